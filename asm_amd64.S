@@ -1,0 +1,368 @@
+/* asm_amd64.S: the routines of asm_amd64.s (go1.22.12) that must be
+ * assembly because they change the stack pointer or the current g.
+ *
+ * Conventions: System V calling convention (Departure: Go's ABI0 passes
+ * arguments on the stack and keeps g in R14). The current g lives in the TLS
+ * slot runtime.tls_g; get_tls/setg below are the two instructions Go's
+ * get_tls(CX); MOVQ g(CX), AX pair becomes. Every switch of g also reloads
+ * the split-stack guard word %fs:0x70 from the new g's stackguard0 (runtime2.hpp
+ * invariant [tls-guard]). Offsets come from go_asm.h, checked by static_assert
+ * in asm_offsets.cpp.
+ *
+ * Callee-saved registers: Go's ABI has none, so Go's gobuf holds only sp, pc,
+ * bp, ctxt. C++ callers expect rbx, rbp and r12-r15 preserved across mcall, so
+ * mcall pushes them on the goroutine's own stack before saving sp; the saved
+ * pc is mcall's resume label, which pops them. A new goroutine's gobuf points
+ * straight at its entry function, so gogo is the same for both.
+ */
+#include "go_asm.h"
+
+#define GET_G(reg) movq %fs:"runtime.tls_g"@tpoff, reg
+#define SET_G(reg) movq reg, %fs:"runtime.tls_g"@tpoff
+/* Load g.stackguard0 into the TLS guard word. Clobbers tmp. */
+#define SET_GUARD(greg, tmp) movq g_stackguard0(greg), tmp; movq tmp, %fs:tcb_stackguard
+
+	.text
+
+/* void gogo(gobuf* buf): restore the context in buf and jump to it. */
+	.globl "runtime.gogo"
+	.type "runtime.gogo", @function
+	.p2align 4
+"runtime.gogo":
+	.cfi_startproc
+	movq	gobuf_g(%rdi), %rdx
+	movq	0(%rdx), %rcx		/* fault early if g is nil */
+	SET_G(%rdx)
+	SET_GUARD(%rdx, %rcx)
+	movq	gobuf_sp(%rdi), %rsp
+	movq	gobuf_bp(%rdi), %rbp
+	movq	gobuf_pc(%rdi), %rcx
+	movq	gobuf_ctxt(%rdi), %rax
+	movq	$0, gobuf_sp(%rdi)	/* clear to help a future collector */
+	movq	$0, gobuf_ctxt(%rdi)
+	movq	$0, gobuf_bp(%rdi)
+	movq	%rax, %rdi		/* the closure is the entry's first argument */
+	jmp	*%rcx
+	.cfi_endproc
+	.size "runtime.gogo", .-"runtime.gogo"
+
+/* void mcall(void (*fn)(g*)): switch to g0's stack and call fn(g). fn must
+ * not return. Saves the caller's context in g.sched so that gogo(&g.sched)
+ * returns from this call. */
+	.globl "runtime.mcall"
+	.type "runtime.mcall", @function
+	.p2align 4
+"runtime.mcall":
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	pushq	%rbx
+	.cfi_adjust_cfa_offset 8
+	pushq	%r12
+	.cfi_adjust_cfa_offset 8
+	pushq	%r13
+	.cfi_adjust_cfa_offset 8
+	pushq	%r14
+	.cfi_adjust_cfa_offset 8
+	pushq	%r15
+	.cfi_adjust_cfa_offset 8
+	GET_G(%rax)			/* save state in g.sched */
+	movq	%rsp, (g_sched+gobuf_sp)(%rax)
+	leaq	.Lmcall_resume(%rip), %rcx
+	movq	%rcx, (g_sched+gobuf_pc)(%rax)
+	movq	%rbp, (g_sched+gobuf_bp)(%rax)
+	movq	%rax, (g_sched+gobuf_g)(%rax)
+	movq	g_m(%rax), %rbx		/* switch to m.g0 and its stack */
+	movq	m_g0(%rbx), %rsi
+	cmpq	%rsi, %rax
+	je	.Lmcall_bad
+	SET_G(%rsi)
+	SET_GUARD(%rsi, %rcx)
+	movq	(g_sched+gobuf_sp)(%rsi), %rsp
+	.cfi_remember_state
+	.cfi_undefined rip		/* on g0 now: unwinding stops here */
+	movq	%rdi, %rcx		/* fn */
+	movq	%rax, %rdi		/* fn(g) */
+	xorl	%ebp, %ebp		/* g0's frames start here for unwinders */
+	callq	*%rcx
+	callq	"runtime.badmcall2"	/* fn returned */
+	ud2
+.Lmcall_bad:
+	callq	"runtime.badmcall"
+	ud2
+.Lmcall_resume:				/* gogo(&g.sched) lands here */
+	.cfi_restore_state
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.cfi_endproc
+	.size "runtime.mcall", .-"runtime.mcall"
+
+/* systemstack_switch: never called; its address (+1) stands in g.sched.pc
+ * while a goroutine is switched to the system stack, so a traceback of that
+ * goroutine shows it stopped in systemstack. */
+	.globl "runtime.systemstack_switch"
+	.type "runtime.systemstack_switch", @function
+	.p2align 4
+"runtime.systemstack_switch":
+	.cfi_startproc
+	nop
+	ud2
+	.cfi_endproc
+	.size "runtime.systemstack_switch", .-"runtime.systemstack_switch"
+
+/* gosave_systemstack_switch: record in g.sched (g in %rax) that g is parked
+ * in systemstack_switch at the caller's stack pointer. Clobbers %rcx. */
+	.globl "runtime.gosave_systemstack_switch"
+	.type "runtime.gosave_systemstack_switch", @function
+	.p2align 4
+"runtime.gosave_systemstack_switch":
+	.cfi_startproc
+	leaq	("runtime.systemstack_switch"+1)(%rip), %rcx
+	movq	%rcx, (g_sched+gobuf_pc)(%rax)
+	leaq	8(%rsp), %rcx
+	movq	%rcx, (g_sched+gobuf_sp)(%rax)
+	movq	%rbp, (g_sched+gobuf_bp)(%rax)
+	movq	%rax, (g_sched+gobuf_g)(%rax)
+	ret
+	.cfi_endproc
+	.size "runtime.gosave_systemstack_switch", .-"runtime.gosave_systemstack_switch"
+
+/* void systemstack(funcval* fn): run fn->fn(fn) on the system stack and
+ * return. On g0 or gsignal already, just call it. */
+	.globl "runtime.systemstack"
+	.type "runtime.systemstack", @function
+	.p2align 4
+"runtime.systemstack":
+	.cfi_startproc
+	GET_G(%rax)
+	movq	g_m(%rax), %rcx
+	cmpq	m_gsignal(%rcx), %rax
+	je	.Lsys_noswitch
+	movq	m_g0(%rcx), %rdx
+	cmpq	%rdx, %rax
+	je	.Lsys_noswitch
+	cmpq	m_curg(%rcx), %rax
+	jne	.Lsys_bad
+	pushq	%rbp			/* a frame so unwinders cross back */
+	.cfi_adjust_cfa_offset 8
+	.cfi_offset rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register rbp
+	pushq	%rbx
+	pushq	%r12
+	callq	"runtime.gosave_systemstack_switch"
+	movq	%rax, %rbx		/* rbx = the user g, kept across fn */
+	SET_G(%rdx)
+	SET_GUARD(%rdx, %rcx)
+	movq	(g_sched+gobuf_sp)(%rdx), %rsp
+	andq	$-16, %rsp
+	callq	*(%rdi)			/* fn->fn(fn) */
+	SET_G(%rbx)			/* switch back to the user g */
+	SET_GUARD(%rbx, %rcx)
+	movq	(g_sched+gobuf_sp)(%rbx), %rsp
+	movq	$0, (g_sched+gobuf_sp)(%rbx)
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	.cfi_def_cfa rsp, 8
+	ret
+.Lsys_noswitch:
+	jmp	*(%rdi)			/* tail call fn->fn(fn) */
+.Lsys_bad:
+	callq	"runtime.badsystemstack"
+	ud2
+	.cfi_endproc
+	.size "runtime.systemstack", .-"runtime.systemstack"
+
+/* goexit: the return address planted at the top of every goroutine stack.
+ * The goroutine's entry returns to goexit+1 (past the NOP, so the return
+ * address is inside goexit) and goexit1 ends the goroutine. Its CFI marks
+ * the return address undefined: C++ unwinding and gdb stop here. */
+	.globl "runtime.goexit"
+	.type "runtime.goexit", @function
+	.p2align 4
+"runtime.goexit":
+	.cfi_startproc
+	.cfi_undefined rip
+	nop
+	callq	"runtime.goexit1"
+	ud2
+	.cfi_endproc
+	.size "runtime.goexit", .-"runtime.goexit"
+
+/* mstart: the first frame of every M (on its own OS stack). */
+	.globl "runtime.mstart"
+	.type "runtime.mstart", @function
+	.p2align 4
+"runtime.mstart":
+	.cfi_startproc
+	.cfi_undefined rip
+	pushq	%rbp
+	xorl	%ebp, %ebp
+	callq	"runtime.mstart0"
+	popq	%rbp
+	ret
+	.cfi_endproc
+	.size "runtime.mstart", .-"runtime.mstart"
+
+/* __morestack: a split-stack prologue found that the frame it needs would
+ * pass below the thread's guard word (Go: runtime.morestack, reached when SP
+ * is below g.stackguard0). The prologue is
+ *	cmp %fs:0x70, %rsp (or lea -framesize(%rsp), %r11; cmp ..., %r11)
+ *	jb 1f; <body> ... 1: mov $framesize, %r10; mov $argsize, %r11
+ *	call __morestack; ret; jmp <body>
+ * so the return address points at a one-byte RET, and the body continues at
+ * return address + 1. Three reasons bring us here:
+ *   - preemption: sysmon wrote stackPreempt into the guard word (or into
+ *     g.stackguard0) to make the goroutine enter the scheduler, as Go does;
+ *   - a stale request: the word was poked after this M switched goroutines;
+ *   - a real overflow.
+ * Every register the function may still need (arguments in rdi..r9, rax for
+ * varargs, xmm0-7, and the callee-saved ones) is saved on the goroutine's
+ * stack, the context is recorded in g.sched with .Lms_resume as its pc, and
+ * newstack decides on g0. To resume, gogo(&g.sched) lands on .Lms_resume,
+ * which restores the registers and jumps to the body as if the check had
+ * passed. On g0 or gsignal only a stale request is possible (they are never
+ * preempted); it is cleared and the function resumes at once. */
+	.globl __morestack
+	.type __morestack, @function
+	.p2align 4
+__morestack:
+	.cfi_startproc
+	pushq	%rax
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	subq	$128, %rsp
+	movdqu	%xmm0, 0(%rsp)
+	movdqu	%xmm1, 16(%rsp)
+	movdqu	%xmm2, 32(%rsp)
+	movdqu	%xmm3, 48(%rsp)
+	movdqu	%xmm4, 64(%rsp)
+	movdqu	%xmm5, 80(%rsp)
+	movdqu	%xmm6, 96(%rsp)
+	movdqu	%xmm7, 112(%rsp)
+	movq	%fs:tcb_stackguard, %rdi	/* the guard that tripped: newstack's argument */
+	GET_G(%rax)
+	testq	%rax, %rax
+	jz	.Lms_nog
+	movq	g_m(%rax), %rcx
+	movq	m_g0(%rcx), %rdx
+	cmpq	%rdx, %rax
+	je	.Lms_sys
+	cmpq	m_gsignal(%rcx), %rax
+	je	.Lms_sys
+	movq	%rsp, (g_sched+gobuf_sp)(%rax)	/* a user g: record where it stopped */
+	leaq	.Lms_resume(%rip), %rcx
+	movq	%rcx, (g_sched+gobuf_pc)(%rax)
+	movq	%rbp, (g_sched+gobuf_bp)(%rax)
+	movq	%rax, (g_sched+gobuf_g)(%rax)
+	movq	(128+15*8)(%rsp), %rcx		/* f's return address, for tracebacks */
+	movq	%rcx, (g_sched+gobuf_lr)(%rax)
+	SET_G(%rdx)				/* switch to g0 */
+	SET_GUARD(%rdx, %rcx)
+	movq	(g_sched+gobuf_sp)(%rdx), %rsp
+	andq	$-16, %rsp
+	.cfi_remember_state
+	.cfi_undefined rip
+	callq	"runtime.newstack"		/* newstack(tlsguard): never returns */
+	ud2
+	.cfi_restore_state
+.Lms_sys:					/* g0 or gsignal */
+	movq	g_stackguard0(%rax), %rcx
+	cmpq	%rcx, %rdi
+	jne	.Lms_stale			/* the word was poked: not ours */
+	movq	(128+15*8)(%rsp), %rdi
+	andq	$-16, %rsp
+	callq	"runtime.badmorestackg0"
+	ud2
+.Lms_stale:
+	movq	%rcx, %fs:tcb_stackguard	/* reinstate this g's own guard */
+	jmp	.Lms_resume
+.Lms_nog:
+	testq	%rdi, %rdi
+	jz	.Lms_nog_bad
+	movq	$0, %fs:tcb_stackguard		/* a thread without g has no bound */
+	jmp	.Lms_resume
+.Lms_nog_bad:
+	andq	$-16, %rsp
+	callq	"runtime.badmorestacknog"
+	ud2
+.Lms_resume:				/* gogo(&g.sched) lands here after newstack */
+	movdqu	0(%rsp), %xmm0
+	movdqu	16(%rsp), %xmm1
+	movdqu	32(%rsp), %xmm2
+	movdqu	48(%rsp), %xmm3
+	movdqu	64(%rsp), %xmm4
+	movdqu	80(%rsp), %xmm5
+	movdqu	96(%rsp), %xmm6
+	movdqu	112(%rsp), %xmm7
+	addq	$128, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	popq	%rax
+	popq	%r11			/* the RET after the call; the body follows it */
+	addq	$1, %r11
+	jmp	*%r11
+	.cfi_endproc
+	.size __morestack, .-__morestack
+
+/* void procyield(uint32 cycles): spin with PAUSE. */
+	.globl "runtime.procyield"
+	.type "runtime.procyield", @function
+	.p2align 4
+"runtime.procyield":
+	.cfi_startproc
+	movl	%edi, %eax
+	testl	%eax, %eax
+	jz	2f
+1:	pause
+	subl	$1, %eax
+	jnz	1b
+2:	ret
+	.cfi_endproc
+	.size "runtime.procyield", .-"runtime.procyield"
+
+/* int64 cputicks(void): the time-stamp counter. */
+	.globl "runtime.cputicks"
+	.type "runtime.cputicks", @function
+	.p2align 4
+"runtime.cputicks":
+	.cfi_startproc
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	ret
+	.cfi_endproc
+	.size "runtime.cputicks", .-"runtime.cputicks"
+
+	.section .note.GNU-stack,"",@progbits
+	.section .note.GNU-split-stack,"",@progbits

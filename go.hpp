@@ -1,0 +1,65 @@
+// go.hpp: the language surface. Each helper here is what cmd/compile would
+// emit for one piece of Go syntax, and each is one runtime call:
+//
+//   go f(x)          gort::go(f, x)        newproc
+//   panic("msg")     gort::panic("msg")    gopanic
+//
+// Channels and select are added by chan.hpp and select.hpp.
+#pragma once
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "runtime.hpp"
+#include "runtime2.hpp"
+
+namespace runtime {
+/// newproc creates a goroutine running fn and puts it on the current P's
+/// runnext (proc.go). fn is owned by the new goroutine.
+void newproc(funcval* fn);
+}  // namespace runtime
+
+namespace gort {
+
+namespace detail {
+/// goclosure: the heap closure a go statement allocates: Go's funcval with the
+/// function value and its arguments captured after the code pointer.
+template <class F>
+struct goclosure : runtime::funcval {
+  F f;
+  explicit goclosure(F&& f_) : f(std::move(f_)) { fn = &call; }
+  /// The goroutine's first frame. It moves the closure onto the goroutine's
+  /// stack, frees the heap copy and runs it. Goexit unwinds to here; any other
+  /// exception (an unrecovered panic) finds no handler and ends the program
+  /// at the throw, with the goroutine's stack intact for the dump.
+  static void call(runtime::funcval* fv) {
+    auto* c = static_cast<goclosure*>(fv);
+    F local = std::move(c->f);
+    delete c;
+    try {
+      local();
+    } catch (const runtime::goexitUnwind&) {
+    }
+  }
+};
+}  // namespace detail
+
+/// go(f, args...): `go f(args...)`. The arguments are evaluated and copied
+/// now, as Go evaluates a go statement's arguments in the calling goroutine.
+template <class F, class... Args>
+void go(F&& f, Args&&... args) {
+  auto bound = [fn = std::forward<F>(f),
+                tup = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+    std::apply(fn, std::move(tup));
+  };
+  using B = decltype(bound);
+  runtime::newproc(new detail::goclosure<B>(std::move(bound)));
+}
+
+/// panic(v) with a message.
+[[noreturn]] inline void panic(std::string msg) { runtime::gopanic(std::move(msg)); }
+
+}  // namespace gort
+
+#include "chan.hpp"
+#include "select.hpp"

@@ -1,0 +1,40 @@
+/* go_asm.h: struct offsets shared by asm_amd64.S and C++.
+ *
+ * Go's compiler writes a go_asm.h with the offsets of runtime structs for the
+ * assembler (cmd/compile -asmhdr). Here it is written by hand and every value
+ * is checked against the C++ layout by static_assert in asm_offsets.cpp, so a
+ * change to runtime2.hpp that moves a field breaks the build, not the stack.
+ */
+#ifndef GORT_GO_ASM_H
+#define GORT_GO_ASM_H
+
+/* g */
+#define g_stack 0
+#define g_stack_lo 0
+#define g_stack_hi 8
+#define g_stackguard0 16
+#define g_stackguard1 24
+#define g_m 48
+#define g_sched 56
+
+/* gobuf */
+#define gobuf_sp 0
+#define gobuf_pc 8
+#define gobuf_g 16
+#define gobuf_ctxt 24
+#define gobuf_ret 32
+#define gobuf_lr 40
+#define gobuf_bp 48
+
+/* m */
+#define m_g0 0
+#define m_gsignal 8
+#define m_tcb 16
+#define m_curg 32
+
+/* The split-stack guard word in the x86-64 glibc TCB (tcbhead_t.__private_ss).
+ * Every function compiled with -fsplit-stack compares its new stack pointer
+ * with %fs:0x70 in its prologue and calls __morestack when below it. */
+#define tcb_stackguard 0x70
+
+#endif

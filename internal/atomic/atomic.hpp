@@ -1,0 +1,87 @@
+// internal/atomic/atomic.hpp: runtime/internal/atomic at go1.22.12.
+//
+// The runtime's atomics keep Go's names (Load, Store, Cas, Xadd, Xchg, Or8,
+// LoadAcq, StoreRel, CasRel) and Go's typed wrappers (Int32, Uint32, Int64,
+// Uint64, Bool, Uintptr, UnsafePointer). On amd64 every one of them is a
+// sequentially consistent x86 instruction (LOCK-prefixed or a plain MOV for
+// loads), which is what std::atomic's seq_cst operations compile to.
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+#include "../../pragmas.hpp"
+
+namespace runtime::atomic {
+
+template <class T>
+NOSPLIT_INLINE T Load(const T* p) {
+  return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+template <class T>
+NOSPLIT_INLINE T LoadAcq(const T* p) {
+  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+template <class T>
+NOSPLIT_INLINE void Store(T* p, T v) {
+  __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+template <class T>
+NOSPLIT_INLINE void StoreRel(T* p, T v) {
+  __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+template <class T>
+NOSPLIT_INLINE bool Cas(T* p, T old, T nw) {
+  return __atomic_compare_exchange_n(p, &old, nw, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST);
+}
+template <class T>
+NOSPLIT_INLINE bool CasRel(T* p, T old, T nw) {
+  return __atomic_compare_exchange_n(p, &old, nw, false, __ATOMIC_RELEASE,
+                                     __ATOMIC_RELAXED);
+}
+/// Xadd returns the new value, as Go's does.
+template <class T, class D>
+NOSPLIT_INLINE T Xadd(T* p, D delta) {
+  return __atomic_add_fetch(p, static_cast<T>(delta), __ATOMIC_SEQ_CST);
+}
+template <class T>
+NOSPLIT_INLINE T Xchg(T* p, T v) {
+  return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
+NOSPLIT_INLINE void Or8(uint8_t* p, uint8_t v) { __atomic_or_fetch(p, v, __ATOMIC_SEQ_CST); }
+NOSPLIT_INLINE void And8(uint8_t* p, uint8_t v) { __atomic_and_fetch(p, v, __ATOMIC_SEQ_CST); }
+NOSPLIT_INLINE void Or(uint32_t* p, uint32_t v) { __atomic_or_fetch(p, v, __ATOMIC_SEQ_CST); }
+NOSPLIT_INLINE void And(uint32_t* p, uint32_t v) { __atomic_and_fetch(p, v, __ATOMIC_SEQ_CST); }
+
+/// The typed wrappers of types.go. Each is a plain value with atomic methods.
+template <class T>
+struct Value {
+  T value{};
+  NOSPLIT_INLINE T Load() const { return atomic::Load(&value); }
+  NOSPLIT_INLINE void Store(T v) { atomic::Store(&value, v); }
+  NOSPLIT_INLINE bool CompareAndSwap(T old, T nw) { return atomic::Cas(&value, old, nw); }
+  NOSPLIT_INLINE T Swap(T v) { return atomic::Xchg(&value, v); }
+  /// Add returns the new value.
+  NOSPLIT_INLINE T Add(T delta) { return atomic::Xadd(&value, delta); }
+};
+using Int32 = Value<int32_t>;
+using Uint32 = Value<uint32_t>;
+using Int64 = Value<int64_t>;
+using Uint64 = Value<uint64_t>;
+using Uintptr = Value<uintptr_t>;
+
+struct Bool {
+  uint8_t u{};
+  NOSPLIT_INLINE bool Load() const { return atomic::Load(&u) != 0; }
+  NOSPLIT_INLINE void Store(bool v) { atomic::Store(&u, uint8_t(v ? 1 : 0)); }
+};
+
+template <class T>
+struct Pointer {
+  T* value{};
+  NOSPLIT_INLINE T* Load() const { return atomic::Load(&value); }
+  NOSPLIT_INLINE void Store(T* v) { atomic::Store(&value, v); }
+  NOSPLIT_INLINE bool CompareAndSwap(T* old, T* nw) { return atomic::Cas(&value, old, nw); }
+};
+
+}  // namespace runtime::atomic

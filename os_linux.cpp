@@ -1,0 +1,107 @@
+// os_linux.cpp: the Linux layer of the scheduler, mirroring os_linux.go at
+// go1.22.12: futexsleep/futexwakeup, getproccount, newosproc, osinit, and the
+// time and sleep primitives Go keeps in sys_linux_amd64.s (nanotime, usleep,
+// osyield).
+//
+// Departure: Go creates threads with clone(2) directly and gives each M a
+// 16 KiB g0 stack from its own allocator. The port creates Ms as pthreads
+// (so that libc's thread state, errno and TLS are right for C++ code) and
+// uses the pthread stack as g0's stack.
+#include <dlfcn.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "proc.hpp"
+
+namespace runtime {
+
+/// futexsleep: atomically, if *addr == val, sleep until woken or ns elapse
+/// (ns < 0: forever). Spurious wake-ups are allowed. \gosrc{os_linux.go,futexsleep}
+void futexsleep(uint32* addr, uint32 val, int64 ns) {
+  if (ns < 0) {
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, nullptr, nullptr, 0);
+    return;
+  }
+  struct timespec ts;
+  ts.tv_sec = ns / 1000000000;
+  ts.tv_nsec = ns % 1000000000;
+  syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, &ts, nullptr, 0);
+}
+
+/// futexwakeup wakes up to cnt threads sleeping on addr. \gosrc{os_linux.go,futexwakeup}
+void futexwakeup(uint32* addr, uint32 cnt) {
+  long ret = syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, cnt, nullptr, nullptr, 0);
+  if (ret >= 0) return;
+  throw_("futexwakeup addr=... returned error");
+}
+
+/// getproccount: the CPUs in this process's affinity mask. \gosrc{os_linux.go,getproccount}
+int32 getproccount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  int n = CPU_COUNT(&set);
+  return n > 0 ? n : 1;
+}
+
+/// nanotime: monotonic time in ns (Go: vdso clock_gettime(CLOCK_MONOTONIC)).
+int64 nanotime() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+/// usleep sleeps the thread (not the goroutine) for usec microseconds.
+void usleep(uint32 usec) {
+  struct timespec ts;
+  ts.tv_sec = usec / 1000000;
+  ts.tv_nsec = (usec % 1000000) * 1000;
+  nanosleep(&ts, nullptr);
+}
+
+/// osyield gives up the CPU to another thread (sched_yield).
+void osyield() { sched_yield(); }
+
+void mstart_pthread(m* mp);
+
+namespace {
+void* thread_start(void* arg) {
+  mstart_pthread(static_cast<m*>(arg));
+  return nullptr;
+}
+}  // namespace
+
+/// newosproc starts an OS thread for mp; it begins in mstart with g0 =
+/// mp.g0. Thread stacks are 8 MiB of reserved address space, touched
+/// lazily. \gosrc{os_linux.go,newosproc}
+void newosproc(m* mp) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 8 << 20);
+  pthread_t tid;
+  // Look pthread_create up at run time: g++ links -fsplit-stack programs
+  // with --wrap=pthread_create, which would pull in libgcc's own
+  // __morestack and its segmented-stack machinery in place of the runtime's.
+  using createfn = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+  static createfn create = reinterpret_cast<createfn>(dlsym(RTLD_DEFAULT, "pthread_create"));
+  if (create == nullptr) fatal("newosproc: pthread_create not found");
+  int err = create(&tid, &attr, thread_start, mp);
+  pthread_attr_destroy(&attr);
+  if (err != 0) {
+    printlock();
+    fatal("newosproc");
+  }
+}
+
+/// osinit: read the machine's facts before schedinit. \gosrc{os_linux.go,osinit}
+void osinit() { ncpu = getproccount(); }
+
+}  // namespace runtime

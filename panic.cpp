@@ -1,0 +1,214 @@
+// panic.cpp: fatal errors and panics, mirroring panic.go at go1.22.12:
+// throw, fatal, fatalthrow, fatalpanic, startpanic_m, dopanic_m, gopanic,
+// Goexit, and the bad* functions the assembly calls on impossible states.
+//
+// Departure: Go unwinds a panic itself, running deferred calls and stopping
+// at a recover. The port carries a panic as a C++ exception (PanicError):
+// destructors play the part of deferred calls and a catch the part of
+// recover. An exception that no goroutine frame catches reaches the bottom
+// frame, goexit, whose CFI ends the search; the C++ runtime then calls the
+// terminate handler installed here without unwinding, so the panicking
+// goroutine's stack is intact when fatalpanic prints it, as in Go.
+//
+// Exit status is 2 for every fatal error and unrecovered panic, as Go's.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "print.hpp"
+#include "proc.hpp"
+#include "runtime.hpp"
+
+namespace runtime {
+
+atomic::Uint32 panicking;  // non-zero while a fatal panic or throw prints
+namespace {
+mutex paniclk;  // held while printing a fatal error: one at a time
+}
+
+int32 gotraceback_level(bool* all, bool* crash);
+
+/// exit ends the process now, with no C++ static destructors (Go's exit
+/// does not run deferred calls either).
+void exit(int32 code) { _exit(code); }
+
+/// flushstdout: what the program wrote to stdout before a fatal error is
+/// shown, as it would be in Go, whose os.Stdout is unbuffered.
+static void flushstdout() { fflush(stdout); }
+
+/// startpanic_m prepares to print a fatal error: it counts this M as dying
+/// and serialises fatal output. \gosrc{panic.go,startpanic_m}
+static bool startpanic_m() {
+  g* gp = getg();
+  if (gp == nullptr) return true;
+  gp->m->mallocing++;
+  if (gp->m->locks < 0) gp->m->locks = 1;
+  switch (gp->m->dying) {
+    case 0:
+      gp->m->dying = 1;
+      panicking.Add(1);
+      lock(&paniclk);
+      return true;
+    case 1:
+      // Something failed while panicking; print a traceback only.
+      gp->m->dying = 2;
+      print("panic during panic\n");
+      return false;
+    default:
+      print("stack trace unavailable\n");
+      exit(4);
+  }
+}
+
+/// dopanic_m prints the goroutine(s) per GOTRACEBACK and reports whether to
+/// crash (GOTRACEBACK=crash). \gosrc{panic.go,dopanic_m}
+static bool dopanic_m(g* gp) {
+  bool all = false, docrash = false;
+  int32 level = gotraceback_level(&all, &docrash);
+  if (gp == nullptr) return docrash;
+  if (level > 0) {
+    if (gp != gp->m->curg) all = true;
+    if (gp != gp->m->g0) {
+      print("\n");
+      goroutineheader(gp);
+      traceback(gp, 2);
+    } else if (level >= 2 || gp->m->throwing >= throwTypeRuntime) {
+      print("\nruntime stack:\n");
+      traceback(gp, 2);
+    }
+    if (all) tracebackothers(gp);
+  }
+  unlock(&paniclk);
+  return docrash;
+}
+
+/// fatalthrow: print the tracebacks and exit 2. \gosrc{panic.go,fatalthrow}
+void fatalthrow(throwType t) {
+  g* gp = getg();
+  if (gp != nullptr && gp->m->throwing == throwTypeNone) gp->m->throwing = t;
+  if (startpanic_m() && dopanic_m(gp)) {
+    signal(SIGABRT, SIG_DFL);
+    abort();  // GOTRACEBACK=crash
+  }
+  exit(2);
+}
+
+/// throw: a fatal error in the runtime itself ("fatal error: ...").
+/// \gosrc{panic.go,throw}
+void throw_(const char* s) {
+  flushstdout();
+  printlock();
+  print("fatal error: ", s, "\n");
+  printunlock();
+  fatalthrow(throwTypeRuntime);
+}
+
+/// fatal: a fatal error caused by the user program (deadlock, misuse).
+/// \gosrc{panic.go,fatal}
+void fatal(const char* s) {
+  flushstdout();
+  printlock();
+  print("fatal error: ", s, "\n");
+  printunlock();
+  fatalthrow(throwTypeUser);
+}
+
+/// fatalpanic: an unrecovered panic ends the program. \gosrc{panic.go,fatalpanic}
+[[noreturn]] static void fatalpanic(const char* msg, const char* suffix) {
+  g* gp = getg();
+  flushstdout();
+  if (startpanic_m()) {
+    print("panic: ", msg, suffix, "\n");
+    if (dopanic_m(gp)) {
+      signal(SIGABRT, SIG_DFL);
+      abort();
+    }
+  }
+  exit(2);
+}
+
+/// The terminate handler: reached at the throw of an exception that no frame
+/// of the goroutine catches (see the file comment).
+static void onterminate() {
+  std::exception_ptr ep = std::current_exception();
+  if (!ep) fatalpanic("std::terminate called without an active exception", "");
+  try {
+    std::rethrow_exception(ep);
+  } catch (const PanicError& e) {
+    fatalpanic(e.what(), e.RuntimeError() ? "" : "");
+  } catch (const goexitUnwind&) {
+    fatal("runtime.Goexit called outside a goroutine started by the runtime");
+  } catch (const std::exception& e) {
+    std::string s = e.what();
+    fatalpanic(s.c_str(), " [C++ exception]");
+  } catch (...) {
+    fatalpanic("unknown C++ exception", "");
+  }
+}
+
+void installTerminateHandler() { std::set_terminate(onterminate); }
+
+/// panicplain: panic(plainError(msg)), the runtime errors of chan.go.
+void panicplain(const char* msg) { throw PanicError(msg, true); }
+
+/// badnog: a runtime function that needs a goroutine ran on a thread the
+/// runtime does not own (or before rt0_go). Go cannot get here; a C++ program
+/// can, so it is refused loudly rather than left to hang.
+void badnog(const char* fn) {
+  print("fatal error: ", fn,
+        " called from a thread with no goroutine (call it from a goroutine "
+        "started by runtime::rt0_go or gort::go)\n");
+  exit(2);
+}
+
+}  // namespace runtime
+
+using namespace runtime;
+
+/// gopanic: panic(v) with a string. \gosrc{panic.go,gopanic}
+void runtime::gopanic(std::string msg) { throw PanicError(std::move(msg), false); }
+
+/// Goexit runs the goroutine's destructors (its deferred calls) by unwinding
+/// to its entry frame, which then calls goexit1. \gosrc{panic.go,Goexit}
+void runtime::Goexit() {
+  mustgetg("runtime.Goexit");
+  throw goexitUnwind{};
+}
+
+extern "C" {
+/// \gosrc{proc.go,badmcall}
+[[noreturn]] void badmcall() asm("runtime.badmcall");
+void badmcall() { throw_("runtime: mcall called on m->g0 stack"); }
+/// \gosrc{proc.go,badmcall2}
+[[noreturn]] void badmcall2() asm("runtime.badmcall2");
+void badmcall2() { throw_("runtime: mcall function returned"); }
+/// \gosrc{stubs.go,badsystemstack}
+[[noreturn]] void badsystemstack() asm("runtime.badsystemstack");
+void badsystemstack() { throw_("systemstack called from unexpected goroutine"); }
+/// \gosrc{proc.go,badmorestackg0}
+[[noreturn]] NOSPLIT void badmorestackg0(uintptr pc) asm("runtime.badmorestackg0");
+void badmorestackg0(uintptr pc) {
+  uintptr tlsguard = getTLSGuard();
+  setTLSGuard(0);
+  gwrite("fatal: morestack on g0\n", 23);
+  {
+    g* gp = getg();
+    uintptr sp = uintptr(__builtin_frame_address(0));
+    print("runtime: morestack on g0: sp=", hex(sp), " stack=[", hex(gp->stack_.lo), ", ", hex(gp->stack_.hi),
+          "] guard=", hex(gp->stackguard0), " tlsguard=", hex(tlsguard), " m=", gp->m->id, " pc=", hex(pc), " rel=", hex(pc - uintptr(&badmorestackg0)), "\n");
+    traceback(gp, 0);
+  }
+  runtime::exit(2);
+}
+/// Port only: a guard word was set on a thread that has no g.
+[[noreturn]] NOSPLIT void badmorestacknog() asm("runtime.badmorestacknog");
+void badmorestacknog() {
+  setTLSGuard(0);
+  gwrite("fatal: morestack with no g\n", 27);
+  runtime::exit(2);
+}
+}

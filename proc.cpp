@@ -1,0 +1,1984 @@
+// proc.cpp: the goroutine scheduler, mirroring proc.go at go1.22.12.
+//
+// The design is Go's (Vyukov, "Scalable Go Scheduler Design", 2012):
+//   G  a goroutine: a stack, a saved context (g.sched) and a status.
+//   M  an OS thread. It runs Go code only while it holds a P.
+//   P  a processor: the right to run Go code, with a local run queue of
+//      Gs (runnext + a 256-slot ring) and caches (free Gs, sudogs, stacks).
+//      There are exactly GOMAXPROCS Ps.
+// An M with a P loops in schedule(): findRunnable picks a G (runnext, the
+// local queue, now and then the global queue, else steals half of another
+// P's queue), execute switches to it with gogo, and the G comes back to the
+// scheduler on g0's stack through mcall: gopark (block), Gosched (yield) or
+// goexit1 (finish).
+//
+// Worker parking and unparking (Go's essay at the top of proc.go, in short):
+// idle Ps and Ms are kept on lists in sched. When work appears (newproc,
+// ready) and there is an idle P but no spinning M, wakep starts one M
+// "spinning": looking for work without having found any. At most half the
+// busy Ps' worth of Ms spin at once. A spinning M that finds work stops
+// spinning and wakes another (resetspinning), so parallelism ramps up one M
+// at a time; a spinning M that finds nothing releases its P, re-checks every
+// queue after dropping the spinning count (to not lose a wakeup that raced
+// with it), and sleeps in stopm.
+//
+// Invariants:
+//   [spin-wake]  if there is an idle P and runnable work, some M is spinning
+//                or is about to be started (wakep is called after every
+//                enqueue of new work).
+//   [locked-m]   a G with lockedm runs only on that M; an M with lockedg
+//                runs only that G (stoplockedm/startlockedm hand the P over).
+//   [g0-only]    schedule, findRunnable, execute, park_m, goexit0, and
+//                everything they call run on g0 (via mcall or systemstack).
+//
+// Locks: sched.lock (runtime2.hpp) protects midle/nmidle/pidle/npidle's
+// list/runq/runqsize; allglock protects allgs while it grows; allpLock
+// protects allp while GOMAXPROCS changes it. Lock order: sched.lock before
+// allglock; no runtime lock is held across a park.
+//
+// Departure: no syscall states, no GC, timers or netpoller yet; the code paths Go takes for them are absent, and the book's
+// departures chapter lists each. Ms are pthreads (os_linux.cpp).
+#include "proc.hpp"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "print.hpp"
+#include "runtime.hpp"
+
+namespace runtime {
+
+// Globals of runtime2.go.
+m* allm;
+int32 gomaxprocs;
+int32 ncpu;
+schedt sched;
+int32 newprocs;
+p** allp;
+int32 allplen;
+uint32* idlepMask;
+bool mainStarted;
+m m0;
+g g0_;
+
+// Globals of proc.go.
+g** allgs;         // all Gs ever created; grows, never shrinks
+int64 allglen;     // read atomically by tracebacks
+namespace {
+int64 allgcap;
+mutex allglock;    // protects allgs/allgcap while appending
+mutex allpLock;    // protects allp/allplen/idlepMask against resizing
+atomic::Uint32 worldsema;  // Departure: Go's worldsema is a semaphore; here a
+                           // flag taken by CAS, yielding while it is held
+int64 runtimeInitTime;
+int64 starttime;   // for schedtrace
+void (*main_main_fn)();
+}  // namespace
+
+randomOrder stealOrder;
+
+/// The current g (stubs.hpp). Zero on threads the runtime does not own.
+thread_local g* tls_g asm("runtime.tls_g") = nullptr;
+
+// Forward declarations, in Go's order of definition below.
+void gfput(p* pp, g* gp);
+g* gfget(p* pp);
+void schedule();
+static void park_m(g* gp);
+static void gosched_m(g* gp);
+static void goexit0(g* gp);
+static void goyield_m(g* gp);
+void mcommoninit(m* mp, int64 id);
+static void checkdead();
+static void mput(m* mp);
+static m* mget();
+static g* globrunqget(p* pp, int32 max);
+static std::tuple<p*, int64> pidleget(int64 now);
+static std::tuple<p*, int64> pidlegetSpinning(int64 now);
+static int64 pidleput(p* pp, int64 now);
+static void startm(p* pp, bool spinning, bool lockheld);
+static void stopm();
+static void handoffp(p* pp);
+static void acquirep(p* pp);
+static p* releasep();
+static void incidlelocked(int32 v);
+static p* procresize(int32 nprocs);
+void wakep();
+static void newm(void (*fn)(), p* pp, int64 id);
+static void sysmon();
+bool preemptone(p* pp);
+static bool preemptall();
+void gopreempt_m(g* gp);
+void stackinit();
+void osinit();
+void parsedebugvars();
+bool envInt32(const char* name, int32* out);
+void installTerminateHandler();
+void initsig();
+void minit();
+uintptr stackSize();
+uintptr stackGuardSize();
+extern struct dbgVar_t {
+  int32 schedtrace;
+  int32 scheddetail;
+} debug;
+
+// The batch of goroutine IDs a P takes from sched.goidgen at once.
+inline constexpr uint64 _GoidCacheBatch = 16;
+
+/// \gosrc{proc.go,main}
+/// runtime.main: the main goroutine. It starts sysmon, runs the program's
+/// main body (C++ static initialisers have already run, as Go's init tasks
+/// would have), and exits the process when it returns.
+void main() {
+  m* mp = getg()->m;
+  mainStarted = true;
+  systemstack([] { newm(sysmon, nullptr, -1); });
+  // The main goroutine stays on m0 while the runtime initialises, as in Go.
+  lockOSThread();
+  if (mp != &m0) throw_("runtime.main not on m0");
+  runtimeInitTime = nanotime();
+  if (runtimeInitTime == 0) throw_("nanotime returning zero");
+  unlockOSThread();
+
+  void (*fn)() = main_main_fn;  // an indirect call, as in Go
+  try {
+    fn();
+  } catch (const goexitUnwind&) {
+    // main called Goexit: the main goroutine ends, the program goes on
+    // until the other goroutines finish (then checkdead reports).
+    goexit1();
+  }
+  if (panicking.Load() != 0) gopark(nullptr, nullptr, waitReasonPanicWait);
+  // runExitHooks: Go's os.Stdout is unbuffered; C stdio is not, so what the
+  // program printed is flushed before the process ends.
+  fflush(nullptr);
+  exit(0);
+}
+
+/// The first frame of the main goroutine, entered by gogo with its funcval.
+static void main_entry(funcval*) { main(); }
+static funcval mainPC{main_entry};
+
+/// \gosrc{proc.go,Gosched}
+void Gosched() {
+  mustgetg("runtime.Gosched");
+  mcall(gosched_m);
+}
+
+/// gopark puts the current goroutine into a waiting state and calls unlockf
+/// on g0; if unlockf returns false the goroutine is resumed at once. reason
+/// is what goroutine dumps show. \gosrc{proc.go,gopark}
+void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason, int traceskip) {
+  (void)traceskip;
+  g* cur = mustgetg("gopark");
+  if (cur == cur->m->g0) throw_("gopark on g0");
+  m* mp = acquirem();
+  g* gp = mp->curg;
+  uint32 status = readgstatus(gp);
+  if (status != _Grunning) throw_("gopark: bad g status");
+  mp->waitlock = lock;
+  mp->waitunlockf = unlockf;
+  gp->waitreason = reason;
+  releasem(mp);
+  mcall(park_m);
+}
+
+static bool parkunlock_c(g*, void* lock);
+
+/// goparkunlock parks and unlocks lock once the goroutine is off its stack.
+/// \gosrc{proc.go,goparkunlock}
+void goparkunlock(mutex* lock, waitReason reason, int traceskip) {
+  gopark(parkunlock_c, lock, reason, traceskip);
+}
+
+/// goready makes gp runnable, on the current P's runnext. \gosrc{proc.go,goready}
+void goready(g* gp, int traceskip) {
+  systemstack([&] { ready(gp, traceskip, true); });
+}
+
+/// acquireSudog takes a sudog from the P's cache, refilling it from the
+/// central cache or allocating. \gosrc{proc.go,acquireSudog}
+sudog* acquireSudog() {
+  m* mp = acquirem();
+  p* pp = mp->p.ptr();
+  constexpr int32 capacity = int32(sizeof pp->sudogcache / sizeof pp->sudogcache[0]);
+  if (pp->sudogn == 0) {
+    lock(&sched.sudoglock);
+    while (pp->sudogn < capacity / 2 && sched.sudogcache != nullptr) {
+      sudog* s = sched.sudogcache;
+      sched.sudogcache = s->next;
+      s->next = nullptr;
+      pp->sudogcache[pp->sudogn++] = s;
+    }
+    unlock(&sched.sudoglock);
+    // Departure: Go allocates from the GC'd heap; C++ new for now.
+    if (pp->sudogn == 0) pp->sudogcache[pp->sudogn++] = new sudog{};
+  }
+  sudog* s = pp->sudogcache[--pp->sudogn];
+  pp->sudogcache[pp->sudogn] = nullptr;
+  if (s->elem != nullptr) throw_("acquireSudog: found s.elem != nil in cache");
+  releasem(mp);
+  return s;
+}
+
+/// releaseSudog returns s to the P's cache, moving half to the central
+/// cache when full. \gosrc{proc.go,releaseSudog}
+void releaseSudog(sudog* s) {
+  if (s->elem != nullptr) throw_("runtime: sudog with non-nil elem");
+  if (s->isSelect) throw_("runtime: sudog with non-false isSelect");
+  if (s->next != nullptr) throw_("runtime: sudog with non-nil next");
+  if (s->prev != nullptr) throw_("runtime: sudog with non-nil prev");
+  if (s->waitlink != nullptr) throw_("runtime: sudog with non-nil waitlink");
+  if (s->c != nullptr) throw_("runtime: sudog with non-nil c");
+  g* gp = getg();
+  if (gp->param != nullptr) throw_("runtime: releaseSudog with non-nil gp.param");
+  m* mp = acquirem();
+  p* pp = mp->p.ptr();
+  constexpr int32 capacity = int32(sizeof pp->sudogcache / sizeof pp->sudogcache[0]);
+  if (pp->sudogn == capacity) {
+    sudog* first = nullptr;
+    sudog* last = nullptr;
+    while (pp->sudogn > capacity / 2) {
+      sudog* q = pp->sudogcache[--pp->sudogn];
+      pp->sudogcache[pp->sudogn] = nullptr;
+      if (first == nullptr)
+        first = q;
+      else
+        last->next = q;
+      last = q;
+    }
+    lock(&sched.sudoglock);
+    last->next = sched.sudogcache;
+    sched.sudogcache = first;
+    unlock(&sched.sudoglock);
+  }
+  pp->sudogcache[pp->sudogn++] = s;
+  releasem(mp);
+}
+
+/// allgadd records gp in allgs, where tracebacks find it. \gosrc{proc.go,allgadd}
+static void allgadd(g* gp) {
+  if (readgstatus(gp) == _Gidle) throw_("allgadd: bad status Gidle");
+  lock(&allglock);
+  if (allglen == allgcap) {
+    // Departure: Go appends to a slice and lets the GC free the old array;
+    // the old array is kept here so racing readers never see freed memory.
+    int64 ncap = allgcap == 0 ? 1024 : allgcap * 2;
+    g** n = static_cast<g**>(calloc(size_t(ncap), sizeof(g*)));
+    if (n == nullptr) throw_("allgadd: out of memory");
+    if (allglen > 0) memcpy(n, allgs, size_t(allglen) * sizeof(g*));
+    atomic::Store(&allgs, n);
+    allgcap = ncap;
+  }
+  allgs[allglen] = gp;
+  atomic::Store(&allglen, allglen + 1);
+  unlock(&allglock);
+}
+
+/// forEachG calls fn on every G ever created. \gosrc{proc.go,forEachG}
+template <class F>
+static void forEachG(F fn) {
+  lock(&allglock);
+  for (int64 i = 0; i < allglen; i++) fn(allgs[i]);
+  unlock(&allglock);
+}
+
+/// schedinit: bootstrap, on g0 of m0, before any goroutine exists.
+/// \gosrc{proc.go,schedinit}
+static void schedinit() {
+  g* gp = getg();
+  sched.maxmcount = 10000;
+  stackinit();
+  mcommoninit(gp->m, -1);
+  parsedebugvars();
+  installTerminateHandler();
+
+  lock(&sched.lock);
+  sched.lastpoll.Store(nanotime());
+  int32 procs = ncpu;
+  int32 n = 0;
+  if (envInt32("GOMAXPROCS", &n) && n > 0) procs = n;
+  if (procresize(procs) != nullptr) throw_("unknown runnable goroutine during bootstrap");
+  unlock(&sched.lock);
+}
+
+/// checkmcount: too many Ms is a fatal error. \gosrc{proc.go,checkmcount}
+static void checkmcount() {
+  int32 count = mcount() - sched.nmsys;
+  if (count > sched.maxmcount) {
+    print("runtime: program exceeds ", sched.maxmcount, "-thread limit\n");
+    throw_("thread exhaustion");
+  }
+}
+
+/// mReserveID returns the next M ID. sched.lock must be held. \gosrc{proc.go,mReserveID}
+static int64 mReserveID() {
+  int64 id = sched.mnext;
+  sched.mnext++;
+  checkmcount();
+  return id;
+}
+
+/// mcommoninit: common setup of an M, and publication on allm.
+/// \gosrc{proc.go,mcommoninit}
+void mcommoninit(m* mp, int64 id) {
+  lock(&sched.lock);
+  if (id >= 0)
+    mp->id = id;
+  else
+    mp->id = mReserveID();
+  // mrandinit: seed the per-M generator from its ID and the clock.
+  mp->cheaprand = uint64(nanotime()) ^ (uint64(mp->id) * 0x9e3779b97f4a7c15ull) ^ uint64(cputicks());
+  mp->alllink = allm;
+  atomic::Store(&allm, mp);
+  unlock(&sched.lock);
+}
+
+/// becomeSpinning: this M starts looking for work. \gosrc{proc.go,becomeSpinning}
+static void becomeSpinning(m* mp) {
+  mp->spinning = true;
+  sched.nmspinning.Add(1);
+  sched.needspinning.Store(0);
+}
+
+/// ready: gp becomes runnable on the current P (runnext if next) and an idle
+/// P is woken if there is one. \gosrc{proc.go,ready}
+void ready(g* gp, int traceskip, bool next) {
+  (void)traceskip;
+  uint32 status = readgstatus(gp);
+  m* mp = acquirem();
+  if ((status & ~uint32(_Gscan)) != _Gwaiting) throw_("bad g->status in ready");
+  casgstatus(gp, _Gwaiting, _Grunnable);
+  runqput(mp->p.ptr(), gp, next);
+  wakep();
+  releasem(mp);
+}
+
+/// \gosrc{proc.go,readgstatus}
+uint32 readgstatus(g* gp) { return gp->atomicstatus.Load(); }
+
+/// casgstatus moves gp from oldval to newval, spinning while another thread
+/// holds a transient state. [g-status] \gosrc{proc.go,casgstatus}
+void casgstatus(g* gp, uint32 oldval, uint32 newval) {
+  if ((oldval & _Gscan) != 0 || (newval & _Gscan) != 0 || oldval == newval) {
+    print("runtime: casgstatus: oldval=", oldval, " newval=", newval, "\n");
+    throw_("casgstatus: bad incoming values");
+  }
+  for (int i = 0; !gp->atomicstatus.CompareAndSwap(oldval, newval); i++) {
+    if (oldval == _Gwaiting && gp->atomicstatus.Load() == _Grunnable)
+      throw_("casgstatus: waiting for Gwaiting but is Grunnable");
+    if (i > 1000000) {
+      print("runtime: casgstatus ", oldval, "->", newval, " gp.status=", gp->atomicstatus.Load(), "\n");
+      throw_("casgstatus: stuck");
+    }
+    procyield(1);
+  }
+  if (newval == _Gwaiting) gp->waitsince = nanotime();
+}
+
+// ---- Stop the world (only what GOMAXPROCS needs) ----
+
+/// stopTheWorldWithSema: bring every P to _Pgcstop. The Ps running Go code
+/// stop at their next visit to the scheduler. \gosrc{proc.go,stopTheWorldWithSema}
+static void stopTheWorldWithSema() {
+  g* gp = getg();
+  if (gp->m->locks > 0) throw_("stopTheWorld: holding locks");
+  lock(&sched.lock);
+  sched.stopwait = gomaxprocs;
+  sched.gcwaiting.Store(true);
+  preemptall();
+  // The current P stops at once.
+  gp->m->p.ptr()->status = _Pgcstop;
+  sched.stopwait--;
+  // Idle Ps too.
+  for (;;) {
+    auto [pp, now] = pidleget(0);
+    (void)now;
+    if (pp == nullptr) break;
+    pp->status = _Pgcstop;
+    sched.stopwait--;
+  }
+  bool wait = sched.stopwait > 0;
+  unlock(&sched.lock);
+  if (wait) {
+    for (;;) {
+      // wait for 100us, then try to re-preempt in case of any races
+      if (notetsleep(&sched.stopnote, 100 * 1000)) {
+        noteclear(&sched.stopnote);
+        break;
+      }
+      preemptall();
+    }
+  }
+  if (sched.stopwait != 0) throw_("stopTheWorld: not stopped");
+  for (int32 i = 0; i < allplen; i++)
+    if (allp[i]->status != _Pgcstop) throw_("stopTheWorld: not stopped");
+}
+
+/// startTheWorldWithSema: resize the Ps if GOMAXPROCS changed and restart
+/// the ones with work. \gosrc{proc.go,startTheWorldWithSema}
+static void startTheWorldWithSema() {
+  m* mp = acquirem();
+  lock(&sched.lock);
+  int32 procs = gomaxprocs;
+  if (newprocs != 0) {
+    procs = newprocs;
+    newprocs = 0;
+  }
+  p* p1 = procresize(procs);
+  sched.gcwaiting.Store(false);
+  unlock(&sched.lock);
+  while (p1 != nullptr) {
+    p* pp = p1;
+    p1 = p1->link.ptr();
+    if (pp->m) {
+      m* mp2 = pp->m.ptr();
+      pp->m.v = 0;
+      if (mp2->nextp) throw_("startTheWorld: inconsistent mp->nextp");
+      mp2->nextp.set(pp);
+      notewakeup(&mp2->park);
+    } else {
+      newm(nullptr, pp, -1);
+    }
+  }
+  wakep();
+  releasem(mp);
+}
+
+/// stopTheWorld / startTheWorld: one STW at a time (worldsema).
+/// \gosrc{proc.go,stopTheWorld}
+static void stopTheWorld() {
+  while (!worldsema.CompareAndSwap(0, 1)) Gosched();
+  getg()->m->preemptoff = "stop-the-world";
+  systemstack([] { stopTheWorldWithSema(); });
+}
+/// \gosrc{proc.go,startTheWorld}
+static void startTheWorld() {
+  systemstack([] { startTheWorldWithSema(); });
+  getg()->m->preemptoff = nullptr;
+  worldsema.Store(0);
+}
+
+// ---- M start and exit ----
+
+/// mstart0: the first C++ frame of every M, on the OS stack. \gosrc{proc.go,mstart0}
+extern "C" void mstart0() asm("runtime.mstart0");
+static void mstart1();
+static void mexit(bool osStack);
+void mstart0() {
+  g* gp = getg();
+  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard1 = gp->stackguard0;
+  setTLSGuard(gp->stackguard0);
+  // Call through a volatile pointer: the compiler can prove that mstart1
+  // never returns by a normal path and would then drop the code below, but
+  // gdestroy does return here, with gogo(&m.g0.sched).
+  void (*volatile start)() = mstart1;
+  start();
+  // Reached only through gogo(&m.g0.sched) from gdestroy, when a goroutine
+  // exits while locked to this thread: the thread exits with it.
+  mexit(true);
+}
+
+/// mstart1 records g0's context, so that mcall and systemstack start g0
+/// frames from here, then enters the scheduler. \gosrc{proc.go,mstart1}
+NOINLINE static void mstart1() {
+  g* gp = getg();
+  if (gp != gp->m->g0) throw_("bad runtime·mstart");
+  gp->sched.g.set(gp);
+  gp->sched.pc = getcallerpc();
+  gp->sched.sp = getcallersp();
+  gp->sched.bp = *reinterpret_cast<uintptr*>(__builtin_frame_address(0));
+  minit();
+  if (gp->m == &m0) initsig();  // mstartm0
+  if (void (*fn)() = gp->m->mstartfn) fn();
+  if (gp->m != &m0) {
+    acquirep(gp->m->nextp.ptr());
+    gp->m->nextp.v = 0;
+  }
+  schedule();
+}
+
+/// mPark sleeps until another M hands this one work. \gosrc{proc.go,mPark}
+static void mPark() {
+  g* gp = getg();
+  notesleep(&gp->m->park);
+  noteclear(&gp->m->park);
+}
+
+/// mexit tears down the current M; its thread then returns from mstart.
+/// m0 cannot exit (the process would end), so it parks forever.
+/// \gosrc{proc.go,mexit}
+static void mexit(bool osStack) {
+  (void)osStack;
+  m* mp = getg()->m;
+  if (mp == &m0) {
+    handoffp(releasep());
+    lock(&sched.lock);
+    sched.nmfreed++;
+    checkdead();
+    unlock(&sched.lock);
+    mPark();
+    throw_("locked m0 woke up");
+  }
+  // Remove m from allm. Departure: Go frees the m and its g0 later; the
+  // port leaks these few hundred bytes per exited thread.
+  lock(&sched.lock);
+  for (m** pprev = &allm; *pprev != nullptr; pprev = &(*pprev)->alllink) {
+    if (*pprev == mp) {
+      *pprev = mp->alllink;
+      break;
+    }
+  }
+  unlock(&sched.lock);
+  // Release the P for another M to run.
+  handoffp(releasep());
+  lock(&sched.lock);
+  sched.nmfreed++;
+  checkdead();
+  unlock(&sched.lock);
+  // The thread returns from mstart and ends; no split-stack bound applies
+  // to what pthreads runs on the way out.
+  mp->tcb = 0;
+  setTLSGuard(0);
+}
+
+/// allocm allocates an M with its g0 (whose stack is the thread's own) and
+/// its gsignal. \gosrc{proc.go,allocm}
+static m* allocm(p* pp, void (*fn)(), int64 id) {
+  (void)pp;
+  m* mp = new m{};
+  mp->mstartfn = fn;
+  mcommoninit(mp, id);
+  mp->g0 = new g{};
+  mp->g0->m = mp;
+  mp->g0->goid = 0;
+  mp->gsignal = new g{};
+  mp->gsignal->m = mp;
+  return mp;
+}
+
+/// newm creates a new M that starts with pp and runs fn first.
+/// \gosrc{proc.go,newm}
+static void newm(void (*fn)(), p* pp, int64 id) {
+  m* mp = allocm(pp, fn, id);
+  mp->nextp.set(pp);
+  void newosproc(m*);
+  newosproc(mp);  // newm1
+}
+
+/// The thread side of newosproc: install g0 and the guard word, then mstart.
+void mstart_pthread(m* mp) {
+  g* gp = mp->g0;
+  setg(gp);
+  pthread_attr_t attr;
+  void* addr = nullptr;
+  size_t size = 0;
+  pthread_getattr_np(pthread_self(), &attr);
+  pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  gp->stack_.lo = uintptr(addr) + 4096;  // above glibc's guard page
+  gp->stack_.hi = uintptr(addr) + size;
+  uintptr tcb;
+  asm volatile("movq %%fs:0, %0" : "=r"(tcb));
+  mp->tcb = tcb;
+  mp->thread = uintptr(pthread_self());
+  mp->procid = int64(syscall(SYS_gettid));
+  mstart();
+}
+
+/// stopm parks the current M (it holds no P) until startm gives it one.
+/// \gosrc{proc.go,stopm}
+static void stopm() {
+  g* gp = getg();
+  if (gp->m->locks != 0) throw_("stopm holding locks");
+  if (gp->m->p) throw_("stopm holding p");
+  if (gp->m->spinning) throw_("stopm spinning");
+  lock(&sched.lock);
+  mput(gp->m);
+  unlock(&sched.lock);
+  mPark();
+  acquirep(gp->m->nextp.ptr());
+  gp->m->nextp.v = 0;
+}
+
+/// mspinning: the mstartfn of a new M started to spin. \gosrc{proc.go,mspinning}
+static void mspinning() { getg()->m->spinning = true; }
+
+/// startm schedules some M to run pp (an idle P if pp is nil), creating one
+/// if none is idle. spinning: the caller incremented nmspinning and the M
+/// starts spinning. \gosrc{proc.go,startm}
+static void startm(p* pp, bool spinning, bool lockheld) {
+  m* mp = acquirem();
+  if (!lockheld) lock(&sched.lock);
+  if (pp == nullptr) {
+    if (spinning) throw_("startm: P required for spinning=true");
+    std::tie(pp, std::ignore) = pidleget(0);
+    if (pp == nullptr) {
+      if (!lockheld) unlock(&sched.lock);
+      releasem(mp);
+      return;
+    }
+  }
+  m* nmp = mget();
+  if (nmp == nullptr) {
+    int64 id = mReserveID();
+    unlock(&sched.lock);
+    void (*fn)() = spinning ? mspinning : nullptr;
+    newm(fn, pp, id);
+    if (lockheld) lock(&sched.lock);
+    releasem(mp);
+    return;
+  }
+  if (!lockheld) unlock(&sched.lock);
+  if (nmp->spinning) throw_("startm: m is spinning");
+  if (nmp->nextp) throw_("startm: m has p");
+  if (spinning && !runqempty(pp)) throw_("startm: p has runnable gs");
+  nmp->spinning = spinning;
+  nmp->nextp.set(pp);
+  notewakeup(&nmp->park);
+  releasem(mp);
+}
+
+/// handoffp: pp's M is going away (blocking, exiting, locked); give pp to
+/// another M if there is work for it, else put it on the idle list.
+/// \gosrc{proc.go,handoffp}
+static void handoffp(p* pp) {
+  // Local or global work: start an M.
+  if (!runqempty(pp) || sched.runqsize != 0) {
+    startm(pp, false, false);
+    return;
+  }
+  // No spinning or idle M: this P may be the one that finds the next work.
+  if (sched.nmspinning.Load() + sched.npidle.Load() == 0 && sched.nmspinning.CompareAndSwap(0, 1)) {
+    sched.needspinning.Store(0);
+    startm(pp, true, false);
+    return;
+  }
+  lock(&sched.lock);
+  if (sched.gcwaiting.Load()) {
+    pp->status = _Pgcstop;
+    sched.stopwait--;
+    if (sched.stopwait == 0) notewakeup(&sched.stopnote);
+    unlock(&sched.lock);
+    return;
+  }
+  if (sched.runqsize != 0) {
+    unlock(&sched.lock);
+    startm(pp, false, false);
+    return;
+  }
+  pidleput(pp, 0);
+  unlock(&sched.lock);
+}
+
+/// wakep starts a spinning M on an idle P, unless one is spinning already.
+/// [spin-wake] \gosrc{proc.go,wakep}
+void wakep() {
+  // Be conservative: one spinning M at a time is woken from here.
+  if (sched.nmspinning.Load() != 0 || !sched.nmspinning.CompareAndSwap(0, 1)) return;
+  m* mp = acquirem();
+  lock(&sched.lock);
+  auto [pp, now] = pidlegetSpinning(0);
+  (void)now;
+  if (pp == nullptr) {
+    if (sched.nmspinning.Add(-1) < 0) throw_("wakep: negative nmspinning");
+    unlock(&sched.lock);
+    releasem(mp);
+    return;
+  }
+  unlock(&sched.lock);
+  startm(pp, true, false);
+  releasem(mp);
+}
+
+/// stoplockedm: the M's locked G is not runnable; hand the P away and sleep
+/// until startlockedm wakes this M for it. [locked-m] \gosrc{proc.go,stoplockedm}
+static void stoplockedm() {
+  g* gp = getg();
+  if (!gp->m->lockedg || gp->m->lockedg.ptr()->lockedm.ptr() != gp->m)
+    throw_("stoplockedm: inconsistent locking");
+  if (gp->m->p) {
+    p* pp = releasep();
+    handoffp(pp);
+  }
+  incidlelocked(1);
+  mPark();
+  uint32 status = readgstatus(gp->m->lockedg.ptr());
+  if ((status & ~uint32(_Gscan)) != _Grunnable) {
+    print("runtime:stoplockedm: lockedg (atomicstatus=", status, ") is not Grunnable or Gscanrunnable\n");
+    throw_("stoplockedm: not runnable");
+  }
+  acquirep(gp->m->nextp.ptr());
+  gp->m->nextp.v = 0;
+}
+
+/// startlockedm hands the current P to gp's locked M and parks this M.
+/// \gosrc{proc.go,startlockedm}
+static void startlockedm(g* gp) {
+  m* mp = gp->lockedm.ptr();
+  if (mp == getg()->m) throw_("startlockedm: locked to me");
+  if (mp->nextp) throw_("startlockedm: m has p");
+  incidlelocked(-1);
+  p* pp = releasep();
+  mp->nextp.set(pp);
+  notewakeup(&mp->park);
+  stopm();
+}
+
+/// gcstopm: stop this M for stop-the-world. \gosrc{proc.go,gcstopm}
+static void gcstopm() {
+  g* gp = getg();
+  if (!sched.gcwaiting.Load()) throw_("gcstopm: not waiting for gc");
+  if (gp->m->spinning) {
+    gp->m->spinning = false;
+    if (sched.nmspinning.Add(-1) < 0) throw_("gcstopm: negative nmspinning");
+  }
+  p* pp = releasep();
+  lock(&sched.lock);
+  pp->status = _Pgcstop;
+  sched.stopwait--;
+  if (sched.stopwait == 0) notewakeup(&sched.stopnote);
+  unlock(&sched.lock);
+  stopm();
+}
+
+/// execute runs gp on the current M. inheritTime: gp takes the rest of the
+/// current time slice (it came from runnext). Never returns.
+/// \gosrc{proc.go,execute}
+[[noreturn]] static void execute(g* gp, bool inheritTime) {
+  m* mp = getg()->m;
+  mp->curg = gp;
+  gp->m = mp;
+  casgstatus(gp, _Grunnable, _Grunning);
+  gp->waitsince = 0;
+  gp->preempt = false;
+  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  if (!inheritTime) mp->p.ptr()->schedtick++;
+  if (gp->sched.sp < gp->stack_.lo || gp->sched.sp > gp->stack_.hi) {
+    print("runtime: execute: goroutine ", gp->goid, " sp=", hex(gp->sched.sp), " pc=", hex(gp->sched.pc),
+          " outside stack [", hex(gp->stack_.lo), ", ", hex(gp->stack_.hi), "]\n");
+    throw_("execute: bad g sched");
+  }
+  gogo(&gp->sched);
+}
+
+/// stealWork tries to steal a runnable G from another P, visiting the Ps in
+/// a random order, four rounds; the last round may take a P's runnext.
+/// \gosrc{proc.go,stealWork}
+static std::tuple<g*, bool, bool> stealWork() {
+  p* pp = getg()->m->p.ptr();
+  constexpr int stealTries = 4;
+  for (int i = 0; i < stealTries; i++) {
+    bool stealTimersOrRunNextG = i == stealTries - 1;
+    for (randomEnum e = stealOrder.start(cheaprand()); !e.done(); e.next()) {
+      if (sched.gcwaiting.Load()) return {nullptr, false, true};  // newWork: GC
+      p* p2 = allp[e.position()];
+      if (pp == p2) continue;
+      uint32 pos = e.position();
+      bool idle = (atomic::Load(&idlepMask[pos / 32]) & (1u << (pos % 32))) != 0;
+      if (!idle) {
+        if (g* gp = runqsteal(pp, p2, stealTimersOrRunNextG)) return {gp, false, false};
+      }
+    }
+  }
+  return {nullptr, false, false};
+}
+
+/// checkRunqsNoP: after dropping its P, a formerly spinning M looks once more
+/// at every non-idle P's queue. \gosrc{proc.go,checkRunqsNoP}
+static p* checkRunqsNoP() {
+  for (int32 id = 0; id < allplen; id++) {
+    p* p2 = allp[id];
+    bool idle = (atomic::Load(&idlepMask[id / 32]) & (1u << (id % 32))) != 0;
+    if (!idle && !runqempty(p2)) {
+      lock(&sched.lock);
+      auto [pp, now] = pidlegetSpinning(0);
+      (void)now;
+      if (pp == nullptr) {
+        unlock(&sched.lock);
+        return nullptr;
+      }
+      unlock(&sched.lock);
+      return pp;
+    }
+  }
+  return nullptr;
+}
+
+/// findRunnable finds a runnable goroutine to execute: local queue, global
+/// queue, stealing; else it releases the P and parks the M until woken.
+/// Returns (gp, inheritTime, tryWakeP). [g0-only] \gosrc{proc.go,findRunnable}
+static std::tuple<g*, bool, bool> findRunnable() {
+  m* mp = getg()->m;
+top:
+  p* pp = mp->p.ptr();
+  if (sched.gcwaiting.Load()) {
+    gcstopm();
+    goto top;
+  }
+  // Now and then check the global queue, for fairness: otherwise two
+  // goroutines could keep the local queue busy forever.
+  if (pp->schedtick % 61 == 0 && sched.runqsize > 0) {
+    lock(&sched.lock);
+    g* gp = globrunqget(pp, 1);
+    unlock(&sched.lock);
+    if (gp != nullptr) return {gp, false, false};
+  }
+  // local runq
+  if (auto [gp, inheritTime] = runqget(pp); gp != nullptr) return {gp, inheritTime, false};
+  // global runq
+  if (sched.runqsize != 0) {
+    lock(&sched.lock);
+    g* gp = globrunqget(pp, 0);
+    unlock(&sched.lock);
+    if (gp != nullptr) return {gp, false, false};
+  }
+  // Spinning Ms: steal work from other Ps. Limit the number of spinning Ms
+  // to half the number of busy Ps, so that CPU is not burnt needlessly.
+  if (mp->spinning || 2 * sched.nmspinning.Load() < gomaxprocs - sched.npidle.Load()) {
+    if (!mp->spinning) becomeSpinning(mp);
+    auto [gp, inheritTime, newWork] = stealWork();
+    if (gp != nullptr) return {gp, inheritTime, false};
+    if (newWork) goto top;
+  }
+
+  // Nothing to do: give up the P. Before that, recheck the global queue
+  // under the lock.
+  lock(&sched.lock);
+  if (sched.gcwaiting.Load()) {
+    unlock(&sched.lock);
+    goto top;
+  }
+  if (sched.runqsize != 0) {
+    g* gp = globrunqget(pp, 0);
+    unlock(&sched.lock);
+    return {gp, false, false};
+  }
+  if (!mp->spinning && sched.needspinning.Load() == 1) {
+    // See "Delicate dance" in Go's proc.go: become spinning and retry.
+    becomeSpinning(mp);
+    unlock(&sched.lock);
+    goto top;
+  }
+  if (releasep() != pp) throw_("findrunnable: wrong p");
+  pidleput(pp, 0);
+  unlock(&sched.lock);
+
+  // The delicate dance: this M stopped spinning, so the invariant
+  // [spin-wake] may now depend on it. Drop nmspinning first, then look at
+  // every queue again; anything enqueued before the drop is seen here,
+  // anything after it will call wakep and see nmspinning == 0.
+  bool wasSpinning = mp->spinning;
+  if (mp->spinning) {
+    mp->spinning = false;
+    if (sched.nmspinning.Add(-1) < 0) throw_("findrunnable: negative nmspinning");
+    lock(&sched.lock);
+    if (sched.runqsize != 0) {
+      auto [pp2, now] = pidlegetSpinning(0);
+      (void)now;
+      if (pp2 != nullptr) {
+        g* gp = globrunqget(pp2, 0);
+        if (gp == nullptr) throw_("global runq empty with non-zero runqsize");
+        unlock(&sched.lock);
+        acquirep(pp2);
+        becomeSpinning(mp);
+        return {gp, false, false};
+      }
+    }
+    unlock(&sched.lock);
+    if (p* pp2 = checkRunqsNoP()) {
+      acquirep(pp2);
+      becomeSpinning(mp);
+      goto top;
+    }
+  }
+  (void)wasSpinning;
+  stopm();
+  goto top;
+}
+
+/// resetspinning: a spinning M found work; it stops spinning and, since it
+/// may have been the last spinner, wakes another. \gosrc{proc.go,resetspinning}
+static void resetspinning() {
+  g* gp = getg();
+  if (!gp->m->spinning) throw_("resetspinning: not a spinning m");
+  gp->m->spinning = false;
+  int32 nmspinning = sched.nmspinning.Add(-1);
+  if (nmspinning < 0) throw_("findrunnable: negative nmspinning");
+  wakep();
+}
+
+/// schedule: one round of the scheduler: find a runnable goroutine and
+/// execute it. Never returns. [g0-only] \gosrc{proc.go,schedule}
+void schedule() {
+  m* mp = getg()->m;
+  if (mp->locks != 0) throw_("schedule: holding locks");
+  if (mp->lockedg) {
+    stoplockedm();
+    execute(mp->lockedg.ptr(), false);  // Never returns.
+  }
+top:
+  p* pp = mp->p.ptr();
+  pp->preempt = false;
+  // Safety check: a spinning M has no local work.
+  if (mp->spinning && (pp->runnext || pp->runqhead != pp->runqtail))
+    throw_("schedule: spinning with local work");
+
+  auto [gp, inheritTime, tryWakeP] = findRunnable();  // blocks until work is available
+
+  // This M is about to run something: if it was spinning, another M must
+  // take over the search.
+  if (mp->spinning) resetspinning();
+  if (tryWakeP) wakep();
+  if (gp->lockedm) {
+    // Hands off own P to the locked M, then blocks waiting for a new P.
+    startlockedm(gp);
+    goto top;
+  }
+  execute(gp, inheritTime);
+}
+
+/// dropg: disassociate m and its current goroutine. \gosrc{proc.go,dropg}
+static void dropg() {
+  g* gp = getg();
+  gp->m->curg->m = nullptr;
+  gp->m->curg = nullptr;
+}
+
+/// \gosrc{proc.go,parkunlock_c}
+static bool parkunlock_c(g*, void* lock) {
+  unlock(static_cast<mutex*>(lock));
+  return true;
+}
+
+/// park_m: the g0 half of gopark. \gosrc{proc.go,park_m}
+static void park_m(g* gp) {
+  m* mp = getg()->m;
+  casgstatus(gp, _Grunning, _Gwaiting);
+  dropg();
+  if (auto fn = mp->waitunlockf) {
+    bool ok = fn(gp, mp->waitlock);
+    mp->waitunlockf = nullptr;
+    mp->waitlock = nullptr;
+    if (!ok) {
+      casgstatus(gp, _Gwaiting, _Grunnable);
+      execute(gp, true);  // Schedule it back, never returns.
+    }
+  }
+  schedule();
+}
+
+/// goschedImpl: put gp on the global queue and schedule. \gosrc{proc.go,goschedImpl}
+static void goschedImpl(g* gp, bool preempted) {
+  (void)preempted;
+  uint32 status = readgstatus(gp);
+  if ((status & ~uint32(_Gscan)) != _Grunning) throw_("bad g status");
+  casgstatus(gp, _Grunning, _Grunnable);
+  dropg();
+  lock(&sched.lock);
+  globrunqput(gp);
+  unlock(&sched.lock);
+  if (mainStarted) wakep();
+  schedule();
+}
+
+/// gosched_m: Gosched continued on g0. \gosrc{proc.go,gosched_m}
+static void gosched_m(g* gp) { goschedImpl(gp, false); }
+
+/// gopreempt_m: a preempted goroutine goes to the global queue, as if it
+/// had called Gosched. \gosrc{proc.go,gopreempt_m}
+void gopreempt_m(g* gp) { goschedImpl(gp, true); }
+
+/// goyield: like Gosched, but the G goes to the local queue's tail (used by
+/// the channel and semaphore code to avoid starving). \gosrc{proc.go,goyield}
+void goyield() { mcall(goyield_m); }
+
+/// \gosrc{proc.go,goyield_m}
+static void goyield_m(g* gp) {
+  p* pp = gp->m->p.ptr();
+  casgstatus(gp, _Grunning, _Grunnable);
+  dropg();
+  runqput(pp, gp, false);
+  schedule();
+}
+
+/// goexit1: finishes the current goroutine (called from goexit).
+/// \gosrc{proc.go,goexit1}
+extern "C" void goexit1_asm() asm("runtime.goexit1");
+void goexit1_asm() { goexit1(); }
+void goexit1() { mcall(goexit0); }
+
+static void gdestroy(g* gp);
+/// goexit0: goexit continued on g0. \gosrc{proc.go,goexit0}
+static void goexit0(g* gp) {
+  gdestroy(gp);
+  schedule();
+}
+
+/// gdestroy: gp is dead; return it to the free list. If it was locked to
+/// this thread, the thread exits with it. \gosrc{proc.go,gdestroy}
+static void gdestroy(g* gp) {
+  m* mp = getg()->m;
+  p* pp = mp->p.ptr();
+  casgstatus(gp, _Grunning, _Gdead);
+  gp->m = nullptr;
+  bool locked = bool(gp->lockedm);
+  gp->lockedm.v = 0;
+  mp->lockedg.v = 0;
+  gp->_panic = nullptr;
+  gp->_defer = nullptr;
+  gp->waitreason = waitReasonZero;
+  gp->param = nullptr;
+  dropg();
+  if (mp->lockedInt != 0) {
+    print("invalid m->lockedInt = ", mp->lockedInt, "\n");
+    throw_("internal lockOSThread error");
+  }
+  gfput(pp, gp);
+  if (locked) {
+    // The goroutine exited without unlocking its thread: the thread may be
+    // in a state no other goroutine should inherit, so it exits too.
+    gogo(&mp->g0->sched);
+  }
+}
+
+/// malg allocates a new g with a stack. \gosrc{proc.go,malg}
+static g* malg() {
+  g* newg = new g{};
+  newg->stack_ = stackalloc(uint32(stackSize()));
+  newg->stackguard0 = newg->stack_.lo + stackGuardSize();
+  newg->stackguard1 = ~uintptr(0);
+  return newg;
+}
+
+static g* newproc1(funcval* fn, g* callergp, uintptr callerpc);
+
+/// newproc: `go fn()`. Creates a G running fn and puts it on this P's
+/// runnext, so it runs soon; wakes an idle P if the program is past init.
+/// \gosrc{proc.go,newproc}
+void newproc(funcval* fn) {
+  g* gp = mustgetg("newproc");
+  uintptr pc = getcallerpc();
+  systemstack([&] {
+    g* newg = newproc1(fn, gp, pc);
+    p* pp = getg()->m->p.ptr();
+    runqput(pp, newg, true);
+    if (mainStarted) wakep();
+  });
+}
+
+/// gostartcallfn: make buf look as if fn's entry had been called from
+/// goexit, with fn in ctxt. \gosrc{stack.go,gostartcallfn}
+static void gostartcallfn(gobuf* buf, funcval* fn) {
+  uintptr sp = buf->sp;
+  sp -= sizeof(uintptr);
+  *reinterpret_cast<uintptr*>(sp) = buf->pc;  // the return address: goexit+1
+  buf->sp = sp;
+  buf->pc = reinterpret_cast<uintptr>(fn->fn);
+  buf->ctxt = reinterpret_cast<uintptr>(fn);
+}
+
+/// newproc1: create a G in state _Grunnable, starting at fn. The caller adds
+/// it to a run queue. \gosrc{proc.go,newproc1}
+static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
+  if (fn == nullptr) fatal("go of nil func value");
+  m* mp = acquirem();
+  p* pp = mp->p.ptr();
+  g* newg = gfget(pp);
+  if (newg == nullptr) {
+    newg = malg();
+    casgstatus(newg, _Gidle, _Gdead);
+    allgadd(newg);  // published as dead, so dumps skip it
+  }
+  if (newg->stack_.hi == 0) throw_("newproc1: newg missing stack");
+  if (readgstatus(newg) != _Gdead) throw_("newproc1: new g is not Gdead");
+
+  // Room at the top for a frame's worth of reads past the end, 16-aligned.
+  uintptr totalSize = 4 * sizeof(uintptr) + 0;
+  totalSize = (totalSize + 15) & ~uintptr(15);
+  uintptr sp = newg->stack_.hi - totalSize;
+  newg->sched = gobuf{};
+  newg->sched.sp = sp;
+  newg->stktopsp = sp;
+  newg->sched.pc = reinterpret_cast<uintptr>(&goexit) + PCQuantum;
+  newg->sched.g.set(newg);
+  gostartcallfn(&newg->sched, fn);
+  newg->parentGoid = uint64(callergp->goid);
+  newg->gopc = callerpc;
+  newg->startpc = reinterpret_cast<uintptr>(fn->fn);
+  newg->startfn = fn;
+  casgstatus(newg, _Gdead, _Grunnable);
+  if (pp->goidcache == pp->goidcacheend) {
+    // Take a batch of IDs from the global counter.
+    pp->goidcache = sched.goidgen.Add(_GoidCacheBatch);
+    pp->goidcache -= _GoidCacheBatch - 1;
+    pp->goidcacheend = pp->goidcache + _GoidCacheBatch;
+  }
+  newg->goid = int64(pp->goidcache);
+  pp->goidcache++;
+  releasem(mp);
+  return newg;
+}
+
+/// gfput puts a dead G on the P's free list, moving a batch to the global
+/// list when the local one is long. \gosrc{proc.go,gfput}
+void gfput(p* pp, g* gp) {
+  if (readgstatus(gp) != _Gdead) throw_("gfput: bad status (not Gdead)");
+  pp->gFree.list.push(gp);
+  pp->gFree.n++;
+  if (pp->gFree.n >= 64) {
+    int32 inc = 0;
+    gQueue stackQ;
+    while (pp->gFree.n >= 32) {
+      g* g1 = pp->gFree.list.pop();
+      pp->gFree.n--;
+      stackQ.push(g1);
+      inc++;
+    }
+    lock(&sched.gFree.lock);
+    sched.gFree.stack.pushAll(stackQ);
+    sched.gFree.n += inc;
+    unlock(&sched.gFree.lock);
+  }
+}
+
+/// gfget takes a G from the P's free list, refilling it from the global
+/// list. \gosrc{proc.go,gfget}
+g* gfget(p* pp) {
+retry:
+  if (pp->gFree.list.empty() && (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty())) {
+    lock(&sched.gFree.lock);
+    while (pp->gFree.n < 32) {
+      g* gp = sched.gFree.stack.pop();
+      if (gp == nullptr) {
+        gp = sched.gFree.noStack.pop();
+        if (gp == nullptr) break;
+      }
+      sched.gFree.n--;
+      pp->gFree.list.push(gp);
+      pp->gFree.n++;
+    }
+    unlock(&sched.gFree.lock);
+    goto retry;
+  }
+  g* gp = pp->gFree.list.pop();
+  if (gp == nullptr) return nullptr;
+  pp->gFree.n--;
+  if (gp->stack_.lo == 0) {
+    gp->stack_ = stackalloc(uint32(stackSize()));
+    gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  }
+  return gp;
+}
+
+/// dolockOSThread wires the current g and m to each other. \gosrc{proc.go,dolockOSThread}
+static void dolockOSThread() {
+  g* gp = getg();
+  gp->m->lockedg.set(gp);
+  gp->lockedm.set(gp->m);
+}
+
+/// \gosrc{proc.go,LockOSThread}
+void LockOSThread() {
+  g* gp = mustgetg("runtime.LockOSThread");
+  gp->m->lockedExt++;
+  if (gp->m->lockedExt == 0) {
+    gp->m->lockedExt--;
+    gopanic("LockOSThread nesting overflow");
+  }
+  dolockOSThread();
+}
+
+/// lockOSThread: the runtime's own, counted apart. \gosrc{proc.go,lockOSThread}
+void lockOSThread() {
+  getg()->m->lockedInt++;
+  dolockOSThread();
+}
+
+/// dounlockOSThread unwires once both counts are zero. \gosrc{proc.go,dounlockOSThread}
+static void dounlockOSThread() {
+  g* gp = getg();
+  if (gp->m->lockedInt != 0 || gp->m->lockedExt != 0) return;
+  gp->m->lockedg.v = 0;
+  gp->lockedm.v = 0;
+}
+
+/// \gosrc{proc.go,UnlockOSThread}
+void UnlockOSThread() {
+  g* gp = mustgetg("runtime.UnlockOSThread");
+  if (gp->m->lockedExt == 0) return;
+  gp->m->lockedExt--;
+  dounlockOSThread();
+}
+
+/// \gosrc{proc.go,unlockOSThread}
+void unlockOSThread() {
+  g* gp = getg();
+  if (gp->m->lockedInt == 0) throw_("runtime: internal error: misuse of lockOSThread/unlockOSThread");
+  gp->m->lockedInt--;
+  dounlockOSThread();
+}
+
+/// isSystemGoroutine reports whether gp is a runtime-internal goroutine,
+/// left out of dumps and counts. The port has none yet (its sysmon is an M
+/// without a G, as in Go). \gosrc{traceback.go,isSystemGoroutine}
+bool isSystemGoroutine(g* gp) {
+  (void)gp;
+  return false;
+}
+
+/// gcount: live user goroutines. \gosrc{proc.go,gcount}
+int32 gcount() {
+  int32 n = int32(atomic::Load(&allglen)) - sched.gFree.n - sched.ngsys.Load();
+  for (int32 i = 0; i < allplen; i++) n -= allp[i]->gFree.n;
+  // All these variables can change concurrently, so the result can be
+  // inconsistent, but it is at least 1.
+  if (n < 1) n = 1;
+  return n;
+}
+
+/// \gosrc{proc.go,mcount}
+int32 mcount() { return int32(sched.mnext - sched.nmfreed); }
+
+/// pinit: a new P. \gosrc{proc.go,init}
+static void pinit(p* pp, int32 id) {
+  pp->id = id;
+  pp->status = _Pgcstop;
+}
+
+/// pdestroy: a P beyond the new GOMAXPROCS gives its work and caches back.
+/// \gosrc{proc.go,destroy}
+static void pdestroy(p* pp) {
+  // Move all runnable goroutines to the global queue.
+  while (pp->runqhead != pp->runqtail) {
+    pp->runqtail--;
+    g* gp = pp->runq[pp->runqtail % runqsize].ptr();
+    // Push onto head of global queue.
+    sched.runq.push(gp);
+    sched.runqsize++;
+  }
+  if (pp->runnext) {
+    sched.runq.push(pp->runnext.ptr());
+    sched.runqsize++;
+    pp->runnext.v = 0;
+  }
+  // Free Gs go to the global list.
+  while (!pp->gFree.list.empty()) {
+    g* gp = pp->gFree.list.pop();
+    pp->gFree.n--;
+    lock(&sched.gFree.lock);
+    sched.gFree.stack.push(gp);
+    sched.gFree.n++;
+    unlock(&sched.gFree.lock);
+  }
+  stackcache_clear(pp);
+  pp->status = _Pdead;
+}
+
+/// procresize changes the number of Ps to nprocs. sched.lock is held and the
+/// world is stopped. Returns the list of Ps with local work, which the
+/// caller must schedule. \gosrc{proc.go,procresize}
+static p* procresize(int32 nprocs) {
+  int32 old = gomaxprocs;
+  if (old < 0 || nprocs <= 0) throw_("procresize: invalid arg");
+  int64 now = nanotime();
+  if (sched.procresizetime != 0) sched.totaltime += int64(old) * (now - sched.procresizetime);
+  sched.procresizetime = now;
+  int32 maskWords = (nprocs + 31) / 32;
+
+  // Grow allp if necessary. Departure: Go appends to slices; allp here is an
+  // array of capacity max(nprocs) that is replaced (old one kept) to grow.
+  static int32 allpcap = 0;
+  if (nprocs > allpcap) {
+    lock(&allpLock);
+    p** nallp = static_cast<p**>(calloc(size_t(nprocs), sizeof(p*)));
+    uint32* nmask = static_cast<uint32*>(calloc(size_t(maskWords), sizeof(uint32)));
+    for (int32 i = 0; i < allpcap; i++) nallp[i] = allp[i];
+    for (int32 i = 0; i < (allpcap + 31) / 32; i++) nmask[i] = idlepMask[i];
+    allp = nallp;
+    idlepMask = nmask;
+    allpcap = nprocs;
+    unlock(&allpLock);
+  }
+  // initialize new P's
+  for (int32 i = old; i < nprocs; i++) {
+    p* pp = allp[i];
+    if (pp == nullptr) pp = new p{};
+    pinit(pp, i);
+    atomic::Store(&allp[i], pp);
+  }
+  g* gp = getg();
+  if (gp->m->p && gp->m->p.ptr()->id < nprocs) {
+    // continue to use the current P
+    gp->m->p.ptr()->status = _Prunning;
+  } else {
+    // release the current P and acquire allp[0].
+    if (gp->m->p) gp->m->p.ptr()->m.v = 0;
+    gp->m->p.v = 0;
+    p* pp = allp[0];
+    pp->m.v = 0;
+    pp->status = _Pidle;
+    acquirep(pp);
+  }
+  // release resources from unused P's
+  for (int32 i = nprocs; i < old; i++) pdestroy(allp[i]);
+  lock(&allpLock);
+  allplen = nprocs;
+  for (int32 i = 0; i < maskWords; i++) idlepMask[i] = 0;
+  unlock(&allpLock);
+
+  p* runnablePs = nullptr;
+  for (int32 i = nprocs - 1; i >= 0; i--) {
+    p* pp = allp[i];
+    if (gp->m->p.ptr() == pp) continue;
+    pp->status = _Pidle;
+    if (runqempty(pp)) {
+      pidleput(pp, now);
+    } else {
+      pp->m.set(mget());
+      pp->link.set(runnablePs);
+      runnablePs = pp;
+    }
+  }
+  stealOrder.reset(uint32(nprocs));
+  atomic::Store(&gomaxprocs, nprocs);
+  return runnablePs;
+}
+
+/// acquirep associates pp with the current M. \gosrc{proc.go,acquirep}
+static void acquirep(p* pp) {
+  // wirep
+  g* gp = getg();
+  if (gp->m->p) throw_("wirep: already in go");
+  if (pp->m || pp->status != _Pidle) {
+    int64 id = pp->m ? pp->m.ptr()->id : 0;
+    print("wirep: p->m=", pp->m.v, "(", id, ") p->status=", pp->status, "\n");
+    throw_("wirep: invalid p state");
+  }
+  gp->m->p.set(pp);
+  pp->m.set(gp->m);
+  pp->status = _Prunning;
+}
+
+/// releasep disassociates the current P from the current M. [p-owner]
+/// \gosrc{proc.go,releasep}
+static p* releasep() {
+  g* gp = getg();
+  if (!gp->m->p) throw_("releasep: invalid arg");
+  p* pp = gp->m->p.ptr();
+  if (pp->m.ptr() != gp->m || pp->status != _Prunning) {
+    print("releasep: m=", gp->m, " m->p=", pp, " p->m=", hex(pp->m.v), " p->status=", pp->status, "\n");
+    throw_("releasep: invalid p state");
+  }
+  gp->m->p.v = 0;
+  pp->m.v = 0;
+  pp->status = _Pidle;
+  return pp;
+}
+
+/// \gosrc{proc.go,incidlelocked}
+static void incidlelocked(int32 v) {
+  lock(&sched.lock);
+  sched.nmidlelocked += v;
+  if (v > 0) checkdead();
+  unlock(&sched.lock);
+}
+
+/// checkdead: if no M is running Go code, every goroutine is blocked
+/// forever: the program is deadlocked. sched.lock must be held.
+/// \gosrc{proc.go,checkdead}
+static void checkdead() {
+  // A panicking program is going away anyway.
+  if (panicking.Load() > 0) return;
+  int32 run = mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys;
+  if (run > 0) return;
+  if (run < 0) {
+    print("runtime: checkdead: nmidle=", sched.nmidle, " nmidlelocked=", sched.nmidlelocked,
+          " mcount=", mcount(), " nmsys=", sched.nmsys, "\n");
+    unlock(&sched.lock);
+    throw_("checkdead: inconsistent counts");
+  }
+  int grunning = 0;
+  int64 n = allglen;
+  for (int64 i = 0; i < n; i++) {
+    g* gp = allgs[i];
+    uint32 s = readgstatus(gp) & ~uint32(_Gscan);
+    switch (s) {
+      case _Gwaiting:
+      case _Gpreempted:
+        grunning++;
+        break;
+      case _Grunnable:
+      case _Grunning:
+      case _Gsyscall:
+        print("runtime: checkdead: find g ", gp->goid, " in status ", s, "\n");
+        unlock(&sched.lock);
+        throw_("checkdead: runnable g");
+    }
+  }
+  if (grunning == 0) {  // possible if main goroutine calls runtime.Goexit()
+    unlock(&sched.lock);
+    fatal("no goroutines (main called runtime.Goexit) - deadlock!");
+  }
+  unlock(&sched.lock);
+  fatal("all goroutines are asleep - deadlock!");
+}
+
+/// forcePreemptNS: the time slice a goroutine gets before sysmon asks it
+/// to yield. \gosrc{proc.go,forcePreemptNS}
+inline constexpr int64 forcePreemptNS = 10 * 1000 * 1000;
+
+static uint32 retake(int64 now);
+
+/// sysmon: the system monitor, on its own M without a P: it preempts
+/// goroutines that ran longer than forcePreemptNS and prints the
+/// GODEBUG=schedtrace line. It sleeps 20us while it finds work, backing off
+/// to 10ms. Departure: Go's sysmon also retakes Ps from system calls, polls
+/// the network, forces GCs and parks itself when every P is idle; the port
+/// has no syscall states, netpoller or GC yet. \gosrc{proc.go,sysmon}
+static void sysmon() {
+  lock(&sched.lock);
+  sched.nmsys++;
+  checkdead();
+  unlock(&sched.lock);
+  int64 lasttrace = 0;
+  int idle = 0;  // how many cycles in succession we had not woken anybody up
+  uint32 delay = 0;
+  for (;;) {
+    if (idle == 0) {  // start with 20us sleep...
+      delay = 20;
+    } else if (idle > 50) {  // start doubling the sleep after 1ms...
+      delay *= 2;
+    }
+    if (delay > 10 * 1000) delay = 10 * 1000;  // up to 10ms
+    usleep(delay);
+    int64 now = nanotime();
+    // retake Ps blocked in syscalls and preempt long running G's
+    if (retake(now) != 0)
+      idle = 0;
+    else
+      idle++;
+    if (debug.schedtrace > 0 && lasttrace + int64(debug.schedtrace) * 1000000 <= now) {
+      lasttrace = now;
+      schedtrace(debug.scheddetail > 0);
+    }
+  }
+}
+
+/// retake asks the goroutine on any P that has run the same time slice for
+/// forcePreemptNS to yield. Returns how many it asked. \gosrc{proc.go,retake}
+static uint32 retake(int64 now) {
+  uint32 n = 0;
+  // Prevent allp slice changes. This lock will be completely uncontended
+  // unless we're already stopping the world.
+  lock(&allpLock);
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    if (pp == nullptr) continue;
+    auto* pd = &pp->sysmontick;
+    uint32 s = atomic::Load(&pp->status);
+    if (s == _Prunning) {
+      // Preempt G if it's running on the same schedtick for too long.
+      uint32 t = atomic::Load(&pp->schedtick);
+      if (pd->schedtick != t) {
+        pd->schedtick = t;
+        pd->schedwhen = now;
+      } else if (pd->schedwhen + forcePreemptNS <= now) {
+        if (preemptone(pp)) n++;
+        pd->schedwhen = now;  // ask again one slice later if ignored
+      }
+    }
+  }
+  unlock(&allpLock);
+  return n;
+}
+
+/// preemptall asks every running goroutine to yield. \gosrc{proc.go,preemptall}
+static bool preemptall() {
+  bool res = false;
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    if (pp->status != _Prunning) continue;
+    if (preemptone(pp)) res = true;
+  }
+  return res;
+}
+
+/// preemptone asks the goroutine running on pp to stop at its next function
+/// entry: it sets g.preempt and g.stackguard0 = stackPreempt, as Go does,
+/// and writes stackPreempt into the guard word of the M, which is what
+/// split-stack prologues read. Only a request: the goroutine may be gone,
+/// or in a section that cannot be preempted (newstack checks).
+/// \gosrc{proc.go,preemptone}
+bool preemptone(p* pp) {
+  m* mp = pp->m.ptr();
+  if (mp == nullptr || mp == getg()->m) return false;
+  g* gp = mp->curg;
+  if (gp == nullptr || gp == mp->g0) return false;
+  gp->preempt = true;
+  // Every call in a goroutine checks for stack overflow by comparing the
+  // current stack pointer to the guard; setting the guard to stackPreempt
+  // turns the next call into a call of the scheduler.
+  atomic::Store(&gp->stackguard0, stackPreempt);
+  if (mp->tcb != 0) atomic::Store(tlsguardword(mp), stackPreempt);
+  return true;
+}
+
+/// canPreemptM reports whether mp is in a state that allows preemption: no
+/// runtime locks, not allocating, preemption not disabled, P running.
+/// \gosrc{preempt.go,canPreemptM}
+bool canPreemptM(m* mp) {
+  return mp->locks == 0 && mp->mallocing == 0 && mp->preemptoff == nullptr && mp->p &&
+         mp->p.ptr()->status == _Prunning;
+}
+
+/// schedtrace prints the GODEBUG=schedtrace line: "SCHED Nms: gomaxprocs=...".
+/// \gosrc{proc.go,schedtrace}
+void schedtrace(bool detailed) {
+  int64 now = nanotime();
+  if (starttime == 0) starttime = now;
+  lock(&sched.lock);
+  print("SCHED ", (now - starttime) / 1000000, "ms: gomaxprocs=", gomaxprocs,
+        " idleprocs=", sched.npidle.Load(), " threads=", mcount(),
+        " spinningthreads=", sched.nmspinning.Load(), " needspinning=", sched.needspinning.Load(),
+        " idlethreads=", sched.nmidle, " runqueue=", sched.runqsize);
+  if (detailed)
+    print(" gcwaiting=", sched.gcwaiting.Load(), " nmidlelocked=", sched.nmidlelocked,
+          " stopwait=", sched.stopwait, " sysmonwait=", sched.sysmonwait.Load(), "\n");
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    m* mp = pp->m.ptr();
+    uint32 h = atomic::Load(&pp->runqhead);
+    uint32 t = atomic::Load(&pp->runqtail);
+    if (detailed) {
+      print("  P", i, ": status=", pp->status, " schedtick=", pp->schedtick,
+            " syscalltick=", pp->syscalltick, " m=");
+      if (mp != nullptr)
+        print(mp->id);
+      else
+        print("nil");
+      print(" runqsize=", t - h, " gfreecnt=", pp->gFree.n, " timerslen=", 0, "\n");
+    } else {
+      print(" ");
+      if (i == 0) print("[");
+      print(t - h);
+      if (i == allplen - 1) print("]\n");
+    }
+  }
+  if (!detailed) {
+    unlock(&sched.lock);
+    return;
+  }
+  for (m* mp = allm; mp != nullptr; mp = mp->alllink) {
+    p* pp = mp->p.ptr();
+    print("  M", mp->id, ": p=");
+    if (pp != nullptr)
+      print(pp->id);
+    else
+      print("nil");
+    print(" curg=");
+    if (mp->curg != nullptr)
+      print(mp->curg->goid);
+    else
+      print("nil");
+    print(" mallocing=", mp->mallocing, " throwing=", mp->throwing,
+          " preemptoff=", mp->preemptoff ? mp->preemptoff : "", " locks=", mp->locks,
+          " dying=", mp->dying, " spinning=", mp->spinning, " blocked=", mp->blocked, " lockedg=");
+    if (g* lg = mp->lockedg.ptr())
+      print(lg->goid);
+    else
+      print("nil");
+    print("\n");
+  }
+  forEachG([](g* gp) {
+    print("  G", gp->goid, ": status=", readgstatus(gp), "(", String(gp->waitreason), ") m=");
+    if (gp->m != nullptr)
+      print(gp->m->id);
+    else
+      print("nil");
+    print(" lockedm=");
+    if (m* lm = gp->lockedm.ptr())
+      print(lm->id);
+    else
+      print("nil");
+    print("\n");
+  });
+  unlock(&sched.lock);
+}
+
+/// mput puts mp on the idle list. sched.lock must be held. \gosrc{proc.go,mput}
+static void mput(m* mp) {
+  mp->schedlink = sched.midle;
+  sched.midle.set(mp);
+  sched.nmidle++;
+  checkdead();
+}
+
+/// mget takes an M from the idle list. sched.lock must be held. \gosrc{proc.go,mget}
+static m* mget() {
+  m* mp = sched.midle.ptr();
+  if (mp != nullptr) {
+    sched.midle = mp->schedlink;
+    sched.nmidle--;
+  }
+  return mp;
+}
+
+/// globrunqput puts gp at the tail of the global queue. sched.lock must be
+/// held. \gosrc{proc.go,globrunqput}
+void globrunqput(g* gp) {
+  sched.runq.pushBack(gp);
+  sched.runqsize++;
+}
+
+/// globrunqputbatch puts a batch of Gs on the global queue. \gosrc{proc.go,globrunqputbatch}
+static void globrunqputbatch(gQueue* batch, int32 n) {
+  sched.runq.pushBackAll(*batch);
+  sched.runqsize += n;
+  *batch = gQueue{};
+}
+
+/// globrunqget takes a fair share of the global queue (at most max if
+/// max > 0) into pp's local queue and returns one of them. sched.lock must be
+/// held. \gosrc{proc.go,globrunqget}
+static g* globrunqget(p* pp, int32 max) {
+  if (sched.runqsize == 0) return nullptr;
+  int32 n = sched.runqsize / gomaxprocs + 1;
+  if (n > sched.runqsize) n = sched.runqsize;
+  if (max > 0 && n > max) n = max;
+  if (n > int32(runqsize) / 2) n = int32(runqsize) / 2;
+  sched.runqsize -= n;
+  g* gp = sched.runq.pop();
+  n--;
+  for (; n > 0; n--) {
+    g* gp1 = sched.runq.pop();
+    runqput(pp, gp1, false);
+  }
+  return gp;
+}
+
+/// pidleput puts pp on the idle list. sched.lock must be held.
+/// \gosrc{proc.go,pidleput}
+static int64 pidleput(p* pp, int64 now) {
+  if (!runqempty(pp)) throw_("pidleput: P has non-empty run queue");
+  if (now == 0) now = nanotime();
+  atomic::Or(&idlepMask[pp->id / 32], 1u << (pp->id % 32));
+  pp->link = sched.pidle;
+  sched.pidle.set(pp);
+  sched.npidle.Add(1);
+  return now;
+}
+
+/// pidleget takes a P from the idle list. sched.lock must be held.
+/// \gosrc{proc.go,pidleget}
+static std::tuple<p*, int64> pidleget(int64 now) {
+  p* pp = sched.pidle.ptr();
+  if (pp != nullptr) {
+    if (now == 0) now = nanotime();
+    atomic::And(&idlepMask[pp->id / 32], ~(1u << (pp->id % 32)));
+    sched.pidle = pp->link;
+    sched.npidle.Add(-1);
+  }
+  return {pp, now};
+}
+
+/// pidlegetSpinning: pidleget for an M about to spin; when there is no idle
+/// P it records that a spinner was wanted. \gosrc{proc.go,pidlegetSpinning}
+static std::tuple<p*, int64> pidlegetSpinning(int64 now) {
+  auto [pp, n] = pidleget(now);
+  if (pp == nullptr) {
+    sched.needspinning.Store(1);
+    return {nullptr, n};
+  }
+  return {pp, n};
+}
+
+/// runqempty reports whether pp has no Gs on its local run queue. It never
+/// returns true spuriously. \gosrc{proc.go,runqempty}
+bool runqempty(p* pp) {
+  // Read head, tail and runnext, then tail again: a G moved from runnext to
+  // the ring between the reads would otherwise be missed.
+  for (;;) {
+    uint32 head = atomic::Load(&pp->runqhead);
+    uint32 tail = atomic::Load(&pp->runqtail);
+    uintptr runnext = atomic::Load(&pp->runnext.v);
+    if (tail == atomic::Load(&pp->runqtail)) return head == tail && runnext == 0;
+  }
+}
+
+static bool runqputslow(p* pp, g* gp, uint32 h, uint32 t);
+
+/// runqput puts gp on the local queue: in runnext if next (kicking the old
+/// runnext to the tail), else at the tail; a full ring moves half of itself
+/// to the global queue. Only the owner P calls it. \gosrc{proc.go,runqput}
+void runqput(p* pp, g* gp, bool next) {
+  if (next) {
+  retryNext:
+    guintptr oldnext = pp->runnext;
+    guintptr nw;
+    nw.set(gp);
+    if (!pp->runnext.cas(oldnext, nw)) goto retryNext;
+    if (!oldnext) return;
+    // Kick the old runnext out to the regular run queue.
+    gp = oldnext.ptr();
+  }
+retry:
+  uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with consumers
+  uint32 t = pp->runqtail;
+  if (t - h < runqsize) {
+    pp->runq[t % runqsize].set(gp);
+    atomic::StoreRel(&pp->runqtail, t + 1);  // store-release, makes the item available for consumption
+    return;
+  }
+  if (runqputslow(pp, gp, h, t)) return;
+  // the queue is not full, now the put above must succeed
+  goto retry;
+}
+
+/// runqputslow moves gp and half the local queue to the global queue.
+/// \gosrc{proc.go,runqputslow}
+static bool runqputslow(p* pp, g* gp, uint32 h, uint32 t) {
+  g* batch[runqsize / 2 + 1];
+  uint32 n = t - h;
+  n = n / 2;
+  if (n != runqsize / 2) throw_("runqputslow: queue is not full");
+  for (uint32 i = 0; i < n; i++) batch[i] = pp->runq[(h + i) % runqsize].ptr();
+  if (!atomic::CasRel(&pp->runqhead, h, h + n)) return false;  // cas-release, commits consume
+  batch[n] = gp;
+  // Link the goroutines.
+  for (uint32 i = 0; i < n; i++) batch[i]->schedlink.set(batch[i + 1]);
+  gQueue q;
+  q.head.set(batch[0]);
+  q.tail.set(batch[n]);
+  lock(&sched.lock);
+  globrunqputbatch(&q, int32(n + 1));
+  unlock(&sched.lock);
+  return true;
+}
+
+/// runqget takes a G from the local queue: runnext first (inheritTime), then
+/// the head of the ring. \gosrc{proc.go,runqget}
+std::tuple<g*, bool> runqget(p* pp) {
+  // If there's a runnext, it's the next G to run.
+  guintptr next = pp->runnext;
+  // If the runnext is non-0 and the CAS fails, it could only have been
+  // stolen by another P, so just fall through to the ring.
+  if (next && pp->runnext.cas(next, guintptr{})) return {next.ptr(), true};
+  for (;;) {
+    uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with other consumers
+    uint32 t = pp->runqtail;
+    if (t == h) return {nullptr, false};
+    g* gp = pp->runq[h % runqsize].ptr();
+    if (atomic::CasRel(&pp->runqhead, h, h + 1)) return {gp, false};  // cas-release, commits consume
+  }
+}
+
+/// runqgrab copies half of pp's queue into batch (a ring indexed from
+/// batchHead); with stealRunNextG it may take pp's runnext when the ring is
+/// empty. Returns the count. \gosrc{proc.go,runqgrab}
+static uint32 runqgrab(p* pp, guintptr* batch, uint32 batchHead, bool stealRunNextG) {
+  for (;;) {
+    uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with other consumers
+    uint32 t = atomic::LoadAcq(&pp->runqtail);  // load-acquire, synchronize with the producer
+    uint32 n = t - h;
+    n = n - n / 2;
+    if (n == 0) {
+      if (stealRunNextG) {
+        // Try to steal from pp.runnext.
+        if (guintptr next = pp->runnext; next) {
+          if (pp->status == _Prunning) {
+            // The owner is probably about to run it (it was readied by the
+            // running G, which is about to block): give it a moment, so
+            // that ping-pong pairs are not split across Ps.
+            usleep(3);
+          }
+          if (!pp->runnext.cas(next, guintptr{})) continue;
+          batch[batchHead % runqsize] = next;
+          return 1;
+        }
+      }
+      return 0;
+    }
+    if (n > runqsize / 2) continue;  // read inconsistent h and t
+    for (uint32 i = 0; i < n; i++) {
+      guintptr gg = pp->runq[(h + i) % runqsize];
+      batch[(batchHead + i) % runqsize] = gg;
+    }
+    if (atomic::CasRel(&pp->runqhead, h, h + n)) return n;  // cas-release, commits consume
+  }
+}
+
+/// runqsteal steals half of p2's queue into pp's and returns one G.
+/// \gosrc{proc.go,runqsteal}
+g* runqsteal(p* pp, p* p2, bool stealRunNextG) {
+  uint32 t = pp->runqtail;
+  uint32 n = runqgrab(p2, pp->runq, t, stealRunNextG);
+  if (n == 0) return nullptr;
+  n--;
+  g* gp = pp->runq[(t + n) % runqsize].ptr();
+  if (n == 0) return gp;
+  uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with consumers
+  if (t - h + n >= runqsize) throw_("runqsteal: runq overflow");
+  atomic::StoreRel(&pp->runqtail, t + n);  // store-release, makes the item available for consumption
+  return gp;
+}
+
+// gQueue and gList (types in runtime2.hpp). \gosrc{proc.go,gQueue}
+void gQueue::push(g* gp) {
+  gp->schedlink = head;
+  head.set(gp);
+  if (!tail) tail.set(gp);
+}
+void gQueue::pushBack(g* gp) {
+  gp->schedlink.v = 0;
+  if (tail)
+    tail.ptr()->schedlink.set(gp);
+  else
+    head.set(gp);
+  tail.set(gp);
+}
+void gQueue::pushBackAll(gQueue q2) {
+  if (!q2.tail) return;
+  q2.tail.ptr()->schedlink.v = 0;
+  if (tail)
+    tail.ptr()->schedlink = q2.head;
+  else
+    head = q2.head;
+  tail = q2.tail;
+}
+g* gQueue::pop() {
+  g* gp = head.ptr();
+  if (gp != nullptr) {
+    head = gp->schedlink;
+    if (!head) tail.v = 0;
+  }
+  return gp;
+}
+void gList::push(g* gp) {
+  gp->schedlink = head;
+  head.set(gp);
+}
+void gList::pushAll(gQueue q) {
+  if (!q.empty()) {
+    q.tail.ptr()->schedlink = head;
+    head = q.head;
+  }
+}
+g* gList::pop() {
+  g* gp = head.ptr();
+  if (gp != nullptr) head = gp->schedlink;
+  return gp;
+}
+
+/// gcd (proc.go) for randomOrder.
+static uint32 gcd(uint32 a, uint32 b) {
+  while (b != 0) {
+    uint32 t = b;
+    b = a % b;
+    a = t;
+  }
+  return a;
+}
+
+/// reset: the increments coprime with count. \gosrc{proc.go,reset}
+void randomOrder::reset(uint32 cnt) {
+  count = cnt;
+  uint32* c = static_cast<uint32*>(calloc(cnt ? cnt : 1, sizeof(uint32)));
+  uint32 k = 0;
+  for (uint32 i = 1; i <= cnt; i++)
+    if (gcd(i, cnt) == 1) c[k++] = i;
+  // Departure: the old array is kept (a concurrent stealer may read it).
+  coprimes = c;
+  ncoprimes = k;
+}
+
+/// start: a walk from position i % count. \gosrc{proc.go,start}
+randomEnum randomOrder::start(uint32 i) const {
+  return randomEnum{0, count, i % count, coprimes[i / count % ncoprimes]};
+}
+
+/// cheaprand: the per-M wyrand generator. \gosrc{rand.go,cheaprand}
+uint32 cheaprand() {
+  m* mp = getg()->m;
+  mp->cheaprand += 0xa0761d6478bd642full;
+  __uint128_t r = __uint128_t(mp->cheaprand) * __uint128_t(mp->cheaprand ^ 0xe7037ed1a0b428dbull);
+  uint64 hi = uint64(r >> 64), lo = uint64(r);
+  return uint32(hi ^ lo);
+}
+
+/// cheaprandn: a number in [0, n). \gosrc{rand.go,cheaprandn}
+uint32 cheaprandn(uint32 n) { return uint32((uint64(cheaprand()) * uint64(n)) >> 32); }
+
+}  // namespace runtime
+
+using namespace runtime;
+
+/// GOMAXPROCS sets the number of Ps; n < 1 only reads it. \gosrc{debug.go,GOMAXPROCS}
+int runtime::GOMAXPROCS(int n) {
+  mustgetg("runtime.GOMAXPROCS");
+  lock(&sched.lock);
+  int32 ret = gomaxprocs;
+  unlock(&sched.lock);
+  if (n <= 0 || n == ret) return ret;
+  stopTheWorld();
+  // newprocs will be processed by startTheWorld
+  newprocs = int32(n);
+  startTheWorld();
+  return ret;
+}
+
+/// \gosrc{debug.go,NumGoroutine}
+int runtime::NumGoroutine() { return int(gcount()); }
+
+/// \gosrc{debug.go,NumCPU}
+int runtime::NumCPU() { return int(ncpu); }
+
+/// rt0_go: the process entry (Go: rt0_go in asm_amd64.s). This thread
+/// becomes m0 with g0 on its stack; schedinit sets up the Ps; the main
+/// goroutine is created to run runtime.main; mstart enters the scheduler.
+/// \gosrc{asm_amd64.s,rt0_go}
+void runtime::rt0_go(int argc, char** argv, void (*main_main)()) {
+  (void)argc;
+  (void)argv;
+  if (getg() != nullptr) fatal("rt0_go called twice");
+  main_main_fn = main_main;
+  g* gp = &g0_;
+  gp->m = &m0;
+  m0.g0 = gp;
+  m0.gsignal = new g{};
+  m0.gsignal->m = &m0;
+  setg(gp);
+  // g0's stack: the main thread's stack, as the OS reports it.
+  pthread_attr_t attr;
+  void* addr = nullptr;
+  size_t size = 0;
+  pthread_getattr_np(pthread_self(), &attr);
+  pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  gp->stack_.lo = uintptr(addr) + (64 << 10);
+  gp->stack_.hi = uintptr(addr) + size;
+  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard1 = gp->stackguard0;
+  setTLSGuard(gp->stackguard0);
+  uintptr tcb;
+  asm volatile("movq %%fs:0, %0" : "=r"(tcb));
+  m0.tcb = tcb;
+  m0.thread = uintptr(pthread_self());
+  m0.procid = int64(syscall(SYS_gettid));
+
+  osinit();
+  schedinit();
+  // create a new goroutine to start program
+  newproc(&mainPC);
+  // start this M
+  mstart();
+  abort();  // mstart should never return
+}

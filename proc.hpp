@@ -1,0 +1,132 @@
+// proc.hpp: the scheduler's internal interface (proc.go at go1.22.12),
+// shared by the runtime's own files and by tests/export_test.cpp, which plays
+// the part of Go's export_test.go. User code includes runtime.hpp / go.hpp.
+#pragma once
+#include <tuple>
+
+#include "runtime2.hpp"
+#include "stubs.hpp"
+
+namespace runtime {
+
+// Goroutine lifecycle and parking (proc.go).
+void Gosched();
+void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason,
+            int traceskip = 0);
+void goparkunlock(mutex* lock, waitReason reason, int traceskip = 0);
+void goready(g* gp, int traceskip = 0);
+sudog* acquireSudog();
+void releaseSudog(sudog* s);
+void ready(g* gp, int traceskip, bool next);
+uint32 readgstatus(g* gp);
+void casgstatus(g* gp, uint32 oldval, uint32 newval);
+void newproc(funcval* fn);
+void goexit1();
+void goyield();
+void lockOSThread();
+void unlockOSThread();
+int32 gcount();
+int32 mcount();
+void schedtrace(bool detailed);
+
+/// acquirem/releasem (runtime1.go): pin the current M by counting a lock.
+inline m* acquirem() {
+  g* gp = getg();
+  gp->m->locks++;
+  return gp->m;
+}
+inline void releasem(m* mp) { mp->locks--; }
+
+/// stackPreempt: a guard value above any stack pointer, so that the next
+/// split-stack prologue calls __morestack (Go: 0xfffffade, stack.go).
+inline constexpr uintptr stackPreempt = uintptr(0xfffffffffffffade);
+/// The TLS guard word of an M (the split-stack slot of its TCB).
+inline uintptr* tlsguardword(m* mp) { return reinterpret_cast<uintptr*>(mp->tcb + 0x70); }
+
+// Run queues.
+void runqput(p* pp, g* gp, bool next);
+std::tuple<g*, bool> runqget(p* pp);
+bool runqempty(p* pp);
+g* runqsteal(p* pp, p* p2, bool stealRunNextG);
+void globrunqput(g* gp);
+
+/// randomOrder / randomEnum: a walk over all Ps in a pseudo-random order
+/// where every P is visited exactly once (proc.go). The walk steps by an
+/// increment coprime with the count.
+struct randomEnum {
+  uint32 i;
+  uint32 count;
+  uint32 pos;
+  uint32 inc;
+  bool done() const { return i == count; }
+  void next() {
+    i++;
+    pos = (pos + inc) % count;
+  }
+  uint32 position() const { return pos; }
+};
+struct randomOrder {
+  uint32 count = 0;
+  uint32* coprimes = nullptr;  // Departure: Go's []uint32
+  uint32 ncoprimes = 0;
+  void reset(uint32 count);
+  randomEnum start(uint32 i) const;
+};
+extern randomOrder stealOrder;
+
+/// cheaprand (rand.go): a fast per-M pseudo-random number.
+uint32 cheaprand();
+uint32 cheaprandn(uint32 n);
+
+// Locks and notes (lock_futex.cpp).
+void lock(mutex* l);
+void unlock(mutex* l);
+void noteclear(note* n);
+void notesleep(note* n);
+void notewakeup(note* n);
+bool notetsleep(note* n, int64 ns);
+bool notetsleepg(note* n, int64 ns);
+
+// OS (os_linux.cpp).
+int64 nanotime();
+void usleep(uint32 usec);
+void osyield();
+void futexsleep(uint32* addr, uint32 val, int64 ns);
+void futexwakeup(uint32* addr, uint32 cnt);
+
+// Stacks (stack.cpp).
+void stackinit();
+stack stackalloc(uint32 n);
+void stackfree(stack stk);
+void stackcache_clear(p* pp);
+
+// Fatal errors and printing (panic.cpp, print.cpp).
+[[noreturn]] void throw_(const char* s);  // Go's throw; `throw` is a C++ keyword
+[[noreturn]] void fatal(const char* s);
+void printlock();
+void printunlock();
+
+}  // namespace runtime
+
+namespace runtime {
+// Tracebacks (traceback.cpp).
+void goroutineheader(g* gp);
+void traceback(g* gp, int skip);
+void printcreatedby(g* gp);
+void tracebackothers(g* me);
+
+// Fatal paths (panic.cpp).
+enum throwType : int32 { throwTypeNone = 0, throwTypeUser = 1, throwTypeRuntime = 2 };
+[[noreturn]] void fatalthrow(throwType t);
+[[noreturn]] void panicplain(const char* msg);  // panic(plainError(msg))
+[[noreturn]] void exit(int32 code);
+extern atomic::Uint32 panicking;
+/// badcall: a runtime entry point that needs a goroutine was called from a
+/// thread the runtime does not own, or before rt0_go.
+[[noreturn]] void badnog(const char* fn);
+inline g* mustgetg(const char* fn) {
+  g* gp = getg();
+  if (gp == nullptr) badnog(fn);
+  return gp;
+}
+}  // namespace runtime

@@ -1,0 +1,106 @@
+// runtime1.cpp: environment and debug settings, mirroring runtime1.go at
+// go1.22.12: goenvs, parsedebugvars (GODEBUG=schedtrace=N,scheddetail=1),
+// setTraceback/gotraceback (GOTRACEBACK).
+#include <cstdlib>
+#include <cstring>
+
+#include "proc.hpp"
+
+namespace runtime {
+
+/// debug: the GODEBUG variables the port reads. \gosrc{runtime1.go,dbgVars}
+struct dbgVar_t {
+  int32 schedtrace;   // print a SCHED line every N ms (sysmon)
+  int32 scheddetail;  // with schedtrace: per-P, per-M, per-G detail
+};
+dbgVar_t debug;
+
+namespace {
+// traceback_cache packs GOTRACEBACK as Go does: level << tracebackShift |
+// tracebackAll | tracebackCrash.
+constexpr uint32 tracebackCrash = 1u << 0;
+constexpr uint32 tracebackAll = 1u << 1;
+constexpr uint32 tracebackShift = 2;
+uint32 traceback_cache = 1u << tracebackShift;  // GOTRACEBACK=single
+
+int32 atoi32(const char* s, bool* ok) {
+  char* end = nullptr;
+  long v = strtol(s, &end, 10);
+  *ok = end != s && *end == '\0';
+  return int32(v);
+}
+}  // namespace
+
+/// setTraceback parses GOTRACEBACK. \gosrc{runtime1.go,setTraceback}
+void setTraceback(const char* level) {
+  uint32 t;
+  if (level == nullptr || strcmp(level, "") == 0 || strcmp(level, "single") == 0) {
+    t = 1u << tracebackShift;
+  } else if (strcmp(level, "none") == 0) {
+    t = 0;
+  } else if (strcmp(level, "all") == 0) {
+    t = 1u << tracebackShift | tracebackAll;
+  } else if (strcmp(level, "system") == 0) {
+    t = 2u << tracebackShift | tracebackAll;
+  } else if (strcmp(level, "crash") == 0) {
+    t = 2u << tracebackShift | tracebackAll | tracebackCrash;
+  } else {
+    bool ok = false;
+    int32 n = atoi32(level, &ok);
+    t = ok ? (uint32(n) << tracebackShift) | tracebackAll : (1u << tracebackShift);
+  }
+  traceback_cache = t;
+}
+
+/// gotraceback returns the current traceback level and whether to show all
+/// goroutines and crash. A runtime throw always shows runtime frames.
+/// \gosrc{runtime1.go,gotraceback}
+int32 gotraceback_level(bool* all, bool* crash) {
+  g* gp = getg();
+  uint32 t = atomic::Load(&traceback_cache);
+  *crash = (t & tracebackCrash) != 0;
+  *all = (gp != nullptr && gp->m->throwing >= throwTypeUser) || (t & tracebackAll) != 0;
+  int32 level = int32(t >> tracebackShift);
+  if (gp != nullptr && gp->m->throwing >= throwTypeRuntime && level < 2 && level > 0)
+    level = 2;
+  return level;
+}
+
+/// parsedebugvars reads GODEBUG and GOTRACEBACK. \gosrc{runtime1.go,parsedebugvars}
+void parsedebugvars() {
+  if (const char* s = getenv("GODEBUG")) {
+    // A comma-separated list of name=value.
+    const char* p = s;
+    while (*p) {
+      const char* comma = strchr(p, ',');
+      size_t len = comma ? size_t(comma - p) : strlen(p);
+      char field[64];
+      if (len < sizeof field) {
+        memcpy(field, p, len);
+        field[len] = '\0';
+        if (char* eq = strchr(field, '=')) {
+          *eq = '\0';
+          bool ok = false;
+          int32 v = atoi32(eq + 1, &ok);
+          if (ok && strcmp(field, "schedtrace") == 0) debug.schedtrace = v;
+          if (ok && strcmp(field, "scheddetail") == 0) debug.scheddetail = v;
+        }
+      }
+      p += len;
+      if (*p == ',') p++;
+    }
+  }
+  setTraceback(getenv("GOTRACEBACK"));
+}
+
+/// atoi for GOMAXPROCS (Go: atoi32 in string.go).
+bool envInt32(const char* name, int32* out) {
+  const char* s = getenv(name);
+  if (s == nullptr || *s == '\0') return false;
+  bool ok = false;
+  int32 v = atoi32(s, &ok);
+  if (ok) *out = v;
+  return ok;
+}
+
+}  // namespace runtime

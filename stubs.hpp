@@ -1,0 +1,93 @@
+// stubs.hpp: the primitives of stubs.go at go1.22.12 that the compiler or the
+// assembler provides: getg, mcall, systemstack, gogo, procyield, cputicks,
+// goexit, and the small helpers around them.
+//
+// getg. Go on amd64 keeps the current g in R14 (ABIInternal) and in a TLS
+// slot for assembly. The port keeps it only in a TLS slot, runtime.tls_g,
+// read with one instruction, `movq %fs:runtime.tls_g@tpoff, reg`. Reserving a
+// register would require every user translation unit to be built with
+// -ffixed-r14 and would break calls into libc; the TLS load costs about one
+// cycle more than a register read. The asm is volatile so the compiler never
+// keeps a stale g across a call that may resume on another thread.
+#pragma once
+#include "runtime2.hpp"
+
+namespace runtime {
+
+/// The current g's TLS slot (Go: runtime.tls_g). Local-exec TLS: gort is a
+/// static library linked into executables.
+extern thread_local g* tls_g asm("runtime.tls_g");
+
+/// getg returns the running g: a user goroutine, or g0 while on the system
+/// stack. nullptr on a thread the runtime does not own.
+NOSPLIT_INLINE g* getg() {
+  g* gp;
+  asm volatile("movq %%fs:\"runtime.tls_g\"@tpoff, %0" : "=r"(gp));
+  return gp;
+}
+
+/// setg installs gp as the current g (Go's setg, in asm there).
+NOSPLIT_INLINE void setg(g* gp) {
+  asm volatile("movq %0, %%fs:\"runtime.tls_g\"@tpoff" : : "r"(gp) : "memory");
+}
+
+/// The split-stack guard word of this thread (see go_asm.h).
+NOSPLIT_INLINE void setTLSGuard(uintptr v) {
+  asm volatile("movq %0, %%fs:0x70" : : "r"(v) : "memory");
+}
+NOSPLIT_INLINE uintptr getTLSGuard() {
+  uintptr v;
+  asm volatile("movq %%fs:0x70, %0" : "=r"(v));
+  return v;
+}
+
+extern "C" {
+/// mcall switches to g0's stack and calls fn(g) there, where g is the caller's
+/// goroutine; fn must not return. The caller's context (with its callee-saved
+/// registers pushed on its own stack) is saved in g.sched so that a later
+/// gogo(&g.sched) returns from this mcall.
+void mcall(void (*fn)(g*)) asm("runtime.mcall");
+/// systemstack runs fn on the system (g0) stack and returns; already on g0
+/// or gsignal it simply calls fn.
+void systemstack_fv(funcval* fn) asm("runtime.systemstack");
+/// gogo restores the context in buf and jumps to it. Never returns.
+[[noreturn]] void gogo(gobuf* buf) asm("runtime.gogo");
+/// systemstack_switch: a return address that makes a g switched to the
+/// system stack look, in a traceback, as if it called systemstack.
+void systemstack_switch() asm("runtime.systemstack_switch");
+/// procyield spins `cycles` PAUSE instructions.
+void procyield(uint32 cycles) asm("runtime.procyield");
+/// cputicks reads the time-stamp counter (RDTSC).
+int64 cputicks() asm("runtime.cputicks");
+/// goexit is the bottom frame of every goroutine: the goroutine's function
+/// returns into it and it calls goexit1. Its CFI ends unwinding there.
+void goexit() asm("runtime.goexit");
+/// mstart is the entry of every new M (asm: it calls mstart0).
+void mstart() asm("runtime.mstart");
+/// __morestack: called by a split-stack prologue when the stack pointer would
+/// pass below the guard word (Go: runtime.morestack).
+void __morestack();
+}
+
+/// systemstack(f) for any callable: f runs on g0's stack.
+template <class F>
+inline void systemstack(F&& f) {
+  struct C : funcval {
+    F* f;
+  };
+  C c;
+  c.fn = [](funcval* fv) { (*static_cast<C*>(fv)->f)(); };
+  c.f = &f;
+  systemstack_fv(&c);
+}
+
+/// getcallerpc / getcallersp (stubs.go): the return address and the caller's
+/// stack pointer of the function that calls them.
+#define getcallerpc() (reinterpret_cast<uintptr>(__builtin_return_address(0)))
+#define getcallersp() (reinterpret_cast<uintptr>(__builtin_frame_address(0)) + 16)
+
+/// The goroutine entry point for a newly created g, run with the funcval in
+/// %rdi; it returns into goexit.
+inline constexpr uintptr PCQuantum = 1;
+
+}  // namespace runtime

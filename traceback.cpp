@@ -1,0 +1,289 @@
+// traceback.cpp: goroutine dumps, mirroring traceback.go at go1.22.12:
+// goroutineheader ("goroutine 7 [chan receive]:"), traceback of one
+// goroutine, tracebackothers, printcreatedby, and runtime::Stack (mprof.go).
+//
+// Departure: Go walks frames with the compiler's pcln tables. The port walks
+// the running goroutine with the C++ unwinder (CFI) and a parked goroutine by
+// its frame-pointer chain from g.sched.bp (the runtime and code built with
+// the package's flags keep frame pointers), bounded by the goroutine's stack.
+// Names come from the dynamic symbol table (-rdynamic) and are demangled.
+#include <cxxabi.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unwind.h>
+
+#include <algorithm>
+
+#include <cstdlib>
+#include <span>
+
+#include "print.hpp"
+#include "proc.hpp"
+#include "runtime.hpp"
+
+namespace runtime {
+
+int32 gotraceback_level(bool* all, bool* crash);
+void setsink(printsink* k);
+extern g** allgs;
+extern int64 allglen;
+bool isSystemGoroutine(g* gp);
+
+inline constexpr const char* gStatusStrings[] = {
+    "idle", "runnable", "running", "syscall", "waiting", "moribund", "dead",
+    "enqueue", "copystack", "preempted"};
+
+/// goroutineheader prints "goroutine N [status]:". \gosrc{traceback.go,goroutineheader}
+void goroutineheader(g* gp) {
+  uint32 gpstatus = readgstatus(gp);
+  bool isScan = (gpstatus & _Gscan) != 0;
+  gpstatus &= ~uint32(_Gscan);
+  const char* status = gpstatus < sizeof gStatusStrings / sizeof gStatusStrings[0]
+                           ? gStatusStrings[gpstatus]
+                           : "???";
+  if (gpstatus == _Gwaiting && gp->waitreason != waitReasonZero)
+    status = String(gp->waitreason);
+  int64 waitfor = 0;
+  if ((gpstatus == _Gwaiting || gpstatus == _Gsyscall) && gp->waitsince != 0)
+    waitfor = (nanotime() - gp->waitsince) / int64(60e9);
+  print("goroutine ", gp->goid, " [", status);
+  if (isScan) print(" (scan)");
+  if (waitfor >= 1) print(", ", waitfor, " minutes");
+  if (gp->lockedm) print(", locked to thread");
+  print("]:\n");
+}
+
+namespace {
+constexpr int maxFrames = 100;
+
+/// The executable's own symbol table (.symtab), which names static functions
+/// and lambdas that the dynamic symbol table (dladdr) does not. Go's
+/// equivalent is the pclntab the linker writes into every binary.
+struct funcsym {
+  uintptr lo, hi;
+  const char* name;
+};
+struct symtab {
+  funcsym* syms = nullptr;
+  size_t n = 0;
+  uintptr bias = 0;
+};
+symtab* loadsymtab() {
+  static symtab tab;
+  static atomic::Uint32 state;  // 0 unloaded, 1 loading, 2 ready
+  if (state.Load() == 2) return &tab;
+  if (!state.CompareAndSwap(0, 1)) {
+    while (state.Load() != 2) osyield();
+    return &tab;
+  }
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && fstat(fd, &st) == 0) {
+    void* m = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m != MAP_FAILED) {
+      auto* eh = static_cast<const ElfW(Ehdr)*>(m);
+      auto* sh = reinterpret_cast<const ElfW(Shdr)*>(static_cast<const char*>(m) + eh->e_shoff);
+      for (int i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_SYMTAB) continue;
+        auto* sym = reinterpret_cast<const ElfW(Sym)*>(static_cast<const char*>(m) + sh[i].sh_offset);
+        size_t cnt = sh[i].sh_size / sizeof(ElfW(Sym));
+        const char* str = static_cast<const char*>(m) + sh[sh[i].sh_link].sh_offset;
+        tab.syms = static_cast<funcsym*>(calloc(cnt, sizeof(funcsym)));
+        for (size_t k = 0; k < cnt; k++) {
+          if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || sym[k].st_value == 0) continue;
+          tab.syms[tab.n++] = funcsym{sym[k].st_value, sym[k].st_value + (sym[k].st_size ? sym[k].st_size : 1),
+                                      str + sym[k].st_name};
+        }
+        std::sort(tab.syms, tab.syms + tab.n, [](const funcsym& a, const funcsym& b) { return a.lo < b.lo; });
+      }
+    }
+    close(fd);
+  }
+  // The main program is the first object dl_iterate_phdr reports.
+  dl_iterate_phdr(
+      [](struct dl_phdr_info* info, size_t, void* arg) {
+        *static_cast<uintptr*>(arg) = uintptr(info->dlpi_addr);
+        return 1;
+      },
+      &tab.bias);
+  state.Store(2);
+  return &tab;
+}
+
+/// findfunc: the function containing pc, from .symtab, else from the
+/// dynamic symbols of whichever object holds pc. \gosrc{symtab.go,findfunc}
+const char* findfunc(uintptr pc, uintptr* entry, const char** file) {
+  symtab* t = loadsymtab();
+  Dl_info info{};
+  bool dl = dladdr(reinterpret_cast<void*>(pc), &info) != 0;
+  *file = dl && info.dli_fname ? info.dli_fname : "?";
+  if (t->n > 0 && pc >= t->bias) {
+    uintptr v = pc - t->bias;
+    funcsym* e = std::upper_bound(t->syms, t->syms + t->n, v,
+                                  [](uintptr x, const funcsym& f) { return x < f.lo; });
+    if (e != t->syms && v < (e - 1)->hi) {
+      *entry = (e - 1)->lo + t->bias;
+      return (e - 1)->name;
+    }
+  }
+  if (dl && info.dli_sname != nullptr) {
+    *entry = uintptr(info.dli_saddr);
+    return info.dli_sname;
+  }
+  return nullptr;
+}  // as Go's traceback: then "...additional frames elided..."
+
+/// printframe prints one frame as Go does: the function, then a tab, where
+/// it is, and the offset of the pc in the function.
+void printframe(uintptr pc, bool first) {
+  // A return address points after the call; look up pc-1 so that a call
+  // at the end of a function is attributed to it (Go: tracepc).
+  uintptr lookup = first ? pc : pc - 1;
+  uintptr entry = 0;
+  const char* file = "?";
+  const char* name = findfunc(lookup, &entry, &file);
+  char* dem = nullptr;
+  uintptr off = 0;
+  if (name != nullptr) {
+    int st = 0;
+    dem = abi::__cxa_demangle(name, nullptr, nullptr, &st);
+    if (st == 0 && dem != nullptr) name = dem;
+    off = pc - entry;
+  }
+  if (name == nullptr) {
+    print("?(", hex(pc), ")\n");
+  } else {
+    bool hasParen = false;
+    for (const char* c = name; *c; c++) hasParen |= (*c == '(');
+    print(name, hasParen ? "" : "()", "\n");
+  }
+  print("\t", file, " +", hex(off), "\n");
+  free(dem);
+}
+
+bool inStack(g* gp, uintptr a) { return a >= gp->stack_.lo && a + 16 <= gp->stack_.hi; }
+
+/// The frame-pointer walk of a goroutine that is not running.
+void tracebackfp(uintptr pc, uintptr bp, g* gp) {
+  int n = 0;
+  if (pc != 0) {
+    printframe(pc, true);
+    n++;
+  }
+  while (bp != 0 && inStack(gp, bp) && n < maxFrames) {
+    uintptr ret = reinterpret_cast<uintptr*>(bp)[1];
+    uintptr next = reinterpret_cast<uintptr*>(bp)[0];
+    if (ret == 0 || ret == uintptr(&goexit) + PCQuantum) break;
+    printframe(ret, false);
+    n++;
+    if (next <= bp) break;  // the chain must go up the stack
+    bp = next;
+  }
+  if (n >= maxFrames) print("...additional frames elided...\n");
+}
+
+struct unwindState {
+  int n;
+  int skip;
+};
+_Unwind_Reason_Code unwindOne(struct _Unwind_Context* ctx, void* arg) {
+  auto* st = static_cast<unwindState*>(arg);
+  uintptr pc = _Unwind_GetIP(ctx);
+  if (pc == 0) return _URC_END_OF_STACK;
+  if (st->skip > 0) {
+    st->skip--;
+    return _URC_NO_REASON;
+  }
+  if (st->n >= maxFrames) {
+    print("...additional frames elided...\n");
+    return _URC_END_OF_STACK;
+  }
+  printframe(pc, false);
+  st->n++;
+  return _URC_NO_REASON;
+}
+}  // namespace
+
+/// traceback prints the frames of gp. For the calling goroutine it unwinds
+/// from here (skipping `skip` runtime frames); for any other, from the
+/// context saved in gp.sched. \gosrc{traceback.go,traceback}
+void traceback(g* gp, int skip) {
+  g* me = getg();
+  if (gp == me || (me != nullptr && gp == me->m->curg && me == me->m->gsignal)) {
+    unwindState st{0, skip + 1};
+    _Unwind_Backtrace(unwindOne, &st);
+  } else {
+    tracebackfp(gp->sched.pc, gp->sched.bp, gp);
+  }
+  printcreatedby(gp);
+}
+
+/// printcreatedby: "created by ... in goroutine N". \gosrc{traceback.go,printcreatedby}
+void printcreatedby(g* gp) {
+  if (gp->gopc == 0 || gp->goid == 1) return;
+  uintptr entry = 0;
+  const char* file = "?";
+  const char* name = findfunc(gp->gopc - 1, &entry, &file);
+  char* dem = nullptr;
+  if (name == nullptr) {
+    name = "?";
+  } else {
+    int st = 0;
+    dem = abi::__cxa_demangle(name, nullptr, nullptr, &st);
+    if (st == 0 && dem != nullptr) name = dem;
+  }
+  print("created by ", name, " in goroutine ", gp->parentGoid, "\n");
+  free(dem);
+}
+
+/// tracebackothers prints every other goroutine. \gosrc{traceback.go,tracebackothers}
+void tracebackothers(g* me) {
+  bool all = false, crash = false;
+  int32 level = gotraceback_level(&all, &crash);
+  g* curgp = getg()->m->curg;
+  if (curgp != nullptr && curgp != me) {
+    print("\n");
+    goroutineheader(curgp);
+    traceback(curgp, 0);
+  }
+  int64 n = atomic::Load(&allglen);
+  for (int64 i = 0; i < n; i++) {
+    g* gp = atomic::Load(&allgs[i]);
+    if (gp == me || gp == curgp || readgstatus(gp) == _Gdead ||
+        (isSystemGoroutine(gp) && level < 2))
+      continue;
+    print("\n");
+    goroutineheader(gp);
+    if (gp->m != getg()->m && (readgstatus(gp) & ~uint32(_Gscan)) == _Grunning) {
+      print("\tgoroutine running on other thread; stack unavailable\n");
+      printcreatedby(gp);
+    } else {
+      traceback(gp, 0);
+    }
+  }
+}
+
+}  // namespace runtime
+
+/// Stack formats the calling goroutine's stack (and all others if all) into
+/// buf. \gosrc{mprof.go,Stack}
+int runtime::Stack(std::span<char> buf, bool all) {
+  g* gp = getg();
+  if (gp == nullptr) return 0;
+  printsink k{buf.data(), buf.size(), 0};
+  setsink(&k);
+  if (all) lock(&sched.lock);  // Departure: Go stops the world here
+  goroutineheader(gp);
+  traceback(gp, 1);
+  if (all) {
+    tracebackothers(gp);
+    unlock(&sched.lock);
+  }
+  setsink(nullptr);
+  return int(k.len);
+}
