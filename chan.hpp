@@ -1,0 +1,214 @@
+// chan.hpp: channels. The runtime half mirrors chan.go at go1.22.12 (hchan,
+// waitq, makechan, chansend, chanrecv, closechan, ...); the gort half is
+// what cmd/compile emits for channel syntax, each operation one runtime call:
+//
+//   make(chan T)        gort::make_chan<T>()     makechan
+//   make(chan T, n)     gort::make_chan<T>(n)    makechan64
+//   ch <- v             ch.send(v)               chansend1
+//   v := <-ch           v = ch.recv()            chanrecv1
+//   v, ok := <-ch       auto [v, ok] = ch.recv2()  chanrecv2
+//   close(ch)           gort::close(ch)          closechan
+//   len(ch), cap(ch)    gort::len(ch), gort::cap(ch)  chanlen, chancap
+//   for v := range ch   for (T v : ch)           chanrecv2 per iteration
+//
+// Departure: Go's channels are collected by the GC. Until the port has one,
+// a gort::chan<T> is a counted reference to its hchan (like Go's pointer,
+// plus a count); the hchan and any values still buffered in it are freed
+// with the last reference.
+#pragma once
+#include <cstddef>
+#include <iterator>
+#include <tuple>
+#include <utility>
+
+#include "runtime.hpp"
+#include "runtime2.hpp"
+#include "type.hpp"
+
+namespace runtime {
+
+/// waitq: a FIFO of sudogs waiting on a channel. \gosrc{chan.go,waitq}
+struct waitq {
+  sudog* first;
+  sudog* last;
+  void enqueue(sudog* sgp);
+  sudog* dequeue();
+  void dequeueSudoG(sudog* sgp);
+};
+
+/// hchan: a channel. See chan.cpp for its invariants. \gosrc{chan.go,hchan}
+struct hchan {
+  uintptr qcount;       // total data in the queue
+  uintptr dataqsiz;     // size of the circular queue
+  void* buf;            // points to an array of dataqsiz elements
+  uint16 elemsize;
+  uint32 closed;
+  const _type* elemtype;  // element type
+  uintptr sendx;        // send index
+  uintptr recvx;        // receive index
+  waitq recvq;          // list of recv waiters
+  waitq sendq;          // list of send waiters
+  // lock protects all fields in hchan, as well as several fields in sudogs
+  // blocked on this channel. Do not change another G's status while holding
+  // this lock (in particular, do not ready a G), as this can deadlock with
+  // stack shrinking.
+  mutex lock;
+  atomic::Int64 refs;   // Departure: the port's reference count (see above)
+};
+
+hchan* makechan(const _type* t, int64 size);
+hchan* makechan64(const _type* t, int64 size);
+void chansend1(hchan* c, void* elem);
+bool chansend(hchan* c, void* ep, bool block, uintptr callerpc);
+void closechan(hchan* c);
+void chanrecv1(hchan* c, void* elem);
+bool chanrecv2(hchan* c, void* elem);
+std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block);
+bool selectnbsend(hchan* c, void* elem);
+std::tuple<bool, bool> selectnbrecv(void* elem, hchan* c);
+int chanlen(hchan* c);
+int chancap(hchan* c);
+void send(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg, int skip);
+void recv(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg, int skip);
+void sendDirect(const _type* t, sudog* sg, void* src);
+void recvDirect(const _type* t, sudog* sg, void* dst);
+void* chanbuf(hchan* c, uintptr i);
+/// chanretain / chanrelease: the port's reference counting.
+void chanretain(hchan* c);
+void chanrelease(hchan* c);
+
+}  // namespace runtime
+
+namespace gort {
+
+/// struct_: Go's struct{}, for chan struct{} (zero-size elements).
+struct struct_ {
+  bool operator==(const struct_&) const = default;
+};
+
+template <class T>
+class chan;
+
+/// make(chan T, size).
+template <class T>
+chan<T> make_chan(int64_t size = 0);
+
+/// chan<T>: a channel value. Default-constructed it is nil: sends and
+/// receives block forever, close panics, as in Go.
+template <class T>
+class chan {
+  static_assert(sizeof(T) < (1 << 16) || std::is_empty_v<T>, "channel element type too large (>64kB)");
+  static_assert(std::is_nothrow_move_constructible_v<T>, "channel elements must be nothrow movable");
+  static_assert(std::is_default_constructible_v<T>, "channel elements need a zero value (T{})");
+
+ public:
+  using value_type = T;
+  chan() = default;
+  chan(std::nullptr_t) {}
+  chan(const chan& o) : c_(o.c_) {
+    if (c_) runtime::chanretain(c_);
+  }
+  chan(chan&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+  chan& operator=(chan o) noexcept {
+    std::swap(c_, o.c_);
+    return *this;
+  }
+  ~chan() {
+    if (c_) runtime::chanrelease(c_);
+  }
+
+  /// ch <- v
+  void send(T v) const { runtime::chansend1(c_, &v); }
+  /// <-ch
+  T recv() const {
+    union U {
+      T v;
+      U() {}
+      ~U() {}
+    } u;
+    runtime::chanrecv1(c_, &u.v);
+    T r = std::move(u.v);
+    u.v.~T();
+    return r;
+  }
+  /// v, ok := <-ch
+  std::pair<T, bool> recv2() const {
+    union U {
+      T v;
+      U() {}
+      ~U() {}
+    } u;
+    bool ok = runtime::chanrecv2(c_, &u.v);
+    std::pair<T, bool> r{std::move(u.v), ok};
+    u.v.~T();
+    return r;
+  }
+
+  /// for v := range ch: an input iterator whose ++ is a receive.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(runtime::hchan* c) : c_(c) { ++*this; }
+    T& operator*() { return v_; }
+    iterator& operator++() {
+      auto r = chan::recv2_raw(c_);
+      v_ = std::move(r.first);
+      if (!r.second) c_ = nullptr;
+      return *this;
+    }
+    bool operator==(const iterator& o) const { return c_ == o.c_; }
+
+   private:
+    runtime::hchan* c_ = nullptr;
+    T v_{};
+  };
+  iterator begin() const { return iterator(c_); }
+  iterator end() const { return iterator(); }
+
+  runtime::hchan* get() const { return c_; }
+  explicit operator bool() const { return c_ != nullptr; }
+  bool operator==(const chan& o) const { return c_ == o.c_; }
+
+ private:
+  template <class U>
+  friend chan<U> make_chan(int64_t);
+  static std::pair<T, bool> recv2_raw(runtime::hchan* c) {
+    union U {
+      T v;
+      U() {}
+      ~U() {}
+    } u;
+    bool ok = runtime::chanrecv2(c, &u.v);
+    std::pair<T, bool> r{std::move(u.v), ok};
+    u.v.~T();
+    return r;
+  }
+  explicit chan(runtime::hchan* c) : c_(c) {}
+  runtime::hchan* c_ = nullptr;
+};
+
+template <class T>
+chan<T> make_chan(int64_t size) {
+  return chan<T>(runtime::makechan64(&runtime::typeOf<T>, size));
+}
+
+/// close(ch)
+template <class T>
+void close(const chan<T>& c) {
+  runtime::closechan(c.get());
+}
+/// len(ch)
+template <class T>
+int len(const chan<T>& c) {
+  return runtime::chanlen(c.get());
+}
+/// cap(ch)
+template <class T>
+int cap(const chan<T>& c) {
+  return runtime::chancap(c.get());
+}
+
+}  // namespace gort

@@ -1,0 +1,155 @@
+// select.hpp: select. The runtime half declares select.go's scase,
+// selectgo and block; the gort half lowers a select the way cmd/compile
+// does (walk/select.go):
+//
+//   select {}                          gort::select({})             block
+//   one case, no default               gort::select({c})            chansend1 / chanrecv1 / chanrecv2
+//   one case and default               gort::select({c}, gort::default_)  selectnbsend / selectnbrecv
+//   anything else                      gort::select({...} [, gort::default_])  selectgo
+//
+// Cases: gort::send(ch, v), gort::recv(ch), gort::recv(ch, &v),
+// gort::recv(ch, &v, &ok). The result is the index of the chosen case in
+// the list, or -1 for default. A std::vector<gort::scase> (or any span)
+// gives a select whose cases are built at run time, like reflect.Select.
+#pragma once
+#include <initializer_list>
+#include <span>
+#include <tuple>
+#include <vector>
+
+#include "chan.hpp"
+
+namespace runtime {
+
+/// scase: one case of a select. \gosrc{select.go,scase}
+struct scase {
+  hchan* c;    // chan
+  void* elem;  // data element
+};
+
+std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, int nrecvs,
+                               bool block);
+[[noreturn]] void block();
+
+}  // namespace runtime
+
+namespace gort {
+
+struct default_t {};
+/// The `default:` of a select.
+inline constexpr default_t default_{};
+
+class scase;
+template <class T>
+scase send(const chan<T>& c, T v);
+template <class T>
+scase recv(const chan<T>& c, T* v = nullptr, bool* ok = nullptr);
+
+/// scase: a select case as written in the program. It owns the value of a
+/// send case (Go evaluates it before the select starts) and, for a receive
+/// into a non-trivial type, raw storage the runtime fills when the case wins.
+class scase {
+ public:
+  scase(scase&& o) noexcept { take(o); }
+  scase& operator=(scase&&) = delete;
+  ~scase() {
+    if (owned_) t_->destroy(elem_);
+    if (heap_) ::operator delete(heap_, std::align_val_t(t_->align));
+  }
+
+  template <class T>
+  friend scase send(const chan<T>& c, T v);
+  template <class T>
+  friend scase recv(const chan<T>& c, T* v, bool* ok);
+  friend int selectImpl(std::span<scase> cases, bool block);
+
+ private:
+  scase() = default;
+  void* storage(const runtime::_type* t) {
+    t_ = t;
+    if (t->size <= sizeof buf_ && t->align <= alignof(std::max_align_t)) return buf_;
+    heap_ = ::operator new(t->size, std::align_val_t(t->align));
+    return heap_;
+  }
+  void take(scase& o) {
+    c_ = o.c_;
+    isSend_ = o.isSend_;
+    okp_ = o.okp_;
+    dst_ = o.dst_;
+    finish_ = o.finish_;
+    t_ = o.t_;
+    owned_ = o.owned_;
+    heap_ = std::exchange(o.heap_, nullptr);
+    if (o.elem_ == o.buf_) {
+      elem_ = buf_;
+      if (owned_) {
+        t_->move(buf_, o.buf_);
+        t_->destroy(o.buf_);
+      }
+    } else {
+      elem_ = o.elem_;
+    }
+    o.owned_ = false;
+  }
+
+  runtime::hchan* c_ = nullptr;
+  void* elem_ = nullptr;
+  bool isSend_ = false;
+  bool owned_ = false;  // elem_ holds a live value this case must destroy
+  bool* okp_ = nullptr;
+  void* dst_ = nullptr;
+  void (*finish_)(void* dst, void* raw) = nullptr;  // move a received value out
+  const runtime::_type* t_ = nullptr;
+  void* heap_ = nullptr;
+  alignas(std::max_align_t) unsigned char buf_[64];
+};
+
+/// case c <- v:
+template <class T>
+scase send(const chan<T>& c, T v) {
+  scase s;
+  s.c_ = c.get();
+  s.isSend_ = true;
+  s.elem_ = s.storage(&runtime::typeOf<T>);
+  ::new (s.elem_) T(std::move(v));
+  s.owned_ = true;
+  return s;
+}
+
+/// case v, ok = <-c:  (v and ok may be null: case <-c:)
+template <class T>
+scase recv(const chan<T>& c, T* v, bool* ok) {
+  scase s;
+  s.c_ = c.get();
+  s.okp_ = ok;
+  s.t_ = &runtime::typeOf<T>;
+  if (v == nullptr) return s;
+  if constexpr (std::is_trivially_copyable_v<T> && std::is_trivially_default_constructible_v<T>) {
+    s.elem_ = v;  // the runtime writes the value in place, only if this case wins
+  } else {
+    s.elem_ = s.storage(&runtime::typeOf<T>);
+    s.dst_ = v;
+    s.finish_ = [](void* dst, void* raw) {
+      T* r = static_cast<T*>(raw);
+      *static_cast<T*>(dst) = std::move(*r);
+      r->~T();
+    };
+  }
+  return s;
+}
+
+int selectImpl(std::span<scase> cases, bool block);
+
+/// select { cases }
+inline int select(std::initializer_list<scase> cases) {
+  return selectImpl(std::span<scase>(const_cast<scase*>(cases.begin()), cases.size()), true);
+}
+/// select { cases; default: }
+inline int select(std::initializer_list<scase> cases, default_t) {
+  return selectImpl(std::span<scase>(const_cast<scase*>(cases.begin()), cases.size()), false);
+}
+/// select over cases built at run time.
+inline int select(std::span<scase> cases) { return selectImpl(cases, true); }
+inline int select(std::span<scase> cases, default_t) { return selectImpl(cases, false); }
+
+}  // namespace gort
