@@ -1,0 +1,442 @@
+// crash_test.cpp: tests of go1.22.12 runtime/crash_test.go, which run a
+// sub-program of testprog (tests/testprog) as a child process and check what
+// it printed, plus the in-process tests of that file that apply to gort.
+//
+// Go's runTestProg builds testprog with `go build`; here CMake has built it
+// and passes its path in $GORT_TESTPROG.
+//
+// Beyond Go's checks, every test of a program that Go's runtime ends with a
+// fatal error or an unrecovered panic also checks the exit status, 2 (Go's
+// exit(2) in fatalthrow and fatalpanic, panic.go).
+//
+// Not ported from crash_test.go (and why):
+//   TestVDSO, TestCrashHandler: signals in VDSO code and signal-based crash
+//     recovery (testprog Crash); no signal handling in the port yet.
+//   TestThreadExhaustion: needs debug.SetMaxThreads.
+//   TestRecoveredPanicAfterGoexit, TestRecoverBeforePanicAfterGoexit(2),
+//   TestNoHelperGoroutines, TestBreakpoint, TestPanicTraceback,
+//   TestPanicDeadlockGosched, TestPanicDeadlockSyscall, TestPanicLoop: their
+//     sub-programs cannot be written for gort; testprog/deadlock.cpp says why
+//     for each.
+//   TestNetpollDeadlock, TestNetpollWaiters: testprognet; no netpoller yet.
+//   TestMemPprof, TestTimePprof: runtime/pprof.
+//   TestConcurrentMap*, TestPanicInlined, TestPanicOnUnsafeSlice: maps,
+//     method values and unsafe.Slice are Go language features gort has no
+//     runtime side for.
+//   TestPanicRace: the race detector.
+//   TestBadTraceback, TestG0StackOverflow, TestRuntimePanic, TestAbort:
+//     runtime internals (traceback of a corrupted stack, morestack on g0,
+//     PanicForTesting, runtime.abort) that the port does not have yet.
+//   TestDoublePanic: GODEBUG=clobberfree (a collector setting);
+//     TestPanicWhilePanicking: panic values with Error/String methods.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch_test_macros.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "chan.hpp"
+#include "export_test.hpp"
+#include "go.hpp"
+#include "runtime.hpp"
+
+extern char** environ;
+
+namespace gort_test {
+
+namespace {
+/// How long a sub-program may run before it is killed and reported as hung.
+/// Go bounds its child processes by the test's deadline the same way
+/// (testenv.Command); no test here should come near it.
+constexpr int testProgTimeoutMs = 60 * 1000;
+
+std::string envKey(const std::string& kv) { return kv.substr(0, kv.find('=')); }
+}  // namespace
+
+// crash_test.go:57 runTestProg and :73 runBuiltTestProg at go1.22.12.
+testProgResult runTestProg(const std::string& name, const std::vector<std::string>& env) {
+  const char* exe = std::getenv("GORT_TESTPROG");
+  if (exe == nullptr || *exe == '\0') {
+    FAIL("GORT_TESTPROG is not set: run gort_test through ctest, or set it to the testprog binary");
+  }
+
+  // testenv.CleanCmdEnv drops GODEBUG and GOTRACEBACK; then the test's own
+  // settings are added, replacing inherited ones (os/exec keeps the last of
+  // duplicate keys).
+  std::vector<std::string> envs;
+  for (char** e = environ; *e != nullptr; e++) {
+    std::string kv = *e;
+    if (kv.rfind("GODEBUG=", 0) == 0 || kv.rfind("GOTRACEBACK=", 0) == 0) continue;
+    bool overridden = false;
+    for (const auto& add : env) {
+      if (envKey(add) == envKey(kv)) overridden = true;
+    }
+    if (!overridden) envs.push_back(kv);
+  }
+  for (const auto& add : env) envs.push_back(add);
+
+  std::vector<char*> envp;
+  for (auto& kv : envs) envp.push_back(kv.data());
+  envp.push_back(nullptr);
+  std::string exeS = exe, nameS = name;
+  char* argv[] = {exeS.data(), nameS.data(), nullptr};
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    FAIL("pipe2: " << std::strerror(errno));
+  }
+  // Output and errors go to one pipe (Go: cmd.CombinedOutput); stdin is
+  // /dev/null; the child starts with no blocked signals and default
+  // handlers, as os/exec's children do.
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid;
+  int rc = posix_spawn(&pid, exe, &fa, &attr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    FAIL(exe << " " << name << " failed to start: " << std::strerror(rc));
+  }
+
+  testProgResult res;
+  int64_t waited = 0;
+  char buf[4096];
+  for (;;) {
+    pollfd pfd{fds[0], POLLIN, 0};
+    int n = ::poll(&pfd, 1, 100);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {
+      waited += 100;
+      if (waited >= testProgTimeoutMs) {
+        ::kill(pid, SIGKILL);
+        res.timedOut = true;
+        break;
+      }
+      continue;
+    }
+    ssize_t r = ::read(fds[0], buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    res.output.append(buf, size_t(r));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    res.exitStatus = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    res.signal = WTERMSIG(status);
+  }
+  if (res.timedOut) {
+    FAIL(exe << " " << name << " did not finish in " << testProgTimeoutMs / 1000
+             << " s; output so far:\n"
+             << res.output);
+  }
+  return res;
+}
+
+}  // namespace gort_test
+
+using gort_test::runTestProg;
+using gort_test::testProgResult;
+
+namespace {
+
+bool hasPrefix(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+bool contains(const std::string& s, const std::string& sub) {
+  return s.find(sub) != std::string::npos;
+}
+
+/// How the child ended, for messages.
+std::string describe(const testProgResult& r) {
+  if (r.signal != 0) return "killed by signal " + std::to_string(r.signal);
+  return "exit status " + std::to_string(r.exitStatus);
+}
+
+// crash_test.go:196 at go1.22.12 (testDeadlock)
+void testDeadlock(const std::string& name) {
+  auto res = runTestProg(name);
+  INFO(name << " (" << describe(res) << "), output:\n" << res.output);
+  std::string want = "fatal error: all goroutines are asleep - deadlock!\n";
+  CHECK(hasPrefix(res.output, want));
+  CHECK(res.exitStatus == 2);
+}
+
+}  // namespace
+
+// crash_test.go:207 at go1.22.12
+TEST_CASE("TestSimpleDeadlock", "[crash_test.go]") { testDeadlock("SimpleDeadlock"); }
+
+// crash_test.go:211 at go1.22.12
+TEST_CASE("TestInitDeadlock", "[crash_test.go]") { testDeadlock("InitDeadlock"); }
+
+// crash_test.go:215 at go1.22.12
+TEST_CASE("TestLockedDeadlock", "[crash_test.go]") { testDeadlock("LockedDeadlock"); }
+
+// crash_test.go:219 at go1.22.12
+TEST_CASE("TestLockedDeadlock2", "[crash_test.go]") { testDeadlock("LockedDeadlock2"); }
+
+// crash_test.go:223 at go1.22.12
+TEST_CASE("TestGoexitDeadlock", "[crash_test.go]") {
+  auto res = runTestProg("GoexitDeadlock");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(contains(res.output, "no goroutines (main called runtime.Goexit) - deadlock!"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:234 at go1.22.12
+//
+// Go's program sets the limit to 1474560 bytes with debug.SetMaxStack and
+// expects that number; the port has no runtime/debug yet and its limit is
+// its fixed stack size, so any number is accepted in the first line.
+TEST_CASE("TestStackOverflow", "[crash_test.go]") {
+  auto res = runTestProg("StackOverflow");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(std::regex_search(res.output,
+                          std::regex("^runtime: goroutine stack exceeds [0-9]+-byte limit\n")));
+  // The current SP and the stack's bounds are reported too.
+  for (const char* s : {"fatal error: stack overflow", "runtime: sp=", "stack=["}) {
+    INFO("want output containing " << s);
+    CHECK(contains(res.output, s));
+  }
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:264 at go1.22.12
+TEST_CASE("TestRecursivePanic", "[crash_test.go]") {
+  auto res = runTestProg("RecursivePanic");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "wrap: bad\npanic: again\n\n"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:276 at go1.22.12
+TEST_CASE("TestRecursivePanic2", "[crash_test.go]") {
+  auto res = runTestProg("RecursivePanic2");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "first panic\nsecond panic\npanic: third panic\n\n"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:289 at go1.22.12
+TEST_CASE("TestRecursivePanic3", "[crash_test.go]") {
+  auto res = runTestProg("RecursivePanic3");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "panic: first panic\n\n"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:300 at go1.22.12
+TEST_CASE("TestRecursivePanic4", "[crash_test.go]") {
+  auto res = runTestProg("RecursivePanic4");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "panic: first panic [recovered]\n\tpanic: second panic\n"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:311 at go1.22.12
+TEST_CASE("TestRecursivePanic5", "[crash_test.go]") {
+  auto res = runTestProg("RecursivePanic5");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "first panic\nsecond panic\npanic: third panic\n"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:323 at go1.22.12 (testprog GoexitExit, without its finalizer
+// and GC: see testprog/deadlock.cpp)
+TEST_CASE("TestGoexitCrash", "[crash_test.go]") {
+  auto res = runTestProg("GoexitExit");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(contains(res.output, "no goroutines (main called runtime.Goexit) - deadlock!"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:334 at go1.22.12
+//
+// Go's deferred function recovers (must get nil: Goexit is not a panic) and
+// then sends. Here the send is a destructor, which Goexit's unwinding must
+// run, and the recover is a catch of PanicError, which it must not enter. If
+// the destructor did not run, the receive below would deadlock.
+TEST_CASE("TestGoexitDefer", "[crash_test.go]") {
+  auto c = gort::make_chan<gort::struct_>();
+  auto recovered = std::make_shared<std::atomic<bool>>(false);
+  gort::go([=]() {
+    struct deferred {
+      gort::chan<gort::struct_> c;
+      ~deferred() { c.send(gort::struct_{}); }
+    } d{c};
+    try {
+      runtime::Goexit();
+    } catch (const runtime::PanicError&) {
+      recovered->store(true);
+    }
+  });
+  c.recv();
+  INFO("non-nil recover during Goexit");
+  CHECK_FALSE(recovered->load());
+}
+
+// crash_test.go:350 at go1.22.12
+TEST_CASE("TestGoNil", "[crash_test.go]") {
+  auto res = runTestProg("GoNil");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(contains(res.output, "go of nil func value"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:358 at go1.22.12
+TEST_CASE("TestMainGoroutineID", "[crash_test.go]") {
+  auto res = runTestProg("MainGoroutineID");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "panic: test\n\ngoroutine 1 [running]:\n"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:384 at go1.22.12
+TEST_CASE("TestGoexitInPanic", "[crash_test.go]") {
+  auto res = runTestProg("GoexitInPanic");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output,
+                  "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"));
+  CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:397 at go1.22.12
+//
+// Cases 0 (assignment to a nil map) and 3 (slice index out of range) are Go
+// language operations with no counterpart in gort; the channel cases keep
+// Go's numbers.
+TEST_CASE("TestRuntimePanicWithRuntimeError", "[crash_test.go]") {
+  struct testCase {
+    int n;
+    void (*fn)();
+  };
+  const testCase testCases[] = {
+      {1,
+       [] {
+         auto ch = gort::make_chan<gort::struct_>();
+         gort::close(ch);
+         gort::close(ch);
+       }},
+      {2,
+       [] {
+         auto ch = gort::make_chan<gort::struct_>();
+         gort::close(ch);
+         ch.send(gort::struct_{});
+       }},
+      {4,
+       [] {
+         int n = -1;
+         auto ch = gort::make_chan<bool>(n);
+         (void)ch;
+       }},
+      {5,
+       [] {
+         gort::chan<bool> ch;
+         gort::close(ch);
+       }},
+  };
+  // crash_test.go:434 panicValue: run fn and return what it panicked with.
+  auto panicValue = [](void (*fn)()) -> std::optional<runtime::PanicError> {
+    try {
+      fn();
+    } catch (const runtime::PanicError& e) {
+      return e;
+    }
+    return std::nullopt;
+  };
+  for (const auto& tc : testCases) {
+    auto got = panicValue(tc.fn);
+    INFO("test #" << tc.n << ": recovered value "
+                  << (got ? std::string(got->what()) : std::string("<nil>"))
+                  << " does not implement runtime.Error");
+    CHECK((got && got->RuntimeError()));
+  }
+}
+
+// crash_test.go:442 at go1.22.12
+TEST_CASE("TestPanicAfterGoexit", "[crash_test.go]") {
+  auto res = runTestProg("PanicAfterGoexit");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "panic: hello"));
+  CHECK(res.exitStatus == 2);
+}
+
+// --- gort's own crash tests ---------------------------------------------------
+// The unrecovered channel panics print what Go prints for them (checked
+// against go1.22.12: `panic: <message>`, a blank line, then the panicking
+// goroutine's header) and exit 2.
+
+namespace {
+void checkChanPanic(const char* prog, const std::string& msg) {
+  auto res = runTestProg(prog);
+  INFO(prog << " (" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "panic: " + msg + "\n\ngoroutine 1 [running]:\n"));
+  CHECK(res.exitStatus == 2);
+}
+}  // namespace
+
+TEST_CASE("gort: unrecovered send on closed channel", "[gort]") {
+  checkChanPanic("SendOnClosedChan", "send on closed channel");
+}
+
+TEST_CASE("gort: unrecovered close of closed channel", "[gort]") {
+  checkChanPanic("CloseOfClosedChan", "close of closed channel");
+}
+
+TEST_CASE("gort: unrecovered close of nil channel", "[gort]") {
+  checkChanPanic("CloseOfNilChan", "close of nil channel");
+}
+
+TEST_CASE("gort: unrecovered makechan size out of range", "[gort]") {
+  checkChanPanic("MakechanSizeOutOfRange", "makechan: size out of range");
+}
+
+TEST_CASE("gort: send on closed channel in a goroutine names that goroutine", "[gort]") {
+  auto res = runTestProg("SendOnClosedChanGoroutine");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      res.output, m,
+      std::regex("^panic: send on closed channel\n\ngoroutine ([0-9]+) \\[running\\]:\n")));
+  CHECK(m[1].str() != "1");
+  CHECK(res.exitStatus == 2);
+}
+
+// A thread the runtime did not create has no g: a channel operation that
+// must park cannot, and gort says so with a fatal error (exit 2) instead of
+// touching the scheduler.
+TEST_CASE("gort: blocking receive on a thread with no goroutine is refused", "[gort]") {
+  auto res = runTestProg("ForeignThreadChanRecv");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "fatal error:"));
+  CHECK(res.exitStatus == 2);
+}

@@ -1,0 +1,233 @@
+// export_test.cpp: the bodies of the hooks declared in export_test.hpp.
+//
+// Mirrors go1.22.12 runtime/export_test.go (RunSchedLocalQueueTest,
+// RunSchedLocalQueueStealTest, RunSchedLocalQueueEmptyTest,
+// RunGetgThreadSwitchTest, LockOSCounts) and runtime/proc_runtime_test.go
+// (RunStealOrderTest). Like Go's, these hooks work on Ps they allocate
+// themselves and report a failure by throwing (a fatal error that ends the
+// test binary), not through the test framework.
+#include "export_test.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "chan.hpp"
+#include "go.hpp"
+#include "proc.hpp"
+
+namespace runtime {
+
+namespace {
+// Go's hooks use the runtime's print before throw; the port has no exported
+// print yet, so the diagnostics go straight to stderr, unbuffered as Go's
+// print is.
+template <class... A>
+void printErr(const char* fmt, A... a) {
+  std::fprintf(stderr, fmt, a...);
+  std::fflush(stderr);
+}
+}  // namespace
+
+// export_test.go RunSchedLocalQueueTest at go1.22.12.
+void RunSchedLocalQueueTest() {
+  std::unique_ptr<p> pp(new p{});
+  // The gs never move, as the guintptrs in the queue require (Go: Escape).
+  std::unique_ptr<g[]> gs(new g[runqsize]());
+  for (uint32 i = 0; i < runqsize; i++) {
+    if (auto [gp, _] = runqget(pp.get()); gp != nullptr) {
+      throw_("runq is not empty initially");
+    }
+    for (uint32 j = 0; j < i; j++) {
+      runqput(pp.get(), &gs[i], false);
+    }
+    for (uint32 j = 0; j < i; j++) {
+      if (auto [gp, _] = runqget(pp.get()); gp != &gs[i]) {
+        printErr("bad element at iter %u/%u\n", i, j);
+        throw_("bad element");
+      }
+    }
+    if (auto [gp, _] = runqget(pp.get()); gp != nullptr) {
+      throw_("runq is not empty afterwards");
+    }
+  }
+}
+
+// export_test.go RunSchedLocalQueueStealTest at go1.22.12.
+//
+// Departure: Go counts each G's visits in g.sig, a field the port's g does not
+// have (it serves signal delivery); the counts live in a side array indexed
+// by the G's position in gs.
+void RunSchedLocalQueueStealTest() {
+  std::unique_ptr<p> p1(new p{});
+  std::unique_ptr<p> p2(new p{});
+  std::unique_ptr<g[]> gs(new g[runqsize]());
+  uint32 sig[runqsize];
+  auto sigOf = [&](g* gp) -> uint32& { return sig[gp - gs.get()]; };
+  for (uint32 i = 0; i < runqsize; i++) {
+    for (uint32 j = 0; j < i; j++) {
+      sig[j] = 0;
+      runqput(p1.get(), &gs[j], false);
+    }
+    g* gp = runqsteal(p2.get(), p1.get(), true);
+    uint32 s = 0;
+    if (gp != nullptr) {
+      s++;
+      sigOf(gp)++;
+    }
+    for (;;) {
+      gp = std::get<0>(runqget(p2.get()));
+      if (gp == nullptr) break;
+      s++;
+      sigOf(gp)++;
+    }
+    for (;;) {
+      gp = std::get<0>(runqget(p1.get()));
+      if (gp == nullptr) break;
+      sigOf(gp)++;
+    }
+    for (uint32 j = 0; j < i; j++) {
+      if (sig[j] != 1) {
+        printErr("bad element %u(%u) at iter %u\n", j, sig[j], i);
+        throw_("bad element");
+      }
+    }
+    if (s != i / 2 && s != i / 2 + 1) {
+      printErr("bad steal %u, want %u or %u, iter %u\n", s, i / 2, i / 2 + 1, i);
+      throw_("bad steal");
+    }
+  }
+}
+
+// export_test.go RunSchedLocalQueueEmptyTest at go1.22.12.
+void RunSchedLocalQueueEmptyTest(int iters) {
+  auto done = gort::make_chan<bool>(1);
+  std::unique_ptr<p> pp(new p{});
+  std::unique_ptr<g[]> gs(new g[2]());
+  std::unique_ptr<uint32> ready(new uint32(0));
+  p* pptr = pp.get();
+  uint32* rd = ready.get();
+  for (int i = 0; i < iters; i++) {
+    *rd = 0;
+    bool next0 = (i & 1) == 0;
+    bool next1 = (i & 2) == 0;
+    runqput(pptr, &gs[0], next0);
+    gort::go([=]() {
+      for (atomic::Xadd(rd, 1); atomic::Load(rd) != 2;) {
+      }
+      if (runqempty(pptr)) {
+        printErr("next: %s %s\n", next0 ? "true" : "false", next1 ? "true" : "false");
+        throw_("queue is empty");
+      }
+      done.send(true);
+    });
+    for (atomic::Xadd(rd, 1); atomic::Load(rd) != 2;) {
+    }
+    runqput(pptr, &gs[1], next1);
+    runqget(pptr);
+    done.recv();
+    runqget(pptr);
+  }
+}
+
+// proc_runtime_test.go RunStealOrderTest at go1.22.12.
+void RunStealOrderTest() {
+  randomOrder ord;
+  for (uint32 procs = 1; procs <= 64; procs++) {
+    ord.reset(procs);
+    if (procs >= 3 && ord.ncoprimes < 2) {
+      gopanic("too few coprimes");
+    }
+    for (uint32 co = 0; co < ord.ncoprimes; co++) {
+      randomEnum enum_ = ord.start(co);
+      std::unique_ptr<bool[]> checked(new bool[procs]());
+      for (uint32 pi = 0; pi < procs; pi++) {
+        uint32 x = enum_.position();
+        if (checked[x]) {
+          printErr("procs: %u inc: %u\n", procs, enum_.inc);
+          gopanic("duplicate during enumeration");
+        }
+        checked[x] = true;
+        enum_.next();
+      }
+      if (!enum_.done()) {
+        gopanic("not done");
+      }
+    }
+  }
+  // Distinct starts must give distinct (pos, inc) pairs until every pair
+  // has had its turn.
+  for (uint32 procs = 2; procs <= 64; procs++) {
+    ord.reset(procs);
+    std::unique_ptr<bool[]> checked(new bool[procs * procs]());
+    for (uint32 i = 0; i < procs * ord.ncoprimes; i++) {
+      randomEnum enum_ = ord.start(i);
+      uint32 j = enum_.pos * procs + enum_.inc;
+      if (checked[j]) {
+        printErr("procs: %u pos: %u inc: %u\n", procs, enum_.pos, enum_.inc);
+        gopanic("duplicate pos+inc during enumeration");
+      }
+      checked[j] = true;
+    }
+  }
+}
+
+// export_test.go RunGetgThreadSwitchTest at go1.22.12. For gort this is the
+// check that getg's TLS read is never cached across a switch of threads
+// (stubs.hpp: the asm is volatile for that reason).
+void RunGetgThreadSwitchTest() {
+  auto ch = gort::make_chan<int>();
+  gort::go(
+      [](gort::chan<int> ch) {
+        ch.send(5);
+        LockOSThread();
+      },
+      ch);
+
+  g* g1 = getg();
+
+  // The receive blocks; if the sender runs on this thread and locks it, this
+  // goroutine must resume on another thread.
+  ch.recv();
+
+  g* g2 = getg();
+  if (g1 != g2) {
+    gopanic("g1 != g2");
+  }
+
+  g* g3 = getg();
+  if (g1 != g3) {
+    gopanic("g1 != g3");
+  }
+}
+
+// export_test.go LockOSCounts at go1.22.12.
+lockOSCounts LockOSCounts() {
+  g* gp = getg();
+  if (gp->m->lockedExt + gp->m->lockedInt == 0) {
+    if (gp->lockedm) {
+      gopanic("lockedm on non-locked goroutine");
+    }
+  } else {
+    if (!gp->lockedm) {
+      gopanic("nil lockedm on locked goroutine");
+    }
+  }
+  return {gp->m->lockedExt, gp->m->lockedInt};
+}
+
+}  // namespace runtime
+
+namespace gort_test {
+
+void Sleep(int64_t d) {
+  int64_t end = runtime::nanotime() + d;
+  while (runtime::nanotime() < end) {
+    runtime::Gosched();
+    ::usleep(20);
+  }
+}
+
+}  // namespace gort_test

@@ -1,0 +1,182 @@
+// testprog/lockosthread.cpp: sub-programs of go1.22.12
+// runtime/testdata/testprog/lockosthread.go: a goroutine that exits while
+// locked to its thread takes the thread with it.
+//
+// Not ported: LockOSThreadTemplateThreadRace, which races LockOSThread with
+// stop-the-world (runtime.ReadMemStats) and waits with sync.WaitGroup;
+// neither is in the port yet.
+#include <cstdlib>
+#include <string>
+
+#include "chan.hpp"
+#include "go.hpp"
+#include "runtime.hpp"
+#include "testprog.hpp"
+
+namespace testprog {
+namespace {
+
+int mainTID;
+
+// lockosthread.go:37 at go1.22.12
+void LockOSThreadMain() {
+  // The goroutine below can only be sure to start on the main thread if
+  // there is one P from the start.
+  if (runtime::GOMAXPROCS(-1) != 1) {
+    println("requires GOMAXPROCS=1");
+    osExit(1);
+  }
+
+  auto ready = gort::make_chan<bool>(1);
+  gort::go([=]() {
+    // With one P this runs on the main thread; it stays there.
+    runtime::LockOSThread();
+    if (mainTID != 0 && gettid() != mainTID) {
+      println("failed to start goroutine on main thread");
+      osExit(1);
+    }
+    // Return while locked: the main thread must go with this goroutine.
+    ready.send(true);
+  });
+  ready.recv();
+  timeSleep(1 * Millisecond);
+  // This goroutine must now be running on some other thread.
+  if (mainTID != 0 && gettid() == mainTID) {
+    println("goroutine migrated to locked thread");
+    osExit(1);
+  }
+  println("OK");
+}
+
+// lockosthread.go:72 at go1.22.12
+void LockOSThreadAlt() {
+  // Main is locked to the main thread here (see the init below).
+
+  // The goroutine writes subTID before it sends on ready and never touches
+  // it after, so it may refer to main's variable.
+  int subTID = 0;
+  auto ready = gort::make_chan<bool>(1);
+  gort::go([&subTID, ready]() {
+    // Main holds the main thread, so this runs on another one.
+    runtime::LockOSThread();
+    subTID = gettid();
+    ready.send(true);
+    // Return while locked.
+  });
+  ready.recv();
+  runtime::UnlockOSThread();
+  for (int i = 0; i < 100; i++) {
+    timeSleep(1 * Millisecond);
+    // The locked thread must not have been handed to this goroutine.
+    if (subTID != 0 && gettid() == subTID) {
+      println("locked thread reused");
+      osExit(1);
+    }
+    auto [exists, supported] = tidExists(subTID);
+    if (!supported || !exists) {
+      println("OK");
+      return;
+    }
+  }
+  println("sub thread " + std::to_string(subTID) + " still running");
+}
+
+// lockosthread.go:104 at go1.22.12
+//
+// Like LockOSThreadAlt, but the dead thread is detected through state that
+// only it had: it unshares its file-system context and changes directory. A
+// thread cloned from it, or the thread itself reused, would show the other
+// directory.
+void LockOSThreadAvoidsStatePropagation() {
+  // Main is locked to the main thread here (see the init below). One P makes
+  // reuse of a tainted thread much more likely to show.
+  if (runtime::GOMAXPROCS(-1) != 1) {
+    println("requires GOMAXPROCS=1");
+    osExit(1);
+  }
+
+  if (std::string err = chdir("/"); !err.empty()) {
+    println("failed to chdir: " + err);
+    osExit(1);
+  }
+  std::string err;
+  std::string cwd = getcwd(&err);
+  if (!err.empty()) {
+    println("failed to get cwd: " + err);
+    osExit(1);
+  }
+  if (cwd != "" && cwd != "/") {
+    println("unexpected cwd " + cwd + "  wanted /");
+    osExit(1);
+  }
+
+  auto ready = gort::make_chan<bool>(1);
+  gort::go([=]() {
+    // A new thread, since main holds the main one.
+    runtime::LockOSThread();
+
+    // Give this thread its own file-system context, then move it elsewhere.
+    if (std::string e = unshareFs(); !e.empty()) {
+      if (e == errNotPermitted) {
+        println("unshare not permitted");
+        osExit(0);
+      }
+      println("failed to unshare fs: " + e);
+      osExit(1);
+    }
+    // Go: os.TempDir(), which is $TMPDIR or /tmp.
+    const char* tmp = std::getenv("TMPDIR");
+    if (std::string e = chdir(tmp && *tmp ? tmp : "/tmp"); !e.empty()) {
+      println("failed to chdir: " + e);
+      osExit(1);
+    }
+
+    // This thread is now tainted; nothing of it may be seen elsewhere.
+    ready.send(true);
+    // Return while locked.
+  });
+  ready.recv();
+
+  // With one P, a new locked goroutine would very likely land on the tainted
+  // thread or on a clone of it, if either existed.
+  auto done = gort::make_chan<bool>();
+  gort::go([=]() {
+    runtime::LockOSThread();
+
+    // Every thread shares the main thread's working directory.
+    std::string e;
+    std::string wd = getcwd(&e);
+    if (!e.empty()) {
+      println("failed to get cwd: " + e);
+      osExit(1);
+    }
+    if (wd != cwd) {
+      println("bad state from old thread propagated after it should have died");
+      osExit(1);
+    }
+    done.recv();
+
+    runtime::UnlockOSThread();
+  });
+  done.send(true);
+  runtime::UnlockOSThread();
+  println("OK");
+}
+
+// lockosthread.go:16 at go1.22.12 (the init that registers them)
+[[maybe_unused]] bool registered = [] {
+  // Inits run on the main thread, so this records its thread id.
+  registerInit("LockOSThreadMain", []() { mainTID = gettid(); });
+  register_("LockOSThreadMain", LockOSThreadMain);
+
+  // Lock now, so that the program's main runs on the main thread.
+  registerInit("LockOSThreadAlt", []() { runtime::LockOSThread(); });
+  register_("LockOSThreadAlt", LockOSThreadAlt);
+
+  registerInit("LockOSThreadAvoidsStatePropagation", []() { runtime::LockOSThread(); });
+  register_("LockOSThreadAvoidsStatePropagation", LockOSThreadAvoidsStatePropagation);
+  return true;
+}();
+
+}  // namespace
+}  // namespace testprog
