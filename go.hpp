@@ -48,6 +48,14 @@ struct goclosure : runtime::funcval {
 /// now, as Go evaluates a go statement's arguments in the calling goroutine.
 template <class F, class... Args>
 void go(F&& f, Args&&... args) {
+  // `go f()` with a nil func value is a fatal error at the go statement.
+  if constexpr (std::is_pointer_v<std::decay_t<F>> || std::is_member_pointer_v<std::decay_t<F>> ||
+                std::is_null_pointer_v<std::decay_t<F>>) {
+    if (f == nullptr) {
+      runtime::newproc(nullptr);
+      return;
+    }
+  }
   auto bound = [fn = std::forward<F>(f),
                 tup = std::make_tuple(std::forward<Args>(args)...)]() mutable {
     std::apply(fn, std::move(tup));

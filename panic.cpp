@@ -117,12 +117,46 @@ void fatal(const char* s) {
   fatalthrow(throwTypeUser);
 }
 
+/// printpanics prints the chain of panics, oldest first: those handled
+/// (recovered) before the next one started are marked so.
+/// \gosrc{panic.go,printpanics}
+static void printpanics(const std::exception_ptr& p, bool recovered) {
+  const PanicError* pe = nullptr;
+  std::string other;
+  try {
+    std::rethrow_exception(p);
+  } catch (const PanicError& e) {
+    pe = &e;
+  } catch (const std::exception& e) {
+    other = e.what();
+  } catch (...) {
+    other = "unknown C++ exception";
+  }
+  if (pe != nullptr && pe->link()) {
+    bool goexit = false;
+    try {
+      std::rethrow_exception(pe->link());
+    } catch (const goexitUnwind&) {
+      goexit = true;  // a Goexit in progress prints nothing (Go: p.goexit)
+    } catch (...) {
+    }
+    if (!goexit) {
+      printpanics(pe->link(), true);
+      print("\t");
+    }
+  }
+  print("panic: ", pe != nullptr ? pe->what() : other.c_str());
+  if (pe == nullptr) print(" [C++ exception]");
+  if (recovered) print(" [recovered]");
+  print("\n");
+}
+
 /// fatalpanic: an unrecovered panic ends the program. \gosrc{panic.go,fatalpanic}
-[[noreturn]] static void fatalpanic(const char* msg, const char* suffix) {
+[[noreturn]] static void fatalpanic(const std::exception_ptr& p) {
   g* gp = getg();
   flushstdout();
   if (startpanic_m()) {
-    print("panic: ", msg, suffix, "\n");
+    printpanics(p, false);
     if (dopanic_m(gp)) {
       signal(SIGABRT, SIG_DFL);
       abort();
@@ -135,19 +169,14 @@ void fatal(const char* s) {
 /// of the goroutine catches (see the file comment).
 static void onterminate() {
   std::exception_ptr ep = std::current_exception();
-  if (!ep) fatalpanic("std::terminate called without an active exception", "");
+  if (!ep) fatal("std::terminate called without an active exception");
   try {
     std::rethrow_exception(ep);
-  } catch (const PanicError& e) {
-    fatalpanic(e.what(), e.RuntimeError() ? "" : "");
   } catch (const goexitUnwind&) {
     fatal("runtime.Goexit called outside a goroutine started by the runtime");
-  } catch (const std::exception& e) {
-    std::string s = e.what();
-    fatalpanic(s.c_str(), " [C++ exception]");
   } catch (...) {
-    fatalpanic("unknown C++ exception", "");
   }
+  fatalpanic(ep);
 }
 
 void installTerminateHandler() { std::set_terminate(onterminate); }

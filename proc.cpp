@@ -40,6 +40,7 @@
 // departures chapter lists each. Ms are pthreads (os_linux.cpp).
 #include "proc.hpp"
 
+#include <cxxabi.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -565,13 +566,89 @@ static m* allocm(p* pp, void (*fn)(), int64 id) {
   return mp;
 }
 
-/// newm creates a new M that starts with pp and runs fn first.
+/// newmHandoff: Ms that a locked thread asked the template thread to start.
+/// \gosrc{proc.go,newmHandoff}
+static struct {
+  mutex lock;
+  muintptr newm;  // Ms to start, linked through schedlink
+  bool waiting;   // the template thread sleeps on wake
+  note wake;
+  uint32 haveTemplateThread;  // atomic
+} newmHandoff;
+
+static void newm1(m* mp);
+
+/// newm creates a new M that starts with pp and runs fn first. A locked
+/// thread may have OS state of its own (unshare, setns, ...) that a thread
+/// it clones would inherit, so it hands the creation to the template thread.
 /// \gosrc{proc.go,newm}
 static void newm(void (*fn)(), p* pp, int64 id) {
+  acquirem();
   m* mp = allocm(pp, fn, id);
   mp->nextp.set(pp);
+  if (g* gp = getg(); gp != nullptr && gp->m != nullptr && gp->m->lockedExt != 0) {
+    // We're on a locked M: ask a known-good thread to create the thread.
+    lock(&newmHandoff.lock);
+    if (newmHandoff.haveTemplateThread == 0) throw_("on a locked thread with no template thread");
+    mp->schedlink = newmHandoff.newm;
+    newmHandoff.newm.set(mp);
+    if (newmHandoff.waiting) {
+      newmHandoff.waiting = false;
+      notewakeup(&newmHandoff.wake);
+    }
+    unlock(&newmHandoff.lock);
+    releasem(getg()->m);
+    return;
+  }
+  newm1(mp);
+  releasem(getg()->m);
+}
+
+/// newm1 starts the thread of mp. \gosrc{proc.go,newm1}
+static void newm1(m* mp) {
   void newosproc(m*);
-  newosproc(mp);  // newm1
+  newosproc(mp);
+}
+
+static void templateThread();
+
+/// startTemplateThread starts the template thread if it is not running.
+/// \gosrc{proc.go,startTemplateThread}
+static void startTemplateThread() {
+  if (!atomic::Cas(&newmHandoff.haveTemplateThread, uint32(0), uint32(1))) return;
+  // Disable preemption to guarantee that the template thread will be
+  // created before a park once haveTemplateThread is set.
+  m* mp = acquirem();
+  newm(templateThread, nullptr, -1);
+  releasem(mp);
+}
+
+/// templateThread: a thread in a known-good state that starts new Ms for
+/// locked threads. It runs without a P. \gosrc{proc.go,templateThread}
+static void templateThread() {
+  lock(&sched.lock);
+  sched.nmsys++;
+  checkdead();
+  unlock(&sched.lock);
+  for (;;) {
+    lock(&newmHandoff.lock);
+    while (newmHandoff.newm) {
+      m* nm = newmHandoff.newm.ptr();
+      newmHandoff.newm.v = 0;
+      unlock(&newmHandoff.lock);
+      while (nm != nullptr) {
+        m* next = nm->schedlink.ptr();
+        nm->schedlink.v = 0;
+        newm1(nm);
+        nm = next;
+      }
+      lock(&newmHandoff.lock);
+    }
+    newmHandoff.waiting = true;
+    noteclear(&newmHandoff.wake);
+    unlock(&newmHandoff.lock);
+    notesleep(&newmHandoff.wake);
+  }
 }
 
 /// The thread side of newosproc: install g0 and the guard word, then mstart.
@@ -750,6 +827,10 @@ static void gcstopm() {
   stopm();
 }
 
+/// The thread's C++ exception-handling globals (see g.ehglobals).
+static_assert(sizeof(g::ehglobals) == 2 * sizeof(void*));
+NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
+
 /// execute runs gp on the current M. inheritTime: gp takes the rest of the
 /// current time slice (it came from runnext). Never returns.
 /// \gosrc{proc.go,execute}
@@ -762,6 +843,7 @@ static void gcstopm() {
   gp->preempt = false;
   gp->stackguard0 = gp->stack_.lo + stackGuardSize();
   if (!inheritTime) mp->p.ptr()->schedtick++;
+  memcpy(ehglobals(), &gp->ehglobals, sizeof gp->ehglobals);
   if (gp->sched.sp < gp->stack_.lo || gp->sched.sp > gp->stack_.hi) {
     print("runtime: execute: goroutine ", gp->goid, " sp=", hex(gp->sched.sp), " pc=", hex(gp->sched.pc),
           " outside stack [", hex(gp->stack_.lo), ", ", hex(gp->stack_.hi), "]\n");
@@ -949,6 +1031,10 @@ top:
 /// dropg: disassociate m and its current goroutine. \gosrc{proc.go,dropg}
 static void dropg() {
   g* gp = getg();
+  g* curg = gp->m->curg;
+  void* eh = ehglobals();
+  memcpy(&curg->ehglobals, eh, sizeof curg->ehglobals);
+  memset(eh, 0, sizeof curg->ehglobals);
   gp->m->curg->m = nullptr;
   gp->m->curg = nullptr;
 }
@@ -1188,6 +1274,11 @@ static void dolockOSThread() {
 
 /// \gosrc{proc.go,LockOSThread}
 void LockOSThread() {
+  if (atomic::Load(&newmHandoff.haveTemplateThread) == 0) {
+    // If we need to start a new thread from the locked thread, we need the
+    // template thread. Start it now while we're in a known-good state.
+    startTemplateThread();
+  }
   g* gp = mustgetg("runtime.LockOSThread");
   gp->m->lockedExt++;
   if (gp->m->lockedExt == 0) {

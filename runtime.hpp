@@ -43,16 +43,22 @@ int Stack(std::span<char> buf, bool all);
 /// of a deferred recover(). msg is what Go's printpanicval prints.
 class PanicError : public std::exception {
  public:
+  /// The panic records the panic being handled when it was raised (Go's
+  /// _panic.link): a panic raised in a handler of another one, which Go
+  /// prints as "panic: first [recovered]" then "\tpanic: second".
   PanicError(std::string msg, bool runtimeError)
-      : msg_(std::move(msg)), runtimeError_(runtimeError) {}
+      : msg_(std::move(msg)), runtimeError_(runtimeError), link_(std::current_exception()) {}
   const char* what() const noexcept override { return msg_.c_str(); }
   /// True when the value implements runtime.Error (a runtime panic such as
   /// "send on closed channel").
   bool RuntimeError() const noexcept { return runtimeError_; }
+  /// The panic that was being handled (recovered) when this one started.
+  const std::exception_ptr& link() const noexcept { return link_; }
 
  private:
   std::string msg_;
   bool runtimeError_;
+  std::exception_ptr link_;
 };
 
 /// gopanic starts a panic with a plain message (Go: panic(v) with a string).

@@ -292,6 +292,16 @@ struct g {
   sudog* waiting;        // sudogs this g waits on, in lock order
   atomic::Uint32 selectDone;  // are we in a select and did someone win it
   funcval* startfn;      // the closure this g runs (for dumps)
+  // Departure: the C++ runtime keeps the exceptions being handled (the
+  // caught list and the uncaught count, __cxa_eh_globals) per thread. A
+  // goroutine can leave a thread inside a catch block (it parks, yields or
+  // is preempted), so the scheduler carries that state with the goroutine:
+  // dropg saves it here, execute restores it. Go needs no such thing: its
+  // panics live on g (g._panic).
+  struct {
+    void* caughtExceptions;
+    uintptr uncaughtExceptions;
+  } ehglobals;
 };
 
 struct m {

@@ -276,6 +276,8 @@ int runtime::Stack(std::span<char> buf, bool all) {
   g* gp = getg();
   if (gp == nullptr) return 0;
   printsink k{buf.data(), buf.size(), 0};
+  // The sink is per thread: stay on this M (no preemption) while it is set.
+  m* mp = acquirem();
   setsink(&k);
   if (all) lock(&sched.lock);  // Departure: Go stops the world here
   goroutineheader(gp);
@@ -285,5 +287,6 @@ int runtime::Stack(std::span<char> buf, bool all) {
     unlock(&sched.lock);
   }
   setsink(nullptr);
+  releasem(mp);
   return int(k.len);
 }
