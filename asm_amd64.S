@@ -228,7 +228,8 @@
  * newstack decides on g0. To resume, gogo(&g.sched) lands on .Lms_resume,
  * which restores the registers and jumps to the body as if the check had
  * passed. On g0 or gsignal only a stale request is possible (they are never
- * preempted); it is cleared and the function resumes at once. */
+ * preempted); it is cleared and the function resumes at once. So is a trip
+ * on a stack that belongs to no g (see .Lms_foreign). */
 	.globl __morestack
 	.type __morestack, @function
 	.p2align 4
@@ -268,6 +269,10 @@ __morestack:
 	je	.Lms_sys
 	cmpq	m_gsignal(%rcx), %rax
 	je	.Lms_sys
+	cmpq	g_stack_lo(%rax), %rsp		/* on a stack that is not g's (a signal */
+	jb	.Lms_foreign			/* handler's alternate stack, say)? */
+	cmpq	g_stack_hi(%rax), %rsp
+	jae	.Lms_foreign
 	movq	%rsp, (g_sched+gobuf_sp)(%rax)	/* a user g: record where it stopped */
 	leaq	.Lms_resume(%rip), %rcx
 	movq	%rcx, (g_sched+gobuf_pc)(%rax)
@@ -285,6 +290,10 @@ __morestack:
 	ud2
 	.cfi_restore_state
 .Lms_sys:					/* g0 or gsignal */
+	cmpq	g_stack_lo(%rax), %rsp
+	jb	.Lms_foreign
+	cmpq	g_stack_hi(%rax), %rsp
+	jae	.Lms_foreign
 	movq	g_stackguard0(%rax), %rcx
 	cmpq	%rcx, %rdi
 	jne	.Lms_stale			/* the word was poked: not ours */
@@ -294,6 +303,13 @@ __morestack:
 	ud2
 .Lms_stale:
 	movq	%rcx, %fs:tcb_stackguard	/* reinstate this g's own guard */
+	jmp	.Lms_resume
+.Lms_foreign:
+	/* Code on a stack the runtime did not allocate (a signal handler
+	 * installed by someone else, on its own alternate stack) has no bound
+	 * the runtime knows: clear the word and go on. The next switch of g
+	 * sets it again. */
+	movq	$0, %fs:tcb_stackguard
 	jmp	.Lms_resume
 .Lms_nog:
 	testq	%rdi, %rdi

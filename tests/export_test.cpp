@@ -10,26 +10,15 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "chan.hpp"
 #include "go.hpp"
+#include "print.hpp"
 #include "proc.hpp"
 
 namespace runtime {
-
-namespace {
-// Go's hooks use the runtime's print before throw; the port has no exported
-// print yet, so the diagnostics go straight to stderr, unbuffered as Go's
-// print is.
-template <class... A>
-void printErr(const char* fmt, A... a) {
-  std::fprintf(stderr, fmt, a...);
-  std::fflush(stderr);
-}
-}  // namespace
 
 // export_test.go RunSchedLocalQueueTest at go1.22.12.
 void RunSchedLocalQueueTest() {
@@ -45,7 +34,7 @@ void RunSchedLocalQueueTest() {
     }
     for (uint32 j = 0; j < i; j++) {
       if (auto [gp, _] = runqget(pp.get()); gp != &gs[i]) {
-        printErr("bad element at iter %u/%u\n", i, j);
+        print("bad element at iter ", i, "/", j, "\n");
         throw_("bad element");
       }
     }
@@ -90,12 +79,12 @@ void RunSchedLocalQueueStealTest() {
     }
     for (uint32 j = 0; j < i; j++) {
       if (sig[j] != 1) {
-        printErr("bad element %u(%u) at iter %u\n", j, sig[j], i);
+        print("bad element ", j, "(", sig[j], ") at iter ", i, "\n");
         throw_("bad element");
       }
     }
     if (s != i / 2 && s != i / 2 + 1) {
-      printErr("bad steal %u, want %u or %u, iter %u\n", s, i / 2, i / 2 + 1, i);
+      print("bad steal ", s, ", want ", i / 2, " or ", i / 2 + 1, ", iter ", i, "\n");
       throw_("bad steal");
     }
   }
@@ -118,7 +107,7 @@ void RunSchedLocalQueueEmptyTest(int iters) {
       for (atomic::Xadd(rd, 1); atomic::Load(rd) != 2;) {
       }
       if (runqempty(pptr)) {
-        printErr("next: %s %s\n", next0 ? "true" : "false", next1 ? "true" : "false");
+        print("next: ", next0, " ", next1, "\n");
         throw_("queue is empty");
       }
       done.send(true);
@@ -146,7 +135,7 @@ void RunStealOrderTest() {
       for (uint32 pi = 0; pi < procs; pi++) {
         uint32 x = enum_.position();
         if (checked[x]) {
-          printErr("procs: %u inc: %u\n", procs, enum_.inc);
+          print("procs: ", procs, " inc: ", enum_.inc, "\n");
           gopanic("duplicate during enumeration");
         }
         checked[x] = true;
@@ -166,7 +155,7 @@ void RunStealOrderTest() {
       randomEnum enum_ = ord.start(i);
       uint32 j = enum_.pos * procs + enum_.inc;
       if (checked[j]) {
-        printErr("procs: %u pos: %u inc: %u\n", procs, enum_.pos, enum_.inc);
+        print("procs: ", procs, " pos: ", enum_.pos, " inc: ", enum_.inc, "\n");
         gopanic("duplicate pos+inc during enumeration");
       }
       checked[j] = true;

@@ -249,6 +249,42 @@ std::string removeAll(std::string s, const std::string& old) {
 }
 }  // namespace
 
+// proc_test.go:305 at go1.22.12: a function value that does some work on a
+// 1 KiB frame. Called through a volatile pointer so that g++ keeps the call
+// (and so the -fsplit-stack prologue where a preemption request is seen).
+static int preemptBody() {
+  volatile long a[128] = {};
+  long sum = 0;
+  for (long v : a) sum += v;
+  return int(sum);
+}
+static int (*volatile preempt)() = preemptBody;
+
+// proc_test.go:314 at go1.22.12
+TEST_CASE("TestPreemption", "[proc_test.go]") {
+  // Test that goroutines are preempted at function calls: each of the two
+  // goroutines spins until the other hands it the turn, and with one P the
+  // other can only run if sysmon preempts the spinner at a call.
+  int N = 5;
+  if (testingShort) N = 2;
+  auto c = gort::make_chan<bool>();
+  auto x = std::make_shared<std::atomic<uint32_t>>(0);
+  for (int g = 0; g < 2; g++) {
+    gort::go(
+        [=](int g) {
+          for (int i = 0; i < N; i++) {
+            while (x->load() != uint32_t(g)) preempt();
+            x->store(uint32_t(1 - g));
+          }
+          c.send(true);
+        },
+        g);
+  }
+  c.recv();
+  c.recv();
+  CHECK(x->load() == 0);  // the last hand-off went back to goroutine 0
+}
+
 // proc_test.go:396 at go1.22.12
 TEST_CASE("TestNumGoroutine", "[proc_test.go]") {
   auto res = runTestProg("NumGoroutine");

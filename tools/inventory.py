@@ -63,7 +63,7 @@ CATCH_RE = re.compile(r'\bTEST_CASE\s*\(\s*"([^"\\]*)"\s*(?:,\s*"([^"\\]*)")?')
 # A benchmark name anywhere in a bench source: a string literal "BenchmarkX"
 # or "BenchmarkX/sub...", or an identifier inside BENCHMARK(...).
 BENCH_STR_RE = re.compile(r'"(Benchmark\w*)(?:/[^"\\]*)?"')
-BENCH_MACRO_RE = re.compile(r"\bBENCHMARK\w*\s*\(\s*(Benchmark\w*)\b")
+BENCH_MACRO_RE = re.compile(r"\b(?:GO_)?BENCHMARK\w*\s*\(\s*(Benchmark\w*)\b")
 
 # A tag naming a Go test file: [proc_test.go].
 TAG_FILE_RE = re.compile(r"\[([\w.-]+_test\.go)\]")
