@@ -40,6 +40,7 @@ struct default_t {};
 inline constexpr default_t default_{};
 
 class scase;
+int selectOne(scase& cs, bool block);
 template <class T>
 scase send(const chan<T>& c, T v);
 template <class T>
@@ -62,6 +63,13 @@ class scase {
   template <class T>
   friend scase recv(const chan<T>& c, T* v, bool* ok);
   friend int selectImpl(std::span<scase> cases, bool block);
+  friend int selectOne(scase& cs, bool block);
+
+  /// After this receive case won: report ok and move the value out.
+  void finishRecv(bool received) {
+    if (okp_ != nullptr) *okp_ = received;
+    if (finish_ != nullptr) finish_(dst_, elem_);
+  }
 
  private:
   scase() = default;
@@ -112,7 +120,9 @@ scase send(const chan<T>& c, T v) {
   s.isSend_ = true;
   s.elem_ = s.storage(&runtime::typeOf<T>);
   ::new (s.elem_) T(std::move(v));
-  s.owned_ = true;
+  // A value with a destructor is destroyed with the case; a trivial one
+  // needs nothing.
+  s.owned_ = !std::is_trivially_destructible_v<T>;
   return s;
 }
 
@@ -138,15 +148,39 @@ scase recv(const chan<T>& c, T* v, bool* ok) {
   return s;
 }
 
+/// selectOne: a select of one case is a plain channel operation, and one
+/// case plus default is selectnbsend / selectnbrecv (walk/select.go's two
+/// optimizations). Inline, so the call site is one runtime call as in Go.
+inline int selectOne(scase& cs, bool block) {
+  if (block) {
+    if (cs.isSend_) {
+      runtime::chansend1(cs.c_, cs.elem_);
+      return 0;
+    }
+    bool ok = runtime::chanrecv2(cs.c_, cs.elem_);
+    cs.finishRecv(ok);
+    return 0;
+  }
+  if (cs.isSend_) return runtime::selectnbsend(cs.c_, cs.elem_) ? 0 : -1;
+  auto [selected, received] = runtime::selectnbrecv(cs.elem_, cs.c_);
+  if (!selected) return -1;
+  cs.finishRecv(received);
+  return 0;
+}
+
 int selectImpl(std::span<scase> cases, bool block);
 
 /// select { cases }
 inline int select(std::initializer_list<scase> cases) {
-  return selectImpl(std::span<scase>(const_cast<scase*>(cases.begin()), cases.size()), true);
+  std::span<scase> cs(const_cast<scase*>(cases.begin()), cases.size());
+  if (cs.size() == 1) return selectOne(cs[0], true);
+  return selectImpl(cs, true);
 }
 /// select { cases; default: }
 inline int select(std::initializer_list<scase> cases, default_t) {
-  return selectImpl(std::span<scase>(const_cast<scase*>(cases.begin()), cases.size()), false);
+  std::span<scase> cs(const_cast<scase*>(cases.begin()), cases.size());
+  if (cs.size() == 1) return selectOne(cs[0], false);
+  return selectImpl(cs, false);
 }
 /// select over cases built at run time.
 inline int select(std::span<scase> cases) { return selectImpl(cases, true); }

@@ -16,29 +16,7 @@ int selectImpl(std::span<scase> cases, bool block) {
     if (!block) return -1;
     runtime::block();
   }
-  auto finishRecv = [](scase& cs, bool received) {
-    if (cs.okp_ != nullptr) *cs.okp_ = received;
-    if (cs.finish_ != nullptr) cs.finish_(cs.dst_, cs.elem_);
-  };
-  // optimization: one-case select: single op.
-  if (n == 1) {
-    scase& cs = cases[0];
-    if (block) {
-      if (cs.isSend_) {
-        runtime::chansend1(cs.c_, cs.elem_);
-      } else {
-        bool ok = runtime::chanrecv2(cs.c_, cs.elem_);
-        finishRecv(cs, ok);
-      }
-      return 0;
-    }
-    // optimization: two-case select but one is default: single non-blocking op.
-    if (cs.isSend_) return runtime::selectnbsend(cs.c_, cs.elem_) ? 0 : -1;
-    auto [selected, received] = runtime::selectnbrecv(cs.elem_, cs.c_);
-    if (!selected) return -1;
-    finishRecv(cs, received);
-    return 0;
-  }
+  if (n == 1) return selectOne(cases[0], block);
 
   // general case: sends first, then receives, as the compiler orders them.
   constexpr size_t small = 8;
@@ -75,7 +53,7 @@ int selectImpl(std::span<scase> cases, bool block) {
   auto [chosen, recvOK] = runtime::selectgo(sel, order, nullptr, nsends, nrecvs, block);
   if (chosen < 0) return -1;
   int idx = orig[chosen];
-  if (chosen >= nsends) finishRecv(cases[size_t(idx)], recvOK);
+  if (chosen >= nsends) cases[size_t(idx)].finishRecv(recvOK);
   return idx;
 }
 
