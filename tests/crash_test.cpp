@@ -440,3 +440,42 @@ TEST_CASE("gort: blocking receive on a thread with no goroutine is refused", "[g
   CHECK(hasPrefix(res.output, "fatal error:"));
   CHECK(res.exitStatus == 2);
 }
+
+// A dump of all goroutines shows each one's wait reason in Go's form,
+// "goroutine N [chan receive]:" (runtime2.go waitReasonStrings,
+// traceback.go goroutineheader).
+TEST_CASE("gort: runtime.Stack shows every channel wait reason", "[gort]") {
+  auto res = runTestProg("StackAllWaitReasons");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(res.exitStatus == 0);
+  CHECK(hasPrefix(res.output, "goroutine 1 [running]:\n"));
+  for (const char* r : {"[chan receive]:", "[chan send]:", "[select]:", "[select (no cases)]:",
+                        "[chan send (nil chan)]:", "[chan receive (nil chan)]:"})
+    CHECK(contains(res.output, r));
+}
+
+// SIGQUIT dumps every goroutine and exits 2, as in Go (signal_unix.go
+// sighandler: "SIGQUIT: quit", then the goroutines).
+TEST_CASE("gort: SIGQUIT dumps all goroutines", "[gort]") {
+  auto res = runTestProg("SigquitDump");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "SIGQUIT: quit\nPC="));
+  CHECK(contains(res.output, "goroutine 1 [running]:\n"));
+  CHECK(contains(res.output, "[chan receive]:"));
+  CHECK(contains(res.output, "[select (no cases)]:"));
+  CHECK(!contains(res.output, "did not end"));
+  CHECK(res.exitStatus == 2);
+}
+
+// GODEBUG=schedtrace=N makes sysmon print Go's SCHED line every N ms
+// (proc.go schedtrace).
+TEST_CASE("gort: GODEBUG=schedtrace prints the SCHED line", "[gort]") {
+  auto res = runTestProg("SchedTrace", {"GODEBUG=schedtrace=10", "GOMAXPROCS=2"});
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(res.exitStatus == 0);
+  CHECK(contains(res.output, "SCHED "));
+  CHECK(contains(res.output, "ms: gomaxprocs=2 idleprocs="));
+  CHECK(contains(res.output, " threads="));
+  CHECK(contains(res.output, " spinningthreads="));
+  CHECK(contains(res.output, " runqueue="));
+}

@@ -8,7 +8,13 @@
 //   - a runtime call that would block, made from a thread the runtime did
 //     not create (it has no g, so it cannot park): gort refuses it with a
 //     fatal error instead of corrupting the scheduler.
+//   - goroutine dumps (runtime.Stack and SIGQUIT) with each channel wait
+//     reason, and the GODEBUG=schedtrace line of sysmon.
+#include <signal.h>
+
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "chan.hpp"
 #include "go.hpp"
@@ -68,7 +74,71 @@ void ForeignThreadChanRecv() {
   println("foreign thread's receive returned");
 }
 
+// Goroutines parked in every channel wait reason of runtime2.go. Returns
+// once a dump shows them all parked (they may still be on their way when the
+// go statements return).
+const char* const parkedReasons[] = {"[chan receive]:", "[chan send]:", "[select]:",
+                                     "[select (no cases)]:", "[chan send (nil chan)]:",
+                                     "[chan receive (nil chan)]:"};
+std::string parkAll() {
+  auto a = gort::make_chan<int>();  // one channel per goroutine, so that
+  auto b = gort::make_chan<int>();  // none can complete another's operation
+  auto c = gort::make_chan<int>();
+  auto d = gort::make_chan<int>();
+  gort::go([a] { a.recv(); });                                    // chan receive
+  gort::go([b] { b.send(1); });                                   // chan send
+  gort::go([c, d] { gort::select({gort::recv(c), gort::send(d, 1)}); });  // select
+  gort::go([] { gort::select({}); });                             // select (no cases)
+  gort::go([] { gort::chan<int>().send(1); });                    // chan send (nil chan)
+  gort::go([] { gort::chan<int>().recv(); });                     // chan receive (nil chan)
+  std::vector<char> buf(1 << 20);
+  for (int tries = 0; tries < 100000; tries++) {
+    int n = runtime::Stack(buf, true);
+    std::string dump(buf.data(), size_t(n));
+    bool all = true;
+    for (const char* r : parkedReasons) all = all && dump.find(r) != std::string::npos;
+    if (all) return dump;
+    runtime::Gosched();
+  }
+  return "goroutines never parked";
+}
+
+// runtime.Stack(buf, true) with goroutines parked in each wait reason.
+void StackAllWaitReasons() { println(parkAll()); }
+
+// SIGQUIT, as a user would send it to a hung program: Go's dump of every
+// goroutine, then exit status 2.
+void SigquitDump() {
+  parkAll();
+  // The signal goes to the process: any thread may take it, a little later.
+  ::kill(::getpid(), SIGQUIT);
+  for (int i = 0; i < 5000; i++) {
+    ::usleep(1000);
+    runtime::Gosched();
+  }
+  println("SIGQUIT did not end the program");
+}
+
+// GODEBUG=schedtrace=10: sysmon prints a SCHED line every 10 ms; keep the
+// program busy for a few of them.
+void SchedTrace() {
+  auto done = gort::make_chan<bool>();
+  for (int i = 0; i < 4; i++) {
+    gort::go([done] {
+      for (int k = 0; k < 200; k++) {
+        ::usleep(250);
+        runtime::Gosched();
+      }
+      done.send(true);
+    });
+  }
+  for (int i = 0; i < 4; i++) done.recv();
+}
+
 [[maybe_unused]] bool registered = [] {
+  register_("StackAllWaitReasons", StackAllWaitReasons);
+  register_("SigquitDump", SigquitDump);
+  register_("SchedTrace", SchedTrace);
   register_("SendOnClosedChan", SendOnClosedChan);
   register_("SendOnClosedChanGoroutine", SendOnClosedChanGoroutine);
   register_("CloseOfClosedChan", CloseOfClosedChan);
