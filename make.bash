@@ -34,6 +34,7 @@ g++              bookworm
 clang-14         bookworm
 clang            bookworm
 binutils         bookworm
+gdb              bookworm
 python3          bookworm
 libbenchmark-dev bookworm
 catch2           bookworm-backports 3
