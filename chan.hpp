@@ -21,6 +21,7 @@
 #include <tuple>
 #include <utility>
 
+#include "pragmas.hpp"
 #include "runtime.hpp"
 #include "runtime2.hpp"
 #include "type.hpp"
@@ -58,11 +59,11 @@ struct hchan {
 
 hchan* makechan(const _type* t, int64 size);
 hchan* makechan64(const _type* t, int64 size);
-void chansend1(hchan* c, void* elem);
+NOSPLIT void chansend1(hchan* c, void* elem);
 bool chansend(hchan* c, void* ep, bool block, uintptr callerpc);
 void closechan(hchan* c);
-void chanrecv1(hchan* c, void* elem);
-bool chanrecv2(hchan* c, void* elem);
+NOSPLIT void chanrecv1(hchan* c, void* elem);
+NOSPLIT bool chanrecv2(hchan* c, void* elem);
 std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block);
 bool selectnbsend(hchan* c, void* elem);
 std::tuple<bool, bool> selectnbrecv(void* elem, hchan* c);

@@ -92,6 +92,7 @@ void notesleep(note* n) {
 }
 
 /// \gosrc{lock_futex.go,notetsleep_internal}
+NOSPLIT NOWRITEBARRIER static bool notetsleep_internal(note* n, int64 ns);
 static bool notetsleep_internal(note* n, int64 ns) {
   g* gp = getg();
   if (ns < 0) {

@@ -470,7 +470,7 @@ static void startTheWorld() {
 // ---- M start and exit ----
 
 /// mstart0: the first C++ frame of every M, on the OS stack. \gosrc{proc.go,mstart0}
-extern "C" void mstart0() asm("runtime.mstart0");
+extern "C" NOSPLIT NOWRITEBARRIERREC void mstart0() asm("runtime.mstart0");
 static void mstart1();
 static void mexit(bool osStack);
 void mstart0() {
@@ -507,6 +507,7 @@ NOINLINE static void mstart1() {
   schedule();
 }
 
+NOSPLIT static void mPark();
 /// mPark sleeps until another M hands this one work. \gosrc{proc.go,mPark}
 static void mPark() {
   g* gp = getg();
@@ -517,7 +518,7 @@ static void mPark() {
 /// mexit tears down the current M; its thread then returns from mstart.
 /// m0 cannot exit (the process would end), so it parks forever.
 /// \gosrc{proc.go,mexit}
-static void mexit(bool osStack) {
+YESWRITEBARRIERREC static void mexit(bool osStack) {
   (void)osStack;
   m* mp = getg()->m;
   if (mp == &m0) {
@@ -553,7 +554,7 @@ static void mexit(bool osStack) {
 
 /// allocm allocates an M with its g0 (whose stack is the thread's own) and
 /// its gsignal. \gosrc{proc.go,allocm}
-static m* allocm(p* pp, void (*fn)(), int64 id) {
+YESWRITEBARRIERREC static m* allocm(p* pp, void (*fn)(), int64 id) {
   (void)pp;
   m* mp = new m{};
   mp->mstartfn = fn;
@@ -582,7 +583,7 @@ static void newm1(m* mp);
 /// thread may have OS state of its own (unshare, setns, ...) that a thread
 /// it clones would inherit, so it hands the creation to the template thread.
 /// \gosrc{proc.go,newm}
-static void newm(void (*fn)(), p* pp, int64 id) {
+NOWRITEBARRIERREC static void newm(void (*fn)(), p* pp, int64 id) {
   acquirem();
   m* mp = allocm(pp, fn, id);
   mp->nextp.set(pp);
@@ -625,7 +626,7 @@ static void startTemplateThread() {
 
 /// templateThread: a thread in a known-good state that starts new Ms for
 /// locked threads. It runs without a P. \gosrc{proc.go,templateThread}
-static void templateThread() {
+NOWRITEBARRIERREC static void templateThread() {
   lock(&sched.lock);
   sched.nmsys++;
   checkdead();
@@ -692,7 +693,7 @@ static void mspinning() { getg()->m->spinning = true; }
 /// startm schedules some M to run pp (an idle P if pp is nil), creating one
 /// if none is idle. spinning: the caller incremented nmspinning and the M
 /// starts spinning. \gosrc{proc.go,startm}
-static void startm(p* pp, bool spinning, bool lockheld) {
+NOWRITEBARRIERREC static void startm(p* pp, bool spinning, bool lockheld) {
   m* mp = acquirem();
   if (!lockheld) lock(&sched.lock);
   if (pp == nullptr) {
@@ -727,7 +728,7 @@ static void startm(p* pp, bool spinning, bool lockheld) {
 /// handoffp: pp's M is going away (blocking, exiting, locked); give pp to
 /// another M if there is work for it, else put it on the idle list.
 /// \gosrc{proc.go,handoffp}
-static void handoffp(p* pp) {
+NOWRITEBARRIERREC static void handoffp(p* pp) {
   // Local or global work: start an M.
   if (!runqempty(pp) || sched.runqsize != 0) {
     startm(pp, false, false);
@@ -799,7 +800,7 @@ static void stoplockedm() {
 
 /// startlockedm hands the current P to gp's locked M and parks this M.
 /// \gosrc{proc.go,startlockedm}
-static void startlockedm(g* gp) {
+NOWRITEBARRIERREC static void startlockedm(g* gp) {
   m* mp = gp->lockedm.ptr();
   if (mp == getg()->m) throw_("startlockedm: locked to me");
   if (mp->nextp) throw_("startlockedm: m has p");
@@ -834,7 +835,7 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
 /// execute runs gp on the current M. inheritTime: gp takes the rest of the
 /// current time slice (it came from runnext). Never returns.
 /// \gosrc{proc.go,execute}
-[[noreturn]] static void execute(g* gp, bool inheritTime) {
+YESWRITEBARRIERREC [[noreturn]] static void execute(g* gp, bool inheritTime) {
   m* mp = getg()->m;
   mp->curg = gp;
   gp->m = mp;
@@ -1265,6 +1266,7 @@ retry:
   return gp;
 }
 
+NOSPLIT static void dolockOSThread();
 /// dolockOSThread wires the current g and m to each other. \gosrc{proc.go,dolockOSThread}
 static void dolockOSThread() {
   g* gp = getg();
@@ -1294,6 +1296,7 @@ void lockOSThread() {
   dolockOSThread();
 }
 
+NOSPLIT static void dounlockOSThread();
 /// dounlockOSThread unwires once both counts are zero. \gosrc{proc.go,dounlockOSThread}
 static void dounlockOSThread() {
   g* gp = getg();
@@ -1445,7 +1448,7 @@ static p* procresize(int32 nprocs) {
 }
 
 /// acquirep associates pp with the current M. \gosrc{proc.go,acquirep}
-static void acquirep(p* pp) {
+YESWRITEBARRIERREC static void acquirep(p* pp) {
   // wirep
   g* gp = getg();
   if (gp->m->p) throw_("wirep: already in go");
@@ -1535,7 +1538,7 @@ static uint32 retake(int64 now);
 /// to 10ms. Departure: Go's sysmon also retakes Ps from system calls, polls
 /// the network, forces GCs and parks itself when every P is idle; the port
 /// has no syscall states, netpoller or GC yet. \gosrc{proc.go,sysmon}
-static void sysmon() {
+NOWRITEBARRIERREC static void sysmon() {
   lock(&sched.lock);
   sched.nmsys++;
   checkdead();
@@ -1706,7 +1709,7 @@ void schedtrace(bool detailed) {
 }
 
 /// mput puts mp on the idle list. sched.lock must be held. \gosrc{proc.go,mput}
-static void mput(m* mp) {
+NOWRITEBARRIERREC static void mput(m* mp) {
   mp->schedlink = sched.midle;
   sched.midle.set(mp);
   sched.nmidle++;
@@ -1714,7 +1717,7 @@ static void mput(m* mp) {
 }
 
 /// mget takes an M from the idle list. sched.lock must be held. \gosrc{proc.go,mget}
-static m* mget() {
+NOWRITEBARRIERREC static m* mget() {
   m* mp = sched.midle.ptr();
   if (mp != nullptr) {
     sched.midle = mp->schedlink;
@@ -1725,13 +1728,13 @@ static m* mget() {
 
 /// globrunqput puts gp at the tail of the global queue. sched.lock must be
 /// held. \gosrc{proc.go,globrunqput}
-void globrunqput(g* gp) {
+NOWRITEBARRIERREC void globrunqput(g* gp) {
   sched.runq.pushBack(gp);
   sched.runqsize++;
 }
 
 /// globrunqputbatch puts a batch of Gs on the global queue. \gosrc{proc.go,globrunqputbatch}
-static void globrunqputbatch(gQueue* batch, int32 n) {
+NOWRITEBARRIERREC static void globrunqputbatch(gQueue* batch, int32 n) {
   sched.runq.pushBackAll(*batch);
   sched.runqsize += n;
   *batch = gQueue{};
@@ -1758,7 +1761,7 @@ static g* globrunqget(p* pp, int32 max) {
 
 /// pidleput puts pp on the idle list. sched.lock must be held.
 /// \gosrc{proc.go,pidleput}
-static int64 pidleput(p* pp, int64 now) {
+NOWRITEBARRIERREC static int64 pidleput(p* pp, int64 now) {
   if (!runqempty(pp)) throw_("pidleput: P has non-empty run queue");
   if (now == 0) now = nanotime();
   atomic::Or(&idlepMask[pp->id / 32], 1u << (pp->id % 32));
@@ -1770,7 +1773,7 @@ static int64 pidleput(p* pp, int64 now) {
 
 /// pidleget takes a P from the idle list. sched.lock must be held.
 /// \gosrc{proc.go,pidleget}
-static std::tuple<p*, int64> pidleget(int64 now) {
+NOWRITEBARRIERREC static std::tuple<p*, int64> pidleget(int64 now) {
   p* pp = sched.pidle.ptr();
   if (pp != nullptr) {
     if (now == 0) now = nanotime();
@@ -1783,7 +1786,7 @@ static std::tuple<p*, int64> pidleget(int64 now) {
 
 /// pidlegetSpinning: pidleget for an M about to spin; when there is no idle
 /// P it records that a spinner was wanted. \gosrc{proc.go,pidlegetSpinning}
-static std::tuple<p*, int64> pidlegetSpinning(int64 now) {
+NOWRITEBARRIERREC static std::tuple<p*, int64> pidlegetSpinning(int64 now) {
   auto [pp, n] = pidleget(now);
   if (pp == nullptr) {
     sched.needspinning.Store(1);

@@ -10,32 +10,32 @@
 namespace runtime {
 
 // Goroutine lifecycle and parking (proc.go).
-void Gosched();
+NOSPLIT void Gosched();
 void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason,
             int traceskip = 0);
 void goparkunlock(mutex* lock, waitReason reason, int traceskip = 0);
 void goready(g* gp, int traceskip = 0);
-sudog* acquireSudog();
-void releaseSudog(sudog* s);
+NOSPLIT sudog* acquireSudog();
+NOSPLIT void releaseSudog(sudog* s);
 void ready(g* gp, int traceskip, bool next);
-uint32 readgstatus(g* gp);
-void casgstatus(g* gp, uint32 oldval, uint32 newval);
+NOSPLIT uint32 readgstatus(g* gp);
+NOSPLIT void casgstatus(g* gp, uint32 oldval, uint32 newval);
 void newproc(funcval* fn);
 void goexit1();
 void goyield();
-void lockOSThread();
-void unlockOSThread();
+NOSPLIT void lockOSThread();
+NOSPLIT void unlockOSThread();
 int32 gcount();
 int32 mcount();
 void schedtrace(bool detailed);
 
 /// acquirem/releasem (runtime1.go): pin the current M by counting a lock.
-inline m* acquirem() {
+NOSPLIT_INLINE m* acquirem() {
   g* gp = getg();
   gp->m->locks++;
   return gp->m;
 }
-inline void releasem(m* mp) { mp->locks--; }
+NOSPLIT_INLINE void releasem(m* mp) { mp->locks--; }
 
 /// stackPreempt: a guard value above any stack pointer, so that the next
 /// split-stack prologue calls __morestack (Go: 0xfffffade, stack.go).
@@ -91,18 +91,25 @@ bool notetsleepg(note* n, int64 ns);
 int64 nanotime();
 void usleep(uint32 usec);
 void osyield();
-void futexsleep(uint32* addr, uint32 val, int64 ns);
-void futexwakeup(uint32* addr, uint32 cnt);
+NOSPLIT void futexsleep(uint32* addr, uint32 val, int64 ns);
+NOSPLIT void futexwakeup(uint32* addr, uint32 cnt);
 
 // Stacks (stack.cpp).
 void stackinit();
-stack stackalloc(uint32 n);
-void stackfree(stack stk);
-void stackcache_clear(p* pp);
+SYSTEMSTACK stack stackalloc(uint32 n);
+SYSTEMSTACK void stackfree(stack stk);
+SYSTEMSTACK void stackcache_clear(p* pp);
+/// morestackc: the entry check of a SYSTEMSTACK function (Go's compiler
+/// adds it to every //go:systemstack function; here each calls it first).
+void morestackc();
+NOSPLIT_INLINE void systemstackcheck() {
+  g* gp = getg();
+  if (gp != gp->m->g0 && gp != gp->m->gsignal) morestackc();
+}
 
 // Fatal errors and printing (panic.cpp, print.cpp).
-[[noreturn]] void throw_(const char* s);  // Go's throw; `throw` is a C++ keyword
-[[noreturn]] void fatal(const char* s);
+NOSPLIT [[noreturn]] void throw_(const char* s);  // Go's throw; `throw` is a C++ keyword
+NOSPLIT [[noreturn]] void fatal(const char* s);
 void printlock();
 void printunlock();
 
@@ -117,7 +124,7 @@ void tracebackothers(g* me);
 
 // Fatal paths (panic.cpp).
 enum throwType : int32 { throwTypeNone = 0, throwTypeUser = 1, throwTypeRuntime = 2 };
-[[noreturn]] void fatalthrow(throwType t);
+NOSPLIT [[noreturn]] void fatalthrow(throwType t);
 [[noreturn]] void panicplain(const char* msg);  // panic(plainError(msg))
 [[noreturn]] void exit(int32 code);
 extern atomic::Uint32 panicking;

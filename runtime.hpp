@@ -10,6 +10,8 @@
 #include <span>
 #include <string>
 
+#include "pragmas.hpp"
+
 namespace runtime {
 
 /// rt0_go boots the runtime on this thread (it becomes m0 with g0 on the
@@ -20,7 +22,7 @@ namespace runtime {
 [[noreturn]] void rt0_go(int argc, char** argv, void (*main_main)());
 
 /// Gosched yields the processor, letting other goroutines run (proc.go).
-void Gosched();
+NOSPLIT void Gosched();
 /// GOMAXPROCS sets the number of Ps and returns the previous value; n < 1
 /// only reads it (debug.go).
 int GOMAXPROCS(int n);
@@ -29,9 +31,9 @@ int NumGoroutine();
 /// NumCPU returns the number of CPUs usable by this process.
 int NumCPU();
 /// LockOSThread wires the calling goroutine to its current thread (proc.go).
-void LockOSThread();
+NOSPLIT void LockOSThread();
 /// UnlockOSThread undoes one LockOSThread.
-void UnlockOSThread();
+NOSPLIT void UnlockOSThread();
 /// Goexit ends the calling goroutine after running its pending destructors
 /// (Go: deferred calls). Implemented by unwinding to the goroutine's entry.
 [[noreturn]] void Goexit();

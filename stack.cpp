@@ -101,7 +101,7 @@ void stackpoolfree(uintptr s) {
 
 /// stackcacherefill moves half a cache's worth from the pool to pp.
 /// \gosrc{stack.go,stackcacherefill}
-void stackcacherefill(p* pp) {
+SYSTEMSTACK void stackcacherefill(p* pp) {
   lock(&stackpool.lock);
   while (pp->nstackcache < stackCacheSize / 2) pp->stackcache[pp->nstackcache++] = stackpoolalloc();
   unlock(&stackpool.lock);
@@ -109,7 +109,7 @@ void stackcacherefill(p* pp) {
 
 /// stackcacherelease moves half of pp's cache back to the pool.
 /// \gosrc{stack.go,stackcacherelease}
-void stackcacherelease(p* pp) {
+SYSTEMSTACK void stackcacherelease(p* pp) {
   lock(&stackpool.lock);
   while (pp->nstackcache > stackCacheSize / 2) stackpoolfree(pp->stackcache[--pp->nstackcache]);
   unlock(&stackpool.lock);
@@ -125,6 +125,7 @@ void stackinit() {
 /// stackcache_clear gives a P's cached stacks back (procresize, P destroy).
 /// \gosrc{stack.go,stackcache_clear}
 void stackcache_clear(p* pp) {
+  systemstackcheck();
   lock(&stackpool.lock);
   while (pp->nstackcache > 0) stackpoolfree(pp->stackcache[--pp->nstackcache]);
   unlock(&stackpool.lock);
@@ -135,6 +136,7 @@ void stackcache_clear(p* pp) {
 /// only needs the M not to lose its P, which m.locks ensures.
 /// \gosrc{stack.go,stackalloc}
 stack stackalloc(uint32 n) {
+  systemstackcheck();
   if (n != startingStackSize) throw_("stackalloc: bad size");
   uintptr v;
   m* mp = acquirem();
@@ -153,6 +155,7 @@ stack stackalloc(uint32 n) {
 
 /// stackfree returns stk to the P's cache or the pool. \gosrc{stack.go,stackfree}
 void stackfree(stack stk) {
+  systemstackcheck();
   uintptr v = stk.lo;
   if (stk.hi - stk.lo != startingStackSize) throw_("stackfree: bad stack size");
   m* mp = acquirem();
@@ -167,6 +170,10 @@ void stackfree(stack stk) {
   }
   releasem(mp);
 }
+
+/// morestackc: a SYSTEMSTACK function ran on a goroutine stack.
+/// \gosrc{stack.go,morestackc}
+void morestackc() { throw_("attempt to execute system stack code on user stack"); }
 
 /// guardPageActive reports whether stacks carry a kernel guard page.
 bool guardPageActive() { return guardPagesWork; }
@@ -188,7 +195,7 @@ void gopreempt_m(g* gp);
 /// reservation is the limit, so newstack either honours a preemption
 /// request, resumes a goroutine that a stale request stopped, or reports
 /// the overflow with Go's messages. Never returns. \gosrc{stack.go,newstack}
-extern "C" [[noreturn]] void newstack(uintptr tlsguard) asm("runtime.newstack");
+extern "C" [[noreturn]] NOWRITEBARRIERREC void newstack(uintptr tlsguard) asm("runtime.newstack");
 void newstack(uintptr tlsguard) {
   g* thisg = getg();
   g* gp = thisg->m->curg;
