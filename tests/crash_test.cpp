@@ -479,3 +479,19 @@ TEST_CASE("gort: GODEBUG=schedtrace prints the SCHED line", "[gort]") {
   CHECK(contains(res.output, " spinningthreads="));
   CHECK(contains(res.output, " runqueue="));
 }
+
+// GOTRACEBACK=none prints the panic and no goroutines; =all prints the other
+// goroutines too (runtime1.go setTraceback, panic.go dopanic_m).
+TEST_CASE("gort: GOTRACEBACK=none and GOTRACEBACK=all", "[gort]") {
+  auto none = runTestProg("SendOnClosedChan", {"GOTRACEBACK=none"});
+  INFO("none: (" << describe(none) << "), output:\n" << none.output);
+  CHECK(none.output == "panic: send on closed channel\n");
+  CHECK(none.exitStatus == 2);
+  auto single = runTestProg("SendOnClosedChanGoroutine");
+  INFO("single: (" << describe(single) << "), output:\n" << single.output);
+  CHECK(!contains(single.output, "goroutine 1 ["));
+  auto all = runTestProg("SendOnClosedChanGoroutine", {"GOTRACEBACK=all"});
+  INFO("all: (" << describe(all) << "), output:\n" << all.output);
+  CHECK(contains(all.output, "goroutine 1 [chan receive]:"));
+  CHECK(all.exitStatus == 2);
+}
