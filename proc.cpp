@@ -125,10 +125,7 @@ void initsig();
 void minit();
 uintptr stackSize();
 uintptr stackGuardSize();
-extern struct dbgVar_t {
-  int32 schedtrace;
-  int32 scheddetail;
-} debug;
+
 
 // The batch of goroutine IDs a P takes from sched.goidgen at once.
 inline constexpr uint64 _GoidCacheBatch = 16;
@@ -296,9 +293,9 @@ static void forEachG(F fn) {
 static void schedinit() {
   g* gp = getg();
   sched.maxmcount = 10000;
+  parsedebugvars();  // Departure: before stackinit, which reads GODEBUG
   stackinit();
   mcommoninit(gp->m, -1);
-  parsedebugvars();
   installTerminateHandler();
 
   lock(&sched.lock);

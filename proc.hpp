@@ -43,6 +43,15 @@ inline constexpr uintptr stackPreempt = uintptr(0xfffffffffffffade);
 /// The TLS guard word of an M (the split-stack slot of its TCB).
 inline uintptr* tlsguardword(m* mp) { return reinterpret_cast<uintptr*>(mp->tcb + 0x70); }
 
+/// debug: the GODEBUG variables the port reads (runtime1.cpp).
+/// \gosrc{runtime1.go,dbgVars}
+struct dbgVar_t {
+  int32 schedtrace;          // print a SCHED line every N ms (sysmon)
+  int32 scheddetail;         // with schedtrace: per-P, per-M, per-G detail
+  int32 stackguardpage = 1;  // port only: a kernel guard page under each stack
+};
+extern dbgVar_t debug;
+
 // Run queues.
 void runqput(p* pp, g* gp, bool next);
 std::tuple<g*, bool> runqget(p* pp);
@@ -99,6 +108,8 @@ void stackinit();
 SYSTEMSTACK stack stackalloc(uint32 n);
 SYSTEMSTACK void stackfree(stack stk);
 SYSTEMSTACK void stackcache_clear(p* pp);
+/// guardPageActive reports whether new stacks get a kernel guard page.
+bool guardPageActive();
 /// morestackc: the entry check of a SYSTEMSTACK function (Go's compiler
 /// adds it to every //go:systemstack function; here each calls it first).
 void morestackc();

@@ -8,11 +8,6 @@
 
 namespace runtime {
 
-/// debug: the GODEBUG variables the port reads. \gosrc{runtime1.go,dbgVars}
-struct dbgVar_t {
-  int32 schedtrace;   // print a SCHED line every N ms (sysmon)
-  int32 scheddetail;  // with schedtrace: per-P, per-M, per-G detail
-};
 dbgVar_t debug;
 
 namespace {
@@ -84,6 +79,7 @@ void parsedebugvars() {
           int32 v = atoi32(eq + 1, &ok);
           if (ok && strcmp(field, "schedtrace") == 0) debug.schedtrace = v;
           if (ok && strcmp(field, "scheddetail") == 0) debug.scheddetail = v;
+          if (ok && strcmp(field, "stackguardpage") == 0) debug.stackguardpage = v;
         }
       }
       p += len;

@@ -57,7 +57,7 @@ struct {
   int64 nmapped;  // stacks ever mapped
 } stackpool;
 
-bool guardPagesWork = true;  // MADV_GUARD_INSTALL accepted so far
+bool guardPagesWork = true;  // MADV_GUARD_INSTALL accepted so far (and wanted)
 constexpr int MADV_GUARD_INSTALL_ = 102;
 
 /// stackpoolalloc takes one free stack, mapping a new chunk when the pool is
@@ -119,6 +119,10 @@ SYSTEMSTACK void stackcacherelease(p* pp) {
 /// stackinit: nothing to precompute beyond the pool's static state.
 /// \gosrc{stack.go,stackinit}
 void stackinit() {
+  // GODEBUG=stackguardpage=0 trades the hardware backstop for speed: the
+  // madvise per new stack is about a third of the cost of creating a
+  // goroutine whose stack is new (bench/million).
+  if (debug.stackguardpage == 0) guardPagesWork = false;
   if (startingStackSize % uintptr(getpagesize()) != 0) throw_("stack size not a multiple of the page size");
 }
 

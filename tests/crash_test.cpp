@@ -495,3 +495,15 @@ TEST_CASE("gort: GOTRACEBACK=none and GOTRACEBACK=all", "[gort]") {
   CHECK(contains(all.output, "goroutine 1 [chan receive]:"));
   CHECK(all.exitStatus == 2);
 }
+
+// An overflow in code without the split-stack check hits the guard page under
+// the stack (stack.cpp (c); signal_unix.cpp) and ends with Go's report.
+TEST_CASE("gort: stack overflow in code without split-stack checks", "[gort]") {
+  auto res = runTestProg("StackOverflowNoSplit");
+  if (res.output == "no guard pages\n") SKIP("the kernel has no MADV_GUARD_INSTALL");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "runtime: goroutine stack exceeds "));
+  CHECK(contains(res.output, "fatal error: stack overflow\n"));
+  CHECK(contains(res.output, "goroutine 1 [running]:"));
+  CHECK(res.exitStatus == 2);
+}

@@ -18,6 +18,7 @@
 
 #include "chan.hpp"
 #include "go.hpp"
+#include "proc.hpp"
 #include "runtime.hpp"
 #include "testprog.hpp"
 
@@ -135,7 +136,26 @@ void SchedTrace() {
   for (int i = 0; i < 4; i++) done.recv();
 }
 
+// Code built without the split-stack check (here a NOSPLIT function, as C
+// code or a library built without -fsplit-stack would be) recurses past the
+// guard word; the kernel guard page at the bottom of the stack stops it with
+// Go's stack-overflow report rather than letting it write into memory below.
+NOSPLIT static int nosplitRecurse(int n);
+static int nosplitRecurse(int n) {
+  volatile char buf[1024];
+  buf[0] = char(n);
+  return nosplitRecurse(n + 1) + buf[0];
+}
+void StackOverflowNoSplit() {
+  if (!runtime::guardPageActive()) {
+    println("no guard pages");
+    return;
+  }
+  println(std::to_string(nosplitRecurse(0)));
+}
+
 [[maybe_unused]] bool registered = [] {
+  register_("StackOverflowNoSplit", StackOverflowNoSplit);
   register_("StackAllWaitReasons", StackAllWaitReasons);
   register_("SigquitDump", SigquitDump);
   register_("SchedTrace", SchedTrace);
