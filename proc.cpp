@@ -832,7 +832,7 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
 /// execute runs gp on the current M. inheritTime: gp takes the rest of the
 /// current time slice (it came from runnext). Never returns.
 /// \gosrc{proc.go,execute}
-YESWRITEBARRIERREC [[noreturn]] static void execute(g* gp, bool inheritTime) {
+[[noreturn]] YESWRITEBARRIERREC static void execute(g* gp, bool inheritTime) {
   m* mp = getg()->m;
   mp->curg = gp;
   gp->m = mp;

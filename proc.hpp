@@ -119,8 +119,8 @@ NOSPLIT_INLINE void systemstackcheck() {
 }
 
 // Fatal errors and printing (panic.cpp, print.cpp).
-NOSPLIT [[noreturn]] void throw_(const char* s);  // Go's throw; `throw` is a C++ keyword
-NOSPLIT [[noreturn]] void fatal(const char* s);
+[[noreturn]] NOSPLIT void throw_(const char* s);  // Go's throw; `throw` is a C++ keyword
+[[noreturn]] NOSPLIT void fatal(const char* s);
 void printlock();
 void printunlock();
 
@@ -135,7 +135,7 @@ void tracebackothers(g* me);
 
 // Fatal paths (panic.cpp).
 enum throwType : int32 { throwTypeNone = 0, throwTypeUser = 1, throwTypeRuntime = 2 };
-NOSPLIT [[noreturn]] void fatalthrow(throwType t);
+[[noreturn]] NOSPLIT void fatalthrow(throwType t);
 [[noreturn]] void panicplain(const char* msg);  // panic(plainError(msg))
 [[noreturn]] void exit(int32 code);
 extern atomic::Uint32 panicking;
