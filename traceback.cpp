@@ -20,6 +20,7 @@
 #include <algorithm>
 
 #include <cstdlib>
+#include <cstring>
 #include <span>
 
 #include "print.hpp"
@@ -140,6 +141,27 @@ const char* findfunc(uintptr pc, uintptr* entry, const char** file) {
 
 /// printframe prints one frame as Go does: the function, then a tab, where
 /// it is, and the offset of the pc in the function.
+/// showframe reports whether a frame is shown at the current GOTRACEBACK
+/// level: below "system", the runtime's own frames are hidden, except its
+/// exported functions (runtime::Gosched, ...), and so is the C++ library's
+/// exception and invoke plumbing. (A goroutine's entry, goclosure::call,
+/// stays: the goroutine's function is often inlined into it.) \gosrc{traceback.go,showframe}
+bool showframe(const char* name, const char* file) {
+  bool all = false, crash = false;
+  if (gotraceback_level(&all, &crash) > 1) return true;
+  if (name == nullptr) return strstr(file, "libstdc++") == nullptr && strstr(file, "libgcc") == nullptr;
+  auto prefix = [name](const char* p) { return strncmp(name, p, strlen(p)) == 0; };
+  if (prefix("runtime::") || prefix("runtime.")) {
+    const char* rest = name + strlen("runtime:");
+    if (*rest == ':' || *rest == '.') rest++;
+    if (prefix("runtime.")) rest = name + strlen("runtime.");
+    return *rest >= 'A' && *rest <= 'Z';  // isExportedRuntime
+  }
+  return !(prefix("std::__invoke") || prefix("std::apply<") ||
+           prefix("std::__apply_impl") || prefix("__cxa_") || prefix("std::terminate") ||
+           prefix("_Unwind_") || prefix("__restore_rt"));
+}
+
 void printframe(uintptr pc, bool first) {
   // A return address points after the call; look up pc-1 so that a call
   // at the end of a function is attributed to it (Go: tracepc).
@@ -154,6 +176,10 @@ void printframe(uintptr pc, bool first) {
     dem = abi::__cxa_demangle(name, nullptr, nullptr, &st);
     if (st == 0 && dem != nullptr) name = dem;
     off = pc - entry;
+  }
+  if (!showframe(name, file)) {
+    free(dem);
+    return;
   }
   if (name == nullptr) {
     print("?(", hex(pc), ")\n");
