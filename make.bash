@@ -36,10 +36,22 @@ clang            bookworm
 binutils         bookworm
 gdb              bookworm
 python3          bookworm
+python3-clang-14 bookworm
+libclang-14-dev  bookworm
 libbenchmark-dev bookworm
 catch2           bookworm-backports 3
 golang-1.22-go   bookworm-backports 1.22.12
 golang-1.22-src  bookworm-backports 1.22.12
+doxygen          bookworm
+graphviz         bookworm
+python3-sphinx   bookworm
+furo             bookworm
+python3-sphinxcontrib-mermaid bookworm
+chromium         bookworm
+"
+# The book also needs npm (Mermaid comes from the npm registry). A machine
+# whose nodejs comes from elsewhere usually has npm already; else Debian's.
+command -v npm >/dev/null || DEPS+="npm bookworm
 "
 BACKPORTS_FILE=/etc/apt/sources.list.d/backports.sources
 
@@ -178,4 +190,6 @@ show tests/testprog "crash-test programs"
 show bench/gort_bench "benchmarks"
 show bench/million "million"
 show compile_commands.json "compile commands"
+show site/index.html "book"
+show site/code/index.html "code browser"
 echo "Run ./run.bash to test."

@@ -81,7 +81,7 @@ void* thread_start(void* arg) {
 /// newosproc starts an OS thread for mp; it begins in mstart with g0 =
 /// mp.g0. Thread stacks are 8 MiB of reserved address space, touched
 /// lazily. \gosrc{os_linux.go,newosproc}
-void newosproc(m* mp) {
+NOWRITEBARRIER void newosproc(m* mp) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

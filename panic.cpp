@@ -42,7 +42,7 @@ static void flushstdout() { fflush(stdout); }
 
 /// startpanic_m prepares to print a fatal error: it counts this M as dying
 /// and serialises fatal output. \gosrc{panic.go,startpanic_m}
-static bool startpanic_m() {
+NOWRITEBARRIERREC static bool startpanic_m() {
   g* gp = getg();
   if (gp == nullptr) return true;
   gp->m->mallocing++;
@@ -152,6 +152,7 @@ static void printpanics(const std::exception_ptr& p, bool recovered) {
 }
 
 /// fatalpanic: an unrecovered panic ends the program. \gosrc{panic.go,fatalpanic}
+[[noreturn]] NOSPLIT static void fatalpanic(const std::exception_ptr& p);
 [[noreturn]] static void fatalpanic(const std::exception_ptr& p) {
   g* gp = getg();
   flushstdout();
@@ -216,11 +217,11 @@ void badmcall() { throw_("runtime: mcall called on m->g0 stack"); }
 [[noreturn]] void badmcall2() asm("runtime.badmcall2");
 void badmcall2() { throw_("runtime: mcall function returned"); }
 /// \gosrc{stubs.go,badsystemstack}
-[[noreturn]] void badsystemstack() asm("runtime.badsystemstack");
+[[noreturn]] NOSPLIT NOWRITEBARRIERREC void badsystemstack() asm("runtime.badsystemstack");
 void badsystemstack() { throw_("systemstack called from unexpected goroutine"); }
 /// \gosrc{proc.go,badmorestackg0}
 [[noreturn]] NOSPLIT void badmorestackg0(uintptr pc) asm("runtime.badmorestackg0");
-void badmorestackg0(uintptr pc) {
+NOWRITEBARRIERREC void badmorestackg0(uintptr pc) {
   uintptr tlsguard = getTLSGuard();
   setTLSGuard(0);
   gwrite("fatal: morestack on g0\n", 23);

@@ -112,7 +112,7 @@ SYSTEMSTACK void stackcache_clear(p* pp);
 bool guardPageActive();
 /// morestackc: the entry check of a SYSTEMSTACK function (Go's compiler
 /// adds it to every //go:systemstack function; here each calls it first).
-void morestackc();
+NOSPLIT void morestackc();
 NOSPLIT_INLINE void systemstackcheck() {
   g* gp = getg();
   if (gp != gp->m->g0 && gp != gp->m->gsignal) morestackc();

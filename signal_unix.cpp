@@ -43,6 +43,7 @@ const char* signame(int sig) {
   }
 }
 
+[[noreturn]] NOSPLIT NOWRITEBARRIERREC void dieFromSignal(int sig);
 [[noreturn]] void dieFromSignal(int sig) {
   // GOTRACEBACK=crash: re-raise with the default action for a core dump.
   signal(sig, SIG_DFL);
@@ -51,7 +52,7 @@ const char* signame(int sig) {
 }
 
 NOSPLIT void sighandler(int sig, siginfo_t* info, void* ctxt);
-void sighandler(int sig, siginfo_t* info, void* ctxt) {
+NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
   setTLSGuard(0);
   auto* uc = static_cast<ucontext_t*>(ctxt);
   uintptr pc = uintptr(uc->uc_mcontext.gregs[REG_RIP]);
@@ -115,6 +116,7 @@ void sighandler(int sig, siginfo_t* info, void* ctxt) {
 }  // namespace
 
 /// initsig installs the handlers (m0 only, from mstart1). \gosrc{signal_unix.go,initsig}
+NOSPLIT NOWRITEBARRIERREC void initsig();
 void initsig() {
   struct sigaction sa {};
   sa.sa_sigaction = sighandler;

@@ -102,6 +102,7 @@ void stackpoolfree(uintptr s) {
 /// stackcacherefill moves half a cache's worth from the pool to pp.
 /// \gosrc{stack.go,stackcacherefill}
 SYSTEMSTACK void stackcacherefill(p* pp) {
+  systemstackcheck();
   lock(&stackpool.lock);
   while (pp->nstackcache < stackCacheSize / 2) pp->stackcache[pp->nstackcache++] = stackpoolalloc();
   unlock(&stackpool.lock);
@@ -110,6 +111,7 @@ SYSTEMSTACK void stackcacherefill(p* pp) {
 /// stackcacherelease moves half of pp's cache back to the pool.
 /// \gosrc{stack.go,stackcacherelease}
 SYSTEMSTACK void stackcacherelease(p* pp) {
+  systemstackcheck();
   lock(&stackpool.lock);
   while (pp->nstackcache > stackCacheSize / 2) stackpoolfree(pp->stackcache[--pp->nstackcache]);
   unlock(&stackpool.lock);

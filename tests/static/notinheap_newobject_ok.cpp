@@ -1,0 +1,15 @@
+// Control for notinheap_newobject.cpp: an ordinary type goes through
+// newobject<T>() without complaint.
+//
+// gocheck-fixture: companion
+#include "malloc.hpp"
+
+namespace runtime {
+
+struct hchanLike {
+  void* buf;
+};
+
+hchanLike* allocate() { return newobject<hchanLike>(); }
+
+}  // namespace runtime
