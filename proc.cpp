@@ -383,6 +383,23 @@ void casgstatus(g* gp, uint32 oldval, uint32 newval) {
 
 // ---- Stop the world (only what GOMAXPROCS needs) ----
 
+static void stopTheWorldWithSema();
+static void startTheWorldWithSema();
+
+/// stopTheWorld / startTheWorld: one STW at a time (worldsema).
+/// \gosrc{proc.go,stopTheWorld}
+static void stopTheWorld() {
+  while (!worldsema.CompareAndSwap(0, 1)) Gosched();
+  getg()->m->preemptoff = "stop-the-world";
+  systemstack([] { stopTheWorldWithSema(); });
+}
+/// \gosrc{proc.go,startTheWorld}
+static void startTheWorld() {
+  systemstack([] { startTheWorldWithSema(); });
+  getg()->m->preemptoff = nullptr;
+  worldsema.Store(0);
+}
+
 /// stopTheWorldWithSema: bring every P to _Pgcstop. The Ps running Go code
 /// stop at their next visit to the scheduler. \gosrc{proc.go,stopTheWorldWithSema}
 static void stopTheWorldWithSema() {
@@ -448,20 +465,6 @@ static void startTheWorldWithSema() {
   }
   wakep();
   releasem(mp);
-}
-
-/// stopTheWorld / startTheWorld: one STW at a time (worldsema).
-/// \gosrc{proc.go,stopTheWorld}
-static void stopTheWorld() {
-  while (!worldsema.CompareAndSwap(0, 1)) Gosched();
-  getg()->m->preemptoff = "stop-the-world";
-  systemstack([] { stopTheWorldWithSema(); });
-}
-/// \gosrc{proc.go,startTheWorld}
-static void startTheWorld() {
-  systemstack([] { startTheWorldWithSema(); });
-  getg()->m->preemptoff = nullptr;
-  worldsema.Store(0);
 }
 
 // ---- M start and exit ----
@@ -850,48 +853,8 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
   gogo(&gp->sched);
 }
 
-/// stealWork tries to steal a runnable G from another P, visiting the Ps in
-/// a random order, four rounds; the last round may take a P's runnext.
-/// \gosrc{proc.go,stealWork}
-static std::tuple<g*, bool, bool> stealWork() {
-  p* pp = getg()->m->p.ptr();
-  constexpr int stealTries = 4;
-  for (int i = 0; i < stealTries; i++) {
-    bool stealTimersOrRunNextG = i == stealTries - 1;
-    for (randomEnum e = stealOrder.start(cheaprand()); !e.done(); e.next()) {
-      if (sched.gcwaiting.Load()) return {nullptr, false, true};  // newWork: GC
-      p* p2 = allp[e.position()];
-      if (pp == p2) continue;
-      uint32 pos = e.position();
-      bool idle = (atomic::Load(&idlepMask[pos / 32]) & (1u << (pos % 32))) != 0;
-      if (!idle) {
-        if (g* gp = runqsteal(pp, p2, stealTimersOrRunNextG)) return {gp, false, false};
-      }
-    }
-  }
-  return {nullptr, false, false};
-}
-
-/// checkRunqsNoP: after dropping its P, a formerly spinning M looks once more
-/// at every non-idle P's queue. \gosrc{proc.go,checkRunqsNoP}
-static p* checkRunqsNoP() {
-  for (int32 id = 0; id < allplen; id++) {
-    p* p2 = allp[id];
-    bool idle = (atomic::Load(&idlepMask[id / 32]) & (1u << (id % 32))) != 0;
-    if (!idle && !runqempty(p2)) {
-      lock(&sched.lock);
-      auto [pp, now] = pidlegetSpinning(0);
-      (void)now;
-      if (pp == nullptr) {
-        unlock(&sched.lock);
-        return nullptr;
-      }
-      unlock(&sched.lock);
-      return pp;
-    }
-  }
-  return nullptr;
-}
+static std::tuple<g*, bool, bool> stealWork();
+static p* checkRunqsNoP();
 
 /// findRunnable finds a runnable goroutine to execute: local queue, global
 /// queue, stealing; else it releases the P and parks the M until woken.
@@ -983,6 +946,49 @@ top:
   (void)wasSpinning;
   stopm();
   goto top;
+}
+
+/// stealWork tries to steal a runnable G from another P, visiting the Ps in
+/// a random order, four rounds; the last round may take a P's runnext.
+/// \gosrc{proc.go,stealWork}
+static std::tuple<g*, bool, bool> stealWork() {
+  p* pp = getg()->m->p.ptr();
+  constexpr int stealTries = 4;
+  for (int i = 0; i < stealTries; i++) {
+    bool stealTimersOrRunNextG = i == stealTries - 1;
+    for (randomEnum e = stealOrder.start(cheaprand()); !e.done(); e.next()) {
+      if (sched.gcwaiting.Load()) return {nullptr, false, true};  // newWork: GC
+      p* p2 = allp[e.position()];
+      if (pp == p2) continue;
+      uint32 pos = e.position();
+      bool idle = (atomic::Load(&idlepMask[pos / 32]) & (1u << (pos % 32))) != 0;
+      if (!idle) {
+        if (g* gp = runqsteal(pp, p2, stealTimersOrRunNextG)) return {gp, false, false};
+      }
+    }
+  }
+  return {nullptr, false, false};
+}
+
+/// checkRunqsNoP: after dropping its P, a formerly spinning M looks once more
+/// at every non-idle P's queue. \gosrc{proc.go,checkRunqsNoP}
+static p* checkRunqsNoP() {
+  for (int32 id = 0; id < allplen; id++) {
+    p* p2 = allp[id];
+    bool idle = (atomic::Load(&idlepMask[id / 32]) & (1u << (id % 32))) != 0;
+    if (!idle && !runqempty(p2)) {
+      lock(&sched.lock);
+      auto [pp, now] = pidlegetSpinning(0);
+      (void)now;
+      if (pp == nullptr) {
+        unlock(&sched.lock);
+        return nullptr;
+      }
+      unlock(&sched.lock);
+      return pp;
+    }
+  }
+  return nullptr;
 }
 
 /// resetspinning: a spinning M found work; it stops spinning and, since it
@@ -1969,15 +1975,7 @@ g* gList::pop() {
   return gp;
 }
 
-/// gcd (proc.go) for randomOrder.
-static uint32 gcd(uint32 a, uint32 b) {
-  while (b != 0) {
-    uint32 t = b;
-    b = a % b;
-    a = t;
-  }
-  return a;
-}
+static uint32 gcd(uint32 a, uint32 b);
 
 /// reset: the increments coprime with count. \gosrc{proc.go,reset}
 void randomOrder::reset(uint32 cnt) {
@@ -1994,6 +1992,16 @@ void randomOrder::reset(uint32 cnt) {
 /// start: a walk from position i % count. \gosrc{proc.go,start}
 randomEnum randomOrder::start(uint32 i) const {
   return randomEnum{0, count, i % count, coprimes[i / count % ncoprimes]};
+}
+
+/// gcd (proc.go) for randomOrder.
+static uint32 gcd(uint32 a, uint32 b) {
+  while (b != 0) {
+    uint32 t = b;
+    b = a % b;
+    a = t;
+  }
+  return a;
 }
 
 /// cheaprand: the per-M wyrand generator. \gosrc{rand.go,cheaprand}
