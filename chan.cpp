@@ -428,13 +428,16 @@ bool selectnbsend(hchan* c, void* elem) { return chansend(c, elem, false, getcal
 /// \gosrc{chan.go,selectnbrecv}
 std::tuple<bool, bool> selectnbrecv(void* elem, hchan* c) { return chanrecv(c, elem, false); }
 
-/// chanlen: len(c), read without the lock as in Go. \gosrc{chan.go,chanlen}
+/// chanlen: len(c), read without the lock. cmd/compile inlines len(c) as a
+/// nil check and a load of qcount; reflect_chanlen is the same as a function.
+/// \gosrc{chan.go,reflect_chanlen}
 int chanlen(hchan* c) {
   if (c == nullptr) return 0;
   return int(atomic::Load(&c->qcount));
 }
 
-/// chancap: cap(c). \gosrc{chan.go,chancap}
+/// chancap: cap(c) (inlined by cmd/compile as a load of dataqsiz).
+/// \gosrc{chan.go,reflect_chancap}
 int chancap(hchan* c) {
   if (c == nullptr) return 0;
   return int(c->dataqsiz);

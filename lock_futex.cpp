@@ -24,6 +24,7 @@ constexpr uint32 active_spin_cnt = 30;
 constexpr int passive_spin = 1;
 
 /// key32: the low 32 bits of a uintptr key, the futex word.
+/// \gosrc{lock_futex.go,key32}
 NOSPLIT_INLINE uint32* key32(uintptr* p) { return reinterpret_cast<uint32*>(p); }
 }  // namespace
 

@@ -52,6 +52,7 @@ int32 getproccount() {
 }
 
 /// nanotime: monotonic time in ns (Go: vdso clock_gettime(CLOCK_MONOTONIC)).
+/// \gosrc{time_nofake.go,nanotime}
 int64 nanotime() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -59,6 +60,7 @@ int64 nanotime() {
 }
 
 /// usleep sleeps the thread (not the goroutine) for usec microseconds.
+/// \gosrc{sys_linux_amd64.s,usleep}
 void usleep(uint32 usec) {
   struct timespec ts;
   ts.tv_sec = usec / 1000000;
@@ -67,6 +69,7 @@ void usleep(uint32 usec) {
 }
 
 /// osyield gives up the CPU to another thread (sched_yield).
+/// \gosrc{sys_linux_amd64.s,osyield}
 void osyield() { sched_yield(); }
 
 void mstart_pthread(m* mp);

@@ -33,7 +33,7 @@ mutex paniclk;  // held while printing a fatal error: one at a time
 int32 gotraceback_level(bool* all, bool* crash);
 
 /// exit ends the process now, with no C++ static destructors (Go's exit
-/// does not run deferred calls either).
+/// does not run deferred calls either). \gosrc{sys_linux_amd64.s,exit}
 void exit(int32 code) { _exit(code); }
 
 /// flushstdout: what the program wrote to stdout before a fatal error is
@@ -183,6 +183,7 @@ static void onterminate() {
 void installTerminateHandler() { std::set_terminate(onterminate); }
 
 /// panicplain: panic(plainError(msg)), the runtime errors of chan.go.
+/// \gosrc{error.go,plainError}
 void panicplain(const char* msg) { throw PanicError(msg, true); }
 
 /// badnog: a runtime function that needs a goroutine ran on a thread the

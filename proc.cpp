@@ -469,10 +469,11 @@ static void startTheWorldWithSema() {
 
 // ---- M start and exit ----
 
-/// mstart0: the first C++ frame of every M, on the OS stack. \gosrc{proc.go,mstart0}
 extern "C" NOSPLIT NOWRITEBARRIERREC void mstart0() asm("runtime.mstart0");
 static void mstart1();
 static void mexit(bool osStack);
+
+/// mstart0: the first C++ frame of every M, on the OS stack. \gosrc{proc.go,mstart0}
 void mstart0() {
   g* gp = getg();
   gp->stackguard0 = gp->stack_.lo + stackGuardSize();
@@ -1100,11 +1101,14 @@ static void goyield_m(g* gp) {
   schedule();
 }
 
+extern "C" void goexit1_asm() asm("runtime.goexit1");
+
 /// goexit1: finishes the current goroutine (called from goexit).
 /// \gosrc{proc.go,goexit1}
-extern "C" void goexit1_asm() asm("runtime.goexit1");
-void goexit1_asm() { goexit1(); }
 void goexit1() { mcall(goexit0); }
+// goexit1_asm: the symbol asm_amd64.S's goexit calls, runtime.goexit1 (Go's
+// name), for the C++ function above.
+void goexit1_asm() { goexit1(); }
 
 static void gdestroy(g* gp);
 /// goexit0: goexit continued on g0. \gosrc{proc.go,goexit0}
@@ -1994,7 +1998,7 @@ randomEnum randomOrder::start(uint32 i) const {
   return randomEnum{0, count, i % count, coprimes[i / count % ncoprimes]};
 }
 
-/// gcd (proc.go) for randomOrder.
+/// gcd: greatest common divisor, for randomOrder. \gosrc{proc.go,gcd}
 static uint32 gcd(uint32 a, uint32 b) {
   while (b != 0) {
     uint32 t = b;

@@ -44,7 +44,7 @@ inline constexpr uintptr stackPreempt = uintptr(0xfffffffffffffade);
 inline uintptr* tlsguardword(m* mp) { return reinterpret_cast<uintptr*>(mp->tcb + 0x70); }
 
 /// debug: the GODEBUG variables the port reads (runtime1.cpp).
-/// \gosrc{runtime1.go,dbgVars}
+/// \gosrc{runtime1.go,dbgvars}
 struct dbgVar_t {
   int32 schedtrace;          // print a SCHED line every N ms (sysmon)
   int32 scheddetail;         // with schedtrace: per-P, per-M, per-G detail

@@ -139,8 +139,6 @@ const char* findfunc(uintptr pc, uintptr* entry, const char** file) {
   return nullptr;
 }  // as Go's traceback: then "...additional frames elided..."
 
-/// printframe prints one frame as Go does: the function, then a tab, where
-/// it is, and the offset of the pc in the function.
 /// showframe reports whether a frame is shown at the current GOTRACEBACK
 /// level: below "system", the runtime's own frames are hidden, except its
 /// exported functions (runtime::Gosched, ...), and so is the C++ library's
@@ -162,6 +160,8 @@ bool showframe(const char* name, const char* file) {
            prefix("_Unwind_") || prefix("__restore_rt"));
 }
 
+/// printframe prints one frame as Go does: the function, then a tab, where
+/// it is, and the offset of the pc in the function.
 void printframe(uintptr pc, bool first) {
   // A return address points after the call; look up pc-1 so that a call
   // at the end of a function is attributed to it (Go: tracepc).

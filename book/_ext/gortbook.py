@@ -1,0 +1,308 @@
+"""gortbook: the Sphinx side of gort's book.
+
+Roles
+  :cpp:`runtime::chansend`          link to the Doxygen page of a C++ entity
+  :cpp:`text <runtime::chansend>`   (read from Doxygen's tag file; an unknown
+                                    name is an error)
+  :go:`chan.go:chansend`            link to the Go declaration at the pinned
+  :go:`text <chan.go:chansend>`     tag, line found in the local source
+  :gofile:`chan.go`                 link to a whole Go file at the pinned tag
+  :sbs:`chan.go:chansend`           link to a side-by-side entry
+
+Directives
+  .. excerpt:: proc.cpp runtime::schedule
+     :nocomment:                   cut a C++ entity (doc comment, declaration,
+     :lines: 1-12                  body) from the real source by name, with
+                                    links to its Doxygen page and source line;
+                                    :lines: narrows to a range *within* it
+  .. asm:: runtime.gogo             cut one routine from asm_amd64.S, from
+                                    its comment to its .size line
+  .. goexcerpt:: chan.go chansend   cut a Go declaration from the pinned source
+
+Every lookup failure is reported as a Sphinx warning, which -W turns into a
+failed build.
+"""
+
+import os
+import re
+import sys
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives
+from sphinx.util import logging
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+logger = logging.getLogger(__name__)
+
+_state = {}
+
+
+def _tools(app):
+    tools = app.config.gort_tools
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    import cppindex  # noqa: F401
+    import golinks  # noqa: F401
+    import gosrc  # noqa: F401
+    return sys.modules["cppindex"], sys.modules["golinks"], sys.modules["gosrc"]
+
+
+def builder_inited(app):
+    cppindex, golinks, gosrc = _tools(app)
+    _state["tag"] = cppindex.TagIndex(app.config.gort_tagfile)
+    _state["xml"] = cppindex.XmlIndex(app.config.gort_xmldir, app.config.gort_repo)
+    _state["golinks"] = golinks
+    _state["gosrc"] = gosrc
+    _state["markers"] = gosrc.all_markers()
+
+
+def _root(env):
+    """Relative path from the current document to the site root."""
+    return "../" * env.docname.count("/")
+
+
+_TARGET_RE = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
+
+
+def _split(text):
+    m = _TARGET_RE.match(text)
+    if m:
+        return m.group(1), m.group(2).strip()
+    return None, text.strip()
+
+
+def _ref(uri, text, title=None, literal=True, classes=()):
+    ref = nodes.reference("", "", refuri=uri, classes=list(classes))
+    if title:
+        ref["reftitle"] = title
+    ref += nodes.literal(text, text) if literal else nodes.Text(text)
+    return ref
+
+
+def _problem(inliner, lineno, rawtext, msg):
+    msg_node = inliner.reporter.error(msg, line=lineno)
+    prb = inliner.problematic(rawtext, rawtext, msg_node)
+    return [prb], [msg_node]
+
+
+def cpp_role(name, rawtext, text, lineno, inliner, options={}, content=[]):
+    env = inliner.document.settings.env
+    label, target = _split(text)
+    try:
+        href = _state["tag"].href(target)
+    except Exception as e:  # CppError
+        return _problem(inliner, lineno, rawtext, str(e))
+    shown = label or (target[len("runtime::"):] if target.startswith("runtime::") else target)
+    return [_ref(_root(env) + "code/" + href, shown, title="C++: " + target, classes=["cpp-link"])], []
+
+
+def go_role(name, rawtext, text, lineno, inliner, options={}, content=[]):
+    label, target = _split(text)
+    if ":" not in target:
+        return _problem(inliner, lineno, rawtext, "go role wants file.go:symbol, got %r" % target)
+    gofile, symbol = target.split(":", 1)
+    golinks = _state["golinks"]
+    try:
+        uri = golinks.url(gofile, symbol)
+    except golinks.GoLinkError as e:
+        return _problem(inliner, lineno, rawtext, str(e))
+    return [_ref(uri, label or symbol, title=golinks.title(gofile, symbol), classes=["go-link"])], []
+
+
+def gofile_role(name, rawtext, text, lineno, inliner, options={}, content=[]):
+    label, target = _split(text)
+    golinks = _state["golinks"]
+    try:
+        gf = golinks.gofile(target)
+    except golinks.GoLinkError as e:
+        return _problem(inliner, lineno, rawtext, str(e))
+    return [_ref(golinks.URL_PREFIX + gf.relpath, label or target, title="%s %s" % (golinks.TAG, gf.relpath),
+                 classes=["go-link"])], []
+
+
+def sbs_role(name, rawtext, text, lineno, inliner, options={}, content=[]):
+    env = inliner.document.settings.env
+    label, target = _split(text)
+    key = target.replace(":", ",", 1)
+    for mk in _state["markers"]:
+        if mk.key == key:
+            return [_ref(_root(env) + mk.page + ".html#" + mk.anchor, label or "side by side", literal=False,
+                         classes=["sbs-link"])], []
+    return _problem(inliner, lineno, rawtext, "no \\gosrc{%s} in the runtime sources, so no side-by-side entry" % key)
+
+
+def _lexes(language, text):
+    try:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.token import Error
+        return not any(tok is Error for tok, _ in get_lexer_by_name(language).get_tokens(text))
+    except Exception:
+        return False
+
+
+def _code_block(text, language, start):
+    text = text.expandtabs(4)
+    if language not in ("none", "text") and not _lexes(language, text):
+        language = "none"
+    lb = nodes.literal_block(text, text)
+    lb["language"] = language
+    lb["linenos"] = True
+    lb["highlight_args"] = {"linenostart": start}
+    return lb
+
+
+def _doxy_source_href(root, file, line):
+    # Doxygen's source page: proc.cpp -> proc_8cpp_source.html#l01002
+    page = file.replace("_", "__").replace(".", "_8") + "_source.html"
+    return "%scode/%s#l%05d" % (root, page, line)
+
+
+def _parse_lines(spec, total):
+    a, _, b = spec.partition("-")
+    a = int(a) if a else 1
+    b = int(b) if b else total
+    if not (1 <= a <= b <= total):
+        raise ValueError("lines %s outside 1-%d" % (spec, total))
+    return a, b
+
+
+class ExcerptDirective(Directive):
+    required_arguments = 2
+    option_spec = {"nocomment": directives.flag, "lines": directives.unchanged, "caption": directives.unchanged}
+
+    def run(self):
+        env = self.state.document.settings.env
+        file, name = self.arguments
+        xml = _state["xml"]
+        try:
+            e = xml.lookup(name, file)
+            src, start, text = xml.excerpt(e, with_comment="nocomment" not in self.options)
+        except Exception as ex:
+            return [self.state.document.reporter.warning("excerpt: %s" % ex, line=self.lineno)]
+        env.note_dependency(os.path.join(env.config.gort_repo, src))
+        lines = text.split("\n")
+        if "lines" in self.options:
+            try:
+                a, b = _parse_lines(self.options["lines"], len(lines))
+            except ValueError as ex:
+                return [self.state.document.reporter.warning("excerpt %s: %s" % (name, ex), line=self.lineno)]
+            lines = lines[a - 1:b]
+            start += a - 1
+            text = "\n".join(lines)
+        root = _root(env)
+        head = nodes.paragraph(classes=["excerpt-head"])
+        head += nodes.Text(self.options.get("caption", "") + (" — " if "caption" in self.options else ""))
+        head += _ref(_doxy_source_href(root, src, start), "%s:%d" % (src, start), title="source line", literal=False)
+        head += nodes.Text(" · ")
+        try:
+            head += _ref(root + "code/" + _state["tag"].href(name), name, title="C++: " + name)
+        except Exception as ex:
+            return [self.state.document.reporter.warning("excerpt: %s" % ex, line=self.lineno)]
+        short = name.split("::")[-1]
+        for mk in _state["markers"]:
+            if mk.cppfile == src and mk.cppname in (short, name.replace("runtime::", "", 1)):
+                head += nodes.Text(" · ")
+                head += _ref(root + mk.page + ".html#" + mk.anchor, "side by side with Go", literal=False)
+                try:
+                    uri = _state["golinks"].url(mk.gofile, mk.symbol)
+                    head += nodes.Text(" · Go: ")
+                    head += _ref(uri, "%s %s" % (mk.gofile, mk.symbol),
+                                 title=_state["golinks"].title(mk.gofile, mk.symbol))
+                except Exception:
+                    pass
+                break
+        wrap = nodes.container(classes=["excerpt"])
+        wrap += head
+        wrap += _code_block(text, "cpp", start)
+        return [wrap]
+
+
+ASM_FILE = "asm_amd64.S"
+
+
+def asm_routine(repo, label):
+    """(start, text) of one routine of asm_amd64.S: the /* */ comment above
+    its .globl line through its .size line."""
+    with open(os.path.join(repo, ASM_FILE), encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    q = label if label.startswith("__") else '"%s"' % label
+    try:
+        g = next(i for i, l in enumerate(lines) if l.strip() == ".globl %s" % q)
+        end = next(i for i in range(g, len(lines)) if lines[i].strip().startswith(".size %s" % q))
+    except StopIteration:
+        raise KeyError("no routine %s in %s" % (label, ASM_FILE))
+    start = g
+    if start > 0 and lines[start - 1].rstrip().endswith("*/"):
+        start -= 1
+        while start > 0 and not lines[start].lstrip().startswith("/*"):
+            start -= 1
+    return start + 1, "\n".join(lines[start:end + 1])
+
+
+class AsmDirective(Directive):
+    required_arguments = 1
+    option_spec = {"caption": directives.unchanged}
+
+    def run(self):
+        env = self.state.document.settings.env
+        label = self.arguments[0]
+        try:
+            start, text = asm_routine(env.config.gort_repo, label)
+        except KeyError as ex:
+            return [self.state.document.reporter.warning("asm: %s" % ex, line=self.lineno)]
+        env.note_dependency(os.path.join(env.config.gort_repo, ASM_FILE))
+        head = nodes.paragraph(classes=["excerpt-head"])
+        head += nodes.Text("%s, lines %d-%d" % (ASM_FILE, start, start + text.count("\n")))
+        goname = label.split(".", 1)[-1] if label.startswith("runtime.") else label.strip("_")
+        if label == "__morestack":
+            goname = "morestack"
+        try:
+            uri = _state["golinks"].url("asm_amd64.s", goname)
+            head += nodes.Text(" · Go: ")
+            head += _ref(uri, "asm_amd64.s " + goname, title=_state["golinks"].title("asm_amd64.s", goname))
+        except Exception:
+            pass
+        wrap = nodes.container(classes=["excerpt"])
+        wrap += head
+        wrap += _code_block(text, "none", start)
+        return [wrap]
+
+
+class GoExcerptDirective(Directive):
+    required_arguments = 2
+    option_spec = {"nocomment": directives.flag}
+
+    def run(self):
+        gofile, symbol = self.arguments
+        golinks = _state["golinks"]
+        try:
+            d, uri = golinks.resolve(gofile, symbol)
+            gf = golinks.gofile(gofile)
+        except golinks.GoLinkError as ex:
+            return [self.state.document.reporter.warning("goexcerpt: %s" % ex, line=self.lineno)]
+        start = d.line if "nocomment" in self.options else d.start
+        text = "\n".join(gf.lines[start - 1:d.end])
+        head = nodes.paragraph(classes=["excerpt-head"])
+        head += nodes.Text("Go %s: " % golinks.TAG)
+        head += _ref(uri, "%s %s" % (gf.relpath, symbol), title=golinks.title(gofile, symbol))
+        wrap = nodes.container(classes=["excerpt", "excerpt-go"])
+        wrap += head
+        wrap += _code_block(text, "none" if gofile.endswith(".s") else "go", start)
+        return [wrap]
+
+
+def setup(app):
+    app.add_config_value("gort_repo", "", "env")
+    app.add_config_value("gort_tools", "", "env")
+    app.add_config_value("gort_tagfile", "", "env")
+    app.add_config_value("gort_xmldir", "", "env")
+    app.add_config_value("gort_code_digest", "", "env")
+    app.connect("builder-inited", builder_inited)
+    app.add_role("cpp", cpp_role)
+    app.add_role("go", go_role)
+    app.add_role("gofile", gofile_role)
+    app.add_role("sbs", sbs_role)
+    app.add_directive("excerpt", ExcerptDirective)
+    app.add_directive("asm", AsmDirective)
+    app.add_directive("goexcerpt", GoExcerptDirective)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

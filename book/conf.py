@@ -1,0 +1,48 @@
+# Sphinx configuration of gort's book. book/tools/build.py runs Sphinx on a
+# copy of book/ plus the generated pages, with -W -n, and passes the paths
+# below through the environment.
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_ext"))
+
+project = "gort"
+author = "the gort authors"
+copyright = "the gort authors; Go source excerpts: the Go Authors (BSD-style licence)"
+_goversion = os.environ.get("GORT_GOVERSION", "go1.22.12")
+release = _goversion
+version = _goversion
+
+extensions = ["sphinxcontrib.mermaid", "gortbook"]
+
+root_doc = "index"
+exclude_patterns = ["_build", "node_modules", "README.md", "**/README.md"]
+templates_path = []
+nitpicky = True
+highlight_language = "cpp"
+pygments_style = "friendly"
+pygments_dark_style = "monokai"
+
+html_theme = "furo"
+html_title = "gort: the Go runtime, read in C++"
+html_static_path = ["_static"] + ([os.environ["GORT_MERMAID_DIR"]] if os.environ.get("GORT_MERMAID_DIR") else [])
+html_css_files = ["book.css"]
+html_js_files = [("mermaid.min.js", {"priority": 400})]  # before mermaid_init_js (500)
+html_show_sourcelink = False
+html_copy_source = False
+html_last_updated_fmt = None
+html_theme_options = {
+    "navigation_with_keys": True,
+}
+
+# Mermaid from the npm package, served from _static (no CDN): see build.py.
+mermaid_version = ""
+mermaid_init_js = "mermaid.initialize({startOnLoad: true, theme: 'neutral', securityLevel: 'strict'});"
+
+gort_repo = os.environ.get("GORT_REPO", "")
+gort_tools = os.environ.get("GORT_BOOK_TOOLS", "")
+gort_tagfile = os.environ.get("GORT_TAGFILE", "")
+gort_xmldir = os.environ.get("GORT_XMLDIR", "")
+# A digest of the book's own code: when the extension or the generators
+# change, Sphinx rereads every page instead of trusting its cache.
+gort_code_digest = os.environ.get("GORT_CODE_DIGEST", "")

@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""build: build gort's book and code browser into one site.
+
+  /usr/bin/python3 book/tools/build.py --build BUILD [--lib libgort.a]
+                                       [--mermaid DIR] [--site DIR]
+
+Steps (each one fails the build on a problem):
+
+  1. check the \\gosrc markers: each resolves in the pinned Go source;
+  2. copy book/ to BUILD/book/src and scan its chapters for :cpp: mentions
+     (the code -> book links);
+  3. Doxygen: HTML into SITE/code/, XML and the tag file into BUILD/book/;
+     any warning fails the build;
+  4. check that every documented function of a ported .cpp names its Go
+     counterpart (Doxygen's XML says where the functions are);
+  5. generate the side-by-side pages and the includes (gen.py);
+  6. Sphinx, -W -n (warnings are errors, every reference must resolve),
+     into SITE/ (SITE/index.html).
+
+SITE defaults to BUILD/site. Run with Debian's /usr/bin/python3.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cppindex  # noqa: E402
+import gen  # noqa: E402
+import golinks  # noqa: E402
+import gosrccheck  # noqa: E402
+
+REPO = golinks.REPO
+BOOK = os.path.join(REPO, "book")
+PY = "/usr/bin/python3"
+
+
+def say(msg):
+    print("book: " + msg, flush=True)
+
+
+def fail(msg):
+    print("book: error: " + msg, file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def sync_tree(src, dst, skip=("node_modules", "tools", "__pycache__")):
+    """Copy src to dst, keeping mtimes (so Sphinx rebuilds only what
+    changed) and removing what src no longer has, except generated dirs."""
+    keep = {"sidebyside", "generated"}
+    for root, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d not in skip]
+        rel = os.path.relpath(root, src)
+        droot = os.path.join(dst, rel) if rel != "." else dst
+        os.makedirs(droot, exist_ok=True)
+        for fn in files:
+            s, d = os.path.join(root, fn), os.path.join(droot, fn)
+            if not os.path.exists(d) or os.path.getmtime(d) != os.path.getmtime(s) or os.path.getsize(d) != os.path.getsize(s):
+                shutil.copy2(s, d)
+    for root, dirs, files in os.walk(dst):
+        rel = os.path.relpath(root, dst)
+        top = rel.split(os.sep)[0]
+        if top in keep:
+            continue
+        for fn in files:
+            if not os.path.exists(os.path.join(src, rel, fn)):
+                os.remove(os.path.join(root, fn))
+
+
+def doxygen(work, site):
+    html = os.path.join(site, "code")
+    xml = os.path.join(work, "doxygen", "xml")
+    tag = os.path.join(work, "doxygen", "gort.tag")
+    warnlog = os.path.join(work, "doxygen", "warnings.log")
+    # Doxygen does not create nested output folders, and stale pages of
+    # removed functions must not survive: start from empty folders.
+    for d in (html, xml):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    subs = {
+        "GOVERSION": golinks.TAG,
+        "OUT": os.path.join(work, "doxygen"),
+        "HTML": html,
+        "XML": xml,
+        "TAGFILE": tag,
+        "REPO": REPO,
+        "INPUT": " ".join([os.path.join(BOOK, "code-mainpage.md")] + [os.path.join(REPO, d) for d in ("", "internal/atomic", "sync") if os.path.isdir(os.path.join(REPO, d))]),
+        "MAINPAGE": os.path.join(BOOK, "code-mainpage.md"),
+        "FILTER": "%s %s --filter --mentions %s" % (PY, os.path.join(HERE, "gosrc.py"), os.path.join(work, "mentions.json")),
+        "EXTRA_CSS": os.path.join(BOOK, "_static", "doxygen-extra.css"),
+        "HAVE_DOT": "YES" if shutil.which("dot") else "NO",
+        "WARNLOG": warnlog,
+    }
+    with open(os.path.join(BOOK, "Doxyfile.in"), encoding="utf-8") as f:
+        conf = f.read()
+    for k, v in subs.items():
+        conf = conf.replace("@%s@" % k, v)
+    doxyfile = os.path.join(work, "doxygen", "Doxyfile")
+    with open(doxyfile, "w", encoding="utf-8") as f:
+        f.write(conf)
+    res = subprocess.run(["doxygen", doxyfile], cwd=REPO, capture_output=True, text=True)
+    if res.returncode != 0:
+        fail("doxygen failed:\n" + res.stdout + res.stderr)
+    with open(warnlog, encoding="utf-8") as f:
+        warnings = f.read().strip()
+    if warnings:
+        fail("doxygen warnings (treated as errors):\n" + warnings)
+    return xml, tag
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("--build", required=True, help="the CMake build directory")
+    ap.add_argument("--site", help="output folder (default BUILD/site)")
+    ap.add_argument("--lib", help="libgort.a, for the nm and objdump pages")
+    ap.add_argument("--mermaid", help="folder holding mermaid.min.js (npm package's dist/)")
+    ap.add_argument("--jobs", default="2")
+    args = ap.parse_args(argv)
+
+    t0 = time.time()
+    build = os.path.abspath(args.build)
+    site = os.path.abspath(args.site or os.path.join(build, "site"))
+    work = os.path.join(build, "book")
+    src = os.path.join(work, "src")
+    os.makedirs(os.path.join(work, "doxygen"), exist_ok=True)
+    os.makedirs(site, exist_ok=True)
+
+    # 1. markers
+    exc = gosrccheck.Exceptions()
+    errors, notices = gosrccheck.check_markers(exc)
+    if exc.problems or errors:
+        fail("\\gosrc markers:\n  " + "\n  ".join(exc.problems + errors))
+
+    # 2. sources and mentions
+    sync_tree(BOOK, src)
+    import json
+    with open(os.path.join(work, "mentions.json"), "w") as f:
+        json.dump(gen.mentions(src), f, indent=1, sort_keys=True)
+
+    # 3. Doxygen
+    t1 = time.time()
+    xmldir, tagfile = doxygen(work, site)
+    t2 = time.time()
+    say("doxygen: %.1fs" % (t2 - t1))
+
+    # 4. doc comments
+    xml = cppindex.XmlIndex(xmldir, REPO)
+    tag = cppindex.TagIndex(tagfile)
+    derr, dnotices = gosrccheck.check_doc_comments(xml, exc)
+    notices += dnotices
+    stale = exc.stale()
+    if derr or stale:
+        fail("doc comments:\n  " + "\n  ".join(derr + stale))
+    for n in notices:
+        say("to do: " + n)
+
+    # 5. generated pages
+    gen.sidebyside(src, xml, tag)
+    gen.departures(src, xml)
+    gen.inventory(src)
+    gen.nm_symbols(src, args.lib)
+    gen.objdump_nosplit(src, args.lib)
+
+    # Mermaid, served from _static (no CDN).
+    mermaid_dir = os.path.join(work, "mermaid")
+    os.makedirs(mermaid_dir, exist_ok=True)
+    mjs = os.path.join(args.mermaid or "", "mermaid.min.js")
+    if not args.mermaid or not os.path.exists(mjs):
+        fail("mermaid.min.js not found in %s (run npm ci in book/, see book/README.md)" % args.mermaid)
+    dst = os.path.join(mermaid_dir, "mermaid.min.js")
+    if not os.path.exists(dst) or os.path.getmtime(dst) != os.path.getmtime(mjs):
+        shutil.copy2(mjs, dst)
+
+    # 6. Sphinx
+    import hashlib
+    digest = hashlib.sha1()
+    for d in (HERE, os.path.join(BOOK, "_ext")):
+        for fn in sorted(os.listdir(d)):
+            if fn.endswith(".py"):
+                with open(os.path.join(d, fn), "rb") as f:
+                    digest.update(f.read())
+    env = dict(os.environ, GORT_CODE_DIGEST=digest.hexdigest(), GORT_REPO=REPO, GORT_BOOK_TOOLS=HERE, GORT_TAGFILE=tagfile, GORT_XMLDIR=xmldir,
+               GORT_MERMAID_DIR=mermaid_dir, GORT_GOVERSION=golinks.TAG)
+    cmd = [PY, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q", "-j", args.jobs,
+           "-d", os.path.join(work, "doctrees"), src, site]
+    res = subprocess.run(cmd, env=env)
+    t3 = time.time()
+    if res.returncode != 0:
+        fail("sphinx-build failed (warnings are errors: -W -n)")
+    say("sphinx: %.1fs" % (t3 - t2))
+    say("site built in %.1fs: %s" % (t3 - t0, os.path.join(site, "index.html")))
+    with open(os.path.join(work, "stamp"), "w") as f:
+        f.write("%.1f\n" % (t3 - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

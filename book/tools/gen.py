@@ -1,0 +1,567 @@
+#!/usr/bin/python3
+"""gen: the book's generated pages and includes, written at build time.
+
+  sidebyside/<stem>.rst   one page per C++ file: each \\gosrc'd entity's Go
+                          declaration (from the pinned source) next to its C++
+                          text (from the real file, cut by Doxygen's line
+                          numbers), with links both ways and the Departure:
+                          notes found in the C++ text.
+  sidebyside/asm_amd64.rst  each routine of asm_amd64.S next to Go's TEXT.
+  sidebyside/index.rst    the list of those pages.
+  generated/*.inc         departures list, test inventory, nm of the linkname
+                          symbols, objdump of a nosplit function, dialect table.
+  mentions.json           C++ name -> book sections that cite it (:cpp:), for
+                          the code -> book links Doxygen shows.
+
+Nothing here is committed: every page is rebuilt from the sources.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import golinks  # noqa: E402
+import gosrc  # noqa: E402
+
+REPO = golinks.REPO
+
+
+def write_if_changed(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return False
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return True
+
+
+def indent(text, n):
+    pad = " " * n
+    return "\n".join((pad + l) if l.strip() else "" for l in text.split("\n"))
+
+
+def lexes(lang, text):
+    """Whether Pygments lexes text as lang without error tokens (Sphinx
+    warns, and so fails the build, otherwise)."""
+    try:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.token import Error
+        return not any(tok is Error for tok, _ in get_lexer_by_name(lang).get_tokens(text))
+    except Exception:
+        return False
+
+
+def code_block(lang, text, start, n):
+    text = text.expandtabs(4).rstrip("\n")
+    if lang != "text" and not lexes(lang, text):
+        lang = "text"
+    return "%s.. code-block:: %s\n%s   :linenos:\n%s   :lineno-start: %d\n\n%s\n" % (
+        " " * n, lang, " " * n, " " * n, start, indent(text, n + 3))
+
+
+def heading(title, ch):
+    return "%s\n%s\n" % (title, ch * max(len(title), 3))
+
+
+def esc(s):
+    """Escape RST inline markup in plain text."""
+    return re.sub(r"([*`|_\\])", r"\\\1", s)
+
+
+def doxy_source_href(file, line):
+    page = file.replace("_", "__").replace(".", "_8").replace("/", "_2") + "_source.html"
+    return "code/%s#l%05d" % (page, line)
+
+
+# ---------------------------------------------------------------------------
+# mentions: :cpp:`...` roles in the chapters -> section ids
+
+
+SECTION_CHARS = "=-~^\"'`#*+<>"
+
+
+def make_id(title):
+    from docutils.nodes import make_id as mk
+    return mk(title)
+
+
+CPP_ROLE_RE = re.compile(r":cpp:`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+def mentions(srcdir):
+    """{cppname: [(docname, section id, title)]} from the chapters."""
+    out = {}
+    chapters = os.path.join(srcdir, "chapters")
+    for fn in sorted(os.listdir(chapters)):
+        if not fn.endswith(".rst"):
+            continue
+        doc = "chapters/" + fn[:-4]
+        with open(os.path.join(chapters, fn), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        sec_title, sec_id = None, None
+        doc_title = None
+        for i, line in enumerate(lines):
+            if i + 1 < len(lines) and line.strip() and not line.startswith(" ") \
+                    and re.match(r"^([%s])\1{2,}\s*$" % re.escape(SECTION_CHARS), lines[i + 1]) \
+                    and len(lines[i + 1].rstrip()) >= len(line.rstrip()):
+                sec_title = line.strip()
+                sec_id = make_id(sec_title)
+                if doc_title is None:
+                    doc_title = sec_title
+                continue
+            for m in CPP_ROLE_RE.finditer(line):
+                name = m.group(1).strip()
+                if name.startswith("runtime::"):
+                    name = name[len("runtime::"):]
+                title = doc_title if sec_title == doc_title else "%s: %s" % (doc_title, sec_title)
+                entry = (doc, sec_id, title)
+                lst = out.setdefault(name, [])
+                if not any(e[0] == doc for e in lst):
+                    lst.append(entry)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# side by side
+
+
+def find_entity(xml, mk):
+    """The Doxygen entity documented by the comment holding marker mk."""
+    cands = [(ln, e) for ln, e in xml.in_file(mk.cppfile) if mk.line < ln <= mk.line + 15]
+    if not cands:
+        return None
+    short = (mk.cppname or "").split("::")[-1]
+    for ln, e in cands:
+        if e.name.split("::")[-1] == short:
+            return e
+    return cands[0][1]
+
+
+def cpp_text(xml, mk, e):
+    """(first line, text) for marker mk's entity: its comment through its end."""
+    lines = xml.lines(mk.cppfile)
+    cstart = xml.comment_start(lines, mk.line)
+    if e is None:
+        end = mk.line
+        while end < len(lines) and lines[end].lstrip().startswith("//"):
+            end += 1
+        return cstart, "\n".join(lines[cstart - 1:end])
+    if e.bodyfile == mk.cppfile and e.bodystart and e.bodyend and e.bodyend >= e.bodystart:
+        end = e.bodyend
+    else:
+        end = e.line
+        while end < len(lines) and not lines[end - 1].rstrip().endswith((";", "}", "{")):
+            end += 1
+        if lines[end - 1].rstrip().endswith("{"):
+            depth = 0
+            for k in range(end - 1, len(lines)):
+                depth += lines[k].count("{") - lines[k].count("}")
+                if depth <= 0:
+                    end = k + 1
+                    break
+    return cstart, "\n".join(lines[cstart - 1:end])
+
+
+DEPARTURE_RE = re.compile(r"Departure:\s*(.*)")
+
+
+def departures_in(text):
+    """The Departure: notes in a run of C++ lines, as plain sentences."""
+    out = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = DEPARTURE_RE.search(line)
+        if not m:
+            continue
+        parts = [m.group(1).strip()]
+        for nxt in lines[i + 1:]:
+            s = nxt.strip()
+            if not s.startswith("//") or "Departure:" in s:
+                break
+            s = s.lstrip("/").strip()
+            if not s:
+                break
+            parts.append(s)
+        out.append(" ".join(parts))
+    return out
+
+
+def tag_href(tag, name):
+    try:
+        return tag.href(name)
+    except Exception:
+        return None
+
+
+NOTES_DIR = os.path.join(REPO, "book", "notes")
+
+
+def load_notes(stem):
+    """{"file.go:symbol": rst} from book/notes/<stem>.txt: hand-written
+    reading notes for side-by-side entries. A note starts with a line
+    ':: file.go:symbol'; its text is reStructuredText."""
+    path = os.path.join(NOTES_DIR, stem + ".txt")
+    notes, key, buf = {}, None, []
+    if not os.path.exists(path):
+        return notes
+    with open(path, encoding="utf-8") as f:
+        for line in f.read().split("\n"):
+            if line.startswith(":: "):
+                if key:
+                    notes[key] = "\n".join(buf).strip()
+                key, buf = line[3:].strip(), []
+            elif key:
+                buf.append(line)
+            elif line.strip() and not line.startswith("#"):
+                raise SystemExit("gen: %s: text before the first ':: file.go:symbol' line" % path)
+    if key:
+        notes[key] = "\n".join(buf).strip()
+    return notes
+
+
+def sbs_page(stem, markers, xml, tag, cited):
+    files = []
+    for mk in markers:
+        if mk.cppfile not in files:
+            files.append(mk.cppfile)
+    gofiles = []
+    for mk in markers:
+        if mk.gofile not in gofiles:
+            gofiles.append(mk.gofile)
+    main_go = stem + ".go" if os.path.exists(os.path.join(golinks.GOROOT, "src/runtime", stem + ".go")) else None
+    title = "%s and %s" % (" + ".join(files), main_go or ", ".join(gofiles))
+    out = [".. This page is generated by book/tools/gen.py from the sources; do not edit.\n",
+           heading(title, "=")]
+    links = ", ".join("`%s <../%s>`__" % (f, doxy_source_href(f, 1)) for f in files)
+    intro = ("Every function of %s that names its Go counterpart, next to that counterpart in the "
+             "pinned Go source (%s). Both columns are cut from the real files when the book is built, "
+             "with the files' own line numbers. Source browser: %s." % (
+                 " and ".join("``%s``" % f for f in files), golinks.TAG, links))
+    if main_go:
+        intro += " Go file: :gofile:`%s`." % main_go
+    out.append(intro + "\n")
+    notes = load_notes(stem)
+    keys = {mk.key.replace(",", ":", 1) for mk in markers}
+    stale = sorted(set(notes) - keys)
+    if stale:
+        raise SystemExit("gen: book/notes/%s.txt: notes for %s, which page %s does not have "
+                         "(no \\gosrc marker names them)" % (stem, ", ".join(stale), stem))
+    groups = []
+    bykey = {}
+    for mk in markers:
+        if mk.key not in bykey:
+            bykey[mk.key] = []
+            groups.append(mk.key)
+        bykey[mk.key].append(mk)
+    for key in groups:
+        mks = bykey[key]
+        mk0 = mks[0]
+        out.append(heading(mk0.symbol, "-"))
+        out.append(".. raw:: html\n\n   <span id=\"%s\" class=\"sbs-anchor\"></span>\n" % mk0.anchor)
+        out.append(".. container:: sbs\n")
+        # Go column
+        out.append("   .. container:: sbs-col sbs-go\n")
+        try:
+            d, _ = golinks.resolve(mk0.gofile, mk0.symbol)
+            gf = golinks.gofile(mk0.gofile)
+            out.append("      .. container:: sbs-head\n\n         Go %s · :go:`%s %s <%s:%s>`\n" % (
+                golinks.TAG, gf.relpath, mk0.symbol, mk0.gofile, mk0.symbol))
+            out.append(code_block("text" if mk0.gofile.endswith(".s") else "go", gf.text(d), d.start, 6))
+        except golinks.GoLinkError as e:
+            out.append("      .. container:: sbs-head\n\n         Go: ``%s``, ``%s`` not found in %s "
+                       "(listed as to do in ``book/gosrc_exceptions.tsv``).\n" % (mk0.gofile, mk0.symbol, golinks.TAG))
+        # C++ column
+        out.append("   .. container:: sbs-col sbs-cpp\n")
+        deps = []
+        for mk in mks:
+            e = find_entity(xml, mk)
+            start, text = cpp_text(xml, mk, e)
+            head = "C++ · `%s:%d <../%s>`__" % (mk.cppfile, start, doxy_source_href(mk.cppfile, start))
+            qname = re.sub(r"::anonymous_namespace\{[^}]*\}", "", e.name) if e is not None else None
+            if qname and tag_href(tag, qname):
+                head += " · :cpp:`%s <%s>`" % (qname.replace("runtime::", "", 1), qname)
+            out.append("      .. container:: sbs-head\n\n         %s\n" % head)
+            out.append(code_block("cpp", text, start, 6))
+            deps.extend(departures_in(text))
+        note = notes.get(mk0.key.replace(",", ":", 1))
+        if note:
+            out.append(".. admonition:: Reading the two together\n   :class: sbs-note\n")
+            out.append(indent(note, 3) + "\n")
+        if deps:
+            out.append(".. admonition:: Where the port departs\n   :class: departure\n")
+            for dtext in deps:
+                out.append("   - %s" % esc(dtext))
+            out.append("")
+    # Go declarations with no counterpart
+    if main_go:
+        gf = golinks.gofile(main_go)
+        rest = [d for d in gf.decls if d.kind in ("func", "method") and (main_go, d.qualname) not in cited
+                and (main_go, d.name) not in cited and not (d.kind == "func" and d.name == "init")]
+        if rest:
+            out.append(heading("Not ported from %s" % main_go, "-"))
+            out.append("The functions of %s (%d of them) that no function of the port names with ``\\gosrc``: "
+                       "what the port does not need yet (the garbage collector, tracing, system calls, cgo, "
+                       "other systems) or has folded into another function.\n" % (main_go, len(rest)))
+            items = []
+            for d in rest:
+                sym = d.qualname if d.kind == "method" else d.name
+                try:
+                    gf.lookup(sym)
+                except golinks.GoLinkError:
+                    continue
+                items.append(":go:`%s <%s:%s>`" % (sym, main_go, sym))
+            out.append(".. container:: notported\n\n   " + ", ".join(items) + "\n")
+    return "\n".join(out) + "\n"
+
+
+def asm_page(repo):
+    """asm_amd64.S routine by routine, beside Go's TEXT of the same name."""
+    sys.path.insert(0, os.path.join(repo, "book", "_ext"))
+    path = os.path.join(repo, "asm_amd64.S")
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    labels = [re.match(r'\s*\.globl\s+"?([\w.]+)"?', l).group(1) for l in lines if re.match(r"\s*\.globl\s", l)]
+    out = [".. This page is generated by book/tools/gen.py from the sources; do not edit.\n",
+           heading("asm_amd64.S and asm_amd64.s", "="),
+           "Each routine of the port's assembly next to Go's routine of the same name in "
+           ":gofile:`asm_amd64.s`. Go writes Plan 9 assembly with its own ABI (arguments on the "
+           "stack for ABI0, g in R14); the port writes GNU assembly for the System V ABI. "
+           "The routines are explained in :doc:`/chapters/05-assembly`.\n"]
+    for label in labels:
+        goname = "morestack" if label == "__morestack" else label.split(".", 1)[-1]
+        out.append(heading(label, "-"))
+        out.append(".. container:: sbs\n")
+        out.append("   .. container:: sbs-col sbs-go\n")
+        try:
+            d, _ = golinks.resolve("asm_amd64.s", goname)
+            gf = golinks.gofile("asm_amd64.s")
+            out.append("      .. container:: sbs-head\n\n         Go %s · :go:`asm_amd64.s %s <asm_amd64.s:%s>`\n"
+                       % (golinks.TAG, goname, goname))
+            out.append(code_block("text", gf.text(d), d.start, 6))
+        except golinks.GoLinkError:
+            out.append("      .. container:: sbs-head\n\n         Go has no routine named ``%s`` in asm_amd64.s: "
+                       "this one is the port's own.\n" % goname)
+        out.append("   .. container:: sbs-col sbs-cpp\n")
+        out.append("      .. asm:: %s\n" % label)
+    return "\n".join(out) + "\n"
+
+
+def sidebyside(srcdir, xml, tag):
+    markers = gosrc.all_markers()
+    cited = {(mk.gofile, mk.symbol) for mk in markers}
+    pages = {}
+    for mk in markers:
+        pages.setdefault(mk.page, []).append(mk)
+    order = ["proc", "chan", "select", "stack", "lock_futex", "panic"]
+    names = sorted(pages, key=lambda p: (order.index(p.split("/")[1]) if p.split("/")[1] in order else 99, p))
+    written = []
+    for page in names:
+        stem = page.split("/")[1]
+        write_if_changed(os.path.join(srcdir, page + ".rst"), sbs_page(stem, pages[page], xml, tag, cited))
+        written.append(page)
+    write_if_changed(os.path.join(srcdir, "sidebyside", "asm_amd64.rst"), asm_page(REPO))
+    written.append("sidebyside/asm_amd64")
+    idx = [".. This page is generated by book/tools/gen.py; do not edit.\n",
+           heading("Side by side", "="),
+           "One page per C++ file of the port. On each, every function that names its Go counterpart "
+           "(the ``\\gosrc{file.go,symbol}`` in its doc comment) is shown next to that counterpart, "
+           "both cut from the real sources when the book is built: Go from the installed %s tree, "
+           "C++ by the line numbers Doxygen records. On a wide screen the two sit in columns; on a "
+           "narrow one, Go comes first. Each Doxygen page of a ported function links back to its "
+           "entry here.\n" % golinks.TAG,
+           ".. toctree::\n   :maxdepth: 1\n"]
+    for p in written:
+        idx.append("   %s" % p.split("/")[1])
+    # Every ported function, in one table.
+    idx.append("")
+    idx.append(heading("Every ported function", "-"))
+    idx.append("Each row: the Go declaration at %s, the C++ entity that ports it (its page in the "
+               "code browser) and its side-by-side entry. %d entries.\n" % (
+                   golinks.TAG, len({(mk.page, mk.key) for mk in markers})))
+    idx.append(".. list-table::\n   :header-rows: 1\n   :widths: 35 35 30\n   :class: inventory\n")
+    idx.append("   * - Go\n     - C++\n     - Side by side")
+    seen = set()
+    for page in names:
+        for mk in pages[page]:
+            if (mk.page, mk.key) in seen:
+                continue
+            seen.add((mk.page, mk.key))
+            try:
+                golinks.resolve(mk.gofile, mk.symbol)
+                gocell = ":go:`%s %s <%s:%s>`" % (mk.gofile, mk.symbol, mk.gofile, mk.symbol)
+            except golinks.GoLinkError:
+                gocell = "``%s %s`` (not found)" % (mk.gofile, mk.symbol)
+            e = find_entity(xml, mk)
+            qname = re.sub(r"::anonymous_namespace\{[^}]*\}", "", e.name) if e is not None else None
+            if qname and tag_href(tag, qname):
+                cppcell = ":cpp:`%s <%s>`" % (qname.replace("runtime::", "", 1), qname)
+            else:
+                cppcell = "``%s``" % mk.cppfile
+            idx.append("   * - %s\n     - %s\n     - `%s <%s.html#%s>`__" % (
+                gocell, cppcell, page.split("/")[1], page.split("/")[1], mk.anchor))
+    write_if_changed(os.path.join(srcdir, "sidebyside", "index.rst"), "\n".join(idx) + "\n")
+    return written
+
+
+# ---------------------------------------------------------------------------
+# includes
+
+
+def departures(srcdir, xml):
+    """Every Departure: comment in the runtime sources, by file."""
+    rows = []
+    for f in gosrc.runtime_sources() + ["asm_amd64.S"]:
+        path = os.path.join(REPO, f)
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().split("\n")
+        for i, line in enumerate(lines):
+            m = DEPARTURE_RE.search(line)
+            if not m:
+                continue
+            parts = [m.group(1).strip()]
+            for nxt in lines[i + 1:]:
+                s = nxt.strip()
+                if not (s.startswith("//") or s.startswith("*")) or "Departure:" in s:
+                    break
+                s = s.lstrip("/*").strip()
+                if not s or s.endswith("*/") and not s[:-2].strip():
+                    break
+                parts.append(s.rstrip("*/").strip())
+            text = " ".join(p for p in parts if p)
+            text = re.sub(r"\s*\*/\s*$", "", text)
+            text = re.sub(r"\s*\\gosrc\{[^}]*\}", "", text).strip()
+            # The entity the note sits in (the innermost), else the one it
+            # sits just above.
+            where = None
+            if xml is not None and not f.endswith(".S"):
+                inside, above = [], []
+                for ln, e in xml.in_file(f):
+                    end = e.bodyend if e.bodyfile == f and e.bodyend and e.bodyend > 0 else ln
+                    if ln <= i + 1 <= end:
+                        inside.append((ln, e))
+                    elif i + 1 < ln <= i + 4:
+                        above.append((ln, e))
+                if inside:
+                    where = max(inside, key=lambda t: t[0])[1].name
+                elif above:
+                    where = min(above, key=lambda t: t[0])[1].name
+            rows.append((f, i + 1, where, text))
+    out = [".. Generated by book/tools/gen.py from the Departure: comments; do not edit.\n",
+           "%d notes in %d files, collected from the sources when the book was built.\n" % (
+               len(rows), len({r[0] for r in rows}))]
+    cur = None
+    for f, line, where, text in rows:
+        if f != cur:
+            out.append("\n" + heading(f, "~"))
+            cur = f
+        if f.endswith(".S"):
+            loc = "``%s:%d``" % (f, line)
+        else:
+            loc = "`%s:%d <../%s>`__" % (f, line, doxy_source_href(f, line))
+        w = " (in ``%s``)" % where.replace("runtime::", "", 1) if where and "anonymous_namespace" not in where else ""
+        out.append("- %s%s: %s" % (loc, w, esc(text)))
+    return write_if_changed(os.path.join(srcdir, "generated", "departures.inc"), "\n".join(out) + "\n")
+
+
+def inventory(srcdir):
+    try:
+        res = subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tools", "inventory.py"), "--json"],
+                             capture_output=True, text=True, check=True)
+        data = json.loads(res.stdout)
+    except (OSError, subprocess.CalledProcessError, ValueError) as e:
+        raise SystemExit("gen: tools/inventory.py --json failed: %s" % e)
+    rows = data["rows"]
+    counts = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    out = [".. Generated by book/tools/gen.py from tools/inventory.py --json; do not edit.\n",
+           "At this build, the inventory lists %d Go tests and benchmarks: %s.\n" % (
+               len(rows), ", ".join("%d %s" % (n, s) for s, n in sorted(counts.items())))]
+    byfile = {}
+    for r in rows:
+        byfile.setdefault(r["file"], []).append(r)
+    for f, rs in byfile.items():
+        out.append(heading(f, "~"))
+        out.append(".. list-table::\n   :header-rows: 1\n   :widths: 30 10 60\n   :class: inventory\n")
+        out.append("   * - Go test\n     - Status\n     - Where, or why not")
+        name = f[len("runtime/"):] if f.startswith("runtime/") else f
+        for r in rs:
+            try:
+                golinks.resolve(name, r["name"])
+                cell = ":go:`%s <%s:%s>`" % (r["name"], name, r["name"])
+            except golinks.GoLinkError:
+                cell = "``%s``" % r["name"]
+            why = r["where"] if r["status"] == "ported" else r["reason"]
+            out.append("   * - %s\n     - %s\n     - %s" % (cell, r["status"], esc(why or "")))
+        out.append("")
+    return write_if_changed(os.path.join(srcdir, "generated", "inventory.inc"), "\n".join(out) + "\n")
+
+
+def nm_symbols(srcdir, lib):
+    """nm of libgort.a: the symbols named as Go's linker names them."""
+    if not lib or not os.path.exists(lib):
+        text = ".. Generated by book/tools/gen.py.\n\n(libgort.a was not given to the book build.)\n"
+        return write_if_changed(os.path.join(srcdir, "generated", "nm.inc"), text)
+    res = subprocess.run(["nm", "-A", "--defined-only", lib], capture_output=True, text=True, check=True)
+    rows = []
+    for line in res.stdout.splitlines():
+        # libgort.a:proc.cpp.o:0000000000000000 T runtime.mstart0
+        m = re.match(r"^[^:]*:([^:]+):([0-9a-f]+)\s+(\w)\s+(runtime\.\S+|sync\.\S+|__morestack)$", line)
+        if m:
+            obj = re.sub(r"\.o$", "", m.group(1))
+            rows.append((m.group(4), m.group(3), obj))
+    rows.sort()
+    body = "\n".join("%-40s %s  %s" % r for r in rows)
+    text = (".. Generated by book/tools/gen.py from nm -A --defined-only libgort.a; do not edit.\n\n"
+            "``nm`` on the library this book was built with finds %d symbols spelled the way Go's "
+            "linker spells them (symbol, type, object file):\n\n.. code-block:: text\n\n%s\n" % (
+                len(rows), indent(body, 3)))
+    return write_if_changed(os.path.join(srcdir, "generated", "nm.inc"), text)
+
+
+def objdump_nosplit(srcdir, lib):
+    """objdump of a NOSPLIT function and of an ordinary one, from libgort.a."""
+    path = os.path.join(srcdir, "generated", "objdump.inc")
+    if not lib or not os.path.exists(lib):
+        return write_if_changed(path, ".. Generated by book/tools/gen.py.\n\n(libgort.a was not given.)\n")
+
+    def disas(sym, maxlines):
+        res = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-M", "att", "--disassemble=" + sym, lib],
+                             capture_output=True, text=True)
+        lines = [l for l in res.stdout.splitlines() if re.match(r"^\s+[0-9a-f]+:", l) or l.endswith(">:")]
+        return "\n".join(lines[:maxlines]), len(lines)
+
+    split, n1 = disas("runtime.badmcall", 12)
+    nosplit, n2 = disas("runtime.badmorestacknog", 12)
+    if not split.strip() or not nosplit.strip():
+        return write_if_changed(path, ".. Generated by book/tools/gen.py.\n\n(objdump found neither routine.)\n")
+    text = (".. Generated by book/tools/gen.py with objdump -d on libgort.a; do not edit.\n\n"
+            "An ordinary runtime function, ``badmcall`` (first lines): the prologue compares the "
+            "stack pointer with the guard word at ``%%fs:0x70`` and calls ``__morestack`` when it "
+            "is below.\n\n.. code-block:: text\n\n%s\n\n"
+            "A ``NOSPLIT`` function, ``badmorestacknog``: no comparison, no call to "
+            "``__morestack``.\n\n.. code-block:: text\n\n%s\n" % (indent(split, 3), indent(nosplit, 3)))
+    return write_if_changed(path, text)
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--mentions")
+    args = ap.parse_args(argv)
+    if args.mentions:
+        with open(args.mentions, "w") as f:
+            json.dump(mentions(args.src), f, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,80 @@
+# The book: chapters, side-by-side pages and the Doxygen code browser, built
+# into ${CMAKE_BINARY_DIR}/site (site/index.html; the code browser at
+# site/code/). See book/README.md.
+#
+#   target book (in ALL)   npm ci for Mermaid (once per package-lock.json),
+#                          then book/tools/build.py: the \gosrc check,
+#                          Doxygen (warnings fail), the doc-comment check,
+#                          the generated pages, Sphinx -W -n.
+#   ctest book_links       every href/src/#anchor of the site resolves; every
+#                          Go link lands on its symbol's line (+ a selftest)
+#   ctest book_browser     headless Chromium: the Mermaid diagrams of the
+#                          ch <- v and scheduler chapters render to SVG;
+#                          screenshots in ${CMAKE_BINARY_DIR}/site-check
+#
+# GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,
+# python3-sphinx, furo, python3-sphinxcontrib-mermaid, chromium, npm; make.bash
+# installs them) the book is skipped with a warning.
+
+option(GORT_BOOK "Build the book and the code browser into site/" ON)
+if(NOT GORT_BOOK)
+  return()
+endif()
+
+set(GORT_BOOK_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with Debian's Sphinx modules")
+find_program(GORT_DOXYGEN doxygen)
+find_program(GORT_NPM npm)
+execute_process(COMMAND "${GORT_BOOK_PYTHON}" -c "import sphinx, furo, sphinxcontrib.mermaid"
+                RESULT_VARIABLE _book_py OUTPUT_QUIET ERROR_QUIET)
+if(NOT GORT_DOXYGEN OR NOT GORT_NPM OR NOT _book_py EQUAL 0)
+  message(WARNING "gort: the book needs doxygen, npm and ${GORT_BOOK_PYTHON} with sphinx, furo and "
+                  "sphinxcontrib.mermaid; not building it (./make.bash installs them)")
+  return()
+endif()
+
+set(_book_src "${CMAKE_CURRENT_SOURCE_DIR}/book")
+set(_book_npm "${CMAKE_BINARY_DIR}/book/npm")
+set(_mermaid "${_book_npm}/node_modules/mermaid/dist/mermaid.min.js")
+
+# Mermaid from the npm registry at the version pinned by package-lock.json,
+# installed in the build tree (npm's cache makes a re-install offline).
+add_custom_command(OUTPUT "${_mermaid}"
+  COMMAND "${CMAKE_COMMAND}" -E make_directory "${_book_npm}"
+  COMMAND "${CMAKE_COMMAND}" -E copy "${_book_src}/package.json" "${_book_src}/package-lock.json" "${_book_npm}"
+  COMMAND "${CMAKE_COMMAND}" -E chdir "${_book_npm}"
+          "${GORT_NPM}" ci --no-audit --no-fund --ignore-scripts --prefer-offline --loglevel=error
+  COMMAND "${CMAKE_COMMAND}" -E touch "${_mermaid}"
+  DEPENDS "${_book_src}/package.json" "${_book_src}/package-lock.json"
+  COMMENT "book: npm ci (Mermaid)")
+
+file(GLOB_RECURSE _book_inputs CONFIGURE_DEPENDS
+  "${_book_src}/*.rst" "${_book_src}/*.py" "${_book_src}/*.css" "${_book_src}/*.in" "${_book_src}/*.tsv"
+  "${_book_src}/*.txt" "${_book_src}/*.md" "${_book_src}/*.json")
+list(FILTER _book_inputs EXCLUDE REGEX "/node_modules/")
+file(GLOB _book_runtime CONFIGURE_DEPENDS
+  "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.h"
+  "${CMAKE_CURRENT_SOURCE_DIR}/*.S" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.hpp"
+  "${CMAKE_CURRENT_SOURCE_DIR}/internal/atomic/*.hpp"
+  "${CMAKE_CURRENT_SOURCE_DIR}/tests/*_test.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tests/inventory/*"
+  "${CMAKE_CURRENT_SOURCE_DIR}/bench/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tools/inventory.py"
+  "${CMAKE_CURRENT_SOURCE_DIR}/cmake/GOVERSION")
+
+set(_book_stamp "${CMAKE_BINARY_DIR}/book/stamp")
+add_custom_command(OUTPUT "${_book_stamp}"
+  COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/build.py"
+          --build "${CMAKE_BINARY_DIR}" --lib "$<TARGET_FILE:gort>"
+          --mermaid "${_book_npm}/node_modules/mermaid/dist"
+  DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
+  WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+  COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"
+  USES_TERMINAL)
+add_custom_target(book ALL DEPENDS "${_book_stamp}")
+
+if(BUILD_TESTING)
+  add_test(NAME book_links
+    COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/checklinks.py" --ctest "${CMAKE_BINARY_DIR}/site")
+  add_test(NAME book_browser
+    COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/browsercheck.py"
+            "${CMAKE_BINARY_DIR}/site" "${CMAKE_BINARY_DIR}/site-check")
+  set_tests_properties(book_links book_browser PROPERTIES LABELS "book" TIMEOUT 600)
+endif()
