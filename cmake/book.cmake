@@ -57,6 +57,7 @@ file(GLOB _book_runtime CONFIGURE_DEPENDS
   "${CMAKE_CURRENT_SOURCE_DIR}/internal/atomic/*.hpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/tests/*_test.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tests/inventory/*"
   "${CMAKE_CURRENT_SOURCE_DIR}/bench/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tools/inventory.py"
+  "${CMAKE_CURRENT_SOURCE_DIR}/tools/fidelity.py" "${CMAKE_CURRENT_SOURCE_DIR}/tools/fidelity_manifest.tsv"
   "${CMAKE_CURRENT_SOURCE_DIR}/cmake/GOVERSION")
 
 set(_book_stamp "${CMAKE_BINARY_DIR}/book/stamp")

@@ -162,6 +162,7 @@ def main(argv):
     gen.sidebyside(src, xml, tag)
     gen.departures(src, xml)
     gen.inventory(src)
+    gen.fidelity(src, os.path.dirname(args.lib) if args.lib else None)
     gen.nm_symbols(src, args.lib)
     gen.objdump_nosplit(src, args.lib)
 
