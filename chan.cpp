@@ -1,12 +1,12 @@
 // chan.cpp: Go channels, mirroring chan.go at go1.22.12.
 //
 // Invariants (for hchan c; Go states the same at the top of chan.go):
-//   [chan-q]      At least one of c.sendq and c.recvq is empty, except for an
-//                 unbuffered channel with a single goroutine blocked on it
-//                 in a select for both sending and receiving: then the
-//                 lengths are bounded only by the number of select cases.
-//   [chan-buf]    For a buffered channel: c.qcount > 0 implies c.recvq is
-//                 empty, and c.qcount < c.dataqsiz implies c.sendq is empty.
+//   [chan-q]      sendq and recvq are never both non-empty, with one
+//                 exception: on an unbuffered channel, one goroutine's
+//                 select may park on both sides at once, and each queue
+//                 then holds at most one entry per case of that select.
+//   [chan-buf]    Buffered: receivers are parked only while the buffer is
+//                 empty, senders only while it is full.
 //   [chan-slots]  The qcount slots from recvx (mod dataqsiz) hold live
 //                 values; every other slot is raw storage.
 //
@@ -56,7 +56,7 @@ hchan* makechan64(const _type* t, int64 size) {
 /// makechan allocates a channel whose buffer holds size elements of t.
 /// \gosrc{chan.go,makechan}
 hchan* makechan(const _type* elem, int64 size) {
-  // compiler checks this but be safe.
+  // cmd/compile already rejects such element types; check again anyway.
   if (elem->size >= (1 << 16)) throw_("makechan: invalid channel element type");
   uintptr mem = 0;
   bool overflow = __builtin_mul_overflow(elem->size, uintptr(size < 0 ? 0 : size), &mem);
@@ -77,24 +77,23 @@ hchan* makechan(const _type* elem, int64 size) {
   return c;
 }
 
-/// chanbuf(c, i) is a pointer to the i'th slot in the buffer. \gosrc{chan.go,chanbuf}
+/// chanbuf: address of buffer slot i of c. \gosrc{chan.go,chanbuf}
 void* chanbuf(hchan* c, uintptr i) { return add(c->buf, i * uintptr(c->elemsize)); }
 
-/// full reports whether a send on c would block (that is, the channel is
-/// full). It reads single words without the lock, so the answer may be
-/// stale by the time the caller acts. \gosrc{chan.go,full}
+/// full: would a send on c block right now? Built from single-word loads
+/// without the lock, so the result may be out of date as soon as it is
+/// returned. \gosrc{chan.go,full}
 static bool full(hchan* c) {
-  // c.dataqsiz is immutable (never written after the channel is created)
-  // so it is safe to read at any time during channel operation.
+  // dataqsiz is fixed by makechan, so reading it unlocked is safe.
   if (c->dataqsiz == 0) {
-    // Assumes that a pointer read is relaxed-atomic.
+    // Unbuffered: full unless a receiver is parked (one relaxed pointer load).
     return atomic::Load(&c->recvq.first) == nullptr;
   }
-  // Assumes that a uint read is relaxed-atomic.
+  // Buffered: full when every slot is taken (one relaxed word load).
   return atomic::Load(&c->qcount) == c->dataqsiz;
 }
 
-/// chansend1: entry point for `c <- x` from compiled code. \gosrc{chan.go,chansend1}
+/// chansend1: what cmd/compile calls for the statement `c <- x`. \gosrc{chan.go,chansend1}
 void chansend1(hchan* c, void* elem) { chansend(c, elem, true, getcallerpc()); }
 
 static bool chanparkcommit(g* gp, void* chanLock);
@@ -110,8 +109,8 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc) {
     throw_("unreachable");
   }
 
-  // Fast path: check for failed non-blocking operation without acquiring
-  // the lock. A closed channel cannot go back to open, so if it reads as
+  // Lock-free early exit: a non-blocking send on an open, full channel
+  // fails. A closed channel cannot go back to open, so if it reads as
   // open and full here, it was both at once at some moment: reporting that
   // the send cannot proceed is consistent with that moment.
   if (!block && atomic::Load(&c->closed) == 0 && full(c)) return false;
@@ -125,14 +124,14 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc) {
   }
 
   if (sudog* sg = c->recvq.dequeue()) {
-    // Found a waiting receiver. We pass the value we want to send
-    // directly to the receiver, bypassing the channel buffer (if any).
+    // A receiver is parked: hand it the value directly; the buffer is not
+    // used.
     send(c, sg, ep, unlockmutex, &c->lock, 3);
     return true;
   }
 
   if (c->qcount < c->dataqsiz) {
-    // Space is available in the channel buffer. Enqueue the element to send.
+    // Room in the buffer: copy the value into slot sendx.
     void* qp = chanbuf(c, c->sendx);
     typedmemmove(c->elemtype, qp, ep);
     c->sendx++;
@@ -147,11 +146,12 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc) {
     return false;
   }
 
-  // Block on the channel. Some receiver will complete our operation for us.
+  // No receiver and no room: park on sendq. The receiver that takes the
+  // value finishes the send.
   sudog* mysg = acquireSudog();
   mysg->releasetime = 0;
-  // No stack splits between assigning elem and enqueuing mysg on
-  // gp.waiting where copystack can find it (a Go concern kept for order).
+  // Go forbids stack growth from here until mysg is on gp.waiting, where
+  // copystack looks for it; the port keeps the same order.
   mysg->elem = ep;
   mysg->waitlink = nullptr;
   mysg->g_ = gp;
@@ -163,7 +163,7 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc) {
   gp->parkingOnChan.Store(true);
   gopark(chanparkcommit, &c->lock, waitReasonChanSend, 2);
 
-  // someone woke us up.
+  // Resumed, by a receiver (success) or by closechan (failure).
   if (mysg != gp->waiting) throw_("G waiting list is corrupted");
   gp->waiting = nullptr;
   gp->activeStackChans = false;
@@ -179,8 +179,8 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc) {
   return true;
 }
 
-/// send processes a send on a channel c with a receiver sg parked on it:
-/// the value at ep goes straight into the receiver's slot; the receiver is
+/// send: the send on c, given a receiver sg found parked there. The value
+/// at ep goes straight into the receiver's slot; the receiver is
 /// readied after the lock is released. c must be locked; send unlocks it
 /// (through unlockf; select passes selunlock instead).
 /// \gosrc{chan.go,send}
@@ -224,7 +224,7 @@ void closechan(hchan* c) {
   c->closed = 1;
 
   gList glist;
-  // release all readers
+  // Wake each parked receiver with the zero value and ok == false.
   for (;;) {
     sudog* sg = c->recvq.dequeue();
     if (sg == nullptr) break;
@@ -237,7 +237,7 @@ void closechan(hchan* c) {
     sg->success = false;
     glist.push(gp);
   }
-  // release all writers (they will panic)
+  // Wake each parked sender; it panics once it runs.
   for (;;) {
     sudog* sg = c->sendq.dequeue();
     if (sg == nullptr) break;
@@ -249,7 +249,7 @@ void closechan(hchan* c) {
   }
   unlock(&c->lock);
 
-  // Ready all Gs now that we've dropped the channel lock.
+  // c.lock is free again; only now make the collected goroutines runnable.
   while (!glist.empty()) {
     g* gp = glist.pop();
     gp->schedlink.v = 0;
@@ -257,15 +257,15 @@ void closechan(hchan* c) {
   }
 }
 
-/// empty reports whether a read from c would block (that is, the channel is
-/// empty). Like full, a racy read of single words. \gosrc{chan.go,empty}
+/// empty: would a receive on c block right now? Like full, unlocked
+/// single-word loads whose result may be stale. \gosrc{chan.go,empty}
 static bool empty(hchan* c) {
-  // c.dataqsiz is immutable.
+  // dataqsiz never changes after makechan.
   if (c->dataqsiz == 0) return atomic::Load(&c->sendq.first) == nullptr;
   return atomic::Load(&c->qcount) == 0;
 }
 
-/// chanrecv1: entry point for `<-c` from compiled code. \gosrc{chan.go,chanrecv1}
+/// chanrecv1: what cmd/compile calls for the expression `<-c`. \gosrc{chan.go,chanrecv1}
 void chanrecv1(hchan* c, void* elem) { chanrecv(c, elem, true); }
 
 /// chanrecv2: `v, ok := <-c`. \gosrc{chan.go,chanrecv2}
@@ -276,8 +276,8 @@ bool chanrecv2(hchan* c, void* elem) {
 }
 
 
-/// chanrecv receives on c and writes the value to ep (raw storage; nil to
-/// drop the value). With block == false it does not sleep. Returns
+/// chanrecv: the generic receive. The value is stored at ep (raw storage),
+/// or dropped when ep is nil. With block == false it does not sleep. Returns
 /// (selected, received): a closed, drained channel gives (true, false) and
 /// the zero value. \gosrc{chan.go,chanrecv}
 std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
@@ -288,17 +288,15 @@ std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
     throw_("unreachable");
   }
 
-  // Fast path: check for failed non-blocking operation without acquiring
-  // the lock.
+  // Lock-free early exit for a non-blocking receive that cannot proceed.
   if (!block && empty(c)) {
-    // After observing that the channel is not ready for receiving, we
-    // observe whether the channel is closed. The order matters: a channel
-    // that was empty and open at the first check and is closed now was
-    // empty when it closed (closing cannot add data).
+    // Emptiness is read first and closed second, never the reverse. Seen
+    // empty and then still open, the channel was both at one instant, so
+    // failing is correct; a channel seen empty and then closed was
+    // already empty when it closed (closing adds no data).
     if (atomic::Load(&c->closed) == 0) return {false, false};
-    // The channel is irreversibly closed. Re-check whether it has any
-    // pending data to receive, which could have arrived between the empty
-    // and closed checks above.
+    // Closed for good. A send may have landed between the two loads
+    // above, so test emptiness once more before returning the zero value.
     if (empty(c)) {
       if (ep != nullptr) typedmemzero(c->elemtype, ep);
       return {true, false};
@@ -314,21 +312,20 @@ std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
       if (ep != nullptr) typedmemzero(c->elemtype, ep);
       return {true, false};
     }
-    // The channel has been closed, but the channel's buffer have data.
+    // Closed, yet values remain buffered: go on and take one.
   } else {
-    // Just found waiting sender with not closed.
+    // Open: a parked sender comes before the buffer.
     if (sudog* sg = c->sendq.dequeue()) {
-      // Found a waiting sender. If buffer is size 0, receive value directly
-      // from sender. Otherwise, receive from head of queue and add sender's
-      // value to the tail of the queue (both map to the same buffer slot
-      // because the queue is full).
+      // A sender is parked. recv copies from it directly when unbuffered;
+      // when buffered (hence full) it takes the head value and refills
+      // that slot, now the tail, with the sender's value.
       recv(c, sg, ep, unlockmutex, &c->lock, 3);
       return {true, true};
     }
   }
 
   if (c->qcount > 0) {
-    // Receive directly from queue
+    // Take the value in slot recvx.
     void* qp = chanbuf(c, c->recvx);
     if (ep != nullptr) typedmemmove(c->elemtype, ep, qp);
     typedmemclr(c->elemtype, qp);
@@ -344,7 +341,8 @@ std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
     return {false, false};
   }
 
-  // no sender available: block on this channel.
+  // Nothing to take: park on recvq until a sender or closechan completes
+  // the receive.
   sudog* mysg = acquireSudog();
   mysg->releasetime = 0;
   mysg->elem = ep;
@@ -358,7 +356,7 @@ std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
   gp->parkingOnChan.Store(true);
   gopark(chanparkcommit, &c->lock, waitReasonChanReceive, 2);
 
-  // someone woke us up
+  // Resumed, by a sender (success) or by closechan (failure).
   if (mysg != gp->waiting) throw_("G waiting list is corrupted");
   gp->waiting = nullptr;
   gp->activeStackChans = false;
@@ -370,30 +368,29 @@ std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
   return {true, success};
 }
 
-/// recv processes a receive on a full channel c with a sender sg parked on
-/// it. Unbuffered: the value comes straight from the sender. Buffered (and
-/// so full): take the head of the buffer and put the sender's value in the
-/// slot just freed, which is the tail. c must be locked; recv unlocks it.
+/// recv: the receive on c, given a sender sg found parked there.
+/// Unbuffered: copy straight from the sender. Buffered: the buffer must be
+/// full; the head value goes to ep and the sender's value fills the freed
+/// slot, which is the new tail. Entered with c locked; unlockf releases it.
 /// \gosrc{chan.go,recv}
 void recv(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg, int skip) {
   if (c->dataqsiz == 0) {
     if (ep != nullptr) {
-      // copy data from sender
+      // straight from the sender's stack
       recvDirect(c->elemtype, sg, ep);
     }
   } else {
-    // Queue is full. Take the item at the head of the queue. Make the
-    // sender enqueue its item at the tail of the queue. Since the queue is
-    // full, those are both the same slot.
+    // Full buffer: the head slot (recvx) is also where the next send
+    // would go (sendx), so the sender's value can reuse it.
     void* qp = chanbuf(c, c->recvx);
-    // copy data from queue to receiver
+    // head value out to the receiver
     if (ep != nullptr) typedmemmove(c->elemtype, ep, qp);
     typedmemclr(c->elemtype, qp);
-    // copy data from sender to queue
+    // sender's value into the freed slot
     typedmemmove(c->elemtype, qp, sg->elem);
     c->recvx++;
     if (c->recvx == c->dataqsiz) c->recvx = 0;
-    c->sendx = c->recvx;  // c.sendx = (c.sendx+1) % c.dataqsiz
+    c->sendx = c->recvx;  // full, so this equals sendx advanced by one
   }
   sg->elem = nullptr;
   g* gp = sg->g_;
@@ -405,17 +402,15 @@ void recv(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg
 
 /// chanparkcommit: gopark's unlock function for channels. \gosrc{chan.go,chanparkcommit}
 static bool chanparkcommit(g* gp, void* chanLock) {
-  // There are unlocked sudogs that point into gp's stack. Stack copying
-  // must lock the channels of those sudogs (a Go concern; kept for order).
+  // gp is parked with sudogs pointing into its stack and their channels
+  // unlocked; flag that a stack copy must lock those channels (Go's
+  // concern; the port keeps the step).
   gp->activeStackChans = true;
-  // Mark that it's safe for stack shrinking to occur now, because any
-  // thread acquiring this G's stack for shrinking is guaranteed to observe
-  // activeStackChans after this store.
+  // Stack shrinking may go ahead from now on: a shrinker that takes gp's
+  // stack sees the activeStackChans store above, since it came first.
   gp->parkingOnChan.Store(false);
-  // Make sure we unlock after setting activeStackChans and unsetting
-  // parkingOnChan. The moment we unlock chanLock we risk gp getting readied
-  // by a channel operation and so gp could continue running before
-  // everything before the unlock is visible (even to gp itself).
+  // Unlock last. Once chanLock is free a channel operation may ready gp,
+  // and gp (or anyone) must then see both stores above.
   unlock(static_cast<mutex*>(chanLock));
   return true;
 }
@@ -472,15 +467,12 @@ sudog* waitq::dequeue() {
     } else {
       y->prev = nullptr;
       first = y;
-      sgp->next = nullptr;  // mark as removed (see dequeueSudoG)
+      sgp->next = nullptr;  // nil next: dequeueSudoG sees it as unlinked
     }
-    // if a goroutine was put on this queue because of a select, there is a
-    // small window between the goroutine being woken up by a different
-    // case and it grabbing the channel locks. Once it has the lock it
-    // removes itself from the queue, so we won't see it after that. We use
-    // a flag in the G struct to tell us when someone else has won the race
-    // to signal this goroutine but the goroutine hasn't removed itself from
-    // the queue yet.
+    // A select's sudog stays queued here for a short while after another
+    // case of that select has won, until the selecting goroutine relocks
+    // the channels and unlinks it. selectDone settles the race: only the
+    // one whose CAS succeeds may take the sudog; everyone else skips it.
     if (sgp->isSelect && !sgp->g_->selectDone.CompareAndSwap(0, 1)) continue;
     return sgp;
   }

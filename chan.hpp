@@ -39,20 +39,19 @@ struct waitq {
 
 /// hchan: a channel. See chan.cpp for its invariants. \gosrc{chan.go,hchan}
 struct hchan {
-  uintptr qcount;       // total data in the queue
-  uintptr dataqsiz;     // size of the circular queue
-  void* buf;            // points to an array of dataqsiz elements
+  uintptr qcount;       // values now in the buffer
+  uintptr dataqsiz;     // buffer capacity in elements (0: unbuffered)
+  void* buf;            // ring storage for dataqsiz elements
   uint16 elemsize;
   uint32 closed;
-  const _type* elemtype;  // element type
-  uintptr sendx;        // send index
-  uintptr recvx;        // receive index
-  waitq recvq;          // list of recv waiters
-  waitq sendq;          // list of send waiters
-  // lock protects all fields in hchan, as well as several fields in sudogs
-  // blocked on this channel. Do not change another G's status while holding
-  // this lock (in particular, do not ready a G), as this can deadlock with
-  // stack shrinking.
+  const _type* elemtype;  // type of the values carried
+  uintptr sendx;        // slot the next buffered send fills
+  uintptr recvx;        // slot the next buffered receive empties
+  waitq recvq;          // parked receivers
+  waitq sendq;          // parked senders
+  // lock guards every field above and the channel-related sudog fields of
+  // goroutines parked here. Holding it, never change another goroutine's
+  // status (readying included): that can deadlock against stack shrinking.
   mutex lock;
   atomic::Int64 refs;   // Departure: the port's reference count (see above)
 };

@@ -34,12 +34,12 @@ void lock(mutex* l) {
   if (gp->m->locks < 0) throw_("runtime·lock: lock count");
   gp->m->locks++;
 
-  // Speculative grab for the lock.
+  // One exchange first: all it takes when the lock is free.
   uint32 v = atomic::Xchg(key32(&l->key), mutex_locked);
   if (v == mutex_unlocked) return;
 
-  // wait is mutex_locked or mutex_sleeping: what we must leave behind when we
-  // take the lock, so that a sleeper is not forgotten.
+  // v was locked or sleeping. The value stored when we do take the lock must
+  // never downgrade sleeping to locked, or a sleeper would miss its wakeup.
   uint32 wait = v;
   int spin = ncpu > 1 ? active_spin : 0;
   for (;;) {

@@ -170,9 +170,9 @@ void Gosched() {
   mcall(gosched_m);
 }
 
-/// gopark puts the current goroutine into a waiting state and calls unlockf
-/// on g0; if unlockf returns false the goroutine is resumed at once. reason
-/// is what goroutine dumps show. \gosrc{proc.go,gopark}
+/// gopark: block the running goroutine (_Gwaiting). Once it is off its
+/// stack, unlockf(gp, lock) runs on g0; a false result makes it runnable
+/// again at once. reason shows up in goroutine dumps. \gosrc{proc.go,gopark}
 void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason, int traceskip) {
   (void)traceskip;
   g* cur = mustgetg("gopark");
@@ -280,7 +280,7 @@ static void allgadd(g* gp) {
   unlock(&allglock);
 }
 
-/// forEachG calls fn on every G ever created. \gosrc{proc.go,forEachG}
+/// forEachG: fn(gp) for each entry of allgs, under allglock. \gosrc{proc.go,forEachG}
 template <class F>
 static void forEachG(F fn) {
   lock(&allglock);
@@ -316,7 +316,8 @@ static void checkmcount() {
   }
 }
 
-/// mReserveID returns the next M ID. sched.lock must be held. \gosrc{proc.go,mReserveID}
+/// mReserveID: hand out the next M id; checkmcount enforces the thread
+/// limit. Caller holds sched.lock. \gosrc{proc.go,mReserveID}
 static int64 mReserveID() {
   int64 id = sched.mnext;
   sched.mnext++;
@@ -424,7 +425,8 @@ static void stopTheWorldWithSema() {
   unlock(&sched.lock);
   if (wait) {
     for (;;) {
-      // wait for 100us, then try to re-preempt in case of any races
+      // Every 100us without all Ps stopped, preempt again: a request can
+      // be missed by a racing goroutine.
       if (notetsleep(&sched.stopnote, 100 * 1000)) {
         noteclear(&sched.stopnote);
         break;
@@ -516,7 +518,8 @@ static void mPark() {
   noteclear(&gp->m->park);
 }
 
-/// mexit tears down the current M; its thread then returns from mstart.
+/// mexit: the current M is done; unlink it and let its thread return from
+/// mstart.
 /// m0 cannot exit (the process would end), so it parks forever.
 /// \gosrc{proc.go,mexit}
 YESWRITEBARRIERREC static void mexit(bool osStack) {
@@ -531,7 +534,7 @@ YESWRITEBARRIERREC static void mexit(bool osStack) {
     mPark();
     throw_("locked m0 woke up");
   }
-  // Remove m from allm. Departure: Go frees the m and its g0 later; the
+  // Unlink mp from allm. Departure: Go frees the m and its g0 later; the
   // port leaks these few hundred bytes per exited thread.
   lock(&sched.lock);
   for (m** pprev = &allm; *pprev != nullptr; pprev = &(*pprev)->alllink) {
@@ -541,7 +544,7 @@ YESWRITEBARRIERREC static void mexit(bool osStack) {
     }
   }
   unlock(&sched.lock);
-  // Release the P for another M to run.
+  // Give the P up; handoffp finds it a new M or idles it.
   handoffp(releasep());
   lock(&sched.lock);
   sched.nmfreed++;
@@ -589,7 +592,8 @@ NOWRITEBARRIERREC static void newm(void (*fn)(), p* pp, int64 id) {
   m* mp = allocm(pp, fn, id);
   mp->nextp.set(pp);
   if (g* gp = getg(); gp != nullptr && gp->m != nullptr && gp->m->lockedExt != 0) {
-    // We're on a locked M: ask a known-good thread to create the thread.
+    // This thread is locked, so its OS state may be odd; a clone would
+    // inherit it. Queue mp for the template thread to start instead.
     lock(&newmHandoff.lock);
     if (newmHandoff.haveTemplateThread == 0) throw_("on a locked thread with no template thread");
     mp->schedlink = newmHandoff.newm;
@@ -614,19 +618,20 @@ static void newm1(m* mp) {
 
 static void templateThread();
 
-/// startTemplateThread starts the template thread if it is not running.
+/// startTemplateThread: start the template thread unless it exists
+/// already. Call only from a thread whose OS state is ordinary.
 /// \gosrc{proc.go,startTemplateThread}
 static void startTemplateThread() {
   if (!atomic::Cas(&newmHandoff.haveTemplateThread, uint32(0), uint32(1))) return;
-  // Disable preemption to guarantee that the template thread will be
-  // created before a park once haveTemplateThread is set.
+  // Keep this M from being preempted: once haveTemplateThread reads 1, the
+  // thread must really exist before anyone might park on its behalf.
   m* mp = acquirem();
   newm(templateThread, nullptr, -1);
   releasem(mp);
 }
 
-/// templateThread: a thread in a known-good state that starts new Ms for
-/// locked threads. It runs without a P. \gosrc{proc.go,templateThread}
+/// templateThread: the M that creates threads on behalf of locked threads,
+/// so new Ms are cloned from a clean OS state. It never holds a P. \gosrc{proc.go,templateThread}
 NOWRITEBARRIERREC static void templateThread() {
   lock(&sched.lock);
   sched.nmsys++;
@@ -691,9 +696,10 @@ static void stopm() {
 /// mspinning: the mstartfn of a new M started to spin. \gosrc{proc.go,mspinning}
 static void mspinning() { getg()->m->spinning = true; }
 
-/// startm schedules some M to run pp (an idle P if pp is nil), creating one
-/// if none is idle. spinning: the caller incremented nmspinning and the M
-/// starts spinning. \gosrc{proc.go,startm}
+/// startm: get pp running on an M, reusing an idle M or making a new one.
+/// With pp nil it takes an idle P, and does nothing if there is none.
+/// spinning: the caller incremented nmspinning and the M starts spinning.
+/// \gosrc{proc.go,startm}
 NOWRITEBARRIERREC static void startm(p* pp, bool spinning, bool lockheld) {
   m* mp = acquirem();
   if (!lockheld) lock(&sched.lock);
@@ -761,7 +767,7 @@ NOWRITEBARRIERREC static void handoffp(p* pp) {
 /// wakep starts a spinning M on an idle P, unless one is spinning already.
 /// [spin-wake] \gosrc{proc.go,wakep}
 void wakep() {
-  // Be conservative: one spinning M at a time is woken from here.
+  // Start a spinner only when none exists; the CAS lets one caller through.
   if (sched.nmspinning.Load() != 0 || !sched.nmspinning.CompareAndSwap(0, 1)) return;
   m* mp = acquirem();
   lock(&sched.lock);
@@ -833,8 +839,9 @@ static void gcstopm() {
 static_assert(sizeof(g::ehglobals) == 2 * sizeof(void*));
 NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
 
-/// execute runs gp on the current M. inheritTime: gp takes the rest of the
-/// current time slice (it came from runnext). Never returns.
+/// execute: switch this M to gp. With inheritTime gp carries on in the
+/// current time slice (it came from runnext) instead of opening a new one.
+/// Does not return.
 /// \gosrc{proc.go,execute}
 [[noreturn]] YESWRITEBARRIERREC static void execute(g* gp, bool inheritTime) {
   m* mp = getg()->m;
@@ -857,8 +864,8 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
 static std::tuple<g*, bool, bool> stealWork();
 static p* checkRunqsNoP();
 
-/// findRunnable finds a runnable goroutine to execute: local queue, global
-/// queue, stealing; else it releases the P and parks the M until woken.
+/// findRunnable: look for a G to run, in order: this P's queue, the global
+/// queue, other Ps; with nothing found, give up the P and park this M.
 /// Returns (gp, inheritTime, tryWakeP). [g0-only] \gosrc{proc.go,findRunnable}
 static std::tuple<g*, bool, bool> findRunnable() {
   m* mp = getg()->m;
@@ -868,25 +875,25 @@ top:
     gcstopm();
     goto top;
   }
-  // Now and then check the global queue, for fairness: otherwise two
-  // goroutines could keep the local queue busy forever.
+  // Every 61st tick, serve the global queue first: two goroutines that keep
+  // readying each other would otherwise starve it.
   if (pp->schedtick % 61 == 0 && sched.runqsize > 0) {
     lock(&sched.lock);
     g* gp = globrunqget(pp, 1);
     unlock(&sched.lock);
     if (gp != nullptr) return {gp, false, false};
   }
-  // local runq
+  // This P's own queue.
   if (auto [gp, inheritTime] = runqget(pp); gp != nullptr) return {gp, inheritTime, false};
-  // global runq
+  // Then the global queue.
   if (sched.runqsize != 0) {
     lock(&sched.lock);
     g* gp = globrunqget(pp, 0);
     unlock(&sched.lock);
     if (gp != nullptr) return {gp, false, false};
   }
-  // Spinning Ms: steal work from other Ps. Limit the number of spinning Ms
-  // to half the number of busy Ps, so that CPU is not burnt needlessly.
+  // Steal, as a spinning M. Cap spinners at half the busy Ps: with a large
+  // GOMAXPROCS and little parallelism, more would only waste CPU.
   if (mp->spinning || 2 * sched.nmspinning.Load() < gomaxprocs - sched.npidle.Load()) {
     if (!mp->spinning) becomeSpinning(mp);
     auto [gp, inheritTime, newWork] = stealWork();
@@ -949,8 +956,9 @@ top:
   goto top;
 }
 
-/// stealWork tries to steal a runnable G from another P, visiting the Ps in
-/// a random order, four rounds; the last round may take a P's runnext.
+/// stealWork: up to four passes over the other Ps in random order, taking
+/// half of the first non-empty queue found; only the last pass may take a
+/// P's runnext.
 /// \gosrc{proc.go,stealWork}
 static std::tuple<g*, bool, bool> stealWork() {
   p* pp = getg()->m->p.ptr();
@@ -1003,14 +1011,14 @@ static void resetspinning() {
   wakep();
 }
 
-/// schedule: one round of the scheduler: find a runnable goroutine and
-/// execute it. Never returns. [g0-only] \gosrc{proc.go,schedule}
+/// schedule: pick the next goroutine for this M (findRunnable) and switch
+/// to it. Does not return. [g0-only] \gosrc{proc.go,schedule}
 void schedule() {
   m* mp = getg()->m;
   if (mp->locks != 0) throw_("schedule: holding locks");
   if (mp->lockedg) {
     stoplockedm();
-    execute(mp->lockedg.ptr(), false);  // Never returns.
+    execute(mp->lockedg.ptr(), false);  // does not come back
   }
 top:
   p* pp = mp->p.ptr();
@@ -1019,21 +1027,22 @@ top:
   if (mp->spinning && (pp->runnext || pp->runqhead != pp->runqtail))
     throw_("schedule: spinning with local work");
 
-  auto [gp, inheritTime, tryWakeP] = findRunnable();  // blocks until work is available
+  auto [gp, inheritTime, tryWakeP] = findRunnable();  // may park this M for a while
 
   // This M is about to run something: if it was spinning, another M must
   // take over the search.
   if (mp->spinning) resetspinning();
   if (tryWakeP) wakep();
   if (gp->lockedm) {
-    // Hands off own P to the locked M, then blocks waiting for a new P.
+    // gp needs its own M: pass our P to that M, and sleep until someone
+    // gives us a P again.
     startlockedm(gp);
     goto top;
   }
   execute(gp, inheritTime);
 }
 
-/// dropg: disassociate m and its current goroutine. \gosrc{proc.go,dropg}
+/// dropg: detach the running goroutine from this M (m.curg and curg.m). \gosrc{proc.go,dropg}
 static void dropg() {
   g* gp = getg();
   g* curg = gp->m->curg;
@@ -1061,7 +1070,7 @@ static void park_m(g* gp) {
     mp->waitlock = nullptr;
     if (!ok) {
       casgstatus(gp, _Gwaiting, _Grunnable);
-      execute(gp, true);  // Schedule it back, never returns.
+      execute(gp, true);  // unlockf refused: run gp again; does not come back
     }
   }
   schedule();
@@ -1081,15 +1090,16 @@ static void goschedImpl(g* gp, bool preempted) {
   schedule();
 }
 
-/// gosched_m: Gosched continued on g0. \gosrc{proc.go,gosched_m}
+/// gosched_m: the g0 side of Gosched. \gosrc{proc.go,gosched_m}
 static void gosched_m(g* gp) { goschedImpl(gp, false); }
 
 /// gopreempt_m: a preempted goroutine goes to the global queue, as if it
 /// had called Gosched. \gosrc{proc.go,gopreempt_m}
 void gopreempt_m(g* gp) { goschedImpl(gp, true); }
 
-/// goyield: like Gosched, but the G goes to the local queue's tail (used by
-/// the channel and semaphore code to avoid starving). \gosrc{proc.go,goyield}
+/// goyield: yield as Gosched does, but requeue at the tail of this P's
+/// queue rather than on the global one (Go's caller: semrelease1 in
+/// sema.go). \gosrc{proc.go,goyield}
 void goyield() { mcall(goyield_m); }
 
 /// \gosrc{proc.go,goyield_m}
@@ -1103,7 +1113,7 @@ static void goyield_m(g* gp) {
 
 extern "C" void goexit1_asm() asm("runtime.goexit1");
 
-/// goexit1: finishes the current goroutine (called from goexit).
+/// goexit1: end the running goroutine; reached from goexit on return.
 /// \gosrc{proc.go,goexit1}
 void goexit1() { mcall(goexit0); }
 // goexit1_asm: the symbol asm_amd64.S's goexit calls, runtime.goexit1 (Go's
@@ -1111,7 +1121,7 @@ void goexit1() { mcall(goexit0); }
 void goexit1_asm() { goexit1(); }
 
 static void gdestroy(g* gp);
-/// goexit0: goexit continued on g0. \gosrc{proc.go,goexit0}
+/// goexit0: the g0 side of goexit1. \gosrc{proc.go,goexit0}
 static void goexit0(g* gp) {
   gdestroy(gp);
   schedule();
@@ -1144,7 +1154,7 @@ static void gdestroy(g* gp) {
   }
 }
 
-/// malg allocates a new g with a stack. \gosrc{proc.go,malg}
+/// malg: a fresh g plus a stack from stackalloc. \gosrc{proc.go,malg}
 static g* malg() {
   g* newg = new g{};
   newg->stack_ = stackalloc(uint32(stackSize()));
@@ -1155,8 +1165,8 @@ static g* malg() {
 
 static g* newproc1(funcval* fn, g* callergp, uintptr callerpc);
 
-/// newproc: `go fn()`. Creates a G running fn and puts it on this P's
-/// runnext, so it runs soon; wakes an idle P if the program is past init.
+/// newproc: `go fn()`. The new G goes into this P's runnext so it runs
+/// soon; once the program is past init an idle P is woken as well.
 /// \gosrc{proc.go,newproc}
 void newproc(funcval* fn) {
   g* gp = mustgetg("newproc");
@@ -1180,8 +1190,8 @@ static void gostartcallfn(gobuf* buf, funcval* fn) {
   buf->ctxt = reinterpret_cast<uintptr>(fn);
 }
 
-/// newproc1: create a G in state _Grunnable, starting at fn. The caller adds
-/// it to a run queue. \gosrc{proc.go,newproc1}
+/// newproc1: build a runnable G whose first frame calls fn, reusing a dead
+/// G when one is free. Queuing it is left to the caller. \gosrc{proc.go,newproc1}
 static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   if (fn == nullptr) fatal("go of nil func value");
   m* mp = acquirem();
@@ -1222,8 +1232,8 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   return newg;
 }
 
-/// gfput puts a dead G on the P's free list, moving a batch to the global
-/// list when the local one is long. \gosrc{proc.go,gfput}
+/// gfput: keep dead gp on pp's free list for reuse; at 64 entries, move all
+/// but 31 to the global list. \gosrc{proc.go,gfput}
 void gfput(p* pp, g* gp) {
   if (readgstatus(gp) != _Gdead) throw_("gfput: bad status (not Gdead)");
   pp->gFree.list.push(gp);
@@ -1244,8 +1254,8 @@ void gfput(p* pp, g* gp) {
   }
 }
 
-/// gfget takes a G from the P's free list, refilling it from the global
-/// list. \gosrc{proc.go,gfget}
+/// gfget: a dead G for reuse, or nullptr. An empty local list is first
+/// topped up (to 32) from the global lists; a G without a stack gets one. \gosrc{proc.go,gfget}
 g* gfget(p* pp) {
 retry:
   if (pp->gFree.list.empty() && (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty())) {
@@ -1284,8 +1294,9 @@ static void dolockOSThread() {
 /// \gosrc{proc.go,LockOSThread}
 void LockOSThread() {
   if (atomic::Load(&newmHandoff.haveTemplateThread) == 0) {
-    // If we need to start a new thread from the locked thread, we need the
-    // template thread. Start it now while we're in a known-good state.
+    // Once locked, this thread's OS state may be odd, and threads it needs
+    // must come from the template thread. Start that now, while the state
+    // is still ordinary.
     startTemplateThread();
   }
   g* gp = mustgetg("runtime.LockOSThread");
@@ -1340,8 +1351,8 @@ bool isSystemGoroutine(g* gp) {
 int32 gcount() {
   int32 n = int32(atomic::Load(&allglen)) - sched.gFree.n - sched.ngsys.Load();
   for (int32 i = 0; i < allplen; i++) n -= allp[i]->gFree.n;
-  // All these variables can change concurrently, so the result can be
-  // inconsistent, but it is at least 1.
+  // The counters are read without a lock and may disagree; the caller is
+  // itself a live goroutine, so never report fewer than one.
   if (n < 1) n = 1;
   return n;
 }
@@ -1358,11 +1369,12 @@ static void pinit(p* pp, int32 id) {
 /// pdestroy: a P beyond the new GOMAXPROCS gives its work and caches back.
 /// \gosrc{proc.go,destroy}
 static void pdestroy(p* pp) {
-  // Move all runnable goroutines to the global queue.
+  // Hand the local queue to the global one, last G first, each pushed at
+  // the global head so the original order is kept.
   while (pp->runqhead != pp->runqtail) {
     pp->runqtail--;
     g* gp = pp->runq[pp->runqtail % runqsize].ptr();
-    // Push onto head of global queue.
+    // at the front
     sched.runq.push(gp);
     sched.runqsize++;
   }
@@ -1384,9 +1396,9 @@ static void pdestroy(p* pp) {
   pp->status = _Pdead;
 }
 
-/// procresize changes the number of Ps to nprocs. sched.lock is held and the
-/// world is stopped. Returns the list of Ps with local work, which the
-/// caller must schedule. \gosrc{proc.go,procresize}
+/// procresize: make nprocs Ps exist and be in use. Runs with the world
+/// stopped and sched.lock held. The result links the Ps that still have
+/// queued work; the caller must find Ms for them. \gosrc{proc.go,procresize}
 static p* procresize(int32 nprocs) {
   int32 old = gomaxprocs;
   if (old < 0 || nprocs <= 0) throw_("procresize: invalid arg");
@@ -1395,7 +1407,7 @@ static p* procresize(int32 nprocs) {
   sched.procresizetime = now;
   int32 maskWords = (nprocs + 31) / 32;
 
-  // Grow allp if necessary. Departure: Go appends to slices; allp here is an
+  // Make room in allp for nprocs. Departure: Go appends to slices; allp here is an
   // array of capacity max(nprocs) that is replaced (old one kept) to grow.
   static int32 allpcap = 0;
   if (nprocs > allpcap) {
@@ -1409,7 +1421,7 @@ static p* procresize(int32 nprocs) {
     allpcap = nprocs;
     unlock(&allpLock);
   }
-  // initialize new P's
+  // Set up the added Ps.
   for (int32 i = old; i < nprocs; i++) {
     p* pp = allp[i];
     if (pp == nullptr) pp = new p{};
@@ -1418,10 +1430,10 @@ static p* procresize(int32 nprocs) {
   }
   g* gp = getg();
   if (gp->m->p && gp->m->p.ptr()->id < nprocs) {
-    // continue to use the current P
+    // This M's P survives the resize: keep it.
     gp->m->p.ptr()->status = _Prunning;
   } else {
-    // release the current P and acquire allp[0].
+    // This M's P is going away (or it had none): take allp[0] instead.
     if (gp->m->p) gp->m->p.ptr()->m.v = 0;
     gp->m->p.v = 0;
     p* pp = allp[0];
@@ -1429,7 +1441,7 @@ static p* procresize(int32 nprocs) {
     pp->status = _Pidle;
     acquirep(pp);
   }
-  // release resources from unused P's
+  // Empty the Ps beyond nprocs.
   for (int32 i = nprocs; i < old; i++) pdestroy(allp[i]);
   lock(&allpLock);
   allplen = nprocs;
@@ -1454,7 +1466,7 @@ static p* procresize(int32 nprocs) {
   return runnablePs;
 }
 
-/// acquirep associates pp with the current M. \gosrc{proc.go,acquirep}
+/// acquirep: this M takes ownership of the idle P pp. \gosrc{proc.go,acquirep}
 YESWRITEBARRIERREC static void acquirep(p* pp) {
   // wirep
   g* gp = getg();
@@ -1469,7 +1481,7 @@ YESWRITEBARRIERREC static void acquirep(p* pp) {
   pp->status = _Prunning;
 }
 
-/// releasep disassociates the current P from the current M. [p-owner]
+/// releasep: this M gives up its P and returns it, now idle. [p-owner]
 /// \gosrc{proc.go,releasep}
 static p* releasep() {
   g* gp = getg();
@@ -1494,7 +1506,7 @@ static void incidlelocked(int32 v) {
 }
 
 /// checkdead: if no M is running Go code, every goroutine is blocked
-/// forever: the program is deadlocked. sched.lock must be held.
+/// forever: the program is deadlocked. Caller holds sched.lock.
 /// \gosrc{proc.go,checkdead}
 static void checkdead() {
   // A panicking program is going away anyway.
@@ -1525,7 +1537,7 @@ static void checkdead() {
         throw_("checkdead: runnable g");
     }
   }
-  if (grunning == 0) {  // possible if main goroutine calls runtime.Goexit()
+  if (grunning == 0) {  // every goroutine is gone: main must have called Goexit
     unlock(&sched.lock);
     fatal("no goroutines (main called runtime.Goexit) - deadlock!");
   }
@@ -1533,8 +1545,8 @@ static void checkdead() {
   fatal("all goroutines are asleep - deadlock!");
 }
 
-/// forcePreemptNS: the time slice a goroutine gets before sysmon asks it
-/// to yield. \gosrc{proc.go,forcePreemptNS}
+/// forcePreemptNS: 10ms, how long one goroutine (or a runnext chain) may run
+/// before sysmon asks for a yield. \gosrc{proc.go,forcePreemptNS}
 inline constexpr int64 forcePreemptNS = 10 * 1000 * 1000;
 
 static uint32 retake(int64 now);
@@ -1551,18 +1563,18 @@ NOWRITEBARRIERREC static void sysmon() {
   checkdead();
   unlock(&sched.lock);
   int64 lasttrace = 0;
-  int idle = 0;  // how many cycles in succession we had not woken anybody up
+  int idle = 0;  // consecutive rounds in which retake did nothing
   uint32 delay = 0;
   for (;;) {
-    if (idle == 0) {  // start with 20us sleep...
+    if (idle == 0) {  // active: poll every 20us
       delay = 20;
-    } else if (idle > 50) {  // start doubling the sleep after 1ms...
+    } else if (idle > 50) {  // about 1ms of quiet: back off, doubling
       delay *= 2;
     }
-    if (delay > 10 * 1000) delay = 10 * 1000;  // up to 10ms
+    if (delay > 10 * 1000) delay = 10 * 1000;  // capped at 10ms
     usleep(delay);
     int64 now = nanotime();
-    // retake Ps blocked in syscalls and preempt long running G's
+    // Ask over-long runners to yield (no syscall Ps to take back yet).
     if (retake(now) != 0)
       idle = 0;
     else
@@ -1578,8 +1590,8 @@ NOWRITEBARRIERREC static void sysmon() {
 /// forcePreemptNS to yield. Returns how many it asked. \gosrc{proc.go,retake}
 static uint32 retake(int64 now) {
   uint32 n = 0;
-  // Prevent allp slice changes. This lock will be completely uncontended
-  // unless we're already stopping the world.
+  // Hold allp steady while walking it; only a concurrent GOMAXPROCS change
+  // (a stop-the-world) competes for this lock.
   lock(&allpLock);
   for (int32 i = 0; i < allplen; i++) {
     p* pp = allp[i];
@@ -1587,7 +1599,8 @@ static uint32 retake(int64 now) {
     auto* pd = &pp->sysmontick;
     uint32 s = atomic::Load(&pp->status);
     if (s == _Prunning) {
-      // Preempt G if it's running on the same schedtick for too long.
+      // schedtick unchanged for forcePreemptNS: one time slice (one G, or a
+      // chain of runnext Gs sharing it) has gone on too long.
       uint32 t = atomic::Load(&pp->schedtick);
       if (pd->schedtick != t) {
         pd->schedtick = t;
@@ -1625,16 +1638,17 @@ bool preemptone(p* pp) {
   g* gp = mp->curg;
   if (gp == nullptr || gp == mp->g0) return false;
   gp->preempt = true;
-  // Every call in a goroutine checks for stack overflow by comparing the
-  // current stack pointer to the guard; setting the guard to stackPreempt
-  // turns the next call into a call of the scheduler.
+  // Preemption rides on the stack check: each function prologue compares
+  // SP with the guard, and stackPreempt is above any real SP, so the next
+  // prologue goes to newstack, which yields.
   atomic::Store(&gp->stackguard0, stackPreempt);
   if (mp->tcb != 0) atomic::Store(tlsguardword(mp), stackPreempt);
   return true;
 }
 
-/// canPreemptM reports whether mp is in a state that allows preemption: no
-/// runtime locks, not allocating, preemption not disabled, P running.
+/// canPreemptM: may mp's goroutine be preempted now? Only if mp holds no
+/// runtime locks, is not allocating, has no preemptoff reason and has a
+/// running P.
 /// \gosrc{preempt.go,canPreemptM}
 bool canPreemptM(m* mp) {
   return mp->locks == 0 && mp->mallocing == 0 && mp->preemptoff == nullptr && mp->p &&
@@ -1715,7 +1729,7 @@ void schedtrace(bool detailed) {
   unlock(&sched.lock);
 }
 
-/// mput puts mp on the idle list. sched.lock must be held. \gosrc{proc.go,mput}
+/// mput: push mp onto sched.midle. Caller holds sched.lock. \gosrc{proc.go,mput}
 NOWRITEBARRIERREC static void mput(m* mp) {
   mp->schedlink = sched.midle;
   sched.midle.set(mp);
@@ -1723,7 +1737,7 @@ NOWRITEBARRIERREC static void mput(m* mp) {
   checkdead();
 }
 
-/// mget takes an M from the idle list. sched.lock must be held. \gosrc{proc.go,mget}
+/// mget: pop an idle M (nullptr if none). Caller holds sched.lock. \gosrc{proc.go,mget}
 NOWRITEBARRIERREC static m* mget() {
   m* mp = sched.midle.ptr();
   if (mp != nullptr) {
@@ -1733,14 +1747,14 @@ NOWRITEBARRIERREC static m* mget() {
   return mp;
 }
 
-/// globrunqput puts gp at the tail of the global queue. sched.lock must be
-/// held. \gosrc{proc.go,globrunqput}
+/// globrunqput: append gp to sched.runq. Caller holds sched.lock. \gosrc{proc.go,globrunqput}
 NOWRITEBARRIERREC void globrunqput(g* gp) {
   sched.runq.pushBack(gp);
   sched.runqsize++;
 }
 
-/// globrunqputbatch puts a batch of Gs on the global queue. \gosrc{proc.go,globrunqputbatch}
+/// globrunqputbatch: append n queued Gs to sched.runq and empty *batch.
+/// \gosrc{proc.go,globrunqputbatch}
 NOWRITEBARRIERREC static void globrunqputbatch(gQueue* batch, int32 n) {
   sched.runq.pushBackAll(*batch);
   sched.runqsize += n;
@@ -1748,8 +1762,8 @@ NOWRITEBARRIERREC static void globrunqputbatch(gQueue* batch, int32 n) {
 }
 
 /// globrunqget takes a fair share of the global queue (at most max if
-/// max > 0) into pp's local queue and returns one of them. sched.lock must be
-/// held. \gosrc{proc.go,globrunqget}
+/// max > 0) into pp's local queue and returns one of them. Caller holds
+/// sched.lock. \gosrc{proc.go,globrunqget}
 static g* globrunqget(p* pp, int32 max) {
   if (sched.runqsize == 0) return nullptr;
   int32 n = sched.runqsize / gomaxprocs + 1;
@@ -1766,7 +1780,8 @@ static g* globrunqget(p* pp, int32 max) {
   return gp;
 }
 
-/// pidleput puts pp on the idle list. sched.lock must be held.
+/// pidleput: push pp, whose run queue must be empty, onto sched.pidle and
+/// set its idlepMask bit. Caller holds sched.lock.
 /// \gosrc{proc.go,pidleput}
 NOWRITEBARRIERREC static int64 pidleput(p* pp, int64 now) {
   if (!runqempty(pp)) throw_("pidleput: P has non-empty run queue");
@@ -1778,7 +1793,8 @@ NOWRITEBARRIERREC static int64 pidleput(p* pp, int64 now) {
   return now;
 }
 
-/// pidleget takes a P from the idle list. sched.lock must be held.
+/// pidleget: pop an idle P (nullptr if none), clearing its idlepMask bit.
+/// Caller holds sched.lock.
 /// \gosrc{proc.go,pidleget}
 NOWRITEBARRIERREC static std::tuple<p*, int64> pidleget(int64 now) {
   p* pp = sched.pidle.ptr();
@@ -1802,8 +1818,8 @@ NOWRITEBARRIERREC static std::tuple<p*, int64> pidlegetSpinning(int64 now) {
   return {pp, n};
 }
 
-/// runqempty reports whether pp has no Gs on its local run queue. It never
-/// returns true spuriously. \gosrc{proc.go,runqempty}
+/// runqempty: is pp's local queue (ring and runnext) empty? A true result
+/// is always accurate; false may be momentarily stale. \gosrc{proc.go,runqempty}
 bool runqempty(p* pp) {
   // Read head, tail and runnext, then tail again: a G moved from runnext to
   // the ring between the reads would otherwise be missed.
@@ -1828,19 +1844,19 @@ void runqput(p* pp, g* gp, bool next) {
     nw.set(gp);
     if (!pp->runnext.cas(oldnext, nw)) goto retryNext;
     if (!oldnext) return;
-    // Kick the old runnext out to the regular run queue.
+    // The displaced runnext goes to the ring's tail instead.
     gp = oldnext.ptr();
   }
 retry:
-  uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with consumers
+  uint32 h = atomic::LoadAcq(&pp->runqhead);  // acquire: pairs with consumers' CAS on head
   uint32 t = pp->runqtail;
   if (t - h < runqsize) {
     pp->runq[t % runqsize].set(gp);
-    atomic::StoreRel(&pp->runqtail, t + 1);  // store-release, makes the item available for consumption
+    atomic::StoreRel(&pp->runqtail, t + 1);  // release: publishes the slot to consumers
     return;
   }
   if (runqputslow(pp, gp, h, t)) return;
-  // the queue is not full, now the put above must succeed
+  // runqputslow lost a race with a consumer, so there is room now
   goto retry;
 }
 
@@ -1852,9 +1868,9 @@ static bool runqputslow(p* pp, g* gp, uint32 h, uint32 t) {
   n = n / 2;
   if (n != runqsize / 2) throw_("runqputslow: queue is not full");
   for (uint32 i = 0; i < n; i++) batch[i] = pp->runq[(h + i) % runqsize].ptr();
-  if (!atomic::CasRel(&pp->runqhead, h, h + n)) return false;  // cas-release, commits consume
+  if (!atomic::CasRel(&pp->runqhead, h, h + n)) return false;  // release: the n Gs are ours
   batch[n] = gp;
-  // Link the goroutines.
+  // Chain the batch through schedlink.
   for (uint32 i = 0; i < n; i++) batch[i]->schedlink.set(batch[i + 1]);
   gQueue q;
   q.head.set(batch[0]);
@@ -1868,17 +1884,17 @@ static bool runqputslow(p* pp, g* gp, uint32 h, uint32 t) {
 /// runqget takes a G from the local queue: runnext first (inheritTime), then
 /// the head of the ring. \gosrc{proc.go,runqget}
 std::tuple<g*, bool> runqget(p* pp) {
-  // If there's a runnext, it's the next G to run.
+  // runnext comes first.
   guintptr next = pp->runnext;
-  // If the runnext is non-0 and the CAS fails, it could only have been
-  // stolen by another P, so just fall through to the ring.
+  // Only this P ever sets runnext non-zero; others may only clear it. So a
+  // failed CAS means a thief took it, and the ring is next: no retry.
   if (next && pp->runnext.cas(next, guintptr{})) return {next.ptr(), true};
   for (;;) {
-    uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with other consumers
+    uint32 h = atomic::LoadAcq(&pp->runqhead);  // acquire: pairs with thieves' CAS on head
     uint32 t = pp->runqtail;
     if (t == h) return {nullptr, false};
     g* gp = pp->runq[h % runqsize].ptr();
-    if (atomic::CasRel(&pp->runqhead, h, h + 1)) return {gp, false};  // cas-release, commits consume
+    if (atomic::CasRel(&pp->runqhead, h, h + 1)) return {gp, false};  // release: gp is ours
   }
 }
 
@@ -1887,13 +1903,13 @@ std::tuple<g*, bool> runqget(p* pp) {
 /// empty. Returns the count. \gosrc{proc.go,runqgrab}
 static uint32 runqgrab(p* pp, guintptr* batch, uint32 batchHead, bool stealRunNextG) {
   for (;;) {
-    uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with other consumers
-    uint32 t = atomic::LoadAcq(&pp->runqtail);  // load-acquire, synchronize with the producer
+    uint32 h = atomic::LoadAcq(&pp->runqhead);  // acquire: pairs with other takers' CAS
+    uint32 t = atomic::LoadAcq(&pp->runqtail);  // acquire: pairs with the owner's store
     uint32 n = t - h;
     n = n - n / 2;
     if (n == 0) {
       if (stealRunNextG) {
-        // Try to steal from pp.runnext.
+        // Ring empty: try runnext.
         if (guintptr next = pp->runnext; next) {
           if (pp->status == _Prunning) {
             // The owner is probably about to run it (it was readied by the
@@ -1908,16 +1924,17 @@ static uint32 runqgrab(p* pp, guintptr* batch, uint32 batchHead, bool stealRunNe
       }
       return 0;
     }
-    if (n > runqsize / 2) continue;  // read inconsistent h and t
+    if (n > runqsize / 2) continue;  // h and t from different moments: reread
     for (uint32 i = 0; i < n; i++) {
       guintptr gg = pp->runq[(h + i) % runqsize];
       batch[(batchHead + i) % runqsize] = gg;
     }
-    if (atomic::CasRel(&pp->runqhead, h, h + n)) return n;  // cas-release, commits consume
+    if (atomic::CasRel(&pp->runqhead, h, h + n)) return n;  // release: the copies are ours
   }
 }
 
-/// runqsteal steals half of p2's queue into pp's and returns one G.
+/// runqsteal: move half of p2's Gs to pp's ring; return one of them to run
+/// (nullptr if p2 had none).
 /// \gosrc{proc.go,runqsteal}
 g* runqsteal(p* pp, p* p2, bool stealRunNextG) {
   uint32 t = pp->runqtail;
@@ -1926,9 +1943,9 @@ g* runqsteal(p* pp, p* p2, bool stealRunNextG) {
   n--;
   g* gp = pp->runq[(t + n) % runqsize].ptr();
   if (n == 0) return gp;
-  uint32 h = atomic::LoadAcq(&pp->runqhead);  // load-acquire, synchronize with consumers
+  uint32 h = atomic::LoadAcq(&pp->runqhead);  // acquire: pairs with consumers' CAS on head
   if (t - h + n >= runqsize) throw_("runqsteal: runq overflow");
-  atomic::StoreRel(&pp->runqtail, t + n);  // store-release, makes the item available for consumption
+  atomic::StoreRel(&pp->runqtail, t + n);  // release: publishes the stolen Gs
   return gp;
 }
 
@@ -2032,7 +2049,7 @@ int runtime::GOMAXPROCS(int n) {
   unlock(&sched.lock);
   if (n <= 0 || n == ret) return ret;
   stopTheWorld();
-  // newprocs will be processed by startTheWorld
+  // startTheWorld applies newprocs through procresize
   newprocs = int32(n);
   startTheWorld();
   return ret;
@@ -2079,9 +2096,9 @@ void runtime::rt0_go(int argc, char** argv, void (*main_main)()) {
 
   osinit();
   schedinit();
-  // create a new goroutine to start program
+  // The main goroutine, queued to run runtime.main.
   newproc(&mainPC);
-  // start this M
+  // m0 enters the scheduler.
   mstart();
-  abort();  // mstart should never return
+  abort();  // unreachable: mstart does not return
 }

@@ -50,26 +50,26 @@ struct hchan;
 
 // G status (runtime2.go, "G status").
 enum : uint32 {
-  _Gidle = 0,       // just allocated, not yet initialized
-  _Grunnable = 1,   // on a run queue
-  _Grunning = 2,    // executing user code, owns an M and a P
+  _Gidle = 0,       // fresh from allocation, not set up
+  _Grunnable = 1,   // ready, waiting in a run queue
+  _Grunning = 2,    // on an M with a P, running its own code
   _Gsyscall = 3,    // in a system call
-  _Gwaiting = 4,    // blocked in the runtime (see waitreason)
+  _Gwaiting = 4,    // parked; waitreason says why
   _Gmoribund_unused = 5,
-  _Gdead = 6,       // unused: exited, or on a free list
+  _Gdead = 6,       // not in use (finished, or free for reuse)
   _Genqueue_unused = 7,
-  _Gcopystack = 8,  // stack being moved (not used: stacks do not move here)
-  _Gpreempted = 9,  // stopped itself for a suspendG preemption
+  _Gcopystack = 8,  // Go: stack relocation; never set, stacks stay put here
+  _Gpreempted = 9,  // parked itself at a suspendG request
   _Gscan = 0x1000,
 };
 
 // P status.
 enum : uint32 {
-  _Pidle = 0,     // not running user code; on the idle list or in transition
-  _Prunning = 1,  // owned by an M that runs user code or the scheduler
+  _Pidle = 0,     // unused for now; normally on the idle list
+  _Prunning = 1,  // an M holds it and is executing on it
   _Psyscall = 2,  // its M is in a system call
-  _Pgcstop = 3,   // halted for stop-the-world
-  _Pdead = 4,     // no longer used (GOMAXPROCS shrank)
+  _Pgcstop = 3,   // parked by a stop-the-world
+  _Pdead = 4,     // beyond the current GOMAXPROCS; unused
 };
 
 /// mutex: a runtime lock (lock_futex.cpp). key is 0 (unlocked), 1 (locked)
@@ -131,29 +131,30 @@ struct stack {
   uintptr hi;
 };
 
-/// sudog: a g on a wait list (channel send/receive queues, semaphore trees).
-/// A g may sit on many wait lists at once (select), so the relation is
-/// many-to-many and each membership is one sudog. sudogs come from
+/// sudog: one goroutine's entry in one wait list (a channel's send or
+/// receive queue, a semaphore tree). A goroutine in a select waits on
+/// several lists and a list holds several goroutines, hence one sudog per
+/// (goroutine, list) pair. sudogs come from
 /// acquireSudog/releaseSudog (proc.cpp).
 struct sudog {
   g* g_;  // Departure: named g_ because C++ cannot reuse the type name g here
   sudog* next;
   sudog* prev;
-  void* elem;  // data element (may point to a stack)
+  void* elem;  // where the value is read or written; may be on g's stack
   int64 acquiretime;
   int64 releasetime;
   uint32 ticket;
-  bool isSelect;  // g is in a select; g.selectDone must be CASed to win
-  bool success;   // woken because a value was delivered (false: closed)
-  uint32 waiters; // semaRoot: waiters on this address, head only
-  sudog* parent;  // semaRoot binary tree
-  sudog* waitlink;  // g.waiting list or semaRoot
-  sudog* waittail;  // semaRoot
-  hchan* c;         // channel
+  bool isSelect;  // part of a select: a waker must first win g.selectDone
+  bool success;   // true: the operation happened; false: woken by close
+  uint32 waiters; // semaphore list head only: how many wait behind it
+  sudog* parent;  // links in the semaphore tree
+  sudog* waitlink;  // next in g.waiting, or in a semaphore's list
+  sudog* waittail;  // semaphore list: its last entry
+  hchan* c;         // the channel waited on, if any
 };
 
-/// waitReason explains why a goroutine is in _Gwaiting; it is printed in
-/// goroutine dumps. Same values and strings as runtime2.go.
+/// waitReason: why a goroutine sits in _Gwaiting, as goroutine dumps
+/// print it. Same values and strings as runtime2.go.
 enum class waitReason : uint8 {
   waitReasonZero,
   waitReasonGCAssistMarking,
@@ -245,7 +246,8 @@ NOSPLIT_INLINE const char* String(waitReason w) {
   return waitReasonStrings[size_t(w)];
 }
 
-/// gQueue: a FIFO of Gs linked through g.schedlink (proc.go).
+/// gQueue: Gs chained by g.schedlink, with head and tail pointers, so Gs
+/// can be added at either end (proc.go).
 struct gQueue {
   guintptr head;
   guintptr tail;
@@ -256,7 +258,7 @@ struct gQueue {
   g* pop();
 };
 
-/// gList: a LIFO of Gs linked through g.schedlink (proc.go).
+/// gList: Gs chained by g.schedlink, head only: a stack (proc.go).
 struct gList {
   guintptr head;
   bool empty() const { return head.v == 0; }
@@ -271,26 +273,26 @@ struct g {
   uintptr stackguard0;   // compared (via the TLS guard word) in every
                          // split-stack prologue; stackPreempt asks to preempt
   uintptr stackguard1;   // guard for g0 and gsignal
-  void* _panic;          // innermost panic
-  void* _defer;          // innermost defer (unused: C++ destructors do it)
-  struct m* m;           // current m
+  void* _panic;          // most recent active panic
+  void* _defer;          // most recent defer (unused: C++ destructors do it)
+  struct m* m;           // the M running this g, if any
   gobuf sched;           // saved context while not running
-  uintptr stktopsp;      // expected sp at the top of the stack
+  uintptr stktopsp;      // sp at the stack's top frame, for sanity checks
   void* param;           // passed between parker and waker (see chan.cpp)
   atomic::Uint32 atomicstatus;
   int64 goid;
   guintptr schedlink;
-  int64 waitsince;       // approx time when the g became blocked
-  waitReason waitreason; // if status == _Gwaiting
-  bool preempt;          // preemption signal
+  int64 waitsince;       // roughly when the g started waiting
+  waitReason waitreason; // meaningful in _Gwaiting
+  bool preempt;          // asked to yield (stackguard0 also says so)
   bool activeStackChans; // channels point into this stack
   atomic::Bool parkingOnChan;
   muintptr lockedm;
-  uint64 parentGoid;     // goid of the goroutine that created this one
-  uintptr gopc;          // pc of the go statement that created this g
-  uintptr startpc;       // pc of the goroutine function
-  sudog* waiting;        // sudogs this g waits on, in lock order
-  atomic::Uint32 selectDone;  // are we in a select and did someone win it
+  uint64 parentGoid;     // creator's goid
+  uintptr gopc;          // pc of the creating go statement
+  uintptr startpc;       // entry pc of the function it runs
+  sudog* waiting;        // this g's sudogs, linked by waitlink in lock order
+  atomic::Uint32 selectDone;  // 1 once a case of this g's select has won
   funcval* startfn;      // the closure this g runs (for dumps)
   // Departure: the C++ runtime keeps the exceptions being handled (the
   // caught list and the uncaught count, __cxa_eh_globals) per thread. A
@@ -305,32 +307,32 @@ struct g {
 };
 
 struct m {
-  g* g0;         // goroutine with the scheduling stack
-  g* gsignal;    // signal-handling g
+  g* g0;         // runs the scheduler, on the thread's own stack
+  g* gsignal;    // runs signal handlers
   uintptr tcb;   // Departure: the thread's TCB address (%fs:0); the
                  // split-stack guard word lives at tcb+0x70
   void (*mstartfn)();
-  g* curg;       // the running user goroutine
-  puintptr p;    // attached p for executing Go code (0 if not)
+  g* curg;       // user goroutine now on this M
+  puintptr p;    // P held while running Go code (0 if none)
   puintptr nextp;
   puintptr oldp; // the p this m had before a system call
   int64 id;
   int32 mallocing;
   int32 throwing;
-  const char* preemptoff;  // if non-empty, keep curg on this m
+  const char* preemptoff;  // non-null: curg must not be preempted (the reason)
   int32 locks;
   int32 dying;
-  bool spinning;  // looking for work
-  bool blocked;   // blocked on a note
+  bool spinning;  // idle, actively hunting for work
+  bool blocked;   // asleep in notesleep
   bool incgo;
   int32 printlock;
   uint64 cheaprand;
   note park;
-  m* alllink;     // on allm
+  m* alllink;     // next in allm
   muintptr schedlink;
   guintptr lockedg;
-  uint32 lockedExt;  // external LockOSThread nesting
-  uint32 lockedInt;  // internal lockOSThread nesting
+  uint32 lockedExt;  // LockOSThread depth from user code
+  uint32 lockedInt;  // lockOSThread depth from the runtime
   bool (*waitunlockf)(g*, void*);
   void* waitlock;
   waitReason waitreason_unused;
@@ -347,13 +349,13 @@ struct p {
   int32 id;
   uint32 status;   // _Pidle, _Prunning, ...
   puintptr link;
-  uint32 schedtick;    // incremented on every scheduler call
+  uint32 schedtick;    // bumped by execute at each new time slice
   uint32 syscalltick;
   struct {
     uint32 schedtick;
     int64 schedwhen;
-  } sysmontick;        // last tick observed by sysmon
-  muintptr m;          // back-link to the associated m (0 if idle)
+  } sysmontick;        // sysmon's last sample of the ticks
+  muintptr m;          // the M holding this P (0 when idle)
   uint64 goidcache;
   uint64 goidcacheend;
   // The local run queue, accessed without lock: only the owner writes
@@ -361,20 +363,20 @@ struct p {
   uint32 runqhead;
   uint32 runqtail;
   guintptr runq[runqsize];
-  // runnext, if non-nil, is a runnable G made ready by the current G that
-  // should run next, in place of what is in runq, inheriting the time slice.
+  // runnext: a G the running G just readied. It runs ahead of runq and
+  // takes over what is left of the current time slice.
   guintptr runnext;
   struct {
     gList list;
     int32 n;
-  } gFree;  // available Gs (status == _Gdead)
+  } gFree;  // dead Gs kept for reuse
   sudog* sudogcache[128];
   int32 sudogn;
   // Departure: Go keeps the stack cache in p.mcache.stackcache; the port has
   // no mcache yet, so it sits on the P.
   uintptr stackcache[stackCacheSize];
   int32 nstackcache;
-  bool preempt;  // this P should enter the scheduler ASAP
+  bool preempt;  // whatever runs here should get to the scheduler soon
 };
 
 struct schedt {
@@ -382,24 +384,24 @@ struct schedt {
   atomic::Int64 lastpoll;
   atomic::Int64 pollUntil;
   mutex lock;
-  muintptr midle;         // idle m's waiting for work
-  int32 nmidle;           // number of idle m's
-  int32 nmidlelocked;     // number of locked m's waiting for work
-  int64 mnext;            // number of m's created, and the next M ID
-  int32 maxmcount;        // maximum number of m's allowed (or die)
-  int32 nmsys;            // number of system m's not counted for deadlock
-  int64 nmfreed;          // cumulative number of freed m's
-  atomic::Int32 ngsys;    // number of system goroutines
-  puintptr pidle;         // idle p's
+  muintptr midle;         // list of Ms with nothing to do
+  int32 nmidle;           // length of midle
+  int32 nmidlelocked;     // Ms locked to a g, idle until it runs
+  int64 mnext;            // Ms ever created; also the next M's id
+  int32 maxmcount;        // cap on Ms; exceeding it is fatal
+  int32 nmsys;            // system Ms, ignored by the deadlock check
+  int64 nmfreed;          // Ms freed so far
+  atomic::Int32 ngsys;    // goroutines the runtime itself runs
+  puintptr pidle;         // list of Ps with no M
   atomic::Int32 npidle;
   atomic::Int32 nmspinning;
   atomic::Uint32 needspinning;
-  gQueue runq;            // global runnable queue
+  gQueue runq;            // the global run queue
   int32 runqsize;
   struct {
     mutex lock;
-    gList stack;    // Gs with stacks
-    gList noStack;  // Gs without stacks
+    gList stack;    // dead Gs that still own a stack
+    gList noStack;  // dead Gs whose stack was freed
     int32 n;
   } gFree;
   mutex sudoglock;

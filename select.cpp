@@ -44,7 +44,7 @@ static void sellock(scase* scases, uint16* lockorder, int n) {
 static void selunlock(scase* scases, uint16* lockorder, int n) {
   for (int i = n - 1; i >= 0; i--) {
     hchan* c = scases[lockorder[i]].c;
-    if (i > 0 && c == scases[lockorder[i - 1]].c) continue;  // will unlock it on the next iteration
+    if (i > 0 && c == scases[lockorder[i - 1]].c) continue;  // same channel below: unlock it there
     unlock(&c->lock);
   }
 }
@@ -68,7 +68,7 @@ static bool selparkcommit(g* gp, void*) {
 /// block: `select {}`, parks forever. \gosrc{select.go,block}
 void block() {
   mustgetg("select");
-  gopark(nullptr, nullptr, waitReasonSelectNoCases, 1);  // forever
+  gopark(nullptr, nullptr, waitReasonSelectNoCases, 1);  // nothing will ever ready it
   throw_("unreachable");
 }
 
@@ -86,7 +86,7 @@ void selunlockf(void* a) {
 }
 }  // namespace
 
-/// selectgo implements the select statement. cas0 points to nsends send
+/// selectgo: runs one select statement. cas0 points to nsends send
 /// cases followed by nrecvs receive cases; order0 to 2*(nsends+nrecvs)
 /// uint16s of scratch (pollorder, then lockorder). Returns the index of the
 /// chosen case (-1 if none and !block) and, for a receive, whether a value
@@ -99,13 +99,13 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
   uint16* pollorder = order0;
   uint16* lockorder = order0 + ncases;
 
-  // generate permuted order
+  // Build pollorder: a random shuffle (inside-out Fisher-Yates) of the cases.
   int norder = 0;
   for (int i = 0; i < ncases; i++) {
     scase* cas = &scases[i];
-    // Omit cases without channels from the poll and lock orders.
+    // A nil channel never becomes ready: leave its case out of both orders.
     if (cas->c == nullptr) {
-      cas->elem = nullptr;  // allow GC
+      cas->elem = nullptr;  // drop the reference (Go: for the GC)
       continue;
     }
     uint32 j = cheaprandn(uint32(norder + 1));
@@ -114,11 +114,11 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
     norder++;
   }
 
-  // sort the cases by Hchan address to get the locking order.
-  // simple heap sort, to guarantee n log n time and constant stack footprint.
+  // Build lockorder: the cases sorted by channel address, with an in-place
+  // heap sort (O(n log n), no extra memory). First sift each case up.
   for (int i = 0; i < norder; i++) {
     int j = i;
-    // Start with the pollorder to permute cases on the same channel.
+    // Taking cases in pollorder keeps cases on one channel in random order.
     hchan* c = scases[pollorder[i]].c;
     while (j > 0 && sortkey(scases[lockorder[(j - 1) / 2]].c) < sortkey(c)) {
       int k = (j - 1) / 2;
@@ -146,7 +146,7 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
     lockorder[j] = o;
   }
 
-  // lock all the channels involved in the select
+  // Lock every channel of the select (see Lock order above).
   sellock(scases, lockorder, norder);
 
   g* gp;
@@ -163,7 +163,7 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
   bool recvOK = false;
   selunlockArgs ua{scases, lockorder, norder};
 
-  // pass 1 - look for something already waiting
+  // Pass 1: poll each case in pollorder; the first that can proceed wins.
   for (int oi = 0; oi < norder; oi++) {
     casi = int(pollorder[oi]);
     cas = &scases[casi];
@@ -187,7 +187,7 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
     goto retc;
   }
 
-  // pass 2 - enqueue on all chans
+  // Pass 2: nothing was ready; queue a sudog on every case's channel.
   gp = getg();
   if (gp->waiting != nullptr) throw_("gp.waiting != nil");
   nextp = &gp->waiting;
@@ -198,12 +198,12 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
     sudog* sg1 = acquireSudog();
     sg1->g_ = gp;
     sg1->isSelect = true;
-    // No stack splits between assigning elem and enqueuing sg on
-    // gp.waiting where copystack can find it (kept for Go's order).
+    // Go allows no stack growth from here until sg1 is on gp.waiting,
+    // where copystack looks for it; the port keeps the same order.
     sg1->elem = cas->elem;
     sg1->releasetime = 0;
     sg1->c = c;
-    // Construct waiting list in lock order.
+    // gp.waiting lists the sudogs in lockorder (selparkcommit relies on it).
     *nextp = sg1;
     nextp = &sg1->waitlink;
     if (casi < nsends)
@@ -212,10 +212,10 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
       c->recvq.enqueue(sg1);
   }
 
-  // wait for someone to wake us up
+  // Park until one case's counterpart (or a close) readies us.
   gp->param = nullptr;
-  // Signal to anyone trying to shrink our stack that we're about to park
-  // on a channel.
+  // Tell stack shrinkers to keep off: we are about to park on channels,
+  // and activeStackChans is not set yet.
   gp->parkingOnChan.Store(true);
   gopark(selparkcommit, nullptr, waitReasonSelect, 1);
   gp->activeStackChans = false;
@@ -226,14 +226,14 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
   sg = static_cast<sudog*>(gp->param);
   gp->param = nullptr;
 
-  // pass 3 - dequeue from unsuccessful chans; otherwise they stack up on
-  // quiet channels. Record the successful case, if any. We singly-linked
-  // up the SudoGs in lock order.
+  // Pass 3: unlink the losing cases' sudogs (left queued, they would pile
+  // up on channels nobody uses) and note which case won. gp.waiting holds
+  // the sudogs in lockorder, so walk both together.
   casi = -1;
   cas = nullptr;
   caseSuccess = false;
   sglist = gp->waiting;
-  // Clear all elem before unlinking from gp.waiting.
+  // Reset every sudog's select fields before dropping the gp.waiting list.
   for (sudog* sg1 = gp->waiting; sg1 != nullptr; sg1 = sg1->waitlink) {
     sg1->isSelect = false;
     sg1->elem = nullptr;
@@ -245,7 +245,7 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
     int casei = int(lockorder[li]);
     k = &scases[casei];
     if (sg == sglist) {
-      // sg has already been dequeued by the G that woke us up.
+      // The winner: whoever readied us already took it off its queue.
       casi = casei;
       cas = k;
       caseSuccess = sglist->success;
@@ -273,7 +273,7 @@ std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int ns
   goto retc;
 
 bufrecv:
-  // can receive from buffer
+  // Receive case, value waiting in the buffer.
   recvOK = true;
   qp = chanbuf(c, c->recvx);
   if (cas->elem != nullptr) typedmemmove(c->elemtype, cas->elem, qp);
@@ -285,7 +285,7 @@ bufrecv:
   goto retc;
 
 bufsend:
-  // can send to buffer
+  // Send case, room in the buffer.
   typedmemmove(c->elemtype, chanbuf(c, c->sendx), cas->elem);
   c->sendx++;
   if (c->sendx == c->dataqsiz) c->sendx = 0;
@@ -294,20 +294,20 @@ bufsend:
   goto retc;
 
 recv:
-  // can receive from sleeping sender (sg)
+  // Receive case, sender sg parked: recv finishes it.
   runtime::recv(c, sg, cas->elem, selunlockf, &ua, 2);
   recvOK = true;
   goto retc;
 
 rclose:
-  // read at end of closed channel
+  // Receive case on a closed, drained channel: zero value, ok == false.
   selunlock(scases, lockorder, norder);
   recvOK = false;
   if (cas->elem != nullptr) typedmemzero(c->elemtype, cas->elem);
   goto retc;
 
 send:
-  // can send to a sleeping receiver (sg)
+  // Send case, receiver sg parked: send finishes it.
   runtime::send(c, sg, cas->elem, selunlockf, &ua, 2);
   goto retc;
 
@@ -315,7 +315,7 @@ retc:
   return {casi, recvOK};
 
 sclose:
-  // send on closed channel
+  // Send case on a closed channel: panic, as chansend does.
   selunlock(scases, lockorder, norder);
   panicplain("send on closed channel");
 }
@@ -326,28 +326,28 @@ void waitq::dequeueSudoG(sudog* sgp) {
   sudog* y = sgp->next;
   if (x != nullptr) {
     if (y != nullptr) {
-      // middle of queue
+      // has neighbours on both sides
       x->next = y;
       y->prev = x;
       sgp->next = nullptr;
       sgp->prev = nullptr;
       return;
     }
-    // end of queue
+    // was the tail
     x->next = nullptr;
     last = x;
     sgp->prev = nullptr;
     return;
   }
   if (y != nullptr) {
-    // start of queue
+    // was the head
     y->prev = nullptr;
     first = y;
     sgp->next = nullptr;
     return;
   }
-  // x==y==nil. Either sgp is the only element in the queue, or it has
-  // already been removed. Use q.first to disambiguate.
+  // No neighbours: sgp is the sole element, or was unlinked already (by
+  // dequeue). Only in the first case does first point at it.
   if (first == sgp) {
     first = nullptr;
     last = nullptr;

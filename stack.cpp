@@ -26,7 +26,7 @@
 // Invariants:
 //   [stack-size]  every stack from stackalloc is startingStackSize bytes,
 //                 aligned to it.
-//   [stack-pool]  stackpool holds free stacks linked through their lowest
+//   [stack-pool]  stackpool holds free stacks linked through their top
 //                 word; stackpool.lock protects it and nothing else.
 #include <sys/mman.h>
 #include <unistd.h>
@@ -52,7 +52,7 @@ inline constexpr uintptr stacksPerChunk = 64;
 namespace {
 struct {
   mutex lock;
-  uintptr free;  // free stacks, linked through their lowest word
+  uintptr free;  // free stacks, linked through their top word
   int64 nfree;
   int64 nmapped;  // stacks ever mapped
 } stackpool;
@@ -137,8 +137,8 @@ void stackcache_clear(p* pp) {
   unlock(&stackpool.lock);
 }
 
-/// stackalloc allocates a stack of n bytes: from the P's cache when there is
-/// one, else from the global pool. Runs on the system stack in Go; here it
+/// stackalloc: an n-byte stack, taken from this P's cache when it has one,
+/// else from the global pool. Runs on the system stack in Go; here it
 /// only needs the M not to lose its P, which m.locks ensures.
 /// \gosrc{stack.go,stackalloc}
 stack stackalloc(uint32 n) {
@@ -208,12 +208,13 @@ void newstack(uintptr tlsguard) {
   bool preempt = tlsguard == stackPreempt || gp->stackguard0 == stackPreempt;
   if (preempt) {
     if (!canPreemptM(thisg->m)) {
-      // Let the goroutine keep running for now; sysmon will ask again.
+      // Preemption is not allowed on this M yet: restore the real guard and
+      // resume; sysmon will ask again.
       gp->stackguard0 = gp->stack_.lo + stackGuard;
-      gogo(&gp->sched);  // never return
+      gogo(&gp->sched);  // does not come back
     }
-    // Act like goroutine called runtime.Gosched.
-    gopreempt_m(gp);  // never return
+    // Honour the request as if gp had yielded (runtime.Gosched).
+    gopreempt_m(gp);  // does not come back
   }
   if (tlsguard != gp->stackguard0) {
     // A request meant for the goroutine this M ran before: resume, and gogo
