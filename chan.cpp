@@ -280,7 +280,7 @@ bool chanrecv2(hchan* c, void* elem) {
 /// or dropped when ep is nil. With block == false it does not sleep. Returns
 /// (selected, received): a closed, drained channel gives (true, false) and
 /// the zero value. \gosrc{chan.go,chanrecv}
-std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
+chanrecvResult chanrecv(hchan* c, void* ep, bool block) {
   if (c == nullptr) {
     if (!block) return {false, false};
     mustgetg("chanrecv");
@@ -421,7 +421,7 @@ bool selectnbsend(hchan* c, void* elem) { return chansend(c, elem, false, getcal
 
 /// selectnbrecv: `select { case v, ok = <-c: ... default: ... }`.
 /// \gosrc{chan.go,selectnbrecv}
-std::tuple<bool, bool> selectnbrecv(void* elem, hchan* c) { return chanrecv(c, elem, false); }
+chanrecvResult selectnbrecv(void* elem, hchan* c) { return chanrecv(c, elem, false); }
 
 /// chanlen: len(c), read without the lock. cmd/compile inlines len(c) as a
 /// nil check and a load of qcount; reflect_chanlen is the same as a function.

@@ -63,9 +63,15 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc);
 void closechan(hchan* c);
 NOSPLIT void chanrecv1(hchan* c, void* elem);
 NOSPLIT bool chanrecv2(hchan* c, void* elem);
-std::tuple<bool, bool> chanrecv(hchan* c, void* ep, bool block);
+/// chanrecv's two results, (selected, received), as Go returns them. A plain
+/// struct rather than std::tuple so that it comes back in a register.
+struct chanrecvResult {
+  bool selected;
+  bool received;
+};
+chanrecvResult chanrecv(hchan* c, void* ep, bool block);
 bool selectnbsend(hchan* c, void* elem);
-std::tuple<bool, bool> selectnbrecv(void* elem, hchan* c);
+chanrecvResult selectnbrecv(void* elem, hchan* c);
 int chanlen(hchan* c);
 int chancap(hchan* c);
 void send(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg, int skip);

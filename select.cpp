@@ -91,8 +91,8 @@ void selunlockf(void* a) {
 /// uint16s of scratch (pollorder, then lockorder). Returns the index of the
 /// chosen case (-1 if none and !block) and, for a receive, whether a value
 /// was received (false: the channel was closed). \gosrc{select.go,selectgo}
-std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, int nrecvs,
-                               bool block) {
+selectgoResult selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, int nrecvs,
+                        bool block) {
   (void)pc0;
   int ncases = nsends + nrecvs;
   scase* scases = cas0;

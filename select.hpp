@@ -27,8 +27,14 @@ struct scase {
   void* elem;  // data element
 };
 
-std::tuple<int, bool> selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, int nrecvs,
-                               bool block);
+/// selectgo's two results: the chosen case (-1: none) and, for a receive,
+/// whether a value arrived (Go returns (int, bool)).
+struct selectgoResult {
+  int casi;
+  bool recvOK;
+};
+selectgoResult selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, int nrecvs,
+                        bool block);
 [[noreturn]] void block();
 
 }  // namespace runtime

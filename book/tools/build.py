@@ -186,7 +186,10 @@ def main(argv):
                     digest.update(f.read())
     env = dict(os.environ, GORT_CODE_DIGEST=digest.hexdigest(), GORT_REPO=REPO, GORT_BOOK_TOOLS=HERE, GORT_TAGFILE=tagfile, GORT_XMLDIR=xmldir,
                GORT_MERMAID_DIR=mermaid_dir, GORT_GOVERSION=golinks.TAG)
-    cmd = [PY, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q", "-j", args.jobs,
+    # -E: a fresh environment every time. The cross-references resolve
+    # against Doxygen's tag file, whose anchors change with the code; a page
+    # whose .rst did not change would otherwise keep stale anchors.
+    cmd = [PY, "-m", "sphinx", "-b", "html", "-E", "-W", "-n", "--keep-going", "-q", "-j", args.jobs,
            "-d", os.path.join(work, "doctrees"), src, site]
     res = subprocess.run(cmd, env=env)
     t3 = time.time()
