@@ -2,17 +2,7 @@
 // (go1.22.12), under Go's names, sub-benchmarks included
 // (BenchmarkMakeChan/Struct/32).
 //
-// The timing model is the one described at the top of bench/proc_bench.cpp:
-// goBench runs a Go body once per Google Benchmark run with b.N =
-// max_iterations and reports the body's own elapsed time / N, as Go's ns/op.
-//
-// b.RunParallel is ported from testing/benchmark.go:765 at go1.22.12: it
-// starts GOMAXPROCS goroutines that take iterations from one shared atomic
-// counter in grains sized from the previous run (about 100µs of work, at
-// most 1e4), and waits for them all. Go waits with a sync.WaitGroup; gort has
-// no sync package yet, so the wait is a buffered channel that each worker
-// sends on once (one extra channel operation per worker per run, not per
-// iteration).
+// The timing model and b.RunParallel are in bench/testing.hpp.
 //
 // Departure (BenchmarkSelectProdCons): Go's producers and consumers include a
 // time.After(time.Hour) channel in each select, a channel that never becomes
@@ -32,146 +22,11 @@
 #include "go.hpp"
 #include "runtime.hpp"
 #include "select.hpp"
+#include "testing.hpp"
 
 namespace {
 
-// --- testing.B and testing.PB, the parts the bodies use -----------------------
-
-/// B: testing.B's N, timer and RunParallel (testing/benchmark.go).
-struct B {
-  int64_t N = 0;
-  int64_t previousN = 0;         // N of this benchmark's previous run
-  int64_t previousDuration = 0;  // its duration, ns
-
-  void StartTimer() {
-    if (!timerOn) {
-      start = clock::now();
-      timerOn = true;
-    }
-  }
-  void StopTimer() {
-    if (timerOn) {
-      duration += clock::now() - start;
-      timerOn = false;
-    }
-  }
-  void ResetTimer() {
-    if (timerOn) start = clock::now();
-    duration = clock::duration::zero();
-  }
-  int64_t nanoseconds() const {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
-  }
-
-  /// Error: testing.B.Error. Callable from any goroutine; goBench turns it
-  /// into a failed benchmark once the body returns.
-  void Error(const char* msg) {
-    if (!failed.exchange(true)) failMsg = msg;
-  }
-  bool Failed() const { return failed.load(); }
-  const char* failMsg = "";
-
-  template <class Body>
-  void RunParallel(Body body);
-
- private:
-  using clock = std::chrono::steady_clock;
-  clock::time_point start;
-  clock::duration duration = clock::duration::zero();
-  bool timerOn = false;
-  std::atomic<bool> failed{false};
-};
-
-/// PB: testing.PB, one RunParallel worker's view of the shared count
-/// (testing/benchmark.go:737 at go1.22.12, (*PB).Next).
-struct PB {
-  std::atomic<uint64_t>* globalN;  // iterations claimed so far by all workers
-  uint64_t grain;                  // iterations claimed at a time
-  uint64_t cache = 0;              // claimed and not yet run
-  uint64_t bN;                     // b.N
-
-  bool Next() {
-    if (cache == 0) {
-      uint64_t n = globalN->fetch_add(grain) + grain;
-      if (n <= bN) {
-        cache = grain;
-      } else if (n < bN + grain) {
-        cache = bN + grain - n;
-      } else {
-        return false;
-      }
-    }
-    cache--;
-    return true;
-  }
-};
-
-/// testing/benchmark.go:765 at go1.22.12 ((*B).RunParallel).
-template <class Body>
-void B::RunParallel(Body body) {
-  if (N == 0) return;
-  uint64_t grain = 0;
-  if (previousN > 0 && previousDuration > 0) {
-    grain = uint64_t(100000) * uint64_t(previousN) / uint64_t(previousDuration);
-  }
-  if (grain < 1) grain = 1;
-  if (grain > 10000) grain = 10000;
-
-  std::atomic<uint64_t> n{0};
-  const int numProcs = runtime::GOMAXPROCS(0);  // b.parallelism is 1
-  auto wg = gort::make_chan<gort::struct_>(numProcs);
-  for (int p = 0; p < numProcs; p++) {
-    gort::go([&n, grain, bN = uint64_t(N), body, wg]() mutable {
-      PB pb{&n, grain, 0, bN};
-      body(pb);
-      wg.send(gort::struct_{});
-    });
-  }
-  for (int p = 0; p < numProcs; p++) wg.recv();
-  if (n.load() <= uint64_t(N) && !Failed()) {
-    Error("RunParallel: body exited without pb.Next() == false");
-  }
-}
-
-/// runHistory: what Go keeps in b.previousN and b.previousDuration, the
-/// size and time of a benchmark's previous run (RunParallel sizes its grains
-/// from them). One per registered benchmark.
-struct runHistory {
-  int64_t previousN = 0;
-  int64_t previousDuration = 0;
-};
-
-/// goBench runs body(b) as one Go benchmark run of b.N = max_iterations and
-/// reports its time as Go's runN measures it.
-template <class F>
-void goBench(benchmark::State& state, F& body, runHistory& hist) {
-  const benchmark::IterationCount n = state.max_iterations;
-  while (state.KeepRunningBatch(n)) {
-    B b;
-    b.N = static_cast<int64_t>(n);
-    b.previousN = hist.previousN;
-    b.previousDuration = hist.previousDuration;
-    b.StartTimer();
-    body(b);
-    b.StopTimer();
-    hist.previousN = b.N;
-    hist.previousDuration = b.nanoseconds();
-    state.SetIterationTime(double(b.nanoseconds()) * 1e-9);
-    if (b.Failed()) state.SkipWithError(b.failMsg);
-  }
-}
-
-/// Registers a body under Go's (sub-)benchmark name.
-template <class F>
-void registerGo(const char* name, F body) {
-  benchmark::RegisterBenchmark(name,
-                               [body, hist = runHistory{}](benchmark::State& state) mutable {
-                                 goBench(state, body, hist);
-                               })
-      ->UseManualTime()
-      ->MeasureProcessCPUTime()
-      ->Unit(benchmark::kNanosecond);
-}
+using namespace gort_bench;
 
 // --- helpers of chan_test.go -------------------------------------------------
 
