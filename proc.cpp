@@ -658,23 +658,25 @@ NOWRITEBARRIERREC static void templateThread() {
   }
 }
 
-/// The thread side of newosproc: install g0 and the guard word, then mstart.
-void mstart_pthread(m* mp) {
-  g* gp = mp->g0;
-  setg(gp);
+/// osStack gives g0 the bounds of the calling thread's own stack, as the
+/// OS reports it, less `below` bytes at the bottom (Go's mstart0 does the
+/// same for a thread whose stack the OS allocated).
+static void osStack(g* gp, uintptr below) {
   pthread_attr_t attr;
   void* addr = nullptr;
   size_t size = 0;
   pthread_getattr_np(pthread_self(), &attr);
   pthread_attr_getstack(&attr, &addr, &size);
   pthread_attr_destroy(&attr);
-  gp->stack_.lo = uintptr(addr) + 4096;  // above glibc's guard page
+  gp->stack_.lo = uintptr(addr) + below;
   gp->stack_.hi = uintptr(addr) + size;
-  uintptr tcb;
-  asm volatile("movq %%fs:0, %0" : "=r"(tcb));
-  mp->tcb = tcb;
-  mp->thread = uintptr(pthread_self());
-  mp->procid = int64(syscall(SYS_gettid));
+}
+
+/// The thread side of newosproc: install g0, then mstart.
+void mstart_pthread(m* mp) {
+  g* gp = mp->g0;
+  setg(gp);
+  osStack(gp, 4096);  // above glibc's guard page
   mstart();
 }
 
@@ -2076,23 +2078,12 @@ void runtime::rt0_go(int argc, char** argv, void (*main_main)()) {
   m0.gsignal = new g{};
   m0.gsignal->m = &m0;
   setg(gp);
-  // g0's stack: the main thread's stack, as the OS reports it.
-  pthread_attr_t attr;
-  void* addr = nullptr;
-  size_t size = 0;
-  pthread_getattr_np(pthread_self(), &attr);
-  pthread_attr_getstack(&attr, &addr, &size);
-  pthread_attr_destroy(&attr);
-  gp->stack_.lo = uintptr(addr) + (64 << 10);
-  gp->stack_.hi = uintptr(addr) + size;
+  // g0's stack: the main thread's, less 64 KiB at the bottom, which the
+  // kernel may not have grown the stack into yet.
+  osStack(gp, 64 << 10);
   gp->stackguard0 = gp->stack_.lo + stackGuardSize();
   gp->stackguard1 = gp->stackguard0;
   setTLSGuard(gp->stackguard0);
-  uintptr tcb;
-  asm volatile("movq %%fs:0, %0" : "=r"(tcb));
-  m0.tcb = tcb;
-  m0.thread = uintptr(pthread_self());
-  m0.procid = int64(syscall(SYS_gettid));
 
   osinit();
   schedinit();

@@ -14,7 +14,9 @@
 // Departure: Go turns a fault into a recoverable panic by injecting a call
 // to sigpanic into the interrupted goroutine; C++ cannot unwind safely out
 // of a signal handler, so the port prints the same text and exits 2.
+#include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -125,10 +127,16 @@ void initsig() {
   for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(sig, &sa, nullptr);
 }
 
-/// minit: per-M setup on the new thread: the alternate signal stack, which
-/// is also gsignal's stack. \gosrc{os_linux.go,minit}
+/// minit: per-M setup on the new thread: the thread's identity (its id,
+/// and the TCB whose guard word preemptone writes) and the alternate signal
+/// stack, which is also gsignal's stack. \gosrc{os_linux.go,minit}
 void minit() {
   m* mp = getg()->m;
+  mp->procid = int64(syscall(SYS_gettid));
+  mp->thread = uintptr(pthread_self());
+  uintptr tcb;
+  asm volatile("movq %%fs:0, %0" : "=r"(tcb));
+  mp->tcb = tcb;
   void* s = mmap(nullptr, sigstackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) throw_("minit: cannot allocate signal stack");
   stack_t st{};

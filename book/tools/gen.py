@@ -170,10 +170,10 @@ def cpp_text(xml, mk, e):
 DEPARTURE_RE = re.compile(r"Departure:\s*(.*)")
 
 
-def departures_in(text):
-    """The Departure: notes in a run of C++ lines, as plain sentences."""
+def departure_notes(lines):
+    """(index, text) of each Departure: note in lines of C++ or assembly: the
+    note's first line and the comment lines (// or /* ... */) that continue it."""
     out = []
-    lines = text.split("\n")
     for i, line in enumerate(lines):
         m = DEPARTURE_RE.search(line)
         if not m:
@@ -181,14 +181,19 @@ def departures_in(text):
         parts = [m.group(1).strip()]
         for nxt in lines[i + 1:]:
             s = nxt.strip()
-            if not s.startswith("//") or "Departure:" in s:
+            if not (s.startswith("//") or s.startswith("*")) or "Departure:" in s:
                 break
-            s = s.lstrip("/").strip()
-            if not s:
+            s = s.lstrip("/*").strip()
+            if not s or s.endswith("*/") and not s[:-2].strip():
                 break
-            parts.append(s)
-        out.append(" ".join(parts))
+            parts.append(s.rstrip("*/").strip())
+        out.append((i, " ".join(p for p in parts if p)))
     return out
+
+
+def departures_in(text):
+    """The Departure: notes in a run of C++ lines, as plain sentences."""
+    return [t for _, t in departure_notes(text.split("\n"))]
 
 
 def tag_href(tag, name):
@@ -421,20 +426,7 @@ def departures(srcdir, xml):
             continue
         with open(path, encoding="utf-8") as fh:
             lines = fh.read().split("\n")
-        for i, line in enumerate(lines):
-            m = DEPARTURE_RE.search(line)
-            if not m:
-                continue
-            parts = [m.group(1).strip()]
-            for nxt in lines[i + 1:]:
-                s = nxt.strip()
-                if not (s.startswith("//") or s.startswith("*")) or "Departure:" in s:
-                    break
-                s = s.lstrip("/*").strip()
-                if not s or s.endswith("*/") and not s[:-2].strip():
-                    break
-                parts.append(s.rstrip("*/").strip())
-            text = " ".join(p for p in parts if p)
+        for i, text in departure_notes(lines):
             text = re.sub(r"\s*\*/\s*$", "", text)
             text = re.sub(r"\s*\\gosrc\{[^}]*\}", "", text).strip()
             # The entity the note sits in (the innermost), else the one it
