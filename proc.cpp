@@ -1362,15 +1362,16 @@ int32 gcount() {
 /// \gosrc{proc.go,mcount}
 int32 mcount() { return int32(sched.mnext - sched.nmfreed); }
 
-/// pinit: a new P. \gosrc{proc.go,init}
-static void pinit(p* pp, int32 id) {
-  pp->id = id;
-  pp->status = _Pgcstop;
+/// init: set up a new P. \gosrc{proc.go,init}
+void p::init(int32 id_) {
+  id = id_;
+  status = _Pgcstop;
 }
 
-/// pdestroy: a P beyond the new GOMAXPROCS gives its work and caches back.
+/// destroy: a P beyond the new GOMAXPROCS gives its work and caches back.
 /// \gosrc{proc.go,destroy}
-static void pdestroy(p* pp) {
+void p::destroy() {
+  p* pp = this;
   // Hand the local queue to the global one, last G first, each pushed at
   // the global head so the original order is kept.
   while (pp->runqhead != pp->runqtail) {
@@ -1427,7 +1428,7 @@ static p* procresize(int32 nprocs) {
   for (int32 i = old; i < nprocs; i++) {
     p* pp = allp[i];
     if (pp == nullptr) pp = new p{};
-    pinit(pp, i);
+    pp->init(i);
     atomic::Store(&allp[i], pp);
   }
   g* gp = getg();
@@ -1444,7 +1445,7 @@ static p* procresize(int32 nprocs) {
     acquirep(pp);
   }
   // Empty the Ps beyond nprocs.
-  for (int32 i = nprocs; i < old; i++) pdestroy(allp[i]);
+  for (int32 i = nprocs; i < old; i++) allp[i]->destroy();
   lock(&allpLock);
   allplen = nprocs;
   for (int32 i = 0; i < maskWords; i++) idlepMask[i] = 0;

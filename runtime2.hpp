@@ -377,6 +377,9 @@ struct p {
   uintptr stackcache[stackCacheSize];
   int32 nstackcache;
   bool preempt;  // whatever runs here should get to the scheduler soon
+
+  void init(int32 id);  // proc.go (*p).init
+  void destroy();       // proc.go (*p).destroy
 };
 
 struct schedt {
