@@ -19,8 +19,6 @@ namespace {
 constexpr uint32 mutex_unlocked = 0;
 constexpr uint32 mutex_locked = 1;
 constexpr uint32 mutex_sleeping = 2;
-constexpr int active_spin = 4;
-constexpr uint32 active_spin_cnt = 30;
 constexpr int passive_spin = 1;
 
 /// key32: the low 32 bits of a uintptr key, the futex word.

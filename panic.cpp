@@ -97,6 +97,16 @@ void fatalthrow(throwType t) {
   exit(2);
 }
 
+/// sync.throw: package sync's internal fatal error (an inconsistent Mutex
+/// state), reported as the runtime's own. \gosrc{panic.go,sync_throw}
+[[noreturn]] void sync_throw(const char* s) LINKNAME("sync.throw");
+void sync_throw(const char* s) { throw_(s); }
+
+/// sync.fatal: package sync's fatal error for misuse by the program (unlock
+/// of an unlocked mutex). \gosrc{panic.go,sync_fatal}
+[[noreturn]] void sync_fatal(const char* s) LINKNAME("sync.fatal");
+void sync_fatal(const char* s) { fatal(s); }
+
 /// throw: a fatal error in the runtime itself ("fatal error: ...").
 /// \gosrc{panic.go,throw}
 void throw_(const char* s) {

@@ -44,6 +44,13 @@
 /// Go's linker would give it.
 #define LINKNAME(sym) __asm__(sym) GORT_ANNOTATE("go:linkname " sym)
 
+/// GOSYMBOL(sym): the symbol a Go compiler gives a package-level function of
+/// package pkg, "pkg.name". Not a directive: Go needs no pragma for this. A
+/// C++ compiler would mangle the name, so a bodiless declaration that another
+/// package's LINKNAME definition must satisfy (sync's runtime_Semacquire,
+/// met by the runtime's sync_runtime_Semacquire) spells its symbol with it.
+#define GOSYMBOL(sym) __asm__(sym)
+
 namespace runtime::sys {
 /// sys.NotInHeap (go1.22 runtime/internal/sys/nih.go): a type that embeds this
 /// marker must never be allocated from the garbage-collected heap.

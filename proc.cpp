@@ -1999,6 +1999,23 @@ g* gList::pop() {
   return gp;
 }
 
+/// sync.runtime_canSpin: whether a sync.Mutex waiter may spin (iteration
+/// i) before it sleeps. Only briefly, only with more than one CPU and some
+/// other P running, and only when this P has nothing else queued: sync's
+/// spinning is cooperative. \gosrc{proc.go,sync_runtime_canSpin}
+NOSPLIT bool sync_runtime_canSpin(int i) LINKNAME("sync.runtime_canSpin");
+bool sync_runtime_canSpin(int i) {
+  if (i >= active_spin || ncpu <= 1 || gomaxprocs <= sched.npidle.Load() + sched.nmspinning.Load() + 1)
+    return false;
+  if (p* pp = getg()->m->p.ptr(); !runqempty(pp)) return false;
+  return true;
+}
+
+/// sync.runtime_doSpin: one spin of a sync.Mutex waiter (PAUSE x 30).
+/// \gosrc{proc.go,sync_runtime_doSpin}
+NOSPLIT void sync_runtime_doSpin() LINKNAME("sync.runtime_doSpin");
+void sync_runtime_doSpin() { procyield(active_spin_cnt); }
+
 static uint32 gcd(uint32 a, uint32 b);
 
 /// reset: the increments coprime with count. \gosrc{proc.go,reset}

@@ -88,6 +88,10 @@ uint32 cheaprand();
 uint32 cheaprandn(uint32 n);
 
 // Locks and notes (lock_futex.cpp).
+/// Spinning limits of lock_futex.go, shared with sync_runtime_canSpin and
+/// sync_runtime_doSpin (proc.go): spins before sleeping, PAUSEs per spin.
+inline constexpr int active_spin = 4;
+inline constexpr uint32 active_spin_cnt = 30;
 void lock(mutex* l);
 void unlock(mutex* l);
 void noteclear(note* n);

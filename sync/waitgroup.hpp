@@ -1,0 +1,35 @@
+// sync/waitgroup.hpp: sync.WaitGroup (src/sync/waitgroup.go, go1.22.12).
+#pragma once
+#include <cstdint>
+
+#include "atomic/type.hpp"
+
+namespace gort::sync {
+
+/// WaitGroup: waits for a collection of goroutines to finish. The main
+/// goroutine Adds the number to wait for, each one calls Done when it ends,
+/// and Wait blocks until all have. Adds that start from zero must happen
+/// before the Wait; a WaitGroup may be reused only after every Wait of the
+/// previous round has returned. Copying is a compile error.
+/// \gosrc{sync/waitgroup.go,WaitGroup}
+class WaitGroup {
+ public:
+  constexpr WaitGroup() = default;
+  WaitGroup(const WaitGroup&) = delete;
+  WaitGroup& operator=(const WaitGroup&) = delete;
+
+  /// Add adds delta (which may be negative) to the counter; at zero, every
+  /// waiter is released. Below zero it panics.
+  /// \gosrc{sync/waitgroup.go,WaitGroup.Add}
+  void Add(int delta);
+  /// Done: Add(-1). \gosrc{sync/waitgroup.go,WaitGroup.Done}
+  void Done() { Add(-1); }
+  /// Wait blocks until the counter is zero. \gosrc{sync/waitgroup.go,WaitGroup.Wait}
+  void Wait();
+
+ private:
+  atomic::Uint64 state;  // high 32 bits: the counter; low 32 bits: waiters
+  uint32_t sema = 0;     // waiters sleep here
+};
+
+}  // namespace gort::sync
