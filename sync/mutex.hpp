@@ -6,9 +6,19 @@
 #pragma once
 #include <cstdint>
 
+#include "../pragmas.hpp"
 #include "atomic/type.hpp"
 
 namespace gort::sync {
+
+/// throw and fatal: sync's fatal errors, for broken internal state and for
+/// misuse. Bodiless here, as in Go's mutex.go; the runtime's panic.go
+/// defines them (sync_throw, sync_fatal) and the linker joins the two.
+/// `throw` is a C++ keyword, hence throw_.
+/// \gosrc{sync/mutex.go,throw}
+[[noreturn]] void throw_(const char* s) GOSYMBOL("sync.throw");
+/// \gosrc{sync/mutex.go,fatal}
+[[noreturn]] void fatal(const char* s) GOSYMBOL("sync.fatal");
 
 /// Locker: anything with Lock and Unlock (Go's interface). Made from a
 /// pointer to such an object, as Go converts `&mu` to a Locker: it holds the

@@ -1,6 +1,6 @@
 // sync/runtime.hpp: package sync's bodiless declarations of the functions
-// the runtime provides, mirroring src/sync/runtime.go and runtime2.go at
-// go1.22.12.
+// the runtime provides, mirroring src/sync/runtime.go and
+// src/sync/runtime2.go at go1.22.12.
 //
 // Package sync does not include any runtime header. Each declaration below
 // only names a symbol, "sync.runtime_Semacquire" and so on: the name a Go
@@ -76,13 +76,5 @@ void runtime_doSpin() GOSYMBOL("sync.runtime_doSpin");
 /// runtime_nanotime reads the runtime's monotonic clock.
 /// \gosrc{sync/runtime.go,runtime_nanotime}
 int64_t runtime_nanotime() GOSYMBOL("sync.runtime_nanotime");
-
-/// throw and fatal (declared in Go's mutex.go, defined by the runtime's
-/// panic.go): fatal errors for broken internal state and for misuse.
-/// `throw` is a C++ keyword, hence throw_.
-/// \gosrc{sync/mutex.go,throw}
-[[noreturn]] void throw_(const char* s) GOSYMBOL("sync.throw");
-/// \gosrc{sync/mutex.go,fatal}
-[[noreturn]] void fatal(const char* s) GOSYMBOL("sync.fatal");
 
 }  // namespace gort::sync

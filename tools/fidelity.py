@@ -57,7 +57,7 @@ MANIFEST = os.path.join(REPO, "tools", "fidelity_manifest.tsv")
 # before a port file claims them; more come from the port files' headers.
 SCOPE = ["proc.go", "chan.go", "select.go", "stack.go", "lock_futex.go", "runtime2.go",
          "panic.go", "traceback.go", "runtime1.go", "signal_unix.go", "os_linux.go",
-         "print.go", "mwbbuf.go"]
+         "print.go", "mwbbuf.go", "sema.go"]
 DIRECTIVES = ("nosplit", "systemstack", "nowritebarrier", "nowritebarrierrec",
               "yeswritebarrierrec")
 
@@ -136,13 +136,26 @@ CxxFunc = collections.namedtuple("CxxFunc", "name cls file line usr defined asm"
 
 
 def header_gofile(path, goruntime):
-    """The Go file a port file names in its opening comment, if any."""
+    """The Go file a port file names in its opening comment, if any: a file
+    of src/runtime by its base name (proc.go), a file of package sync as
+    src/sync/mutex.go (reported as sync/mutex.go)."""
     with open(path, errors="replace") as f:
         head = "".join(f.readline() for _ in range(4))
+    m = re.search(r"\bsrc/(sync/\w+\.go)\b", head)
+    if m and os.path.exists(gopath(goruntime, m.group(1))):
+        return m.group(1)
     for m in re.finditer(r"(?<![/\w.])(\w+\.go)\b", head):
         if os.path.exists(os.path.join(goruntime, m.group(1))):
             return m.group(1)
     return None
+
+
+def gopath(goruntime, gf):
+    """The path of a reported Go file: runtime's by base name, others
+    (sync/mutex.go) relative to src."""
+    if "/" in gf:
+        return os.path.join(os.path.dirname(goruntime), gf)
+    return os.path.join(goruntime, gf)
 
 
 def compile_flags(build):
@@ -183,6 +196,8 @@ class Port:
         self.annotations = collections.defaultdict(set)  # usr -> {"go:nosplit", ...}
         self.errors = []
         self.asm_symbols = set()
+        self.labels = {}              # (file, line, name) -> asm label
+        self.defined_labels = set()   # asm labels of C++ definitions
         for f in os.listdir(REPO):
             if f.endswith(".S"):
                 with open(os.path.join(REPO, f), errors="replace") as fh:
@@ -213,6 +228,15 @@ class Port:
             for inc in tu.get_includes():
                 included.add(os.path.abspath(inc.include.name))
             self._visit(tu.cursor, wanted)
+        # A bodiless declaration under an asm label that a LINKNAME definition
+        # elsewhere provides (package sync's runtime_Semacquire, which the
+        # runtime's sync_runtime_Semacquire defines) is ported the way Go's
+        # bodiless declaration is: the linker joins the two.
+        for fname, fl in self.funcs.items():
+            for i, cf in enumerate(fl):
+                sym = self.labels.get((fname, cf.line, cf.name))
+                if not cf.defined and not cf.asm and sym in self.defined_labels:
+                    fl[i] = cf._replace(asm=True)
 
     def _visit(self, cur, wanted):
         ci = self.ci
@@ -250,9 +274,14 @@ class Port:
                 sym = c.mangled_name
             # Declared in C++, defined by the assembly files.
             asm = bool(sym) and sym.lstrip("\x01") in self.asm_symbols
+            if sym is not None and c.is_definition() and any(
+                    ch.kind == K.ASM_LABEL_ATTR for ch in c.get_children()):
+                self.defined_labels.add(sym.lstrip("\x01"))
             if fname not in wanted:
                 continue
             key = (fname, loc.line, c.spelling)
+            if sym is not None:
+                self.labels[key] = sym.lstrip("\x01")
             if key in self._seen:
                 continue
             self._seen.add(key)
@@ -317,14 +346,14 @@ def analyse(goroot, build, manifest_path=MANIFEST):
     results = []
     gofuncs_by_file = {}
     for gf in gofiles:
-        path = os.path.join(goruntime, gf)
+        path = gopath(goruntime, gf)
         if not os.path.exists(path):
             problems.append("%s: not in %s (wrong --goroot?)" % (gf, goruntime))
             continue
         gofuncs_by_file[gf] = go_funcs(path)
     for (gf, key), (status, reason, n) in sorted(manifest.entries.items(), key=lambda kv: kv[1][2]):
         if gf not in gofuncs_by_file:
-            path = os.path.join(goruntime, gf)
+            path = gopath(goruntime, gf)
             if not os.path.exists(path):
                 problems.append("%s:%d: %s does not exist in %s" % (mname, n, gf, goruntime))
                 continue
