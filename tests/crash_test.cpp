@@ -507,3 +507,55 @@ TEST_CASE("gort: stack overflow in code without split-stack checks", "[gort]") {
   CHECK(contains(res.output, "goroutine 1 [running]:"));
   CHECK(res.exitStatus == 2);
 }
+
+// --- gort's own crash tests: package sync's wait reasons ----------------------
+// A goroutine asleep in package sync shows the reason semacquire1 or
+// notifyListWait parked it with (sema.cpp; runtime2.go waitReasonStrings),
+// in runtime.Stack dumps and in the dump after a deadlock
+// (testprog/syncwait.cpp).
+
+TEST_CASE("gort: runtime.Stack shows every sync wait reason", "[gort]") {
+  auto res = runTestProg("StackAllSyncWaitReasons");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(res.exitStatus == 0);
+  CHECK(hasPrefix(res.output, "goroutine 1 [running]:\n"));
+  for (const char* r : {"[semacquire]:", "[sync.Mutex.Lock]:", "[sync.RWMutex.RLock]:",
+                        "[sync.RWMutex.Lock]:", "[sync.Cond.Wait]:"})
+    CHECK(contains(res.output, r));
+}
+
+// The main goroutine asleep in package sync with nothing else to run: Go's
+// output begins with these two lines (checked against go1.22.12 with the
+// same programs in Go), and the program exits 2.
+TEST_CASE("gort: deadlock in sync names the wait reason", "[gort]") {
+  struct testCase {
+    const char* prog;
+    const char* reason;
+  };
+  const testCase testCases[] = {
+      {"WaitGroupDeadlock", "semacquire"},
+      {"MutexDeadlock", "sync.Mutex.Lock"},
+      {"RWMutexRLockDeadlock", "sync.RWMutex.RLock"},
+      {"RWMutexLockDeadlock", "sync.RWMutex.Lock"},
+      {"CondWaitDeadlock", "sync.Cond.Wait"},
+  };
+  for (const auto& tc : testCases) {
+    auto res = runTestProg(tc.prog);
+    INFO(tc.prog << " (" << describe(res) << "), output:\n" << res.output);
+    CHECK(hasPrefix(res.output, std::string("fatal error: all goroutines are asleep - deadlock!\n\n"
+                                            "goroutine 1 [") +
+                                    tc.reason + "]:\n"));
+    CHECK(res.exitStatus == 2);
+  }
+}
+
+// A deadlock between two goroutines asleep in sync: the dump shows both,
+// each with its own reason, as Go's does.
+TEST_CASE("gort: deadlock dump shows every goroutine asleep in sync", "[gort]") {
+  auto res = runTestProg("WaitGroupMutexDeadlock");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(hasPrefix(res.output, "fatal error: all goroutines are asleep - deadlock!\n\n"
+                              "goroutine 1 [semacquire]:\n"));
+  CHECK(std::regex_search(res.output, std::regex("\ngoroutine [0-9]+ \\[sync\\.Mutex\\.Lock\\]:\n")));
+  CHECK(res.exitStatus == 2);
+}

@@ -2,8 +2,9 @@
 //
 // Mirrors go1.22.12 runtime/export_test.go (RunSchedLocalQueueTest,
 // RunSchedLocalQueueStealTest, RunSchedLocalQueueEmptyTest,
-// RunGetgThreadSwitchTest, LockOSCounts) and runtime/proc_runtime_test.go
-// (RunStealOrderTest). Like Go's, these hooks work on Ps they allocate
+// RunGetgThreadSwitchTest, LockOSCounts, and the sema.go hooks Semacquire,
+// Semrelease1, SemNwait, SemTableSize, SemTable) and
+// runtime/proc_runtime_test.go (RunStealOrderTest). Like Go's, these hooks work on Ps they allocate
 // themselves and report a failure by throwing (a fatal error that ends the
 // test binary), not through the test framework.
 #include "export_test.hpp"
@@ -17,6 +18,7 @@
 #include "go.hpp"
 #include "print.hpp"
 #include "proc.hpp"
+#include "sema.hpp"
 
 namespace runtime {
 
@@ -205,6 +207,48 @@ lockOSCounts LockOSCounts() {
     }
   }
   return {gp->m->lockedExt, gp->m->lockedInt};
+}
+
+// export_test.go Semacquire at go1.22.12.
+void Semacquire(uint32_t* addr) { semacquire(addr); }
+
+// export_test.go Semrelease1 at go1.22.12.
+void Semrelease1(uint32_t* addr, bool handoff, int skipframes) {
+  semrelease1(addr, handoff, skipframes);
+}
+
+// export_test.go SemNwait at go1.22.12.
+uint32_t SemNwait(uint32_t* addr) {
+  semaRoot* root = semtable.rootFor(addr);
+  return root->nwait.Load();
+}
+
+// export_test.go SemTableSize at go1.22.12.
+static_assert(SemTableSize == semTabSize, "SemTableSize must be sema.hpp's semTabSize");
+
+// A zeroed table is an empty one, as Go's zero semTable is.
+SemTable::SemTable() : semTable_(new semTable{}) {}
+SemTable::~SemTable() = default;
+
+// export_test.go SemTable.Enqueue at go1.22.12.
+void SemTable::Enqueue(uint32_t* addr) {
+  sudog* s = acquireSudog();
+  s->releasetime = 0;
+  s->acquiretime = 0;
+  s->ticket = 0;
+  semTable_->rootFor(addr)->queue(addr, s, false);
+}
+
+// export_test.go SemTable.Dequeue at go1.22.12.
+bool SemTable::Dequeue(uint32_t* addr) {
+  auto [s, now, tailtime] = semTable_->rootFor(addr)->dequeue(addr);
+  (void)now;
+  (void)tailtime;
+  if (s != nullptr) {
+    releaseSudog(s);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace runtime

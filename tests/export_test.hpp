@@ -1,13 +1,15 @@
 // export_test.hpp: the hooks that Go's runtime/export_test.go (and
-// proc_runtime_test.go) open into package runtime for the scheduler tests, at
-// go1.22.12, with Go's names. Go compiles them into package runtime only while
-// testing; here they live in the test binary and reach the scheduler through
-// proc.hpp, the runtime's internal interface.
+// proc_runtime_test.go) open into package runtime for the scheduler and
+// semaphore tests, at go1.22.12, with Go's names. Go compiles them into
+// package runtime only while testing; here they live in the test binary and
+// reach the runtime through its internal interfaces, proc.hpp for the
+// scheduler and sema.hpp for the semaphore table.
 //
 // Also here: the small stand-ins the translated tests need for packages the
 // port does not have yet (time.Sleep, `defer runtime.GOMAXPROCS(...)`).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,48 @@ struct lockOSCounts {
   uint32_t internal;
 };
 lockOSCounts LockOSCounts();
+
+// --- sema.go (export_test.go, after MutexContended) ----------------------------
+
+/// Semacquire is semacquire: take one count from *addr, sleeping until a
+/// release provides one (export_test.go Semacquire).
+void Semacquire(uint32_t* addr);
+/// Semrelease1 is semrelease1: add a count to *addr and wake its first
+/// waiter; with handoff, give the count to that waiter and yield to it
+/// (export_test.go Semrelease1).
+void Semrelease1(uint32_t* addr, bool handoff, int skipframes);
+/// SemNwait: how many waiters the semaRoot that addr hashes to counts; it
+/// covers every address of that slot, not just addr (export_test.go).
+uint32_t SemNwait(uint32_t* addr);
+/// SemTableSize is semTabSize, the number of slots in a semTable;
+/// export_test.cpp checks that the two agree.
+inline constexpr uintptr_t SemTableSize = 251;
+
+struct semTable;
+
+/// SemTable: a semaphore table of its own, apart from the runtime's
+/// semtable, on which a test or benchmark queues and dequeues waiters
+/// without anybody sleeping (export_test.go SemTable).
+///
+/// Departure: Go's SemTable embeds semTable by value. Here it owns one on
+/// the heap, so that this header does not need the runtime's internal
+/// types (sema.hpp); a SemTable is still one object with Go's two methods.
+struct SemTable {
+  SemTable();
+  ~SemTable();
+  SemTable(const SemTable&) = delete;
+  SemTable& operator=(const SemTable&) = delete;
+
+  /// Enqueue: queue a sudog of the calling goroutine on addr, as a waiter
+  /// would, without parking (export_test.go SemTable.Enqueue).
+  void Enqueue(uint32_t* addr);
+  /// Dequeue: take the first waiter off addr and free its sudog. Returns
+  /// whether there was one (export_test.go SemTable.Dequeue).
+  bool Dequeue(uint32_t* addr);
+
+ private:
+  std::unique_ptr<semTable> semTable_;
+};
 
 }  // namespace runtime
 
