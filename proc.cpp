@@ -1590,7 +1590,8 @@ NOWRITEBARRIERREC static void sysmon() {
 }
 
 /// retake asks the goroutine on any P that has run the same time slice for
-/// forcePreemptNS to yield. Returns how many it asked. \gosrc{proc.go,retake}
+/// forcePreemptNS to yield. Returns how many Ps it took back from system
+/// calls (always 0 in the port so far). \gosrc{proc.go,retake}
 static uint32 retake(int64 now) {
   uint32 n = 0;
   // Hold allp steady while walking it; only a concurrent GOMAXPROCS change
@@ -1609,8 +1610,14 @@ static uint32 retake(int64 now) {
         pd->schedtick = t;
         pd->schedwhen = now;
       } else if (pd->schedwhen + forcePreemptNS <= now) {
-        if (preemptone(pp)) n++;
-        pd->schedwhen = now;  // ask again one slice later if ignored
+        // As in Go, asking a goroutine to yield is not work that keeps
+        // sysmon polling at 20us: only Ps taken back from system calls
+        // count in n (none yet: the port has no syscall states), so a
+        // long-running goroutine lets sysmon back off to 10ms.
+        preemptone(pp);
+        // Departure: Go asks again on every sysmon round until schedtick
+        // moves; the port waits one more forcePreemptNS before asking again.
+        pd->schedwhen = now;
       }
     }
   }

@@ -4,6 +4,7 @@
 // How a Go benchmark maps onto Google Benchmark: bench/testing.hpp.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -11,6 +12,7 @@
 #include "go.hpp"
 #include "runtime.hpp"
 #include "select.hpp"
+#include "sync/waitgroup.hpp"
 #include "testing.hpp"
 
 namespace {
@@ -97,10 +99,72 @@ void BenchmarkCreateGoroutines(B& b) { benchmarkCreateGoroutines(b, 1); }
 /// chain per P.
 void BenchmarkCreateGoroutinesParallel(B& b) { benchmarkCreateGoroutines(b, runtime::GOMAXPROCS(-1)); }
 
+// --- BenchmarkCreateGoroutinesCapture, BenchmarkCreateGoroutinesSingle ------
+
+/// proc_test.go:692 at go1.22.12 (BenchmarkCreateGoroutinesCapture): per
+/// iteration, four goroutines whose closures capture b, i and the
+/// WaitGroup, and a Wait for all four; the closure's size is part of what
+/// is timed. Go's b.ReportAllocs has no counterpart here.
+void BenchmarkCreateGoroutinesCapture(B& b) {
+  for (int64_t i = 0; i < b.N; i++) {
+    constexpr int N = 4;
+    gort::sync::WaitGroup wg;
+    wg.Add(N);
+    for (int i = 0; i < N; i++) {
+      gort::go([&b, i, &wg] {
+        if (i >= N) b.Logf("bad");  // just to capture b
+        wg.Done();
+      });
+    }
+    wg.Wait();
+  }
+}
+
+/// proc_test.go:713 at go1.22.12 (warmupScheduler): start
+/// targetThreadCount goroutines that spin until all of them are running and
+/// then one millisecond more, so that every P has an M when the benchmark
+/// starts.
+void warmupScheduler(int targetThreadCount) {
+  gort::sync::WaitGroup wg;
+  std::atomic<int32_t> count{0};
+  for (int i = 0; i < targetThreadCount; i++) {
+    wg.Add(1);
+    gort::go([&wg, &count, targetThreadCount] {
+      count.fetch_add(1);
+      while (count.load() < targetThreadCount) {
+        // spin until all threads started
+      }
+      // Go: doWork(time.Millisecond), a wall-clock spin.
+      auto start = std::chrono::steady_clock::now();
+      while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1)) {
+      }
+      wg.Done();
+    });
+  }
+  wg.Wait();
+}
+
+/// proc_test.go:744 at go1.22.12 (BenchmarkCreateGoroutinesSingle): the
+/// benchmark goroutine alone starts b.N goroutines, so the other Ps get
+/// work only by stealing it from this one's run queue.
+void BenchmarkCreateGoroutinesSingle(B& b) {
+  warmupScheduler(runtime::GOMAXPROCS(0));
+  b.ResetTimer();
+
+  gort::sync::WaitGroup wg;
+  wg.Add(int(b.N));
+  for (int64_t i = 0; i < b.N; i++) {
+    gort::go([&wg] { wg.Done(); });
+  }
+  wg.Wait();
+}
+
 [[maybe_unused]] bool registered = [] {
   registerGo("BenchmarkPingPongHog", BenchmarkPingPongHog);
   registerGo("BenchmarkCreateGoroutines", BenchmarkCreateGoroutines);
   registerGo("BenchmarkCreateGoroutinesParallel", BenchmarkCreateGoroutinesParallel);
+  registerGo("BenchmarkCreateGoroutinesCapture", BenchmarkCreateGoroutinesCapture);
+  registerGo("BenchmarkCreateGoroutinesSingle", BenchmarkCreateGoroutinesSingle);
   return true;
 }();
 

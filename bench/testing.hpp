@@ -13,11 +13,11 @@
 //     elapsed / N.
 //   - B's ResetTimer, StartTimer and StopTimer behave as testing.B's, so a
 //     port keeps Go's calls where Go has them.
-//   - b.RunParallel starts GOMAXPROCS goroutines that take iterations from
-//     one shared atomic counter in grains sized from the previous run (about
-//     100us of work, at most 1e4), and waits for them all. Go waits with a
-//     sync.WaitGroup; gort has no sync package yet, so the wait is a buffered
-//     channel that each worker sends on once.
+//   - b.RunParallel starts parallelism*GOMAXPROCS goroutines (parallelism
+//     is 1 unless b.SetParallelism changed it) that take iterations from one
+//     shared atomic counter in grains sized from the previous run (about
+//     100us of work, at most 1e4), and waits for them all with a
+//     sync.WaitGroup, as Go does.
 //   - Everything runs on goroutines: gort_bench's main (bench/main.cpp) runs
 //     Google Benchmark on the main goroutine.
 #pragma once
@@ -25,11 +25,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdarg>
 #include <cstdint>
+#include <cstdio>
 
 #include "chan.hpp"
 #include "go.hpp"
 #include "runtime.hpp"
+#include "sync/waitgroup.hpp"
 
 namespace gort_bench {
 
@@ -67,6 +70,24 @@ struct B {
   bool Failed() const { return failed.load(); }
   const char* failMsg = "";
 
+  /// Logf: testing.B.Logf (testing/testing.go:1059 at go1.22.12). Go keeps
+  /// the line and prints it after the benchmark's result; here it goes
+  /// straight to standard error.
+  [[gnu::format(printf, 2, 3)]] void Logf(const char* format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    std::vfprintf(stderr, format, ap);
+    va_end(ap);
+    std::fputc('\n', stderr);
+  }
+
+  /// SetParallelism: testing.B.SetParallelism (testing/benchmark.go:809 at
+  /// go1.22.12). RunParallel then starts p*GOMAXPROCS goroutines; p < 1 is
+  /// ignored, as in Go.
+  void SetParallelism(int p) {
+    if (p >= 1) parallelism = p;
+  }
+
   template <class Body>
   void RunParallel(Body body);
 
@@ -75,6 +96,7 @@ struct B {
   clock::time_point start;
   clock::duration duration = clock::duration::zero();
   bool timerOn = false;
+  int parallelism = 1;  // RunParallel's goroutines per P
   std::atomic<bool> failed{false};
 };
 
@@ -114,16 +136,17 @@ void B::RunParallel(Body body) {
   if (grain > 10000) grain = 10000;
 
   std::atomic<uint64_t> n{0};
-  const int numProcs = runtime::GOMAXPROCS(0);  // b.parallelism is 1
-  auto wg = gort::make_chan<gort::struct_>(numProcs);
+  const int numProcs = parallelism * runtime::GOMAXPROCS(0);
+  gort::sync::WaitGroup wg;
+  wg.Add(numProcs);
   for (int p = 0; p < numProcs; p++) {
-    gort::go([&n, grain, bN = uint64_t(N), body, wg]() mutable {
+    gort::go([&n, grain, bN = uint64_t(N), body, &wg]() mutable {
       PB pb{&n, grain, 0, bN};
       body(pb);
-      wg.send(gort::struct_{});
+      wg.Done();  // Go: defer wg.Done()
     });
   }
-  for (int p = 0; p < numProcs; p++) wg.recv();
+  wg.Wait();
   if (n.load() <= uint64_t(N) && !Failed()) {
     Error("RunParallel: body exited without pb.Next() == false");
   }
