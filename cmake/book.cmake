@@ -5,11 +5,13 @@
 #   target book (in ALL)   npm ci for Mermaid (once per package-lock.json),
 #                          then book/tools/build.py: the \gosrc check,
 #                          Doxygen (warnings fail), the doc-comment check,
-#                          the generated pages, Sphinx -W -n.
+#                          the generated pages (the linkname chapter's table
+#                          from tools/linkname.py --rst on the library's
+#                          objects), Sphinx -W -n.
 #   ctest book_links       every href/src/#anchor of the site resolves; every
 #                          Go link lands on its symbol's line (+ a selftest)
 #   ctest book_browser     headless Chromium: the Mermaid diagrams of the
-#                          ch <- v and scheduler chapters render to SVG;
+#                          ch <- v, scheduler and linkname chapters render to SVG;
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
 # GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,
@@ -54,20 +56,23 @@ list(FILTER _book_inputs EXCLUDE REGEX "/node_modules/")
 file(GLOB _book_runtime CONFIGURE_DEPENDS
   "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.h"
   "${CMAKE_CURRENT_SOURCE_DIR}/*.S" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.hpp"
-  "${CMAKE_CURRENT_SOURCE_DIR}/internal/atomic/*.hpp"
+  "${CMAKE_CURRENT_SOURCE_DIR}/sync/atomic/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/internal/atomic/*.hpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/tests/*_test.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tests/inventory/*"
   "${CMAKE_CURRENT_SOURCE_DIR}/bench/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tools/inventory.py"
   "${CMAKE_CURRENT_SOURCE_DIR}/tools/fidelity.py" "${CMAKE_CURRENT_SOURCE_DIR}/tools/fidelity_manifest.tsv"
+  "${CMAKE_CURRENT_SOURCE_DIR}/tools/linkname.py"
   "${CMAKE_CURRENT_SOURCE_DIR}/cmake/GOVERSION")
 
 set(_book_stamp "${CMAKE_BINARY_DIR}/book/stamp")
 add_custom_command(OUTPUT "${_book_stamp}"
   COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/build.py"
           --build "${CMAKE_BINARY_DIR}" --lib "$<TARGET_FILE:gort>"
+          --objects "$<TARGET_OBJECTS:gort>"
           --mermaid "${_book_npm}/node_modules/mermaid/dist"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"
+  COMMAND_EXPAND_LISTS  # --objects: one argument per object (linkname table)
   USES_TERMINAL)
 add_custom_target(book ALL DEPENDS "${_book_stamp}")
 

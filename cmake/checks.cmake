@@ -18,6 +18,12 @@
 #                       and checks the checker's verdict and Go's message.
 #     fidelity          tools/fidelity.py --check: the per-file comparison
 #                       with the pinned Go source and the manifest's sanity.
+#     linkname_sync     tools/linkname.py --selftest --check over the
+#                       library's objects ($<TARGET_OBJECTS:gort>, not
+#                       libgort.a, whose members lose their folders): every
+#                       sync.* symbol defined once, by the runtime (LINKNAME),
+#                       referenced only from package sync (GOSYMBOL), and
+#                       the declarations and definitions in the sources match.
 #
 # The tools need Debian's interpreter (clang.cindex from python3-clang-14).
 
@@ -64,4 +70,11 @@ if(BUILD_TESTING)
             --goroot "${GORT_GOROOT}"
     WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
   set_tests_properties(fidelity PROPERTIES LABELS "gocheck;tools")
+
+  # The objects arrive as one ';'-separated argument; the tool splits it.
+  # Needs only nm and the standard library, so any compiler's build has it.
+  add_test(NAME linkname_sync
+    COMMAND "${GORT_PYTHON}" tools/linkname.py --selftest --check "$<TARGET_OBJECTS:gort>"
+    WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
+  set_tests_properties(linkname_sync PROPERTIES LABELS "gocheck;tools")
 endif()

@@ -49,7 +49,7 @@ def _tools(app):
 
 def builder_inited(app):
     cppindex, golinks, gosrc = _tools(app)
-    _state["tag"] = cppindex.TagIndex(app.config.gort_tagfile)
+    _state["tag"] = cppindex.TagIndex(app.config.gort_tagfile, app.config.gort_repo)
     _state["xml"] = cppindex.XmlIndex(app.config.gort_xmldir, app.config.gort_repo)
     _state["golinks"] = golinks
     _state["gosrc"] = gosrc
@@ -152,8 +152,10 @@ def _code_block(text, language, start):
 
 
 def _doxy_source_href(root, file, line):
-    # Doxygen's source page: proc.cpp -> proc_8cpp_source.html#l01002
-    page = file.replace("_", "__").replace(".", "_8") + "_source.html"
+    # Doxygen's source page: proc.cpp -> proc_8cpp_source.html#l01002; the
+    # tag file knows the name (sync/runtime.hpp -> sync_2runtime_8hpp_source,
+    # where the base name is not unique; sync/mutex.cpp -> mutex_8cpp_source).
+    page = _state["tag"].source_page(file)
     return "%scode/%s#l%05d" % (root, page, line)
 
 
@@ -192,7 +194,11 @@ class ExcerptDirective(Directive):
         root = _root(env)
         head = nodes.paragraph(classes=["excerpt-head"])
         head += nodes.Text(self.options.get("caption", "") + (" — " if "caption" in self.options else ""))
-        head += _ref(_doxy_source_href(root, src, start), "%s:%d" % (src, start), title="source line", literal=False)
+        try:
+            srchref = _doxy_source_href(root, src, start)
+        except Exception as ex:
+            return [self.state.document.reporter.warning("excerpt: %s" % ex, line=self.lineno)]
+        head += _ref(srchref, "%s:%d" % (src, start), title="source line", literal=False)
         head += nodes.Text(" · ")
         try:
             head += _ref(root + "code/" + _state["tag"].href(name), name, title="C++: " + name)
@@ -200,7 +206,7 @@ class ExcerptDirective(Directive):
             return [self.state.document.reporter.warning("excerpt: %s" % ex, line=self.lineno)]
         short = name.split("::")[-1]
         for mk in _state["markers"]:
-            if mk.cppfile == src and mk.cppname in (short, name.replace("runtime::", "", 1)):
+            if mk.cppfile == src and mk.cppname in (short, re.sub(r"^(runtime|gort::sync)::", "", name)):
                 head += nodes.Text(" · ")
                 head += _ref(root + mk.page + ".html#" + mk.anchor, "side by side with Go", literal=False)
                 try:

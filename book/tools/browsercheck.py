@@ -10,6 +10,7 @@ loads:
   chapters/06-scheduler.html   over HTTP, from a local server on 127.0.0.1
                                serving SITE (what `python3 -m http.server`
                                does)
+  chapters/08-linkname.html    from disk (the Mutex handoff sequence)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram).
@@ -102,6 +103,7 @@ def main(argv):
     checks = [
         ("chapters/04-chan-send.html", "file://" + os.path.join(site, "chapters/04-chan-send.html"), "chan-send"),
         ("chapters/06-scheduler.html", "http://127.0.0.1:%d/chapters/06-scheduler.html" % port, "scheduler"),
+        ("chapters/08-linkname.html", "file://" + os.path.join(site, "chapters/08-linkname.html"), "linkname"),
     ]
     problems, passed = [], 0
     try:

@@ -88,7 +88,7 @@ def doxygen(work, site):
         "XML": xml,
         "TAGFILE": tag,
         "REPO": REPO,
-        "INPUT": " ".join([os.path.join(BOOK, "code-mainpage.md")] + [os.path.join(REPO, d) for d in ("", "internal/atomic", "sync") if os.path.isdir(os.path.join(REPO, d))]),
+        "INPUT": " ".join([os.path.join(BOOK, "code-mainpage.md")] + [os.path.join(REPO, d) for d in ("", "internal/atomic", "sync", "sync/atomic") if os.path.isdir(os.path.join(REPO, d))]),
         "MAINPAGE": os.path.join(BOOK, "code-mainpage.md"),
         "FILTER": "%s %s --filter --mentions %s" % (PY, os.path.join(HERE, "gosrc.py"), os.path.join(work, "mentions.json")),
         "EXTRA_CSS": os.path.join(BOOK, "_static", "doxygen-extra.css"),
@@ -117,6 +117,10 @@ def main(argv):
     ap.add_argument("--build", required=True, help="the CMake build directory")
     ap.add_argument("--site", help="output folder (default BUILD/site)")
     ap.add_argument("--lib", help="libgort.a, for the nm and objdump pages")
+    ap.add_argument("--objects", nargs="+", default=[],
+                    help="the gort library's object files, for the linkname table (CMake passes "
+                         "$<TARGET_OBJECTS:gort>; a ';'-separated list is split too); default: the .o "
+                         "files under BUILD/CMakeFiles/gort.dir whose source exists")
     ap.add_argument("--mermaid", help="folder holding mermaid.min.js (npm package's dist/)")
     ap.add_argument("--jobs", default="2")
     args = ap.parse_args(argv)
@@ -149,7 +153,8 @@ def main(argv):
 
     # 4. doc comments
     xml = cppindex.XmlIndex(xmldir, REPO)
-    tag = cppindex.TagIndex(tagfile)
+    tag = cppindex.TagIndex(tagfile, REPO)
+    gen.SOURCE_PAGES.update({f: tag.source_page(f) for f in tag.files})
     derr, dnotices = gosrccheck.check_doc_comments(xml, exc)
     notices += dnotices
     stale = exc.stale()
@@ -164,6 +169,7 @@ def main(argv):
     gen.inventory(src)
     gen.fidelity(src, os.path.dirname(args.lib) if args.lib else None)
     gen.nm_symbols(src, args.lib)
+    gen.linkname(src, [o for a in args.objects for o in a.split(";") if o] or gen.gort_objects(build))
     gen.objdump_nosplit(src, args.lib)
 
     # Mermaid, served from _static (no CDN).

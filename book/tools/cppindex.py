@@ -25,8 +25,9 @@ def _strip_anon(name):
 
 
 class TagIndex:
-    def __init__(self, tagfile):
+    def __init__(self, tagfile, repo=None):
         self.names = {}   # qualified name -> list of (anchorfile, anchor, kind)
+        self.files = {}   # repo-relative source path -> its page, e.g. sync_2runtime_8hpp.html
         root = ET.parse(tagfile).getroot()
         for comp in root.findall("compound"):
             kind = comp.get("kind")
@@ -34,6 +35,11 @@ class TagIndex:
             cfile = comp.findtext("filename")
             if cfile and not cfile.endswith(".html"):
                 cfile += ".html"
+            if kind == "file" and repo and cfile:
+                d = comp.findtext("path") or ""
+                rel = os.path.relpath(os.path.join(d, cname), repo)
+                if not rel.startswith(".."):
+                    self.files[rel] = cfile
             if kind in ("struct", "class", "namespace", "file", "union"):
                 self._add(cname, cfile, "", kind)
             for mem in comp.findall("member"):
@@ -73,6 +79,17 @@ class TagIndex:
     def href(self, name):
         page, anchor = self.lookup(name)
         return page + ("#" + anchor if anchor else "")
+
+    def source_page(self, relpath):
+        """The page of a file's source listing (proc.cpp ->
+        proc_8cpp_source.html). Doxygen puts a file's folder into the page
+        name only when another input file has the same base name
+        (sync/runtime.hpp -> sync_2runtime_8hpp, but sync/mutex.cpp ->
+        mutex_8cpp), so the name is read from the tag file, not guessed."""
+        page = self.files.get(relpath)
+        if page is None:
+            raise CppError("no file %r in Doxygen's tag file" % relpath)
+        return page[:-len(".html")] + "_source.html"
 
 
 class Entity:
@@ -176,16 +193,27 @@ class XmlIndex:
         else:
             file, start, end = e.file, e.line, e.line
         lines = self.lines(file)
+        if lines[start - 1].lstrip().startswith("#define"):
+            # A macro ends at its last continued line.
+            while end < len(lines) and lines[end - 1].rstrip().endswith("\\"):
+                end += 1
         # A declaration may span lines up to its ';' when it has no body.
-        if end == start and not lines[start - 1].rstrip().endswith((";", "}")):
+        elif end == start and not lines[start - 1].rstrip().endswith((";", "}")):
             while end < len(lines) and not lines[end - 1].rstrip().endswith((";", "{", "}")):
                 end += 1
         # A declaration of the same function right above the definition (an
-        # asm label, extern "C") belongs to the excerpt, with its comment.
+        # asm label, extern "C") belongs to the excerpt, with its comment,
+        # also when it takes two or three lines (a LINKNAME on its own line).
         short = re.escape(e.name.split("::")[-1])
-        while start > 1 and re.search(r"\b%s\s*\(" % short, lines[start - 2]) \
-                and lines[start - 2].rstrip().endswith(";"):
-            start -= 1
+        while start > 1 and lines[start - 2].rstrip().endswith(";"):
+            j = start - 2
+            while j > start - 5 and j > 0 and not re.search(r"\b%s\s*\(" % short, lines[j]) \
+                    and not lines[j - 1].rstrip().endswith((";", "{", "}")) \
+                    and not lines[j - 1].lstrip().startswith("//") and lines[j - 1].strip():
+                j -= 1
+            if not re.search(r"\b%s\s*\(" % short, lines[j]) or lines[j].lstrip().startswith("//"):
+                break
+            start = j + 1
         # Templates: include the template<...> line above.
         while start > 1 and lines[start - 2].lstrip().startswith("template"):
             start -= 1

@@ -45,9 +45,22 @@ class Marker:
 
 def page_of(cppfile):
     """The side-by-side page (docname) for a C++ file: one page per stem, so
-    chan.hpp and chan.cpp share sidebyside/chan."""
-    stem = os.path.splitext(os.path.basename(cppfile))[0]
+    chan.hpp and chan.cpp share sidebyside/chan. A file of another package
+    keeps its folder in the name (sync/mutex.cpp: sidebyside/sync-mutex), so
+    that sync/runtime.hpp and sync/rwmutex.cpp do not land on the pages of
+    the runtime's runtime.hpp or of Go's runtime/rwmutex.go."""
+    stem = os.path.splitext(cppfile)[0].replace(os.sep, "/").replace("/", "-")
     return "sidebyside/" + stem
+
+
+def gofile_of(cppfile):
+    """The Go file a C++ file mirrors, as \\gosrc spells it (chan.go,
+    sync/mutex.go), or None when the pinned tree has no file of that name."""
+    base = os.path.splitext(cppfile)[0].replace(os.sep, "/")
+    sub = "runtime/" if "/" not in base else ""
+    if os.path.exists(os.path.join(golinks.GOROOT, "src", sub + base + ".go")):
+        return base + ".go"
+    return None
 
 
 def anchor_id(symbol):
@@ -113,7 +126,7 @@ def scan(cppfile):
 def runtime_sources():
     """The repo-relative C++ files of the runtime package (what Doxygen reads)."""
     out = []
-    for d in ("", "sync", "internal/atomic"):
+    for d in ("", "sync", "sync/atomic", "internal/atomic"):
         full = os.path.join(REPO, d)
         if not os.path.isdir(full):
             continue
