@@ -7,7 +7,9 @@
 #                          Doxygen (warnings fail), the doc-comment check,
 #                          the generated pages (the linkname chapter's table
 #                          from tools/linkname.py --rst on the library's
-#                          objects), Sphinx -W -n.
+#                          objects; chapter 9's inventory with the results
+#                          of the last test run, test-results/*.xml),
+#                          Sphinx -W -n. Rebuilt by run.bash after ctest.
 #   ctest book_links       every href/src/#anchor of the site resolves; every
 #                          Go link lands on its symbol's line (+ a selftest)
 #   ctest book_browser     headless Chromium: the Mermaid diagrams of the
@@ -19,6 +21,9 @@
 # installs them) the book is skipped with a warning.
 
 option(GORT_BOOK "Build the book and the code browser into site/" ON)
+# Whether this build tree has the target book (run.bash rebuilds it after the
+# tests, so that chapter 9 shows their results).
+set(GORT_BOOK_TARGET OFF CACHE INTERNAL "the book target exists")
 if(NOT GORT_BOOK)
   return()
 endif()
@@ -57,11 +62,32 @@ file(GLOB _book_runtime CONFIGURE_DEPENDS
   "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.h"
   "${CMAKE_CURRENT_SOURCE_DIR}/*.S" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.hpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/sync/atomic/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/internal/atomic/*.hpp"
-  "${CMAKE_CURRENT_SOURCE_DIR}/tests/*_test.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tests/inventory/*"
+  "${CMAKE_CURRENT_SOURCE_DIR}/tests/*_test.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tests/sync/*_test.cpp"
+  "${CMAKE_CURRENT_SOURCE_DIR}/tests/inventory/*"
   "${CMAKE_CURRENT_SOURCE_DIR}/bench/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tools/inventory.py"
   "${CMAKE_CURRENT_SOURCE_DIR}/tools/fidelity.py" "${CMAKE_CURRENT_SOURCE_DIR}/tools/fidelity_manifest.tsv"
   "${CMAKE_CURRENT_SOURCE_DIR}/tools/linkname.py"
   "${CMAKE_CURRENT_SOURCE_DIR}/cmake/GOVERSION")
+
+# Chapter 9 shows what the last test run said: ctest's gort_test_cpu<n>
+# leave JUnit and Catch2 XML reports in test-results/ (CMakeLists.txt,
+# book/tools/testresults.py). A report that does not exist yet cannot be a
+# build dependency (Ninja would rebuild the book on every build until the
+# tests ran), so a cheap step that runs on every build digests whatever
+# reports exist into book/test-results.json, rewriting it only when their
+# content changed; the book depends on that file. Ninja re-checks a
+# byproduct's mtime (restat), so after a test run the book is rebuilt, and
+# otherwise it is not. (build.py then reuses Doxygen's output and rebuilds
+# only the pages that changed: seconds.)
+set(_test_results "${CMAKE_BINARY_DIR}/test-results")
+set(_test_digest "${CMAKE_BINARY_DIR}/book/test-results.json")
+list(JOIN GORT_TEST_CPUS "," _test_cpus)
+add_custom_target(book_test_results
+  COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/testresults.py"
+          --dir "${_test_results}" --cpus "${_test_cpus}" --summary "${_test_digest}"
+  BYPRODUCTS "${_test_digest}"
+  COMMENT "book: digest of the last test run (test-results/)"
+  VERBATIM)
 
 set(_book_stamp "${CMAKE_BINARY_DIR}/book/stamp")
 add_custom_command(OUTPUT "${_book_stamp}"
@@ -69,12 +95,15 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --build "${CMAKE_BINARY_DIR}" --lib "$<TARGET_FILE:gort>"
           --objects "$<TARGET_OBJECTS:gort>"
           --mermaid "${_book_npm}/node_modules/mermaid/dist"
+          --test-results "${_test_results}" --test-cpus "${_test_cpus}"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
+          book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"
   COMMAND_EXPAND_LISTS  # --objects: one argument per object (linkname table)
   USES_TERMINAL)
 add_custom_target(book ALL DEPENDS "${_book_stamp}")
+set(GORT_BOOK_TARGET ON CACHE INTERNAL "the book target exists")
 
 if(BUILD_TESTING)
   add_test(NAME book_links

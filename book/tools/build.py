@@ -3,6 +3,7 @@
 
   /usr/bin/python3 book/tools/build.py --build BUILD [--lib libgort.a]
                                        [--mermaid DIR] [--site DIR]
+                                       [--test-results DIR] [--test-cpus 1,2,4]
 
 Steps (each one fails the build on a problem):
 
@@ -10,12 +11,18 @@ Steps (each one fails the build on a problem):
   2. copy book/ to BUILD/book/src and scan its chapters for :cpp: mentions
      (the code -> book links);
   3. Doxygen: HTML into SITE/code/, XML and the tag file into BUILD/book/;
-     any warning fails the build;
+     any warning fails the build; skipped when nothing it reads changed
+     since it last ran (doxygen/inputs.sha1);
   4. check that every documented function of a ported .cpp names its Go
-     counterpart (Doxygen's XML says where the functions are);
-  5. generate the side-by-side pages and the includes (gen.py);
+     counterpart (Doxygen's XML says where the functions are), and that
+     the code browser links each ported entity back to its side-by-side
+     entry and to the chapter sections that cite it;
+  5. generate the side-by-side pages and the includes (gen.py), chapter
+     9's inventory with the last test run's results (testresults.py:
+     BUILD/test-results/gort_test_cpu<n>.xml, when a test run left them);
   6. Sphinx, -W -n (warnings are errors, every reference must resolve),
-     into SITE/ (SITE/index.html).
+     into SITE/ (SITE/index.html); from scratch (-E) unless Doxygen was
+     skipped and the last Sphinx run succeeded with the same Doxygen output.
 
 SITE defaults to BUILD/site. Run with Debian's /usr/bin/python3.
 """
@@ -33,6 +40,7 @@ import cppindex  # noqa: E402
 import gen  # noqa: E402
 import golinks  # noqa: E402
 import gosrccheck  # noqa: E402
+import testresults  # noqa: E402
 
 REPO = golinks.REPO
 BOOK = os.path.join(REPO, "book")
@@ -71,16 +79,47 @@ def sync_tree(src, dst, skip=("node_modules", "tools", "__pycache__")):
                 os.remove(os.path.join(root, fn))
 
 
+DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic")
+
+
+def doxygen_digest(conf, mentions_file):
+    """A digest of everything Doxygen's output depends on: its configuration,
+    the files it reads (and so the line numbers its filter adds), the
+    filter's code and the chapter mentions it links to, Doxygen's version."""
+    import hashlib
+    h = hashlib.sha1()
+
+    def add(path):
+        h.update(path.encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(f.read())
+        h.update(b"\0")
+
+    h.update(conf.encode())
+    h.update(subprocess.run(["doxygen", "--version"], capture_output=True).stdout)
+    for d in DOXY_INPUT_DIRS:
+        full = os.path.join(REPO, d)
+        if os.path.isdir(full):
+            for n in sorted(os.listdir(full)):
+                if n.endswith((".cpp", ".hpp", ".h")):
+                    add(os.path.join(full, n))
+    for n in sorted(os.listdir(HERE)):
+        if n.endswith(".py"):
+            add(os.path.join(HERE, n))
+    for path in (os.path.join(BOOK, "code-mainpage.md"), os.path.join(BOOK, "_static", "doxygen-extra.css"),
+                 mentions_file):
+        add(path)
+    return h.hexdigest()
+
+
 def doxygen(work, site):
+    """Run Doxygen, unless what it would read is what it read last time and
+    its output is still there (a rebuild for new test results changes
+    nothing Doxygen sees). Returns (xml dir, tag file, whether it ran)."""
     html = os.path.join(site, "code")
     xml = os.path.join(work, "doxygen", "xml")
     tag = os.path.join(work, "doxygen", "gort.tag")
     warnlog = os.path.join(work, "doxygen", "warnings.log")
-    # Doxygen does not create nested output folders, and stale pages of
-    # removed functions must not survive: start from empty folders.
-    for d in (html, xml):
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
     subs = {
         "GOVERSION": golinks.TAG,
         "OUT": os.path.join(work, "doxygen"),
@@ -88,7 +127,7 @@ def doxygen(work, site):
         "XML": xml,
         "TAGFILE": tag,
         "REPO": REPO,
-        "INPUT": " ".join([os.path.join(BOOK, "code-mainpage.md")] + [os.path.join(REPO, d) for d in ("", "internal/atomic", "sync", "sync/atomic") if os.path.isdir(os.path.join(REPO, d))]),
+        "INPUT": " ".join([os.path.join(BOOK, "code-mainpage.md")] + [os.path.join(REPO, d) for d in DOXY_INPUT_DIRS if os.path.isdir(os.path.join(REPO, d))]),
         "MAINPAGE": os.path.join(BOOK, "code-mainpage.md"),
         "FILTER": "%s %s --filter --mentions %s" % (PY, os.path.join(HERE, "gosrc.py"), os.path.join(work, "mentions.json")),
         "EXTRA_CSS": os.path.join(BOOK, "_static", "doxygen-extra.css"),
@@ -99,6 +138,22 @@ def doxygen(work, site):
         conf = f.read()
     for k, v in subs.items():
         conf = conf.replace("@%s@" % k, v)
+    digest = doxygen_digest(conf, os.path.join(work, "mentions.json"))
+    # The digest is written only once Doxygen has succeeded, and removed
+    # before it runs: it always describes the output on disk.
+    digest_file = os.path.join(work, "doxygen", "inputs.sha1")
+    if os.path.exists(digest_file) and os.path.exists(tag) and os.path.exists(os.path.join(html, "index.html")) \
+            and os.path.isdir(xml):
+        with open(digest_file) as f:
+            if f.read().strip() == digest:
+                return xml, tag, False
+    if os.path.exists(digest_file):
+        os.remove(digest_file)
+    # Doxygen does not create nested output folders, and stale pages of
+    # removed functions must not survive: start from empty folders.
+    for d in (html, xml):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
     doxyfile = os.path.join(work, "doxygen", "Doxyfile")
     with open(doxyfile, "w", encoding="utf-8") as f:
         f.write(conf)
@@ -109,7 +164,9 @@ def doxygen(work, site):
         warnings = f.read().strip()
     if warnings:
         fail("doxygen warnings (treated as errors):\n" + warnings)
-    return xml, tag
+    with open(digest_file, "w") as f:
+        f.write(digest + "\n")
+    return xml, tag, True
 
 
 def main(argv):
@@ -122,6 +179,9 @@ def main(argv):
                          "$<TARGET_OBJECTS:gort>; a ';'-separated list is split too); default: the .o "
                          "files under BUILD/CMakeFiles/gort.dir whose source exists")
     ap.add_argument("--mermaid", help="folder holding mermaid.min.js (npm package's dist/)")
+    ap.add_argument("--test-results", help="ctest's JUnit reports of gort_test, for chapter 9 "
+                                          "(default BUILD/test-results; none there: the page says so)")
+    ap.add_argument("--test-cpus", default="1,2,4", help="the GOMAXPROCS values ctest runs gort_test at")
     ap.add_argument("--jobs", default="2")
     args = ap.parse_args(argv)
 
@@ -142,20 +202,22 @@ def main(argv):
     # 2. sources and mentions
     sync_tree(BOOK, src)
     import json
+    mentions = gen.mentions(src)
     with open(os.path.join(work, "mentions.json"), "w") as f:
-        json.dump(gen.mentions(src), f, indent=1, sort_keys=True)
+        json.dump(mentions, f, indent=1, sort_keys=True)
 
     # 3. Doxygen
     t1 = time.time()
-    xmldir, tagfile = doxygen(work, site)
+    xmldir, tagfile, doxygen_ran = doxygen(work, site)
     t2 = time.time()
-    say("doxygen: %.1fs" % (t2 - t1))
+    say("doxygen: %.1fs" % (t2 - t1) if doxygen_ran else "doxygen: its inputs did not change, not run")
 
     # 4. doc comments
     xml = cppindex.XmlIndex(xmldir, REPO)
     tag = cppindex.TagIndex(tagfile, REPO)
     gen.SOURCE_PAGES.update({f: tag.source_page(f) for f in tag.files})
     derr, dnotices = gosrccheck.check_doc_comments(xml, exc)
+    derr += gosrccheck.check_book_links(xmldir, mentions)
     notices += dnotices
     stale = exc.stale()
     if derr or stale:
@@ -166,11 +228,15 @@ def main(argv):
     # 5. generated pages
     gen.sidebyside(src, xml, tag)
     gen.departures(src, xml)
-    gen.inventory(src)
+    gen.inventory(src, testresults.read(args.test_results or os.path.join(build, "test-results"),
+                                        testresults.cpus_arg(args.test_cpus)))
     gen.fidelity(src, os.path.dirname(args.lib) if args.lib else None)
     gen.nm_symbols(src, args.lib)
     gen.linkname(src, [o for a in args.objects for o in a.split(";") if o] or gen.gort_objects(build))
     gen.objdump_nosplit(src, args.lib)
+
+    t_gen = time.time()
+    say("checks and generated pages: %.1fs" % (t_gen - t2))
 
     # Mermaid, served from _static (no CDN).
     mermaid_dir = os.path.join(work, "mermaid")
@@ -192,16 +258,32 @@ def main(argv):
                     digest.update(f.read())
     env = dict(os.environ, GORT_CODE_DIGEST=digest.hexdigest(), GORT_REPO=REPO, GORT_BOOK_TOOLS=HERE, GORT_TAGFILE=tagfile, GORT_XMLDIR=xmldir,
                GORT_MERMAID_DIR=mermaid_dir, GORT_GOVERSION=golinks.TAG)
-    # -E: a fresh environment every time. The cross-references resolve
-    # against Doxygen's tag file, whose anchors change with the code; a page
-    # whose .rst did not change would otherwise keep stale anchors.
-    cmd = [PY, "-m", "sphinx", "-b", "html", "-E", "-W", "-n", "--keep-going", "-q", "-j", args.jobs,
-           "-d", os.path.join(work, "doctrees"), src, site]
+    # -E: a fresh environment. The cross-references resolve against
+    # Doxygen's tag file, whose anchors change with the code; a page whose
+    # .rst did not change would otherwise keep stale anchors. When Doxygen
+    # did not run (its output is the one the last successful Sphinx run
+    # used: sphinx.ok holds that run's Doxygen digest), Sphinx may rebuild
+    # only the pages whose sources changed, such as chapter 9 after a test
+    # run. A failed Sphinx run removes sphinx.ok, so the next one starts
+    # fresh and reports its warnings again.
+    ok_file = os.path.join(work, "sphinx.ok")
+    with open(os.path.join(work, "doxygen", "inputs.sha1")) as f:
+        doxy_digest = f.read().strip()
+    fresh = True
+    if not doxygen_ran and os.path.exists(ok_file):
+        with open(ok_file) as f:
+            fresh = f.read().strip() != doxy_digest
+    if os.path.exists(ok_file):
+        os.remove(ok_file)
+    cmd = [PY, "-m", "sphinx", "-b", "html"] + (["-E"] if fresh else []) + \
+          ["-W", "-n", "--keep-going", "-q", "-j", args.jobs, "-d", os.path.join(work, "doctrees"), src, site]
     res = subprocess.run(cmd, env=env)
     t3 = time.time()
     if res.returncode != 0:
         fail("sphinx-build failed (warnings are errors: -W -n)")
-    say("sphinx: %.1fs" % (t3 - t2))
+    with open(ok_file, "w") as f:
+        f.write(doxy_digest + "\n")
+    say("sphinx%s: %.1fs" % ("" if fresh else " (only the changed pages)", t3 - t_gen))
     say("site built in %.1fs: %s" % (t3 - t0, os.path.join(site, "index.html")))
     with open(os.path.join(work, "stamp"), "w") as f:
         f.write("%.1f\n" % (t3 - t0))

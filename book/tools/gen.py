@@ -8,7 +8,8 @@
                           notes found in the C++ text.
   sidebyside/asm_amd64.rst  each routine of asm_amd64.S next to Go's TEXT.
   sidebyside/index.rst    the list of those pages.
-  generated/*.inc         departures list, test inventory, nm of the linkname
+  generated/*.inc         departures list, test inventory (with the last test
+                          run's results, testresults.py), nm of the linkname
                           symbols, the sync <-> runtime linkname table
                           (tools/linkname.py --rst), objdump of a nosplit
                           function, dialect table.
@@ -101,7 +102,10 @@ CPP_ROLE_RE = re.compile(r":cpp:`(?:[^`<]*<)?([^`>]+)>?`")
 
 
 def mentions(srcdir):
-    """{cppname: [(docname, section id, title)]} from the chapters."""
+    """{C++ name: [(docname, section id, title)]} from the chapters' :cpp:
+    roles, the names spelled by gosrc.bookname (runtime:: dropped, other
+    namespaces kept: gort::sync::Mutex::lockSlow), which is how the \\gosrc
+    filter looks up a marker's qualified name."""
     out = {}
     chapters = os.path.join(srcdir, "chapters")
     for fn in sorted(os.listdir(chapters)):
@@ -122,9 +126,7 @@ def mentions(srcdir):
                     doc_title = sec_title
                 continue
             for m in CPP_ROLE_RE.finditer(line):
-                name = m.group(1).strip()
-                if name.startswith("runtime::"):
-                    name = name[len("runtime::"):]
+                name = gosrc.bookname(m.group(1))
                 title = doc_title if sec_title == doc_title else "%s: %s" % (doc_title, sec_title)
                 entry = (doc, sec_id, title)
                 lst = out.setdefault(name, [])
@@ -470,7 +472,83 @@ def departures(srcdir, xml):
     return write_if_changed(os.path.join(srcdir, "generated", "departures.inc"), "\n".join(out) + "\n")
 
 
-def inventory(srcdir):
+def _when(iso):
+    """2026-01-02T03:04:05Z -> 2026-01-02 03:04:05 UTC."""
+    return iso.replace("T", " ").replace("Z", " UTC") if iso else "?"
+
+
+def _cpus(lst):
+    return ", ".join(lst)
+
+
+def last_run_cell(results, name):
+    """The inventory's last column for a ported Go test: its result at each
+    GOMAXPROCS, grouped ("passed at 1, 2, 4"; "passed at 1, 2; failed at
+    4"), or "not run yet" when no run left a report."""
+    import testresults as tr
+    runs = results["runs"] if results else []
+    if not runs or all(r["state"] == "missing" for r in runs):
+        return "not run yet"
+    groups = {}
+    for r in runs:
+        groups.setdefault(tr.result(results, r["cpu"], name), []).append(r["cpu"])
+    order = (tr.FAILED, tr.PASSED, tr.SKIPPED, tr.NOT_REPORTED, tr.NOT_RUN)
+    parts = []
+    for res in order:
+        if res in groups:
+            word = "**failed**" if res == tr.FAILED else res
+            parts.append("%s at %s" % (word, _cpus(groups[res])))
+    return "; ".join(parts)
+
+
+def results_intro(results, go_tests):
+    """The paragraph above the inventory: which runs the last column shows,
+    when they ended and what they said; or that there are none yet."""
+    import testresults as tr
+    runs = results["runs"] if results else []
+    if not runs or all(r["state"] == "missing" for r in runs):
+        return ("**No test results yet.** This book was built before the tests ran: ``./make.bash`` "
+                "builds the book first, and ``./run.bash`` runs the tests and then rebuilds it. Until "
+                "then the column *Last run* reads *not run yet*; nothing in it is carried over from "
+                "another machine or an earlier build.\n")
+    out = ["The column *Last run* gives each ported test's result in the last ctest run of "
+           "``gort_test`` at each ``GOMAXPROCS``, as its reports in ``test-results/`` of the build folder "
+           "said when this page was built. Benchmarks are not run by ctest; ``bench/compare`` runs them "
+           "beside Go's (see `Running one test`_ below). The runs:\n"]
+    for r in runs:
+        head = "- ``GOMAXPROCS=%s``: " % r["cpu"]
+        if r["state"] == "missing":
+            out.append(head + "not run yet.")
+            continue
+        if r["state"] == "incomplete":
+            out.append(head + "**no result**: the run did not finish (it crashed or was killed before its "
+                       "report was complete, last written %s); its tests read *not run*." % _when(r["time"]))
+            continue
+        counts = {}
+        for res in r["tests"].values():
+            counts[res] = counts.get(res, 0) + 1
+        failed = sorted(n for n, res in r["tests"].items() if res == tr.FAILED)
+        own = len([n for n in r["tests"] if n not in go_tests])
+        line = head + "ended %s, %d test cases: %s" % (
+            _when(r["time"]), len(r["tests"]),
+            ", ".join("%d %s" % (counts[k], k) for k in (tr.PASSED, tr.FAILED, tr.SKIPPED) if k in counts))
+        if own:
+            line += " (%d of them gort's own, not in Go's files)" % own
+        if r["source"] == "junit":
+            line += " (from the JUnit report alone, which lists only the tests that recorded an assertion, " \
+                    "a skip or output: the others read *not reported*)"
+        if r["filters"]:
+            line += "; only the tests matching ``%s`` ran" % r["filters"].replace("`", "'")
+        if failed:
+            line += "; **failed**: %s" % ", ".join("``%s``" % n for n in failed)
+        out.append(line + ".")
+    return "\n".join(out) + "\n"
+
+
+def inventory(srcdir, results=None):
+    """The chapter 9 inventory: tools/inventory.py --json, and for each
+    ported Go test its result in the last test run (results: a
+    testresults.read() dict, or None when there is none)."""
     try:
         res = subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tools", "inventory.py"), "--json"],
                              capture_output=True, text=True, check=True)
@@ -481,16 +559,19 @@ def inventory(srcdir):
     counts = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    out = [".. Generated by book/tools/gen.py from tools/inventory.py --json; do not edit.\n",
+    go_tests = {r["name"] for r in rows}
+    out = [".. Generated by book/tools/gen.py from tools/inventory.py --json and the test reports; "
+           "do not edit.\n",
            "At this build, the inventory lists %d Go tests and benchmarks: %s.\n" % (
-               len(rows), ", ".join("%d %s" % (n, s) for s, n in sorted(counts.items())))]
+               len(rows), ", ".join("%d %s" % (n, s) for s, n in sorted(counts.items()))),
+           results_intro(results, go_tests)]
     byfile = {}
     for r in rows:
         byfile.setdefault(r["file"], []).append(r)
     for f, rs in byfile.items():
         out.append(heading(f, "~"))
-        out.append(".. list-table::\n   :header-rows: 1\n   :widths: 30 10 60\n   :class: inventory\n")
-        out.append("   * - Go test\n     - Status\n     - Where, or why not")
+        out.append(".. list-table::\n   :header-rows: 1\n   :widths: 26 9 40 25\n   :class: inventory\n")
+        out.append("   * - Go test\n     - Status\n     - Where, or why not\n     - Last run (``GOMAXPROCS``)")
         name = f[len("runtime/"):] if f.startswith("runtime/") else f
         for r in rs:
             try:
@@ -499,21 +580,64 @@ def inventory(srcdir):
             except golinks.GoLinkError:
                 cell = "``%s``" % r["name"]
             why = r["where"] if r["status"] == "ported" else r["reason"]
-            out.append("   * - %s\n     - %s\n     - %s" % (cell, r["status"], esc(why or "")))
+            if r["status"] != "ported":
+                run = ""
+            elif r["name"].startswith("Benchmark"):
+                run = "a benchmark: ``bench/compare``"
+            else:
+                run = last_run_cell(results, r["name"])
+            out.append("   * - %s\n     - %s\n     - %s\n     - %s" % (cell, r["status"], esc(why or ""), run))
         out.append("")
     return write_if_changed(os.path.join(srcdir, "generated", "inventory.inc"), "\n".join(out) + "\n")
 
 
-def fidelity(srcdir, builddir):
-    """The fidelity report's per-file table (tools/fidelity.py --json)."""
-    cmd = ["/usr/bin/python3", os.path.join(REPO, "tools", "fidelity.py"), "--json"]
+def _fidelity_digest(builddir):
+    """A digest of what tools/fidelity.py reads: itself, its manifest, the
+    port's sources, the compile flags, the Go release."""
+    import hashlib
+    h = hashlib.sha1((golinks.TAG + "\0" + os.environ.get("GORT_GOROOT", "")).encode())
+    paths = [os.path.join(REPO, "tools", "fidelity.py"), os.path.join(REPO, "tools", "fidelity_manifest.tsv")]
     if builddir:
-        cmd += ["-p", builddir]
-    try:
-        res = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        data = json.loads(res.stdout)
-    except (OSError, subprocess.CalledProcessError, ValueError) as e:
-        raise SystemExit("gen: tools/fidelity.py --json failed: %s" % e)
+        paths.append(os.path.join(builddir, "compile_commands.json"))
+    for d in ("", "sync", "sync/atomic", "internal/atomic"):
+        full = os.path.join(REPO, d)
+        if os.path.isdir(full):
+            paths += [os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith((".cpp", ".hpp", ".h", ".S"))]
+    for path in paths:
+        h.update(path.encode() + b"\0")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
+
+
+def fidelity(srcdir, builddir):
+    """The fidelity report's per-file table (tools/fidelity.py --json). The
+    report parses every port file with libclang, the slowest step of a
+    book build; its JSON is kept beside srcdir with a digest of its inputs
+    and reused while they are unchanged (a rebuild after a test run)."""
+    cache = os.path.join(os.path.dirname(os.path.abspath(srcdir)), "fidelity-cache.json")
+    digest = _fidelity_digest(builddir)
+    data = None
+    if os.path.exists(cache):
+        try:
+            with open(cache, encoding="utf-8") as f:
+                cached = json.load(f)
+            if cached.get("digest") == digest:
+                data = cached["data"]
+        except (OSError, ValueError, KeyError):
+            data = None
+    if data is None:
+        cmd = ["/usr/bin/python3", os.path.join(REPO, "tools", "fidelity.py"), "--json"]
+        if builddir:
+            cmd += ["-p", builddir]
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            data = json.loads(res.stdout)
+        except (OSError, subprocess.CalledProcessError, ValueError) as e:
+            raise SystemExit("gen: tools/fidelity.py --json failed: %s" % e)
+        with open(cache, "w", encoding="utf-8") as f:
+            json.dump({"digest": digest, "data": data}, f)
     out = [".. Generated by book/tools/gen.py from tools/fidelity.py --json; do not edit.\n",
            ".. list-table::\n   :header-rows: 1\n   :class: inventory\n",
            "   * - Go file\n     - Port\n     - Go funcs\n     - Ported\n     - Elsewhere\n"

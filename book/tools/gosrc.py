@@ -11,7 +11,9 @@ side-by-side entry in the book, and is Doxygen's INPUT_FILTER:
 prints SOURCE with every resolvable \\gosrc{f,s} rewritten to
 \\gosrc{runtime/f,s,LINE} (a three-argument Doxygen alias that renders the
 pinned link) followed by \\gobook{...} links to the side-by-side page and to
-the chapters that discuss the function. Line count is preserved, so Doxygen's
+the chapters that discuss the function (found by its qualified name, from
+scopes(), against the chapters' :cpp: roles; gosrccheck.check_book_links
+checks the result in Doxygen's XML). Line count is preserved, so Doxygen's
 line numbers stay those of the real file. Unresolvable markers are left as
 they are; the check (book/tools/gosrccheck.py) has already reported them.
 """
@@ -37,6 +39,8 @@ class Marker:
         self.anchor = None
         self.page = None
         self.cppname = None     # the C++ entity the comment documents (heuristic)
+        self.qualname = None    # cppname qualified by its namespaces and classes,
+                                # spelled as the chapters' :cpp: roles (see bookname)
 
     @property
     def key(self):
@@ -99,7 +103,83 @@ def _entity_name(lines, i):
     ids = re.findall(r"[A-Za-z_~]\w*(?:::[A-Za-z_~]\w*)*", head)
     if not ids:
         return None
-    name = ids[-1]
+    return ids[-1]
+
+
+SCOPE_RE = re.compile(r"^\s*(?:template\s*<[^>]*>\s*)?(namespace|struct|class|union)\b\s*"
+                      r"((?:[A-Za-z_]\w*)(?:::[A-Za-z_]\w*)*)?\s*(?:final\b)?\s*(?::[^{;]*)?(\{|$)")
+
+
+def _code_only(line, in_comment):
+    """line without comments, string and character literals; and whether a
+    /* comment is still open at its end."""
+    out, i, n = [], 0, len(line)
+    while i < n:
+        if in_comment:
+            j = line.find("*/", i)
+            if j < 0:
+                return "".join(out), True
+            i, in_comment = j + 2, False
+            continue
+        c = line[i]
+        if line.startswith("//", i):
+            break
+        if line.startswith("/*", i):
+            in_comment, i = True, i + 2
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and line[j] != c:
+                j += 2 if line[j] == "\\" else 1
+            out.append(c + c)
+            i = j + 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out), in_comment
+
+
+def scopes(lines):
+    """For each line (0-based), the named scopes open at its start: the
+    namespaces, structs and classes enclosing it, outermost first
+    (anonymous namespaces, extern "C" and function bodies add no name).
+    A brace count over the code with comments and literals removed: enough
+    for the runtime's sources, and checked against Doxygen by
+    gosrccheck.check_book_links."""
+    out = []
+    stack = []        # one entry per open brace: a name, or None
+    pending = None    # a struct/class/namespace head whose { is on a later line
+    in_comment = False
+    for line in lines:
+        out.append([s for s in stack if s])
+        code, in_comment = _code_only(line, in_comment)
+        m = SCOPE_RE.match(code)
+        if m and not code.rstrip().endswith(";"):
+            pending = m.group(2) or None
+            head = True
+        else:
+            head = False
+        for c in code:
+            if c == "{":
+                if pending is not None or head:
+                    stack.append(pending)
+                    pending, head = None, False
+                else:
+                    stack.append(None)
+            elif c == "}":
+                if stack:
+                    stack.pop()
+            elif c == ";" and not head:
+                pending = None
+    return out
+
+
+def bookname(name):
+    """A C++ name as the chapters' mentions are keyed (gen.mentions): the
+    runtime's namespace and anonymous namespaces dropped, no ()."""
+    name = re.sub(r"::anonymous_namespace\{[^}]*\}", "", (name or "").strip())
+    if name.endswith("()"):
+        name = name[:-2]
     if name.startswith("runtime::"):
         name = name[len("runtime::"):]
     return name
@@ -111,6 +191,7 @@ def scan(cppfile):
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     out = []
+    scope = None
     for i, line in enumerate(lines):
         for m in GOSRC_RE.finditer(line):
             mk = Marker(cppfile, i + 1, m.group(1).strip(), m.group(2).strip())
@@ -119,6 +200,11 @@ def scan(cppfile):
             while j < len(lines) and lines[j].lstrip().startswith("//"):
                 j += 1
             mk.cppname = _entity_name(lines, j)
+            if mk.cppname:
+                scope = scope or scopes(lines)
+                q = "::".join(scope[min(j, len(scope) - 1)] + [mk.cppname]) if not mk.cppname.startswith("runtime::") \
+                    else mk.cppname
+                mk.qualname = bookname(q)
             out.append(mk)
     return out
 
@@ -187,7 +273,7 @@ def filter_file(path, mentions):
             out = "\\gosrc{%s,%s,%d}" % (gf.relpath, m.group(2).strip(), d.line)
             if mk is not None:
                 out += " \\gobook{%s.html#%s,Side by side with Go}" % (mk.page, mk.anchor)
-                for doc, sec, title in mentions.get(mk.cppname or "", [])[:4]:
+                for doc, sec, title in mentions.get(mk.qualname or "", [])[:4]:
                     out += " \\gochap{%s.html#%s,%s}" % (doc, sec, title.replace(",", "\\,"))
             return out
         lines[i] = GOSRC_RE.sub(sub, line)
@@ -212,7 +298,7 @@ def main(argv):
                 u = golinks.url(mk.gofile, mk.symbol)
             except golinks.GoLinkError as e:
                 u = "ERROR " + str(e)
-            print("%s:%d\t%s\t%s\t%s#%s\t%s" % (mk.cppfile, mk.line, mk.key, mk.cppname, mk.page, mk.anchor, u))
+            print("%s:%d\t%s\t%s\t%s#%s\t%s" % (mk.cppfile, mk.line, mk.key, mk.qualname, mk.page, mk.anchor, u))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -1,13 +1,21 @@
 #!/usr/bin/python3
-"""gosrccheck: every ported function names its Go counterpart.
+"""gosrccheck: every ported function names its Go counterpart, and its
+documentation links back to the book.
 
-Two checks, run by build.py (the book build fails on either):
+Three checks, run by build.py (the book build fails on any):
 
   markers       every \\gosrc{file.go,symbol} in the runtime sources resolves
                 to exactly one declaration in the pinned Go source;
   doc comments  every function defined in a ported .cpp file with a ///
                 doc comment carries a \\gosrc marker (read with Doxygen's
                 XML, which knows where each function is).
+  book links    the code -> book links, read back from Doxygen's XML: every
+                entity whose comment links to its Go counterpart also links
+                to its side-by-side entry, and to each chapter section that
+                cites it with :cpp: (the first four), and to no section
+                that cites something else; runtime and package sync alike.
+                A miss means the \\gosrc filter (gosrc.py) keyed the entity
+                under another name than the chapters do.
 
 book/gosrc_exceptions.tsv lists what is allowed to differ, one line each,
 kind<TAB>file<TAB>name<TAB>reason:
@@ -142,6 +150,74 @@ def check_doc_comments(xml, exc):
             errors.append("%s:%d: %s has a doc comment but no \\gosrc{file.go,symbol} "
                           "(add one, or list it in book/gosrc_exceptions.tsv with the reason)" % (f, at, e.name))
     return errors, notices
+
+
+def _xml_entities(xmldir):
+    """{gosrc.bookname(qualified name): [(where, Go link?, [urls of its
+    Book: paragraph])]} for every documented entity in Doxygen's XML."""
+    import xml.etree.ElementTree as ET
+    out, seen = {}, set()
+
+    def add(name, el):
+        if el.get("id") in seen:
+            return
+        seen.add(el.get("id"))
+        go, book = False, []
+        for part in ("briefdescription", "detaileddescription"):
+            d = el.find(part)
+            if d is None:
+                continue
+            for ss in d.iter("simplesect"):
+                title = (ss.findtext("title") or "").strip()
+                urls = [u.get("url") for u in ss.iter("ulink")]
+                if title == "Go:" and any(u.startswith(golinks.URL_PREFIX) for u in urls):
+                    go = True
+                elif title == "Book:":
+                    book += urls
+        loc = el.find("location")
+        where = "%s:%s" % (loc.get("file"), loc.get("line")) if loc is not None else name
+        where = os.path.relpath(where, REPO) if os.path.isabs(where) else where
+        out.setdefault(gosrc.bookname(name), []).append((where, go, book))
+
+    for fn in sorted(os.listdir(xmldir)):
+        if not fn.endswith(".xml") or fn in ("index.xml", "Doxyfile.xml"):
+            continue
+        for cd in ET.parse(os.path.join(xmldir, fn)).getroot().findall("compounddef"):
+            ckind, cname = cd.get("kind"), cd.findtext("compoundname")
+            if ckind in ("struct", "class", "union"):
+                add(cname, cd)
+            if ckind not in ("namespace", "struct", "class", "union", "file"):
+                continue
+            for md in cd.iter("memberdef"):
+                mname = md.findtext("name")
+                add(md.findtext("qualifiedname") or ("%s::%s" % (cname, mname) if ckind != "file" else mname), md)
+    return out
+
+
+def check_book_links(xmldir, mentions):
+    """Errors: entities whose code-browser documentation lacks a link back
+    to the book. mentions is gen.mentions() ({name: [(doc, section, title)]},
+    the same dict the \\gosrc filter was given)."""
+    errors = []
+    ents = _xml_entities(xmldir)
+    for name, lst in sorted(ents.items()):
+        for where, go, book in lst:
+            if go and not any(u.startswith("../sidebyside/") for u in book):
+                errors.append("%s: %s links to Go but not to its side-by-side entry" % (where, name))
+            cited = {"../%s.html#%s" % (doc, sec) for doc, sec, _ in mentions.get(name, [])}
+            for u in book:
+                if u.startswith("../chapters/") and u not in cited:
+                    errors.append("%s: %s links to %s, which does not cite it"
+                                  % (where, name, u[3:]))
+    for name, refs in sorted(mentions.items()):
+        for where, go, book in ents.get(name, []):
+            if not go:
+                continue  # not a ported entity: the port's own, or a file
+            for doc, sec, _ in refs[:4]:
+                if "../%s.html#%s" % (doc, sec) not in book:
+                    errors.append("%s: %s is cited in %s#%s, but its code-browser page does not link there "
+                                  "(the \\gosrc filter's name for it differs; see gosrc.scopes)" % (where, name, doc, sec))
+    return errors
 
 
 def main():
