@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "go.hpp"
 #include "runtime.hpp"
 #include "select.hpp"
+#include "sync/waitgroup.hpp"
 #include "testing.hpp"
 
 namespace {
@@ -379,26 +381,27 @@ void registerAll() {
   // chan_test.go:1168 at go1.22.12: n goroutines each wait in a select on
   // one channel shared by all (never ready) and one of their own, which the
   // benchmark sends to in turn; a select on a channel many goroutines wait
-  // on. Go waits with a sync.WaitGroup; here each goroutine sends on a
-  // buffered channel when it is done.
+  // on. wg is shared_ptr-held: the last Done may still be running when Wait
+  // returns and the benchmark function ends.
   registerGo("BenchmarkChanPopular", [](B& b) {
     constexpr int n = 1000;
     auto c = gort::make_chan<bool>();
     std::vector<gort::chan<bool>> a;
-    auto wg = gort::make_chan<gort::struct_>(n);
+    auto wg = std::make_shared<gort::sync::WaitGroup>();
+    wg->Add(n);
     const int64_t N = b.N;
     for (int j = 0; j < n; j++) {
       auto d = gort::make_chan<bool>();
       a.push_back(d);
       gort::go([c, d, wg, N]() mutable {
         for (int64_t i = 0; i < N; i++) gort::select({gort::recv(c), gort::recv(d)});
-        wg.send(gort::struct_{});
+        wg->Done();
       });
     }
     for (int64_t i = 0; i < N; i++) {
       for (auto& d : a) d.send(true);
     }
-    for (int j = 0; j < n; j++) wg.recv();
+    wg->Wait();
   });
 
   // chan_test.go:1195 at go1.22.12: a select with default on a closed

@@ -13,8 +13,11 @@
 //   - Catch2's assertions are not safe off the test goroutine, so where Go's
 //     goroutines call t.Error/t.Errorf they record the failure in shared
 //     state, and the test goroutine asserts after it has waited for them.
-//   - sync.WaitGroup and sync.Mutex are not ported yet (the sema and sync
-//     issue); waits are done with channels, each place says so.
+//   - sync.WaitGroup and sync.Mutex are gort::sync::WaitGroup and
+//     gort::sync::Mutex (sync/sync.hpp). One that a goroutine may still be
+//     inside (a Done or Unlock that has released the waiter but not yet
+//     returned) when the test goroutine moves on is held by a
+//     std::shared_ptr captured by value, as above.
 //   - time.Sleep is gort_test::Sleep (export_test.hpp).
 //   - Where Go's test reads testing.Short(), the short values are used
 //     (gort_test::testingShort), as Go's builders run `go test -short`.
@@ -47,6 +50,7 @@
 #include "go.hpp"
 #include "runtime.hpp"
 #include "select.hpp"
+#include "sync/sync.hpp"
 
 using gort_test::GOMAXPROCSGuard;
 using gort_test::Millisecond;
@@ -386,8 +390,8 @@ TEST_CASE("TestNonblockSelectRace2", "[chan_test.go]") {
 TEST_CASE("TestSelfSelect", "[chan_test.go]") {
   GOMAXPROCSGuard restore(2);
   for (int chanCap : {0, 10}) {
-    // wg (sync.WaitGroup, not ported yet): each goroutine sends on wgDone.
-    auto wgDone = gort::make_chan<bool>(2);
+    auto wg = std::make_shared<gort::sync::WaitGroup>();
+    wg->Add(2);
     auto selfReceives = std::make_shared<std::atomic<int>>(0);
     auto c = gort::make_chan<int>(chanCap);
     for (int p = 0; p < 2; p++) {
@@ -402,14 +406,13 @@ TEST_CASE("TestSelfSelect", "[chan_test.go]") {
           }
           if (received && chanCap == 0 && v == p) {
             selfReceives->fetch_add(1);  // t.Errorf("self receive")
-            break;
+            break;                       // return (to the deferred wg.Done())
           }
         }
-        wgDone.send(true);  // defer wg.Done()
+        wg->Done();  // defer wg.Done()
       });
     }
-    wgDone.recv();  // wg.Wait()
-    wgDone.recv();
+    wg->Wait();
     INFO("self receive (chan cap " << chanCap << ")");
     CHECK(selfReceives->load() == 0);
   }
@@ -433,21 +436,20 @@ TEST_CASE("TestSelectStress", "[chan_test.go]") {
   if (testingShort) {
     N /= 10;
   }
-  // wg (sync.WaitGroup, not ported yet): each of the 10 goroutines sends on
-  // wgDone when it is done.
-  auto wgDone = gort::make_chan<bool>(10);
+  auto wg = std::make_shared<gort::sync::WaitGroup>();
+  wg->Add(10);
   for (int k = 0; k < 4; k++) {
     gort::go([=]() {
       for (int i = 0; i < N; i++) {
         c[k].send(0);
       }
-      wgDone.send(true);
+      wg->Done();
     });
     gort::go([=]() {
       for (int i = 0; i < N; i++) {
         (void)c[k].recv();
       }
-      wgDone.send(true);
+      wg->Done();
     });
   }
   gort::go([=]() {
@@ -483,7 +485,7 @@ TEST_CASE("TestSelectStress", "[chan_test.go]") {
           break;
       }
     }
-    wgDone.send(true);
+    wg->Done();
   });
   gort::go([=]() {
     std::array<int, 4> n{};
@@ -517,11 +519,9 @@ TEST_CASE("TestSelectStress", "[chan_test.go]") {
           break;
       }
     }
-    wgDone.send(true);
+    wg->Done();
   });
-  for (int i = 0; i < 10; i++) {  // wg.Wait()
-    wgDone.recv();
-  }
+  wg->Wait();
 }
 
 // chan_test.go:437 at go1.22.12
@@ -541,15 +541,15 @@ TEST_CASE("TestSelectFairness", "[chan_test.go]") {
   auto c4 = gort::make_chan<uint8_t>();
   auto out = gort::make_chan<uint8_t>();
   auto done = gort::make_chan<uint8_t>();
-  // wg (sync.WaitGroup, not ported yet): the goroutine sends on wgDone.
-  auto wgDone = gort::make_chan<bool>(1);
+  auto wg = std::make_shared<gort::sync::WaitGroup>();
+  wg->Add(1);
   gort::go([=]() {
     for (;;) {
       uint8_t b = 0;
       (void)gort::select(
           {gort::recv(c3, &b), gort::recv(c4, &b), gort::recv(c1, &b), gort::recv(c2, &b)});
       if (gort::select({gort::send(out, b), gort::recv(done)}) == 1) {
-        wgDone.send(true);  // defer wg.Done()
+        wg->Done();  // defer wg.Done()
         return;
       }
     }
@@ -575,7 +575,7 @@ TEST_CASE("TestSelectFairness", "[chan_test.go]") {
                                     << cnt2);
   }
   gort::close(done);
-  wgDone.recv();  // wg.Wait()
+  wg->Wait();
 }
 
 // chan_test.go:497 at go1.22.12
@@ -603,20 +603,19 @@ TEST_CASE("TestPseudoRandomSend", "[chan_test.go]") {
   for (int chanCap : {0, n}) {
     auto c = gort::make_chan<int>(chanCap);
     auto l = std::make_shared<std::vector<int>>(n);
-    // m (sync.Mutex, locked here and unlocked by the goroutine when it is
-    // done; not ported yet): an unbuffered channel.
-    auto m = gort::make_chan<bool>();
+    auto m = std::make_shared<gort::sync::Mutex>();
+    m->Lock();
     gort::go([=]() {
       for (int i = 0; i < n; i++) {
         runtime::Gosched();
         (*l)[i] = c.recv();
       }
-      m.send(true);  // m.Unlock()
+      m->Unlock();
     });
     for (int i = 0; i < n; i++) {
       (void)gort::select({gort::send(c, 1), gort::send(c, 0)});
     }
-    m.recv();  // m.Lock(): wait
+    m->Lock();  // wait
     int n0 = 0;
     int n1 = 0;
     for (int i : *l) {
@@ -644,10 +643,10 @@ TEST_CASE("TestMultiConsumer", "[chan_test.go]") {
   auto q = gort::make_chan<int>(nwork * 3);
   auto r = gort::make_chan<int>(nwork * 3);
 
-  // workers. wg (sync.WaitGroup, not ported yet): each worker sends on
-  // wgDone when its range loop ends; the feeder receives nwork times.
-  auto wgDone = gort::make_chan<bool>(nwork);
+  // workers
+  auto wg = std::make_shared<gort::sync::WaitGroup>();
   for (int i = 0; i < nwork; i++) {
+    wg->Add(1);
     gort::go(
         [=](int w) {
           for (int v : q) {
@@ -657,7 +656,7 @@ TEST_CASE("TestMultiConsumer", "[chan_test.go]") {
             }
             r.send(v);
           }
-          wgDone.send(true);  // wg.Done()
+          wg->Done();
         },
         i);
   }
@@ -672,9 +671,7 @@ TEST_CASE("TestMultiConsumer", "[chan_test.go]") {
       q.send(v);
     }
     gort::close(q);  // no more work
-    for (int i = 0; i < nwork; i++) {  // wg.Wait(): workers done
-      wgDone.recv();
-    }
+    wg->Wait();      // workers done
     gort::close(r);  // so no result can follow
   });
 

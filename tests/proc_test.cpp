@@ -12,7 +12,8 @@
 //     are not safe off the test goroutine, so goroutines send their findings
 //     back on a channel and the test goroutine asserts.
 //   - time.Sleep is gort_test::Sleep (export_test.hpp); sync.WaitGroup is
-//     not ported yet (sema and sync issue), so waits are done with channels.
+//     gort::sync::WaitGroup (sync/sync.hpp); proc_test.go's tests use none
+//     (its benchmarks do: bench/proc_bench.cpp).
 //   - runtime.GC / debug.SetGCPercent: the port has no collector yet, so the
 //     calls that keep a GC from stopping spinning goroutines have nothing to
 //     do and are left out.
@@ -22,13 +23,12 @@
 // Not ported yet (and why):
 //   TestStopTheWorldDeadlock, TestPreemptionGC, TestGCFairness,
 //   TestGCFairness2, TestPreemptSplitBig: need runtime.GC (no collector).
-//   TestPreemption, TestAsyncPreempt: need sysmon's preemption of a running
-//     goroutine (proc.go retake/preemptone, signal-based async preemption);
-//     the port's sysmon does not preempt yet.
+//   TestAsyncPreempt: needs signal-based asynchronous preemption
+//     (preempt.go, signal_unix.go preemptM) of loops that make no calls.
 //   TestTimerFairness, TestTimerFairness2: need timers (time.After).
-//   TestLockOSThreadTemplateThreadRace: races LockOSThread with
-//     stop-the-world from runtime.ReadMemStats and waits with
-//     sync.WaitGroup; neither is in the port yet.
+//   TestLockOSThreadTemplateThreadRace: races LockOSThread with the
+//     stop-the-world of runtime.ReadMemStats, which needs the allocator's
+//     statistics (mstats), not in the port yet.
 //   TestPreemptionAfterSyscall: needs the Entersyscall/Exitsyscall hooks
 //     (syscall states are not in the port yet) and time.
 //   TestNetpollBreak: needs the netpoller.
