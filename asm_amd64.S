@@ -56,6 +56,10 @@
 	.cfi_startproc
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
+	movq	%rsp, %rbp		/* a frame of its own: g.sched.bp then chains */
+					/* to the caller's return address, so tracebacks */
+					/* of the parked g show the caller (gopark's, or */
+					/* the function that tail-called into mcall) */
 	pushq	%rbx
 	.cfi_adjust_cfa_offset 8
 	pushq	%r12

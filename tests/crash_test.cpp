@@ -525,26 +525,29 @@ TEST_CASE("gort: runtime.Stack shows every sync wait reason", "[gort]") {
 }
 
 // The main goroutine asleep in package sync with nothing else to run: Go's
-// output begins with these two lines (checked against go1.22.12 with the
-// same programs in Go), and the program exits 2.
+// output begins with these lines (checked against go1.22.12 with the same
+// programs in Go): the wait reason, then the first frame, the linkname'd
+// runtime function under its sync symbol (Go also prints its arguments),
+// and the program exits 2.
 TEST_CASE("gort: deadlock in sync names the wait reason", "[gort]") {
   struct testCase {
     const char* prog;
     const char* reason;
+    const char* frame;
   };
   const testCase testCases[] = {
-      {"WaitGroupDeadlock", "semacquire"},
-      {"MutexDeadlock", "sync.Mutex.Lock"},
-      {"RWMutexRLockDeadlock", "sync.RWMutex.RLock"},
-      {"RWMutexLockDeadlock", "sync.RWMutex.Lock"},
-      {"CondWaitDeadlock", "sync.Cond.Wait"},
+      {"WaitGroupDeadlock", "semacquire", "sync.runtime_Semacquire("},
+      {"MutexDeadlock", "sync.Mutex.Lock", "sync.runtime_SemacquireMutex("},
+      {"RWMutexRLockDeadlock", "sync.RWMutex.RLock", "sync.runtime_SemacquireRWMutexR("},
+      {"RWMutexLockDeadlock", "sync.RWMutex.Lock", "sync.runtime_SemacquireRWMutex("},
+      {"CondWaitDeadlock", "sync.Cond.Wait", "sync.runtime_notifyListWait("},
   };
   for (const auto& tc : testCases) {
     auto res = runTestProg(tc.prog);
     INFO(tc.prog << " (" << describe(res) << "), output:\n" << res.output);
     CHECK(hasPrefix(res.output, std::string("fatal error: all goroutines are asleep - deadlock!\n\n"
                                             "goroutine 1 [") +
-                                    tc.reason + "]:\n"));
+                                    tc.reason + "]:\n" + tc.frame));
     CHECK(res.exitStatus == 2);
   }
 }
