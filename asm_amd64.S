@@ -1,8 +1,9 @@
 /* asm_amd64.S: the routines of asm_amd64.s (go1.22.12) that must be
  * assembly because they change the stack pointer or the current g.
  *
- * Conventions: System V calling convention (Departure: Go's ABI0 passes
- * arguments on the stack and keeps g in R14). The current g lives in the TLS
+ * Conventions: System V calling convention (Departure: Go's assembly
+ * routines use ABI0, which passes arguments on the stack; its compiled code
+ * uses ABIInternal, which passes them in registers and keeps g in R14). The current g lives in the TLS
  * slot runtime.tls_g; get_tls/setg below are the two instructions Go's
  * get_tls(CX); MOVQ g(CX), AX pair becomes. Every switch of g also reloads
  * the split-stack guard word %fs:0x70 from the new g's stackguard0 (runtime2.hpp
@@ -56,20 +57,26 @@
 	.cfi_startproc
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp		/* a frame of its own: g.sched.bp then chains */
 					/* to the caller's return address, so tracebacks */
 					/* of the parked g show the caller (gopark's, or */
 					/* the function that tail-called into mcall) */
 	pushq	%rbx
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset %rbx, -24
 	pushq	%r12
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset %r12, -32
 	pushq	%r13
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset %r13, -40
 	pushq	%r14
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset %r14, -48
 	pushq	%r15
 	.cfi_adjust_cfa_offset 8
+	.cfi_offset %r15, -56
 	GET_G(%rax)			/* save state in g.sched */
 	movq	%rsp, (g_sched+gobuf_sp)(%rax)
 	leaq	.Lmcall_resume(%rip), %rcx
@@ -97,11 +104,23 @@
 .Lmcall_resume:				/* gogo(&g.sched) lands here */
 	.cfi_restore_state
 	popq	%r15
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r15
 	popq	%r14
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r14
 	popq	%r13
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r13
 	popq	%r12
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %r12
 	popq	%rbx
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbx
 	popq	%rbp
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbp
 	ret
 	.cfi_endproc
 	.size "runtime.mcall", .-"runtime.mcall"

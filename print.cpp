@@ -12,6 +12,10 @@ namespace runtime {
 namespace {
 mutex debuglock;  // serialises whole print sequences between threads
 printsink stderrsink;
+// Departure: Go keeps Stack()'s target buffer on the goroutine
+// (gp.writebuf); here it is per thread. Stack() runs its traceback under
+// acquirem, so the goroutine cannot move to another thread while the sink
+// is set.
 thread_local printsink* tls_sink = nullptr;
 }  // namespace
 

@@ -2,7 +2,8 @@
 // the global stackpool, the per-P stack cache (stackcacherefill,
 // stackcacherelease), stackalloc, stackfree, and newstack.
 //
-// The stack model (Departure; the book's "stacks" chapter says more). Go
+// The stack model (Departure; the book's chapter 12, "Where the port departs
+// from Go", says more under "Stacks"). Go
 // starts goroutines on 2 KiB stacks and copies a stack to a larger one when a
 // function prologue finds SP below g.stackguard0. C++ frames hold raw
 // pointers into the stack, so a stack cannot move. Instead:

@@ -6,7 +6,8 @@
 // the running goroutine with the C++ unwinder (CFI) and a parked goroutine by
 // its frame-pointer chain from g.sched.bp (the runtime and code built with
 // the package's flags keep frame pointers), bounded by the goroutine's stack.
-// Names come from the dynamic symbol table (-rdynamic) and are demangled.
+// Names come from the executable's .symtab (findfunc), else from the dynamic
+// symbol table through dladdr (hence -rdynamic), and are demangled.
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <elf.h>

@@ -196,7 +196,13 @@ def departure_notes(lines):
             if not s or s.endswith("*/") and not s[:-2].strip():
                 break
             parts.append(s.rstrip("*/").strip())
-        out.append((i, " ".join(p for p in parts if p)))
+        text = " ".join(p for p in parts if p)
+        # A note written in parentheses, "(Departure: ...)", ends with the
+        # closing one: drop it, or the sentence ends in a stray ")".
+        if line[:m.start()].rstrip().endswith("(") and text.count(")") > text.count("("):
+            k = text.rfind(")")
+            text = (text[:k] + text[k + 1:]).rstrip()
+        out.append((i, text))
     return out
 
 
