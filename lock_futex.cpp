@@ -66,6 +66,12 @@ void unlock(mutex* l) {
   g* gp = getg();
   gp->m->locks--;
   if (gp->m->locks < 0) throw_("runtime·unlock: lock count");
+  if (gp->m->locks == 0 && gp->preempt) {
+    // Put back a preemption request newstack set aside while locks were
+    // held, as releasem does (and the guard word with it, [tls-guard]).
+    gp->stackguard0 = stackPreempt;
+    setTLSGuard(stackPreempt);
+  }
 }
 
 /// \gosrc{lock_futex.go,noteclear}

@@ -29,17 +29,28 @@ int32 gcount();
 int32 mcount();
 void schedtrace(bool detailed);
 
+/// stackPreempt: a guard value above any stack pointer, so that the next
+/// split-stack prologue calls __morestack (Go: 0xfffffade, stack.go).
+inline constexpr uintptr stackPreempt = uintptr(0xfffffffffffffade);
+
 /// acquirem/releasem (runtime1.go): pin the current M by counting a lock.
 NOSPLIT_INLINE m* acquirem() {
   g* gp = getg();
   gp->m->locks++;
   return gp->m;
 }
-NOSPLIT_INLINE void releasem(m* mp) { mp->locks--; }
+NOSPLIT_INLINE void releasem(m* mp) {
+  g* gp = getg();
+  mp->locks--;
+  if (mp->locks == 0 && gp->preempt) {
+    // newstack set a preemption request aside while this M held locks; now
+    // that it holds none, put the request back, in g.stackguard0 and in the
+    // guard word the prologues read ([tls-guard]).
+    gp->stackguard0 = stackPreempt;
+    setTLSGuard(stackPreempt);
+  }
+}
 
-/// stackPreempt: a guard value above any stack pointer, so that the next
-/// split-stack prologue calls __morestack (Go: 0xfffffade, stack.go).
-inline constexpr uintptr stackPreempt = uintptr(0xfffffffffffffade);
 /// The TLS guard word of an M (the split-stack slot of its TCB).
 inline uintptr* tlsguardword(m* mp) { return reinterpret_cast<uintptr*>(mp->tcb + 0x70); }
 
