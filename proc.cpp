@@ -560,6 +560,9 @@ YESWRITEBARRIERREC static void mexit(bool osStack) {
 /// its gsignal. \gosrc{proc.go,allocm}
 YESWRITEBARRIERREC static m* allocm(p* pp, void (*fn)(), int64 id) {
   (void)pp;
+  // Departure: Go allocates the m and its gs from the collected heap
+  // (new(m), malg); here C++ new, and Ms are never freed (as Go frees an
+  // m only when its thread exits, which the port's threads do not).
   m* mp = new m{};
   mp->mstartfn = fn;
   mcommoninit(mp, id);
@@ -1158,6 +1161,8 @@ static void gdestroy(g* gp) {
 
 /// malg: a fresh g plus a stack from stackalloc. \gosrc{proc.go,malg}
 static g* malg() {
+  // Departure: new(g) from the collected heap in Go; C++ new here. A dead g
+  // is never freed, in either: it goes to the free list (gfput).
   g* newg = new g{};
   newg->stack_ = stackalloc(uint32(stackSize()));
   newg->stackguard0 = newg->stack_.lo + stackGuardSize();
@@ -1427,7 +1432,7 @@ static p* procresize(int32 nprocs) {
   // Set up the added Ps.
   for (int32 i = old; i < nprocs; i++) {
     p* pp = allp[i];
-    if (pp == nullptr) pp = new p{};
+    if (pp == nullptr) pp = new p{};  // Departure: Go's new(p), from the collected heap
     pp->init(i);
     atomic::Store(&allp[i], pp);
   }
@@ -2100,7 +2105,7 @@ void runtime::rt0_go(int argc, char** argv, void (*main_main)()) {
   g* gp = &g0_;
   gp->m = &m0;
   m0.g0 = gp;
-  m0.gsignal = new g{};
+  m0.gsignal = new g{};  // Departure: Go's mpreinit uses malg (the collected heap)
   m0.gsignal->m = &m0;
   setg(gp);
   // g0's stack: the main thread's, less 64 KiB at the bottom, which the
