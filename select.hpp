@@ -55,13 +55,28 @@ scase recv(const chan<T>& c, T* v = nullptr, bool* ok = nullptr);
 /// scase: a select case as written in the program. It owns the value of a
 /// send case (Go evaluates it before the select starts) and, for a receive
 /// into a non-trivial type, raw storage the runtime fills when the case wins.
+///
+/// What each kind of case sets (the rest stays unset and is never read):
+///   send:  c_, elem_ (the value, in buf_ or on the heap), t_, isSend_,
+///          owned_, heap_;
+///   recv:  c_, elem_ (null, the destination, or storage), okp_, finish_,
+///          isSend_, owned_ (false), heap_; with storage also t_, and dst_
+///          when finish_ is set.
+/// Go's compiler builds a case as a couple of stores into the select's
+/// frame; building one here must not cost much more, since a one-case
+/// select is a bare channel call in Go (BenchmarkSelectNonblock makes four
+/// per iteration). So nothing is zeroed that the case does not use, the
+/// three flags sit side by side (GCC merges their stores), and a heap block
+/// is found through elem_ instead of a pointer of its own. take() also moves
+/// a send case's value whatever its type (before, a trivially destructible
+/// value was left behind when a case was moved, e.g. by a vector growing).
 class scase {
  public:
   scase(scase&& o) noexcept { take(o); }
   scase& operator=(scase&&) = delete;
   ~scase() {
     if (owned_) t_->destroy(elem_);
-    if (heap_) ::operator delete(heap_, std::align_val_t(t_->align));
+    if (heap_) ::operator delete(elem_, std::align_val_t(t_->align));
   }
 
   template <class T>
@@ -78,43 +93,49 @@ class scase {
   }
 
  private:
-  scase() = default;
+  scase() = default;  // send and recv set the fields their kind uses (above)
   void* storage(const runtime::_type* t) {
     t_ = t;
     if (t->size <= sizeof buf_ && t->align <= alignof(std::max_align_t)) return buf_;
-    heap_ = ::operator new(t->size, std::align_val_t(t->align));
-    return heap_;
+    void* p = ::operator new(t->size, std::align_val_t(t->align));
+    heap_ = true;  // only once the block exists: new may throw
+    return p;
   }
   void take(scase& o) {
     c_ = o.c_;
     isSend_ = o.isSend_;
-    okp_ = o.okp_;
-    dst_ = o.dst_;
-    finish_ = o.finish_;
-    t_ = o.t_;
     owned_ = o.owned_;
-    heap_ = std::exchange(o.heap_, nullptr);
+    heap_ = o.heap_;
+    if (!isSend_) {
+      okp_ = o.okp_;
+      finish_ = o.finish_;
+      if (finish_ != nullptr) dst_ = o.dst_;
+    }
+    if (isSend_ || o.elem_ == o.buf_ || heap_) t_ = o.t_;
     if (o.elem_ == o.buf_) {
       elem_ = buf_;
-      if (owned_) {
+      // A send case's buffer holds its value (trivial or not); a receive
+      // case's holds nothing until the select runs.
+      if (isSend_) {
         t_->move(buf_, o.buf_);
-        t_->destroy(o.buf_);
+        if (owned_) t_->destroy(o.buf_);
       }
     } else {
       elem_ = o.elem_;
     }
     o.owned_ = false;
+    o.heap_ = false;  // the heap block, if any, is ours now
   }
 
-  runtime::hchan* c_ = nullptr;
-  void* elem_ = nullptr;
-  bool isSend_ = false;
-  bool owned_ = false;  // elem_ holds a live value this case must destroy
-  bool* okp_ = nullptr;
-  void* dst_ = nullptr;
-  void (*finish_)(void* dst, void* raw) = nullptr;  // move a received value out
-  const runtime::_type* t_ = nullptr;
-  void* heap_ = nullptr;
+  runtime::hchan* c_;
+  void* elem_;
+  bool isSend_;
+  bool owned_;  // elem_ holds a live value this case must destroy
+  bool heap_;   // elem_ is a heap block this case must free
+  bool* okp_;
+  void* dst_;
+  void (*finish_)(void* dst, void* raw);  // move a received value out
+  const runtime::_type* t_;
   alignas(std::max_align_t) unsigned char buf_[64];
 };
 
@@ -124,6 +145,8 @@ scase send(const chan<T>& c, T v) {
   scase s;
   s.c_ = c.get();
   s.isSend_ = true;
+  s.owned_ = false;
+  s.heap_ = false;
   s.elem_ = s.storage(&runtime::typeOf<T>);
   ::new (s.elem_) T(std::move(v));
   // A value with a destructor is destroyed with the case; a trivial one
@@ -137,8 +160,12 @@ template <class T>
 scase recv(const chan<T>& c, T* v, bool* ok) {
   scase s;
   s.c_ = c.get();
+  s.isSend_ = false;
+  s.owned_ = false;
+  s.heap_ = false;
   s.okp_ = ok;
-  s.t_ = &runtime::typeOf<T>;
+  s.finish_ = nullptr;
+  s.elem_ = nullptr;
   if (v == nullptr) return s;
   if constexpr (std::is_trivially_copyable_v<T> && std::is_trivially_default_constructible_v<T>) {
     s.elem_ = v;  // the runtime writes the value in place, only if this case wins

@@ -826,3 +826,30 @@ TEST_CASE("TestSelectStackAdjust", "[chan_test.go]") {
     CHECK((*errs)[dup].load() == 0);
   }
 }
+
+// gort only: cases built at run time in a std::vector<gort::scase>, which
+// moves its cases each time it grows. Each send case must carry its value
+// through those moves, for trivially destructible values (int64_t, kept in
+// the case's inline buffer) and for ones with destructors (std::string, long
+// enough to live on the heap) alike.
+TEST_CASE("gort: select cases built in a growing vector keep their values", "[gort][select]") {
+  constexpr int n = 40;
+  std::vector<gort::chan<int64_t>> ci;
+  std::vector<gort::chan<std::string>> cs;
+  for (int i = 0; i < n; i++) {
+    ci.push_back(gort::make_chan<int64_t>(i == n - 1 ? 1 : 0));  // only the last has room
+    cs.push_back(gort::make_chan<std::string>(i == n / 2 ? 1 : 0));
+  }
+  std::vector<gort::scase> cases;  // no reserve: it reallocates as it grows
+  for (int i = 0; i < n; i++) cases.push_back(gort::send(ci[i], int64_t(1000 + i)));
+  int chosen = gort::select(cases, gort::default_);
+  REQUIRE(chosen == n - 1);
+  CHECK(ci[n - 1].recv() == 1000 + n - 1);
+
+  std::vector<gort::scase> scases;
+  const std::string tail(100, 'x');  // longer than the small-string buffer
+  for (int i = 0; i < n; i++) scases.push_back(gort::send(cs[i], std::to_string(i) + tail));
+  chosen = gort::select(scases, gort::default_);
+  REQUIRE(chosen == n / 2);
+  CHECK(cs[n / 2].recv() == std::to_string(n / 2) + tail);
+}
