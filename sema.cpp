@@ -106,9 +106,17 @@ static void readyWithTime(sudog* s, int traceskip) {
 /// \gosrc{sema.go,semacquire}
 void semacquire(uint32* addr) { semacquire1(addr, false, semaProfileFlags(0), 0, waitReasonSemacquire); }
 
+NOINLINE static void semacquire1Slow(uint32* addr, bool lifo, semaProfileFlags profile,
+                                     int skipframes, waitReason reason);
+
 /// semacquire1: take one count from *addr, sleeping in addr's semaRoot
 /// until a release hands one over. lifo queues at the head of addr's list
 /// (a Mutex waiter that was already woken once). \gosrc{sema.go,semacquire1}
+///
+/// Departure [sema-fastpath]: as chansend's [chan-fastpath] in chan.cpp, the
+/// easy case stays here and the rest of Go's body is semacquire1Slow, so an
+/// acquire that finds a count saves and restores none of the callee-saved
+/// registers the slow path needs (Go's ABI has none to save).
 void semacquire1(uint32* addr, bool lifo, semaProfileFlags profile, int skipframes,
                  waitReason reason) {
   g* gp = getg();
@@ -116,9 +124,15 @@ void semacquire1(uint32* addr, bool lifo, semaProfileFlags profile, int skipfram
 
   // The count is there: take it, no lock, no sudog.
   if (cansemacquire(addr)) return;
+  semacquire1Slow(addr, lifo, profile, skipframes, reason);
+}
 
-  // Otherwise: announce ourselves in nwait, look at the count once more
-  // under the lock, and only then queue and sleep. The releaser dequeues us.
+/// semacquire1Slow: Go's semacquire1 after the easy case (see
+/// [sema-fastpath]).
+static void semacquire1Slow(uint32* addr, bool lifo, semaProfileFlags profile, int skipframes,
+                            waitReason reason) {
+  // Announce ourselves in nwait, look at the count once more under the
+  // lock, and only then queue and sleep. The releaser dequeues us.
   sudog* s = acquireSudog();
   semaRoot* root = semtable.rootFor(addr);
   int64 t0 = 0;
@@ -158,10 +172,15 @@ void semacquire1(uint32* addr, bool lifo, semaProfileFlags profile, int skipfram
 /// \gosrc{sema.go,semrelease}
 void semrelease(uint32* addr) { semrelease1(addr, false, 0); }
 
+NOINLINE static void semrelease1Slow(semaRoot* root, uint32* addr, bool handoff, int skipframes);
+
 /// semrelease1: add one count to *addr and wake the first sleeper on addr,
 /// if any. With handoff the count goes straight to that sleeper
 /// [sema-ticket] and this goroutine yields so it runs at once.
 /// \gosrc{sema.go,semrelease1}
+///
+/// Departure [sema-fastpath]: the no-waiter exit stays here and the rest of
+/// Go's body is semrelease1Slow.
 void semrelease1(uint32* addr, bool handoff, int skipframes) {
   semaRoot* root = semtable.rootFor(addr);
   atomic::Xadd(addr, 1);
@@ -169,7 +188,12 @@ void semrelease1(uint32* addr, bool handoff, int skipframes) {
   // Nobody waits: done. Reading nwait after the Xadd is what makes this
   // safe [sema-nwait].
   if (root->nwait.Load() == 0) return;
+  semrelease1Slow(root, addr, handoff, skipframes);
+}
 
+/// semrelease1Slow: Go's semrelease1 once a waiter may exist (see
+/// [sema-fastpath]).
+static void semrelease1Slow(semaRoot* root, uint32* addr, bool handoff, int skipframes) {
   // Someone may wait: find the first sleeper on addr and take it out.
   lock(&root->lock);
   if (root->nwait.Load() == 0) {
