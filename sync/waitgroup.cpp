@@ -37,8 +37,9 @@ void WaitGroup::Add(int delta) {
   }
 }
 
-/// Wait. \gosrc{sync/waitgroup.go,WaitGroup.Wait}
-void WaitGroup::Wait() {
+/// waitSlow: Go's Wait loop, entered when the inline test in Wait found the
+/// counter non-zero. \gosrc{sync/waitgroup.go,WaitGroup.Wait}
+void WaitGroup::waitSlow() {
   for (;;) {
     uint64_t st = state.Load();
     int32_t v = int32_t(st >> 32);

@@ -25,9 +25,19 @@ class WaitGroup {
   /// Done: Add(-1). \gosrc{sync/waitgroup.go,WaitGroup.Done}
   void Done() { Add(-1); }
   /// Wait blocks until the counter is zero. \gosrc{sync/waitgroup.go,WaitGroup.Wait}
-  void Wait();
+  ///
+  /// Departure: the first test of Go's loop (counter already zero: return)
+  /// is inline here and the rest is waitSlow, as Mutex.Lock's fast path is
+  /// inline; Go's compiler does not inline WaitGroup.Wait, but a Go call
+  /// costs less than a C++ one, which saves callee-saved registers.
+  void Wait() {
+    if (int32_t(state.Load() >> 32) == 0) return;  // nothing to wait for
+    waitSlow();
+  }
 
  private:
+  void waitSlow();
+
   atomic::Uint64 state;  // high 32 bits: the counter; low 32 bits: waiters
   uint32_t sema = 0;     // waiters sleep here
 };
