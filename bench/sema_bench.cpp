@@ -7,9 +7,9 @@
 // The benchmark drives a semTable directly, without parking anyone: it
 // queues and dequeues sudogs for chosen addresses to time the treap in
 // semaRoot (sema.cpp). Go reaches the table through export_test.go's
-// SemTable wrapper; gort_bench does not link tests/export_test.cpp, so
-// SemTable below is a private copy of that wrapper, written against the
-// runtime's internal headers (sema.hpp, proc.hpp).
+// SemTable wrapper; so does this file, through tests/export_test.hpp, which
+// gort_bench compiles in as go test compiles export_test.go into the
+// package's benchmarks.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -17,50 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "proc.hpp"
+#include "export_test.hpp"
 #include "runtime.hpp"
-#include "sema.hpp"
 #include "testing.hpp"
 
 namespace {
 
 using namespace gort_bench;
 
-/// SemTableSize: export_test.go's name for semTabSize.
-constexpr uintptr_t SemTableSize = runtime::semTabSize;
-
-/// SemTable mirrors export_test.go's SemTable (export_test.go:1374 at
-/// go1.22.12): a semTable of its own, not the runtime's, with enqueue and
-/// dequeue of a fake waiter. Like Go's, it takes no semaRoot lock: the
-/// benchmark is the table's only user. acquireSudog and releaseSudog use
-/// the current P's sudog cache, so the caller must be a goroutine running on
-/// a P (gort_bench runs every benchmark on one).
-struct SemTable {
-  runtime::semTable tab{};
-
-  /// Enqueue queues a waiter for the semaphore at addr, as a goroutine
-  /// blocking in semacquire would (sema.go's queue, FIFO).
-  void Enqueue(uint32_t* addr) {
-    runtime::sudog* s = runtime::acquireSudog();
-    s->releasetime = 0;
-    s->acquiretime = 0;
-    s->ticket = 0;
-    tab.rootFor(addr)->queue(addr, s, false);
-  }
-
-  /// Dequeue removes the first waiter on addr and returns its sudog to the
-  /// cache; false when addr had no waiter.
-  bool Dequeue(uint32_t* addr) {
-    auto [s, now, tailtime] = tab.rootFor(addr)->dequeue(addr);
-    (void)now;
-    (void)tailtime;
-    if (s != nullptr) {
-      runtime::releaseSudog(s);
-      return true;
-    }
-    return false;
-  }
-};
+using runtime::SemTable;
+using runtime::SemTableSize;
 
 /// sema_test.go:108 at go1.22.12 (BenchmarkSemTable/OneAddrCollision/n=N):
 /// n waiters on two addresses (n/2 each) go in and come out, first address

@@ -14,11 +14,6 @@ namespace {
 /// Go's sync init: check once that sync's notifyList is the runtime's size.
 /// Departure: a static initializer, run before main, where Go has init().
 [[maybe_unused]] const bool notifyListChecked = (runtime_notifyListCheck(sizeof(notifyList)), true);
-/// Go reads the checker word with a plain load; a relaxed atomic load is
-/// the C++ spelling that is not a data race (the same mov on amd64).
-[[gnu::always_inline]] inline uintptr_t loadRelaxed(const uintptr_t* p) {
-  return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
 }  // namespace
 
 /// Wait. \gosrc{sync/cond.go,Cond.Wait}
@@ -47,8 +42,8 @@ void Cond::Broadcast() {
 /// between two first uses. \gosrc{sync/cond.go,copyChecker.check}
 void copyChecker::check() {
   uintptr_t self = reinterpret_cast<uintptr_t>(this);
-  if (loadRelaxed(&v_) != self && !atomic::CompareAndSwapUintptr(&v_, 0, self) &&
-      loadRelaxed(&v_) != self) {
+  if (atomic::detail::racyLoad(&v_) != self && !atomic::CompareAndSwapUintptr(&v_, 0, self) &&
+      atomic::detail::racyLoad(&v_) != self) {
     panic("sync.Cond is copied");
   }
 }

@@ -18,7 +18,7 @@
 //
 // Departure: Go reads m.state with plain loads while other goroutines CAS
 // it. In C++ that is a data race, so those reads are relaxed atomic loads
-// (loadState), which compile to the same single mov on amd64.
+// (atomic::detail::racyLoad), which compile to the same single mov on amd64.
 #include "mutex.hpp"
 
 #include "../runtime.hpp"
@@ -26,12 +26,7 @@
 
 namespace gort::sync {
 
-namespace {
-/// loadState: Go's unsynchronized read of m.state (see the Departure above).
-[[gnu::always_inline]] inline int32_t loadState(const int32_t* p) {
-  return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-}  // namespace
+using atomic::detail::racyLoad;
 
 /// nilLocker: a method call through a nil Locker. Go faults on the nil
 /// interface and panics with a runtime error; this panics with the same one.
@@ -43,7 +38,7 @@ void Locker::nilLocker(void*) {
 /// waiter. Rarely the right tool: it usually hides a design problem.
 /// \gosrc{sync/mutex.go,Mutex.TryLock}
 bool Mutex::TryLock() {
-  int32_t old = loadState(&state);
+  int32_t old = racyLoad(&state);
   if ((old & (mutexLocked | mutexStarving)) != 0) return false;
 
   // Another goroutine may be racing for it; do not spin, just fail.
@@ -60,7 +55,7 @@ void Mutex::lockSlow() {
   bool starving = false;
   bool awoke = false;
   int iter = 0;
-  int32_t old = loadState(&state);
+  int32_t old = racyLoad(&state);
   for (;;) {
     // Spin only while the mutex is held in normal mode: in starvation mode
     // it belongs to the first waiter, so spinning cannot win it.
@@ -72,7 +67,7 @@ void Mutex::lockSlow() {
       }
       runtime_doSpin();
       iter++;
-      old = loadState(&state);
+      old = racyLoad(&state);
       continue;
     }
     int32_t nw = old;
@@ -96,7 +91,7 @@ void Mutex::lockSlow() {
       if (waitStartTime == 0) waitStartTime = runtime_nanotime();
       runtime_SemacquireMutex(&sema, queueLifo, 1);
       starving = starving || runtime_nanotime() - waitStartTime > starvationThresholdNs;
-      old = loadState(&state);
+      old = racyLoad(&state);
       if ((old & mutexStarving) != 0) {
         // Starvation mode: Unlock handed the mutex to us, but mutexLocked is
         // clear and we are still counted as a waiter; fix both at once
@@ -116,7 +111,7 @@ void Mutex::lockSlow() {
       awoke = true;
       iter = 0;
     } else {
-      old = loadState(&state);
+      old = racyLoad(&state);
     }
   }
 }
@@ -141,7 +136,7 @@ void Mutex::unlockSlow(int32_t nw) {
         runtime_Semrelease(&sema, false, 1);
         return;
       }
-      old = loadState(&state);
+      old = racyLoad(&state);
     }
   } else {
     // Starvation: the first waiter gets the mutex and runs at once. It finds

@@ -42,6 +42,15 @@ namespace gort::sync::atomic {
 }
 
 namespace detail {
+// racyLoad: package sync's own plain reads of words that other goroutines
+// change atomically (Mutex.state, the Cond copy checker). Go reads them with
+// an ordinary load; in C++ that is a data race, so the port reads them with
+// a relaxed atomic load, the same single mov on amd64.
+template <class T>
+[[gnu::always_inline]] inline T racyLoad(const T* p) {
+  return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
 /// value: the shared body of Go's typed atomics (Int32, Uint32, ...): a plain
 /// T accessed only through these methods.
 template <class T>
