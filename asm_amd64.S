@@ -18,6 +18,22 @@
  */
 #include "go_asm.h"
 
+/* Sanitizer builds (GORT_SANITIZE=address or thread): every switch of stack
+ * tells the sanitizer, through two C++ hooks in stack.cpp:
+ *	fiberLeave(g* to, uintptr sp, uintptr save)	on the old stack, before
+ *	fiberArrive(g* to)				on the new stack, after
+ * save is 1 when the old context will be resumed (mcall, systemstack,
+ * __morestack), 0 when its frames are abandoned (gogo). Both hooks are
+ * NOSPLIT (no prologue check): __morestack calls fiberLeave on a stack
+ * already below its guard. Registers live across a hook are kept in
+ * callee-saved registers that the routine has already saved or is about to
+ * reload. Without a sanitizer FIBER_* expand to nothing. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(GORT_SANITIZE_FIBERS)
+#define GORT_FIBERS 1
+/* Call fn with rsp 16-aligned; rsp is kept in r15 across the call. */
+#define ALIGNED_CALL(fn) movq %rsp, %r15; andq $-16, %rsp; callq fn; movq %r15, %rsp
+#endif
+
 #define GET_G(reg) movq %fs:"runtime.tls_g"@tpoff, reg
 #define SET_G(reg) movq reg, %fs:"runtime.tls_g"@tpoff
 /* Load g.stackguard0 into the TLS guard word. Clobbers tmp. */
@@ -33,9 +49,25 @@
 	.cfi_startproc
 	movq	gobuf_g(%rdi), %rdx
 	movq	0(%rdx), %rcx		/* fault early if g is nil */
+#ifdef GORT_FIBERS
+	/* rbx and r12-r15 are free: the context gogo jumps to restores its
+	 * own (mcall's and __morestack's resume code pop them) or has none. */
+	movq	%rdi, %rbx
+	movq	%rdx, %rdi		/* fiberLeave(to, sp, 0): g0's frames */
+	movq	%rsp, %rsi		/* from here up are abandoned */
+	xorl	%edx, %edx
+	ALIGNED_CALL("runtime.fiberLeave")
+	movq	%rbx, %rdi
+	movq	gobuf_g(%rdi), %rdx
+#endif
 	SET_G(%rdx)
 	SET_GUARD(%rdx, %rcx)
 	movq	gobuf_sp(%rdi), %rsp
+#ifdef GORT_FIBERS
+	movq	%rdx, %rdi		/* fiberArrive(to), on to's stack */
+	ALIGNED_CALL("runtime.fiberArrive")
+	movq	%rbx, %rdi
+#endif
 	movq	gobuf_bp(%rdi), %rbp
 	movq	gobuf_pc(%rdi), %rcx
 	movq	gobuf_ctxt(%rdi), %rax
@@ -87,11 +119,29 @@
 	movq	m_g0(%rbx), %rsi
 	cmpq	%rsi, %rax
 	je	.Lmcall_bad
+#ifdef GORT_FIBERS
+	movq	%rdi, %r12		/* fn, g, g0: in registers pushed above */
+	movq	%rax, %r13
+	movq	%rsi, %r14
+	movq	%rsi, %rdi		/* fiberLeave(g0, sp, 1) */
+	movq	%rsp, %rsi
+	movl	$1, %edx
+	ALIGNED_CALL("runtime.fiberLeave")
+	movq	%r12, %rdi
+	movq	%r13, %rax
+	movq	%r14, %rsi
+#endif
 	SET_G(%rsi)
 	SET_GUARD(%rsi, %rcx)
 	movq	(g_sched+gobuf_sp)(%rsi), %rsp
 	.cfi_remember_state
 	.cfi_undefined rip		/* on g0 now: unwinding stops here */
+#ifdef GORT_FIBERS
+	movq	%rsi, %rdi		/* fiberArrive(g0) */
+	ALIGNED_CALL("runtime.fiberArrive")
+	movq	%r12, %rdi
+	movq	%r13, %rax
+#endif
 	movq	%rdi, %rcx		/* fn */
 	movq	%rax, %rdi		/* fn(g) */
 	xorl	%ebp, %ebp		/* g0's frames start here for unwinders */
@@ -178,17 +228,48 @@
 	.cfi_def_cfa_register rbp
 	pushq	%rbx
 	pushq	%r12
+#ifdef GORT_FIBERS
+	pushq	%r15			/* ALIGNED_CALL's scratch; twice keeps */
+	pushq	%r15			/* the stack 16-aligned */
+#endif
 	callq	"runtime.gosave_systemstack_switch"
 	movq	%rax, %rbx		/* rbx = the user g, kept across fn */
+#ifdef GORT_FIBERS
+	movq	%rdi, %r12		/* fn */
+	movq	%rdx, %rdi		/* fiberLeave(g0, sp, 1) */
+	movq	%rsp, %rsi
+	movl	$1, %edx
+	ALIGNED_CALL("runtime.fiberLeave")
+	movq	%r12, %rdi
+	movq	g_m(%rbx), %rdx
+	movq	m_g0(%rdx), %rdx
+#endif
 	SET_G(%rdx)
 	SET_GUARD(%rdx, %rcx)
 	movq	(g_sched+gobuf_sp)(%rdx), %rsp
 	andq	$-16, %rsp
+#ifdef GORT_FIBERS
+	movq	%rdx, %rdi		/* fiberArrive(g0) */
+	callq	"runtime.fiberArrive"
+	movq	%r12, %rdi
+#endif
 	callq	*(%rdi)			/* fn->fn(fn) */
+#ifdef GORT_FIBERS
+	movq	%rbx, %rdi		/* fiberLeave(g, sp, 0): back to g */
+	movq	%rsp, %rsi
+	xorl	%edx, %edx
+	ALIGNED_CALL("runtime.fiberLeave")
+#endif
 	SET_G(%rbx)			/* switch back to the user g */
 	SET_GUARD(%rbx, %rcx)
 	movq	(g_sched+gobuf_sp)(%rbx), %rsp
 	movq	$0, (g_sched+gobuf_sp)(%rbx)
+#ifdef GORT_FIBERS
+	movq	%rbx, %rdi		/* fiberArrive(g) */
+	ALIGNED_CALL("runtime.fiberArrive")
+	popq	%r15
+	popq	%r15
+#endif
 	popq	%r12
 	popq	%rbx
 	popq	%rbp
@@ -218,7 +299,14 @@
 	.cfi_endproc
 	.size "runtime.goexit", .-"runtime.goexit"
 
-/* mstart: the first frame of every M (on its own OS stack). */
+/* void mstart(void): the first frame of every M, on its own OS stack; it
+ * returns only when the M's thread ends. It records itself in g0.sched: the
+ * base of g0's stack for mcall and systemstack, and the place where
+ * gdestroy's gogo(&m.g0.sched) ends a thread whose goroutine exited while
+ * locked to it. Departure: Go's mstart1 records its caller, mstart0, which
+ * then calls mexit; compiled C++ keeps values in callee-saved registers
+ * across a call, and gogo restores none, so the resume point is here, where
+ * the C++ caller's registers are pushed and popped explicitly. */
 	.globl "runtime.mstart"
 	.type "runtime.mstart", @function
 	.p2align 4
@@ -226,8 +314,30 @@
 	.cfi_startproc
 	.cfi_undefined rip
 	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	subq	$8, %rsp		/* 16-aligned for the calls below */
 	xorl	%ebp, %ebp
-	callq	"runtime.mstart0"
+	GET_G(%rax)			/* g0.sched: resume at .Lmstart_exit */
+	movq	%rsp, (g_sched+gobuf_sp)(%rax)
+	leaq	.Lmstart_exit(%rip), %rcx
+	movq	%rcx, (g_sched+gobuf_pc)(%rax)
+	movq	$0, (g_sched+gobuf_bp)(%rax)
+	movq	%rax, (g_sched+gobuf_g)(%rax)
+	callq	"runtime.mstart0"	/* does not return */
+	ud2
+.Lmstart_exit:				/* gogo(&m.g0.sched): the thread ends */
+	movl	$1, %edi
+	callq	"runtime.mexit"		/* mexit(osStack=true) */
+	addq	$8, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
 	popq	%rbp
 	ret
 	.cfi_endproc
@@ -301,14 +411,28 @@ __morestack:
 	movq	%rcx, (g_sched+gobuf_pc)(%rax)
 	movq	%rbp, (g_sched+gobuf_bp)(%rax)
 	movq	%rax, (g_sched+gobuf_g)(%rax)
-	movq	(128+15*8)(%rsp), %rcx		/* f's return address, for tracebacks */
+	movq	morestack_ret(%rsp), %rcx		/* f's return address, for tracebacks */
 	movq	%rcx, (g_sched+gobuf_lr)(%rax)
+#ifdef GORT_FIBERS
+	movq	%rdi, %r12			/* the callee-saved registers are */
+	movq	%rdx, %r13			/* on the stack, restored on resume */
+	movq	%rdx, %rdi			/* fiberLeave(g0, sp, 1) */
+	movq	%rsp, %rsi
+	movl	$1, %edx
+	ALIGNED_CALL("runtime.fiberLeave")
+	movq	%r13, %rdx
+#endif
 	SET_G(%rdx)				/* switch to g0 */
 	SET_GUARD(%rdx, %rcx)
 	movq	(g_sched+gobuf_sp)(%rdx), %rsp
 	andq	$-16, %rsp
 	.cfi_remember_state
 	.cfi_undefined rip
+#ifdef GORT_FIBERS
+	movq	%rdx, %rdi			/* fiberArrive(g0) */
+	callq	"runtime.fiberArrive"
+	movq	%r12, %rdi
+#endif
 	callq	"runtime.newstack"		/* newstack(tlsguard): never returns */
 	ud2
 	.cfi_restore_state
@@ -320,7 +444,7 @@ __morestack:
 	movq	g_stackguard0(%rax), %rcx
 	cmpq	%rcx, %rdi
 	jne	.Lms_stale			/* the word was poked: not ours */
-	movq	(128+15*8)(%rsp), %rdi
+	movq	morestack_ret(%rsp), %rdi
 	andq	$-16, %rsp
 	callq	"runtime.badmorestackg0"
 	ud2

@@ -87,10 +87,10 @@ static bool full(hchan* c) {
   // dataqsiz is fixed by makechan, so reading it unlocked is safe.
   if (c->dataqsiz == 0) {
     // Unbuffered: full unless a receiver is parked (one relaxed pointer load).
-    return atomic::Load(&c->recvq.first) == nullptr;
+    return c->recvq.first.load() == nullptr;
   }
   // Buffered: full when every slot is taken (one relaxed word load).
-  return atomic::Load(&c->qcount) == c->dataqsiz;
+  return c->qcount.load() == c->dataqsiz;
 }
 
 /// chansend1: what cmd/compile calls for the statement `c <- x`. \gosrc{chan.go,chansend1}
@@ -121,7 +121,7 @@ bool chansend(hchan* c, void* ep, bool block, uintptr callerpc) {
   // the send cannot proceed is consistent with that moment. (Go tests for
   // nil first; a nil channel fails the c != nullptr test here, and
   // chansendSlow handles it exactly as Go does.)
-  if (!block && c != nullptr && atomic::Load(&c->closed) == 0 && full(c)) return false;
+  if (!block && c != nullptr && c->closed.load() == 0 && full(c)) return false;
   return chansendSlow(c, ep, block, callerpc);
 }
 
@@ -273,7 +273,7 @@ void closechan(hchan* c) {
   // c.lock is free again; only now make the collected goroutines runnable.
   while (!glist.empty()) {
     g* gp = glist.pop();
-    gp->schedlink.v = 0;
+    gp->schedlink.set(nullptr);
     goready(gp, 3);
   }
 }
@@ -282,8 +282,8 @@ void closechan(hchan* c) {
 /// single-word loads whose result may be stale. \gosrc{chan.go,empty}
 static bool empty(hchan* c) {
   // dataqsiz never changes after makechan.
-  if (c->dataqsiz == 0) return atomic::Load(&c->sendq.first) == nullptr;
-  return atomic::Load(&c->qcount) == 0;
+  if (c->dataqsiz == 0) return c->sendq.first.load() == nullptr;
+  return c->qcount.load() == 0;
 }
 
 /// chanrecv1: what cmd/compile calls for the expression `<-c`. \gosrc{chan.go,chanrecv1}
@@ -318,7 +318,7 @@ chanrecvResult chanrecv(hchan* c, void* ep, bool block) {
     // empty and then still open, the channel was both at one instant, so
     // failing is correct; a channel seen empty and then closed was
     // already empty when it closed (closing adds no data).
-    if (atomic::Load(&c->closed) == 0) return {false, false};
+    if (c->closed.load() == 0) return {false, false};
     // Closed for good. A send may have landed between the two loads
     // above, so test emptiness once more before returning the zero value.
     if (empty(c)) {
@@ -464,7 +464,7 @@ chanrecvResult selectnbrecv(void* elem, hchan* c) { return chanrecv(c, elem, fal
 /// \gosrc{chan.go,reflect_chanlen}
 int chanlen(hchan* c) {
   if (c == nullptr) return 0;
-  return int(atomic::Load(&c->qcount));
+  return int(c->qcount.load());
 }
 
 /// chancap: cap(c) (inlined by cmd/compile as a load of dataqsiz).

@@ -30,8 +30,10 @@ namespace runtime {
 
 /// waitq: a FIFO of sudogs waiting on a channel. \gosrc{chan.go,waitq}
 struct waitq {
-  sudog* first;
-  sudog* last;
+  // first is read without the channel lock by the early exits of chansend
+  // and chanrecv (full, empty), hence Racy (internal/atomic).
+  atomic::Racy<sudog*> first;
+  atomic::Racy<sudog*> last;
   void enqueue(sudog* sgp);
   sudog* dequeue();
   void dequeueSudoG(sudog* sgp);
@@ -39,11 +41,11 @@ struct waitq {
 
 /// hchan: a channel. See chan.cpp for its invariants. \gosrc{chan.go,hchan}
 struct hchan {
-  uintptr qcount;       // values now in the buffer
+  atomic::Racy<uintptr> qcount;  // values now in the buffer (read without the lock by full, empty, len)
   uintptr dataqsiz;     // buffer capacity in elements (0: unbuffered)
   void* buf;            // ring storage for dataqsiz elements
   uint16 elemsize;
-  uint32 closed;
+  atomic::Racy<uint32> closed;   // read without the lock by the early exits
   const _type* elemtype;  // type of the values carried
   uintptr sendx;        // slot the next buffered send fills
   uintptr recvx;        // slot the next buffered receive empties

@@ -32,6 +32,16 @@
 #define m_tcb 16
 #define m_curg 32
 
+/* __morestack's save area, at g.sched.sp while newstack runs: xmm0-7 (128
+ * bytes), then the 15 general registers it pushed (r15 lowest, rax highest),
+ * then the return address into the function whose prologue tripped. The
+ * prologue put that function's frame size in r10; its stack pointer at the
+ * check is just above the return address. */
+#define morestack_xmm_size 128
+#define morestack_r10 (morestack_xmm_size + 7 * 8)
+#define morestack_ret (morestack_xmm_size + 15 * 8)
+#define morestack_fnsp (morestack_ret + 8)
+
 /* The split-stack guard word in the x86-64 glibc TCB (tcbhead_t.__private_ss).
  * Every function compiled with -fsplit-stack compares its new stack pointer
  * with %fs:0x70 in its prologue and calls __morestack when below it. */

@@ -60,6 +60,12 @@ inline void printarg(printbuf& b, T* v) {
   b.puthex(uint64(uintptr(v)));
 }
 
+/// A racy field prints as its value.
+template <class T>
+inline void printarg(printbuf& b, const atomic::Racy<T>& v) {
+  printarg(b, v.load());
+}
+
 /// print(args...): Go's print builtin.
 template <class... A>
 void print(const A&... a) {

@@ -50,7 +50,9 @@
 #include <cstring>
 #include <new>
 
+#include "asan.hpp"
 #include "print.hpp"
+#include "race.hpp"
 #include "runtime.hpp"
 
 namespace runtime {
@@ -90,7 +92,7 @@ thread_local g* tls_g asm("runtime.tls_g") = nullptr;
 // Forward declarations, in Go's order of definition below.
 void gfput(p* pp, g* gp);
 g* gfget(p* pp);
-void schedule();
+[[noreturn]] void schedule();
 static void park_m(g* gp);
 static void gosched_m(g* gp);
 static void goexit0(g* gp);
@@ -123,6 +125,7 @@ bool envInt32(const char* name, int32* out);
 void installTerminateHandler();
 void initsig();
 void minit();
+void unminit();
 uintptr stackSize();
 uintptr stackGuardSize();
 
@@ -457,7 +460,7 @@ static void startTheWorldWithSema() {
     p1 = p1->link.ptr();
     if (pp->m) {
       m* mp2 = pp->m.ptr();
-      pp->m.v = 0;
+      pp->m.set(nullptr);
       if (mp2->nextp) throw_("startTheWorld: inconsistent mp->nextp");
       mp2->nextp.set(pp);
       notewakeup(&mp2->park);
@@ -471,41 +474,35 @@ static void startTheWorldWithSema() {
 
 // ---- M start and exit ----
 
-extern "C" NOSPLIT NOWRITEBARRIERREC void mstart0() asm("runtime.mstart0");
-static void mstart1();
-static void mexit(bool osStack);
+extern "C" [[noreturn]] NOSPLIT NOWRITEBARRIERREC void mstart0() asm("runtime.mstart0");
+[[noreturn]] static void mstart1();
+extern "C" void mexit(bool osStack) asm("runtime.mexit");
 
-/// mstart0: the first C++ frame of every M, on the OS stack. \gosrc{proc.go,mstart0}
+/// mstart0: the first C++ frame of every M, on the OS stack. Departure: Go's
+/// mstart0 calls mexit when mstart1 "returns" through gogo(&m.g0.sched);
+/// here that gogo lands in asm_amd64.S's mstart, which calls mexit itself
+/// (see there why). \gosrc{proc.go,mstart0}
 void mstart0() {
   g* gp = getg();
   gp->stackguard0 = gp->stack_.lo + stackGuardSize();
   gp->stackguard1 = gp->stackguard0;
   setTLSGuard(gp->stackguard0);
-  // Call through a volatile pointer: the compiler can prove that mstart1
-  // never returns by a normal path and would then drop the code below, but
-  // gdestroy does return here, with gogo(&m.g0.sched).
-  void (*volatile start)() = mstart1;
-  start();
-  // Reached only through gogo(&m.g0.sched) from gdestroy, when a goroutine
-  // exits while locked to this thread: the thread exits with it.
-  mexit(true);
+  mstart1();
 }
 
-/// mstart1 records g0's context, so that mcall and systemstack start g0
-/// frames from here, then enters the scheduler. \gosrc{proc.go,mstart1}
+/// mstart1 enters the scheduler on g0. Departure: Go's mstart1 records its
+/// caller in g0.sched first; asm_amd64.S's mstart has done that (with itself
+/// as the resume point). \gosrc{proc.go,mstart1}
 NOINLINE static void mstart1() {
   g* gp = getg();
   if (gp != gp->m->g0) throw_("bad runtime·mstart");
-  gp->sched.g.set(gp);
-  gp->sched.pc = getcallerpc();
-  gp->sched.sp = getcallersp();
-  gp->sched.bp = *reinterpret_cast<uintptr*>(__builtin_frame_address(0));
+  if (raceenabled) raceinitm(gp);
   minit();
   if (gp->m == &m0) initsig();  // mstartm0
   if (void (*fn)() = gp->m->mstartfn) fn();
   if (gp->m != &m0) {
     acquirep(gp->m->nextp.ptr());
-    gp->m->nextp.v = 0;
+    gp->m->nextp.set(nullptr);
   }
   schedule();
 }
@@ -522,7 +519,7 @@ static void mPark() {
 /// mstart.
 /// m0 cannot exit (the process would end), so it parks forever.
 /// \gosrc{proc.go,mexit}
-YESWRITEBARRIERREC static void mexit(bool osStack) {
+YESWRITEBARRIERREC void mexit(bool osStack) {
   (void)osStack;
   m* mp = getg()->m;
   if (mp == &m0) {
@@ -534,6 +531,7 @@ YESWRITEBARRIERREC static void mexit(bool osStack) {
     mPark();
     throw_("locked m0 woke up");
   }
+  unminit();
   // Unlink mp from allm. Departure: Go frees the m and its g0 later; the
   // port leaks these few hundred bytes per exited thread.
   lock(&sched.lock);
@@ -644,11 +642,11 @@ NOWRITEBARRIERREC static void templateThread() {
     lock(&newmHandoff.lock);
     while (newmHandoff.newm) {
       m* nm = newmHandoff.newm.ptr();
-      newmHandoff.newm.v = 0;
+      newmHandoff.newm.set(nullptr);
       unlock(&newmHandoff.lock);
       while (nm != nullptr) {
         m* next = nm->schedlink.ptr();
-        nm->schedlink.v = 0;
+        nm->schedlink.set(nullptr);
         newm1(nm);
         nm = next;
       }
@@ -695,7 +693,7 @@ static void stopm() {
   unlock(&sched.lock);
   mPark();
   acquirep(gp->m->nextp.ptr());
-  gp->m->nextp.v = 0;
+  gp->m->nextp.set(nullptr);
 }
 
 /// mspinning: the mstartfn of a new M started to spin. \gosrc{proc.go,mspinning}
@@ -807,7 +805,7 @@ static void stoplockedm() {
     throw_("stoplockedm: not runnable");
   }
   acquirep(gp->m->nextp.ptr());
-  gp->m->nextp.v = 0;
+  gp->m->nextp.set(nullptr);
 }
 
 /// startlockedm hands the current P to gp's locked M and parks this M.
@@ -1140,8 +1138,8 @@ static void gdestroy(g* gp) {
   casgstatus(gp, _Grunning, _Gdead);
   gp->m = nullptr;
   bool locked = bool(gp->lockedm);
-  gp->lockedm.v = 0;
-  mp->lockedg.v = 0;
+  gp->lockedm.set(nullptr);
+  mp->lockedg.set(nullptr);
   gp->_panic = nullptr;
   gp->_defer = nullptr;
   gp->waitreason = waitReasonZero;
@@ -1235,6 +1233,12 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   }
   newg->goid = int64(pp->goidcache);
   pp->goidcache++;
+  if (raceenabled) newg->racectx = racegostart(callerpc, newg);
+  if (asanenabled) {
+    // The stack may have served a goroutine that ended inside frames ASan
+    // had poisoned redzones for; the new goroutine starts with none.
+    asanunpoison(reinterpret_cast<void*>(newg->stack_.lo), newg->stack_.hi - newg->stack_.lo);
+  }
   releasem(mp);
   return newg;
 }
@@ -1326,8 +1330,8 @@ NOSPLIT static void dounlockOSThread();
 static void dounlockOSThread() {
   g* gp = getg();
   if (gp->m->lockedInt != 0 || gp->m->lockedExt != 0) return;
-  gp->m->lockedg.v = 0;
-  gp->lockedm.v = 0;
+  gp->m->lockedg.set(nullptr);
+  gp->lockedm.set(nullptr);
 }
 
 /// \gosrc{proc.go,UnlockOSThread}
@@ -1389,7 +1393,7 @@ void p::destroy() {
   if (pp->runnext) {
     sched.runq.push(pp->runnext.ptr());
     sched.runqsize++;
-    pp->runnext.v = 0;
+    pp->runnext.set(nullptr);
   }
   // Free Gs go to the global list.
   while (!pp->gFree.list.empty()) {
@@ -1442,10 +1446,10 @@ static p* procresize(int32 nprocs) {
     gp->m->p.ptr()->status = _Prunning;
   } else {
     // This M's P is going away (or it had none): take allp[0] instead.
-    if (gp->m->p) gp->m->p.ptr()->m.v = 0;
-    gp->m->p.v = 0;
+    if (gp->m->p) gp->m->p.ptr()->m.set(nullptr);
+    gp->m->p.set(nullptr);
     p* pp = allp[0];
-    pp->m.v = 0;
+    pp->m.set(nullptr);
     pp->status = _Pidle;
     acquirep(pp);
   }
@@ -1481,7 +1485,7 @@ YESWRITEBARRIERREC static void acquirep(p* pp) {
   if (gp->m->p) throw_("wirep: already in go");
   if (pp->m || pp->status != _Pidle) {
     int64 id = pp->m ? pp->m.ptr()->id : 0;
-    print("wirep: p->m=", pp->m.v, "(", id, ") p->status=", pp->status, "\n");
+    print("wirep: p->m=", pp->m.ptr(), "(", id, ") p->status=", pp->status, "\n");
     throw_("wirep: invalid p state");
   }
   gp->m->p.set(pp);
@@ -1496,11 +1500,11 @@ static p* releasep() {
   if (!gp->m->p) throw_("releasep: invalid arg");
   p* pp = gp->m->p.ptr();
   if (pp->m.ptr() != gp->m || pp->status != _Prunning) {
-    print("releasep: m=", gp->m, " m->p=", pp, " p->m=", hex(pp->m.v), " p->status=", pp->status, "\n");
+    print("releasep: m=", gp->m, " m->p=", pp, " p->m=", pp->m.ptr(), " p->status=", pp->status, "\n");
     throw_("releasep: invalid p state");
   }
-  gp->m->p.v = 0;
-  pp->m.v = 0;
+  gp->m->p.set(nullptr);
+  pp->m.set(nullptr);
   pp->status = _Pidle;
   return pp;
 }
@@ -1606,11 +1610,11 @@ static uint32 retake(int64 now) {
     p* pp = allp[i];
     if (pp == nullptr) continue;
     auto* pd = &pp->sysmontick;
-    uint32 s = atomic::Load(&pp->status);
+    uint32 s = pp->status;
     if (s == _Prunning) {
       // schedtick unchanged for forcePreemptNS: one time slice (one G, or a
       // chain of runnext Gs sharing it) has gone on too long.
-      uint32 t = atomic::Load(&pp->schedtick);
+      uint32 t = pp->schedtick;
       if (pd->schedtick != t) {
         pd->schedtick = t;
         pd->schedwhen = now;
@@ -1656,7 +1660,7 @@ bool preemptone(p* pp) {
   // Preemption rides on the stack check: each function prologue compares
   // SP with the guard, and stackPreempt is above any real SP, so the next
   // prologue goes to newstack, which yields.
-  atomic::Store(&gp->stackguard0, stackPreempt);
+  gp->stackguard0 = stackPreempt;
   if (mp->tcb != 0) atomic::Store(tlsguardword(mp), stackPreempt);
   return true;
 }
@@ -1971,7 +1975,7 @@ void gQueue::push(g* gp) {
   if (!tail) tail.set(gp);
 }
 void gQueue::pushBack(g* gp) {
-  gp->schedlink.v = 0;
+  gp->schedlink.set(nullptr);
   if (tail)
     tail.ptr()->schedlink.set(gp);
   else
@@ -1980,7 +1984,7 @@ void gQueue::pushBack(g* gp) {
 }
 void gQueue::pushBackAll(gQueue q2) {
   if (!q2.tail) return;
-  q2.tail.ptr()->schedlink.v = 0;
+  q2.tail.ptr()->schedlink.set(nullptr);
   if (tail)
     tail.ptr()->schedlink = q2.head;
   else
@@ -1991,7 +1995,7 @@ g* gQueue::pop() {
   g* gp = head.ptr();
   if (gp != nullptr) {
     head = gp->schedlink;
-    if (!head) tail.v = 0;
+    if (!head) tail.set(nullptr);
   }
   return gp;
 }

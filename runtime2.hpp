@@ -92,26 +92,31 @@ struct funcval {
 
 /// guintptr, muintptr, puintptr: pointers that Go keeps as integers so that
 /// writing them needs no write barrier. Same here, for the same future reason.
-struct guintptr {
+/// They are also what Go reads across threads without a lock (pp.runnext,
+/// pp.m, mp.p, the run queue's slots): ptr() and set() (and copies) are
+/// acquire loads and release stores, as atomic::Racy's are, so those reads
+/// are not C++ data races and what the pointer points to is published.
+/// Use ptr()/set(), not v, for any access another thread may race with.
+/// Departure: one template (ptrword<T>) for the three; only guintptr has cas.
+template <class T>
+struct ptrword {
   uintptr v{};
-  NOSPLIT_INLINE g* ptr() const { return reinterpret_cast<g*>(v); }
-  NOSPLIT_INLINE void set(g* gp) { v = reinterpret_cast<uintptr>(gp); }
+  ptrword() = default;
+  NOSPLIT_INLINE ptrword(const ptrword& o) : v(__atomic_load_n(&o.v, __ATOMIC_ACQUIRE)) {}
+  NOSPLIT_INLINE ptrword& operator=(const ptrword& o) {
+    __atomic_store_n(&v, __atomic_load_n(&o.v, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+    return *this;
+  }
+  NOSPLIT_INLINE T* ptr() const { return reinterpret_cast<T*>(__atomic_load_n(&v, __ATOMIC_ACQUIRE)); }
+  NOSPLIT_INLINE void set(T* x) { __atomic_store_n(&v, reinterpret_cast<uintptr>(x), __ATOMIC_RELEASE); }
+  NOSPLIT_INLINE bool operator==(const ptrword& o) const { return ptr() == o.ptr(); }
+  NOSPLIT_INLINE explicit operator bool() const { return ptr() != nullptr; }
+};
+struct guintptr : ptrword<g> {
   NOSPLIT_INLINE bool cas(guintptr old, guintptr nw) { return atomic::Cas(&v, old.v, nw.v); }
-  bool operator==(const guintptr&) const = default;
-  NOSPLIT_INLINE explicit operator bool() const { return v != 0; }
 };
-struct muintptr {
-  uintptr v{};
-  NOSPLIT_INLINE m* ptr() const { return reinterpret_cast<m*>(v); }
-  NOSPLIT_INLINE void set(m* mp) { v = reinterpret_cast<uintptr>(mp); }
-  NOSPLIT_INLINE explicit operator bool() const { return v != 0; }
-};
-struct puintptr {
-  uintptr v{};
-  NOSPLIT_INLINE p* ptr() const { return reinterpret_cast<p*>(v); }
-  NOSPLIT_INLINE void set(p* pp) { v = reinterpret_cast<uintptr>(pp); }
-  NOSPLIT_INLINE explicit operator bool() const { return v != 0; }
-};
+using muintptr = ptrword<m>;
+using puintptr = ptrword<p>;
 
 /// gobuf: a saved execution context, restored by gogo. Every field is read
 /// by asm_amd64.S through the offsets in go_asm.h.
@@ -251,7 +256,7 @@ NOSPLIT_INLINE const char* String(waitReason w) {
 struct gQueue {
   guintptr head;
   guintptr tail;
-  bool empty() const { return head.v == 0; }
+  bool empty() const { return !head; }
   void push(g* gp);
   void pushBack(g* gp);
   void pushBackAll(gQueue q);
@@ -261,7 +266,7 @@ struct gQueue {
 /// gList: Gs chained by g.schedlink, head only: a stack (proc.go).
 struct gList {
   guintptr head;
-  bool empty() const { return head.v == 0; }
+  bool empty() const { return !head; }
   void push(g* gp);
   void pushAll(gQueue q);
   g* pop();
@@ -270,12 +275,12 @@ struct gList {
 struct g {
   // stack and the guards below are read by asm_amd64.S (go_asm.h).
   stack stack_;          // Departure: named stack_ (the type is named stack)
-  uintptr stackguard0;   // compared (via the TLS guard word) in every
+  atomic::Racy<uintptr> stackguard0;  // compared (via the TLS guard word) in every
                          // split-stack prologue; stackPreempt asks to preempt
   uintptr stackguard1;   // guard for g0 and gsignal
   void* _panic;          // most recent active panic
   void* _defer;          // most recent defer (unused: C++ destructors do it)
-  struct m* m;           // the M running this g, if any
+  atomic::Racy<struct m*> m;  // the M running this g, if any
   gobuf sched;           // saved context while not running
   uintptr stktopsp;      // sp at the stack's top frame, for sanity checks
   void* param;           // passed between parker and waker (see chan.cpp)
@@ -284,7 +289,7 @@ struct g {
   guintptr schedlink;
   int64 waitsince;       // roughly when the g started waiting
   waitReason waitreason; // meaningful in _Gwaiting
-  bool preempt;          // asked to yield (stackguard0 also says so)
+  atomic::Racy<bool> preempt;  // asked to yield (stackguard0 also says so)
   bool activeStackChans; // channels point into this stack
   atomic::Bool parkingOnChan;
   muintptr lockedm;
@@ -304,15 +309,19 @@ struct g {
     void* caughtExceptions;
     uintptr uncaughtExceptions;
   } ehglobals;
+  uintptr racectx;       // ThreadSanitizer fiber of this g (race.cpp), or 0
+  // Departure: AddressSanitizer's fake stack for this g's frames while it is
+  // switched out (asan.cpp); Go's goroutine stacks are not ASan stacks.
+  void* asanFakeStack;
 };
 
 struct m {
   g* g0;         // runs the scheduler, on the thread's own stack
   g* gsignal;    // runs signal handlers
-  uintptr tcb;   // Departure: the thread's TCB address (%fs:0); the
-                 // split-stack guard word lives at tcb+0x70
+  atomic::Racy<uintptr> tcb;  // Departure: the thread's TCB address (%fs:0);
+                              // the split-stack guard word lives at tcb+0x70
   void (*mstartfn)();
-  g* curg;       // user goroutine now on this M
+  atomic::Racy<g*> curg;  // user goroutine now on this M
   puintptr p;    // P held while running Go code (0 if none)
   puintptr nextp;
   puintptr oldp; // the p this m had before a system call
@@ -338,6 +347,7 @@ struct m {
   waitReason waitreason_unused;
   uintptr thread;    // pthread_t
   int64 procid;      // tid
+  bool newSigstack;  // minit installed the alternate signal stack itself
 };
 
 /// The size of p.runq (a power of two).
@@ -347,9 +357,9 @@ inline constexpr int stackCacheSize = 16;
 
 struct p {
   int32 id;
-  uint32 status;   // _Pidle, _Prunning, ...
+  atomic::Racy<uint32> status;  // _Pidle, _Prunning, ...
   puintptr link;
-  uint32 schedtick;    // bumped by execute at each new time slice
+  atomic::Racy<uint32> schedtick;  // bumped by execute at each new time slice
   uint32 syscalltick;
   struct {
     uint32 schedtick;
@@ -400,7 +410,7 @@ struct schedt {
   atomic::Int32 nmspinning;
   atomic::Uint32 needspinning;
   gQueue runq;            // the global run queue
-  int32 runqsize;
+  atomic::Racy<int32> runqsize;  // written under lock; read without it
   struct {
     mutex lock;
     gList stack;    // dead Gs that still own a stack

@@ -211,8 +211,12 @@ static void semrelease1Slow(semaRoot* root, uint32* addr, bool handoff, int skip
     // (mutexevent). No profiler yet, and acquiretime stays 0 without one.
     if (s->ticket != 0) throw_("corrupted semaphore ticket");
     if (handoff && cansemacquire(addr)) s->ticket = 1;
+    // Departure: Go reads s.ticket again after readying s; by then a thief
+    // may have run s's goroutine, which releases s for reuse (a C++ data
+    // race). The port notes the hand-off before readying.
+    bool handedOff = s->ticket == 1;
     readyWithTime(s, 5 + skipframes);
-    if (s->ticket == 1 && getg()->m->locks == 0) {
+    if (handedOff && getg()->m->locks == 0) {
       // Handoff: the waiter is now this P's runnext; yielding (to the tail
       // of the local queue, keeping the rest of our time slice for it) lets
       // it run at once. Only in the starving case: otherwise another

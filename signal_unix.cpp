@@ -31,6 +31,16 @@ namespace runtime {
 extern uintptr maxstacksize;
 int32 gotraceback_level(bool* all, bool* crash);
 
+/// sigaltstack: the system call itself, as Go's sys_linux_amd64.s makes it.
+/// The runtime does not go through libc's (or a sanitizer's) wrapper, so a
+/// test harness may neutralize the wrapper without touching the runtime's
+/// own signal stacks (tests/main.cpp does, for Catch2).
+/// \gosrc{sys_linux_amd64.s,sigaltstack}
+NOSPLIT void sigaltstack(const stack_t* new_, stack_t* old);
+void sigaltstack(const stack_t* new_, stack_t* old) {
+  if (syscall(SYS_sigaltstack, new_, old) != 0) throw_("sigaltstack");
+}
+
 namespace {
 constexpr size_t sigstackSize = 64 << 10;
 
@@ -59,7 +69,7 @@ NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
   auto* uc = static_cast<ucontext_t*>(ctxt);
   uintptr pc = uintptr(uc->uc_mcontext.gregs[REG_RIP]);
   g* gp = getg();
-  m* mp = gp != nullptr ? gp->m : nullptr;
+  m* mp = gp != nullptr ? gp->m.load() : nullptr;
   if (mp != nullptr) mp->throwing = throwTypeRuntime;
 
   if (sig == SIGQUIT) {
@@ -77,7 +87,7 @@ NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
   }
 
   uintptr addr = uintptr(info->si_addr);
-  g* curg = mp != nullptr ? mp->curg : nullptr;
+  g* curg = mp != nullptr ? mp->curg.load() : nullptr;
   if ((sig == SIGSEGV || sig == SIGBUS) && curg != nullptr && addr >= curg->stack_.lo - 4096 &&
       addr < curg->stack_.lo + 4096) {
     // The guard page at the bottom of a goroutine stack.
@@ -127,9 +137,48 @@ void initsig() {
   for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(sig, &sa, nullptr);
 }
 
+/// minitSignalStack gives the thread an alternate signal stack, which is
+/// also gsignal's stack. A thread that has one already keeps it.
+/// Departure: Go keeps a thread's own alternate stack only under cgo (C
+/// created the thread); every thread it starts gets gsignal's. Here the
+/// sanitizers' run times give every new thread an alternate stack before
+/// the runtime sees it, and free it when the thread ends, so the runtime
+/// uses theirs rather than replace it. \gosrc{signal_unix.go,minitSignalStack}
+void minitSignalStack() {
+  m* mp = getg()->m;
+  stack_t st{};
+  runtime::sigaltstack(nullptr, &st);
+  if ((st.ss_flags & SS_DISABLE) != 0) {
+    void* s = mmap(nullptr, sigstackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (s == MAP_FAILED) throw_("minit: cannot allocate signal stack");
+    st = stack_t{};
+    st.ss_sp = s;
+    st.ss_size = sigstackSize;
+    runtime::sigaltstack(&st, nullptr);
+    mp->newSigstack = true;
+  } else {
+    mp->newSigstack = false;
+  }
+  mp->gsignal->stack_.lo = uintptr(st.ss_sp);
+  mp->gsignal->stack_.hi = uintptr(st.ss_sp) + st.ss_size;
+}
+
+/// unminitSignals undoes minitSignalStack when an M's thread exits: a
+/// signal stack the runtime installed is disabled and unmapped.
+/// \gosrc{signal_unix.go,unminitSignals}
+void unminitSignals() {
+  m* mp = getg()->m;
+  if (!mp->newSigstack) return;
+  stack_t st{};
+  st.ss_flags = SS_DISABLE;
+  runtime::sigaltstack(&st, nullptr);
+  munmap(reinterpret_cast<void*>(mp->gsignal->stack_.lo), mp->gsignal->stack_.hi - mp->gsignal->stack_.lo);
+  mp->gsignal->stack_ = stack{};
+}
+
 /// minit: per-M setup on the new thread: the thread's identity (its id,
 /// and the TCB whose guard word preemptone writes) and the alternate signal
-/// stack, which is also gsignal's stack. \gosrc{os_linux.go,minit}
+/// stack. \gosrc{os_linux.go,minit}
 void minit() {
   m* mp = getg()->m;
   mp->procid = int64(syscall(SYS_gettid));
@@ -137,14 +186,13 @@ void minit() {
   uintptr tcb;
   asm volatile("movq %%fs:0, %0" : "=r"(tcb));
   mp->tcb = tcb;
-  void* s = mmap(nullptr, sigstackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (s == MAP_FAILED) throw_("minit: cannot allocate signal stack");
-  stack_t st{};
-  st.ss_sp = s;
-  st.ss_size = sigstackSize;
-  sigaltstack(&st, nullptr);
-  mp->gsignal->stack_.lo = uintptr(s);
-  mp->gsignal->stack_.hi = uintptr(s) + sigstackSize;
+  minitSignalStack();
+}
+
+/// unminit undoes minit when the M's thread exits. \gosrc{os_linux.go,unminit}
+void unminit() {
+  unminitSignals();
+  getg()->m->procid = 0;
 }
 
 }  // namespace runtime

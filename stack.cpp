@@ -34,8 +34,11 @@
 
 #include <cerrno>
 
+#include "asan.hpp"
+#include "go_asm.h"
 #include "print.hpp"
 #include "proc.hpp"
+#include "race.hpp"
 
 namespace runtime {
 
@@ -178,6 +181,23 @@ void stackfree(stack stk) {
   releasem(mp);
 }
 
+/// fiberLeave: asm_amd64.S calls this on the current stack just before it
+/// switches to to's stack (sanitizer builds only; see asm_amd64.S). save
+/// says whether the current context will be resumed (mcall, systemstack,
+/// __morestack) or is left for good (gogo); sp is the stack pointer there.
+/// NOSPLIT: __morestack calls it on a stack already below its guard.
+/// Departure: Go's stacks are not sanitizer stacks; nothing to tell.
+extern "C" NOSPLIT void fiberLeave(g* to, uintptr sp, uintptr save) asm("runtime.fiberLeave");
+void fiberLeave(g* to, uintptr sp, uintptr save) {
+  g* from = getg();
+  asanLeave(from, to, sp, save != 0);
+  raceswitch(from, to);
+}
+
+/// fiberArrive: called on to's stack right after the switch.
+extern "C" NOSPLIT void fiberArrive(g* to) asm("runtime.fiberArrive");
+void fiberArrive(g* to) { asanArrive(to); }
+
 /// morestackc: a SYSTEMSTACK function ran on a goroutine stack.
 /// \gosrc{stack.go,morestackc}
 void morestackc() { throw_("attempt to execute system stack code on user stack"); }
@@ -206,7 +226,16 @@ extern "C" [[noreturn]] NOWRITEBARRIERREC void newstack(uintptr tlsguard) asm("r
 void newstack(uintptr tlsguard) {
   g* thisg = getg();
   g* gp = thisg->m->curg;
-  bool preempt = tlsguard == stackPreempt || gp->stackguard0 == stackPreempt;
+  // Departure: Go resumes a goroutine at the start of the function whose
+  // check failed, so the check runs again; the split-stack prologue cannot
+  // be re-entered, and the port resumes past it. So a real overflow must be
+  // caught here even when a preemption request or a stale guard is what
+  // tripped the check: the function's stack pointer and frame size are in
+  // __morestack's save area (go_asm.h).
+  uintptr fnsp = gp->sched.sp + morestack_fnsp;
+  uintptr framesize = *reinterpret_cast<uintptr*>(gp->sched.sp + morestack_r10);
+  bool overflow = fnsp - framesize < gp->stack_.lo + stackGuard || fnsp - framesize > fnsp;
+  bool preempt = !overflow && (tlsguard == stackPreempt || gp->stackguard0 == stackPreempt);
   if (preempt) {
     if (!canPreemptM(thisg->m)) {
       // Preemption is not allowed on this M yet: restore the real guard and
@@ -217,7 +246,7 @@ void newstack(uintptr tlsguard) {
     // Honour the request as if gp had yielded (runtime.Gosched).
     gopreempt_m(gp);  // does not come back
   }
-  if (tlsguard != gp->stackguard0) {
+  if (!overflow && tlsguard != gp->stackguard0) {
     // A request meant for the goroutine this M ran before: resume, and gogo
     // puts this goroutine's own guard back in the word.
     gogo(&gp->sched);

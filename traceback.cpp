@@ -95,7 +95,11 @@ symtab* loadsymtab() {
         auto* sym = reinterpret_cast<const ElfW(Sym)*>(static_cast<const char*>(m) + sh[i].sh_offset);
         size_t cnt = sh[i].sh_size / sizeof(ElfW(Sym));
         const char* str = static_cast<const char*>(m) + sh[sh[i].sh_link].sh_offset;
-        tab.syms = static_cast<funcsym*>(calloc(cnt, sizeof(funcsym)));
+        // mmap, not calloc: the table may first be needed in a signal
+        // handler (see demangle).
+        void* mem = mmap(nullptr, cnt * sizeof(funcsym), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mem == MAP_FAILED) break;
+        tab.syms = static_cast<funcsym*>(mem);
         for (size_t k = 0; k < cnt; k++) {
           if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || sym[k].st_value == 0) continue;
           tab.syms[tab.n++] = funcsym{sym[k].st_value, sym[k].st_value + (sym[k].st_size ? sym[k].st_size : 1),
@@ -140,6 +144,56 @@ const char* findfunc(uintptr pc, uintptr* entry, const char** file) {
   return nullptr;
 }  // as Go's traceback: then "...additional frames elided..."
 
+#ifdef GORT_HAVE_DEMANGLE_CALLBACK
+// The demangler of GCC's libsupc++ (the same code as libiberty's documented
+// cplus_demangle_v3_callback) that hands the result to a callback in pieces
+// instead of building it in malloc'd memory.
+extern "C" int __gcclibcxx_demangle_callback(const char* mangled,
+                                             void (*callback)(const char*, size_t, void*),
+                                             void* opaque);
+#endif
+
+/// demangle writes the demangled form of name into buf (cap bytes) and
+/// returns it, or returns name itself when it cannot. It never allocates:
+/// dumps are printed from signal handlers (SIGQUIT, a fault), where malloc
+/// may deadlock (the interrupted thread may hold its lock), and Go's
+/// traceback allocates nothing either. The demangler keeps its work arrays
+/// on the stack, about 80 bytes per character of the name, so a name too
+/// long for the stack left (a signal stack is 32 KiB under the sanitizers)
+/// stays mangled.
+const char* demangle(const char* name, char* buf, size_t cap) {
+#ifdef GORT_HAVE_DEMANGLE_CALLBACK
+  if (name[0] != '_' || name[1] != 'Z') return name;
+  size_t len = strlen(name);
+  uintptr sp = uintptr(__builtin_frame_address(0));
+  g* gp = getg();
+  uintptr lo = 0;
+  if (gp != nullptr) {
+    lo = gp->stack_.lo;
+    if (gp->m != nullptr && gp->m->gsignal != nullptr && sp >= gp->m->gsignal->stack_.lo &&
+        sp < gp->m->gsignal->stack_.hi)
+      lo = gp->m->gsignal->stack_.lo;  // in a signal handler
+  }
+  if (lo != 0 && (sp < lo || sp - lo < 8192 + 96 * len)) return name;
+  struct out {
+    char* buf;
+    size_t cap, n;
+  } o{buf, cap, 0};
+  auto put = [](const char* s, size_t k, void* op) {
+    auto* o = static_cast<out*>(op);
+    for (size_t i = 0; i < k && o->n + 1 < o->cap; i++) o->buf[o->n++] = s[i];
+  };
+  // Like __cxa_demangle's status: 0 on success, negative on failure.
+  if (__gcclibcxx_demangle_callback(name, put, &o) != 0 || o.n == 0) return name;
+  buf[o.n] = 0;
+  return buf;
+#else
+  (void)buf;
+  (void)cap;
+  return name;
+#endif
+}
+
 /// showframe reports whether a frame is shown at the current GOTRACEBACK
 /// level: below "system", the runtime's own frames are hidden, except its
 /// exported functions (runtime::Gosched, ...), and so is the C++ library's
@@ -170,18 +224,13 @@ void printframe(uintptr pc, bool first) {
   uintptr entry = 0;
   const char* file = "?";
   const char* name = findfunc(lookup, &entry, &file);
-  char* dem = nullptr;
+  char dem[1024];
   uintptr off = 0;
   if (name != nullptr) {
-    int st = 0;
-    dem = abi::__cxa_demangle(name, nullptr, nullptr, &st);
-    if (st == 0 && dem != nullptr) name = dem;
+    name = demangle(name, dem, sizeof dem);
     off = pc - entry;
   }
-  if (!showframe(name, file)) {
-    free(dem);
-    return;
-  }
+  if (!showframe(name, file)) return;
   if (name == nullptr) {
     print("?(", hex(pc), ")\n");
   } else {
@@ -190,7 +239,6 @@ void printframe(uintptr pc, bool first) {
     print(name, hasParen ? "" : "()", "\n");
   }
   print("\t", file, " +", hex(off), "\n");
-  free(dem);
 }
 
 bool inStack(g* gp, uintptr a) { return a >= gp->stack_.lo && a + 16 <= gp->stack_.hi; }
@@ -256,16 +304,9 @@ void printcreatedby(g* gp) {
   uintptr entry = 0;
   const char* file = "?";
   const char* name = findfunc(gp->gopc - 1, &entry, &file);
-  char* dem = nullptr;
-  if (name == nullptr) {
-    name = "?";
-  } else {
-    int st = 0;
-    dem = abi::__cxa_demangle(name, nullptr, nullptr, &st);
-    if (st == 0 && dem != nullptr) name = dem;
-  }
+  char dem[1024];
+  name = name == nullptr ? "?" : demangle(name, dem, sizeof dem);
   print("created by ", name, " in goroutine ", gp->parentGoid, "\n");
-  free(dem);
 }
 
 /// tracebackothers prints every other goroutine. \gosrc{traceback.go,tracebackothers}

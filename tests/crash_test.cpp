@@ -3,7 +3,8 @@
 // it printed, plus the in-process tests of that file that apply to gort.
 //
 // Go's runTestProg builds testprog with `go build`; here CMake has built it
-// and passes its path in $GORT_TESTPROG.
+// beside gort_test (build/tests/), where runTestProg finds it. $GORT_TESTPROG
+// names another testprog binary instead.
 //
 // Beyond Go's checks, every test of a program that Go's runtime ends with a
 // fatal error or an unrecovered panic also checks the exit status, 2 (Go's
@@ -67,9 +68,20 @@ std::string envKey(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 
 // crash_test.go:57 runTestProg and :73 runBuiltTestProg at go1.22.12.
 testProgResult runTestProg(const std::string& name, const std::vector<std::string>& env) {
-  const char* exe = std::getenv("GORT_TESTPROG");
-  if (exe == nullptr || *exe == '\0') {
-    FAIL("GORT_TESTPROG is not set: run gort_test through ctest, or set it to the testprog binary");
+  std::string exeS;
+  if (const char* exe = std::getenv("GORT_TESTPROG"); exe != nullptr && *exe != '\0') {
+    exeS = exe;
+  } else {
+    // testprog sits beside this binary.
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) FAIL("readlink /proc/self/exe: " << std::strerror(errno));
+    self[n] = 0;
+    exeS = self;
+    exeS = exeS.substr(0, exeS.rfind('/') + 1) + "testprog";
+    if (::access(exeS.c_str(), X_OK) != 0) {
+      FAIL("no testprog beside gort_test (" << exeS << "); build it, or set GORT_TESTPROG");
+    }
   }
 
   // testenv.CleanCmdEnv drops GODEBUG and GOTRACEBACK; then the test's own
@@ -90,7 +102,7 @@ testProgResult runTestProg(const std::string& name, const std::vector<std::strin
   std::vector<char*> envp;
   for (auto& kv : envs) envp.push_back(kv.data());
   envp.push_back(nullptr);
-  std::string exeS = exe, nameS = name;
+  std::string nameS = name;
   char* argv[] = {exeS.data(), nameS.data(), nullptr};
 
   int fds[2];
@@ -114,13 +126,13 @@ testProgResult runTestProg(const std::string& name, const std::vector<std::strin
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid;
-  int rc = posix_spawn(&pid, exe, &fa, &attr, argv, envp.data());
+  int rc = posix_spawn(&pid, exeS.c_str(), &fa, &attr, argv, envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(fds[1]);
   if (rc != 0) {
     ::close(fds[0]);
-    FAIL(exe << " " << name << " failed to start: " << std::strerror(rc));
+    FAIL(exeS << " " << name << " failed to start: " << std::strerror(rc));
   }
 
   testProgResult res;
@@ -154,9 +166,18 @@ testProgResult runTestProg(const std::string& name, const std::vector<std::strin
     res.signal = WTERMSIG(status);
   }
   if (res.timedOut) {
-    FAIL(exe << " " << name << " did not finish in " << testProgTimeoutMs / 1000
+    FAIL(exeS << " " << name << " did not finish in " << testProgTimeoutMs / 1000
              << " s; output so far:\n"
              << res.output);
+  }
+  // In a sanitizer build a child's report must fail the test that ran it,
+  // even when the child's exit status and the lines the test looks for are
+  // as expected (a report does not always change either).
+  for (const char* report : {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error: "}) {
+    if (res.output.find(report) != std::string::npos && res.output.find("SUMMARY: ") != std::string::npos) {
+      FAIL(exeS << " " << name << ": a sanitizer reported an error:\n" << res.output);
+    }
   }
   return res;
 }

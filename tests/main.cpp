@@ -8,6 +8,7 @@
 //
 // The exit is explicit because runtime.main ends the process with status 0
 // when the main goroutine returns, whatever the tests said.
+#include <signal.h>
 #include <unistd.h>
 
 #include <catch2/catch_session.hpp>
@@ -15,6 +16,20 @@
 #include <iostream>
 
 #include "runtime.hpp"
+
+// Catch2's fatal-condition handler swaps the thread's alternate signal
+// stack for its own when a test case starts and swaps the old one back when
+// it ends. It assumes one thread; but the main goroutine, which runs the
+// session, may end a test case on another M than it started on, and then two
+// threads share one signal stack and the runtime's (or a sanitizer's) stacks
+// are lost or freed twice. gort_test is linked with --wrap=sigaltstack, so
+// Catch2's calls land here and change nothing: each M keeps the stack the
+// runtime gave it, and Catch2's handlers, installed with SA_ONSTACK, run on
+// it. The runtime makes the system call itself (signal_unix.cpp).
+extern "C" int __wrap_sigaltstack(const stack_t*, stack_t* old) {
+  if (old != nullptr) *old = stack_t{nullptr, SS_DISABLE, 0};
+  return 0;
+}
 
 namespace {
 

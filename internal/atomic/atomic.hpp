@@ -8,6 +8,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <type_traits>
 
 #include "../../pragmas.hpp"
 
@@ -82,6 +83,53 @@ struct Pointer {
   NOSPLIT_INLINE T* Load() const { return atomic::Load(&value); }
   NOSPLIT_INLINE void Store(T* v) { atomic::Store(&value, v); }
   NOSPLIT_INLINE bool CompareAndSwap(T* old, T* nw) { return atomic::Cas(&value, old, nw); }
+};
+
+/// Racy<T>: a field that Go reads or writes with plain accesses although
+/// other threads read it without its lock, by design: sysmon's look at
+/// pp.status and mp.curg, preemptone's gp.preempt, a thief's glance at
+/// pp.runnext, the early exits of chansend/chanrecv that read c.closed.
+/// Go's memory model tolerates those races (the reader acts on a stale value
+/// safely, or confirms under the lock); in C++ they are data races, which
+/// are undefined behaviour and which ThreadSanitizer reports. Racy<T> keeps
+/// Go's spelling (`pp->status = _Pidle`, `if (pp->status != _Prunning)`)
+/// and makes each access an atomic load with acquire order or an atomic
+/// store with release order: on amd64 the same single MOV as a plain access,
+/// with no fence (x86 orders plain loads and stores that way already, which
+/// Go's compiled code relies on too). Acquire/release rather than relaxed
+/// because many of these fields publish a pointer (mp.curg, pp.m, a wait
+/// queue's first sudog): a thread that reads the pointer then reads the
+/// object, which must have been initialized before the pointer was stored.
+/// ++ and -- are a load and a store, not a read-modify-write: only a field
+/// with a single writer (its owner, or the holder of its lock) may use them.
+template <class T>
+struct Racy {
+  T v{};
+  NOSPLIT_INLINE operator T() const { return __atomic_load_n(&v, __ATOMIC_ACQUIRE); }
+  NOSPLIT_INLINE Racy& operator=(T x) {
+    __atomic_store_n(&v, x, __ATOMIC_RELEASE);
+    return *this;
+  }
+  NOSPLIT_INLINE T load() const { return __atomic_load_n(&v, __ATOMIC_ACQUIRE); }
+  NOSPLIT_INLINE T operator->() const
+    requires std::is_pointer_v<T>
+  {
+    return load();
+  }
+  NOSPLIT_INLINE T operator++(int) {
+    T old = load();
+    *this = T(old + 1);
+    return old;
+  }
+  NOSPLIT_INLINE T operator--(int) {
+    T old = load();
+    *this = T(old - 1);
+    return old;
+  }
+  NOSPLIT_INLINE Racy& operator++() { return *this = T(load() + 1); }
+  NOSPLIT_INLINE Racy& operator--() { return *this = T(load() - 1); }
+  NOSPLIT_INLINE Racy& operator+=(T d) { return *this = T(load() + d); }
+  NOSPLIT_INLINE Racy& operator-=(T d) { return *this = T(load() - d); }
 };
 
 }  // namespace runtime::atomic
