@@ -274,9 +274,10 @@ class _InGoroutine:
         try:
             for r, v in regs.items():
                 gdb.parse_and_eval("$%s = %d" % (r, v))
-        except gdb.error:
+        except gdb.error as e:
             self.__exit__(None, None, None)
-            raise
+            raise gdb.GdbError("goroutine %d is not running, and showing its frames needs a live process "
+                               "(%s)" % (int(self.ctx.gp["goid"]), e))
         return self
 
     def __exit__(self, *exc):
@@ -353,8 +354,9 @@ def _entry(gp):
 
 def _where(gp):
     """The first frame of gp outside gort's own code, as 'f at file:line'."""
+    base, _ = _status(gp)
     sched = gp["sched"]
-    if int(sched["sp"]) != 0 and int(sched["pc"]) == int(gp["startpc"]) and _status(gp)[0] != _G.running:
+    if base != _G.running and int(sched["sp"]) != 0 and int(sched["pc"]) == int(gp["startpc"]):
         return "%s (not started)" % _entry(gp)
     with _InGoroutine(gp):
         frame = first = gdb.newest_frame()
@@ -395,7 +397,9 @@ call that blocked. `goroutine ID bt` shows all of its frames."""
             reason = _waitreason(gp) if base == _G.waiting else ""
             try:
                 where = _where(gp)
-            except (gdb.error, gdb.GdbError, gdb.MemoryError) as e:
+            except gdb.GdbError:
+                where = "?"
+            except (gdb.error, gdb.MemoryError) as e:
                 where = "? (%s)" % e
             rows.append(("*" if gp["m"] else " ", int(gp["goid"]), status, reason, where))
         if not rows:
