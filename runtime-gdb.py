@@ -42,7 +42,8 @@
 #
 # Departures from Go's script, which reads sched.pc and sched.sp only and
 # prints the function holding sched.pc (always runtime.gopark there): gort
-# sets $rbp too (the C++ frames are walked by CFI and frame pointers), runs
+# sets $rbp too (the C++ frames are walked by CFI and frame pointers), and
+# every register __morestack saved for a preempted goroutine; it runs
 # commands for a running goroutine on its own thread instead of copying that
 # thread's registers, and shows, as "where", the caller that blocked rather
 # than the runtime function it blocked in.
@@ -434,7 +435,10 @@ program from there is not supported."""
         if which == "all":
             for gp in [gp for gp in _allgs() if _live(gp)]:
                 print("goroutine %d [%s]:" % (int(gp["goid"]), _header(gp)))
-                self.run(gp, cmd)
+                try:
+                    self.run(gp, cmd)
+                except gdb.GdbError as e:
+                    print(e)
                 print()
             return
         goid = int(gdb.parse_and_eval(which))
@@ -446,7 +450,10 @@ program from there is not supported."""
     @staticmethod
     def run(gp, cmd):
         with _InGoroutine(gp):
-            gdb.execute(cmd, from_tty=False)
+            try:
+                gdb.execute(cmd, from_tty=False)
+            except gdb.error as e:
+                raise gdb.GdbError(str(e))  # gdb's message, without a Python traceback
 
 
 # --- Pretty-printers ----------------------------------------------------------------
