@@ -5,7 +5,8 @@
 #   2. configure tests/consumer against that prefix (find_package(gort)),
 #   3. build it, check that its compile commands carry the flags the package
 #      promises, run it, and compare its output with the expected line;
-#   4. check that README.md's first ```cpp block is tests/consumer/main.cpp,
+#   4. check that gdb auto-loads the installed runtime-gdb.py for it;
+#   5. check that README.md's first ```cpp block is tests/consumer/main.cpp,
 #      as the README says it is.
 #
 # Inputs (-D): GORT_BUILD_DIR, GORT_SOURCE_DIR, GORT_GENERATOR,
@@ -67,6 +68,20 @@ step("run" "${cbuild}/hello")
 string(STRIP "${step_out}" got)
 if(NOT got STREQUAL GORT_CONSUMER_EXPECT)
   message(FATAL_ERROR "consumer: output\n  got:  '${got}'\n  want: '${GORT_CONSUMER_EXPECT}'")
+endif()
+
+# gdb loads the installed runtime-gdb.py, named by the .debug_gdb_scripts
+# entry that the install step pointed at it (cmake/gdb.cmake).
+find_program(gdb_program gdb)
+if(gdb_program)
+  set(gdb_script "${prefix}/share/gort/gdb/runtime-gdb.py")
+  step("gdb" "${gdb_program}" -q -batch -nx -iex "add-auto-load-safe-path ${gdb_script}"
+       -ex "info auto-load python-scripts" "${cbuild}/hello")
+  string(REGEX MATCH "Yes +([^\n]*)" loaded "${step_out}")
+  string(STRIP "${CMAKE_MATCH_1}" loaded)
+  if(NOT loaded STREQUAL gdb_script)
+    message(FATAL_ERROR "consumer: gdb did not load ${gdb_script} for hello:\n${step_out}")
+  endif()
 endif()
 
 file(READ "${GORT_SOURCE_DIR}/README.md" readme)

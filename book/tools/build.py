@@ -234,6 +234,7 @@ def main(argv):
     gen.nm_symbols(src, args.lib)
     gen.linkname(src, [o for a in args.objects for o in a.split(";") if o] or gen.gort_objects(build))
     gen.objdump_nosplit(src, args.lib)
+    gen.gdb_session(src, build)
 
     t_gen = time.time()
     say("checks and generated pages: %.1fs" % (t_gen - t2))
