@@ -17,6 +17,9 @@
 #                        runs it for GORT_FUZZ_SECONDS on the seed corpus
 #                        (tests/fuzz/fuzz.sh). Fails on any model violation,
 #                        crash or hang; prints the number of executions.
+#   ctest fuzz_deadlock  (label fuzz) the deadlock programs, each classified by
+#                        the model and run as its own Go program at GOMAXPROCS
+#                        1, 2 and 4 (tests/fuzz/deadlock.sh).
 #   ctest fuzz_model_selftest  (label fuzz) the model rejects runs that break
 #                        each of its rules and accepts their legal twins
 #                        (tests/fuzz/selftest.cpp).
@@ -66,6 +69,9 @@ elseif(BUILD_TESTING)
               "${GORT_FUZZ_SECONDS}" $<TARGET_FILE:fuzz_chan_run>)
     set_tests_properties(fuzz_chan PROPERTIES LABELS "fuzz" TIMEOUT 900)
   endif()
+  add_test(NAME fuzz_deadlock
+    COMMAND bash "${_fuzz_dir}/deadlock.sh" $<TARGET_FILE:fuzz_chan_run> "${_fuzz_dir}/deadlock")
+  set_tests_properties(fuzz_deadlock PROPERTIES LABELS "fuzz" TIMEOUT 300)
   add_test(NAME fuzz_model_selftest COMMAND fuzz_chan_run selftest)
   set_tests_properties(fuzz_model_selftest PROPERTIES LABELS "fuzz" TIMEOUT 300)
 endif()
