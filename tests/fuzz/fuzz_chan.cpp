@@ -8,16 +8,17 @@
 // An input decodes (program.hpp; any bytes make a program) into 2-5
 // goroutines of straight-line operations on 1-4 channels of capacity 0-3:
 // send, recv, recv2, close (of a channel or of nil), len, Gosched, and
-// select with 1-4 cases (send, recv, recv2; any case may be on a nil
-// channel), with or without default. A one-case select goes through the
-// compiler's lowering (chansend1/chanrecv2, or selectnbsend/selectnbrecv
-// with default) as in Go. The input also picks the element type (uint64; a
-// 48-byte struct whose five extra words are derived from the first; a
-// 40-character std::string, which the runtime must move with its
-// constructor) and GOMAXPROCS (1-4). Every value sent is distinct and
-// names its sender (goroutine, operation, case: tagOf), and none is the
-// zero value, so a receive says where its value came from, and the zero
-// value can only mean "closed".
+// select with 1-4 cases (send, recv, recv2, and a receive that drops the
+// value, `case _, ok = <-ch`; any case may be on a nil channel), with or
+// without default, or with no cases and a default. A one-case select goes
+// through the compiler's lowering (chansend1/chanrecv2, or
+// selectnbsend/selectnbrecv with default) as in Go. The input also picks
+// the element type (uint64; a 48-byte struct whose five extra words are
+// derived from the first; a 40-character std::string, which the runtime
+// must move with its constructor) and GOMAXPROCS (1-4). Every value sent is
+// distinct and names its sender (goroutine, operation, case: tagOf), and
+// none is the zero value, so a receive says where its value came from, and
+// the zero value can only mean "closed".
 //
 // THE RUN (harness.cpp)
 //
@@ -75,11 +76,15 @@
 //       case). ok is true exactly when a value arrived; !ok comes with the
 //       zero value.
 //   R2  Nothing is lost: every completed send's value is received once, by
-//       a goroutine or by the final drain.
-//   R3  Nothing is duplicated: no value is received twice.
+//       a goroutine or by the final drain. A receive case that drops its
+//       value (`case _, ok = <-ch`) names none, so per channel the values
+//       seen nowhere must be exactly as many as such receives with ok.
+//   R3  Nothing is duplicated: no value is received twice (nor more
+//       values dropped than were left to take, by the count above).
 //   R4  A value arrives intact (the payload of the struct and the string).
 //   R5  A select returns one of its cases or, only if it has one, default;
-//       never a case on a nil channel.
+//       never a case on a nil channel; the cases it did not choose get no
+//       value and no ok.
 //   R6  Panics: only sends (plain, or a select with a live send case) may
 //       panic, with "send on closed channel"; close(nil) always panics
 //       "close of nil channel"; a close may only panic "close of closed
@@ -127,7 +132,9 @@
 // order keeps each goroutine's order; it respects real time, since an
 // operation that returned before another was called took effect first (if
 // the clock is consistent across CPUs to within kSlackNs = 10 us, a wide
-// margin: kvm-clock and TSC skews are far below a microsecond); at each
+// margin: skews between CPUs' clocks are expected to be well under a
+// microsecond, and a context switch between an operation and its clock
+// read only widens the bracket); at each
 // instant the operation does what Go's rules say for the state it finds,
 // which is the state the model computes; the operations done before the
 // snapshot come first (a parked operation takes effect only when woken,

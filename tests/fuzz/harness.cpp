@@ -145,6 +145,10 @@ void runSelect(Shared<C>& sh, int g, int k, const Op& op, Outcome& o) {
     o.val = C::tag(vals[r], o.badPayload);
     o.ok = op.cases[r].withOk ? oks[r] : o.val != 0;
   }
+  for (int i = 0; i < n; i++) {  // the cases not chosen keep their zero values
+    bool bad = false;
+    if (i != r && (C::tag(vals[i], bad) != 0 || bad || oks[i])) o.stray = true;
+  }
 }
 
 template <class C>

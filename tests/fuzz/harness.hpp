@@ -21,6 +21,7 @@ struct Outcome {
   int8_t chosen = 0;        // select: the case, -1 for default
   bool ok = false;          // receives: a value arrived (recv, `recv` cases: val != 0)
   bool badPayload = false;  // the value's payload does not match its tag
+  bool stray = false;       // select: a case it did not choose got a value or ok
   Panic panic = Panic::None;
   char what[48] = {};  // Panic::Other: the message
 };

@@ -115,10 +115,11 @@ class Local {
                      : std::string("panicked: ") + (o.panic == Panic::Other ? o.what : panicText(o.panic))));
     if (op.kind == Kind::Select && o.panic == Panic::None) {
       // R5: a select returns one of its cases, default only if it has one,
-      // and never a case on a nil channel.
+      // never a case on a nil channel, and leaves the others untouched.
       if (o.chosen < -1 || o.chosen >= op.ncases || (o.chosen == -1 && !op.dflt))
         return fail(at + "returned case " + std::to_string(o.chosen));
       if (o.chosen >= 0 && op.cases[o.chosen].ch < 0) fail(at + "chose a case on a nil channel");
+      if (o.stray) fail(at + "wrote a value or ok into a case it did not choose");
     }
     if (op.kind == Kind::Len && o.panic == Panic::None && (o.len < 0 || o.len > p_.cap[op.ch]))
       fail(at + "len " + std::to_string(o.len) + " outside 0..cap " + std::to_string(p_.cap[op.ch]));  // R7
