@@ -11,7 +11,11 @@
 #                    select_lower.cpp) and the harness get libFuzzer's
 #                    coverage instrumentation; GORT_FUZZ_SANITIZE adds a
 #                    sanitizer (e.g. address) to everything, for later: the
-#                    runtime's stack switches are not annotated for them yet.
+#                    runtime's stack switches are not annotated for them yet,
+#                    and with address the link fails for now (ASan's frames
+#                    make split-stack code call libgcc's
+#                    __morestack_allocate_stack_space, which brings libgcc's
+#                    own __morestack in beside gort's).
 #   ctest fuzz_chan      (label fuzz) configures a clang++ build tree with
 #                        GORT_FUZZ=ON in <build>/_fuzz, builds fuzz_chan and
 #                        runs it for GORT_FUZZ_SECONDS on the seed corpus

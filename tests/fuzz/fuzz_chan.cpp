@@ -189,7 +189,7 @@
 //   - Stack: libFuzzer is not built with -fsplit-stack, so its frames are
 //     not checked against the goroutine's 256 KiB stack. It needs little:
 //     fuzzMain paints the stack and reports at exit how much was used
-//     (13 KiB in the ctest). Below that, a kernel guard page (Linux 6.13+,
+//     (13 to 16 KiB, in runs of up to ten minutes). Below that, a kernel guard page (Linux 6.13+,
 //     MADV_GUARD_INSTALL) turns an overflow into "fatal error: stack
 //     overflow". Running the driver on a locked OS thread would not help:
 //     the stack is still the goroutine's.
@@ -206,7 +206,8 @@
 //     the input being run is kept in a shared mapping of that file, which
 //     survives any death; fuzz.sh prints it as a program.
 //   - Sanitizers: none by default (the runtime's stack switches are not
-//     annotated for them yet); -DGORT_FUZZ_SANITIZE=address adds one.
+//     annotated for them yet); -DGORT_FUZZ_SANITIZE=address is the switch
+//     for later (see cmake/fuzz.cmake for why it does not link yet).
 //
 // Run it longer by hand: see "Fuzzing" in README.md.
 #include <fcntl.h>
