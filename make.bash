@@ -38,6 +38,7 @@ gdb              bookworm
 python3          bookworm
 python3-clang-14 bookworm
 libclang-14-dev  bookworm
+libclang-rt-14-dev bookworm
 libbenchmark-dev bookworm
 catch2           bookworm-backports 3
 golang-1.22-go   bookworm-backports 1.22.12
