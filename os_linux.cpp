@@ -8,9 +8,11 @@
 // (so that libc's thread state, errno and TLS are right for C++ code) and
 // uses the pthread stack as g0's stack.
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "malloc.hpp"
 #include "proc.hpp"
 
 namespace runtime {
@@ -104,7 +107,35 @@ NOWRITEBARRIER void newosproc(m* mp) {
   }
 }
 
+/// getHugePageSize: the transparent huge page size the kernel reports in
+/// /sys/kernel/mm/transparent_hugepage/hpage_pmd_size, or 0 when the file is
+/// missing or holds no power of 2. \gosrc{os_linux.go,getHugePageSize}
+uintptr getHugePageSize() {
+  char numbuf[20];
+  int fd = open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", O_RDONLY);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, numbuf, sizeof numbuf);
+  close(fd);
+  if (n <= 0) return 0;
+  n--;  // the trailing newline
+  uint64 v = 0;
+  for (ssize_t i = 0; i < n; i++) {
+    if (numbuf[i] < '0' || numbuf[i] > '9') return 0;
+    v = v * 10 + uint64(numbuf[i] - '0');
+  }
+  if ((v & (v - 1)) != 0) return 0;  // not a power of 2
+  return uintptr(v);
+}
+
 /// osinit: read the machine's facts before schedinit. \gosrc{os_linux.go,osinit}
-void osinit() { ncpu = getproccount(); }
+///
+/// Departure: Go learns physPageSize from the auxiliary vector in sysargs
+/// (sysauxv's _AT_PAGESZ); the port asks libc for the same entry here,
+/// before anything maps memory ([phys-page], malloc.hpp).
+void osinit() {
+  ncpu = getproccount();
+  physPageSize = uintptr(getauxval(AT_PAGESZ));
+  physHugePageSize = getHugePageSize();
+}
 
 }  // namespace runtime

@@ -60,6 +60,9 @@ struct dbgVar_t {
   int32 schedtrace;          // print a SCHED line every N ms (sysmon)
   int32 scheddetail;         // with schedtrace: per-P, per-M, per-G detail
   int32 stackguardpage = 1;  // port only: a kernel guard page under each stack
+  int32 disablethp;          // no transparent huge pages for heap memory (mem_linux.cpp)
+  int32 madvdontneed = 1;    // sysUnused uses MADV_DONTNEED, not MADV_FREE (Go's default on Linux)
+  int32 harddecommit;        // sysUnused also drops the pages' permissions
 };
 extern dbgVar_t debug;
 

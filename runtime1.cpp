@@ -80,6 +80,9 @@ void parsedebugvars() {
           if (ok && strcmp(field, "schedtrace") == 0) debug.schedtrace = v;
           if (ok && strcmp(field, "scheddetail") == 0) debug.scheddetail = v;
           if (ok && strcmp(field, "stackguardpage") == 0) debug.stackguardpage = v;
+          if (ok && strcmp(field, "disablethp") == 0) debug.disablethp = v;
+          if (ok && strcmp(field, "madvdontneed") == 0) debug.madvdontneed = v;
+          if (ok && strcmp(field, "harddecommit") == 0) debug.harddecommit = v;
         }
       }
       p += len;

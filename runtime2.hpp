@@ -41,6 +41,10 @@ using uint32 = uint32_t;
 using uint64 = uint64_t;
 using uintptr = uintptr_t;
 using byte = uint8_t;
+// Go's uint is 64 bits on amd64. Inside namespace runtime this alias hides
+// glibc's 32-bit ::uint (<sys/types.h>), so runtime code that says uint
+// means Go's uint.
+using uint = uint64_t;
 
 struct g;
 struct m;

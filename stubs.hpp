@@ -90,4 +90,15 @@ inline void systemstack(F&& f) {
 /// %rdi; it returns into goexit.
 inline constexpr uintptr PCQuantum = 1;
 
+/// alignUp rounds n up to a multiple of a, a power of 2.
+/// \gosrc{stubs.go,alignUp}
+NOSPLIT_INLINE constexpr uintptr alignUp(uintptr n, uintptr a) { return (n + a - 1) & ~(a - 1); }
+
+/// alignDown rounds n down to a multiple of a, a power of 2.
+/// \gosrc{stubs.go,alignDown}
+NOSPLIT_INLINE constexpr uintptr alignDown(uintptr n, uintptr a) { return n & ~(a - 1); }
+
+/// divRoundUp: n / a, rounded up. \gosrc{stubs.go,divRoundUp}
+inline constexpr uintptr divRoundUp(uintptr n, uintptr a) { return (n + a - 1) / a; }
+
 }  // namespace runtime

@@ -57,7 +57,10 @@ MANIFEST = os.path.join(REPO, "tools", "fidelity_manifest.tsv")
 # before a port file claims them; more come from the port files' headers.
 SCOPE = ["proc.go", "chan.go", "select.go", "stack.go", "lock_futex.go", "runtime2.go",
          "panic.go", "traceback.go", "runtime1.go", "signal_unix.go", "os_linux.go",
-         "print.go", "mwbbuf.go", "sema.go"]
+         "print.go", "mwbbuf.go", "sema.go",
+         # The page-level allocator (the memory allocator issue).
+         "malloc.go", "mem.go", "mem_linux.go", "mranges.go", "mpallocbits.go",
+         "mpagealloc.go", "mpagealloc_64bit.go", "mpagecache.go", "mgcscavenge.go"]
 DIRECTIVES = ("nosplit", "systemstack", "nowritebarrier", "nowritebarrierrec",
               "yeswritebarrierrec")
 

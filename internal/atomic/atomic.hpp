@@ -54,6 +54,24 @@ NOSPLIT_INLINE void And8(uint8_t* p, uint8_t v) { __atomic_and_fetch(p, v, __ATO
 NOSPLIT_INLINE void Or(uint32_t* p, uint32_t v) { __atomic_or_fetch(p, v, __ATOMIC_SEQ_CST); }
 NOSPLIT_INLINE void And(uint32_t* p, uint32_t v) { __atomic_and_fetch(p, v, __ATOMIC_SEQ_CST); }
 
+namespace detail {
+// racyLoad, racyStore: the runtime's plain reads and writes of words that
+// another thread may access at the same time, by design (the scavenge
+// index's generation, read by a lock-free search while the heap lock's
+// holder bumps it). Go uses an ordinary load or store and its memory model
+// tolerates the race; in C++ that is a data race, so the port uses relaxed
+// atomics: the same single mov on amd64, and visible to TSan as intended.
+// Not Go names: Go has no call here at all.
+template <class T>
+NOSPLIT_INLINE T racyLoad(const T* p) {
+  return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+template <class T>
+NOSPLIT_INLINE void racyStore(T* p, T v) {
+  __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+}  // namespace detail
+
 /// The typed wrappers of types.go. Each is a plain value with atomic methods.
 template <class T>
 struct Value {

@@ -1,0 +1,27 @@
+// internal/sys/intrinsics.hpp: the bit-counting intrinsics of
+// runtime/internal/sys at go1.22.12 (intrinsics.go), with Go's names and
+// Go's results: a count of a zero word is the word's width, where the GCC
+// builtins (__builtin_ctzll and friends) leave that case undefined. C++20's
+// <bit> functions define it as Go does and compile to TZCNT/LZCNT/POPCNT
+// where the target has them (BSF/BSR with a zero test otherwise), as Go's
+// compiler does for these calls.
+#pragma once
+#include <bit>
+#include <cstdint>
+
+#include "../../pragmas.hpp"
+
+namespace runtime::sys {
+
+/// TrailingZeros64: the number of zero bits below the lowest set bit of x;
+/// 64 for x == 0. \gosrc{internal/sys/intrinsics.go,TrailingZeros64}
+NOSPLIT_INLINE int TrailingZeros64(uint64_t x) { return std::countr_zero(x); }
+
+/// LeadingZeros64: the number of zero bits above the highest set bit of x;
+/// 64 for x == 0 (Go: math/bits.LeadingZeros64, re-exported by sys).
+NOSPLIT_INLINE int LeadingZeros64(uint64_t x) { return std::countl_zero(x); }
+
+/// OnesCount64: the number of set bits in x (Go: math/bits.OnesCount64).
+NOSPLIT_INLINE int OnesCount64(uint64_t x) { return std::popcount(x); }
+
+}  // namespace runtime::sys

@@ -1,0 +1,468 @@
+// mgcscavenge.cpp: scavenging, mirroring mgcscavenge.go at go1.22.12, the
+// part the page allocator needs: pageAlloc.scavenge and scavengeOne (release
+// free pages, highest address first), the search inside a chunk
+// (findScavengeCandidate, fillAligned), the scavenge index, and the PI
+// controller. The background scavenger goroutine and its pacing come later
+// (tools/fidelity_manifest.tsv says why, function by function). Data,
+// invariants and locking: mgcscavenge.hpp.
+#include <algorithm>
+#include <cmath>
+
+#include "internal/sys/intrinsics.hpp"
+#include "lockrank_off.hpp"
+#include "mem.hpp"
+#include "mpagealloc.hpp"
+#include "print.hpp"
+
+namespace runtime {
+
+/// heapRetained: an estimate of the heap's share of the RSS: the bytes in
+/// use plus the free bytes not returned to the OS.
+/// \gosrc{mgcscavenge.go,heapRetained}
+uint64 heapRetained() { return gcController.heapInUse.load() + gcController.heapFree.load(); }
+
+/// scavenge: release about nbytes of free, unscavenged memory, highest
+/// addresses first, chunk by chunk as the index offers them; stops early
+/// when the index has nothing left, or when shouldStop (if given) says so.
+/// force ignores the density heuristic ([scav-dense]). Returns the bytes
+/// released; less than nbytes means the heap has nothing more for now.
+/// \gosrc{mgcscavenge.go,pageAlloc.scavenge}
+///
+/// Departure: Go's shouldStop is a func() bool. Every caller passes nil or
+/// a closure that captures nothing (mheap.grow's gcCPULimiter check), so a
+/// plain function pointer carries it.
+uintptr pageAlloc::scavenge(uintptr nbytes, bool (*shouldStop)(), bool force) {
+  uintptr released = 0;
+  while (released < nbytes) {
+    // (Plain variables: clang 14 cannot capture structured bindings.)
+    scavengeIndex::found f = scav.index.find(force);
+    chunkIdx ci = f.ci;
+    uint pageIdx = f.page;
+    if (ci == 0) break;
+    systemstack([&] { released += scavengeOne(ci, pageIdx, nbytes - released); });
+    if (shouldStop != nullptr && shouldStop()) break;
+  }
+  return released;
+}
+
+/// scavengeOne: release one run of free, unscavenged pages of chunk ci, at
+/// most max bytes (max may be ~0) unless a huge page would be split,
+/// searching down from page searchIdx. While the OS is told, the run is
+/// marked in use, so no allocation takes it and the heap lock can be
+/// dropped; then it is freed again and marked scavenged. If the chunk has
+/// nothing to release, the index is told so. Returns the bytes released.
+/// Takes mheapLock; hence the system stack. \gosrc{mgcscavenge.go,pageAlloc.scavengeOne}
+///
+/// Departure: outside tests Go also moves the released bytes from
+/// "committed" to "released" in memstats.heapStats; the consistent heap
+/// statistics come with mstats.go (mheap's work), and this is where they
+/// go. gcController's heapReleased and heapFree are kept as in Go.
+uintptr pageAlloc::scavengeOne(chunkIdx ci, uint searchIdx, uintptr max) {
+  systemstackcheck();
+  // The pages max stands for, rounded up, without overflowing for ~0.
+  uintptr maxPages = max / pageSize;
+  if (max % pageSize != 0) maxPages++;
+
+  // Only whole physical pages can be released, so the least is one physical
+  // page's worth of runtime pages, aligned to it.
+  uintptr minPages = physPageSize / pageSize;
+  if (minPages < 1) minPages = 1;
+
+  lock(mheapLock);
+  if (summary[summaryLevels - 1][ci].max() >= uint(minPages)) {
+    // There are minPages free pages in a row somewhere in the chunk.
+    auto [base, npages] = chunkOf(ci)->findScavengeCandidate(searchIdx, minPages, maxPages);
+
+    if (npages != 0) {
+      uintptr addr = chunkBase(ci) + uintptr(base) * pageSize;
+
+      // Take the run out of the allocator's hands while the OS is told:
+      // marked in use (allocRange also clears its scavenged bits), but the
+      // index's counts left alone.
+      chunkOf(ci)->allocRange(base, npages);
+      update(addr, uintptr(npages), true, true);
+
+      unlock(mheapLock);
+
+      if (!test) {
+        // (Go's pageTraceScav here is a no-op without GOEXPERIMENT=pagetrace.)
+
+        // A test's addresses are fictitious: only the real heap is released.
+        sysUnused(reinterpret_cast<void*>(addr), uintptr(npages) * pageSize);
+
+        // The runtime's accounting, only for the real heap.
+        int64 nbytes = int64(npages * pageSize);
+        gcController.heapReleased.add(nbytes);
+        gcController.heapFree.add(-nbytes);
+      }
+
+      // Give the run back, now scavenged.
+      lock(mheapLock);
+      if (offAddr b{addr}; b.lessThan(searchAddr)) searchAddr = b;
+      chunkOf(ci)->free(base, npages);
+      update(addr, uintptr(npages), true, false);
+
+      chunkOf(ci)->scavenged.setRange(base, npages);
+      unlock(mheapLock);
+
+      return uintptr(npages) * pageSize;
+    }
+  }
+  // Nothing to release here: the index skips this chunk until a free.
+  scav.index.setEmpty(ci);
+  unlock(mheapLock);
+
+  return 0;
+}
+
+/// fillAligned: x with every m-aligned group of m bits that has a one in it
+/// set to all ones (m a power of 2 up to 64; m == 1 changes nothing). For
+/// example fillAligned(0x0100a3, 8) == 0xff00ff. First each group that is
+/// all zeros gets its top bit set (the "has a zero byte" trick, generalised
+/// from bytes to groups of m bits by the constant), then those top bits are
+/// spread down their groups and the result inverted.
+/// \gosrc{mgcscavenge.go,fillAligned}
+uint64 fillAligned(uint64 x, uint m) {
+  auto apply = [](uint64 x, uint64 c) -> uint64 {
+    // With c's zero at the top of each group: (x & c) + c carries into a
+    // group's top bit when the group's low bits are not all zero; OR in x for
+    // the top bit itself; OR in c, then invert, leaving only the top bits of
+    // groups that were entirely zero.
+    return ~((((x & c) + c) | x) | c);
+  };
+  switch (m) {
+    case 1:
+      return x;
+    case 2:
+      x = apply(x, 0x5555555555555555);
+      break;
+    case 4:
+      x = apply(x, 0x7777777777777777);
+      break;
+    case 8:
+      x = apply(x, 0x7f7f7f7f7f7f7f7f);
+      break;
+    case 16:
+      x = apply(x, 0x7fff7fff7fff7fff);
+      break;
+    case 32:
+      x = apply(x, 0x7fffffff7fffffff);
+      break;
+    case 64:  // == maxPagesPerPhysPage
+      x = apply(x, 0x7fffffffffffffff);
+      break;
+    default:
+      throw_("bad m value");
+  }
+  // Now a group's top bit is set exactly when the group was all zeros.
+  // Subtracting each top bit shifted to its group's bottom fills the group
+  // below its top; OR in the top bits, and invert.
+  return ~((x - (x >> (m - 1))) | x);
+}
+
+/// findScavengeCandidate: the highest run of free, unscavenged pages in the
+/// chunk at or below page searchIdx: its first page and its length (0: none).
+/// Every run returned is at least minimum pages long and aligned to minimum
+/// (a power of 2 up to maxPagesPerPhysPage: whole physical pages). max is a
+/// wish: a longer run is cut to max (rounded up to minimum; 0 counts as
+/// minimum), but a run is widened rather than splitting a huge page that is
+/// wholly free and unscavenged. \gosrc{mgcscavenge.go,pallocData.findScavengeCandidate}
+pallocData::candidate pallocData::findScavengeCandidate(uint searchIdx, uintptr minimum,
+                                                        uintptr max) const {
+  if ((minimum & (minimum - 1)) != 0 || minimum == 0) {
+    print("runtime: min = ", minimum, "\n");
+    throw_("min must be a non-zero power of 2");
+  } else if (minimum > maxPagesPerPhysPage) {
+    print("runtime: min = ", minimum, "\n");
+    throw_("min too large");
+  }
+  // A max that is not a multiple of minimum could cut a run to a length that
+  // is not either; rounding it up also keeps it >= minimum, except 0.
+  if (max == 0) {
+    max = minimum;
+  } else {
+    max = alignUp(max, minimum);
+  }
+
+  int i = int(searchIdx / 64);
+  // Skip words with no group of minimum pages that is free and unscavenged.
+  for (; i >= 0; i--) {
+    // 1 = scavenged or in use, so 0 = free and unscavenged.
+    uint64 x = fillAligned(scavenged[i] | pallocBits::b[i], uint(minimum));
+    if (x != ~uint64(0)) break;
+  }
+  if (i < 0) return {0, 0};  // nothing free and unscavenged
+
+  // Word i has the top of a run; find where the run ends below.
+  uint64 x = fillAligned(scavenged[i] | pallocBits::b[i], uint(minimum));
+  uint z1 = uint(sys::LeadingZeros64(~x));
+  uint run = 0, end = uint(i) * 64 + (64 - z1);
+  if ((x << z1) != 0) {
+    // Ones below the run: it ends inside this word.
+    run = uint(sys::LeadingZeros64(x << z1));
+  } else {
+    // The run reaches the bottom of the word and may go on below.
+    run = 64 - z1;
+    for (int j = i - 1; j >= 0; j--) {
+      uint64 x = fillAligned(scavenged[j] | pallocBits::b[j], uint(minimum));
+      run += uint(sys::LeadingZeros64(x));
+      if (x != 0) break;  // it ends in this word
+    }
+  }
+
+  // Cut the run to max, from the top; run keeps the full length.
+  uint size = std::min(run, uint(max));
+  uint start = end - size;
+
+  // Do not split a huge page (one fits in a chunk) that the whole run
+  // covers: widen the candidate down to the huge page's start instead.
+  if (physHugePageSize > pageSize && physHugePageSize > physPageSize) {
+    uintptr pagesPerHugePage = physHugePageSize / pageSize;
+    uint hugePageAbove = uint(alignUp(uintptr(start), pagesPerHugePage));
+
+    // A huge page boundary inside the candidate: it may split one.
+    if (hugePageAbove <= end) {
+      uint hugePageBelow = uint(alignDown(uintptr(start), pagesPerHugePage));
+
+      if (hugePageBelow >= end - run) {
+        // The huge page below start is free and unscavenged in full: take
+        // all of it.
+        size = size + (start - hugePageBelow);
+        start = hugePageBelow;
+      }
+    }
+  }
+  return {start, size};
+}
+
+/// init: an empty index, both cursors cleared, its memory reserved. Returns
+/// the bytes added to sysStat (none). \gosrc{mgcscavenge.go,scavengeIndex.init}
+uintptr scavengeIndex::init(bool test, sysMemStat* sysStat) {
+  searchAddrBg.Clear();
+  searchAddrForce.Clear();
+  freeHWM = minOffAddr;
+  this->test = test;
+  return sysInit(test, sysStat);
+}
+
+/// grow: the heap grew by [base, limit): note its lowest chunk and map the
+/// index entries. Returns the bytes added to sysStat.
+/// \gosrc{mgcscavenge.go,scavengeIndex.grow}
+uintptr scavengeIndex::grow(uintptr base, uintptr limit, sysMemStat* sysStat) {
+  // Even with nothing to map, base may be the heap's new lowest chunk.
+  uintptr mhi = minHeapIdx.Load();
+  if (uintptr baseIdx = uintptr(chunkIndex(base)); mhi == 0 || baseIdx < mhi) {
+    minHeapIdx.Store(baseIdx);
+  }
+  return sysGrow(base, limit, sysStat);
+}
+
+/// find: the highest chunk that may have pages to scavenge (0: none) and the
+/// page in it to search down from. It walks down from its cursor and lowers
+/// the cursor to what it finds; if a free has marked the cursor (raised it,
+/// [scav-cursor]), only the first finder to unmark it lowers it. Runs
+/// without the heap lock. \gosrc{mgcscavenge.go,scavengeIndex.find}
+scavengeIndex::found scavengeIndex::find(bool force) {
+  atomicOffAddr* cursor = &searchAddrBg;
+  if (force) cursor = &searchAddrForce;
+  auto [searchAddr, marked] = cursor->Load();
+  if (searchAddr == minOffAddr.addr()) {
+    // Cleared: nothing to scavenge.
+    return {0, 0};
+  }
+
+  // Down from searchAddr's chunk to the first one worth scavenging. gen is
+  // read without the lock, as Go reads it (see the file comment).
+  uint32 g = atomic::detail::racyLoad(&gen);
+  chunkIdx mn = chunkIdx(uint(minHeapIdx.Load()));
+  chunkIdx start = chunkIndex(searchAddr);
+  // Chunk 0 is never mapped, so minHeapIdx > 0 stops the loop before it
+  // wraps.
+  for (chunkIdx i = start; i >= mn; i--) {
+    if (!chunks[i].load().shouldScavenge(g, force)) continue;
+    // Still the cursor's chunk.
+    if (i == start) return {i, chunkPageIndex(searchAddr)};
+    // Lower the cursor to this chunk's last page.
+    uintptr newSearchAddr = chunkBase(i) + pallocChunkBytes - pageSize;
+    if (marked) {
+      // Be the first to lower it after a raise. Failing means another raise
+      // or another finder came first; either way nothing is lost but a
+      // little search.
+      cursor->StoreUnmark(searchAddr, newSearchAddr);
+    } else {
+      cursor->StoreMin(newSearchAddr);
+    }
+    return {i, uint(pallocChunkPages - 1)};
+  }
+  // The whole heap is done: clear the cursor.
+  cursor->Clear();
+  return {0, 0};
+}
+
+/// alloc: npages of chunk ci were allocated. Runs under the heap lock;
+/// concurrently only with find. (Go leaves eager huge-page collapsing of
+/// dense chunks as a TODO here, having tried and withdrawn it.)
+/// \gosrc{mgcscavenge.go,scavengeIndex.alloc}
+void scavengeIndex::alloc(chunkIdx ci, uint npages) {
+  scavChunkData sc = chunks[ci].load();
+  sc.alloc(npages, gen);
+  chunks[ci].store(sc);
+}
+
+/// free: npages of chunk ci, from page up, were freed. Raises the forced
+/// cursor (marked) to the last page freed if that is above it, and the
+/// generation's free high-water mark. Runs under the heap lock; concurrently
+/// only with find. \gosrc{mgcscavenge.go,scavengeIndex.free}
+void scavengeIndex::free(chunkIdx ci, uint page, uint npages) {
+  scavChunkData sc = chunks[ci].load();
+  sc.free(npages, gen);
+  chunks[ci].store(sc);
+
+  uintptr addr = chunkBase(ci) + uintptr(page + npages - 1) * pageSize;
+  if (freeHWM.lessThan(offAddr{addr})) freeHWM = offAddr{addr};
+  // Frees are serialised and only raise the cursor, while find only lowers
+  // it, so a stale read here can only be too high: no CAS needed.
+  auto [searchAddr, _] = searchAddrForce.Load();
+  if ((offAddr{searchAddr}).lessThan(offAddr{addr})) searchAddrForce.StoreMarked(addr);
+}
+
+/// nextGen: start a new generation (once per GC cycle; more often forces
+/// more release). The background cursor is raised (marked) to the highest
+/// page freed in the generation just ended. Runs under the heap lock;
+/// concurrently only with find. \gosrc{mgcscavenge.go,scavengeIndex.nextGen}
+void scavengeIndex::nextGen() {
+  atomic::detail::racyStore(&gen, gen + 1);
+  auto [searchAddr, _] = searchAddrBg.Load();
+  if ((offAddr{searchAddr}).lessThan(freeHWM)) searchAddrBg.StoreMarked(freeHWM.addr());
+  freeHWM = minOffAddr;
+}
+
+/// setEmpty: the scavenger has found nothing more in chunk ci, so find skips
+/// it until a free. Runs under the heap lock; concurrently only with find.
+/// \gosrc{mgcscavenge.go,scavengeIndex.setEmpty}
+void scavengeIndex::setEmpty(chunkIdx ci) {
+  scavChunkData val = chunks[ci].load();
+  val.setEmpty();
+  chunks[ci].store(val);
+}
+
+/// load: the chunk's data, unpacked. \gosrc{mgcscavenge.go,atomicScavChunkData.load}
+scavChunkData atomicScavChunkData::load() { return unpackScavChunkData(value.Load()); }
+
+/// store: pack and store; stores must be serialised (the heap lock).
+/// \gosrc{mgcscavenge.go,atomicScavChunkData.store}
+void atomicScavChunkData::store(scavChunkData ssc) { value.Store(ssc.pack()); }
+
+/// unpackScavChunkData: the inverse of pack.
+/// \gosrc{mgcscavenge.go,unpackScavChunkData}
+scavChunkData unpackScavChunkData(uint64 sc) {
+  return scavChunkData{
+      {uint8(uint8(sc >> (16 + logScavChunkInUseMax)) & scavChunkFlagsMask)},  // scavChunkFlags
+      uint16(sc),                                                             // inUse
+      uint16(uint16(sc >> 16) & scavChunkInUseMask),                          // lastInUse
+      uint32(sc >> 32),                                                       // gen
+  };
+}
+
+/// pack: inUse in bits 0-15, lastInUse from bit 16 (10 bits), the flags
+/// above it, gen in the top 32 bits. \gosrc{mgcscavenge.go,scavChunkData.pack}
+uint64 scavChunkData::pack() const {
+  return uint64(inUse) | (uint64(lastInUse) << 16) | (uint64(f) << (16 + logScavChunkInUseMax)) |
+         (uint64(gen) << 32);
+}
+
+/// isEmpty: the hasFree flag is clear. \gosrc{mgcscavenge.go,scavChunkFlags.isEmpty}
+bool scavChunkFlags::isEmpty() const { return (f & scavChunkHasFree) == 0; }
+
+/// setEmpty: clear the hasFree flag. \gosrc{mgcscavenge.go,scavChunkFlags.setEmpty}
+void scavChunkFlags::setEmpty() { f &= uint8(~scavChunkHasFree); }
+
+/// setNonEmpty: set the hasFree flag. \gosrc{mgcscavenge.go,scavChunkFlags.setNonEmpty}
+void scavChunkFlags::setNonEmpty() { f |= scavChunkHasFree; }
+
+/// shouldScavenge: whether the scavenger should look at this chunk in
+/// generation currGen: it has something to scavenge, and either force is
+/// set or the chunk is not dense ([scav-dense]): within the current
+/// generation neither the current nor the last occupancy may be high; a
+/// chunk last touched in an earlier generation has inUse as its current
+/// occupancy. \gosrc{mgcscavenge.go,scavChunkData.shouldScavenge}
+bool scavChunkData::shouldScavenge(uint32 currGen, bool force) const {
+  if (isEmpty()) return false;
+  if (force) return true;
+  if (gen == currGen) return inUse < scavChunkHiOccPages && lastInUse < scavChunkHiOccPages;
+  return inUse < scavChunkHiOccPages;
+}
+
+/// alloc: npages of the chunk were allocated in generation newGen
+/// ([scav-gen]); a full chunk has nothing to scavenge.
+/// \gosrc{mgcscavenge.go,scavChunkData.alloc}
+void scavChunkData::alloc(uint npages, uint32 newGen) {
+  if (uint(inUse) + npages > pallocChunkPages) {
+    print("runtime: inUse=", inUse, " npages=", npages, "\n");
+    throw_("too many pages allocated in chunk?");
+  }
+  if (gen != newGen) {
+    lastInUse = inUse;
+    gen = newGen;
+  }
+  inUse += uint16(npages);
+  if (inUse == pallocChunkPages) setEmpty();
+}
+
+/// free: npages of the chunk were freed in generation newGen ([scav-gen]);
+/// the chunk may have something to scavenge again.
+/// \gosrc{mgcscavenge.go,scavChunkData.free}
+void scavChunkData::free(uint npages, uint32 newGen) {
+  if (uint(inUse) < npages) {
+    print("runtime: inUse=", inUse, " npages=", npages, "\n");
+    throw_("allocated pages below zero?");
+  }
+  if (gen != newGen) {
+    lastInUse = inUse;
+    gen = newGen;
+  }
+  inUse -= uint16(npages);
+  setNonEmpty();
+}
+
+/// next: one step of the controller: input is the sample, setpoint the
+/// target, period the time since the last sample. Returns the new output,
+/// clamped to [min, max], and false if the input or the accumulated error
+/// overflowed, in which case the controller has reset itself (and set the
+/// matching flag) and the output is min. \gosrc{mgcscavenge.go,piController.next}
+piController::output piController::next(double input, double setpoint, double period) {
+  double prop = kp * (setpoint - input);
+  double rawOutput = prop + errIntegral;
+
+  double out = rawOutput;
+  if (std::isinf(out) || std::isnan(out)) {
+    // The input (or something computed from it) overflowed: reset, the
+    // safest answer.
+    reset();
+    inputOverflow = true;
+    return {min, false};
+  }
+  if (out < min) {
+    out = min;
+  } else if (out > max) {
+    out = max;
+  }
+
+  // The integral, with the clamping's excess fed back (anti-windup).
+  if (ti != 0 && tt != 0) {
+    errIntegral += (kp * period / ti) * (setpoint - input) + (period / tt) * (out - rawOutput);
+    if (std::isinf(errIntegral) || std::isnan(errIntegral)) {
+      // The error grew without bound: the controller's assumptions broke.
+      reset();
+      errOverflow = true;
+      return {min, false};
+    }
+  }
+  return {out, true};
+}
+
+/// reset: clear the integral (the overflow flags stay).
+/// \gosrc{mgcscavenge.go,piController.reset}
+void piController::reset() { errIntegral = 0; }
+
+}  // namespace runtime
