@@ -62,6 +62,16 @@ print("Loading gort runtime support.", file=sys.stderr)
 # --- Reading the runtime's state ------------------------------------------------
 
 
+def _plain(v):
+    """The value inside an atomic::Racy<T> field (internal/atomic/atomic.hpp),
+    which wraps the fields other threads read without a lock; other values
+    are returned as they are."""
+    t = v.type.strip_typedefs()
+    if t.code == gdb.TYPE_CODE_STRUCT and t.tag and t.tag.startswith("runtime::atomic::Racy<"):
+        return v["v"]
+    return v
+
+
 def _const(expr, default):
     """An integer constant from the program's debug info, or default."""
     try:
@@ -105,7 +115,7 @@ def _status(gp):
 
 def _waitreason(gp):
     """g.waitreason as Go prints it (runtime::waitReasonStrings)."""
-    i = int(gp["waitreason"])
+    i = int(_plain(gp["waitreason"]))
     try:
         table = gdb.parse_and_eval("runtime::waitReasonStrings")
         lo, hi = table.type.range()
@@ -182,7 +192,7 @@ def _read_word(addr):
 
 def _thread_of(gp):
     """The gdb thread whose LWP is the id of gp's M, or None."""
-    mp = gp["m"]
+    mp = _plain(gp["m"])
     if not mp:
         return None
     tid = int(mp["procid"])
@@ -402,7 +412,7 @@ call that blocked. `goroutine ID bt` shows all of its frames."""
                 where = "?"
             except (gdb.error, gdb.MemoryError) as e:
                 where = "? (%s)" % e
-            rows.append(("*" if gp["m"] else " ", int(gp["goid"]), status, reason, where))
+            rows.append(("*" if _plain(gp["m"]) else " ", int(gp["goid"]), status, reason, where))
         if not rows:
             print("No goroutines (is the program running?)")
             return
@@ -471,7 +481,7 @@ class GPrinter:
     def children(self):
         vp = gdb.lookup_type("void").pointer()
         yield "goid", self.val["goid"]
-        yield "m", self.val["m"]
+        yield "m", _plain(self.val["m"])
         yield "sched", self.val["sched"]
         yield "stack_", self.val["stack_"]
         yield "waiting", self.val["waiting"]
@@ -521,7 +531,7 @@ def _type_name(c):
 
 
 def _queue(q):
-    sg = q["first"]
+    sg = _plain(q["first"])
     while sg:
         yield sg
         sg = sg["next"]
@@ -584,15 +594,15 @@ class HchanPrinter:
 
     def to_string(self):
         c = self.val
-        s = "chan %s, len %d, cap %d" % (_type_name(c), int(c["qcount"]), int(c["dataqsiz"]))
-        if int(c["closed"]):
+        s = "chan %s, len %d, cap %d" % (_type_name(c), int(_plain(c["qcount"])), int(c["dataqsiz"]))
+        if int(_plain(c["closed"])):
             s += ", closed"
         return s
 
     def children(self):
         c = self.val
         yield "elemsize", c["elemsize"]
-        n, size = int(c["qcount"]), int(c["dataqsiz"])
+        n, size = int(_plain(c["qcount"])), int(c["dataqsiz"])
         t = _elem_type(c)
         if n > 0 and t is not None and t.sizeof > 0:
             inf = gdb.selected_inferior()

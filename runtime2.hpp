@@ -291,8 +291,8 @@ struct g {
   atomic::Uint32 atomicstatus;
   int64 goid;
   guintptr schedlink;
-  int64 waitsince;       // roughly when the g started waiting
-  waitReason waitreason; // meaningful in _Gwaiting
+  atomic::Racy<int64> waitsince;  // roughly when the g started waiting (dumps read it racily)
+  atomic::Racy<waitReason> waitreason;  // meaningful in _Gwaiting (dumps read it racily)
   atomic::Racy<bool> preempt;  // asked to yield (stackguard0 also says so)
   bool activeStackChans; // channels point into this stack
   atomic::Bool parkingOnChan;

@@ -257,7 +257,7 @@ void drain(Shared<C>& sh, History& h) {
       if (gort::select({gort::recv(sh.ch[c], &v, &ok)}, gort::default_) < 0 || !ok) break;
       h.left[c][h.leftLen[c]++] = C::tag(v, h.leftBad[c]);
     }
-    h.finalClosed[c] = __atomic_load_n(&sh.ch[c].get()->closed, __ATOMIC_ACQUIRE) != 0;
+    h.finalClosed[c] = sh.ch[c].get()->closed.load() != 0;
   }
 }
 
@@ -309,7 +309,7 @@ bool executeT(const Program& p, History& h, std::string& why) {
       for (int g = 0; g < p.ng; g++) {
         bool fin = sh.done[g].load();
         h.blocked[g] = fin ? -1 : sh.ndone[g].load();
-        h.waitreason[g] = fin ? 0 : uint8_t(sh.gp[g].load()->waitreason);
+        h.waitreason[g] = fin ? 0 : uint8_t(sh.gp[g].load()->waitreason.load());
       }
       bool bad = false;
       for (int c = 0; c < p.nc; c++) snapshot(sh, c, h.snapClosed[c], h.snapLen[c], h.snapBuf[c], bad);
