@@ -59,7 +59,7 @@ void asanpoison(void* addr, uintptr sz) { __asan_poison_memory_region(addr, sz);
 /// is kept in from->asanFakeStack); else from's frames below its base are
 /// abandoned ([asan-abandon]).
 /// Departure: no Go counterpart (Go's stacks are not ASan stacks).
-__attribute__((no_sanitize_address)) void asanLeave(g* from, g* to, uintptr sp, bool save) {
+void asanLeave(g* from, g* to, uintptr sp, bool save) {
   if (save) {
     __sanitizer_start_switch_fiber(&from->asanFakeStack, reinterpret_cast<void*>(to->stack_.lo),
                                    to->stack_.hi - to->stack_.lo);
@@ -73,7 +73,7 @@ __attribute__((no_sanitize_address)) void asanLeave(g* from, g* to, uintptr sp, 
 
 /// asanArrive: the second half, on to's stack.
 /// Departure: no Go counterpart.
-__attribute__((no_sanitize_address)) void asanArrive(g* to) {
+void asanArrive(g* to) {
   void* fake = to->asanFakeStack;
   to->asanFakeStack = nullptr;
   __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);

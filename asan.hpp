@@ -33,8 +33,8 @@ void asanread(void* addr, uintptr sz);
 void asanwrite(void* addr, uintptr sz);
 void asanunpoison(void* addr, uintptr sz);
 void asanpoison(void* addr, uintptr sz);
-NOSPLIT void asanLeave(g* from, g* to, uintptr sp, bool save);
-NOSPLIT void asanArrive(g* to);
+NOSPLIT __attribute__((no_sanitize_address)) void asanLeave(g* from, g* to, uintptr sp, bool save);
+NOSPLIT __attribute__((no_sanitize_address)) void asanArrive(g* to);
 #else
 inline constexpr bool asanenabled = false;
 inline void asanread(void*, uintptr) {}

@@ -58,6 +58,16 @@ void lock(mutex* l) {
   }
 }
 
+/// lockWithoutG takes l on a thread that has no g (and so no m to count
+/// the lock on), for the one such caller: a thread the runtime did not start,
+/// refused on its way out (badnog). It always marks the lock as having a
+/// sleeper, so that unlock wakes it.
+/// Departure: Go never runs runtime code on a thread without an m.
+void lockWithoutG(mutex* l) {
+  while (atomic::Xchg(key32(&l->key), mutex_sleeping) != mutex_unlocked)
+    futexsleep(key32(&l->key), mutex_sleeping, -1);
+}
+
 /// unlock2 in Go. \gosrc{lock_futex.go,unlock2}
 void unlock(mutex* l) {
   uint32 v = atomic::Xchg(key32(&l->key), mutex_unlocked);
@@ -66,6 +76,7 @@ void unlock(mutex* l) {
   g* gp = getg();
   gp->m->locks--;
   if (gp->m->locks < 0) throw_("runtime·unlock: lock count");
+  chaos();
   if (gp->m->locks == 0 && gp->preempt) {
     // Put back a preemption request newstack set aside while locks were
     // held, as releasem does (and the guard word with it, [tls-guard]).
@@ -79,6 +90,7 @@ void noteclear(note* n) { n->key = 0; }
 
 /// \gosrc{lock_futex.go,notewakeup}
 void notewakeup(note* n) {
+  chaos();
   uint32 old = atomic::Xchg(key32(&n->key), uint32(1));
   if (old != 0) throw_("notewakeup - double wakeup");
   futexwakeup(key32(&n->key), 1);

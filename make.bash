@@ -15,13 +15,21 @@
 #   GORT_JOBS    parallel build jobs (default: nproc)
 #   CXX          C++ compiler, read by CMake when it first configures a build dir
 #   CMAKE_GENERATOR  CMake generator (default: Ninja if installed)
+#   GORT_SANITIZE  address, undefined, address,undefined or thread: a
+#                sanitizer build (no book) in build-<name>/ unless GORT_BUILD
+#                says otherwise, e.g. GORT_SANITIZE=thread ./make.bash
 #
 # Run it again at any time: it only installs what is missing and only
 # rebuilds what changed. ./run.bash then runs the tests.
 set -euo pipefail
 
 cd "$(dirname "$0")"
-BUILD="${GORT_BUILD:-build}"
+SANITIZE="${GORT_SANITIZE:-}"
+if [ -n "$SANITIZE" ]; then
+	BUILD="${GORT_BUILD:-build-${SANITIZE//,/-}}"
+else
+	BUILD="${GORT_BUILD:-build}"
+fi
 JOBS="${GORT_JOBS:-$(nproc)}"
 
 # ---------------------------------------------------------------------------
@@ -168,6 +176,10 @@ fi
 # ---------------------------------------------------------------------------
 # 2. Configure. An existing build directory keeps its generator and compiler.
 cmake_args=(-S . -B "$BUILD" --log-level=WARNING)
+if [ -n "$SANITIZE" ]; then
+	# Sanitized programs are for the tests; the book comes from build/.
+	cmake_args+=(-DGORT_SANITIZE="$SANITIZE" -DGORT_BOOK=OFF)
+fi
 if [ ! -f "$BUILD/CMakeCache.txt" ] && [ -z "${CMAKE_GENERATOR:-}" ]; then
 	if command -v ninja >/dev/null; then
 		cmake_args+=(-G Ninja)

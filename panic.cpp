@@ -199,7 +199,16 @@ void panicplain(const char* msg) { throw PanicError(msg, true); }
 /// badnog: a runtime function that needs a goroutine ran on a thread the
 /// runtime does not own (or before rt0_go). Go cannot get here; a C++ program
 /// can, so it is refused loudly rather than left to hang.
+///
+/// Exactly one fatal error is printed: the refusal counts as a panic
+/// (panicking, which checkdead honours, as Go's does) and takes the print
+/// lock and paniclk as startpanic_m would, without a g to count them on. If
+/// another fatal error holds them, that one is printed and this thread waits
+/// for the exit.
 void badnog(const char* fn) {
+  panicking.Add(1);
+  lockWithoutG(&debuglock);
+  lockWithoutG(&paniclk);
   print("fatal error: ", fn,
         " called from a thread with no goroutine (call it from a goroutine "
         "started by runtime::rt0_go or gort::go)\n");

@@ -9,8 +9,9 @@
 
 namespace runtime {
 
-namespace {
 mutex debuglock;  // serialises whole print sequences between threads
+
+namespace {
 printsink stderrsink;
 // Departure: Go keeps Stack()'s target buffer on the goroutine
 // (gp.writebuf); here it is per thread. Stack() runs its traceback under

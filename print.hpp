@@ -10,6 +10,9 @@
 
 namespace runtime {
 
+/// debuglock serialises whole print sequences between threads (print.go).
+extern mutex debuglock;
+
 /// hex(v) prints as 0x... (Go's hex type).
 struct hex {
   uint64 v;

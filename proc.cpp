@@ -99,6 +99,9 @@ static void goexit0(g* gp);
 static void goyield_m(g* gp);
 void mcommoninit(m* mp, int64 id);
 static void checkdead();
+static bool checkdead1(int pass);
+/// How long checkdead waits before it reports a deadlock (see there).
+inline constexpr uint32 deadlockGraceUS = 10 * 1000;
 static void mput(m* mp);
 static m* mget();
 static g* globrunqget(p* pp, int32 max);
@@ -357,6 +360,7 @@ void ready(g* gp, int traceskip, bool next) {
   uint32 status = readgstatus(gp);
   m* mp = acquirem();
   if ((status & ~uint32(_Gscan)) != _Gwaiting) throw_("bad g->status in ready");
+  chaos();
   casgstatus(gp, _Gwaiting, _Grunnable);
   runqput(mp->p.ptr(), gp, next);
   wakep();
@@ -373,16 +377,27 @@ void casgstatus(g* gp, uint32 oldval, uint32 newval) {
     print("runtime: casgstatus: oldval=", oldval, " newval=", newval, "\n");
     throw_("casgstatus: bad incoming values");
   }
+  // The CAS fails only while another thread holds gp in a transient state
+  // (a _Gscan bit, set by stack scanning once there is a collector). Spin
+  // for yieldDelay, then give the CPU away between tries, as long as it
+  // takes: Go retries forever.
+  constexpr int64 yieldDelay = 5 * 1000;
+  int64 nextYield = 0;
   for (int i = 0; !gp->atomicstatus.CompareAndSwap(oldval, newval); i++) {
     if (oldval == _Gwaiting && gp->atomicstatus.Load() == _Grunnable)
       throw_("casgstatus: waiting for Gwaiting but is Grunnable");
-    if (i > 1000000) {
-      print("runtime: casgstatus ", oldval, "->", newval, " gp.status=", gp->atomicstatus.Load(), "\n");
-      throw_("casgstatus: stuck");
+    if (i == 0) nextYield = nanotime() + yieldDelay;
+    if (nanotime() < nextYield) {
+      for (int x = 0; x < 10 && gp->atomicstatus.Load() != oldval; x++) procyield(1);
+    } else {
+      osyield();
+      nextYield = nanotime() + yieldDelay / 2;
     }
-    procyield(1);
   }
-  if (newval == _Gwaiting) gp->waitsince = nanotime();
+  // Departure: Go then samples some transitions (gp.tracking) to measure
+  // scheduling latency and mutex wait for runtime/metrics, which the port
+  // does not have; g.waitsince is set, as in Go, only by the collector's
+  // stack scan (no clock read on every park).
 }
 
 // ---- Stop the world (only what GOMAXPROCS needs) ----
@@ -691,6 +706,7 @@ static void stopm() {
   lock(&sched.lock);
   mput(gp->m);
   unlock(&sched.lock);
+  chaos();
   mPark();
   acquirep(gp->m->nextp.ptr());
   gp->m->nextp.set(nullptr);
@@ -772,6 +788,7 @@ NOWRITEBARRIERREC static void handoffp(p* pp) {
 void wakep() {
   // Start a spinner only when none exists; the CAS lets one caller through.
   if (sched.nmspinning.Load() != 0 || !sched.nmspinning.CompareAndSwap(0, 1)) return;
+  chaos();
   m* mp = acquirem();
   lock(&sched.lock);
   auto [pp, now] = pidlegetSpinning(0);
@@ -865,7 +882,7 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
 }
 
 static std::tuple<g*, bool, bool> stealWork();
-static p* checkRunqsNoP();
+static p* checkRunqsNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* idlepMaskSnapshot);
 
 /// findRunnable: look for a G to run, in order: this P's queue, the global
 /// queue, other Ps; with nothing found, give up the P and park this M.
@@ -904,8 +921,14 @@ top:
     if (newWork) goto top;
   }
 
-  // Nothing to do: give up the P. Before that, recheck the global queue
-  // under the lock.
+  // Nothing to do: give up the P. Snapshot allp (its length with it) and
+  // idlepMask first: once this M holds no P, a GOMAXPROCS change may replace
+  // them. The arrays themselves are never freed (procresize).
+  p** allpSnapshot = allp;
+  int32 allplenSnapshot = allplen;
+  uint32* idlepMaskSnapshot = idlepMask;
+
+  // Recheck the global queue under the lock.
   lock(&sched.lock);
   if (sched.gcwaiting.Load()) {
     unlock(&sched.lock);
@@ -934,6 +957,7 @@ top:
   if (mp->spinning) {
     mp->spinning = false;
     if (sched.nmspinning.Add(-1) < 0) throw_("findrunnable: negative nmspinning");
+    chaos();  // the window the delicate dance exists for
     lock(&sched.lock);
     if (sched.runqsize != 0) {
       auto [pp2, now] = pidlegetSpinning(0);
@@ -948,7 +972,7 @@ top:
       }
     }
     unlock(&sched.lock);
-    if (p* pp2 = checkRunqsNoP()) {
+    if (p* pp2 = checkRunqsNoP(allpSnapshot, allplenSnapshot, idlepMaskSnapshot)) {
       acquirep(pp2);
       becomeSpinning(mp);
       goto top;
@@ -983,11 +1007,12 @@ static std::tuple<g*, bool, bool> stealWork() {
 }
 
 /// checkRunqsNoP: after dropping its P, a formerly spinning M looks once more
-/// at every non-idle P's queue. \gosrc{proc.go,checkRunqsNoP}
-static p* checkRunqsNoP() {
-  for (int32 id = 0; id < allplen; id++) {
-    p* p2 = allp[id];
-    bool idle = (atomic::Load(&idlepMask[id / 32]) & (1u << (id % 32))) != 0;
+/// at every non-idle P's queue, through the snapshots findRunnable took while
+/// it still held its P. \gosrc{proc.go,checkRunqsNoP}
+static p* checkRunqsNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* idlepMaskSnapshot) {
+  for (int32 id = 0; id < allplenSnapshot; id++) {
+    p* p2 = atomic::Load(&allpSnapshot[id]);
+    bool idle = (atomic::Load(&idlepMaskSnapshot[id / 32]) & (1u << (id % 32))) != 0;
     if (!idle && !runqempty(p2)) {
       lock(&sched.lock);
       auto [pp, now] = pidlegetSpinning(0);
@@ -1521,10 +1546,28 @@ static void incidlelocked(int32 v) {
 /// forever: the program is deadlocked. Caller holds sched.lock.
 /// \gosrc{proc.go,checkdead}
 static void checkdead() {
+  for (int pass = 0;; pass++) {
+    if (checkdead1(pass)) return;
+    // Departure: Go reports the deadlock at once. A C++ program may have
+    // threads the runtime did not start; one of them may be on its way to a
+    // blocking runtime call, which is refused (badnog), and that refusal,
+    // not the deadlock it causes, is what the user needs to read. So the
+    // deadlock is confirmed after deadlockGraceUS without the lock; a
+    // refusal that begins meanwhile is printed instead (panicking), and
+    // anything else that changed makes the recheck return.
+    unlock(&sched.lock);
+    usleep(deadlockGraceUS);
+    lock(&sched.lock);
+  }
+}
+
+/// checkdead1: one look for a deadlock, with sched.lock held. Returns true
+/// when there is none; on the confirming pass (pass > 0) it reports one.
+static bool checkdead1(int pass) {
   // A panicking program is going away anyway.
-  if (panicking.Load() > 0) return;
+  if (panicking.Load() > 0) return true;
   int32 run = mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys;
-  if (run > 0) return;
+  if (run > 0) return true;
   if (run < 0) {
     print("runtime: checkdead: nmidle=", sched.nmidle, " nmidlelocked=", sched.nmidlelocked,
           " mcount=", mcount(), " nmsys=", sched.nmsys, "\n");
@@ -1549,6 +1592,7 @@ static void checkdead() {
         throw_("checkdead: runnable g");
     }
   }
+  if (pass == 0) return false;
   if (grunning == 0) {  // every goroutine is gone: main must have called Goexit
     unlock(&sched.lock);
     fatal("no goroutines (main called runtime.Goexit) - deadlock!");
@@ -1948,6 +1992,7 @@ static uint32 runqgrab(p* pp, guintptr* batch, uint32 batchHead, bool stealRunNe
       guintptr gg = pp->runq[(h + i) % runqsize];
       batch[(batchHead + i) % runqsize] = gg;
     }
+    chaos();
     if (atomic::CasRel(&pp->runqhead, h, h + n)) return n;  // release: the copies are ours
   }
 }
@@ -2072,6 +2117,21 @@ uint32 cheaprand() {
 
 /// cheaprandn: a number in [0, n). \gosrc{rand.go,cheaprandn}
 uint32 cheaprandn(uint32 n) { return uint32((uint64(cheaprand()) * uint64(n)) >> 32); }
+
+/// chaosDelay: the slow path of chaos (proc.hpp), GODEBUG=gortchaos=N. One
+/// call in eight spins up to 64 PAUSEs, yields the thread, or sleeps 1 to
+/// N*10 microseconds, chosen at random with the M's own generator.
+void chaosDelay() {
+  g* gp = getg();
+  if (gp == nullptr || gp->m == nullptr) return;
+  uint32 r = cheaprand();
+  if (r % 8 != 0) return;
+  switch ((r >> 3) % 3) {
+    case 0: procyield(1 + (r >> 8) % 64); break;
+    case 1: osyield(); break;
+    default: usleep(1 + (r >> 8) % uint32(10 * debug.gortchaos)); break;
+  }
+}
 
 }  // namespace runtime
 

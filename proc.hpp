@@ -63,8 +63,23 @@ struct dbgVar_t {
   int32 disablethp;          // no transparent huge pages for heap memory (mem_linux.cpp)
   int32 madvdontneed = 1;    // sysUnused uses MADV_DONTNEED, not MADV_FREE (Go's default on Linux)
   int32 harddecommit;        // sysUnused also drops the pages' permissions
+  int32 gortchaos;           // port only: delays at hand-off points (chaos below)
 };
 extern dbgVar_t debug;
+
+/// chaos: a stress aid of the port (no Go counterpart), GODEBUG=gortchaos=N.
+/// Called at the scheduler's hand-off points: after a runtime lock is
+/// released, before a goroutine is readied, when an M starts another, in the
+/// spinning M's last look for work before it sleeps, before an M parks, and
+/// between reading a run queue and claiming from it. With N > 0, about one
+/// call in eight there spins, yields the thread or sleeps up to N*10 us, so
+/// that windows a wake-up can fall through are held open long enough to be
+/// hit in minutes of a stress run rather than in months of production. Off
+/// (the default) it costs a load and a branch.
+void chaosDelay();
+NOSPLIT_INLINE void chaos() {
+  if (__builtin_expect(debug.gortchaos != 0, 0)) chaosDelay();
+}
 
 // Run queues.
 void runqput(p* pp, g* gp, bool next);
@@ -108,6 +123,7 @@ inline constexpr int active_spin = 4;
 inline constexpr uint32 active_spin_cnt = 30;
 void lock(mutex* l);
 void unlock(mutex* l);
+void lockWithoutG(mutex* l);
 void noteclear(note* n);
 void notesleep(note* n);
 void notewakeup(note* n);

@@ -47,7 +47,7 @@ void raceinitm(g* g0) { g0->racectx = reinterpret_cast<uintptr>(__tsan_get_curre
 
 /// raceswitch: make to's fiber current; called on from's stack just before
 /// the switch, as the fiber API asks. Departure: Go has no fiber switch.
-__attribute__((no_sanitize_thread)) void raceswitch(g* from, g* to) {
+void raceswitch(g* from, g* to) {
   if (from == to || to->racectx == 0) return;
   __tsan_switch_to_fiber(reinterpret_cast<void*>(to->racectx), 0);
 }

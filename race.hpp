@@ -49,7 +49,7 @@ namespace runtime {
 inline constexpr bool raceenabled = true;
 uintptr racegostart(uintptr pc, g* newg);
 void raceinitm(g* g0);
-NOSPLIT void raceswitch(g* from, g* to);
+NOSPLIT __attribute__((no_sanitize_thread)) void raceswitch(g* from, g* to);
 void raceacquire(void* addr);
 void racerelease(void* addr);
 void racereleasemerge(void* addr);

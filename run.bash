@@ -15,10 +15,16 @@
 #   GORT_JOBS          parallel build jobs (default: nproc)
 #   GORT_TEST_TIMEOUT  seconds per test that sets no timeout of its own
 #                      (default: 600, go test's default of 10 minutes)
+#   GORT_SANITIZE      run the sanitizer build of that name (build-<name>/,
+#                      made by GORT_SANITIZE=<name> ./make.bash)
 set -euo pipefail
 
 cd "$(dirname "$0")"
-BUILD="${GORT_BUILD:-build}"
+if [ -n "${GORT_SANITIZE:-}" ]; then
+	BUILD="${GORT_BUILD:-build-${GORT_SANITIZE//,/-}}"
+else
+	BUILD="${GORT_BUILD:-build}"
+fi
 
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 	echo "run.bash: $BUILD is not configured; run ./make.bash first" >&2

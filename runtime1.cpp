@@ -83,6 +83,7 @@ void parsedebugvars() {
           if (ok && strcmp(field, "disablethp") == 0) debug.disablethp = v;
           if (ok && strcmp(field, "madvdontneed") == 0) debug.madvdontneed = v;
           if (ok && strcmp(field, "harddecommit") == 0) debug.harddecommit = v;
+          if (ok && strcmp(field, "gortchaos") == 0) debug.gortchaos = v;
         }
       }
       p += len;

@@ -444,6 +444,7 @@ extern int32 allplen;
 extern uint32* idlepMask;  // bit per P: on the idle list
 extern bool mainStarted;
 extern int64 allglen;
+extern g** allgs;       // [allglen] Gs ever created (proc.cpp); Departure: Go's []*g
 extern m m0;
 extern g g0_;           // Departure: Go's g0 is both the type field and the
                         // global for m0's g0; the global is g0_ here

@@ -32,7 +32,6 @@ namespace runtime {
 
 int32 gotraceback_level(bool* all, bool* crash);
 void setsink(printsink* k);
-extern g** allgs;
 extern int64 allglen;
 bool isSystemGoroutine(g* gp);
 

@@ -67,7 +67,7 @@ if(GORT_FUZZ)
   target_link_options(fuzz_chan PRIVATE -fsanitize=fuzzer-no-link)
 elseif(BUILD_TESTING)
   find_program(GORT_FUZZ_CLANGXX clang++)
-  if(GORT_FUZZ_CLANGXX)
+  if(GORT_FUZZ_CLANGXX AND NOT GORT_SANITIZE)  # the fuzzer is a build of its own
     add_test(NAME fuzz_chan
       COMMAND bash "${_fuzz_dir}/fuzz.sh" "${CMAKE_CURRENT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}/_fuzz"
               "${GORT_FUZZ_SECONDS}" $<TARGET_FILE:fuzz_chan_run>)

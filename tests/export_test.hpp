@@ -126,6 +126,11 @@ struct testProgResult {
 /// combined output and status (crash_test.go runTestProg at go1.22.12).
 /// Defined in crash_test.cpp, as Go's is in crash_test.go.
 testProgResult runTestProg(const std::string& name, const std::vector<std::string>& env = {});
+/// describe: how a child ended ("exit status 2"), for messages.
+std::string describe(const testProgResult& r);
+/// runTestProgReporting: the same, for a test that expects a sanitizer
+/// report (runTestProg fails on any).
+testProgResult runTestProgReporting(const std::string& name, const std::vector<std::string>& env = {});
 
 /// testingShort: the tests are translated with the loop counts Go uses under
 /// `go test -short` (testing.Short() == true), as Go's builders run them.

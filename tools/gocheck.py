@@ -183,6 +183,15 @@ def clang_args(entry):
             out.append(a)
         elif a in ("-o", "-MF", "-MT", "-MQ"):
             i += 1
+        elif a.startswith("-fsanitize="):
+            # GCC announces a sanitizer to the preprocessor with these
+            # macros, which asan.hpp and race.hpp test; libclang is not
+            # given the -fsanitize flag itself, so it gets the macros.
+            kinds = a.split("=", 1)[1].split(",")
+            if "address" in kinds:
+                out.append("-D__SANITIZE_ADDRESS__=1")
+            if "thread" in kinds:
+                out.append("-D__SANITIZE_THREAD__=1")
         i += 1
     return out
 
@@ -1243,12 +1252,19 @@ def main(argv=None):
     ap.add_argument("--exclude", action="append", default=[],
                     help="directory whose functions are not analysed (repeatable)")
     ap.add_argument("--rules", help="comma-separated subset of rules")
+    ap.add_argument("--stack-guard-multiplier", type=int, default=1,
+                    help="scale the nosplit budget, as Go's StackGuardMultiplier does for -race")
     ap.add_argument("--json", action="store_true", help="print findings and counts as JSON")
     ap.add_argument("--heights", action="store_true",
                     help="also list every nosplit function with the height of its deepest chain")
     ap.add_argument("--keep-going", action="store_true",
                     help="report libclang parse errors as warnings instead of stopping (diagnosis only)")
     args = ap.parse_args(argv)
+    # Go's race build doubles the nosplit budget (objabi.StackNosplit with
+    # StackGuardMultiplier); the sanitizers' redzones grow frames further, so
+    # the sanitizer builds pass a multiplier here (cmake/checks.cmake).
+    global LIMIT
+    LIMIT = STACK_NOSPLIT * args.stack_guard_multiplier - CALL_SIZE
     sys.setrecursionlimit(20000)
     try:
         rep = run(args)

@@ -123,12 +123,17 @@ struct Pointer {
 template <class T>
 struct Racy {
   T v{};
-  NOSPLIT_INLINE operator T() const { return __atomic_load_n(&v, __ATOMIC_ACQUIRE); }
+  // The generic builtins (not the _n ones): clang accepts those for enums.
+  NOSPLIT_INLINE operator T() const { return load(); }
   NOSPLIT_INLINE Racy& operator=(T x) {
-    __atomic_store_n(&v, x, __ATOMIC_RELEASE);
+    __atomic_store(&v, &x, __ATOMIC_RELEASE);
     return *this;
   }
-  NOSPLIT_INLINE T load() const { return __atomic_load_n(&v, __ATOMIC_ACQUIRE); }
+  NOSPLIT_INLINE T load() const {
+    T x;
+    __atomic_load(&v, &x, __ATOMIC_ACQUIRE);
+    return x;
+  }
   NOSPLIT_INLINE T operator->() const
     requires std::is_pointer_v<T>
   {

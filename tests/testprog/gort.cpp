@@ -33,11 +33,27 @@ void SendOnClosedChan() {
   c.send(1);
 }
 
+// waitParked returns once goroutine goid is parked for reason (a test's
+// way to order itself after another goroutine's gopark; Go's tests do the
+// same through runtime.Stack or export_test hooks).
+void waitParked(int64_t goid, runtime::waitReason reason) {
+  for (;;) {
+    int64_t n = __atomic_load_n(&runtime::allglen, __ATOMIC_ACQUIRE);
+    for (int64_t i = 0; i < n; i++) {
+      runtime::g* gp = __atomic_load_n(&runtime::allgs[i], __ATOMIC_ACQUIRE);
+      if (gp->goid == goid && runtime::readgstatus(gp) == runtime::_Gwaiting && gp->waitreason == reason) return;
+    }
+    runtime::Gosched();
+  }
+}
+
 // The same panic on a goroutine other than main: the dump names that
-// goroutine.
+// goroutine. It panics only once main is parked in done.recv(), so that
+// GOTRACEBACK=all shows main's wait at any GOMAXPROCS.
 void SendOnClosedChanGoroutine() {
   auto done = gort::make_chan<bool>();
   gort::go([=]() {
+    waitParked(1, runtime::waitReasonChanReceive);
     auto c = gort::make_chan<int>();
     gort::close(c);
     c.send(1);
@@ -73,6 +89,16 @@ void ForeignThreadChanRecv() {
   std::thread t([&c]() { c.recv(); });
   t.join();
   println("foreign thread's receive returned");
+}
+
+// The same refusal while the main goroutine waits for the foreign thread's
+// value: every goroutine is blocked, so the deadlock detector may run at
+// the same moment; one fatal error must be printed, whole.
+void ForeignThreadChanSend() {
+  auto c = gort::make_chan<int>();
+  std::thread([c]() mutable { c.send(1); }).detach();
+  c.recv();
+  println("main received from a foreign thread");
 }
 
 // Goroutines parked in every channel wait reason of runtime2.go. Returns
@@ -165,6 +191,7 @@ void StackOverflowNoSplit() {
   register_("CloseOfNilChan", CloseOfNilChan);
   register_("MakechanSizeOutOfRange", MakechanSizeOutOfRange);
   register_("ForeignThreadChanRecv", ForeignThreadChanRecv);
+  register_("ForeignThreadChanSend", ForeignThreadChanSend);
   return true;
 }();
 
