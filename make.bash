@@ -43,6 +43,7 @@ clang-14         bookworm
 clang            bookworm
 binutils         bookworm
 gdb              bookworm
+valgrind         bookworm
 python3          bookworm
 python3-clang-14 bookworm
 libclang-14-dev  bookworm

@@ -23,6 +23,14 @@
 
 #include <cstdlib>
 
+// Valgrind's client requests (see stack.cpp).
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#define VALGRIND_STACK_DEREGISTER(id)
+#endif
+
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -43,6 +51,9 @@ void sigaltstack(const stack_t* new_, stack_t* old) {
 
 namespace {
 constexpr size_t sigstackSize = 64 << 10;
+/// The valgrind stack id of the signal stack minitSignalStack mapped for
+/// this thread, for unminitSignals to withdraw before it unmaps it.
+thread_local unsigned sigstackValgrindID;
 
 const char* signame(int sig) {
   switch (sig) {
@@ -155,6 +166,7 @@ void minitSignalStack() {
     st.ss_sp = s;
     st.ss_size = sigstackSize;
     runtime::sigaltstack(&st, nullptr);
+    sigstackValgrindID = VALGRIND_STACK_REGISTER(uintptr(s), uintptr(s) + sigstackSize - 1);
     mp->newSigstack = true;
   } else {
     mp->newSigstack = false;
@@ -172,6 +184,7 @@ void unminitSignals() {
   stack_t st{};
   st.ss_flags = SS_DISABLE;
   runtime::sigaltstack(&st, nullptr);
+  VALGRIND_STACK_DEREGISTER(sigstackValgrindID);
   munmap(reinterpret_cast<void*>(mp->gsignal->stack_.lo), mp->gsignal->stack_.hi - mp->gsignal->stack_.lo);
   mp->gsignal->stack_ = stack{};
 }

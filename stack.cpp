@@ -34,6 +34,15 @@
 
 #include <cerrno>
 
+// Valgrind's client requests (Debian: valgrind): a few no-op instructions
+// that only a program running under valgrind sees. Without the header,
+// nothing to tell.
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#endif
+
 #include "asan.hpp"
 #include "go_asm.h"
 #include "print.hpp"
@@ -79,6 +88,14 @@ uintptr stackpoolalloc() {
     // Link the new stacks, lowest address last so they come out in order.
     for (uintptr i = stacksPerChunk; i > 0; i--) {
       uintptr s = base + (i - 1) * startingStackSize;
+      // Tell valgrind each stack is one (lowest and highest byte); chunks
+      // are never unmapped, so the registrations stay true. Without them,
+      // memcheck takes a jump of SP by less than its --max-stackframe
+      // (2 MB), say from a goroutine to a thread stack mapped nearby, for a
+      // frame being pushed or popped, and marks the memory in between
+      // (other stacks, a thread's TLS) undefined or inaccessible; with
+      // them, a jump into another stack is a switch.
+      (void)VALGRIND_STACK_REGISTER(s, s + startingStackSize - 1);
       if (guardPagesWork &&
           madvise(reinterpret_cast<void*>(s), size_t(getpagesize()), MADV_GUARD_INSTALL_) != 0)
         guardPagesWork = false;

@@ -59,7 +59,7 @@ if(BUILD_TESTING)
     add_test(NAME gocheck_runtime
       COMMAND "${GORT_PYTHON}" tools/gocheck.py -p "${CMAKE_BINARY_DIR}" --stack-guard-multiplier ${_gort_sgm}
       WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
-    set_tests_properties(gocheck_runtime PROPERTIES LABELS "gocheck;tools")
+    set_tests_properties(gocheck_runtime PROPERTIES LABELS "gocheck;tools" TIMEOUT 300)
   endif()
 
   find_program(GORT_GXX NAMES g++ g++-12)
@@ -67,7 +67,7 @@ if(BUILD_TESTING)
     add_test(NAME gocheck_fixtures
       COMMAND "${GORT_PYTHON}" tests/static/run.py --cxx "${GORT_GXX}"
       WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
-    set_tests_properties(gocheck_fixtures PROPERTIES LABELS "gocheck;tools")
+    set_tests_properties(gocheck_fixtures PROPERTIES LABELS "gocheck;tools" TIMEOUT 300)
   else()
     message(STATUS "gort: no g++ found: gocheck_fixtures not defined")
   endif()
@@ -76,12 +76,12 @@ if(BUILD_TESTING)
     COMMAND "${GORT_PYTHON}" tools/fidelity.py --check -p "${CMAKE_BINARY_DIR}"
             --goroot "${GORT_GOROOT}"
     WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
-  set_tests_properties(fidelity PROPERTIES LABELS "gocheck;tools")
+  set_tests_properties(fidelity PROPERTIES LABELS "gocheck;tools" TIMEOUT 300)
 
   # The objects arrive as one ';'-separated argument; the tool splits it.
   # Needs only nm and the standard library, so any compiler's build has it.
   add_test(NAME linkname_sync
     COMMAND "${GORT_PYTHON}" tools/linkname.py --selftest --check "$<TARGET_OBJECTS:gort>"
     WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
-  set_tests_properties(linkname_sync PROPERTIES LABELS "gocheck;tools")
+  set_tests_properties(linkname_sync PROPERTIES LABELS "gocheck;tools" TIMEOUT 120)
 endif()

@@ -19,8 +19,9 @@
 //     returned) when the test goroutine moves on is held by a
 //     std::shared_ptr captured by value, as above.
 //   - time.Sleep is gort_test::Sleep (export_test.hpp).
-//   - Where Go's test reads testing.Short(), the short values are used
-//     (gort_test::testingShort), as Go's builders run `go test -short`.
+//   - Where Go's test reads testing.Short(), the port reads
+//     gort_test::testingShort: Go's short counts by default, as Go's
+//     builders run `go test -short`; Go's full counts with GORT_TEST_SHORT=0.
 //
 // Stack shrinking. Go grows goroutine stacks by copying and shrinks them
 // during GC (stack.go copystack, shrinkstack), rewriting the pointers that

@@ -11,6 +11,9 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -254,6 +257,25 @@ bool SemTable::Dequeue(uint32_t* addr) {
 }  // namespace runtime
 
 namespace gort_test {
+
+namespace {
+
+/// The value of GORT_TEST_SHORT, parsed as Go's flag package parses -short
+/// (strconv.ParseBool).
+bool readTestingShort() {
+  const char* v = std::getenv("GORT_TEST_SHORT");
+  if (v == nullptr || *v == '\0') return true;
+  for (const char* t : {"1", "t", "T", "TRUE", "true", "True"})
+    if (std::strcmp(v, t) == 0) return true;
+  for (const char* f : {"0", "f", "F", "FALSE", "false", "False"})
+    if (std::strcmp(v, f) == 0) return false;
+  std::fprintf(stderr, "invalid value \"%s\" for GORT_TEST_SHORT: want a boolean (1, true, 0, false)\n", v);
+  ::_exit(2);
+}
+
+}  // namespace
+
+const bool testingShort = readTestingShort();
 
 void Sleep(int64_t d) {
   int64_t end = runtime::nanotime() + d;

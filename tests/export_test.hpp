@@ -132,8 +132,17 @@ std::string describe(const testProgResult& r);
 /// report (runTestProg fails on any).
 testProgResult runTestProgReporting(const std::string& name, const std::vector<std::string>& env = {});
 
-/// testingShort: the tests are translated with the loop counts Go uses under
-/// `go test -short` (testing.Short() == true), as Go's builders run them.
-inline constexpr bool testingShort = true;
+/// testingShort is Go's testing.Short(): whether the tests use the smaller
+/// loop counts Go chooses under `go test -short`. It is read once, before
+/// main, from the environment variable GORT_TEST_SHORT, which takes the
+/// values of Go's -short flag (strconv.ParseBool: 1, t, T, TRUE, true, True,
+/// 0, f, F, FALSE, false, False); another value stops gort_test with exit
+/// status 2. Unset or empty, it is true.
+///
+/// Departure: `go test` runs full counts unless given -short. gort_test
+/// defaults to short, as Go's builders (all.bash) run the standard library
+/// tests: ctest's gort_test_cpu* stay quick, and the ctest of label "full"
+/// sets GORT_TEST_SHORT=0 for Go's full counts.
+extern const bool testingShort;
 
 }  // namespace gort_test

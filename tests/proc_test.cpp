@@ -17,8 +17,9 @@
 //   - runtime.GC / debug.SetGCPercent: the port has no collector yet, so the
 //     calls that keep a GC from stopping spinning goroutines have nothing to
 //     do and are left out.
-//   - Where Go's test reads testing.Short(), the short values are used
-//     (gort_test::testingShort), as Go's builders run `go test -short`.
+//   - Where Go's test reads testing.Short(), the port reads
+//     gort_test::testingShort: Go's short counts by default, as Go's
+//     builders run `go test -short`; Go's full counts with GORT_TEST_SHORT=0.
 //
 // Not ported yet (and why):
 //   TestStopTheWorldDeadlock, TestPreemptionGC, TestGCFairness,

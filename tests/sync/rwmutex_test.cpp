@@ -14,8 +14,9 @@
 //     goroutine has moved on is held by a std::shared_ptr captured by value.
 //   - Where Go's goroutines panic (reader, writer), they panic here too
 //     (gort::panic, unrecovered: the test binary dies, as Go's does).
-//   - Where Go's test reads testing.Short(), the short values are used
-//     (gort_test::testingShort), as Go's builders run `go test -short`.
+//   - Where Go's test reads testing.Short(), the port reads
+//     gort_test::testingShort: Go's short counts by default, as Go's
+//     builders run `go test -short`; Go's full counts with GORT_TEST_SHORT=0.
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <memory>

@@ -1,0 +1,67 @@
+# cmake/stress.cmake: the ctests that run gort_test harder than
+# gort_test_cpu1/2/4 do. Included from the top CMakeLists.txt where gort_test
+# and its test environment (_test_env) are defined.
+#
+# What it adds
+#   ctest stress_cpu1, stress_cpu2, stress_cpu4, stress_cpu16  (label stress)
+#       tests/stress/stress.sh at that GOMAXPROCS: the tests of chan_test.go
+#       (select's among them), sema_test.go and package sync
+#       GORT_STRESS_RUNS times and proc_test.go's (TestPingPongHog aside,
+#       see below) GORT_STRESS_PROC_RUNS times, each run in a fresh process
+#       with its own Catch2 order.
+#   ctest stress_pinned  (label stress) the same at GOMAXPROCS=4 with the
+#       process pinned to one CPU (taskset): four Ps on one CPU, so the
+#       kernel preempts Ms in the middle of hand-offs.
+#   ctest stress_chaos_cpu2, stress_chaos_cpu4  (label stress) the same
+#       with GODEBUG=gortchaos=1 (yields and short delays at hand-off
+#       points).
+#   ctest gort_test_full_cpu2  (label full) all of gort_test with Go's full
+#       iteration counts (GORT_TEST_SHORT=0, Go's `go test` without -short)
+#       at each GOMAXPROCS in GORT_TEST_FULL_CPUS (default: 2 alone).
+#
+# Every stress configuration also runs under whatever else the caller's
+# environment sets: `GODEBUG=gortchaos=2 ctest -L stress` runs all seven
+# with that setting (stress.sh puts its own GODEBUG settings first, so the
+# caller's win). For a longer soak, run the script itself:
+#   tests/stress/stress.sh -p 4 -s 1000:'[chan_test.go]' build/tests/gort_test
+
+set(GORT_STRESS_RUNS 40 CACHE STRING
+    "stress: runs of the chan, select, sema and sync tests per configuration")
+set(GORT_STRESS_PROC_RUNS 8 CACHE STRING "stress: runs of proc_test.go's tests per configuration")
+set(GORT_TEST_FULL_CPUS 2 CACHE STRING "GOMAXPROCS values of the full-count ctests (label full)")
+
+set(_stress_script "${CMAKE_CURRENT_SOURCE_DIR}/tests/stress/stress.sh")
+# TestPingPongHog is left out: it compares how much two goroutine pairs get
+# done in 100 ms within a factor of 20, and on a loaded machine one run in a
+# few hundred misses it (21x, with the kernel slicing the one P's thread);
+# Go skips it under -short. gort_test_cpu* and the full ctest still run it.
+set(_stress_groups
+  -s "${GORT_STRESS_RUNS}:[chan_test.go],[select],[sema_test.go],[sync]"
+  -s "${GORT_STRESS_PROC_RUNS}:[proc_test.go] ~\"TestPingPongHog\"")
+
+# gort_stress(NAME ARGS...): a stress ctest; ARGS go to stress.sh before the
+# groups (-p N, -c, -g NAME=VALUE, -e NAME=VALUE).
+function(gort_stress name)
+  add_test(NAME ${name}
+    COMMAND bash "${_stress_script}" ${ARGN} ${_stress_groups} $<TARGET_FILE:gort_test>)
+  # 20 to 40 s each (40 and 8 runs) on two loaded cores; the limit leaves
+  # room for a slower machine and still ends a hang (stress.sh stops a
+  # single run after 120 s).
+  set_tests_properties(${name} PROPERTIES LABELS "stress" TIMEOUT 600 ENVIRONMENT "${_test_env}")
+endfunction()
+
+foreach(n 1 2 4 16)
+  gort_stress(stress_cpu${n} -p ${n})
+endforeach()
+gort_stress(stress_pinned -p 4 -c)
+foreach(n 2 4)
+  gort_stress(stress_chaos_cpu${n} -p ${n} -g gortchaos=1)
+endforeach()
+
+foreach(n IN LISTS GORT_TEST_FULL_CPUS)
+  add_test(NAME gort_test_full_cpu${n} COMMAND gort_test --durations yes)
+  # About 20 s here, most of it TestSchedLocalQueueEmpty's 1e5 rounds.
+  set_tests_properties(gort_test_full_cpu${n} PROPERTIES
+    ENVIRONMENT "GOMAXPROCS=${n};GORT_TEST_SHORT=0;${_test_env}"
+    LABELS "full" TIMEOUT 600)
+endforeach()
