@@ -1452,7 +1452,7 @@ static p* procresize(int32 nprocs) {
     p** nallp = static_cast<p**>(calloc(size_t(nprocs), sizeof(p*)));
     uint32* nmask = static_cast<uint32*>(calloc(size_t(maskWords), sizeof(uint32)));
     for (int32 i = 0; i < allpcap; i++) nallp[i] = allp[i];
-    for (int32 i = 0; i < (allpcap + 31) / 32; i++) nmask[i] = idlepMask[i];
+    for (int32 i = 0; i < (allpcap + 31) / 32; i++) nmask[i] = atomic::Load(&idlepMask[i]);
     allp = nallp;
     idlepMask = nmask;
     allpcap = nprocs;
@@ -1482,7 +1482,9 @@ static p* procresize(int32 nprocs) {
   for (int32 i = nprocs; i < old; i++) allp[i]->destroy();
   lock(&allpLock);
   allplen = nprocs;
-  for (int32 i = 0; i < maskWords; i++) idlepMask[i] = 0;
+  // Atomic: an M that dropped its P before the world stopped may still be
+  // reading its snapshot of the mask (checkRunqsNoP).
+  for (int32 i = 0; i < maskWords; i++) atomic::Store(&idlepMask[i], 0u);
   unlock(&allpLock);
 
   p* runnablePs = nullptr;

@@ -25,9 +25,18 @@
 # caller's win). For a longer soak, run the script itself:
 #   tests/stress/stress.sh -p 4 -s 1000:'[chan_test.go]' build/tests/gort_test
 
-set(GORT_STRESS_RUNS 40 CACHE STRING
+# A sanitizer build runs each test several times slower: fewer runs, so
+# that its ./run.bash stays within minutes too.
+if(GORT_SANITIZE)
+  set(_stress_runs 6)
+  set(_stress_proc_runs 2)
+else()
+  set(_stress_runs 40)
+  set(_stress_proc_runs 8)
+endif()
+set(GORT_STRESS_RUNS ${_stress_runs} CACHE STRING
     "stress: runs of the chan, select, sema and sync tests per configuration")
-set(GORT_STRESS_PROC_RUNS 8 CACHE STRING "stress: runs of proc_test.go's tests per configuration")
+set(GORT_STRESS_PROC_RUNS ${_stress_proc_runs} CACHE STRING "stress: runs of proc_test.go's tests per configuration")
 set(GORT_TEST_FULL_CPUS 2 CACHE STRING "GOMAXPROCS values of the full-count ctests (label full)")
 
 set(_stress_script "${CMAKE_CURRENT_SOURCE_DIR}/tests/stress/stress.sh")
