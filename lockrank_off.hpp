@@ -17,4 +17,8 @@ NOSPLIT_INLINE void assertLockHeld(mutex* l) { (void)l; }
 /// \gosrc{lockrank_off.go,assertWorldStoppedOrLockHeld}
 NOSPLIT_INLINE void assertWorldStoppedOrLockHeld(mutex* l) { (void)l; }
 
+/// assertWorldStopped: with lock ranking, throws unless the world is
+/// stopped; here nothing. \gosrc{lockrank_off.go,assertWorldStopped}
+NOSPLIT_INLINE void assertWorldStopped() {}
+
 }  // namespace runtime
