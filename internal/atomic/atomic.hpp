@@ -120,15 +120,21 @@ struct Pointer {
 /// object, which must have been initialized before the pointer was stored.
 /// ++ and -- are a load and a store, not a read-modify-write: only a field
 /// with a single writer (its owner, or the holder of its lock) may use them.
+/// (The generic __atomic_load/__atomic_store, not the _n forms: clang's _n
+/// builtins refuse an enum, such as g.waitreason's waitReason.)
 template <class T>
 struct Racy {
   T v{};
-  NOSPLIT_INLINE operator T() const { return __atomic_load_n(&v, __ATOMIC_ACQUIRE); }
+  NOSPLIT_INLINE operator T() const { return load(); }
   NOSPLIT_INLINE Racy& operator=(T x) {
-    __atomic_store_n(&v, x, __ATOMIC_RELEASE);
+    __atomic_store(&v, &x, __ATOMIC_RELEASE);
     return *this;
   }
-  NOSPLIT_INLINE T load() const { return __atomic_load_n(&v, __ATOMIC_ACQUIRE); }
+  NOSPLIT_INLINE T load() const {
+    T x;
+    __atomic_load(&v, &x, __ATOMIC_ACQUIRE);
+    return x;
+  }
   NOSPLIT_INLINE T operator->() const
     requires std::is_pointer_v<T>
   {
