@@ -16,6 +16,18 @@
 
 namespace runtime {
 
+/// addb: the byte n bytes past p. \gosrc{mbitmap.go,addb}
+uint8* addb(uint8* p, uintptr n) { return p + n; }
+
+/// subtractb: the byte n bytes before p. \gosrc{mbitmap.go,subtractb}
+uint8* subtractb(uint8* p, uintptr n) { return p - n; }
+
+/// add1: the byte after p. \gosrc{mbitmap.go,add1}
+uint8* add1(uint8* p) { return p + 1; }
+
+/// subtract1: the byte before p. \gosrc{mbitmap.go,subtract1}
+uint8* subtract1(uint8* p) { return p - 1; }
+
 /// allocBitsForIndex: the allocation bit of object allocBitIndex.
 /// \gosrc{mbitmap.go,mspan.allocBitsForIndex}
 markBits mspan::allocBitsForIndex(uintptr allocBitIndex) {

@@ -780,7 +780,7 @@ void mSpanList::takeAll(mSpanList* other) {
 gclink* gclinkptr::ptr() const { return reinterpret_cast<gclink*>(v); }
 
 /// bytep: the n'th byte of the bitmap. \gosrc{mheap.go,gcBits.bytep}
-uint8* gcBits::bytep(uintptr n) { return &x + n; }
+uint8* gcBits::bytep(uintptr n) { return addb(&x, n); }
 
 /// bitp: the byte that holds bit n and the bit's mask.
 /// \gosrc{mheap.go,gcBits.bitp}

@@ -138,6 +138,12 @@ struct gcBitsArenasState {
 };
 extern gcBitsArenasState gcBitsArenas;
 
+// mbitmap.go's byte-pointer helpers (mbitmap.cpp).
+NOWRITEBARRIER NOSPLIT uint8* addb(uint8* p, uintptr n);
+NOWRITEBARRIER NOSPLIT uint8* subtractb(uint8* p, uintptr n);
+NOWRITEBARRIER NOSPLIT uint8* add1(uint8* p);
+NOWRITEBARRIER NOSPLIT uint8* subtract1(uint8* p);
+
 gcBits* newMarkBits(uintptr nelems);
 gcBits* newAllocBits(uintptr nelems);
 gcBitsArena* newArenaMayUnlock();
@@ -160,7 +166,7 @@ inline constexpr const char* mSpanStateNames[] = {"mSpanDead", "mSpanInUse", "mS
 /// ([span-publish]). \gosrc{mheap.go,mSpanStateBox}
 struct mSpanStateBox {
   atomic::Value<uint8> s;
-  void set(mSpanState st);
+  NOSPLIT void set(mSpanState st);
   NOSPLIT_INLINE mSpanState get() const { return mSpanState(s.Load()); }
 };
 
@@ -171,19 +177,14 @@ struct spanClass {
   uint8 v;
   constexpr spanClass(uint8 x = 0) : v(x) {}
   constexpr operator uint8() const { return v; }
-  NOSPLIT_INLINE constexpr int8 sizeclass() const { return int8(v >> 1); }
-  NOSPLIT_INLINE constexpr bool noscan() const { return (v & 1) != 0; }
+  NOSPLIT_INLINE constexpr int8 sizeclass() const;
+  NOSPLIT_INLINE constexpr bool noscan() const;
 };
 
 /// numSpanClasses, tinySpanClass: the span classes, and the tiny
 /// allocator's (16-byte blocks, noscan). \gosrc{mheap.go,numSpanClasses}
 inline constexpr uintptr numSpanClasses = _NumSizeClasses << 1;
 inline constexpr spanClass tinySpanClass = spanClass(uint8(tinySizeClass << 1 | 1));
-
-/// makeSpanClass. \gosrc{mheap.go,makeSpanClass}
-NOSPLIT_INLINE constexpr spanClass makeSpanClass(uint8 sizeclass, bool noscan) {
-  return spanClass(uint8(sizeclass << 1) | uint8(bool2int(noscan)));
-}
 
 struct mspan;
 struct special;
@@ -259,7 +260,7 @@ struct mspan : sys::NotInHeap {
   addrRange userArenaChunkFree;
   const _type* largeType;  // a large object's type (its malloc header)
 
-  NOSPLIT_INLINE uintptr base() const { return startAddr; }
+  NOSPLIT_INLINE uintptr base() const;
   /// layout's three results.
   struct layoutResult {
     uintptr size, n, total;
@@ -269,7 +270,7 @@ struct mspan : sys::NotInHeap {
   bool inList();
 
   // mbitmap.go
-  markBits allocBitsForIndex(uintptr allocBitIndex);
+  NOSPLIT markBits allocBitsForIndex(uintptr allocBitIndex);
   void refillAllocCache(uint16 whichByte);
   uint16 nextFreeIndex();
   bool isFree(uintptr index);
@@ -281,8 +282,23 @@ struct mspan : sys::NotInHeap {
 
   // mbitmap_allocheaders.go
   void initHeapBits(bool forceClear);
-  notInHeapSlice<uintptr> heapBits();
+  NOSPLIT notInHeapSlice<uintptr> heapBits();
 };
+
+/// base: the span's first byte. \gosrc{mheap.go,mspan.base}
+NOSPLIT_INLINE uintptr mspan::base() const { return startAddr; }
+
+/// makeSpanClass. \gosrc{mheap.go,makeSpanClass}
+NOSPLIT_INLINE constexpr spanClass makeSpanClass(uint8 sizeclass, bool noscan) {
+  return spanClass(uint8(sizeclass << 1) | uint8(bool2int(noscan)));
+}
+
+/// sizeclass: the size class. \gosrc{mheap.go,spanClass.sizeclass}
+NOSPLIT_INLINE constexpr int8 spanClass::sizeclass() const { return int8(v >> 1); }
+
+/// noscan: whether the class's objects hold no pointers.
+/// \gosrc{mheap.go,spanClass.noscan}
+NOSPLIT_INLINE constexpr bool spanClass::noscan() const { return (v & 1) != 0; }
 
 /// divideByElemSize: n / elemsize by a multiply and a shift (class_to_divmagic).
 /// n is at most the span's size. \gosrc{mbitmap.go,mspan.divideByElemSize}
@@ -492,9 +508,9 @@ struct mheap : sys::NotInHeap {
 /// mheap_: the heap. \gosrc{mheap.go,mheap_}
 extern mheap mheap_;
 
-void recordspan(void* vh, void* p);
-NOSPLIT bool inheap(uintptr b);
-NOSPLIT bool inHeapOrStack(uintptr b);
+NOWRITEBARRIERREC void recordspan(void* vh, void* p);
+NOWRITEBARRIER NOSPLIT bool inheap(uintptr b);
+NOWRITEBARRIER NOSPLIT bool inHeapOrStack(uintptr b);
 NOSPLIT mspan* spanOf(uintptr p);
 NOSPLIT mspan* spanOfUnchecked(uintptr p);
 NOSPLIT mspan* spanOfHeap(uintptr p);
@@ -537,7 +553,7 @@ NOSPLIT_INLINE constexpr bool heapBitsInSpan(uintptr userSize) {
   return userSize <= minSizeForMallocHeader;
 }
 
-notInHeapSlice<uintptr> heapBitsSlice(uintptr spanBase, uintptr spanSize);
+NOSPLIT notInHeapSlice<uintptr> heapBitsSlice(uintptr spanBase, uintptr spanSize);
 
 // mallocgc's fast path (malloc.go), here because it needs mspan complete.
 NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s);
