@@ -67,6 +67,7 @@ schedt sched;
 int32 newprocs;
 p** allp;
 int32 allplen;
+int32 allpcap;
 uint32* idlepMask;
 bool mainStarted;
 m m0;
@@ -1456,7 +1457,6 @@ static p* procresize(int32 nprocs) {
 
   // Make room in allp for nprocs. Departure: Go appends to slices; allp here is an
   // array of capacity max(nprocs) that is replaced (old one kept) to grow.
-  static int32 allpcap = 0;
   if (nprocs > allpcap) {
     lock(&allpLock);
     p** nallp = static_cast<p**>(calloc(size_t(nprocs), sizeof(p*)));

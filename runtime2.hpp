@@ -475,6 +475,8 @@ extern schedt sched;
 extern int32 newprocs;
 extern p** allp;        // [gomaxprocs] Ps; Departure: Go's []*p slice
 extern int32 allplen;
+extern int32 allpcap;   // Departure: cap(allp); allp[allplen:allpcap] are
+                        // the Ps a smaller GOMAXPROCS destroyed (or nullptr)
 extern uint32* idlepMask;  // bit per P: on the idle list
 extern bool mainStarted;
 extern int64 allglen;
