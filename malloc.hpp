@@ -164,15 +164,23 @@ extern uintptr zerobase;
 
 /// newobject<T>(args...) is `new(T)`: mallocgc's zeroed memory for a T from
 /// the garbage-collected heap (newobject, with typeOf<T>), in which the T
-/// is then constructed. Go's zero value is T{}; C++ runs the constructor
-/// the arguments select. \gosrc{malloc.go,newobject}
+/// is then constructed. Go's zero value is the zeroed memory itself; C++
+/// runs the constructor the arguments select, and a T with a trivial
+/// default constructor is left as the zeroed memory it already is (a
+/// large object's fresh pages are not even touched, as in Go).
+/// \gosrc{malloc.go,newobject}
 template <class T, class... Args>
 T* newobject(Args&&... args) {
   static_assert(!isNotInHeap<T>, "can't be allocated in Go; it is incomplete (or unallocatable)");
   // [class-align] (sizeclasses.hpp): every object is aligned to 16 bytes
   // or to its size class's power of two, which covers alignof(T) <= 16.
   static_assert(alignof(T) <= 16, "newobject: alignment above 16 bytes");
-  return ::new (newobject(&typeOf<T>)) T(std::forward<Args>(args)...);
+  void* p = newobject(&typeOf<T>);
+  if constexpr (sizeof...(Args) == 0 && std::is_trivially_default_constructible_v<T>) {
+    return ::new (p) T;
+  } else {
+    return ::new (p) T(std::forward<Args>(args)...);
+  }
 }
 
 /// newarray<T>(n) is `make([]T, n)`'s array: n zeroed Ts from the heap,
@@ -183,7 +191,7 @@ T* newarray(int n) {
   static_assert(alignof(T) <= 16, "newarray: alignment above 16 bytes");
   T* a = static_cast<T*>(newarray(&typeOf<T>, n));
   if constexpr (!std::is_trivially_default_constructible_v<T>) {
-    for (int i = 0; i < n; i++) ::new (&a[i]) T{};
+    for (int i = 0; i < n; i++) ::new (&a[i]) T();
   }
   return a;
 }

@@ -21,8 +21,6 @@ static_assert(offsetof(mstats, heapStats) % 8 == 0, "memstats.heapStats not alig
 static_assert(sizeof(heapStatsDelta) % 8 == 0, "heapStatsDelta not a multiple of 8 bytes in size");
 }  // namespace
 
-void readmemstats_m(MemStats* stats);
-
 /// ReadMemStats: fill in *m with the allocator's statistics as of now. The
 /// world is stopped while they are read. \gosrc{mstats.go,ReadMemStats}
 void ReadMemStats(MemStats* m) {

@@ -169,6 +169,8 @@ struct gcControllerState {
 /// \gosrc{mgcpacer.go,gcController}
 inline gcControllerState gcController;
 
+struct MemStats;
+void readmemstats_m(MemStats* stats);
 NOWRITEBARRIER void flushmcache(int i);
 NOWRITEBARRIER void flushallmcaches();
 
