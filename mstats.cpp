@@ -15,8 +15,7 @@
 namespace runtime {
 
 namespace {
-/// The checks of mstats.go's init: heapStats' alignment for 64-bit atomics.
-/// \gosrc{mstats.go,init}
+// The checks of mstats.go's init: heapStats' alignment for 64-bit atomics.
 static_assert(offsetof(mstats, heapStats) % 8 == 0, "memstats.heapStats not aligned to 8 bytes");
 static_assert(sizeof(heapStatsDelta) % 8 == 0, "heapStatsDelta not a multiple of 8 bytes in size");
 }  // namespace

@@ -137,7 +137,7 @@ NOSPLIT_INLINE void sysMemStat::add(int64 n) {
 /// \gosrc{mstats.go,doubleCheckReadMemStats}
 inline bool doubleCheckReadMemStats = false;
 
-/// maxInt64: the largest int64. \gosrc{runtime2.go,maxInt64}
+/// maxInt64: the largest int64. \gosrc{string.go,maxInt64}
 inline constexpr int64 maxInt64 = int64(~uint64(0) >> 1);
 
 /// defaultHeapMinimum: the heap goal before the first GC cycle, at GOGC=100

@@ -69,7 +69,7 @@ inline constexpr bool runtime::noPointers<obj12> = true;
 template <>
 inline constexpr bool runtime::noPointers<acLink> = true;
 template <>
-inline constexpr bool runtime::noPointers<obj100> = true;
+[[maybe_unused]] inline constexpr bool runtime::noPointers<obj100> = true;
 
 namespace {
 
@@ -93,7 +93,7 @@ int testMemStatsCount;
 // allocated at its first sample in Go; there is no profiler yet, so it is
 // only bounded. And Go's test binary has made many tiny allocations by the
 // time this runs (Frees counts them); so that Frees reflects the same here,
-// the test makes a few first.
+// the test makes a few first (see the check of Frees for the sanitizers).
 TEST_CASE("TestMemStats", "[malloc_test.go]") {
   testMemStatsCount++;
 
@@ -127,7 +127,11 @@ TEST_CASE("TestMemStats", "[malloc_test.go]") {
   NZ_LE(Sys, 1e10);
   CHECK(st.Lookups == 0);
   NZ_LE(Mallocs, 1e10);
-  NZ_LE(Frees, 1e10);
+  // Departure: Frees counts only tiny allocations without a collector, and
+  // there are none under AddressSanitizer (every object has a redzone) or
+  // the race detector (mallocgc packs no tiny block, as Go's does not).
+  if (!runtime::asanenabled && !runtime::raceenabled) NZ(Frees);
+  LE(Frees, 1e10);
   NZ_LE(HeapAlloc, 1e10);
   NZ_LE(HeapSys, 1e10);
   LE(HeapIdle, 1e10);
@@ -273,7 +277,10 @@ TEST_CASE("TestArenaCollision", "[malloc_test.go]") {
       SKIP("the child could not reserve memory at the next arena hint");
     }
     REQUIRE(res.exitStatus == 0);
-    REQUIRE(res.output.find("All tests passed") != std::string::npos);
+    // (Catch2 says "All tests passed" only when some assertion ran; the
+    // child's checks are FAILs on the bad path, so a pass may have none.)
+    REQUIRE((res.output.find("All tests passed") != std::string::npos ||
+             res.output.find("test cases: 1 | 1 passed") != std::string::npos));
     return;
   }
   std::vector<std::pair<uintptr_t, uintptr_t>> disallowed;
