@@ -425,8 +425,15 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
       gclinkptr v = nextFreeFast(span);
       if (v == 0) std::tie(v, span, shouldhelpgc) = c->nextFree(tinySpanClass);
       x = reinterpret_cast<void*>(uintptr(v));
-      static_cast<uint64*>(x)[0] = 0;
-      static_cast<uint64*>(x)[1] = 0;
+      // Departure: Go clears the new block whatever its span; the port
+      // clears it only if the span may hold old data (span.needzero), as
+      // the small path below does. A fresh span is zero from the OS, and
+      // writing it would fault in each page as it is handed out (Go's
+      // collector recycles warm memory; without one every block is fresh).
+      if (span->needzero != 0) {
+        static_cast<uint64*>(x)[0] = 0;
+        static_cast<uint64*>(x)[1] = 0;
+      }
       // Keep whichever block has more room left. (Not under the race
       // detector: see the padding at the end.)
       if (!raceenabled && (size < c->tinyoffset || c->tiny == 0)) {

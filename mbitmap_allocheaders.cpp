@@ -20,8 +20,14 @@ namespace runtime {
 
 /// initHeapBits: clear the span's pointer bitmap, if it has one
 /// ([heapbits-tail]). \gosrc{mbitmap_allocheaders.go,mspan.initHeapBits}
+///
+/// Departure: Go clears the bitmap of every such span; the port skips a span
+/// whose memory is fresh from the OS (needzero == 0, so the bitmap is zero
+/// already), since writing it would fault in the span's last page before
+/// any object there is used (Go's collector recycles warm spans; without one
+/// every span is fresh). forceClear, which Go 1.22 ignores, clears anyway.
 void mspan::initHeapBits(bool forceClear) {
-  (void)forceClear;
+  if (!forceClear && needzero == 0) return;
   if ((!spanclass.noscan() && heapBitsInSpan(elemsize)) || isUserArenaChunk) {
     notInHeapSlice<uintptr> b = heapBits();
     for (int i = 0; i < b.len; i++) b[i] = 0;
