@@ -413,6 +413,11 @@ NOSPLIT_INLINE bool manual(spanAllocType s) { return s != spanAllocHeap; }
 
 namespace runtime {
 
+/// heapArenaL2: a second-level block of the arena map, one entry per arena
+/// of its share of the address space (Go: [1 << arenaL2Bits]*heapArena).
+inline constexpr uintptr heapArenaL2Entries = uintptr(1) << arenaL2Bits;
+using heapArenaL2 = atomic::Racy<heapArena*>[heapArenaL2Entries];
+
 /// mheap: the page heap. One, mheap_. \gosrc{mheap.go,mheap}
 struct mheap : sys::NotInHeap {
   mutex lock;
@@ -433,8 +438,7 @@ struct mheap : sys::NotInHeap {
 
   // arenas: the arena map, arenas[l1][l2] (one L1 entry on linux/amd64).
   // Written under the lock, read without it (spanOf): atomic::Racy.
-  alignas(cpu::CacheLinePadSize) atomic::Racy<atomic::Racy<heapArena*> (*)[uintptr(1) << arenaL2Bits]>
-      arenas[uintptr(1) << arenaL1Bits];
+  alignas(cpu::CacheLinePadSize) atomic::Racy<heapArenaL2*> arenas[uintptr(1) << arenaL1Bits];
 
   bool arenasHugePages;  // new L2 maps are backed by huge pages
 
