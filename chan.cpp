@@ -41,7 +41,6 @@ constexpr uintptr maxAlign = 8;
 constexpr uintptr hchanSize = sizeof(hchan) + (-sizeof(hchan) & (maxAlign - 1));
 constexpr uintptr maxAlloc = uintptr(1) << 47;
 
-NOSPLIT_INLINE void* add(void* p, uintptr x) { return static_cast<char*>(p) + x; }
 // The unlock function chansend and chanrecv hand to send and recv (Go
 // passes a closure, func() { unlock(&c.lock) }).
 void unlockmutex(void* l) { unlock(static_cast<mutex*>(l)); }

@@ -12,6 +12,10 @@ namespace runtime {
 /// \gosrc{lockrank_off.go,assertLockHeld}
 NOSPLIT_INLINE void assertLockHeld(mutex* l) { (void)l; }
 
+/// assertWorldStopped: with lock ranking, throws unless the world is
+/// stopped; here nothing. \gosrc{lockrank_off.go,assertWorldStopped}
+NOSPLIT_INLINE void assertWorldStopped() {}
+
 /// assertWorldStoppedOrLockHeld: with lock ranking, throws unless the world
 /// is stopped or l is held; here nothing.
 /// \gosrc{lockrank_off.go,assertWorldStoppedOrLockHeld}

@@ -1,8 +1,24 @@
-// malloc.hpp: the garbage-collected allocation entry, mirroring malloc.go at
-// go1.22.12 (newobject: what `new(T)` compiles to; mallocgc behind it), and
-// the sizes the whole memory allocator is built on: the page size, the heap's
-// address bits and arenas, the physical page sizes the OS reports, and
-// persistentalloc, the allocator of runtime metadata that is never freed.
+// malloc.hpp: the garbage-collected allocator's entry points and sizes,
+// mirroring malloc.go at go1.22.12: mallocinit, mallocgc (and newobject,
+// newarray: what `new(T)` and `make([]T, n)` compile to), the fast path
+// nextFreeFast, the heap's address bits and arenas, the physical page sizes
+// the OS reports, linearAlloc, and persistentalloc, the allocator of runtime
+// metadata that is never freed. The layers below mallocgc (mcache.hpp,
+// mcentral.hpp, mheap.hpp, mpagealloc.hpp, mem.hpp) each say what they own.
+//
+// The allocator in one paragraph (Go's overview at the top of malloc.go, in
+// short). A small object (at most maxSmallSize bytes) is rounded up to one of
+// the size classes (sizeclasses.hpp) and taken from the running P's mcache,
+// which holds one span per span class (size class x "has pointers"); taking
+// an object from that span is a scan of its allocation bitmap through a
+// 64-bit cache (nextFreeFast), with no lock at all. When the span is full
+// the mcache swaps it for one with free slots from the class's mcentral
+// (refill), a lock-free set of spans; an mcentral with none asks the mheap
+// for pages (mheap.alloc), under the heap lock, and the page allocator
+// (mpagealloc.hpp) finds them in the address space the heap has reserved in
+// 64 MiB arenas (mheap.sysAlloc). A large object gets a span of its own. A
+// pointer-free object under 16 bytes shares a 16-byte block with others
+// (the tiny allocator).
 //
 // Invariant [notinheap]: a type deriving from sys::NotInHeap
 // (runtime/internal/sys/nih.go) never comes from here; newobject refuses it
@@ -13,8 +29,20 @@
 // anything maps memory, and every sys* transition (mem.cpp) covers whole
 // physical pages.
 //
+// Invariant [mallocing]: m.mallocing is 1 exactly while mallocgc works on
+// the M's mcache; a nested mallocgc on the same M is a fatal error ("malloc
+// deadlock"). The M holds m.locks too, so its P cannot change underneath.
+//
+// Invariant [no-collector]: nothing frees a heap object yet: the collector
+// (mgc.go, mgcsweep.go) is a later issue. Everything mallocgc hands out stays
+// allocated, the sweep generation never advances, and the paths of
+// malloc.go that only the collector drives (assist credit, allocate-black,
+// gcStart) are left out where they would sit, each with a note.
+//
 // Locks: globalAlloc.mutex protects globalAlloc's chunk and offset;
-// persistentChunks is a lock-free list (pushed with CAS, never popped).
+// persistentChunks is a lock-free list (pushed with CAS, never popped);
+// mheap_.lock protects the arena hints (mheap.hpp). mallocgc takes no lock
+// on its fast paths.
 #pragma once
 #include <new>
 #include <type_traits>
@@ -24,15 +52,24 @@
 #include "print.hpp"
 #include "proc.hpp"
 #include "runtime2.hpp"
+#include "sizeclasses.hpp"
+#include "type.hpp"
 
 namespace runtime {
 
 // --- The allocator's sizes (malloc.go's first const block) -------------------
 
-/// _PageShift: log2 of the runtime's page size. Go generates it into
-/// sizeclasses.go with the size-class tables; it sits here until
-/// sizeclasses.hpp exists. \gosrc{sizeclasses.go,_PageShift}
-inline constexpr uintptr _PageShift = 13;
+/// maxTinySize, tinySizeClass, maxSmallSize: the tiny allocator's block
+/// size and class, and the largest small object. \gosrc{malloc.go,maxTinySize}
+inline constexpr uintptr _TinySize = 16;
+inline constexpr int8 _TinySizeClass = 2;
+inline constexpr uintptr maxTinySize = _TinySize;
+inline constexpr int8 tinySizeClass = _TinySizeClass;
+inline constexpr uintptr maxSmallSize = _MaxSmallSize;
+
+/// _FixAllocChunk: the bytes a fixalloc takes from persistentalloc at a
+/// time. \gosrc{malloc.go,_FixAllocChunk}
+inline constexpr uintptr _FixAllocChunk = 16 << 10;
 
 /// pageShift, pageSize: the runtime's page, 8 KiB. The page allocator counts
 /// in these pages, not in the OS's (physPageSize). \gosrc{malloc.go,pageShift}
@@ -48,10 +85,18 @@ inline constexpr uintptr _64bit = 1;
 /// hardware's 48-bit virtual addresses). \gosrc{malloc.go,heapAddrBits}
 inline constexpr uintptr heapAddrBits = 48;
 
+/// maxAlloc: the largest possible allocation. \gosrc{malloc.go,maxAlloc}
+inline constexpr uintptr maxAlloc = uintptr(1) << heapAddrBits;
+
 /// logHeapArenaBytes, heapArenaBytes: the heap is mapped in 64 MiB arenas
 /// aligned to their size. \gosrc{malloc.go,heapArenaBytes}
 inline constexpr uintptr logHeapArenaBytes = 6 + 20;
 inline constexpr uintptr heapArenaBytes = uintptr(1) << logHeapArenaBytes;
+inline constexpr uintptr heapArenaWords = heapArenaBytes / sizeof(uintptr);
+
+/// heapArenaBitmapWords: the words of an arena's pointer bitmap (mallocinit
+/// checks it is a power of two). \gosrc{malloc.go,heapArenaBitmapWords}
+inline constexpr uintptr heapArenaBitmapWords = heapArenaWords / (8 * sizeof(uintptr));
 
 /// pagesPerArena: runtime pages in one arena. \gosrc{malloc.go,pagesPerArena}
 inline constexpr uintptr pagesPerArena = heapArenaBytes / pageSize;
@@ -75,8 +120,14 @@ inline constexpr uintptr arenaBaseOffset = 0xffff800000000000;
 /// \gosrc{malloc.go,minLegalPointer}
 inline constexpr uintptr minLegalPointer = 4096;
 
+/// minHeapForMetadataHugePages: a heap goal above which the heap's
+/// metadata (the arena map, the page bitmaps) is backed by huge pages.
+/// \gosrc{malloc.go,minHeapForMetadataHugePages}
+inline constexpr uintptr minHeapForMetadataHugePages = uintptr(1) << 30;
+
 /// minPhysPageSize, maxPhysPageSize: the physical page sizes the runtime
-/// supports. mheap.go's constants, here until mheap.hpp exists.
+/// supports. Departure: mheap.go's constants; they sit here because the page
+/// allocator's headers, which mheap.hpp includes, need them.
 /// \gosrc{mheap.go,maxPhysPageSize}
 inline constexpr uintptr minPhysPageSize = 4096;
 inline constexpr uintptr maxPhysPageSize = 512 << 10;
@@ -99,13 +150,50 @@ inline uint physHugePageShift;
 template <class T>
 inline constexpr bool isNotInHeap = std::is_base_of_v<sys::NotInHeap, T>;
 
-/// newobject is `new(T)`: a zeroed T from the garbage-collected heap.
-/// Departure: C++'s operator new until mallocgc exists (GC issue).
+struct mspan;
+struct mcache;
+
+void mallocinit();
+void* mallocgc(uintptr size, const _type* typ, bool needzero);
+void* newobject(const _type* typ);
+void* newarray(const _type* typ, int n);
+
+/// zerobase: the address every zero-byte allocation returns.
+/// \gosrc{malloc.go,zerobase}
+extern uintptr zerobase;
+
+/// newobject<T>(args...) is `new(T)`: mallocgc's zeroed memory for a T from
+/// the garbage-collected heap (newobject, with typeOf<T>), in which the T
+/// is then constructed. Go's zero value is the zeroed memory itself; C++
+/// runs the constructor the arguments select, and a T with a trivial
+/// default constructor is left as the zeroed memory it already is (a
+/// large object's fresh pages are not even touched, as in Go).
 /// \gosrc{malloc.go,newobject}
 template <class T, class... Args>
 T* newobject(Args&&... args) {
   static_assert(!isNotInHeap<T>, "can't be allocated in Go; it is incomplete (or unallocatable)");
-  return ::new T(std::forward<Args>(args)...);
+  // [class-align] (sizeclasses.hpp): every object is aligned to 16 bytes
+  // or to its size class's power of two, which covers alignof(T) <= 16.
+  static_assert(alignof(T) <= 16, "newobject: alignment above 16 bytes");
+  void* p = newobject(&typeOf<T>);
+  if constexpr (sizeof...(Args) == 0 && std::is_trivially_default_constructible_v<T>) {
+    return ::new (p) T;
+  } else {
+    return ::new (p) T(std::forward<Args>(args)...);
+  }
+}
+
+/// newarray<T>(n) is `make([]T, n)`'s array: n zeroed Ts from the heap,
+/// each value-initialised (T{}). \gosrc{malloc.go,newarray}
+template <class T>
+T* newarray(int n) {
+  static_assert(!isNotInHeap<T>, "can't be allocated in Go; it is incomplete (or unallocatable)");
+  static_assert(alignof(T) <= 16, "newarray: alignment above 16 bytes");
+  T* a = static_cast<T*>(newarray(&typeOf<T>, n));
+  if constexpr (!std::is_trivially_default_constructible_v<T>) {
+    for (int i = 0; i < n; i++) ::new (&a[i]) T();
+  }
+  return a;
 }
 
 // --- persistentalloc (the end of malloc.go) -----------------------------------
@@ -137,12 +225,7 @@ struct notInHeapSlice {
   }
 };
 
-/// persistentAlloc: a bump allocator over one persistentChunkSize chunk.
-/// \gosrc{malloc.go,persistentAlloc}
-struct persistentAlloc {
-  notInHeap* base;
-  uintptr off;
-};
+// persistentAlloc is defined in runtime2.hpp: the P embeds one (p.palloc).
 
 /// persistentChunkSize: the size of the chunks persistentalloc carves.
 /// \gosrc{malloc.go,persistentChunkSize}
@@ -151,5 +234,23 @@ inline constexpr uintptr persistentChunkSize = 256 << 10;
 void* persistentalloc(uintptr size, uintptr align, sysMemStat* sysStat);
 SYSTEMSTACK notInHeap* persistentalloc1(uintptr size, uintptr align, sysMemStat* sysStat);
 NOSPLIT bool inPersistentAlloc(uintptr p);
+
+/// linearAlloc: a bump allocator over a reserved region, which it maps
+/// (Reserved -> Ready) as it goes when mapMemory is set. Its caller locks.
+/// On 64-bit systems the heap does not use one (mheap_.arena and
+/// mheap_.heapArenaAlloc stay empty), as in Go. \gosrc{malloc.go,linearAlloc}
+struct linearAlloc {
+  uintptr next;    // the next free byte
+  uintptr mapped;  // one past the end of the mapped part
+  uintptr end;     // the end of the reservation
+  bool mapMemory;  // map memory as it is handed out
+
+  void init(uintptr base, uintptr size, bool mapMemory);
+  void* alloc(uintptr size, uintptr align, sysMemStat* sysStat);
+};
+
+uintptr computeRZlog(uintptr userSize);
+std::pair<void*, uintptr> sysReserveAligned(void* v, uintptr size, uintptr align);
+void memclrNoHeapPointersChunked(uintptr size, void* x);
 
 }  // namespace runtime

@@ -16,6 +16,8 @@
 
 namespace runtime {
 
+scavengeState scavenge;
+
 /// heapRetained: an estimate of the heap's share of the RSS: the bytes in
 /// use plus the free bytes not returned to the OS.
 /// \gosrc{mgcscavenge.go,heapRetained}
@@ -52,11 +54,6 @@ uintptr pageAlloc::scavenge(uintptr nbytes, bool (*shouldStop)(), bool force) {
 /// dropped; then it is freed again and marked scavenged. If the chunk has
 /// nothing to release, the index is told so. Returns the bytes released.
 /// Takes mheapLock; hence the system stack. \gosrc{mgcscavenge.go,pageAlloc.scavengeOne}
-///
-/// Departure: outside tests Go also moves the released bytes from
-/// "committed" to "released" in memstats.heapStats; the consistent heap
-/// statistics come with mstats.go (mheap's work), and this is where they
-/// go. gcController's heapReleased and heapFree are kept as in Go.
 uintptr pageAlloc::scavengeOne(chunkIdx ci, uint searchIdx, uintptr max) {
   systemstackcheck();
   // The pages max stands for, rounded up, without overflowing for ~0.
@@ -94,6 +91,11 @@ uintptr pageAlloc::scavengeOne(chunkIdx ci, uint searchIdx, uintptr max) {
         int64 nbytes = int64(npages * pageSize);
         gcController.heapReleased.add(nbytes);
         gcController.heapFree.add(-nbytes);
+
+        heapStatsDelta* stats = memstats.heapStats.acquire();
+        atomic::Xadd(&stats->committed, -nbytes);
+        atomic::Xadd(&stats->released, nbytes);
+        memstats.heapStats.release();
       }
 
       // Give the run back, now scavenged.

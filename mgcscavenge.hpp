@@ -77,6 +77,22 @@ inline constexpr double minScavWorkTime = 1e6;
 
 uint64 heapRetained();
 
+/// scavenge: the scavenger's goals and its time, shared by the background
+/// scavenger and the allocator's eager scavenging (mheap.allocSpan).
+/// \gosrc{mgcscavenge.go,scavenge}
+///
+/// Departure: Go's gcPercentGoal starts at zero and gcinit's first pacing
+/// (gcPaceScavenger, before any GC cycle) sets it to ^0, "no goal". The
+/// pacer comes with the collector, so the port starts it at ^0: a zero goal
+/// would make every heap growth scavenge.
+struct scavengeState {
+  atomic::Uint64 gcPercentGoal{~uint64(0)};    // retained heap to keep (heapRetained)
+  atomic::Uint64 memoryLimitGoal{~uint64(0)};  // mapped memory to keep (mappedReady)
+  atomic::Int64 assistTime;                    // ns allocating goroutines spent scavenging
+  atomic::Int64 backgroundTime;                // ns the background scavenger spent
+};
+extern scavengeState scavenge;
+
 /// scavChunkFlags: flag bits of a chunk's scavenge data (6 bits fit).
 /// \gosrc{mgcscavenge.go,scavChunkFlags}
 struct scavChunkFlags {

@@ -8,6 +8,7 @@
 
 #include "lockrank_off.hpp"
 #include "mem.hpp"
+#include "mheap.hpp"
 #include "print.hpp"
 
 namespace runtime {
@@ -104,25 +105,23 @@ void pageAlloc::grow(uintptr base, uintptr size) {
 /// with the heap only beyond tens of GiB.
 /// \gosrc{mpagealloc.go,pageAlloc.enableChunkHugePages}
 ///
-/// Departure: Go locks mheap_.lock, the runtime's one page allocator's
-/// mheapLock; mheap does not exist yet, so this locks mheapLock itself. And
-/// where Go clones inUse under the lock but then walks p.inUse without it,
-/// the port walks the clone: the walk is the clone's purpose, and reading
-/// p.inUse unlocked would be a data race in C++.
+/// Departure: where Go clones inUse under the lock but then walks p.inUse
+/// without it, the port walks the clone: the walk is the clone's purpose,
+/// and reading p.inUse unlocked would be a data race in C++.
 void pageAlloc::enableChunkHugePages() {
   systemstackcheck();
   // Turn the flag on and copy the heap's ranges under the lock; any chunk
   // grown after this gets huge pages from grow.
-  lock(mheapLock);
+  lock(&mheap_.lock);
   if (chunkHugePages) {
-    unlock(mheapLock);
+    unlock(&mheap_.lock);
     return;
   }
   chunkHugePages = true;
   addrRanges inUse{};
   inUse.sysStat = sysStat;
   this->inUse.cloneInto(&inUse);
-  unlock(mheapLock);
+  unlock(&mheap_.lock);
 
   // For a contiguous heap of a few GiB this is one sysHugePage.
   for (int k = 0; k < inUse.len; k++) {
@@ -233,20 +232,22 @@ uintptr pageAlloc::allocRange(uintptr base, uintptr npages) {
 }
 
 /// findMappedAddr: the lowest address in inUse that is >= addr (addr itself
-/// if it is in inUse), or maxOffAddr if there is none. mheapLock must be
-/// held. \gosrc{mpagealloc.go,pageAlloc.findMappedAddr}
-///
-/// Departure: outside tests Go first asks mheap_.arenas whether addr's
-/// arena is mapped, a faster check that is right in that case. mheap does
-/// not exist yet, so every call takes the inUse search, which is always
-/// right (it is what tests use). mheap.cpp restores the fast check.
+/// if it is in inUse), or maxOffAddr if there is none. Outside tests, an
+/// addr whose arena is in mheap_.arenas is mapped, which answers at once;
+/// otherwise the inUse search does. mheapLock must be held.
+/// \gosrc{mpagealloc.go,pageAlloc.findMappedAddr}
 offAddr pageAlloc::findMappedAddr(offAddr addr) {
   assertLockHeld(mheapLock);
 
-  auto [vAddr, ok] = inUse.findAddrGreaterEqual(addr.addr());
-  if (ok) return offAddr{vAddr};
-  // addr is above every known address: no free memory there.
-  return maxOffAddr;
+  arenaIdx ai = arenaIndex(addr.addr());
+  if (test || mheap_.arenas[ai.l1()].load() == nullptr ||
+      (*mheap_.arenas[ai.l1()].load())[ai.l2()].load() == nullptr) {
+    auto [vAddr, ok] = inUse.findAddrGreaterEqual(addr.addr());
+    if (ok) return offAddr{vAddr};
+    // addr is above every known address: no free memory there.
+    return maxOffAddr;
+  }
+  return addr;
 }
 
 /// find: the first (lowest) run of npages free pages: its address (0 if

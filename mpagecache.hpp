@@ -12,11 +12,10 @@
 // that P (no lock, no atomics). allocToCache and flush take the heap lock's
 // side: the page allocator's lock must be held.
 //
-// Include mpagealloc.hpp, not this file.
+// Include mpagealloc.hpp, not this file. runtime2.hpp includes it too, after
+// the basic types, because the P embeds a pageCache (p.pcache).
 #pragma once
-#ifndef GORT_MPAGEALLOC_BASE
-#error "include mpagealloc.hpp, which includes mpagecache.hpp"
-#endif
+#include "runtime2.hpp"
 
 namespace runtime {
 

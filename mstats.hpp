@@ -1,19 +1,42 @@
 // mstats.hpp: the runtime's memory statistics, mirroring mstats.go at
-// go1.22.12 — so far only what the page-level allocator writes: sysMemStat,
-// the atomic counter of bytes a runtime structure took from the OS, and the
-// sysMemStat fields of mstats. The heap statistics (consistentHeapStats,
-// heapStatsDelta), ReadMemStats and the rest of mstats.go come with mheap.
+// go1.22.12 (functions in mstats.cpp; the user's view, MemStats and
+// ReadMemStats, is declared in runtime.hpp). Three kinds of counter:
+//
+//   sysMemStat          bytes a runtime structure holds from the OS, one
+//                       atomic add per change ([sysstat]);
+//   consistentHeapStats the heap's counters that must be read together
+//                       (bytes committed, released, in the heap, in stacks;
+//                       allocations by size class): writers add to a
+//                       per-generation delta between acquire and release,
+//                       and a reader (ReadMemStats, with the world stopped)
+//                       sums the deltas ([heapstats-seq]);
+//   gcController        the pacer's counters (heapInUse, heapFree,
+//                       heapReleased, mappedReady, totalAlloc): see the
+//                       stand-in below.
 //
 // Invariant [sysstat]: every byte moved by sysAlloc, sysMap or sysFree
 // (mem.cpp) is added to or taken from exactly one sysMemStat, so the sum of
 // them is what the runtime has mapped from the OS.
 //
-// Locks: none. Every counter here is updated with one atomic add.
+// Invariant [heapstats-seq]: a P's statsSeq is odd exactly while it writes a
+// heapStatsDelta (between acquire and release); a writer without a P holds
+// noPLock instead. A reader that has rotated gen and then seen every
+// statsSeq even knows no writer is still writing the old generation.
+//
+// Invariant [memstats-sum] (what TestMemStats checks): with the world
+// stopped and every mcache flushed, Sys = HeapSys + StackSys + MSpanSys +
+// MCacheSys + BuckHashSys + GCSys + OtherSys, HeapSys = HeapIdle +
+// HeapInuse, and the consistent stats agree with gcController's
+// (readmemstats_m checks that under doubleCheckReadMemStats).
+//
+// Locks: none for the counters (atomic); consistentHeapStats.noPLock
+// serialises writers without a P against the reader's rotation.
 #pragma once
 #include "internal/atomic/atomic.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 #include "runtime2.hpp"
+#include "sizeclasses.hpp"
 
 namespace runtime {
 
@@ -26,16 +49,70 @@ struct sysMemStat {
   void add(int64 n);
 };
 
-/// mstats: the sysMemStat fields of Go's mstats, in Go's order. The fields
-/// before and after them (heapStats, last_gc_unix) come with mheap.
-/// \gosrc{mstats.go,mstats}
+/// heapStatsDelta: changes to the heap's counters that are kept consistent
+/// with each other. The allocation counts are cumulative, hence unsigned.
+/// \gosrc{mstats.go,heapStatsDelta}
+struct heapStatsDelta {
+  // Memory.
+  int64 committed;        // bytes committed (not released)
+  int64 released;         // bytes released to the OS
+  int64 inHeap;           // bytes in heap spans
+  int64 inStacks;         // bytes in stack spans
+  int64 inWorkBufs;       // bytes in the collector's work buffers
+  int64 inPtrScalarBits;  // bytes in unrolled GC-program bitmaps
+
+  // Allocations.
+  uint64 tinyAllocCount;   // tiny allocations
+  uint64 largeAlloc;       // bytes of large objects allocated
+  uint64 largeAllocCount;  // large objects allocated
+  uint64 smallAllocCount[_NumSizeClasses];
+  uint64 largeFree;        // bytes of large objects freed
+  uint64 largeFreeCount;
+  uint64 smallFreeCount[_NumSizeClasses];
+
+  void merge(heapStatsDelta* b);
+};
+
+/// consistentHeapStats: a ring of three heapStatsDeltas. Writers add
+/// (atomically) to stats[gen]; a reader moves gen on, waits for the writers
+/// of the old generation ([heapstats-seq]), folds the generation before it
+/// into the old one and clears it, and so always leaves one delta clear for
+/// the next rotation. \gosrc{mstats.go,consistentHeapStats}
+struct consistentHeapStats {
+  heapStatsDelta stats[3];
+  atomic::Uint32 gen;  // 0, 1 or 2: the delta writers write
+  mutex noPLock;       // writers without a P, against the reader
+
+  NOSPLIT heapStatsDelta* acquire();
+  NOSPLIT void release();
+  void unsafeRead(heapStatsDelta* out);
+  void unsafeClear();
+  void read(heapStatsDelta* out);
+};
+
+/// mstats: the runtime's statistics, in Go's order. The GC's fields stay
+/// zero until the collector. \gosrc{mstats.go,mstats}
 struct mstats {
-  sysMemStat stacks_sys;    // stacks that are not goroutine stacks
+  consistentHeapStats heapStats;
+
+  sysMemStat stacks_sys;    // stacks mapped directly for the OS (not goroutine stacks)
   sysMemStat mspan_sys;     // fixalloc'd mspans
   sysMemStat mcache_sys;    // fixalloc'd mcaches
   sysMemStat buckhash_sys;  // the profiler's bucket table
-  sysMemStat gcMiscSys;     // the collector's own metadata
+  sysMemStat gcMiscSys;     // the collector's and the heap's metadata
   sysMemStat other_sys;     // everything else (persistentalloc, page allocator metadata)
+
+  // The collector's (protected by mheap_.lock or worldsema during a GC).
+  uint64 last_gc_unix;
+  uint64 pause_total_ns;
+  uint64 pause_ns[256];
+  uint64 pause_end[256];
+  uint32 numgc;
+  uint32 numforcedgc;
+  double gc_cpu_fraction;
+  uint64 last_gc_nanotime;
+  uint64 lastHeapInUse;
+  bool enablegc;
 };
 
 /// memstats: the runtime's statistics. \gosrc{mstats.go,memstats}
@@ -54,20 +131,47 @@ NOSPLIT_INLINE void sysMemStat::add(int64 n) {
   }
 }
 
+/// doubleCheckReadMemStats: readmemstats_m cross-checks the consistent
+/// stats against gcController's and throws on a mismatch. Go leaves it off
+/// and its tests turn it on (export_test.go); so do gort's.
+/// \gosrc{mstats.go,doubleCheckReadMemStats}
+inline bool doubleCheckReadMemStats = false;
+
+/// maxInt64: the largest int64. \gosrc{string.go,maxInt64}
+inline constexpr int64 maxInt64 = int64(~uint64(0) >> 1);
+
+/// defaultHeapMinimum: the heap goal before the first GC cycle, at GOGC=100
+/// (4 MiB). \gosrc{mgcpacer.go,defaultHeapMinimum}
+inline constexpr uint64 defaultHeapMinimum = uint64(4 << 20);
+
 /// gcControllerState: the pacer's state (mgcpacer.go). Departure: the pacer
-/// comes with the collector, so this stand-in holds only the fields the
-/// page-level allocator and its OS layer account to, with Go's names and
-/// types. When mgcpacer.go is ported, its gcControllerState replaces this
-/// one and gcController moves with it. \gosrc{mgcpacer.go,gcControllerState}
+/// comes with the collector, so this stand-in holds only the counters the
+/// allocator and its OS layer account to, with Go's names and types, and
+/// heapGoal's value before any GC. When mgcpacer.go is ported, its
+/// gcControllerState replaces this one and gcController moves with it.
+/// \gosrc{mgcpacer.go,gcControllerState}
 struct gcControllerState {
-  sysMemStat heapInUse;      // bytes in in-use spans
-  sysMemStat heapReleased;   // bytes of free heap returned to the OS (scavenged)
-  sysMemStat heapFree;       // bytes of free heap not returned to the OS
+  atomic::Int64 memoryLimit;   // GOMEMLIMIT; mallocinit sets it to maxInt64
+  sysMemStat heapInUse;        // bytes in in-use spans
+  sysMemStat heapReleased;     // bytes of free heap returned to the OS (scavenged)
+  sysMemStat heapFree;         // bytes of free heap not returned to the OS
+  atomic::Uint64 totalAlloc;   // bytes allocated, ever (counted as spans are uncached)
+  atomic::Uint64 totalFree;    // bytes freed, ever (by the sweeper: none yet)
   atomic::Uint64 mappedReady;  // bytes mapped in the Ready state (mem.go)
+
+  /// heapGoal: the heap size at which the next GC starts. Before the first
+  /// cycle Go's pacer sets it to heapMinimum, 4 MiB at the default GOGC;
+  /// with no collector it stays there. \gosrc{mgcpacer.go,gcControllerState.heapGoal}
+  uint64 heapGoal() const { return defaultHeapMinimum; }
 };
 
 /// gcController: the pacer (mgcpacer.go). See gcControllerState.
 /// \gosrc{mgcpacer.go,gcController}
 inline gcControllerState gcController;
+
+struct MemStats;
+void readmemstats_m(MemStats* stats);
+NOWRITEBARRIER void flushmcache(int i);
+NOWRITEBARRIER void flushallmcaches();
 
 }  // namespace runtime

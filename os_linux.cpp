@@ -138,4 +138,15 @@ void osinit() {
   physHugePageSize = getHugePageSize();
 }
 
+/// mpreinit: set up mp's gsignal, on the parent thread (mcommoninit calls
+/// it; it may allocate). \gosrc{os_linux.go,mpreinit}
+///
+/// Departure: Go gives gsignal a 32 KiB stack from malg; the port's signal
+/// stack is mapped by the new thread itself (minitSignalStack,
+/// signal_unix.cpp), which also sets gsignal's stack bounds.
+void mpreinit(m* mp) {
+  mp->gsignal = newobject<g>();
+  mp->gsignal->m = mp;
+}
+
 }  // namespace runtime

@@ -51,6 +51,8 @@
 #include <new>
 
 #include "asan.hpp"
+#include "malloc.hpp"
+#include "mcache.hpp"
 #include "print.hpp"
 #include "race.hpp"
 #include "runtime.hpp"
@@ -65,6 +67,7 @@ schedt sched;
 int32 newprocs;
 p** allp;
 int32 allplen;
+int32 allpcap;
 uint32* idlepMask;
 bool mainStarted;
 m m0;
@@ -123,6 +126,7 @@ static bool preemptall();
 void gopreempt_m(g* gp);
 void stackinit();
 void osinit();
+void mpreinit(m* mp);
 void parsedebugvars();
 bool envInt32(const char* name, int32* out);
 void installTerminateHandler();
@@ -222,8 +226,8 @@ sudog* acquireSudog() {
       pp->sudogcache[pp->sudogn++] = s;
     }
     unlock(&sched.sudoglock);
-    // Departure: Go allocates from the GC'd heap; C++ new for now.
-    if (pp->sudogn == 0) pp->sudogcache[pp->sudogn++] = new sudog{};
+    // If the central cache is empty, allocate a new one.
+    if (pp->sudogn == 0) pp->sudogcache[pp->sudogn++] = newobject<sudog>();
   }
   sudog* s = pp->sudogcache[--pp->sudogn];
   pp->sudogcache[pp->sudogn] = nullptr;
@@ -301,6 +305,7 @@ static void schedinit() {
   sched.maxmcount = 10000;
   parsedebugvars();  // Departure: before stackinit, which reads GODEBUG
   stackinit();
+  mallocinit();
   mcommoninit(gp->m, -1);
   installTerminateHandler();
 
@@ -341,6 +346,7 @@ void mcommoninit(m* mp, int64 id) {
     mp->id = mReserveID();
   // mrandinit: seed the per-M generator from its ID and the clock.
   mp->cheaprand = uint64(nanotime()) ^ (uint64(mp->id) * 0x9e3779b97f4a7c15ull) ^ uint64(cputicks());
+  mpreinit(mp);
   mp->alllink = allm;
   atomic::Store(&allm, mp);
   unlock(&sched.lock);
@@ -407,13 +413,13 @@ static void startTheWorldWithSema();
 
 /// stopTheWorld / startTheWorld: one STW at a time (worldsema).
 /// \gosrc{proc.go,stopTheWorld}
-static void stopTheWorld() {
+void stopTheWorld() {
   while (!worldsema.CompareAndSwap(0, 1)) Gosched();
   getg()->m->preemptoff = "stop-the-world";
   systemstack([] { stopTheWorldWithSema(); });
 }
 /// \gosrc{proc.go,startTheWorld}
-static void startTheWorld() {
+void startTheWorld() {
   systemstack([] { startTheWorldWithSema(); });
   getg()->m->preemptoff = nullptr;
   worldsema.Store(0);
@@ -572,18 +578,29 @@ YESWRITEBARRIERREC void mexit(bool osStack) {
 /// allocm allocates an M with its g0 (whose stack is the thread's own) and
 /// its gsignal. \gosrc{proc.go,allocm}
 YESWRITEBARRIERREC static m* allocm(p* pp, void (*fn)(), int64 id) {
-  (void)pp;
-  // Departure: Go allocates the m and its gs from the collected heap
-  // (new(m), malg); here C++ new, and Ms are never freed (as Go frees an
-  // m only when its thread exits, which the port's threads do not).
-  m* mp = new m{};
+  // The caller owns pp, which this M may borrow for the allocations below
+  // if it has no P of its own; m.locks keeps pp from being taken meanwhile.
+  acquirem();
+
+  g* gp = getg();
+  if (!gp->m->p) acquirep(pp);  // borrowed for the mallocs here
+
+  // (Go first frees the stacks of exited Ms on sched.freem; the port's Ms
+  // are never freed, and their g0s run on the threads' own stacks.)
+
+  m* mp = newobject<m>();
   mp->mstartfn = fn;
-  mcommoninit(mp, id);
-  mp->g0 = new g{};
+  mcommoninit(mp, id);  // also allocates gsignal (mpreinit)
+
+  // Departure: g0 runs on the thread's own stack ([g0-stack]), so it gets
+  // no stack from stackalloc (Go: malg(16384)).
+  mp->g0 = newobject<g>();
   mp->g0->m = mp;
   mp->g0->goid = 0;
-  mp->gsignal = new g{};
-  mp->gsignal->m = mp;
+
+  if (pp == gp->m->p.ptr()) releasep();
+
+  releasem(gp->m);
   return mp;
 }
 
@@ -1184,9 +1201,8 @@ static void gdestroy(g* gp) {
 
 /// malg: a fresh g plus a stack from stackalloc. \gosrc{proc.go,malg}
 static g* malg() {
-  // Departure: new(g) from the collected heap in Go; C++ new here. A dead g
-  // is never freed, in either: it goes to the free list (gfput).
-  g* newg = new g{};
+  // A dead g is never freed: it goes to the free list (gfput).
+  g* newg = newobject<g>();
   newg->stack_ = stackalloc(uint32(stackSize()));
   newg->stackguard0 = newg->stack_.lo + stackGuardSize();
   newg->stackguard1 = ~uintptr(0);
@@ -1400,6 +1416,15 @@ int32 mcount() { return int32(sched.mnext - sched.nmfreed); }
 void p::init(int32 id_) {
   id = id_;
   status = _Pgcstop;
+  if (this->mcache == nullptr) {
+    if (id_ == 0) {
+      if (mcache0 == nullptr) throw_("missing mcache?");
+      // P 0 takes over the bootstrap mcache, mcache0.
+      this->mcache = mcache0;
+    } else {
+      this->mcache = allocmcache();
+    }
+  }
 }
 
 /// destroy: a P beyond the new GOMAXPROCS gives its work and caches back.
@@ -1429,6 +1454,17 @@ void p::destroy() {
     sched.gFree.n++;
     unlock(&sched.gFree.lock);
   }
+  systemstack([pp] {
+    // The mspans and pages this P cached go back to the heap (the world is
+    // stopped, so spanalloc needs no lock).
+    for (int i = 0; i < pp->mspancache.len; i++) mheap_.spanalloc.free(pp->mspancache.buf[i]);
+    pp->mspancache.len = 0;
+    lock(&mheap_.lock);
+    pp->pcache.flush(&mheap_.pages);
+    unlock(&mheap_.lock);
+  });
+  freemcache(pp->mcache);
+  pp->mcache = nullptr;
   stackcache_clear(pp);
   pp->status = _Pdead;
 }
@@ -1446,7 +1482,6 @@ static p* procresize(int32 nprocs) {
 
   // Make room in allp for nprocs. Departure: Go appends to slices; allp here is an
   // array of capacity max(nprocs) that is replaced (old one kept) to grow.
-  static int32 allpcap = 0;
   if (nprocs > allpcap) {
     lock(&allpLock);
     p** nallp = static_cast<p**>(calloc(size_t(nprocs), sizeof(p*)));
@@ -1461,7 +1496,7 @@ static p* procresize(int32 nprocs) {
   // Set up the added Ps.
   for (int32 i = old; i < nprocs; i++) {
     p* pp = allp[i];
-    if (pp == nullptr) pp = new p{};  // Departure: Go's new(p), from the collected heap
+    if (pp == nullptr) pp = newobject<p>();
     pp->init(i);
     atomic::Store(&allp[i], pp);
   }
@@ -1469,6 +1504,7 @@ static p* procresize(int32 nprocs) {
   if (gp->m->p && gp->m->p.ptr()->id < nprocs) {
     // This M's P survives the resize: keep it.
     gp->m->p.ptr()->status = _Prunning;
+    gp->m->p.ptr()->mcache->prepareForSweep();
   } else {
     // This M's P is going away (or it had none): take allp[0] instead.
     if (gp->m->p) gp->m->p.ptr()->m.set(nullptr);
@@ -1502,6 +1538,8 @@ static p* procresize(int32 nprocs) {
   }
   stealOrder.reset(uint32(nprocs));
   atomic::Store(&gomaxprocs, nprocs);
+  // This M has a P now: the bootstrap mcache is P 0's.
+  mcache0 = nullptr;
   return runnablePs;
 }
 
@@ -1518,6 +1556,9 @@ YESWRITEBARRIERREC static void acquirep(p* pp) {
   gp->m->p.set(pp);
   pp->m.set(gp->m);
   pp->status = _Prunning;
+
+  // Before the P allocates: flush an mcache left from an earlier sweep phase.
+  pp->mcache->prepareForSweep();
 }
 
 /// releasep: this M gives up its P and returns it, now idle. [p-owner]
@@ -2171,8 +2212,6 @@ void runtime::rt0_go(int argc, char** argv, void (*main_main)()) {
   g* gp = &g0_;
   gp->m = &m0;
   m0.g0 = gp;
-  m0.gsignal = new g{};  // Departure: Go's mpreinit uses malg (the collected heap)
-  m0.gsignal->m = &m0;
   setg(gp);
   // g0's stack: the main thread's, less 64 KiB at the bottom, which the
   // kernel may not have grown the stack into yet.

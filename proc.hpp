@@ -26,6 +26,8 @@ void goyield();
 NOSPLIT void lockOSThread();
 NOSPLIT void unlockOSThread();
 int32 gcount();
+void stopTheWorld();
+void startTheWorld();
 int32 mcount();
 void schedtrace(bool detailed);
 

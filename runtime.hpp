@@ -6,6 +6,7 @@
 // main.main) is rt0_go here: a C++ main hands it the program's main body.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <span>
 #include <string>
@@ -40,6 +41,65 @@ NOSPLIT void UnlockOSThread();
 /// Stack writes a traceback of the calling goroutine (and of all goroutines
 /// if all) into buf and returns the number of bytes written (mprof.go).
 int Stack(std::span<char> buf, bool all);
+
+/// MemStats: statistics of the memory allocator (mstats.go), with Go's
+/// fields and meanings. ReadMemStats fills one in. Until the collector
+/// exists nothing is freed: Frees counts only tiny allocations (Go counts
+/// those as both allocated and freed), and the GC fields (LastGC, PauseNs,
+/// NumGC, ...) stay zero.
+struct MemStats {
+  // General statistics.
+  uint64_t Alloc;       // bytes of allocated heap objects (= HeapAlloc)
+  uint64_t TotalAlloc;  // cumulative bytes allocated for heap objects
+  uint64_t Sys;         // bytes of memory obtained from the OS, in all
+  uint64_t Lookups;     // pointer lookups by the runtime (always 0)
+  uint64_t Mallocs;     // cumulative heap objects allocated
+  uint64_t Frees;       // cumulative heap objects freed
+
+  // Heap statistics.
+  uint64_t HeapAlloc;     // bytes of allocated heap objects
+  uint64_t HeapSys;       // bytes of heap memory obtained from the OS
+  uint64_t HeapIdle;      // bytes in idle (unused) spans
+  uint64_t HeapInuse;     // bytes in in-use spans
+  uint64_t HeapReleased;  // bytes of physical memory returned to the OS
+  uint64_t HeapObjects;   // allocated heap objects
+
+  // Stack statistics.
+  uint64_t StackInuse;  // bytes in stack spans
+  uint64_t StackSys;    // bytes of stack memory obtained from the OS
+
+  // Off-heap memory statistics.
+  uint64_t MSpanInuse;   // bytes of allocated mspan structures
+  uint64_t MSpanSys;     // bytes obtained from the OS for mspans
+  uint64_t MCacheInuse;  // bytes of allocated mcache structures
+  uint64_t MCacheSys;    // bytes obtained from the OS for mcaches
+  uint64_t BuckHashSys;  // bytes of profiling bucket hash tables
+  uint64_t GCSys;        // bytes of garbage collection metadata
+  uint64_t OtherSys;     // bytes of miscellaneous off-heap allocations
+
+  // Garbage collector statistics.
+  uint64_t NextGC;          // the target heap size of the next GC cycle
+  uint64_t LastGC;          // when the last GC finished, ns since 1970
+  uint64_t PauseTotalNs;    // cumulative stop-the-world pause ns
+  uint64_t PauseNs[256];    // recent pause times, a circular buffer
+  uint64_t PauseEnd[256];   // recent pause end times
+  uint32_t NumGC;           // completed GC cycles
+  uint32_t NumForcedGC;     // GC cycles forced by the application
+  double GCCPUFraction;     // the share of CPU time the GC used
+  bool EnableGC;            // always true
+  bool DebugGC;             // unused
+
+  // BySize: allocations per size class (the first 61 classes).
+  struct {
+    uint32_t Size;
+    uint64_t Mallocs;
+    uint64_t Frees;
+  } BySize[61];
+};
+
+/// ReadMemStats fills in *m with the allocator's statistics as of this
+/// call. It stops the world while it reads (mstats.go).
+void ReadMemStats(MemStats* m);
 
 /// The value of a Go panic in flight. A C++ catch of PanicError plays the part
 /// of a deferred recover(). msg is what Go's printpanicval prints.

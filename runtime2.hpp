@@ -354,6 +354,27 @@ struct m {
   bool newSigstack;  // minit installed the alternate signal stack itself
 };
 
+// --- The memory allocator's per-P state -----------------------------------
+// Departure: persistentAlloc is malloc.go's and pageCache mpagecache.go's;
+// they are declared here because p embeds them (p.palloc, p.pcache), as
+// gQueue and gList are.
+struct mcache;
+struct mspan;
+struct notInHeap;
+
+/// persistentAlloc: a bump allocator over one persistentChunkSize chunk
+/// (malloc.cpp). \gosrc{malloc.go,persistentAlloc}
+struct persistentAlloc {
+  notInHeap* base;
+  uintptr off;
+};
+
+}  // namespace runtime
+
+#include "mpagecache.hpp"  // pageCache, for p.pcache
+
+namespace runtime {
+
 /// The size of p.runq (a power of two).
 inline constexpr uint32 runqsize = 256;
 /// The port's stack cache per P (Go keeps it in mcache.stackcache).
@@ -370,6 +391,8 @@ struct p {
     int64 schedwhen;
   } sysmontick;        // sysmon's last sample of the ticks
   muintptr m;          // the M holding this P (0 when idle)
+  struct mcache* mcache;  // the small-object cache mallocgc uses on this P
+  pageCache pcache;       // free pages for small spans, without the heap lock
   uint64 goidcache;
   uint64 goidcacheend;
   // The local run queue, accessed without lock: only the owner writes
@@ -386,10 +409,21 @@ struct p {
   } gFree;  // dead Gs kept for reuse
   sudog* sudogcache[128];
   int32 sudogn;
-  // Departure: Go keeps the stack cache in p.mcache.stackcache; the port has
-  // no mcache yet, so it sits on the P.
+  // mspancache: mspan structures for allocSpan, so that a span from the
+  // page cache needs no heap lock for its mspan either (mheap.cpp).
+  struct {
+    int len;
+    mspan* buf[128];
+  } mspancache;
+  persistentAlloc palloc;  // persistentalloc's chunk for this P
+  // Departure: Go keeps the stack cache in p.mcache.stackcache; the port's
+  // stacks are not carved from heap spans (stack.cpp), so its cache of
+  // whole stacks sits on the P.
   uintptr stackcache[stackCacheSize];
   int32 nstackcache;
+  // statsSeq: odd while this P writes memstats.heapStats (mstats.hpp,
+  // consistentHeapStats), even otherwise.
+  atomic::Uint32 statsSeq;
   bool preempt;  // whatever runs here should get to the scheduler soon
 
   void init(int32 id);  // proc.go (*p).init
@@ -441,6 +475,8 @@ extern schedt sched;
 extern int32 newprocs;
 extern p** allp;        // [gomaxprocs] Ps; Departure: Go's []*p slice
 extern int32 allplen;
+extern int32 allpcap;   // Departure: cap(allp); allp[allplen:allpcap] are
+                        // the Ps a smaller GOMAXPROCS destroyed (or nullptr)
 extern uint32* idlepMask;  // bit per P: on the idle list
 extern bool mainStarted;
 extern int64 allglen;

@@ -45,6 +45,7 @@
 
 #include "asan.hpp"
 #include "go_asm.h"
+#include "mstats.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 #include "race.hpp"
@@ -85,6 +86,14 @@ uintptr stackpoolalloc() {
       throw_("out of memory allocating stack");
     }
     uintptr base = uintptr(v);
+    // Departure (accounting): the pool's chunks are the port's stack spans
+    // (Go carves stacks from heap spans, allocManual): they count as Go
+    // counts those, in MemStats.StackInuse and StackSys and as Ready memory.
+    gcController.mappedReady.Add(int64(size));
+    heapStatsDelta* stats = memstats.heapStats.acquire();
+    atomic::Xadd(&stats->committed, int64(size));
+    atomic::Xadd(&stats->inStacks, int64(size));
+    memstats.heapStats.release();
     // Link the new stacks, lowest address last so they come out in order.
     for (uintptr i = stacksPerChunk; i > 0; i--) {
       uintptr s = base + (i - 1) * startingStackSize;

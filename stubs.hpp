@@ -10,6 +10,7 @@
 // cycle more than a register read. The asm is volatile so the compiler never
 // keeps a stale g across a call that may resume on another thread.
 #pragma once
+#include "asan.hpp"
 #include "runtime2.hpp"
 
 namespace runtime {
@@ -100,5 +101,35 @@ NOSPLIT_INLINE constexpr uintptr alignDown(uintptr n, uintptr a) { return n & ~(
 
 /// divRoundUp: n / a, rounded up. \gosrc{stubs.go,divRoundUp}
 inline constexpr uintptr divRoundUp(uintptr n, uintptr a) { return (n + a - 1) / a; }
+
+/// add: the pointer x bytes past p. \gosrc{stubs.go,add}
+NOSPLIT_INLINE void* add(void* p, uintptr x) { return static_cast<char*>(p) + x; }
+
+/// memclrNoHeapPointers: zero n bytes at ptr, which hold no heap pointers
+/// (or are not yet visible to the collector). Go writes it in assembly
+/// (memclr_amd64.s), so no sanitizer checks it; the allocator relies on
+/// that, as it clears memory it has not yet unpoisoned (asan.hpp). Here it
+/// is a plain memset, and in an AddressSanitizer build `rep stosb`, which
+/// ASan does not intercept. \gosrc{stubs.go,memclrNoHeapPointers}
+NOSPLIT_INLINE void memclrNoHeapPointers(void* ptr, uintptr n) {
+#ifdef GORT_ASAN
+  asm volatile("rep stosb" : "+D"(ptr), "+c"(n) : "a"(0) : "memory");
+#else
+  __builtin_memset(ptr, 0, n);
+#endif
+}
+
+/// memmove: copy n bytes from `from` to `to`; the ranges may overlap.
+/// \gosrc{stubs.go,memmove}
+NOSPLIT_INLINE void memmove(void* to, const void* from, uintptr n) { __builtin_memmove(to, from, n); }
+
+/// publicationBarrier: make the stores that initialised an object visible
+/// before the stores that publish a pointer to it. amd64 keeps stores in
+/// order, so Go's is empty there; the compiler must still not move stores
+/// across it. \gosrc{stubs.go,publicationBarrier}
+NOSPLIT_INLINE void publicationBarrier() { asm volatile("" ::: "memory"); }
+
+/// bool2int: 1 for true, 0 for false. \gosrc{stubs.go,bool2int}
+NOSPLIT_INLINE constexpr int bool2int(bool x) { return x ? 1 : 0; }
 
 }  // namespace runtime

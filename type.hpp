@@ -29,7 +29,22 @@ struct _type {
   void (*move)(void* dst, void* src);
   void (*destroy)(void* p);
   void (*zero)(void* p);
+  // PtrBytes: the prefix of a value that holds every pointer in it; 0 for a
+  // pointer-free type, which mallocgc allocates noscan (abi.Type.PtrBytes).
+  uintptr PtrBytes;
 };
+
+/// noPointers<T>: whether T holds no pointers, so that mallocgc may
+/// allocate it noscan (and the tiny allocator may pack it). Go's compiler
+/// knows each type's pointer map.
+/// Departure: C++ cannot list a struct's fields, so until typed allocation
+/// derives pointer maps the answer is conservative: scalars, enums, empty
+/// types and arrays of them hold no pointers; any other type is taken to
+/// hold pointers throughout (PtrBytes = size) unless the program
+/// specialises noPointers<T> to true.
+template <class T>
+inline constexpr bool noPointers = std::is_arithmetic_v<std::remove_all_extents_t<T>> ||
+                                   std::is_enum_v<std::remove_all_extents_t<T>> || std::is_empty_v<T>;
 
 template <class T>
 struct typeOps {
@@ -47,6 +62,7 @@ inline constexpr _type typeOf = {
     &typeOps<T>::move,
     &typeOps<T>::destroy,
     &typeOps<T>::zero,
+    noPointers<T> ? 0 : sizeof(T),
 };
 
 /// typedmemmove: move-construct *dst from *src (mbarrier.go's typedmemmove;

@@ -67,19 +67,14 @@ std::string envKey(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 }  // namespace
 
 // crash_test.go:57 runTestProg and :73 runBuiltTestProg at go1.22.12.
-namespace {
-testProgResult runTestProg1(const std::string& name, const std::vector<std::string>& env, bool reportsAllowed);
-}
-
 testProgResult runTestProg(const std::string& name, const std::vector<std::string>& env) {
-  return runTestProg1(name, env, false);
+  return runCommand(testprogPath(), {name}, env, false);
 }
 testProgResult runTestProgReporting(const std::string& name, const std::vector<std::string>& env) {
-  return runTestProg1(name, env, true);
+  return runCommand(testprogPath(), {name}, env, true);
 }
 
-namespace {
-testProgResult runTestProg1(const std::string& name, const std::vector<std::string>& env, bool reportsAllowed) {
+std::string testprogPath() {
   std::string exeS;
   if (const char* exe = std::getenv("GORT_TESTPROG"); exe != nullptr && *exe != '\0') {
     exeS = exe;
@@ -95,6 +90,16 @@ testProgResult runTestProg1(const std::string& name, const std::vector<std::stri
       FAIL("no testprog beside gort_test (" << exeS << "); build it, or set GORT_TESTPROG");
     }
   }
+  return exeS;
+}
+
+// The body of runBuiltTestProg (crash_test.go:73 at go1.22.12): exeS with
+// args, its output combined, in a cleaned environment plus env.
+testProgResult runCommand(const std::string& exe, const std::vector<std::string>& args,
+                          const std::vector<std::string>& env, bool reportsAllowed) {
+  std::string exeS = exe;
+  std::string name;
+  for (const auto& a : args) name += (name.empty() ? "" : " ") + a;
 
   // testenv.CleanCmdEnv drops GODEBUG and GOTRACEBACK; then the test's own
   // settings are added, replacing inherited ones (os/exec keeps the last of
@@ -114,8 +119,10 @@ testProgResult runTestProg1(const std::string& name, const std::vector<std::stri
   std::vector<char*> envp;
   for (auto& kv : envs) envp.push_back(kv.data());
   envp.push_back(nullptr);
-  std::string nameS = name;
-  char* argv[] = {exeS.data(), nameS.data(), nullptr};
+  std::vector<std::string> argS(args);
+  std::vector<char*> argv{exeS.data()};
+  for (auto& a : argS) argv.push_back(a.data());
+  argv.push_back(nullptr);
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -138,7 +145,7 @@ testProgResult runTestProg1(const std::string& name, const std::vector<std::stri
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid;
-  int rc = posix_spawn(&pid, exeS.c_str(), &fa, &attr, argv, envp.data());
+  int rc = posix_spawn(&pid, exeS.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(fds[1]);
@@ -442,6 +449,17 @@ void checkChanPanic(const char* prog, const std::string& msg) {
   CHECK(res.exitStatus == 2);
 }
 }  // namespace
+
+// The allocator's out-of-memory failure (mheap.grow, mcache.allocLarge):
+// Go's two lines, in Go's order, and exit status 2.
+TEST_CASE("gort: out of memory when the OS refuses more heap", "[gort]") {
+  auto res = runTestProg("OutOfMemory");
+  INFO("OutOfMemory (" << describe(res) << "), output:\n" << res.output);
+  CHECK(std::regex_search(res.output,
+                          std::regex("runtime: out of memory: cannot allocate [0-9]+-byte block \\([0-9]+ in use\\)\n"
+                                     "fatal error: out of memory\n")));
+  CHECK(res.exitStatus == 2);
+}
 
 TEST_CASE("gort: unrecovered send on closed channel", "[gort]") {
   checkChanPanic("SendOnClosedChan", "send on closed channel");

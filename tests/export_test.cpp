@@ -19,6 +19,12 @@
 
 #include "chan.hpp"
 #include "go.hpp"
+#include "internal/sys/intrinsics.hpp"
+#include "lfstack.hpp"
+#include "malloc.hpp"
+#include "mcache.hpp"
+#include "mem.hpp"
+#include "mheap.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 #include "sema.hpp"
@@ -253,6 +259,216 @@ bool SemTable::Dequeue(uint32_t* addr) {
   }
   return false;
 }
+
+// --- malloc.go, mheap.go, mstats.go -----------------------------------------------
+
+// export_test.go DoubleCheckReadMemStats at go1.22.12.
+bool* DoubleCheckReadMemStats = &doubleCheckReadMemStats;
+
+// export_test.go ReadMemStatsSlow at go1.22.12.
+memStatsPair ReadMemStatsSlow() {
+  memStatsPair r{};
+  stopTheWorld();
+
+  // On the system stack: no stack growth may allocate.
+  systemstack([&r] {
+    // The statistics must not change.
+    getg()->m->mallocing++;
+
+    readmemstats_m(&r.base);
+
+    // slow starts as base, with the recomputed fields cleared.
+    r.slow = r.base;
+    MemStats& slow = r.slow;
+    slow.Alloc = 0;
+    slow.TotalAlloc = 0;
+    slow.Mallocs = 0;
+    slow.Frees = 0;
+    slow.HeapReleased = 0;
+    struct {
+      uint64 Mallocs, Frees;
+    } bySize[_NumSizeClasses] = {};
+
+    // What the spans hold now.
+    for (int i = 0; i < mheap_.allspans.len; i++) {
+      mspan* s = mheap_.allspans[i];
+      if (s->state.get() != mSpanInUse) continue;
+      // (Go skips unused user arena chunks; the port has no user arenas.)
+      if (int8 sizeclass = s->spanclass.sizeclass(); sizeclass == 0) {
+        slow.Mallocs++;
+        slow.Alloc += uint64(s->elemsize);
+      } else {
+        slow.Mallocs += uint64(s->allocCount);
+        slow.Alloc += uint64(s->allocCount) * uint64(s->elemsize);
+        bySize[sizeclass].Mallocs += uint64(s->allocCount);
+      }
+    }
+
+    // The frees, straight from the statistics.
+    heapStatsDelta m{};
+    memstats.heapStats.unsafeRead(&m);
+
+    uint64 smallFree = 0;
+    for (uintptr i = 0; i < _NumSizeClasses; i++) {
+      slow.Frees += m.smallFreeCount[i];
+      bySize[i].Frees += m.smallFreeCount[i];
+      bySize[i].Mallocs += m.smallFreeCount[i];
+      smallFree += m.smallFreeCount[i] * uint64(class_to_size[i]);
+    }
+    slow.Frees += m.tinyAllocCount + m.largeFreeCount;
+    slow.Mallocs += slow.Frees;
+
+    slow.TotalAlloc = slow.Alloc + m.largeFree + smallFree;
+
+    for (size_t i = 0; i < sizeof(slow.BySize) / sizeof(slow.BySize[0]); i++) {
+      slow.BySize[i].Mallocs = bySize[i].Mallocs;
+      slow.BySize[i].Frees = bySize[i].Frees;
+    }
+
+    for (chunkIdx i = mheap_.pages.start; i < mheap_.pages.end; i++) {
+      pallocData* chunk = mheap_.pages.tryChunkOf(i);
+      if (chunk == nullptr) continue;
+      uint pg = chunk->scavenged.popcntRange(0, pallocChunkPages);
+      slow.HeapReleased += uint64(pg) * pageSize;
+    }
+    for (int32 i = 0; i < allplen; i++) {
+      int pg = sys::OnesCount64(allp[i]->pcache.scav);
+      slow.HeapReleased += uint64(pg) * pageSize;
+    }
+
+    getg()->m->mallocing--;
+  });
+
+  startTheWorld();
+  return r;
+}
+
+// export_test.go CountPagesInUse at go1.22.12.
+pagesInUseCount CountPagesInUse() {
+  pagesInUseCount r{};
+  stopTheWorld();
+
+  r.pagesInUse = mheap_.pagesInUse.Load();
+
+  for (int i = 0; i < mheap_.allspans.len; i++) {
+    mspan* s = mheap_.allspans[i];
+    if (s->state.get() == mSpanInUse) r.counted += s->npages;
+  }
+
+  startTheWorld();
+  return r;
+}
+
+// export_test.go CheckScavengedBitsCleared at go1.22.12.
+scavengedBitsResult CheckScavengedBitsCleared(BitsMismatch* mismatches, int len) {
+  scavengedBitsResult r{0, true};
+
+  // On the system stack, which the heap lock needs.
+  systemstack([&] {
+    getg()->m->mallocing++;
+
+    // The bitmaps are read under the heap lock.
+    lock(&mheap_.lock);
+    for (chunkIdx i = mheap_.pages.start; i < mheap_.pages.end; i++) {
+      pallocData* chunk = mheap_.pages.tryChunkOf(i);
+      if (chunk == nullptr) continue;
+      bool full = false;
+      for (uintptr j = 0; j < pallocChunkPages / 64; j++) {
+        // A page both in use and scavenged is a bug (or an accounting
+        // error).
+        uint64 want = chunk->scavenged[j] & ~static_cast<pallocBits&>(*chunk)[j];
+        uint64 got = chunk->scavenged[j];
+        if (want != got) {
+          r.ok = false;
+          if (r.n >= len) {
+            full = true;
+            break;
+          }
+          mismatches[r.n] = BitsMismatch{chunkBase(i) + uintptr(j) * 64 * pageSize, got, want};
+          r.n++;
+        }
+      }
+      if (full) break;
+    }
+    unlock(&mheap_.lock);
+
+    getg()->m->mallocing--;
+  });
+  return r;
+}
+
+// export_test.go PageCachePagesLeaked at go1.22.12.
+uintptr_t PageCachePagesLeaked() {
+  uintptr leaked = 0;
+  stopTheWorld();
+
+  // The destroyed Ps, past len(allp); some slots may be nil.
+  for (int32 i = allplen; i < allpcap; i++) {
+    p* pp = allp[i];
+    if (pp != nullptr) leaked += uintptr(sys::OnesCount64(pp->pcache.cache));
+  }
+
+  startTheWorld();
+  return leaked;
+}
+
+// export_test.go KeepNArenaHints at go1.22.12.
+void KeepNArenaHints(int n) {
+  arenaHint* hint = mheap_.arenaHints;
+  for (int i = 1; i < n; i++) {
+    hint = hint->next;
+    if (hint == nullptr) return;
+  }
+  hint->next = nullptr;
+}
+
+// export_test.go MapNextArenaHint at go1.22.12.
+arenaHintMapping MapNextArenaHint() {
+  arenaHintMapping r{};
+  arenaHint* hint = mheap_.arenaHints;
+  uintptr addr = hint->addr;
+  if (hint->down) {
+    r.start = addr - heapArenaBytes;
+    r.end = addr;
+    addr -= physPageSize;
+  } else {
+    r.start = addr;
+    r.end = addr + heapArenaBytes;
+  }
+  void* got = sysReserve(reinterpret_cast<void*>(addr), physPageSize);
+  r.ok = addr == uintptr(got);
+  if (!r.ok) {
+    // Not where it was asked for: give it back.
+    sysFreeOS(got, physPageSize);
+  }
+  return r;
+}
+
+// export_test.go GetNextArenaHint at go1.22.12.
+uintptr_t GetNextArenaHint() { return mheap_.arenaHints->addr; }
+
+// export_test.go Acquirem and Releasem at go1.22.12.
+void Acquirem() { acquirem(); }
+void Releasem() { releasem(getg()->m); }
+
+// export_test.go PhysPageSize at go1.22.12 (a variable there).
+uintptr_t PhysPageSize() { return physPageSize; }
+
+// --- lfstack.go -------------------------------------------------------------------
+
+static_assert(sizeof(LFNode) == sizeof(lfnode) && offsetof(LFNode, Next) == offsetof(lfnode, next) &&
+                  offsetof(LFNode, Pushcnt) == offsetof(lfnode, pushcnt),
+              "LFNode must be lfnode with exported names");
+
+// export_test.go LFStackPush, LFStackPop, LFNodeValidate at go1.22.12.
+void LFStackPush(uint64_t* head, LFNode* node) {
+  reinterpret_cast<lfstack*>(head)->push(reinterpret_cast<lfnode*>(node));
+}
+LFNode* LFStackPop(uint64_t* head) { return static_cast<LFNode*>(reinterpret_cast<lfstack*>(head)->pop()); }
+void LFNodeValidate(LFNode* node) { lfnodeValidate(reinterpret_cast<lfnode*>(node)); }
+
+// export_test.go PersistentAlloc at go1.22.12.
+void* PersistentAlloc(uintptr_t n) { return persistentalloc(n, 0, &memstats.other_sys); }
 
 }  // namespace runtime
 

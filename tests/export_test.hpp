@@ -83,6 +83,90 @@ struct SemTable {
   std::unique_ptr<semTable> semTable_;
 };
 
+// --- malloc.go, mheap.go, mstats.go (export_test.go) ---------------------------
+
+/// DoubleCheckReadMemStats: readmemstats_m's self-check switch; the tests
+/// turn it on, as gc_test.go's init does (export_test.go).
+extern bool* DoubleCheckReadMemStats;
+
+/// ReadMemStatsSlow: ReadMemStats' result and the same statistics
+/// recomputed by walking every span, with the world stopped
+/// (export_test.go ReadMemStatsSlow).
+struct memStatsPair {
+  MemStats base;
+  MemStats slow;
+};
+memStatsPair ReadMemStatsSlow();
+
+/// CountPagesInUse: mheap_.pagesInUse and the pages of in-use spans
+/// counted directly (export_test.go).
+struct pagesInUseCount {
+  uintptr_t pagesInUse;
+  uintptr_t counted;
+};
+pagesInUseCount CountPagesInUse();
+
+/// BitsMismatch: a 64-page stretch whose scavenged bits disagree with its
+/// allocation bits (export_test.go).
+struct BitsMismatch {
+  uintptr_t Base;
+  uint64_t Got, Want;
+};
+/// CheckScavengedBitsCleared: no in-use page may be marked scavenged;
+/// fills mismatches (up to n of them) and returns how many it found and
+/// whether all was well (export_test.go).
+struct scavengedBitsResult {
+  int n;
+  bool ok;
+};
+scavengedBitsResult CheckScavengedBitsCleared(BitsMismatch* mismatches, int len);
+
+/// PageCachePagesLeaked: free pages still held by the page caches of Ps
+/// that a smaller GOMAXPROCS destroyed (export_test.go).
+uintptr_t PageCachePagesLeaked();
+
+/// KeepNArenaHints: drop all but the first n arena hints (export_test.go).
+void KeepNArenaHints(int n);
+/// MapNextArenaHint: reserve a page where the next arena hint points, so
+/// the heap cannot grow there (export_test.go).
+struct arenaHintMapping {
+  uintptr_t start, end;
+  bool ok;
+};
+arenaHintMapping MapNextArenaHint();
+/// GetNextArenaHint: the address of the next arena hint (export_test.go).
+uintptr_t GetNextArenaHint();
+
+/// Acquirem, Releasem: pin the goroutine to its M and P, and unpin it
+/// (export_test.go).
+void Acquirem();
+void Releasem();
+
+/// Escape: x, through a path the compiler cannot see through, so an object
+/// that reaches it is really allocated and kept (export_test.go Escape).
+template <class T>
+inline T Escape(T x) {
+  asm volatile("" : : "g"(x) : "memory");
+  return x;
+}
+
+/// PhysPageSize: the OS's page size (export_test.go).
+uintptr_t PhysPageSize();
+
+// --- lfstack.go (export_test.go) -------------------------------------------------
+
+/// LFNode: lfstack's node, with exported names (export_test.go).
+struct LFNode {
+  uint64_t Next;
+  uintptr_t Pushcnt;
+};
+void LFStackPush(uint64_t* head, LFNode* node);
+LFNode* LFStackPop(uint64_t* head);
+void LFNodeValidate(LFNode* node);
+
+/// PersistentAlloc: n bytes from persistentalloc (export_test.go).
+void* PersistentAlloc(uintptr_t n);
+
 }  // namespace runtime
 
 namespace gort_test {
@@ -131,6 +215,11 @@ std::string describe(const testProgResult& r);
 /// runTestProgReporting: the same, for a test that expects a sanitizer
 /// report (runTestProg fails on any).
 testProgResult runTestProgReporting(const std::string& name, const std::vector<std::string>& env = {});
+/// runCommand: the same for any executable and arguments (crash_test.go's
+/// runBuiltTestProg); testprogPath: where testprog is.
+testProgResult runCommand(const std::string& exe, const std::vector<std::string>& args,
+                          const std::vector<std::string>& env = {}, bool reportsAllowed = false);
+std::string testprogPath();
 
 /// testingShort is Go's testing.Short(): whether the tests use the smaller
 /// loop counts Go chooses under `go test -short`. It is read once, before

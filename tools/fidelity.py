@@ -60,7 +60,10 @@ SCOPE = ["proc.go", "chan.go", "select.go", "stack.go", "lock_futex.go", "runtim
          "print.go", "mwbbuf.go", "sema.go",
          # The page-level allocator (the memory allocator issue).
          "malloc.go", "mem.go", "mem_linux.go", "mranges.go", "mpallocbits.go",
-         "mpagealloc.go", "mpagealloc_64bit.go", "mpagecache.go", "mgcscavenge.go"]
+         "mpagealloc.go", "mpagealloc_64bit.go", "mpagecache.go", "mgcscavenge.go",
+         # The heap (the memory allocator issue).
+         "mheap.go", "mcache.go", "mcentral.go", "mspanset.go", "mfixalloc.go",
+         "lfstack.go", "sizeclasses.go", "mstats.go", "mbitmap.go", "tagptr_64bit.go"]
 DIRECTIVES = ("nosplit", "systemstack", "nowritebarrier", "nowritebarrierrec",
               "yeswritebarrierrec")
 

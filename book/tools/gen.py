@@ -282,7 +282,8 @@ def sbs_page(stem, markers, xml, tag, cited):
     for key in groups:
         mks = bykey[key]
         mk0 = mks[0]
-        out.append(heading(mk0.symbol, "-"))
+        # A trailing underscore (mheap_) would make the title a reference.
+        out.append(heading(esc(mk0.symbol) if mk0.symbol.endswith("_") else mk0.symbol, "-"))
         out.append(".. raw:: html\n\n   <span id=\"%s\" class=\"sbs-anchor\"></span>\n" % mk0.anchor)
         out.append(".. container:: sbs\n")
         # Go column

@@ -120,10 +120,11 @@ struct Pointer {
 /// object, which must have been initialized before the pointer was stored.
 /// ++ and -- are a load and a store, not a read-modify-write: only a field
 /// with a single writer (its owner, or the holder of its lock) may use them.
+/// (The generic __atomic_load/__atomic_store, not the _n forms: clang's _n
+/// builtins refuse an enum, such as g.waitreason's waitReason.)
 template <class T>
 struct Racy {
   T v{};
-  // The generic builtins (not the _n ones): clang accepts those for enums.
   NOSPLIT_INLINE operator T() const { return load(); }
   NOSPLIT_INLINE Racy& operator=(T x) {
     __atomic_store(&v, &x, __ATOMIC_RELEASE);

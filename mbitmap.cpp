@@ -1,0 +1,199 @@
+// mbitmap.cpp: the spans' allocation and mark bitmaps, mirroring the part of
+// mbitmap.go at go1.22.12 that the allocator uses: finding the next free
+// object (nextFreeIndex, refillAllocCache), object indices by magic division
+// (divideByElemSize, objIndex), mark bits, and findObject, which turns any
+// pointer into its heap object. The rest of mbitmap.go (bulk write barriers,
+// GC programs) belongs to the collector. The types are in mheap.hpp.
+//
+// Invariant [alloc-cache]: s.allocCache holds the complement of the 64 bits
+// of s.allocBits that start at s.freeindex rounded down to 64, shifted right
+// by freeindex % 64; a 1 bit is a free object. Bits past nelems may be set
+// and are ignored.
+#include "internal/sys/intrinsics.hpp"
+#include "mheap.hpp"
+#include "print.hpp"
+#include "proc.hpp"
+
+namespace runtime {
+
+/// addb: the byte n bytes past p. \gosrc{mbitmap.go,addb}
+uint8* addb(uint8* p, uintptr n) { return p + n; }
+
+/// subtractb: the byte n bytes before p. \gosrc{mbitmap.go,subtractb}
+uint8* subtractb(uint8* p, uintptr n) { return p - n; }
+
+/// add1: the byte after p. \gosrc{mbitmap.go,add1}
+uint8* add1(uint8* p) { return p + 1; }
+
+/// subtract1: the byte before p. \gosrc{mbitmap.go,subtract1}
+uint8* subtract1(uint8* p) { return p - 1; }
+
+/// allocBitsForIndex: the allocation bit of object allocBitIndex.
+/// \gosrc{mbitmap.go,mspan.allocBitsForIndex}
+markBits mspan::allocBitsForIndex(uintptr allocBitIndex) {
+  auto [bytep, mask] = allocBits->bitp(allocBitIndex);
+  return markBits{bytep, mask, allocBitIndex};
+}
+
+/// refillAllocCache: load the 8 bytes of allocBits at whichByte into
+/// allocCache, inverted, so that a 1 is a free object ([alloc-cache]).
+/// \gosrc{mbitmap.go,mspan.refillAllocCache}
+void mspan::refillAllocCache(uint16 whichByte) {
+  const uint8* bytes = allocBits->bytep(uintptr(whichByte));
+  uint64 aCache = 0;
+  aCache |= uint64(bytes[0]);
+  aCache |= uint64(bytes[1]) << (1 * 8);
+  aCache |= uint64(bytes[2]) << (2 * 8);
+  aCache |= uint64(bytes[3]) << (3 * 8);
+  aCache |= uint64(bytes[4]) << (4 * 8);
+  aCache |= uint64(bytes[5]) << (5 * 8);
+  aCache |= uint64(bytes[6]) << (6 * 8);
+  aCache |= uint64(bytes[7]) << (7 * 8);
+  allocCache = ~aCache;
+}
+
+/// nextFreeIndex: the index of the first free object at or after
+/// freeindex, or nelems if there is none; freeindex moves past it and the
+/// cache is refilled as it crosses 64-object boundaries.
+/// \gosrc{mbitmap.go,mspan.nextFreeIndex}
+uint16 mspan::nextFreeIndex() {
+  uint16 sfreeindex = freeindex;
+  uint16 snelems = nelems;
+  if (sfreeindex == snelems) return sfreeindex;
+  if (sfreeindex > snelems) throw_("s.freeindex > s.nelems");
+
+  uint64 aCache = allocCache;
+
+  int bitIndex = sys::TrailingZeros64(aCache);
+  while (bitIndex == 64) {
+    // Nothing free in the cached bits: on to the next 64.
+    sfreeindex = uint16((sfreeindex + 64) & ~(64 - 1));
+    if (sfreeindex >= snelems) {
+      freeindex = snelems;
+      return snelems;
+    }
+    uint16 whichByte = sfreeindex / 8;
+    refillAllocCache(whichByte);
+    aCache = allocCache;
+    bitIndex = sys::TrailingZeros64(aCache);
+  }
+  uint16 result = uint16(sfreeindex + uint16(bitIndex));
+  if (result >= snelems) {
+    freeindex = snelems;
+    return snelems;
+  }
+
+  allocCache >>= uint(bitIndex + 1);
+  sfreeindex = uint16(result + 1);
+
+  if (sfreeindex % 64 == 0 && sfreeindex != snelems) {
+    // Every bit of the cache has been shifted out: load the next 64, which
+    // start at the new freeindex.
+    uint16 whichByte = sfreeindex / 8;
+    refillAllocCache(whichByte);
+  }
+  freeindex = sfreeindex;
+  return result;
+}
+
+/// isFree: whether object index is unallocated. The span must be in use.
+/// \gosrc{mbitmap.go,mspan.isFree}
+bool mspan::isFree(uintptr index) {
+  if (index < uintptr(freeIndexForScan)) return false;
+  auto [bytep, mask] = allocBits->bitp(index);
+  return (*bytep & mask) == 0;
+}
+
+/// markBitsForAddr: the mark bit of the object p points into.
+/// \gosrc{mbitmap.go,markBitsForAddr}
+markBits markBitsForAddr(uintptr p) {
+  mspan* s = spanOf(p);
+  uintptr objIndex = s->objIndex(p);
+  return s->markBitsForIndex(objIndex);
+}
+
+/// markBitsForIndex: the mark bit of object objIndex.
+/// \gosrc{mbitmap.go,mspan.markBitsForIndex}
+markBits mspan::markBitsForIndex(uintptr objIndex_) {
+  auto [bytep, mask] = gcmarkBits->bitp(objIndex_);
+  return markBits{bytep, mask, objIndex_};
+}
+
+/// markBitsForBase: the mark bit of the span's first object.
+/// \gosrc{mbitmap.go,mspan.markBitsForBase}
+markBits mspan::markBitsForBase() { return markBits{&gcmarkBits->x, uint8(1), 0}; }
+
+/// isMarked. \gosrc{mbitmap.go,markBits.isMarked}
+bool markBits::isMarked() const { return (*bytep & mask) != 0; }
+
+/// setMarked: set the bit, atomically (others may be setting bits of the
+/// same byte). \gosrc{mbitmap.go,markBits.setMarked}
+void markBits::setMarked() const { atomic::Or8(bytep, mask); }
+
+/// setMarkedNonAtomic. \gosrc{mbitmap.go,markBits.setMarkedNonAtomic}
+void markBits::setMarkedNonAtomic() const { *bytep |= mask; }
+
+/// clearMarked: clear the bit, atomically. \gosrc{mbitmap.go,markBits.clearMarked}
+void markBits::clearMarked() const { atomic::And8(bytep, uint8(~mask)); }
+
+/// markBitsForSpan: the mark bit of the span at base's first object.
+/// \gosrc{mbitmap.go,markBitsForSpan}
+markBits markBitsForSpan(uintptr base) {
+  markBits mbits = markBitsForAddr(base);
+  if (mbits.mask != 1) throw_("markBitsForSpan: unaligned start");
+  return mbits;
+}
+
+/// advance: on to the next object's bit. \gosrc{mbitmap.go,markBits.advance}
+void markBits::advance() {
+  if (mask == 1 << 7) {
+    bytep = bytep + 1;
+    mask = 1;
+  } else {
+    mask = uint8(mask << 1);
+  }
+  index++;
+}
+
+/// findObject: the heap object p points into: its base, span and index;
+/// base 0 if p is not in an allocated heap object. A pointer into memory
+/// the heap never had (an mmap of someone else's) or into a stack is no
+/// error. Go also reports a pointer into a free part of the heap as bad
+/// (badPointer, under GODEBUG=invalidptr), which only the collector's
+/// scans can meet; here such a p yields 0. NOSPLIT: p may point into the
+/// caller's own stack. \gosrc{mbitmap.go,findObject}
+foundObject findObject(uintptr p, uintptr refBase, uintptr refOff) {
+  (void)refBase;
+  (void)refOff;
+  mspan* s = spanOf(p);
+  // Never part of the heap: some other mapping, which is fine.
+  if (s == nullptr) return {0, nullptr, 0};
+  // The state first: it orders the reads of the rest of the span after its
+  // initialisation ([span-publish]).
+  if (mSpanState state = s->state.get(); state != mSpanInUse || p < s->base() || p >= s->limit) {
+    // Stacks (manual spans) are fine; so is everything else until the
+    // collector checks pointers (badPointer).
+    return {0, nullptr, 0};
+  }
+
+  uintptr objIndex = s->objIndex(p);
+  uintptr base = s->base() + objIndex * s->elemsize;
+  return {base, s, objIndex};
+}
+
+/// countAlloc: the objects marked in the span's mark bitmap.
+/// \gosrc{mbitmap.go,mspan.countAlloc}
+int mspan::countAlloc() {
+  int count = 0;
+  uintptr bytes = divRoundUp(uintptr(nelems), 8);
+  // 8 bytes at a time: the bitmap is 8-byte aligned (newMarkBits) and the
+  // bits past nelems are zero.
+  for (uintptr i = 0; i < bytes; i += 8) {
+    uint64 mrkBits;
+    __builtin_memcpy(&mrkBits, gcmarkBits->bytep(i), 8);
+    count += sys::OnesCount64(mrkBits);
+  }
+  return count;
+}
+
+}  // namespace runtime

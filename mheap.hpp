@@ -1,0 +1,584 @@
+// mheap.hpp: the page heap, mirroring mheap.go at go1.22.12 (functions in
+// mheap.cpp; mheap.sysAlloc, the arena reservation, is malloc.go's and sits
+// in malloc.cpp). Also here, because the heap's types need them complete:
+// the span bitmaps of mbitmap.go (mbitmap.cpp) and the few pieces of
+// mbitmap_allocheaders.go that span set-up uses.
+//
+// The heap's shape. Address space is reserved from the OS in arenas of
+// heapArenaBytes (64 MiB), at addresses given by arenaHints (mallocinit),
+// and each arena has a heapArena of metadata: for every page, the span that
+// owns it (spans), and bitmaps of the pages that start in-use spans. The
+// two-level map mheap_.arenas finds an arena's metadata from an address
+// (spanOf), which is how any pointer is turned into its span. Within the
+// reserved arenas, mheap.grow maps memory a whole chunk (4 MiB) at a time
+// and hands it to the page allocator (mheap_.pages, mpagealloc.hpp); an
+// mspan describes a run of pages the page allocator has handed out, either
+// to the garbage-collected heap (mSpanInUse: objects of one span class) or
+// to a runtime structure that manages its own memory (mSpanManual: stacks).
+//
+// Invariants:
+//   [spans-map]    for every page of an in-use or manual span s,
+//                  heapArena.spans[page] == s (setSpans, in initSpan); a page
+//                  of no live span may still name a dead span, so a reader
+//                  that does not trust its pointer checks s.state and bounds
+//                  (spanOfHeap, findObject).
+//   [span-publish] a span's fields are complete before its state becomes
+//                  mSpanInUse (an atomic store), and before it is published
+//                  in heapArena.pageInUse.
+//   [zeroed-base]  heapArena.zeroedBase only grows: every byte of the arena
+//                  at or above it is still zero from the OS, so a span there
+//                  needs no clearing (allocNeedsZero).
+//   [central-pad]  each mcentral sits on cache lines of its own.
+//
+// Locks: mheap_.lock protects the page allocator, the arena hints and map
+// growth, allspans, curArena, and the fixallocs (spanalloc, cachealloc,
+// arenaHintAlloc). It is taken only on the system stack (every function that
+// takes it is SYSTEMSTACK, or runs its body through systemstack), as Go
+// requires: a goroutine stack's growth may allocate. Nothing that could
+// block or park may run while it is held. gcBitsArenas.lock protects the
+// bitmap arenas' lists (not their free offsets, which move by atomic add).
+#pragma once
+#include "internal/cpu/cpu.hpp"
+#include "internal/sys/intrinsics.hpp"
+#include "malloc.hpp"
+#include "mfixalloc.hpp"
+#include "mpagealloc.hpp"
+#include "mranges.hpp"
+#include "mstats.hpp"
+#include "runtime2.hpp"
+#include "type.hpp"
+
+namespace runtime {
+
+/// maxPhysHugePageSize: the largest huge page the runtime supports.
+/// \gosrc{mheap.go,maxPhysHugePageSize}
+inline constexpr uintptr maxPhysHugePageSize = pallocChunkBytes;
+
+/// pagesPerReclaimerChunk: the pages the sweeper's reclaimer claims at a
+/// time (checked by mallocinit). \gosrc{mheap.go,pagesPerReclaimerChunk}
+inline constexpr uintptr pagesPerReclaimerChunk = 512;
+
+/// physPageAlignedStacks: stacks must be aligned to the physical page (only
+/// on OpenBSD). \gosrc{mheap.go,physPageAlignedStacks}
+inline constexpr bool physPageAlignedStacks = false;
+
+/// pagesPerSpanRoot: the pages of one root job of the collector's span
+/// scan (mgcmark.go; mallocinit checks it divides an arena).
+/// \gosrc{mgcmark.go,pagesPerSpanRoot}
+inline constexpr uintptr pagesPerSpanRoot = 512;
+
+// --- gclink (mcache.go) ----------------------------------------------------------
+// Departure: declared here, not in mcache.hpp, because mspan embeds a
+// gclinkptr and mcache.hpp needs mspan.
+
+/// gclink: a link in a list of free blocks, opaque to the collector.
+/// \gosrc{mcache.go,gclink}
+struct gclink;
+
+/// gclinkptr: a pointer to a gclink kept as an integer, so that the
+/// collector does not trace it and stores need no write barrier.
+/// \gosrc{mcache.go,gclinkptr}
+struct gclinkptr {
+  uintptr v;
+  constexpr gclinkptr(uintptr x = 0) : v(x) {}
+  constexpr explicit operator uintptr() const { return v; }
+  constexpr bool operator==(const gclinkptr&) const = default;
+  gclink* ptr() const;
+};
+struct gclink {
+  gclinkptr next;
+};
+
+// --- gcBits (mheap.go) -----------------------------------------------------------
+
+/// gcBits: an allocation or mark bitmap, one bit per object; only ever
+/// reached through its first byte. \gosrc{mheap.go,gcBits}
+struct gcBits : sys::NotInHeap {
+  uint8 x;
+  uint8* bytep(uintptr n);
+  /// bitp's two results: the byte and the mask of bit n in it.
+  struct bit {
+    uint8* bytep;
+    uint8 mask;
+  };
+  bit bitp(uintptr n);
+};
+
+/// gcBitsChunkBytes: the size of one arena of bitmaps.
+/// \gosrc{mheap.go,gcBitsChunkBytes}
+inline constexpr uintptr gcBitsChunkBytes = uintptr(64 << 10);
+
+/// gcBitsHeader: the fields before the bits of a gcBitsArena.
+/// \gosrc{mheap.go,gcBitsHeader}
+struct gcBitsHeader {
+  uintptr free;
+  uintptr next;
+};
+inline constexpr uintptr gcBitsHeaderBytes = sizeof(gcBitsHeader);
+
+/// gcBitsArena: a 64 KiB block that spans' bitmaps are cut from by atomic
+/// add of free. \gosrc{mheap.go,gcBitsArena}
+struct gcBitsArena : sys::NotInHeap {
+  uintptr free;  // the index of the next free byte of bits; atomic
+  gcBitsArena* next;
+  gcBits bits[gcBitsChunkBytes - gcBitsHeaderBytes];
+
+  gcBits* tryAlloc(uintptr bytes);
+};
+
+/// gcBitsArenas: the bitmap arenas by GC epoch. With no collector yet the
+/// epoch never advances ([no-collector], malloc.hpp): every bitmap is cut
+/// from the arenas on next. \gosrc{mheap.go,gcBitsArenas}
+struct gcBitsArenasState {
+  mutex lock;
+  gcBitsArena* free;
+  gcBitsArena* next;  // read atomically; written atomically under lock
+  gcBitsArena* current;
+  gcBitsArena* previous;
+};
+extern gcBitsArenasState gcBitsArenas;
+
+// mbitmap.go's byte-pointer helpers (mbitmap.cpp).
+NOWRITEBARRIER NOSPLIT uint8* addb(uint8* p, uintptr n);
+NOWRITEBARRIER NOSPLIT uint8* subtractb(uint8* p, uintptr n);
+NOWRITEBARRIER NOSPLIT uint8* add1(uint8* p);
+NOWRITEBARRIER NOSPLIT uint8* subtract1(uint8* p);
+
+gcBits* newMarkBits(uintptr nelems);
+gcBits* newAllocBits(uintptr nelems);
+gcBitsArena* newArenaMayUnlock();
+
+// --- Spans -------------------------------------------------------------------------
+
+/// mSpanState: what a span is used for. \gosrc{mheap.go,mSpanState}
+enum mSpanState : uint8 {
+  mSpanDead = 0,
+  mSpanInUse = 1,   // objects of the garbage-collected heap
+  mSpanManual = 2,  // managed by its owner (stacks)
+};
+
+/// mSpanStateNames: the states' names, for messages.
+/// \gosrc{mheap.go,mSpanStateNames}
+inline constexpr const char* mSpanStateNames[] = {"mSpanDead", "mSpanInUse", "mSpanManual"};
+
+/// mSpanStateBox: a span's state, read and written atomically, as a reader
+/// that found the span through an untrusted pointer checks it first
+/// ([span-publish]). \gosrc{mheap.go,mSpanStateBox}
+struct mSpanStateBox {
+  atomic::Value<uint8> s;
+  NOSPLIT void set(mSpanState st);
+  NOSPLIT_INLINE mSpanState get() const { return mSpanState(s.Load()); }
+};
+
+/// spanClass: a size class and whether its objects hold no pointers
+/// (noscan, the low bit): mcentrals and mcache slots are per span class.
+/// \gosrc{mheap.go,spanClass}
+struct spanClass {
+  uint8 v;
+  constexpr spanClass(uint8 x = 0) : v(x) {}
+  constexpr operator uint8() const { return v; }
+  NOSPLIT_INLINE constexpr int8 sizeclass() const;
+  NOSPLIT_INLINE constexpr bool noscan() const;
+};
+
+/// numSpanClasses, tinySpanClass: the span classes, and the tiny
+/// allocator's (16-byte blocks, noscan). \gosrc{mheap.go,numSpanClasses}
+inline constexpr uintptr numSpanClasses = _NumSizeClasses << 1;
+inline constexpr spanClass tinySpanClass = spanClass(uint8(tinySizeClass << 1 | 1));
+
+struct mspan;
+struct special;
+
+/// mSpanList: a doubly linked list of spans. \gosrc{mheap.go,mSpanList}
+struct mSpanList : sys::NotInHeap {
+  mspan* first;
+  mspan* last;
+
+  void init();
+  void remove(mspan* span);
+  bool isEmpty();
+  void insert(mspan* span);
+  void insertBack(mspan* span);
+  void takeAll(mSpanList* other);
+};
+
+/// markBits: one object's bit in a span's mark (or allocation) bitmap.
+/// \gosrc{mbitmap.go,markBits}
+struct markBits {
+  uint8* bytep;
+  uint8 mask;
+  uintptr index;
+
+  bool isMarked() const;
+  void setMarked() const;
+  void setMarkedNonAtomic() const;
+  void clearMarked() const;
+  void advance();
+};
+
+/// mspan: a run of pages, and what they hold. For a heap span: elemsize
+/// objects of spanclass, nelems of them; allocBits says which are in use
+/// (below freeindex, all are, as far as allocation is concerned) and
+/// allocCache holds the complement of the 64 bits from freeindex on, so
+/// that a count of trailing zeros finds the next free object.
+/// \gosrc{mheap.go,mspan}
+struct mspan : sys::NotInHeap {
+  mspan* next;      // in a list
+  mspan* prev;
+  mSpanList* list;  // the list it is on, for checks
+
+  uintptr startAddr;  // the first byte (base())
+  uintptr npages;
+
+  gclinkptr manualFreeList;  // free blocks of an mSpanManual span
+
+  uint16 freeindex;         // where to look for the next free object
+  uint16 nelems;            // objects in the span
+  uint16 freeIndexForScan;  // freeindex as the collector may see it
+
+  uint64 allocCache;  // ~allocBits from freeindex on
+
+  gcBits* allocBits;
+  gcBits* gcmarkBits;
+  gcBits* pinnerBits;
+
+  // sweepgen against mheap_.sweepgen (h): h-2 needs sweeping, h-1 is being
+  // swept, h is swept, h+1 was cached before the sweep began, h+3 was
+  // swept and then cached. h moves by 2 per GC cycle (none yet).
+  uint32 sweepgen;
+  uint32 divMul;      // divides by elemsize (divideByElemSize)
+  uint16 allocCount;  // objects allocated
+  spanClass spanclass;
+  mSpanStateBox state;
+  uint8 needzero;     // must be cleared before objects are handed out
+  bool isUserArenaChunk;
+  uint16 allocCountBeforeCache;  // allocCount when the mcache took it
+  uintptr elemsize;
+  uintptr limit;      // the end of the objects
+  mutex speciallock;
+  special* specials;
+  addrRange userArenaChunkFree;
+  const _type* largeType;  // a large object's type (its malloc header)
+
+  NOSPLIT_INLINE uintptr base() const;
+  /// layout's three results.
+  struct layoutResult {
+    uintptr size, n, total;
+  };
+  layoutResult layout();
+  void init(uintptr base, uintptr npages);
+  bool inList();
+
+  // mbitmap.go
+  NOSPLIT markBits allocBitsForIndex(uintptr allocBitIndex);
+  void refillAllocCache(uint16 whichByte);
+  uint16 nextFreeIndex();
+  bool isFree(uintptr index);
+  NOSPLIT_INLINE uintptr divideByElemSize(uintptr n) const;
+  NOSPLIT_INLINE uintptr objIndex(uintptr p) const;
+  markBits markBitsForIndex(uintptr objIndex);
+  markBits markBitsForBase();
+  int countAlloc();
+
+  // mbitmap_allocheaders.go
+  void initHeapBits(bool forceClear);
+  NOSPLIT notInHeapSlice<uintptr> heapBits();
+};
+
+/// base: the span's first byte. \gosrc{mheap.go,mspan.base}
+NOSPLIT_INLINE uintptr mspan::base() const { return startAddr; }
+
+/// makeSpanClass. \gosrc{mheap.go,makeSpanClass}
+NOSPLIT_INLINE constexpr spanClass makeSpanClass(uint8 sizeclass, bool noscan) {
+  return spanClass(uint8(sizeclass << 1) | uint8(bool2int(noscan)));
+}
+
+/// sizeclass: the size class. \gosrc{mheap.go,spanClass.sizeclass}
+NOSPLIT_INLINE constexpr int8 spanClass::sizeclass() const { return int8(v >> 1); }
+
+/// noscan: whether the class's objects hold no pointers.
+/// \gosrc{mheap.go,spanClass.noscan}
+NOSPLIT_INLINE constexpr bool spanClass::noscan() const { return (v & 1) != 0; }
+
+/// divideByElemSize: n / elemsize by a multiply and a shift (class_to_divmagic).
+/// n is at most the span's size. \gosrc{mbitmap.go,mspan.divideByElemSize}
+NOSPLIT_INLINE uintptr mspan::divideByElemSize(uintptr n) const {
+  return uintptr((uint64(n) * uint64(divMul)) >> 32);
+}
+
+/// objIndex: the index of the object p points into.
+/// \gosrc{mbitmap.go,mspan.objIndex}
+NOSPLIT_INLINE uintptr mspan::objIndex(uintptr p) const { return divideByElemSize(p - base()); }
+
+/// special: a record attached to an object (finalizer, profile, ...): the
+/// list's shape only; the kinds come with the collector and the profiler.
+/// \gosrc{mheap.go,special}
+struct special : sys::NotInHeap {
+  special* next;
+  uint16 offset;
+  byte kind;
+};
+
+// --- Arenas ------------------------------------------------------------------------
+
+/// arenaIdx: an arena's number, counted from arenaBaseOffset.
+/// \gosrc{mheap.go,arenaIdx}
+struct arenaIdx {
+  uint v;
+  constexpr arenaIdx(uint x = 0) : v(x) {}
+  constexpr operator uint() const { return v; }
+  arenaIdx& operator++() {
+    v++;
+    return *this;
+  }
+  NOSPLIT_INLINE constexpr uint l1() const;
+  NOSPLIT_INLINE constexpr uint l2() const;
+};
+
+/// arenaIndex: the arena that contains p. \gosrc{mheap.go,arenaIndex}
+NOSPLIT_INLINE constexpr arenaIdx arenaIndex(uintptr p) {
+  return arenaIdx(uint((p - arenaBaseOffset) / heapArenaBytes));
+}
+
+/// arenaBase: the first address of arena i. \gosrc{mheap.go,arenaBase}
+NOSPLIT_INLINE constexpr uintptr arenaBase(arenaIdx i) {
+  return uintptr(uint(i)) * heapArenaBytes + arenaBaseOffset;
+}
+
+/// l1: i's entry in the first level of mheap_.arenas.
+/// \gosrc{mheap.go,arenaIdx.l1}
+NOSPLIT_INLINE constexpr uint arenaIdx::l1() const {
+  if constexpr (arenaL1Bits == 0) {
+    return 0;
+  } else {
+    return v >> arenaL1Shift;
+  }
+}
+
+/// l2: i's entry in the second level. \gosrc{mheap.go,arenaIdx.l2}
+NOSPLIT_INLINE constexpr uint arenaIdx::l2() const {
+  if constexpr (arenaL1Bits == 0) {
+    return v;
+  } else {
+    return v & ((uint(1) << arenaL2Bits) - 1);
+  }
+}
+
+struct checkmarksMap;
+
+/// heapArena: the metadata of one arena. Go embeds heapArenaPtrScalar,
+/// which is empty with allocation headers. \gosrc{mheap.go,heapArena}
+struct heapArena : sys::NotInHeap {
+  // spans: the span of each page ([spans-map]). Read without the heap lock
+  // by spanOf, hence atomic::Racy (Go: plain loads of a pointer).
+  atomic::Racy<mspan*> spans[pagesPerArena];
+  // pageInUse: bit per page, set for the first page of each in-use span.
+  uint8 pageInUse[pagesPerArena / 8];
+  // pageMarks: bit per page, for the first page of each span with a marked
+  // object (the collector's).
+  uint8 pageMarks[pagesPerArena / 8];
+  // pageSpecials: bit per page, for the first page of each span with
+  // specials.
+  uint8 pageSpecials[pagesPerArena / 8];
+  checkmarksMap* checkmarks;  // the collector's debug mode
+  uintptr zeroedBase;         // [zeroed-base]; atomic
+};
+
+/// arenaHint: where to try to grow the heap next.
+/// \gosrc{mheap.go,arenaHint}
+struct arenaHint : sys::NotInHeap {
+  uintptr addr;
+  bool down;  // grow down from addr (else up)
+  arenaHint* next;
+};
+
+/// spanAllocType: what a span is allocated for.
+/// \gosrc{mheap.go,spanAllocType}
+enum spanAllocType : uint8 {
+  spanAllocHeap = 0,
+  spanAllocStack = 1,
+  spanAllocPtrScalarBits = 2,
+  spanAllocWorkBuf = 3,
+};
+
+/// manual: a manually managed span (not the heap's).
+/// \gosrc{mheap.go,spanAllocType.manual}
+NOSPLIT_INLINE bool manual(spanAllocType s) { return s != spanAllocHeap; }
+
+}  // namespace runtime
+
+// The mcentrals need spanClass and mspan; mheap below needs them complete.
+#define GORT_MHEAP_BASE
+#include "mcentral.hpp"
+
+namespace runtime {
+
+/// heapArenaL2: a second-level block of the arena map, one entry per arena
+/// of its share of the address space (Go: [1 << arenaL2Bits]*heapArena).
+inline constexpr uintptr heapArenaL2Entries = uintptr(1) << arenaL2Bits;
+using heapArenaL2 = atomic::Racy<heapArena*>[heapArenaL2Entries];
+
+/// mheap: the page heap. One, mheap_. \gosrc{mheap.go,mheap}
+struct mheap : sys::NotInHeap {
+  mutex lock;
+  pageAlloc pages;  // the page allocator
+
+  uint32 sweepgen;  // the sweep generation; written only with the world stopped
+
+  notInHeapSlice<mspan*> allspans;  // every span ever created
+
+  // The sweeper's pacing (mgcsweep.go): present, unused until the collector.
+  atomic::Uintptr pagesInUse;  // pages of in-use (heap) spans
+  atomic::Uint64 pagesSwept;
+  atomic::Uint64 pagesSweptBasis;
+  uint64 sweepHeapLiveBasis;
+  double sweepPagesPerByte;
+  atomic::Uint64 reclaimIndex;
+  atomic::Uintptr reclaimCredit;
+
+  // arenas: the arena map, arenas[l1][l2] (one L1 entry on linux/amd64).
+  // Written under the lock, read without it (spanOf): atomic::Racy.
+  alignas(cpu::CacheLinePadSize) atomic::Racy<heapArenaL2*> arenas[uintptr(1) << arenaL1Bits];
+
+  bool arenasHugePages;  // new L2 maps are backed by huge pages
+
+  linearAlloc heapArenaAlloc;  // heapArenas' own reservation (32-bit only)
+
+  arenaHint* arenaHints;  // where to grow the heap next
+
+  linearAlloc arena;  // a pre-reservation of the heap (32-bit only)
+
+  notInHeapSlice<arenaIdx> allArenas;    // every arena mapped
+  notInHeapSlice<arenaIdx> sweepArenas;  // allArenas at the start of a sweep
+  notInHeapSlice<arenaIdx> markArenas;   // allArenas at the start of a mark
+
+  // curArena: the part of the last arena reservation not yet given to the
+  // page allocator.
+  struct {
+    uintptr base, end;
+  } curArena;
+
+  // central: one mcentral per span class, each padded to cache lines of
+  // its own ([central-pad]).
+  struct alignas(cpu::CacheLinePadSize) centralEntry {
+    struct mcentral mcentral;
+  };
+  centralEntry central[numSpanClasses];
+
+  fixalloc spanalloc;   // mspans
+  fixalloc cachealloc;  // mcaches
+  // Go also has fixallocs for the specials (finalizers, profiles,
+  // reachability, pin counters), which come with the collector and the
+  // profiler, and speciallock, which guards them.
+  fixalloc arenaHintAlloc;  // arenaHints
+
+  // userArena: hints for user arenas (arena.go, the arenas experiment):
+  // mallocinit gives it half of the hints, as in Go; nothing else uses it.
+  struct {
+    arenaHint* arenaHints;
+  } userArena;
+
+  void init();
+  mspan* alloc(uintptr npages, spanClass spanclass);
+  SYSTEMSTACK mspan* allocManual(uintptr npages, spanAllocType typ);
+  void setSpans(uintptr base, uintptr npage, mspan* s);
+  bool allocNeedsZero(uintptr base, uintptr npage);
+  SYSTEMSTACK mspan* tryAllocMSpan();
+  SYSTEMSTACK mspan* allocMSpanLocked();
+  SYSTEMSTACK void freeMSpanLocked(mspan* s);
+  SYSTEMSTACK mspan* allocSpan(uintptr npages, spanAllocType typ, spanClass spanclass);
+  void initSpan(mspan* s, spanAllocType typ, spanClass spanclass, uintptr base, uintptr npages);
+  /// grow's two results: the bytes the heap grew by, and whether it could.
+  struct growResult {
+    uintptr growth;
+    bool ok;
+  };
+  growResult grow(uintptr npage);
+  void freeSpan(mspan* s);
+  SYSTEMSTACK void freeManual(mspan* s, spanAllocType typ);
+  void freeSpanLocked(mspan* s, spanAllocType typ);
+  SYSTEMSTACK void scavengeAll();
+
+  // malloc.go
+  /// sysAlloc's two results: the reservation (nullptr on failure) and its size.
+  struct sysAllocResult {
+    void* v;
+    uintptr size;
+  };
+  sysAllocResult sysAlloc(uintptr n, arenaHint** hintList, bool register_);
+  SYSTEMSTACK void enableMetadataHugePages();
+};
+
+/// mheap_: the heap. \gosrc{mheap.go,mheap_}
+extern mheap mheap_;
+
+NOWRITEBARRIERREC void recordspan(void* vh, void* p);
+NOWRITEBARRIER NOSPLIT bool inheap(uintptr b);
+NOWRITEBARRIER NOSPLIT bool inHeapOrStack(uintptr b);
+NOSPLIT mspan* spanOf(uintptr p);
+NOSPLIT mspan* spanOfUnchecked(uintptr p);
+NOSPLIT mspan* spanOfHeap(uintptr p);
+/// pageIndexOf's three results.
+struct pageIndex {
+  heapArena* arena;
+  uintptr pageIdx;
+  uint8 pageMask;
+};
+pageIndex pageIndexOf(uintptr p);
+
+// mbitmap.go
+/// findObject's three results: the object's base (0 if p is in no heap
+/// object), its span and its index there.
+struct foundObject {
+  uintptr base;
+  mspan* s;
+  uintptr objIndex;
+};
+NOSPLIT foundObject findObject(uintptr p, uintptr refBase, uintptr refOff);
+markBits markBitsForAddr(uintptr p);
+markBits markBitsForSpan(uintptr base);
+
+// mbitmap_allocheaders.go
+/// mallocHeaderSize: the size of the type pointer in front of an object
+/// that keeps its pointer map in a header. \gosrc{mbitmap_allocheaders.go,mallocHeaderSize}
+inline constexpr uintptr mallocHeaderSize = 8;
+
+/// ptrBits: the bits of a pointer-sized word. \gosrc{mbitmap.go,ptrBits}
+inline constexpr uintptr ptrBits = 8 * sizeof(uintptr);
+
+/// minSizeForMallocHeader: objects up to this size (inclusive) with
+/// pointers keep their pointer bitmap at the end of the span; larger ones
+/// carry a malloc header. \gosrc{mbitmap_allocheaders.go,minSizeForMallocHeader}
+inline constexpr uintptr minSizeForMallocHeader = sizeof(uintptr) * ptrBits;
+
+/// heapBitsInSpan: whether an object of userSize keeps its pointer bits at
+/// the end of its span. \gosrc{mbitmap_allocheaders.go,heapBitsInSpan}
+NOSPLIT_INLINE constexpr bool heapBitsInSpan(uintptr userSize) {
+  return userSize <= minSizeForMallocHeader;
+}
+
+NOSPLIT notInHeapSlice<uintptr> heapBitsSlice(uintptr spanBase, uintptr spanSize);
+
+// mallocgc's fast path (malloc.go), here because it needs mspan complete.
+NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s);
+
+/// nextFreeFast: the next free object of s if its allocCache has one
+/// without a refill, else 0. \gosrc{malloc.go,nextFreeFast}
+NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s) {
+  int theBit = sys::TrailingZeros64(s->allocCache);  // a free object in the cache?
+  if (theBit < 64) {
+    uint16 result = uint16(s->freeindex + uint16(theBit));
+    if (result < s->nelems) {
+      uint16 freeidx = uint16(result + 1);
+      // A multiple of 64 needs a refill of the cache: the slow path does it.
+      if (freeidx % 64 == 0 && freeidx != s->nelems) return 0;
+      s->allocCache >>= uint(theBit + 1);
+      s->freeindex = freeidx;
+      s->allocCount++;
+      return gclinkptr(uintptr(result) * s->elemsize + s->base());
+    }
+  }
+  return 0;
+}
+
+}  // namespace runtime

@@ -1,0 +1,63 @@
+// testprog/malloc.cpp: sub-programs that end in the allocator's fatal
+// errors (malloc.go, mheap.go):
+//   - OutOfMemory: the OS refuses more heap address space. The program
+//     caps its own address space (RLIMIT_AS, as `ulimit -v` does) a little
+//     above what it has mapped so far, then allocates 1 MiB objects and
+//     keeps them, until mheap.grow cannot reserve another arena. Go prints
+//       runtime: out of memory: cannot allocate 4194304-byte block (N in use)
+//       fatal error: out of memory
+//     and exits with status 2.
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstdint>
+
+#include "malloc.hpp"
+#include "runtime.hpp"
+#include "testprog.hpp"
+
+namespace {
+
+struct block1M {
+  uint8_t b[1 << 20];
+};
+
+}  // namespace
+
+template <>
+inline constexpr bool runtime::noPointers<block1M> = true;
+
+namespace testprog {
+namespace {
+
+/// The process's mapped address space now, bytes (/proc/self/statm's first
+/// field, in pages).
+uint64_t addressSpace() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long pages = 0;
+  if (std::fscanf(f, "%llu", &pages) != 1) pages = 0;
+  std::fclose(f);
+  return pages * 4096;
+}
+
+void OutOfMemory() {
+  // Room for a few arenas (64 MiB each) beyond what is mapped now.
+  uint64_t limit = addressSpace() + (256 << 20);
+  rlimit rl{limit, limit};
+  if (setrlimit(RLIMIT_AS, &rl) != 0) {
+    println("setrlimit failed");
+    osExit(1);
+  }
+  for (int i = 0; i < 1 << 16; i++) {
+    // Never freed (there is no collector yet), so the heap must grow.
+    block1M* b = runtime::newobject<block1M>();
+    asm volatile("" : : "g"(b) : "memory");
+  }
+  println("allocated 64 GiB under a 256 MiB limit");
+}
+
+bool registered = register_("OutOfMemory", OutOfMemory);
+
+}  // namespace
+}  // namespace testprog
