@@ -201,7 +201,6 @@ testProgResult runCommand(const std::string& exe, const std::vector<std::string>
   }
   return res;
 }
-}  // namespace
 
 }  // namespace gort_test
 
