@@ -9,11 +9,13 @@
 #                          from tools/linkname.py --rst on the library's
 #                          objects; chapter 9's inventory with the results
 #                          of the last test run, test-results/*.xml),
+#                          the memory chapter's generated tables and program
+#                          output (book/programs/: heapfacts, memstats),
 #                          Sphinx -W -n. Rebuilt by run.bash after ctest.
 #   ctest book_links       every href/src/#anchor of the site resolves; every
 #                          Go link lands on its symbol's line (+ a selftest)
 #   ctest book_browser     headless Chromium: the Mermaid diagrams of the
-#                          ch <- v, scheduler and linkname chapters render to SVG;
+#                          ch <- v, scheduler, linkname and memory chapters render to SVG;
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
 # GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,
@@ -56,7 +58,7 @@ add_custom_command(OUTPUT "${_mermaid}"
 
 file(GLOB_RECURSE _book_inputs CONFIGURE_DEPENDS
   "${_book_src}/*.rst" "${_book_src}/*.py" "${_book_src}/*.css" "${_book_src}/*.in" "${_book_src}/*.tsv"
-  "${_book_src}/*.txt" "${_book_src}/*.md" "${_book_src}/*.json")
+  "${_book_src}/*.txt" "${_book_src}/*.md" "${_book_src}/*.json" "${_book_src}/*.gdb")
 list(FILTER _book_inputs EXCLUDE REGEX "/node_modules/")
 file(GLOB _book_runtime CONFIGURE_DEPENDS
   "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.h"
@@ -89,6 +91,19 @@ add_custom_target(book_test_results
   COMMENT "book: digest of the last test run (test-results/)"
   VERBATIM)
 
+# The memory chapter's programs (book/programs/): heapfacts prints the heap's
+# tables (size classes, the page allocator's summary levels) from the compiled
+# headers; memstats allocates and prints what ReadMemStats says, and runs
+# once more under gdb (memstats.gdb). book/tools/gen.py runs both while it
+# builds the book, and fails if heapfacts cannot be run or read.
+set(_book_programs "${CMAKE_BINARY_DIR}/book/programs")
+add_executable(book_heapfacts "${_book_src}/programs/heapfacts.cpp")
+add_executable(book_memstats "${_book_src}/programs/memstats.cpp")
+foreach(_t heapfacts memstats)
+  target_link_libraries(book_${_t} PRIVATE gort::gort)
+  set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
+endforeach()
+
 set(_book_stamp "${CMAKE_BINARY_DIR}/book/stamp")
 add_custom_command(OUTPUT "${_book_stamp}"
   COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/build.py"
@@ -96,7 +111,9 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --objects "$<TARGET_OBJECTS:gort>"
           --mermaid "${_book_npm}/node_modules/mermaid/dist"
           --test-results "${_test_results}" --test-cpus "${_test_cpus}"
+          --heapfacts "$<TARGET_FILE:book_heapfacts>" --memstats "$<TARGET_FILE:book_memstats>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
+          book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

@@ -11,6 +11,8 @@ loads:
                                serving SITE (what `python3 -m http.server`
                                does)
   chapters/08-linkname.html    from disk (the Mutex handoff sequence)
+  chapters/13-memory.html      from disk (the heap's layers; screenshot at a
+                               laptop's width, 1280 pixels)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram).
@@ -104,7 +106,9 @@ def main(argv):
         ("chapters/04-chan-send.html", "file://" + os.path.join(site, "chapters/04-chan-send.html"), "chan-send"),
         ("chapters/06-scheduler.html", "http://127.0.0.1:%d/chapters/06-scheduler.html" % port, "scheduler"),
         ("chapters/08-linkname.html", "file://" + os.path.join(site, "chapters/08-linkname.html"), "linkname"),
+        ("chapters/13-memory.html", "file://" + os.path.join(site, "chapters/13-memory.html"), "memory"),
     ]
+    sizes = {"memory": "1280,1800"}
     problems, passed = [], 0
     try:
         for page, url, shot in checks:
@@ -120,7 +124,7 @@ def main(argv):
                 passed += 1
                 print("ok: %s (%s): %d Mermaid diagram(s) rendered to SVG" % (page, url.split(":")[0], good))
             try:
-                screenshot(browser, url, os.path.join(outdir, shot + ".png"), "1400,2600")
+                screenshot(browser, url, os.path.join(outdir, shot + ".png"), sizes.get(shot, "1400,2600"))
             except Exception as e:
                 problems.append(str(e))
         sbs = os.path.join(site, "sidebyside", "chan.html")

@@ -17,7 +17,9 @@ Steps (each one fails the build on a problem):
      counterpart (Doxygen's XML says where the functions are), and that
      the code browser links each ported entity back to its side-by-side
      entry and to the chapter sections that cite it;
-  5. generate the side-by-side pages and the includes (gen.py), chapter
+  5. generate the side-by-side pages and the includes (gen.py: the memory
+     chapter's tables and output come from book/programs/, which CMake
+     builds and gen.py runs; it fails if they cannot be run or read), chapter
      9's inventory with the last test run's results (testresults.py:
      BUILD/test-results/gort_test_cpu<n>.xml, when a test run left them);
   6. Sphinx, -W -n (warnings are errors, every reference must resolve),
@@ -182,6 +184,8 @@ def main(argv):
     ap.add_argument("--test-results", help="ctest's JUnit reports of gort_test, for chapter 9 "
                                           "(default BUILD/test-results; none there: the page says so)")
     ap.add_argument("--test-cpus", default="1,2,4", help="the GOMAXPROCS values ctest runs gort_test at")
+    ap.add_argument("--heapfacts", help="book/programs/heapfacts, built (the memory chapter's tables)")
+    ap.add_argument("--memstats", help="book/programs/memstats, built (the memory chapter's output)")
     ap.add_argument("--jobs", default="2")
     args = ap.parse_args(argv)
 
@@ -235,6 +239,8 @@ def main(argv):
     gen.linkname(src, [o for a in args.objects for o in a.split(";") if o] or gen.gort_objects(build))
     gen.objdump_nosplit(src, args.lib)
     gen.gdb_session(src, build)
+    gen.memory(src, args.heapfacts or os.path.join(build, "book", "programs", "heapfacts"),
+               args.memstats or os.path.join(build, "book", "programs", "memstats"))
 
     t_gen = time.time()
     say("checks and generated pages: %.1fs" % (t_gen - t2))

@@ -5,7 +5,9 @@
       the gdb_goroutines ctest: runs the session and checks what runtime-gdb.py
       printed (exit 1 and the whole transcript on a failure);
   session.py ... --transcript FILE PROGRAM
-      writes the transcript, for the book's chapter 10 (book/tools/gen.py).
+      writes the transcript, for the book's chapter 10 (book/tools/gen.py);
+      gen.py also runs it with --commands book/programs/memstats.gdb for the
+      memory chapter.
 
 gdb runs in batch mode with -nx (no gdbinit). runtime-gdb.py is not passed
 with -x: gdb must load it from the program's .debug_gdb_scripts section, which
