@@ -42,9 +42,15 @@ static void flushstdout() { fflush(stdout); }
 
 /// startpanic_m prepares to print a fatal error: it counts this M as dying
 /// and serialises fatal output. \gosrc{panic.go,startpanic_m}
-NOWRITEBARRIERREC static bool startpanic_m() {
+NOWRITEBARRIERREC bool startpanic_m() {
   g* gp = getg();
-  if (gp == nullptr) return true;
+  if (gp == nullptr) {
+    // A thread the runtime did not start (a signal handler on one): count
+    // the panic and serialise as badnog does.
+    panicking.Add(1);
+    lockWithoutG(&paniclk);
+    return true;
+  }
   gp->m->mallocing++;
   if (gp->m->locks < 0) gp->m->locks = 1;
   switch (gp->m->dying) {

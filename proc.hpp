@@ -175,6 +175,9 @@ enum throwType : int32 { throwTypeNone = 0, throwTypeUser = 1, throwTypeRuntime 
 [[noreturn]] void panicplain(const char* msg);  // panic(plainError(msg))
 [[noreturn]] void exit(int32 code);
 extern atomic::Uint32 panicking;
+/// startpanic_m: this M is about to print a fatal error (counts it in
+/// panicking, takes paniclk); false when it was already doing so.
+NOWRITEBARRIERREC bool startpanic_m();
 /// badcall: a runtime entry point that needs a goroutine was called from a
 /// thread the runtime does not own, or before rt0_go.
 [[noreturn]] void badnog(const char* fn);

@@ -81,6 +81,10 @@ NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
   uintptr pc = uintptr(uc->uc_mcontext.gregs[REG_RIP]);
   g* gp = getg();
   m* mp = gp != nullptr ? gp->m.load() : nullptr;
+  // As Go's sighandler does before printing: count the panic, so that main
+  // returning meanwhile parks instead of exiting 0 (proc.go main,
+  // waitReasonPanicWait), and serialise with other fatal output.
+  startpanic_m();
   if (mp != nullptr) mp->throwing = throwTypeRuntime;
 
   if (sig == SIGQUIT) {

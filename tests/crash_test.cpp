@@ -533,7 +533,9 @@ TEST_CASE("gort: SIGQUIT dumps all goroutines", "[gort]") {
   auto res = runTestProg("SigquitDump");
   INFO("(" << describe(res) << "), output:\n" << res.output);
   CHECK(hasPrefix(res.output, "SIGQUIT: quit\nPC="));
-  CHECK(contains(res.output, "goroutine 1 [running]:\n"));
+  // Main sleeps in a loop; sysmon may have just preempted it (its check at
+  // a function prologue: __morestack), which leaves it [runnable].
+  CHECK((contains(res.output, "goroutine 1 [running]:\n") || contains(res.output, "goroutine 1 [runnable]:\n")));
   CHECK(contains(res.output, "[chan receive]:"));
   CHECK(contains(res.output, "[select (no cases)]:"));
   CHECK(!contains(res.output, "did not end"));
