@@ -12,6 +12,7 @@
 //     reason, and the GODEBUG=schedtrace line of sysmon.
 #include <signal.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,9 +96,19 @@ void ForeignThreadChanRecv() {
 // The same refusal while the main goroutine waits for the foreign thread's
 // value: every goroutine is blocked, so the deadlock detector may run at
 // the same moment; one fatal error must be printed, whole.
+//
+// Main parks only once the thread is running and about to send: the
+// detector waits 10 ms for a refusal (checkdead1), and starting a thread on
+// a loaded machine can take longer than that, after which the deadlock is
+// what the program has, and what it prints (see the README).
 void ForeignThreadChanSend() {
   auto c = gort::make_chan<int>();
-  std::thread([c]() mutable { c.send(1); }).detach();
+  std::atomic<bool> started{false};
+  std::thread([c, &started]() mutable {
+    started.store(true);
+    c.send(1);
+  }).detach();
+  while (!started.load()) ::usleep(100);
   c.recv();
   println("main received from a foreign thread");
 }
