@@ -229,9 +229,9 @@ struct typePointers {
   const _type* typ;
 
   struct nextResult;
-  nextResult nextFast() const;
-  nextResult next(uintptr limit) const;
-  typePointers fastForward(uintptr n, uintptr limit) const;
+  NOSPLIT nextResult nextFast() const;
+  NOSPLIT nextResult next(uintptr limit) const;
+  NOSPLIT typePointers fastForward(uintptr n, uintptr limit) const;
 };
 
 /// next's and nextFast's two results: the iterator moved on, and the
@@ -306,14 +306,14 @@ struct mspan : sys::NotInHeap {
   int countAlloc();
 
   // mbitmap_allocheaders.go
-  typePointers typePointersOf(uintptr addr, uintptr size);
-  typePointers typePointersOfUnchecked(uintptr addr);
-  typePointers typePointersOfType(const _type* typ, uintptr addr);
-  uintptr objBase(uintptr addr);
+  NOSPLIT typePointers typePointersOf(uintptr addr, uintptr size);
+  NOSPLIT typePointers typePointersOfUnchecked(uintptr addr);
+  NOSPLIT typePointers typePointersOfType(const _type* typ, uintptr addr);
+  NOSPLIT uintptr objBase(uintptr addr);
   void initHeapBits(bool forceClear);
   NOSPLIT notInHeapSlice<uintptr> heapBits();
-  uintptr heapBitsSmallForAddr(uintptr addr);
-  uintptr writeHeapBitsSmall(uintptr x, uintptr dataSize, const _type* typ);
+  NOSPLIT uintptr heapBitsSmallForAddr(uintptr addr);
+  NOSPLIT uintptr writeHeapBitsSmall(uintptr x, uintptr dataSize, const _type* typ);
 };
 
 /// base: the span's first byte. \gosrc{mheap.go,mspan.base}
@@ -591,7 +591,7 @@ NOSPLIT_INLINE constexpr bool heapBitsInSpan(uintptr userSize) {
 NOSPLIT notInHeapSlice<uintptr> heapBitsSlice(uintptr spanBase, uintptr spanSize);
 uintptr heapSetType(uintptr x, uintptr dataSize, const _type* typ, const _type** header, mspan* span);
 int getgcmask(void* p, const _type* et, uint8* mask, int maskLen);
-uintptr readUintptr(const uint8* p);
+NOSPLIT uintptr readUintptr(const uint8* p);
 
 // mallocgc's fast path (malloc.go), here because it needs mspan complete.
 NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s);
