@@ -26,15 +26,7 @@ using runtime::Escape;
 // slice_test.go:12
 constexpr int N = 20;
 
-struct struct24 {
-  int64_t a, b, c;
-};
-struct struct32 {
-  int64_t a, b, c, d;
-};
-struct struct40 {
-  int64_t a, b, c, d, e;
-};
+// struct24, struct32 and struct40: bench/testing.hpp.
 
 /// slice_test.go:154 at go1.22.12: one sub-benchmark's body.
 template <class T>
