@@ -198,6 +198,10 @@ T* newobject(Args&&... args) {
   }
   if constexpr (sizeof...(Args) == 0 && std::is_trivially_default_constructible_v<T>) {
     return ::new (p) T;
+  } else if constexpr (std::is_aggregate_v<T> && sizeof...(Args) != 0 && !std::is_constructible_v<T, Args&&...>) {
+    // &T{a, b}: an aggregate's members from the arguments (braces, as
+    // clang 14 has no parenthesised aggregate initialisation).
+    return ::new (p) T{std::forward<Args>(args)...};
   } else {
     return ::new (p) T(std::forward<Args>(args)...);
   }
