@@ -43,8 +43,10 @@
 // a raw pointer, reference or member pointer; a union; a non-aggregate
 // class (a constructor, private members: std::string, std::vector); a
 // polymorphic class; or an aggregate that cannot be decomposed. The computed
-// layout is checked against sizeof(T), so a member the ABI rule does not
-// place (a bit-field, [[no_unique_address]]) is an error, not a wrong map.
+// layout is checked against sizeof(T): a member the ABI rule does not place
+// (a bit-field, [[no_unique_address]]) is an error whenever it changes the
+// size (see the limits). tests/mbitmap_allocheaders_test.cpp checks derived
+// maps against offsetof.
 //
 // Limits, all refused at compile time unless said otherwise:
 //   - aggregates with base classes are not decomposed (a base with members
