@@ -123,7 +123,9 @@ slice growslice(void* oldPtr, int newLen, int oldCap, int num, const _type* et) 
     // (Go shades the old pointers here when the write barrier is on:
     // bulkBarrierPreWriteSrcOnly, the collector issue.)
   }
-  memmove(p, oldPtr, lenmem);
+  // (A nil slice has no array: C++'s memmove must not see its null
+  // pointer even for zero bytes, where Go's takes it.)
+  if (lenmem != 0) memmove(p, oldPtr, lenmem);
 
   return slice{p, newLen, newcap};
 }
