@@ -3,8 +3,10 @@
 //
 //   go f(x)          gort::go(f, x)        newproc
 //   panic("msg")     gort::panic("msg")    gopanic
+//   new(T), &T{...}  gort::new_<T>(...)    newobject
 //
-// Channels and select are added by chan.hpp and select.hpp.
+// Slices (make, append, indexing) are added by slice.hpp; channels and
+// select by chan.hpp and select.hpp.
 #pragma once
 #include <tuple>
 #include <type_traits>
@@ -71,3 +73,17 @@ void go(F&& f, Args&&... args) {
 
 #include "chan.hpp"
 #include "select.hpp"
+#include "slice.hpp"
+
+namespace gort {
+
+/// new_<T>(args...): `new(T)`, or `&T{args...}`: a T in the
+/// garbage-collected heap (runtime::newobject<T>, malloc.hpp), zeroed and
+/// then constructed from args. T's pointer map is derived from T itself
+/// (type.hpp); a T whose map cannot be derived does not compile.
+template <class T, class... Args>
+ptr<T> new_(Args&&... args) {
+  return ptr<T>(runtime::newobject<T>(std::forward<Args>(args)...));
+}
+
+}  // namespace gort

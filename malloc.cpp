@@ -354,8 +354,7 @@ std::tuple<gclinkptr, mspan*, bool> mcache::nextFree(spanClass spc) {
 ///
 /// What is left out until later, each where it would sit: the collector's
 /// assist credit (deductAssistCredit), allocate-black during a mark
-/// (gcmarknewobject), the heap trigger (gcStart), and writing the object's
-/// pointer map (heapSetType, typed allocation); the heap profiler's
+/// (gcmarknewobject) and the heap trigger (gcStart); the heap profiler's
 /// sampling (MemProfileRate); and GODEBUG=sbrk and inittrace.
 void* mallocgc(uintptr size, const _type* typ, bool needzero) {
   // (Go refuses to allocate during mark termination: no collector yet.)
@@ -482,11 +481,9 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
     if (!noscan) header = &span->largeType;
   }
   if (!noscan) {
-    // Go records the object's pointer map here (heapSetType, into the
-    // span's bitmap, the malloc header, or span.largeType) and counts
-    // c.scanAlloc. That is typed allocation, which comes with the
-    // collector's pointer maps; until then nothing reads a map.
-    (void)header;
+    // The object's pointer map, where the collector will look for it
+    // ([typed-heap], mbitmap_allocheaders.cpp), and the scan work it adds.
+    c->scanAlloc += heapSetType(uintptr(x), dataSize, typ, header, span);
   }
 
   // The object's initialisation is visible before any pointer to it.

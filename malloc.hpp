@@ -150,6 +150,20 @@ inline uint physHugePageShift;
 template <class T>
 inline constexpr bool isNotInHeap = std::is_base_of_v<sys::NotInHeap, T>;
 
+/// The runtime's own heap objects: Go's compiler knows their pointer maps;
+/// the port's g, m, p and sudog hold raw pointers (to each other, to
+/// stacks, to C++ objects), so their maps cannot be derived, and they are
+/// scanned conservatively (conservativeScan, type.hpp).
+/// Departure: Go scans them precisely.
+template <>
+inline constexpr bool conservativeScan<g> = true;
+template <>
+inline constexpr bool conservativeScan<m> = true;
+template <>
+inline constexpr bool conservativeScan<p> = true;
+template <>
+inline constexpr bool conservativeScan<sudog> = true;
+
 struct mspan;
 struct mcache;
 
@@ -163,8 +177,9 @@ void* newarray(const _type* typ, int n);
 extern uintptr zerobase;
 
 /// newobject<T>(args...) is `new(T)`: mallocgc's zeroed memory for a T from
-/// the garbage-collected heap (newobject, with typeOf<T>), in which the T
-/// is then constructed. Go's zero value is the zeroed memory itself; C++
+/// the garbage-collected heap (newobject, with heapType<T>(): T's pointer
+/// map derived from T, or a compile error saying why it cannot be; see
+/// type.hpp), in which the T is then constructed. Go's zero value is the zeroed memory itself; C++
 /// runs the constructor the arguments select, and a T with a trivial
 /// default constructor is left as the zeroed memory it already is (a
 /// large object's fresh pages are not even touched, as in Go).
@@ -175,9 +190,18 @@ T* newobject(Args&&... args) {
   // [class-align] (sizeclasses.hpp): every object is aligned to 16 bytes
   // or to its size class's power of two, which covers alignof(T) <= 16.
   static_assert(alignof(T) <= 16, "newobject: alignment above 16 bytes");
-  void* p = newobject(&typeOf<T>);
+  void* p;
+  if constexpr (isNotInHeap<T>) {
+    p = nullptr;  // refused above; no second error about T's map
+  } else {
+    p = newobject(heapType<T>());
+  }
   if constexpr (sizeof...(Args) == 0 && std::is_trivially_default_constructible_v<T>) {
     return ::new (p) T;
+  } else if constexpr (std::is_aggregate_v<T> && sizeof...(Args) != 0 && !std::is_constructible_v<T, Args&&...>) {
+    // &T{a, b}: an aggregate's members from the arguments (braces, as
+    // clang 14 has no parenthesised aggregate initialisation).
+    return ::new (p) T{std::forward<Args>(args)...};
   } else {
     return ::new (p) T(std::forward<Args>(args)...);
   }
@@ -189,7 +213,7 @@ template <class T>
 T* newarray(int n) {
   static_assert(!isNotInHeap<T>, "can't be allocated in Go; it is incomplete (or unallocatable)");
   static_assert(alignof(T) <= 16, "newarray: alignment above 16 bytes");
-  T* a = static_cast<T*>(newarray(&typeOf<T>, n));
+  T* a = static_cast<T*>(newarray(heapType<T>(), n));
   if constexpr (!std::is_trivially_default_constructible_v<T>) {
     for (int i = 0; i < n; i++) ::new (&a[i]) T();
   }
@@ -250,6 +274,9 @@ struct linearAlloc {
 };
 
 uintptr computeRZlog(uintptr userSize);
+/// roundupsize (msize_allocheaders.cpp): the size mallocgc hands out for a
+/// request of size bytes.
+uintptr roundupsize(uintptr size, bool noscan);
 std::pair<void*, uintptr> sysReserveAligned(void* v, uintptr size, uintptr align);
 void memclrNoHeapPointersChunked(uintptr size, void* x);
 

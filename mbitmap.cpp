@@ -9,6 +9,8 @@
 // of s.allocBits that start at s.freeindex rounded down to 64, shifted right
 // by freeindex % 64; a 1 bit is a free object. Bits past nelems may be set
 // and are ignored.
+#include <cstring>
+
 #include "internal/sys/intrinsics.hpp"
 #include "mheap.hpp"
 #include "print.hpp"
@@ -194,6 +196,15 @@ int mspan::countAlloc() {
     count += sys::OnesCount64(mrkBits);
   }
   return count;
+}
+
+/// readUintptr: the word at p, which need not be aligned (a type's GCData
+/// is a byte array). \gosrc{mbitmap.go,readUintptr}
+uintptr readUintptr(const uint8* p) {
+  uintptr x;
+  memcpy(&x, p, sizeof(x));
+  // (Go swaps the bytes on big-endian machines.)
+  return x;
 }
 
 }  // namespace runtime

@@ -216,6 +216,31 @@ struct markBits {
   void advance();
 };
 
+/// typePointers: an iterator over the pointers of the heap objects in a
+/// range: elem is the element (a value of typ) being walked, addr the
+/// address of the word mask's bit 0 stands for, mask the pointer words
+/// from addr on still to report (one bit per word, up to ptrBits of them),
+/// typ the type whose GCData refills mask (nullptr: mask is all there is,
+/// an object whose bits live in its span). \gosrc{mbitmap_allocheaders.go,typePointers}
+struct typePointers {
+  uintptr elem;
+  uintptr addr;
+  uintptr mask;
+  const _type* typ;
+
+  struct nextResult;
+  NOSPLIT nextResult nextFast() const;
+  NOSPLIT nextResult next(uintptr limit) const;
+  NOSPLIT typePointers fastForward(uintptr n, uintptr limit) const;
+};
+
+/// next's and nextFast's two results: the iterator moved on, and the
+/// address of the pointer word found (0: none is left).
+struct typePointers::nextResult {
+  typePointers tp;
+  uintptr addr;
+};
+
 /// mspan: a run of pages, and what they hold. For a heap span: elemsize
 /// objects of spanclass, nelems of them; allocBits says which are in use
 /// (below freeindex, all are, as far as allocation is concerned) and
@@ -281,8 +306,14 @@ struct mspan : sys::NotInHeap {
   int countAlloc();
 
   // mbitmap_allocheaders.go
+  NOSPLIT typePointers typePointersOf(uintptr addr, uintptr size);
+  NOSPLIT typePointers typePointersOfUnchecked(uintptr addr);
+  NOSPLIT typePointers typePointersOfType(const _type* typ, uintptr addr);
+  NOSPLIT uintptr objBase(uintptr addr);
   void initHeapBits(bool forceClear);
   NOSPLIT notInHeapSlice<uintptr> heapBits();
+  NOSPLIT uintptr heapBitsSmallForAddr(uintptr addr);
+  NOSPLIT uintptr writeHeapBitsSmall(uintptr x, uintptr dataSize, const _type* typ);
 };
 
 /// base: the span's first byte. \gosrc{mheap.go,mspan.base}
@@ -558,6 +589,9 @@ NOSPLIT_INLINE constexpr bool heapBitsInSpan(uintptr userSize) {
 }
 
 NOSPLIT notInHeapSlice<uintptr> heapBitsSlice(uintptr spanBase, uintptr spanSize);
+uintptr heapSetType(uintptr x, uintptr dataSize, const _type* typ, const _type** header, mspan* span);
+int getgcmask(void* p, const _type* et, uint8* mask, int maskLen);
+NOSPLIT uintptr readUintptr(const uint8* p);
 
 // mallocgc's fast path (malloc.go), here because it needs mspan complete.
 NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s);

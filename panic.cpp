@@ -40,6 +40,78 @@ void exit(int32 code) { _exit(code); }
 /// shown, as it would be in Go, whose os.Stdout is unbuffered.
 static void flushstdout() { fflush(stdout); }
 
+/// panicerrorstring: panic(errorString(msg)), a runtime error whose text is
+/// "runtime error: " and msg (makeslice's and growslice's panics).
+/// Departure: Go panics with the errorString value; the port's panic value
+/// carries the text errorString.Error gives. \gosrc{error.go,errorString.Error}
+void panicerrorstring(const char* msg) { throw PanicError(std::string("runtime error: ") + msg, true); }
+
+/// boundsError: an index or slice expression out of range, and the text Go
+/// prints for it. Departure: error.go's type, kept here with the bounds
+/// panics that raise it (the port has no error.cpp); only the codes the
+/// port's slices raise. \gosrc{error.go,boundsError}
+namespace {
+enum boundsErrorCode : uint8 { boundsIndex, boundsSliceAlen, boundsSliceAcap, boundsSliceB };
+
+struct boundsError {
+  int64 x;
+  int y;
+  bool signed_;  // Go: signed, a C++ keyword
+  boundsErrorCode code;
+
+  /// Error: "runtime error: " and the format of the code, with x and y
+  /// in decimal; a negative x drops y. \gosrc{error.go,boundsError.Error}
+  std::string Error() const {
+    static const char* const fmts[] = {
+        "index out of range [%x] with length %y",
+        "slice bounds out of range [:%x] with length %y",
+        "slice bounds out of range [:%x] with capacity %y",
+        "slice bounds out of range [%x:%y]",
+    };
+    static const char* const negFmts[] = {
+        "index out of range [%x]",
+        "slice bounds out of range [:%x]",
+        "slice bounds out of range [:%x]",
+        "slice bounds out of range [%x:]",
+    };
+    const char* fmt = fmts[code];
+    if (signed_ && x < 0) fmt = negFmts[code];
+    std::string b = "runtime error: ";
+    for (const char* c = fmt; *c != 0; c++) {
+      if (*c != '%') {
+        b += *c;
+        continue;
+      }
+      c++;
+      if (*c == 'x') {
+        b += signed_ ? std::to_string(x) : std::to_string(uint64(x));
+      } else if (*c == 'y') {
+        b += std::to_string(y);
+      }
+    }
+    return b;
+  }
+};
+}  // namespace
+
+/// goPanicIndex: s[x] with x outside [0, y). \gosrc{panic.go,goPanicIndex}
+YESWRITEBARRIERREC void goPanicIndex(int x, int y) {
+  // (Go's panicCheck1 turns a bounds failure inside the runtime into a
+  // throw; the port's runtime does not index gort::slice.)
+  throw PanicError(boundsError{int64(x), y, true, boundsIndex}.Error(), true);
+}
+
+/// goPanicSliceAcap: s[?:x] with x outside [0, cap(s)] (y).
+/// \gosrc{panic.go,goPanicSliceAcap}
+YESWRITEBARRIERREC void goPanicSliceAcap(int x, int y) {
+  throw PanicError(boundsError{int64(x), y, true, boundsSliceAcap}.Error(), true);
+}
+
+/// goPanicSliceB: s[x:y] with x > y. \gosrc{panic.go,goPanicSliceB}
+YESWRITEBARRIERREC void goPanicSliceB(int x, int y) {
+  throw PanicError(boundsError{int64(x), y, true, boundsSliceB}.Error(), true);
+}
+
 /// startpanic_m prepares to print a fatal error: it counts this M as dying
 /// and serialises fatal output. \gosrc{panic.go,startpanic_m}
 NOWRITEBARRIERREC bool startpanic_m() {

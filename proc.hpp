@@ -173,6 +173,7 @@ void tracebackothers(g* me);
 enum throwType : int32 { throwTypeNone = 0, throwTypeUser = 1, throwTypeRuntime = 2 };
 [[noreturn]] NOSPLIT void fatalthrow(throwType t);
 [[noreturn]] void panicplain(const char* msg);  // panic(plainError(msg))
+[[noreturn]] void panicerrorstring(const char* msg);  // panic(errorString(msg))
 [[noreturn]] void exit(int32 code);
 extern atomic::Uint32 panicking;
 /// startpanic_m: this M is about to print a fatal error (counts it in

@@ -69,14 +69,8 @@ inline void mulDivWork(int64_t& foo, int w) {
 }
 
 // Element types of BenchmarkMakeChan: struct0 is chan_test.go's empty struct;
-// struct32 and struct40 are slice_test.go:94-95 at go1.22.12 (same package).
+// struct32 and struct40 are slice_test.go's (bench/testing.hpp).
 struct struct0 {};
-struct struct32 {
-  int64_t a, b, c, d;
-};
-struct struct40 {
-  int64_t a, b, c, d, e;
-};
 
 /// The body of one BenchmarkMakeChan sub-benchmark for element type T.
 template <class T>

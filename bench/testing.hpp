@@ -192,4 +192,16 @@ void registerGo(const char* name, F body) {
       ->Unit(benchmark::kNanosecond);
 }
 
+/// slice_test.go:93-95 at go1.22.12: element types of several benchmarks
+/// of package runtime_test (BenchmarkGrowSlice, BenchmarkMakeChan).
+struct struct24 {
+  int64_t a, b, c;
+};
+struct struct32 {
+  int64_t a, b, c, d;
+};
+struct struct40 {
+  int64_t a, b, c, d, e;
+};
+
 }  // namespace gort_bench

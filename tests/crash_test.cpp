@@ -376,9 +376,8 @@ TEST_CASE("TestGoexitInPanic", "[crash_test.go]") {
 
 // crash_test.go:397 at go1.22.12
 //
-// Cases 0 (assignment to a nil map) and 3 (slice index out of range) are Go
-// language operations with no counterpart in gort; the channel cases keep
-// Go's numbers.
+// Case 0 (assignment to a nil map) is a Go language operation with no
+// counterpart in gort (no maps); the other cases keep Go's numbers.
 TEST_CASE("TestRuntimePanicWithRuntimeError", "[crash_test.go]") {
   struct testCase {
     int n;
@@ -396,6 +395,11 @@ TEST_CASE("TestRuntimePanicWithRuntimeError", "[crash_test.go]") {
          auto ch = gort::make_chan<gort::struct_>();
          gort::close(ch);
          ch.send(gort::struct_{});
+       }},
+      {3,
+       [] {
+         auto s = gort::make<int>(2);
+         (void)s[2];
        }},
       {4,
        [] {
@@ -441,7 +445,7 @@ TEST_CASE("TestPanicAfterGoexit", "[crash_test.go]") {
 // goroutine's header) and exit 2.
 
 namespace {
-void checkChanPanic(const char* prog, const std::string& msg) {
+void checkMainPanic(const char* prog, const std::string& msg) {
   auto res = runTestProg(prog);
   INFO(prog << " (" << describe(res) << "), output:\n" << res.output);
   CHECK(hasPrefix(res.output, "panic: " + msg + "\n\ngoroutine 1 [running]:\n"));
@@ -460,20 +464,39 @@ TEST_CASE("gort: out of memory when the OS refuses more heap", "[gort]") {
   CHECK(res.exitStatus == 2);
 }
 
+// A slice's runtime panics (slice.go; the bounds check, panic.go
+// goPanicIndex), unrecovered on the main goroutine: Go's text, checked
+// against go1.22.12, and exit status 2.
+TEST_CASE("gort: unrecovered slice index out of range", "[gort]") {
+  checkMainPanic("IndexOutOfRange", "runtime error: index out of range [5] with length 3");
+}
+
+TEST_CASE("gort: unrecovered makeslice len out of range", "[gort]") {
+  checkMainPanic("MakeSliceLen", "runtime error: makeslice: len out of range");
+}
+
+TEST_CASE("gort: unrecovered makeslice cap out of range", "[gort]") {
+  checkMainPanic("MakeSliceCap", "runtime error: makeslice: cap out of range");
+}
+
+TEST_CASE("gort: unrecovered growslice len out of range", "[gort]") {
+  checkMainPanic("GrowSliceLen", "runtime error: growslice: len out of range");
+}
+
 TEST_CASE("gort: unrecovered send on closed channel", "[gort]") {
-  checkChanPanic("SendOnClosedChan", "send on closed channel");
+  checkMainPanic("SendOnClosedChan", "send on closed channel");
 }
 
 TEST_CASE("gort: unrecovered close of closed channel", "[gort]") {
-  checkChanPanic("CloseOfClosedChan", "close of closed channel");
+  checkMainPanic("CloseOfClosedChan", "close of closed channel");
 }
 
 TEST_CASE("gort: unrecovered close of nil channel", "[gort]") {
-  checkChanPanic("CloseOfNilChan", "close of nil channel");
+  checkMainPanic("CloseOfNilChan", "close of nil channel");
 }
 
 TEST_CASE("gort: unrecovered makechan size out of range", "[gort]") {
-  checkChanPanic("MakechanSizeOutOfRange", "makechan: size out of range");
+  checkMainPanic("MakechanSizeOutOfRange", "makechan: size out of range");
 }
 
 TEST_CASE("gort: send on closed channel in a goroutine names that goroutine", "[gort]") {

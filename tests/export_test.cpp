@@ -454,6 +454,17 @@ void Releasem() { releasem(getg()->m); }
 // export_test.go PhysPageSize at go1.22.12 (a variable there).
 uintptr_t PhysPageSize() { return physPageSize; }
 
+// export_test.go GCMask at go1.22.12, for heap objects (getgcmask's
+// Departure: the port has no data, bss or stack maps).
+std::vector<uint8_t> GCMaskOf(void* p, const _type* et) {
+  foundObject fo = findObject(uintptr(p), 0, 0);
+  if (fo.base == 0) return {};
+  std::vector<uint8_t> mask(fo.s->elemsize / sizeof(uintptr));
+  int n = getgcmask(p, et, mask.data(), int(mask.size()));
+  mask.resize(n);
+  return mask;
+}
+
 // --- lfstack.go -------------------------------------------------------------------
 
 static_assert(sizeof(LFNode) == sizeof(lfnode) && offsetof(LFNode, Next) == offsetof(lfnode, next) &&

@@ -153,6 +153,12 @@ inline T Escape(T x) {
 /// PhysPageSize: the OS's page size (export_test.go).
 uintptr_t PhysPageSize();
 
+struct _type;
+/// GCMaskOf: the pointer map of the heap object at p, whose value type is
+/// et, one byte per word (1: pointer), up to its last pointer
+/// (getgcmask, mbitmap_allocheaders.cpp).
+std::vector<uint8_t> GCMaskOf(void* p, const _type* et);
+
 // --- lfstack.go (export_test.go) -------------------------------------------------
 
 /// LFNode: lfstack's node, with exported names (export_test.go).

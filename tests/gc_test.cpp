@@ -21,9 +21,6 @@ struct block64k {
 
 }  // namespace
 
-template <>
-inline constexpr bool runtime::noPointers<block64k> = true;
-
 // gc_test.go:555 at go1.22.12
 TEST_CASE("TestPageAccounting", "[gc_test.go]") {
   // Grow the heap in small steps; the pages-in-use count once fell below

@@ -62,14 +62,8 @@ struct obj100 {
 
 }  // namespace
 
-// obj12 and acLink hold no pointers (noPointers, type.hpp: the port cannot
-// see that for itself).
-template <>
-inline constexpr bool runtime::noPointers<obj12> = true;
-template <>
-inline constexpr bool runtime::noPointers<acLink> = true;
-template <>
-[[maybe_unused]] inline constexpr bool runtime::noPointers<obj100> = true;
+// obj12, acLink and obj100 hold no pointers: their types' maps, derived
+// from their members (type.hpp), are empty, so they are allocated noscan.
 
 namespace {
 

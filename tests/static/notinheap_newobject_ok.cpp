@@ -7,7 +7,7 @@
 namespace runtime {
 
 struct hchanLike {
-  void* buf;
+  gort::ptr<uint8> buf;
 };
 
 hchanLike* allocate() { return newobject<hchanLike>(); }

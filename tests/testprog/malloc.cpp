@@ -24,9 +24,6 @@ struct block1M {
 
 }  // namespace
 
-template <>
-inline constexpr bool runtime::noPointers<block1M> = true;
-
 namespace testprog {
 namespace {
 

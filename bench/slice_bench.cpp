@@ -1,0 +1,87 @@
+// bench/slice_bench.cpp: the benchmarks of slice_test.go (go1.22.12) that
+// gort runs, under Go's names: BenchmarkGrowSlice (its sub-benchmarks),
+// BenchmarkAppend and BenchmarkAppendSlice. The rest are listed in
+// tests/inventory/todo.tsv with the reason.
+//
+// How Go's slice syntax maps: slice.hpp. `append([]T(nil), x...)` is
+// gort::appendSlice(gort::slice<T>{}, x), a growslice every time.
+//
+// What differs from Go's run: Go's collector frees the arrays GrowSlice
+// allocates; gort has none yet, so its heap only grows during the loop
+// (see bench/malloc_bench.cpp).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+
+#include "export_test.hpp"
+#include "go.hpp"
+#include "testing.hpp"
+
+namespace {
+
+using namespace gort_bench;
+using runtime::Escape;
+
+// slice_test.go:12
+constexpr int N = 20;
+
+// struct24, struct32 and struct40: bench/testing.hpp.
+
+/// slice_test.go:154 at go1.22.12: one sub-benchmark's body.
+template <class T>
+void growSliceBody(B& b) {
+  auto x = gort::make<T>(9);
+  for (int64_t i = 0; i < b.N; i++) {
+    auto s = gort::appendSlice(gort::slice<T>{}, x);
+    Escape(s.array);
+  }
+}
+
+/// slice_test.go:232 at go1.22.12
+void BenchmarkAppend(B& b) {
+  b.StopTimer();
+  auto x = gort::make<int64_t>(0, N);
+  b.StartTimer();
+  for (int64_t i = 0; i < b.N; i++) {
+    x = x.sub(0, 0);
+    for (int j = 0; j < N; j++) x = gort::append(x, int64_t(j));
+  }
+  Escape(x.array);
+}
+
+/// slice_test.go:263 at go1.22.12: one sub-benchmark's body.
+template <int length>
+void appendSliceBody(B& b) {
+  auto x = gort::make<uint8_t>(0, N);
+  auto y = gort::make<uint8_t>(length);
+  for (int64_t i = 0; i < b.N; i++) {
+    x = x.sub(0, 0);
+    x = gort::appendSlice(x, y);
+  }
+  Escape(x.array);
+}
+
+void registerAll() {
+  registerGo("BenchmarkGrowSlice/Byte", growSliceBody<uint8_t>);
+  registerGo("BenchmarkGrowSlice/Int16", growSliceBody<int16_t>);
+  registerGo("BenchmarkGrowSlice/Int", growSliceBody<int64_t>);
+  registerGo("BenchmarkGrowSlice/Ptr", growSliceBody<gort::ptr<uint8_t>>);
+  registerGo("BenchmarkGrowSlice/Struct/24", growSliceBody<struct24>);
+  registerGo("BenchmarkGrowSlice/Struct/32", growSliceBody<struct32>);
+  registerGo("BenchmarkGrowSlice/Struct/40", growSliceBody<struct40>);
+  registerGo("BenchmarkAppend", BenchmarkAppend);
+  registerGo("BenchmarkAppendSlice/1Bytes", appendSliceBody<1>);
+  registerGo("BenchmarkAppendSlice/4Bytes", appendSliceBody<4>);
+  registerGo("BenchmarkAppendSlice/7Bytes", appendSliceBody<7>);
+  registerGo("BenchmarkAppendSlice/8Bytes", appendSliceBody<8>);
+  registerGo("BenchmarkAppendSlice/15Bytes", appendSliceBody<15>);
+  registerGo("BenchmarkAppendSlice/16Bytes", appendSliceBody<16>);
+  registerGo("BenchmarkAppendSlice/32Bytes", appendSliceBody<32>);
+}
+
+/// Runs registerAll during static initialization, before Google Benchmark
+/// reads the registry (as the BENCHMARK macro does).
+const bool registered = (registerAll(), true);
+
+}  // namespace

@@ -1,0 +1,182 @@
+// slice.hpp: slices, mirroring slice.go at go1.22.12: the runtime's slice
+// header and its entry points (makeslice, makeslice64, growslice,
+// nextslicecap, slicecopy), and gort::slice<T>, the language surface a C++
+// program uses for Go's []T:
+//
+//   make([]T, n, c)      gort::make<T>(n, c)       makeslice64
+//   append(s, v...)      gort::append(s, v...)     growslice when full
+//   s[i]                 s[i]                      goPanicIndex when out of range
+//   s[lo:hi]             s.sub(lo, hi)             goPanicSliceB / goPanicSliceAcap
+//   len(s), cap(s)       gort::len(s), gort::cap(s)
+//   copy(dst, src)       gort::copy(dst, src)      slicecopy
+//
+// Invariant [slice-zero]: the elements of a slice's array that no one has
+// written are zero bytes (mallocgc's needzero, growslice's clear past the
+// old length), and a zero-byte element is the element type's zero value:
+// the element types the heap accepts (type.hpp's heapType: scalars, GC
+// references, aggregates and arrays of them) all have an all-zero zero
+// value, as every Go type has.
+//
+// Departure: Go's int is 64 bits on amd64; the port spells Go's int as C++
+// int (32 bits), as everywhere else, so a slice holds at most 2^31-1
+// elements and make takes int64 bounds through makeslice64, which narrows
+// them as Go's does on its 32-bit ports.
+//
+// Departure: an element that is not trivially copyable (a channel handle,
+// which counts references until the collector exists) is copied by its copy
+// constructor where Go copies bytes: append copies the old elements into a
+// grown array that way after growslice's memmove, so that the old array,
+// which other slices may still share, keeps its own references.
+#pragma once
+#include <initializer_list>
+#include <type_traits>
+#include <utility>
+
+#include "malloc.hpp"
+#include "runtime2.hpp"
+#include "type.hpp"
+
+namespace runtime {
+
+/// slice: a slice header (Go's reflect.SliceHeader). \gosrc{slice.go,slice}
+struct slice {
+  void* array;
+  int len;
+  int cap;
+};
+
+[[noreturn]] void panicmakeslicelen();
+[[noreturn]] void panicmakeslicecap();
+void* makeslice(const _type* et, int len, int cap);
+void* makeslice64(const _type* et, int64 len64, int64 cap64);
+slice growslice(void* oldPtr, int newLen, int oldCap, int num, const _type* et);
+int nextslicecap(int newLen, int oldCap);
+bool isPowerOfTwo(uintptr x);
+NOSPLIT int slicecopy(void* toPtr, int toLen, void* fromPtr, int fromLen, uintptr width);
+
+// Bounds checks (panic.cpp): what the compiler emits for s[x] and s[x:y].
+[[noreturn]] void goPanicIndex(int x, int y);
+[[noreturn]] void goPanicSliceAcap(int x, int y);
+[[noreturn]] void goPanicSliceB(int x, int y);
+
+}  // namespace runtime
+
+namespace gort {
+
+/// slice<T>: Go's []T, a header over an array in the garbage-collected heap.
+/// Default-constructed it is nil (len 0, cap 0). Copies share the array, as
+/// Go's slice values do. Its array is a GC reference ([gc-refs], type.hpp).
+template <class T>
+struct slice {
+  T* array = nullptr;
+  int len = 0;
+  int cap = 0;
+
+  /// s[i], with Go's bounds check: `index out of range [i] with length n`.
+  T& operator[](int i) const {
+    if (unsigned(i) >= unsigned(len)) runtime::goPanicIndex(i, len);
+    return array[i];
+  }
+  /// s[lo:hi], with Go's bounds checks (0 <= lo <= hi <= cap).
+  slice sub(int lo, int hi) const {
+    if (unsigned(hi) > unsigned(cap)) runtime::goPanicSliceAcap(hi, cap);
+    if (unsigned(lo) > unsigned(hi)) runtime::goPanicSliceB(lo, hi);
+    // A result with no capacity keeps the base pointer, so that it never
+    // points past the array (into the next object), as Go's compiler does.
+    return slice{cap - lo == 0 ? array : array + lo, hi - lo, cap - lo};
+  }
+  T* begin() const { return array; }
+  T* end() const { return array + len; }
+  bool operator==(std::nullptr_t) const { return array == nullptr; }
+};
+
+/// len(s)
+template <class T>
+int len(const slice<T>& s) {
+  return s.len;
+}
+/// cap(s)
+template <class T>
+int cap(const slice<T>& s) {
+  return s.cap;
+}
+
+/// make([]T, len, cap): a slice of len zero elements with room for cap.
+/// Out-of-range bounds panic with Go's messages (makeslice64).
+template <class T>
+slice<T> make(int64_t len, int64_t cap) {
+  static_assert(!runtime::isNotInHeap<T>, "can't be allocated in Go; it is incomplete (or unallocatable)");
+  static_assert(alignof(T) <= 16, "make: alignment above 16 bytes");
+  T* a = static_cast<T*>(runtime::makeslice64(runtime::heapType<T>(), len, cap));
+  // Only cap's elements are in range, so make's checks have passed.
+  if constexpr (!std::is_trivially_default_constructible_v<T>) {
+    for (int64_t i = 0; i < cap; i++) ::new (&a[i]) T();
+  }
+  return slice<T>{a, int(len), int(cap)};
+}
+/// make([]T, len)
+template <class T>
+slice<T> make(int64_t len) {
+  return make<T>(len, len);
+}
+
+namespace detail {
+/// grow: s with room for num more elements, through growslice when its
+/// capacity is short ([slice-zero]); the length becomes s.len + num.
+template <class T>
+slice<T> grow(slice<T> s, int num) {
+  // The sum may wrap (Go's int arithmetic), and growslice reports it.
+  int newLen = int(unsigned(s.len) + unsigned(num));
+  if (unsigned(newLen) <= unsigned(s.cap) && newLen >= 0) {
+    s.len = newLen;
+    return s;
+  }
+  runtime::slice n = runtime::growslice(s.array, newLen, s.cap, num, runtime::heapType<T>());
+  T* a = static_cast<T*>(n.array);
+  if constexpr (!std::is_trivially_copyable_v<T>) {
+    // See the Departure in slice.hpp: the old array keeps its copies.
+    for (int i = 0; i < s.len; i++) ::new (&a[i]) T(s.array[i]);
+  }
+  return slice<T>{a, n.len, n.cap};
+}
+}  // namespace detail
+
+/// append(s, vs...): s with the values added at its end; a new array (by
+/// Go's growth rule, growslice) when s has no room for them.
+template <class T, class... Vs>
+slice<T> append(slice<T> s, Vs&&... vs) {
+  int old = s.len;
+  s = detail::grow(s, int(sizeof...(Vs)));
+  int i = old;
+  ((s.array[i++] = T(std::forward<Vs>(vs))), ...);
+  return s;
+}
+
+/// append(s, t...): s with t's elements added at its end.
+template <class T>
+slice<T> appendSlice(slice<T> s, const slice<T>& t) {
+  int old = s.len;
+  int n = t.len;
+  s = detail::grow(s, n);
+  // t may share s's array (append(s[:1], s...)): copy handles the overlap.
+  copy(slice<T>{s.array + old, n, n}, t);
+  return s;
+}
+
+/// copy(dst, src): copies min(len(dst), len(src)) elements; returns how many.
+template <class T>
+int copy(const slice<T>& dst, const slice<T>& src) {
+  if constexpr (std::is_trivially_copyable_v<T>) {
+    return runtime::slicecopy(dst.array, dst.len, src.array, src.len, sizeof(T));
+  } else {
+    int n = dst.len < src.len ? dst.len : src.len;
+    if (dst.array <= src.array) {
+      for (int i = 0; i < n; i++) dst.array[i] = src.array[i];
+    } else {
+      for (int i = n - 1; i >= 0; i--) dst.array[i] = src.array[i];
+    }
+    return n;
+  }
+}
+
+}  // namespace gort
