@@ -259,6 +259,9 @@ def _context(gp):
     return _Context(gp, regs=regs)
 
 
+_MACHINE_REG = {"pc": "rip", "sp": "rsp"}
+
+
 class _InGoroutine:
     """with _InGoroutine(gp): gdb's selected thread and frame 0 show gp."""
 
@@ -280,7 +283,10 @@ class _InGoroutine:
             return self
         # Registers can be written only in the newest frame.
         gdb.execute("select-frame 0", to_string=True)
-        regs = self.ctx.regs
+        # The machine's names: $sp and $pc are gdb's aliases, which it
+        # refuses to assign once a write to another register has made it
+        # rebuild frame 0.
+        regs = {_MACHINE_REG.get(r, r): v for r, v in self.ctx.regs.items()}
         self.saved = [(r, int(gdb.parse_and_eval("(unsigned long)$" + r))) for r in regs]
         try:
             for r, v in regs.items():
@@ -293,8 +299,13 @@ class _InGoroutine:
 
     def __exit__(self, *exc):
         if self.saved is not None:
-            gdb.execute("select-frame 0", to_string=True)
+            # The command may have left gdb's frame cache holding frames
+            # unwound from the goroutine's registers; in such a cache frame
+            # 0's registers can be read-only. Written registers are in the
+            # thread already, so dropping the cache loses nothing.
+            gdb.execute("maintenance flush register-cache", to_string=True)
             for r, v in reversed(self.saved):
+                gdb.execute("select-frame 0", to_string=True)
                 gdb.parse_and_eval("$%s = %d" % (r, v))
             self.saved = None
         self.thread.switch()

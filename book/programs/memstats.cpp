@@ -16,7 +16,7 @@
 // A 64-byte object that holds a pointer (so mallocgc treats it as "scan":
 // it goes to a span class of its own, separate from pointer-free objects).
 struct node {
-  node* next;
+  gort::ptr<node> next;
   uint64_t payload[7];
 };
 
@@ -51,7 +51,7 @@ static void main_main() {
   // 10000 more of them, linked so that they stay reachable.
   for (int i = 0; i < 10000; i++) {
     node* n = runtime::newobject<node>();
-    n->next = list;
+    n->next = gort::ptr<node>(list);
     list = n;
   }
   runtime::ReadMemStats(&st[2]);
