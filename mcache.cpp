@@ -192,7 +192,9 @@ void mcache::prepareForSweep() {
     throw_("bad flushGen");
   }
   releaseAll();
-  stackcache_clear(this);
+  // Departure: Go's callers (acquirep) run on the system stack; the port's
+  // may not, so the switch is explicit (systemstack on g0 just calls).
+  systemstack([this] { stackcache_clear(this); });
   flushGen.Store(mheap_.sweepgen);  // synchronises with gcStart
 }
 
