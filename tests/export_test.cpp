@@ -454,6 +454,28 @@ void Releasem() { releasem(getg()->m); }
 // export_test.go PhysPageSize at go1.22.12 (a variable there).
 uintptr_t PhysPageSize() { return physPageSize; }
 
+// --- stack.go (port only) ---------------------------------------------------------
+
+StackSpanInfo CurrentStackSpan() {
+  g* gp = getg();
+  StackSpanInfo r{};
+  r.lo = gp->stack_.lo;
+  r.hi = gp->stack_.hi;
+  mspan* s = spanOf(r.lo);
+  if (s == nullptr) {
+    r.state = "nil";
+    return r;
+  }
+  r.base = s->base();
+  r.end = s->base() + s->npages * pageSize;
+  r.sameSpan = spanOf(r.hi - 1) == s;
+  r.state = mSpanStateNames[s->state.get()];
+  r.elemsize = s->elemsize;
+  r.fixedStack = fixedStack;
+  r.stackCacheSize = _StackCacheSize;
+  return r;
+}
+
 // --- lfstack.go -------------------------------------------------------------------
 
 static_assert(sizeof(LFNode) == sizeof(lfnode) && offsetof(LFNode, Next) == offsetof(lfnode, next) &&

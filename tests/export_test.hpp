@@ -167,6 +167,20 @@ void LFNodeValidate(LFNode* node);
 /// PersistentAlloc: n bytes from persistentalloc (export_test.go).
 void* PersistentAlloc(uintptr_t n);
 
+// --- stack.go (port only) ----------------------------------------------------------
+
+/// StackSpanInfo: the calling goroutine's stack and the span spanOf finds for
+/// each end of it (no Go counterpart: Go's tests do not look at stack spans).
+struct StackSpanInfo {
+  uintptr_t lo, hi;                // the goroutine's stack bounds
+  uintptr_t base, end;             // spanOf(lo)'s pages
+  bool sameSpan;                   // spanOf(hi-1) is the same span
+  const char* state;               // spanOf(lo)'s state name, "mSpanManual"...
+  uintptr_t elemsize;              // the span's stack size
+  uintptr_t fixedStack, stackCacheSize;  // stack.hpp's constants
+};
+StackSpanInfo CurrentStackSpan();
+
 }  // namespace runtime
 
 namespace gort_test {
