@@ -476,6 +476,31 @@ StackSpanInfo CurrentStackSpan() {
   return r;
 }
 
+int StackSpanRoundTrip(int n) {
+  int wrote = 0;
+  systemstack([&] {
+    stack st[256];
+    if (n > 256) throw_("StackSpanRoundTrip: n > 256");
+    for (int i = 0; i < n; i++) st[i] = stackalloc(uint32(fixedStack));
+    for (int i = 0; i < n; i++) stackfree(st[i]);
+    m* mp = acquirem();
+    stackcache_clear(mp->p.ptr()->mcache);
+    releasem(mp);
+    lock(&mheap_.lock);
+    for (int i = 0; i < n; i++) {
+      uintptr lo = st[i].lo;
+      mspan* s = spanOf(lo);
+      mSpanState state = s == nullptr ? mSpanDead : s->state.get();
+      bool live = s != nullptr && state != mSpanDead && s->base() <= lo && lo < s->base() + s->npages * pageSize;
+      if (live) continue;
+      *reinterpret_cast<volatile uint8*>(lo) = 0;  // free pages: nobody's
+      wrote++;
+    }
+    unlock(&mheap_.lock);
+  });
+  return wrote;
+}
+
 // --- lfstack.go -------------------------------------------------------------------
 
 static_assert(sizeof(LFNode) == sizeof(lfnode) && offsetof(LFNode, Next) == offsetof(lfnode, next) &&

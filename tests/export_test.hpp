@@ -180,6 +180,14 @@ struct StackSpanInfo {
   uintptr_t fixedStack, stackCacheSize;  // stack.hpp's constants
 };
 StackSpanInfo CurrentStackSpan();
+/// StackSpanRoundTrip: on the system stack, take n stacks (n <= 256) with
+/// stackalloc, give them all back with stackfree, and empty this P's stack
+/// cache (stackcache_clear). Then, with the heap lock held, write the
+/// lowest byte of each stack whose pages went back to the heap: a guard page
+/// left behind there would fault. Returns how many stacks it wrote to. The
+/// caller must run with GOMAXPROCS=1, so that no other P can take the freed
+/// pages meanwhile (port only).
+int StackSpanRoundTrip(int n);
 
 }  // namespace runtime
 

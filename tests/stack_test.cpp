@@ -159,3 +159,17 @@ TEST_CASE("gort: a goroutine's stack lies in a stack span (mSpanManual)", "[gort
   CHECK(st.StackInuse % info.stackCacheSize == 0);
   CHECK(st.StackSys == st.StackInuse);
 }
+
+TEST_CASE("gort: stack spans go back to the heap when all their stacks are free", "[gort]") {
+  GOMAXPROCSGuard gmp(1);  // StackSpanRoundTrip's condition
+  runtime::MemStats s0, s1;
+  runtime::ReadMemStats(&s0);  // empties the stack caches too (flushmcache)
+  // 256 stacks: sixteen spans' worth. Unless the pool already had more
+  // than 224 free stacks, at least two spans are new and wholly ours, and
+  // go back to the heap (freeManual) when the cache is emptied.
+  int wrote = runtime::StackSpanRoundTrip(256);
+  runtime::ReadMemStats(&s1);
+  CHECK(wrote >= 32);  // and the freed stacks' guard pages were removed
+  CHECK(s1.StackInuse <= s0.StackInuse);
+  CHECK(s1.StackSys == s1.StackInuse);
+}
