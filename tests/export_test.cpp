@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "asan.hpp"
 #include "chan.hpp"
 #include "go.hpp"
 #include "internal/sys/intrinsics.hpp"
@@ -493,7 +494,10 @@ int StackSpanRoundTrip(int n) {
       mSpanState state = s == nullptr ? mSpanDead : s->state.get();
       bool live = s != nullptr && state != mSpanDead && s->base() <= lo && lo < s->base() + s->npages * pageSize;
       if (live) continue;
-      *reinterpret_cast<volatile uint8*>(lo) = 0;  // free pages: nobody's
+      // Free pages: nobody's. (Poisoned for AddressSanitizer by stackfree.)
+      asanunpoison(reinterpret_cast<void*>(lo), 1);
+      *reinterpret_cast<volatile uint8*>(lo) = 0;
+      asanpoison(reinterpret_cast<void*>(lo), 1);
       wrote++;
     }
     unlock(&mheap_.lock);
