@@ -34,12 +34,10 @@ mcache* allocmcache() {
 
 /// freemcache: give c's spans back and free it (a P is being destroyed).
 /// \gosrc{mcache.go,freemcache}
-///
-/// Departure: Go also empties c.stackcache (stackcache_clear(c)); the port's
-/// stack cache is on the P (stack.cpp), and p.destroy clears it.
 void freemcache(mcache* c) {
   systemstack([&] {
     c->releaseAll();
+    stackcache_clear(c);
 
     lock(&mheap_.lock);
     mheap_.cachealloc.free(c);
@@ -182,9 +180,6 @@ void mcache::releaseAll() {
 /// flushed; called before a P allocates (acquirep). With no collector the
 /// sweep generation never moves, so it returns at once.
 /// \gosrc{mcache.go,mcache.prepareForSweep}
-///
-/// Departure: Go also empties c.stackcache (stackcache_clear(c)); the port's
-/// stack cache is on the P and not affected by sweeping.
 void mcache::prepareForSweep() {
   // Allocation could instead go on with the old spans, allocating black,
   // behind a ragged barrier; that would carry mark bits into the next cycle.
@@ -197,6 +192,9 @@ void mcache::prepareForSweep() {
     throw_("bad flushGen");
   }
   releaseAll();
+  // Departure: Go's callers (acquirep) run on the system stack; the port's
+  // may not, so the switch is explicit (systemstack on g0 just calls).
+  systemstack([this] { stackcache_clear(this); });
   flushGen.Store(mheap_.sweepgen);  // synchronises with gcStart
 }
 

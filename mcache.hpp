@@ -26,8 +26,16 @@
 #include <tuple>
 
 #include "mheap.hpp"
+#include "stack.hpp"
 
 namespace runtime {
+
+/// stackfreelist: a list of free stacks of one order (mcache.stackcache).
+/// \gosrc{mcache.go,stackfreelist}
+struct stackfreelist {
+  gclinkptr list;
+  uintptr size;  // bytes of stacks in list
+};
 
 /// mcache: a P's allocation cache. \gosrc{mcache.go,mcache}
 struct mcache : sys::NotInHeap {
@@ -43,9 +51,8 @@ struct mcache : sys::NotInHeap {
 
   mspan* alloc[numSpanClasses];  // the span each class allocates from
 
-  // Go also keeps the P's stack cache here (stackcache); the port's stacks
-  // are not carved from heap spans yet, so stack.cpp keeps its own cache on
-  // the P (runtime2.hpp).
+  // The P's free stacks, one list per stack order (stack.cpp).
+  stackfreelist stackcache[_NumStackOrders];
 
   // flushGen: the sweepgen at which this mcache was last flushed; a P
   // whose mcache is behind flushes it before allocating (prepareForSweep).
@@ -61,13 +68,6 @@ struct mcache : sys::NotInHeap {
   /// to be fetched (a heavier allocation, after which Go checks whether to
   /// start a GC).
   std::tuple<gclinkptr, mspan*, bool> nextFree(spanClass spc);
-};
-
-/// stackfreelist: a list of free stacks of one order (mcache.stackcache).
-/// \gosrc{mcache.go,stackfreelist}
-struct stackfreelist {
-  gclinkptr list;
-  uintptr size;
 };
 
 /// emptymspan: a span with no free objects, the placeholder in unfilled

@@ -183,9 +183,6 @@ void readmemstats_m(MemStats* stats) {
 
 /// flushmcache: flush allp[i]'s mcache. The world is stopped.
 /// \gosrc{mstats.go,flushmcache}
-///
-/// Departure: Go also empties the mcache's stack cache (stackcache_clear);
-/// the port's is on the P and is not part of the heap statistics.
 void flushmcache(int i) {
   assertWorldStopped();
 
@@ -193,6 +190,7 @@ void flushmcache(int i) {
   struct mcache* c = pp->mcache;
   if (c == nullptr) return;
   c->releaseAll();
+  stackcache_clear(c);
 }
 
 /// flushallmcaches: flush every P's mcache. The world is stopped.

@@ -1465,7 +1465,6 @@ void p::destroy() {
   });
   freemcache(pp->mcache);
   pp->mcache = nullptr;
-  stackcache_clear(pp);
   pp->status = _Pdead;
 }
 

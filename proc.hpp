@@ -143,7 +143,7 @@ NOSPLIT void futexwakeup(uint32* addr, uint32 cnt);
 void stackinit();
 SYSTEMSTACK stack stackalloc(uint32 n);
 SYSTEMSTACK void stackfree(stack stk);
-SYSTEMSTACK void stackcache_clear(p* pp);
+SYSTEMSTACK void stackcache_clear(struct mcache* c);
 /// guardPageActive reports whether new stacks get a kernel guard page.
 bool guardPageActive();
 /// morestackc: the entry check of a SYSTEMSTACK function (Go's compiler

@@ -377,8 +377,6 @@ namespace runtime {
 
 /// The size of p.runq (a power of two).
 inline constexpr uint32 runqsize = 256;
-/// The port's stack cache per P (Go keeps it in mcache.stackcache).
-inline constexpr int stackCacheSize = 16;
 
 struct p {
   int32 id;
@@ -416,11 +414,6 @@ struct p {
     mspan* buf[128];
   } mspancache;
   persistentAlloc palloc;  // persistentalloc's chunk for this P
-  // Departure: Go keeps the stack cache in p.mcache.stackcache; the port's
-  // stacks are not carved from heap spans (stack.cpp), so its cache of
-  // whole stacks sits on the P.
-  uintptr stackcache[stackCacheSize];
-  int32 nstackcache;
   // statsSeq: odd while this P writes memstats.heapStats (mstats.hpp,
   // consistentHeapStats), even otherwise.
   atomic::Uint32 statsSeq;

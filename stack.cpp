@@ -1,19 +1,23 @@
 // stack.cpp: goroutine stacks, mirroring stack.go at go1.22.12: stackinit,
-// the global stackpool, the per-P stack cache (stackcacherefill,
-// stackcacherelease), stackalloc, stackfree, and newstack.
+// the global stackpool of stack spans and stackLarge, the per-P stack cache
+// (mcache.stackcache, stackcacherefill, stackcacherelease), stackalloc,
+// stackfree, and newstack.
 //
 // The stack model (Departure; the book's chapter 12, "Where the port departs
 // from Go", says more under "Stacks"). Go
 // starts goroutines on 2 KiB stacks and copies a stack to a larger one when a
 // function prologue finds SP below g.stackguard0. C++ frames hold raw
 // pointers into the stack, so a stack cannot move. Instead:
-//   (a) every goroutine gets a fixed reservation of startingStackSize bytes of
-//       address space, mapped MAP_NORESERVE: the kernel commits a page only
-//       when it is touched, so a goroutine costs the stack it really uses
-//       (one or two 4 KiB pages for most) plus its share of a page table.
-//   (b) reservations are carved from 16 MiB chunks of adjacent, identically
-//       mapped memory, which the kernel keeps as one VMA, so a million
-//       stacks do not exhaust vm.max_map_count.
+//   (a) every goroutine gets a fixed stack of fixedStack (256 KiB, stack.hpp)
+//       bytes, carved as Go carves its small stacks: the stackpool takes a
+//       _StackCacheSize span (sixteen stacks) from the heap with
+//       mheap_.allocManual(spanAllocStack), and gives it back with
+//       freeManual when its last stack comes back. The heap's arenas are
+//       mapped without touching them (sysMap), and nothing here writes to a
+//       stack but its top word (the free-list link), so the kernel commits
+//       only the pages a goroutine touches: one or two 4 KiB pages for most.
+//   (b) the heap arenas are a few large mappings, so a million stacks do
+//       not exhaust vm.max_map_count.
 //   (c) the bound is checked in software, as Go does: code built with
 //       -fsplit-stack compares its new SP with the thread's guard word
 //       (%fs:0x70) in every prologue; gogo keeps that word equal to
@@ -22,13 +26,23 @@
 //       which reports the overflow with Go's messages. Where the kernel
 //       supports MADV_GUARD_INSTALL (Linux 6.13+), the lowest page of each
 //       stack is also a guard page, so code built without -fsplit-stack
-//       (libc, for instance) faults instead of writing past the end.
+//       (libc, for instance) faults instead of writing past the end;
+//       osStackAlloc installs those guards when a span becomes stacks and
+//       osStackFree removes them before the span goes back to the heap.
 //
 // Invariants:
-//   [stack-size]  every stack from stackalloc is startingStackSize bytes,
-//                 aligned to it.
-//   [stack-pool]  stackpool holds free stacks linked through their top
-//                 word; stackpool.lock protects it and nothing else.
+//   [stack-size]  every stack from stackalloc is a power of two of at least
+//                 fixedStack bytes (in practice exactly startingStackSize),
+//                 page-aligned, inside one mSpanManual span.
+//   [stack-link]  a free stack of order o links to the next through its top
+//                 word (stackLink), not its lowest word as in Go: see
+//                 stackLink.
+//   [stack-pool]  stackpool[o].item.span lists the stack spans of order o
+//                 with at least one free stack; each span's manualFreeList
+//                 holds its free stacks and allocCount counts the others.
+//                 stackpool[o].item.mu protects both.
+// Locks: stackpool[o].item.mu and stackLarge.lock, each taken alone; the
+// heap lock may be taken under either (allocManual, freeManual).
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -41,168 +55,371 @@
 #include <valgrind/valgrind.h>
 #else
 #define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#define VALGRIND_STACK_DEREGISTER(id)
+#define RUNNING_ON_VALGRIND 0
 #endif
 
 #include "asan.hpp"
 #include "go_asm.h"
+#include "mcache.hpp"
+#include "mheap.hpp"
 #include "mstats.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 #include "race.hpp"
+#include "stack.hpp"
 
 namespace runtime {
 
-/// The fixed stack reservation of a goroutine (and so its maximum size).
-inline constexpr uintptr startingStackSize = 256 << 10;
+/// startingStackSize: the size of a new goroutine's stack; with the port's
+/// fixed stacks, also its maximum. \gosrc{stack.go,startingStackSize}
+inline constexpr uintptr startingStackSize = fixedStack;
 /// maxstacksize: what newstack reports as the limit (Go: 1 GB on 64-bit).
 uintptr maxstacksize = startingStackSize;
 /// stackGuard: the room below g.stackguard0 for code that does not check:
 /// NOSPLIT chains, libc and other code built without -fsplit-stack, and
 /// __morestack itself (Go: 928 bytes on linux/amd64).
 inline constexpr uintptr stackGuard = 16 << 10;
-/// Stacks per chunk mapped from the OS at once.
-inline constexpr uintptr stacksPerChunk = 64;
 
 namespace {
+
+/// stackpoolItem: the spans of one stack order that have free stacks
+/// ([stack-pool]). \gosrc{stack.go,stackpoolItem}
+struct stackpoolItem : sys::NotInHeap {
+  mutex mu;
+  mSpanList span;
+};
+
+/// stackpool: the global pool of stack spans, one entry per order, each on
+/// its own cache line. \gosrc{stack.go,stackpool}
+struct alignas(cpu::CacheLinePadSize) stackpoolEntry {
+  stackpoolItem item;
+};
+stackpoolEntry stackpool[_NumStackOrders];
+
+/// stackLarge: spans of large stacks (n >= _StackCacheSize) kept while a
+/// collection runs, by log2 of their pages. With the port's 256 KiB stacks
+/// (an order-0 size, stack.hpp) and no collector, it stays empty.
+/// \gosrc{stack.go,stackLarge}
 struct {
   mutex lock;
-  uintptr free;  // free stacks, linked through their top word
-  int64 nfree;
-  int64 nmapped;  // stacks ever mapped
-} stackpool;
+  mSpanList free[heapAddrBits - pageShift];
+} stackLarge;
 
 bool guardPagesWork = true;  // MADV_GUARD_INSTALL accepted so far (and wanted)
 constexpr int MADV_GUARD_INSTALL_ = 102;
+constexpr int MADV_GUARD_REMOVE_ = 103;
 
-/// stackpoolalloc takes one free stack, mapping a new chunk when the pool is
-/// empty. stackpool.lock must be held. \gosrc{stack.go,stackpoolalloc}
-uintptr stackpoolalloc() {
-  if (stackpool.free == 0) {
-    size_t size = startingStackSize * stacksPerChunk;
-    void* v = mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (v == MAP_FAILED) {
-      print("runtime: cannot allocate memory for goroutine stacks (errno ", errno, ")\n");
-      throw_("out of memory allocating stack");
+// The free-list link accessors, not instrumented (see stackLink).
+__attribute__((no_sanitize("address", "thread"))) gclinkptr stackLink(gclinkptr x, uint8 order);
+__attribute__((no_sanitize("address", "thread"))) void setStackLink(gclinkptr x, uint8 order, gclinkptr next);
+
+/// valgrindLock keeps the valgrind ids of one span's stacks consecutive
+/// (osStackAlloc), so that the span needs to remember only the first.
+mutex valgrindLock;
+
+/// stackLink: the free-list link of the free stack of order order at x.
+/// Departure ([stack-link]): Go links a free stack through its lowest
+/// word; here that word sits in the stack's guard page, and a span's
+/// sixteen stacks would each get a page committed for nothing. The top word
+/// is in the page a goroutine touches first anyway. The accesses are not
+/// instrumented: the stack is poisoned for AddressSanitizer while it is
+/// free, and the link is the allocator's own word, as in Go, whose runtime
+/// is not instrumented.
+gclinkptr stackLink(gclinkptr x, uint8 order) {
+  return reinterpret_cast<gclink*>(uintptr(x) + (fixedStack << order) - sizeof(gclink))->next;
+}
+/// setStackLink sets the link stackLink reads.
+void setStackLink(gclinkptr x, uint8 order, gclinkptr next) {
+  reinterpret_cast<gclink*>(uintptr(x) + (fixedStack << order) - sizeof(gclink))->next = next;
+}
+
+/// osStackAlloc prepares the stacks of the new stack span s (elemsize
+/// set): a kernel guard page at the bottom of each and, under valgrind, a
+/// registration of each as a stack. Departure: Go's does nothing on Linux,
+/// and is called before elemsize is set. \gosrc{os_nonopenbsd.go,osStackAlloc}
+void osStackAlloc(mspan* s) {
+  uintptr n = s->npages * pageSize / s->elemsize;
+  if (RUNNING_ON_VALGRIND) {
+    // Tell valgrind each stack is one (lowest and highest byte). Without
+    // it, memcheck takes a jump of SP by less than its --max-stackframe
+    // (2 MB), say from a goroutine to a thread stack mapped nearby, for a
+    // frame being pushed or popped, and marks the memory in between (other
+    // stacks, a thread's TLS) undefined or inaccessible; with it, a jump
+    // into another stack is a switch. osStackFree takes them back.
+    lock(&valgrindLock);
+    for (uintptr i = 0; i < n; i++) {
+      uintptr lo = s->base() + i * s->elemsize;
+      uint64 id = VALGRIND_STACK_REGISTER(lo, lo + s->elemsize - 1);
+      if (i == 0) s->allocCache = id;  // unused in a manual span
     }
-    uintptr base = uintptr(v);
-    // Departure (accounting): the pool's chunks are the port's stack spans
-    // (Go carves stacks from heap spans, allocManual): they count as Go
-    // counts those, in MemStats.StackInuse and StackSys and as Ready memory.
-    gcController.mappedReady.Add(int64(size));
-    heapStatsDelta* stats = memstats.heapStats.acquire();
-    atomic::Xadd(&stats->committed, int64(size));
-    atomic::Xadd(&stats->inStacks, int64(size));
-    memstats.heapStats.release();
-    // Link the new stacks, lowest address last so they come out in order.
-    for (uintptr i = stacksPerChunk; i > 0; i--) {
-      uintptr s = base + (i - 1) * startingStackSize;
-      // Tell valgrind each stack is one (lowest and highest byte); chunks
-      // are never unmapped, so the registrations stay true. Without them,
-      // memcheck takes a jump of SP by less than its --max-stackframe
-      // (2 MB), say from a goroutine to a thread stack mapped nearby, for a
-      // frame being pushed or popped, and marks the memory in between
-      // (other stacks, a thread's TLS) undefined or inaccessible; with
-      // them, a jump into another stack is a switch.
-      (void)VALGRIND_STACK_REGISTER(s, s + startingStackSize - 1);
-      if (guardPagesWork &&
-          madvise(reinterpret_cast<void*>(s), size_t(getpagesize()), MADV_GUARD_INSTALL_) != 0)
-        guardPagesWork = false;
-      // The link word sits in the top word of the free stack: the page a
-      // goroutine touches first anyway, so a stack costs one page, not two.
-      *reinterpret_cast<uintptr*>(s + startingStackSize - sizeof(uintptr)) = stackpool.free;
-      stackpool.free = s;
-    }
-    stackpool.nfree += stacksPerChunk;
-    stackpool.nmapped += stacksPerChunk;
+    unlock(&valgrindLock);
   }
-  uintptr s = stackpool.free;
-  stackpool.free = *reinterpret_cast<uintptr*>(s + startingStackSize - sizeof(uintptr));
-  stackpool.nfree--;
-  return s;
+  if (!guardPagesWork) return;
+  for (uintptr i = 0; i < n; i++) {
+    uintptr lo = s->base() + i * s->elemsize;
+    if (madvise(reinterpret_cast<void*>(lo), size_t(physPageSize), MADV_GUARD_INSTALL_) != 0) {
+      guardPagesWork = false;
+      return;
+    }
+  }
 }
 
-/// stackpoolfree returns a stack to the pool. \gosrc{stack.go,stackpoolfree}
-void stackpoolfree(uintptr s) {
-  *reinterpret_cast<uintptr*>(s + startingStackSize - sizeof(uintptr)) = stackpool.free;
-  stackpool.free = s;
-  stackpool.nfree++;
+/// osStackFree undoes osStackAlloc before s goes back to the heap, where
+/// its pages may become heap objects. \gosrc{os_nonopenbsd.go,osStackFree}
+void osStackFree(mspan* s) {
+  uintptr n = s->npages * pageSize / s->elemsize;
+  if (RUNNING_ON_VALGRIND) {
+    for (uintptr i = 0; i < n; i++) VALGRIND_STACK_DEREGISTER(s->allocCache + i);
+  }
+  if (!guardPagesWork) return;
+  for (uintptr i = 0; i < n; i++) {
+    uintptr lo = s->base() + i * s->elemsize;
+    if (madvise(reinterpret_cast<void*>(lo), size_t(physPageSize), MADV_GUARD_REMOVE_) != 0)
+      throw_("cannot remove a stack guard page");
+  }
 }
 
-/// stackcacherefill moves half a cache's worth from the pool to pp.
-/// \gosrc{stack.go,stackcacherefill}
-SYSTEMSTACK void stackcacherefill(p* pp) {
-  systemstackcheck();
-  lock(&stackpool.lock);
-  while (pp->nstackcache < stackCacheSize / 2) pp->stackcache[pp->nstackcache++] = stackpoolalloc();
-  unlock(&stackpool.lock);
-}
-
-/// stackcacherelease moves half of pp's cache back to the pool.
-/// \gosrc{stack.go,stackcacherelease}
-SYSTEMSTACK void stackcacherelease(p* pp) {
-  systemstackcheck();
-  lock(&stackpool.lock);
-  while (pp->nstackcache > stackCacheSize / 2) stackpoolfree(pp->stackcache[--pp->nstackcache]);
-  unlock(&stackpool.lock);
-}
 }  // namespace
 
-/// stackinit: nothing to precompute beyond the pool's static state.
-/// \gosrc{stack.go,stackinit}
+/// stackinit: set up the pool's lists. \gosrc{stack.go,stackinit}
 void stackinit() {
-  // GODEBUG=stackguardpage=0 trades the hardware backstop for speed: the
-  // madvise per new stack is about a third of the cost of creating a
-  // goroutine whose stack is new (bench/million).
+  if ((_StackCacheSize & _PageMask) != 0) throw_("cache size must be a multiple of page size");
+  for (auto& e : stackpool) e.item.span.init();
+  for (auto& l : stackLarge.free) l.init();
+  // Port only: GODEBUG=stackguardpage=0 trades the hardware backstop for
+  // speed (an madvise per new stack; see bench/million).
   if (debug.stackguardpage == 0) guardPagesWork = false;
-  if (startingStackSize % uintptr(getpagesize()) != 0) throw_("stack size not a multiple of the page size");
+  if (fixedStack % physPageSize != 0) throw_("stack size not a multiple of the page size");
 }
 
-/// stackcache_clear gives a P's cached stacks back (procresize, P destroy).
-/// \gosrc{stack.go,stackcache_clear}
-void stackcache_clear(p* pp) {
-  systemstackcheck();
-  lock(&stackpool.lock);
-  while (pp->nstackcache > 0) stackpoolfree(pp->stackcache[--pp->nstackcache]);
-  unlock(&stackpool.lock);
+namespace {
+
+/// stacklog2: the floor of log2(n). \gosrc{stack.go,stacklog2}
+int stacklog2(uintptr n) {
+  int log2 = 0;
+  while (n > 1) {
+    n >>= 1;
+    log2++;
+  }
+  return log2;
 }
 
-/// stackalloc: an n-byte stack, taken from this P's cache when it has one,
-/// else from the global pool. Runs on the system stack in Go; here it
-/// only needs the M not to lose its P, which m.locks ensures.
-/// \gosrc{stack.go,stackalloc}
-stack stackalloc(uint32 n) {
+/// stackpoolalloc takes a free stack of order order, first taking a new
+/// _StackCacheSize span from the heap when none has one. The caller holds
+/// stackpool[order].item.mu. \gosrc{stack.go,stackpoolalloc}
+gclinkptr stackpoolalloc(uint8 order) {
+  mSpanList* list = &stackpool[order].item.span;
+  mspan* s = list->first;
+  if (s == nullptr) {
+    // No free stacks: a new span of them.
+    s = mheap_.allocManual(_StackCacheSize >> _PageShift, spanAllocStack);
+    if (s == nullptr) throw_("out of memory");
+    if (s->allocCount != 0) throw_("bad allocCount");
+    if (s->manualFreeList.v != 0) throw_("bad manualFreeList");
+    s->elemsize = fixedStack << order;
+    osStackAlloc(s);  // Departure: after elemsize (see osStackAlloc)
+    for (uintptr i = 0; i < _StackCacheSize; i += s->elemsize) {
+      gclinkptr x = gclinkptr(s->base() + i);
+      setStackLink(x, order, s->manualFreeList);
+      s->manualFreeList = x;
+    }
+    list->insert(s);
+  }
+  gclinkptr x = s->manualFreeList;
+  if (x.v == 0) throw_("span has no free stacks");
+  s->manualFreeList = stackLink(x, order);
+  s->allocCount++;
+  if (s->manualFreeList.v == 0) {
+    // Every stack of s is handed out.
+    list->remove(s);
+  }
+  return x;
+}
+
+/// stackpoolfree puts stack x of order order back in its span, and the span
+/// back in the heap once all its stacks are free. The caller holds
+/// stackpool[order].item.mu. \gosrc{stack.go,stackpoolfree}
+void stackpoolfree(gclinkptr x, uint8 order) {
+  mspan* s = spanOfUnchecked(uintptr(x));
+  if (s->state.get() != mSpanManual) throw_("freeing stack not in a stack span");
+  if (s->manualFreeList.v == 0) {
+    // s has a free stack again.
+    stackpool[order].item.span.insert(s);
+  }
+  setStackLink(x, order, s->manualFreeList);
+  s->manualFreeList = x;
+  s->allocCount--;
+  // Go keeps a wholly free span while a collection runs (gcphase !=
+  // _GCoff), so that a stale pointer into it still finds a stack span;
+  // there is no collector yet, so the span goes back at once.
+  if (s->allocCount == 0) {
+    stackpool[order].item.span.remove(s);
+    s->manualFreeList = 0;
+    osStackFree(s);
+    mheap_.freeManual(s, spanAllocStack);
+  }
+}
+
+}  // namespace
+
+/// stackcacherefill fills c's list of order order to half a cache's worth
+/// from the pool (half, so that a P alternating between allocating and
+/// freeing does not go to the pool each time). \gosrc{stack.go,stackcacherefill}
+SYSTEMSTACK void stackcacherefill(mcache* c, uint8 order) {
   systemstackcheck();
-  if (n != startingStackSize) throw_("stackalloc: bad size");
-  uintptr v;
+  gclinkptr list = 0;
+  uintptr size = 0;
+  lock(&stackpool[order].item.mu);
+  while (size < _StackCacheSize / 2) {
+    gclinkptr x = stackpoolalloc(order);
+    setStackLink(x, order, list);
+    list = x;
+    size += fixedStack << order;
+  }
+  unlock(&stackpool[order].item.mu);
+  c->stackcache[order].list = list;
+  c->stackcache[order].size = size;
+}
+
+/// stackcacherelease gives the pool back c's stacks of order order beyond
+/// half a cache's worth. \gosrc{stack.go,stackcacherelease}
+SYSTEMSTACK void stackcacherelease(mcache* c, uint8 order) {
+  systemstackcheck();
+  gclinkptr x = c->stackcache[order].list;
+  uintptr size = c->stackcache[order].size;
+  lock(&stackpool[order].item.mu);
+  while (size > _StackCacheSize / 2) {
+    gclinkptr y = stackLink(x, order);
+    stackpoolfree(x, order);
+    x = y;
+    size -= fixedStack << order;
+  }
+  unlock(&stackpool[order].item.mu);
+  c->stackcache[order].list = x;
+  c->stackcache[order].size = size;
+}
+
+/// stackcache_clear gives all of c's cached stacks back to the pool
+/// (freemcache, flushmcache, prepareForSweep). \gosrc{stack.go,stackcache_clear}
+SYSTEMSTACK void stackcache_clear(mcache* c) {
+  systemstackcheck();
+  for (uint8 order = 0; order < _NumStackOrders; order++) {
+    lock(&stackpool[order].item.mu);
+    gclinkptr x = c->stackcache[order].list;
+    while (x.v != 0) {
+      gclinkptr y = stackLink(x, order);
+      stackpoolfree(x, order);
+      x = y;
+    }
+    c->stackcache[order].list = 0;
+    c->stackcache[order].size = 0;
+    unlock(&stackpool[order].item.mu);
+  }
+}
+
+/// stackalloc: an n-byte stack (a power of two). Small ones (below
+/// fixedStack << _NumStackOrders and _StackCacheSize: the port's 256 KiB is
+/// order 0) come from this P's cache, or the pool when there is no P; a
+/// larger one is a span of its own. Departure: Go's stackalloc must run on
+/// g0; here it also keeps the M (acquirem), as proc.cpp calls it from the
+/// system stack of a goroutine's M. \gosrc{stack.go,stackalloc}
+SYSTEMSTACK stack stackalloc(uint32 n) {
+  systemstackcheck();
+  if ((n & (n - 1)) != 0) throw_("stack size not a power of 2");
+  if (n < fixedStack) throw_("stackalloc: bad size");
+  void* v;
   m* mp = acquirem();
-  p* pp = mp->p.ptr();
-  if (pp == nullptr) {
-    lock(&stackpool.lock);
-    v = stackpoolalloc();
-    unlock(&stackpool.lock);
+  if (n < fixedStack << _NumStackOrders && n < _StackCacheSize) {
+    uint8 order = 0;
+    uint32 n2 = n;
+    while (n2 > fixedStack) {
+      order++;
+      n2 >>= 1;
+    }
+    gclinkptr x;
+    if (mp->p.ptr() == nullptr || mp->preemptoff != nullptr) {
+      // No P (exitsyscall, procresize): straight from the pool.
+      lock(&stackpool[order].item.mu);
+      x = stackpoolalloc(order);
+      unlock(&stackpool[order].item.mu);
+    } else {
+      mcache* c = mp->p.ptr()->mcache;
+      x = c->stackcache[order].list;
+      if (x.v == 0) {
+        stackcacherefill(c, order);
+        x = c->stackcache[order].list;
+      }
+      c->stackcache[order].list = stackLink(x, order);
+      c->stackcache[order].size -= uintptr(n);
+    }
+    v = reinterpret_cast<void*>(uintptr(x));
   } else {
-    if (pp->nstackcache == 0) stackcacherefill(pp);
-    v = pp->stackcache[--pp->nstackcache];
+    mspan* s = nullptr;
+    uintptr npage = uintptr(n) >> _PageShift;
+    int log2npage = stacklog2(npage);
+
+    // A cached large stack?
+    lock(&stackLarge.lock);
+    if (!stackLarge.free[log2npage].isEmpty()) {
+      s = stackLarge.free[log2npage].first;
+      stackLarge.free[log2npage].remove(s);
+    }
+    unlock(&stackLarge.lock);
+
+    if (s == nullptr) {
+      // A new span from the heap.
+      s = mheap_.allocManual(npage, spanAllocStack);
+      if (s == nullptr) throw_("out of memory");
+      s->elemsize = uintptr(n);
+      osStackAlloc(s);  // Departure: after elemsize (see osStackAlloc)
+    }
+    v = reinterpret_cast<void*>(s->base());
   }
   releasem(mp);
-  return stack{v, v + n};
+  if (asanenabled) asanunpoison(v, uintptr(n));
+  return stack{uintptr(v), uintptr(v) + uintptr(n)};
 }
 
-/// stackfree returns stk to the P's cache or the pool. \gosrc{stack.go,stackfree}
-void stackfree(stack stk) {
+/// stackfree returns the stack stk to this P's cache, the pool, or (a
+/// large one) the heap. \gosrc{stack.go,stackfree}
+SYSTEMSTACK void stackfree(stack stk) {
   systemstackcheck();
-  uintptr v = stk.lo;
-  if (stk.hi - stk.lo != startingStackSize) throw_("stackfree: bad stack size");
+  void* v = reinterpret_cast<void*>(stk.lo);
+  uintptr n = stk.hi - stk.lo;
+  if ((n & (n - 1)) != 0) throw_("stack not a power of 2");
+  if (stk.lo + n < stk.hi) throw_("bad stack size");
+  if (asanenabled) asanpoison(v, n);
   m* mp = acquirem();
-  p* pp = mp->p.ptr();
-  if (pp == nullptr) {
-    lock(&stackpool.lock);
-    stackpoolfree(v);
-    unlock(&stackpool.lock);
+  if (n < fixedStack << _NumStackOrders && n < _StackCacheSize) {
+    uint8 order = 0;
+    uintptr n2 = n;
+    while (n2 > fixedStack) {
+      order++;
+      n2 >>= 1;
+    }
+    gclinkptr x = gclinkptr(uintptr(v));
+    if (mp->p.ptr() == nullptr || mp->preemptoff != nullptr) {
+      lock(&stackpool[order].item.mu);
+      stackpoolfree(x, order);
+      unlock(&stackpool[order].item.mu);
+    } else {
+      mcache* c = mp->p.ptr()->mcache;
+      if (c->stackcache[order].size >= _StackCacheSize) stackcacherelease(c, order);
+      setStackLink(x, order, c->stackcache[order].list);
+      c->stackcache[order].list = x;
+      c->stackcache[order].size += n;
+    }
   } else {
-    if (pp->nstackcache >= stackCacheSize) stackcacherelease(pp);
-    pp->stackcache[pp->nstackcache++] = v;
+    mspan* s = spanOfUnchecked(uintptr(v));
+    if (s->state.get() != mSpanManual) {
+      print(hex(s->base()), " ", v, "\n");
+      throw_("bad span state");
+    }
+    // With no collector running (Go: gcphase == _GCoff) the span goes back
+    // to the heap at once; Go parks it in stackLarge during a collection.
+    osStackFree(s);
+    mheap_.freeManual(s, spanAllocStack);
   }
   releasem(mp);
 }

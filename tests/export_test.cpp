@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "asan.hpp"
 #include "chan.hpp"
 #include "go.hpp"
 #include "internal/sys/intrinsics.hpp"
@@ -463,6 +464,56 @@ std::vector<uint8_t> GCMaskOf(void* p, const _type* et) {
   int n = getgcmask(p, et, mask.data(), int(mask.size()));
   mask.resize(n);
   return mask;
+}
+
+// --- stack.go (port only) ---------------------------------------------------------
+
+StackSpanInfo CurrentStackSpan() {
+  g* gp = getg();
+  StackSpanInfo r{};
+  r.lo = gp->stack_.lo;
+  r.hi = gp->stack_.hi;
+  mspan* s = spanOf(r.lo);
+  if (s == nullptr) {
+    r.state = "nil";
+    return r;
+  }
+  r.base = s->base();
+  r.end = s->base() + s->npages * pageSize;
+  r.sameSpan = spanOf(r.hi - 1) == s;
+  r.state = mSpanStateNames[s->state.get()];
+  r.elemsize = s->elemsize;
+  r.fixedStack = fixedStack;
+  r.stackCacheSize = _StackCacheSize;
+  return r;
+}
+
+int StackSpanRoundTrip(int n) {
+  int wrote = 0;
+  systemstack([&] {
+    stack st[256];
+    if (n > 256) throw_("StackSpanRoundTrip: n > 256");
+    for (int i = 0; i < n; i++) st[i] = stackalloc(uint32(fixedStack));
+    for (int i = 0; i < n; i++) stackfree(st[i]);
+    m* mp = acquirem();
+    stackcache_clear(mp->p.ptr()->mcache);
+    releasem(mp);
+    lock(&mheap_.lock);
+    for (int i = 0; i < n; i++) {
+      uintptr lo = st[i].lo;
+      mspan* s = spanOf(lo);
+      mSpanState state = s == nullptr ? mSpanDead : s->state.get();
+      bool live = s != nullptr && state != mSpanDead && s->base() <= lo && lo < s->base() + s->npages * pageSize;
+      if (live) continue;
+      // Free pages: nobody's. (Poisoned for AddressSanitizer by stackfree.)
+      asanunpoison(reinterpret_cast<void*>(lo), 1);
+      *reinterpret_cast<volatile uint8*>(lo) = 0;
+      asanpoison(reinterpret_cast<void*>(lo), 1);
+      wrote++;
+    }
+    unlock(&mheap_.lock);
+  });
+  return wrote;
 }
 
 // --- lfstack.go -------------------------------------------------------------------

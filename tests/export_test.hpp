@@ -173,6 +173,28 @@ void LFNodeValidate(LFNode* node);
 /// PersistentAlloc: n bytes from persistentalloc (export_test.go).
 void* PersistentAlloc(uintptr_t n);
 
+// --- stack.go (port only) ----------------------------------------------------------
+
+/// StackSpanInfo: the calling goroutine's stack and the span spanOf finds for
+/// each end of it (no Go counterpart: Go's tests do not look at stack spans).
+struct StackSpanInfo {
+  uintptr_t lo, hi;                // the goroutine's stack bounds
+  uintptr_t base, end;             // spanOf(lo)'s pages
+  bool sameSpan;                   // spanOf(hi-1) is the same span
+  const char* state;               // spanOf(lo)'s state name, "mSpanManual"...
+  uintptr_t elemsize;              // the span's stack size
+  uintptr_t fixedStack, stackCacheSize;  // stack.hpp's constants
+};
+StackSpanInfo CurrentStackSpan();
+/// StackSpanRoundTrip: on the system stack, take n stacks (n <= 256) with
+/// stackalloc, give them all back with stackfree, and empty this P's stack
+/// cache (stackcache_clear). Then, with the heap lock held, write the
+/// lowest byte of each stack whose pages went back to the heap: a guard page
+/// left behind there would fault. Returns how many stacks it wrote to. The
+/// caller must run with GOMAXPROCS=1, so that no other P can take the freed
+/// pages meanwhile (port only).
+int StackSpanRoundTrip(int n);
+
 }  // namespace runtime
 
 namespace gort_test {
