@@ -117,8 +117,8 @@ YESWRITEBARRIERREC void goPanicSliceB(int x, int y) {
 NOWRITEBARRIERREC bool startpanic_m() {
   g* gp = getg();
   if (gp == nullptr) {
-    // A thread the runtime did not start (a signal handler on one): count
-    // the panic and serialise as badnog does.
+    // A thread the runtime did not start (badnog, or a signal handler on
+    // such a thread): count the panic and serialise without a g.
     panicking.Add(1);
     lockWithoutG(&paniclk);
     return true;
@@ -279,14 +279,13 @@ void panicplain(const char* msg) { throw PanicError(msg, true); }
 /// can, so it is refused loudly rather than left to hang.
 ///
 /// Exactly one fatal error is printed: the refusal counts as a panic
-/// (panicking, which checkdead honours, as Go's does) and takes the print
-/// lock and paniclk as startpanic_m would, without a g to count them on. If
-/// another fatal error holds them, that one is printed and this thread waits
-/// for the exit.
+/// (panicking, which checkdead honours, as Go's does) and takes paniclk
+/// (startpanic_m's branch for a thread with no g), then the print lock, in
+/// the order every fatal path takes them. If another fatal error holds
+/// them, that one is printed and this thread waits for the exit.
 void badnog(const char* fn) {
-  panicking.Add(1);
+  startpanic_m();
   lockWithoutG(&debuglock);
-  lockWithoutG(&paniclk);
   print("fatal error: ", fn,
         " called from a thread with no goroutine (call it from a goroutine "
         "started by runtime::rt0_go or gort::go)\n");
