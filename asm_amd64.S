@@ -226,12 +226,22 @@
 	.cfi_offset rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register rbp
+	/* Every callee-saved register goes on the goroutine's stack, under
+	 * the sp that g.sched records: while the goroutine is switched out,
+	 * the collector scans its stack from there (mgcmark.cpp, scanstack)
+	 * and must see the pointers its callers keep in these registers. The
+	 * sixth push keeps the stack 16-aligned. */
 	pushq	%rbx
+	.cfi_offset rbx, -24
 	pushq	%r12
-#ifdef GORT_FIBERS
-	pushq	%r15			/* ALIGNED_CALL's scratch; twice keeps */
-	pushq	%r15			/* the stack 16-aligned */
-#endif
+	.cfi_offset r12, -32
+	pushq	%r13
+	.cfi_offset r13, -40
+	pushq	%r14
+	.cfi_offset r14, -48
+	pushq	%r15
+	.cfi_offset r15, -56
+	pushq	%r15
 	callq	"runtime.gosave_systemstack_switch"
 	movq	%rax, %rbx		/* rbx = the user g, kept across fn */
 #ifdef GORT_FIBERS
@@ -267,11 +277,18 @@
 #ifdef GORT_FIBERS
 	movq	%rbx, %rdi		/* fiberArrive(g) */
 	ALIGNED_CALL("runtime.fiberArrive")
-	popq	%r15
-	popq	%r15
 #endif
+	popq	%r15
+	popq	%r15
+	.cfi_restore r15
+	popq	%r14
+	.cfi_restore r14
+	popq	%r13
+	.cfi_restore r13
 	popq	%r12
+	.cfi_restore r12
 	popq	%rbx
+	.cfi_restore rbx
 	popq	%rbp
 	.cfi_def_cfa rsp, 8
 	ret

@@ -14,30 +14,37 @@
 
 #include "runtime.hpp"
 #include "runtime2.hpp"
+#include "type.hpp"
 
 namespace runtime {
 /// newproc creates a goroutine running fn and puts it on the current P's
 /// runnext (proc.go). fn is owned by the new goroutine.
 void newproc(funcval* fn);
+void* mallocgc(uintptr size, const _type* typ, bool needzero);
 }  // namespace runtime
 
 namespace gort {
 
 namespace detail {
 /// goclosure: the heap closure a go statement allocates: Go's funcval with the
-/// function value and its arguments captured after the code pointer.
+/// function value and its arguments captured after the code pointer. It
+/// lives in the garbage-collected heap, scanned conservatively (its map
+/// says every word may be a pointer: a lambda's captures have no derivable
+/// map), so that a GC reference captured by the go statement is seen
+/// before the goroutine first runs.
 template <class F>
 struct goclosure : runtime::funcval {
   F f;
   explicit goclosure(F&& f_) : f(std::move(f_)) { fn = &call; }
   /// The goroutine's first frame. It moves the closure onto the goroutine's
-  /// stack, frees the heap copy and runs it. Goexit unwinds to here; any other
+  /// stack, ends the heap copy's life (the collector frees its memory) and
+  /// runs it. Goexit unwinds to here; any other
   /// exception (an unrecovered panic) finds no handler and ends the program
   /// at the throw, with the goroutine's stack intact for the dump.
   static void call(runtime::funcval* fv) {
     auto* c = static_cast<goclosure*>(fv);
     F local = std::move(c->f);
-    delete c;
+    c->~goclosure();
     try {
       local();
     } catch (const runtime::goexitUnwind&) {
@@ -63,7 +70,10 @@ void go(F&& f, Args&&... args) {
     std::apply(fn, std::move(tup));
   };
   using B = decltype(bound);
-  runtime::newproc(new detail::goclosure<B>(std::move(bound)));
+  using C = detail::goclosure<B>;
+  static_assert(alignof(C) <= 16 && sizeof(C) % sizeof(void*) == 0, "go: closure layout");
+  void* mem = runtime::mallocgc(sizeof(C), &runtime::typeOf<void*>, true);
+  runtime::newproc(::new (mem) C(std::move(bound)));
 }
 
 /// panic(v) with a message.

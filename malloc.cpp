@@ -19,6 +19,7 @@
 #include "lockrank_off.hpp"
 #include "mcache.hpp"
 #include "mem.hpp"
+#include "mgc.hpp"
 #include "mheap.hpp"
 #include "proc.hpp"
 #include "race.hpp"
@@ -353,8 +354,8 @@ std::tuple<gclinkptr, mspan*, bool> mcache::nextFree(spanClass spc) {
 /// \gosrc{malloc.go,mallocgc}
 ///
 /// What is left out until later, each where it would sit: the collector's
-/// assist credit (deductAssistCredit), allocate-black during a mark
-/// (gcmarknewobject) and the heap trigger (gcStart); the heap profiler's
+/// assist credit (deductAssistCredit) and the heap trigger (gcStart),
+/// which come with concurrent marking and the pacer; the heap profiler's
 /// sampling (MemProfileRate); and GODEBUG=sbrk and inittrace.
 void* mallocgc(uintptr size, const _type* typ, bool needzero) {
   // (Go refuses to allocate during mark termination: no collector yet.)
@@ -491,7 +492,9 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
   // From here a scan (even a conservative one) may see x as allocated.
   span->freeIndexForScan = span->freeindex;
 
-  // (Go allocates black during a mark here: gcmarknewobject.)
+  // Allocate black while the collector marks: this cycle's sweep must keep
+  // x, whatever points to it ([gc-black-alloc], mgc.hpp).
+  if (gcphase != _GCoff) gcmarknewobject(span, uintptr(x));
 
   // (Go tells its race detector about the new object: racemalloc. gort's
   // ThreadSanitizer sees the C++ accesses themselves, and nothing is ever

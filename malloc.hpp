@@ -33,11 +33,11 @@
 // the M's mcache; a nested mallocgc on the same M is a fatal error ("malloc
 // deadlock"). The M holds m.locks too, so its P cannot change underneath.
 //
-// Invariant [no-collector]: nothing frees a heap object yet: the collector
-// (mgc.go, mgcsweep.go) is a later issue. Everything mallocgc hands out stays
-// allocated, the sweep generation never advances, and the paths of
-// malloc.go that only the collector drives (assist credit, allocate-black,
-// gcStart) are left out where they would sit, each with a note.
+// Invariant [no-collector] (named before the collector existed): objects
+// are freed only by the collector's sweep (mgc.hpp, mgcsweep.hpp), never
+// by the program; a cycle runs when runtime::GC asks for one. The paths of
+// malloc.go that only a concurrent collector drives (assist credit, the
+// heap trigger) are left out where they would sit, each with a note.
 //
 // Locks: globalAlloc.mutex protects globalAlloc's chunk and offset;
 // persistentChunks is a lock-free list (pushed with CAS, never popped);

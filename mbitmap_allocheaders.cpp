@@ -27,6 +27,14 @@
 
 namespace runtime {
 
+/// lowMask: n one bits, Go's (1 << n) - 1 for n up to 64. Go defines a
+/// shift by the width or more (it gives 0, so the mask is all ones); in C++
+/// it is undefined, and x86 shifts by n mod 64 (so 1 << 64 is 1 and the mask
+/// 0): a 512-byte object (64 words, the largest without a malloc header)
+/// would lose its pointer bits.
+static inline uintptr lowMask(uintptr n) { return n >= 64 ? ~uintptr(0) : (uintptr(1) << n) - 1; }
+
+
 /// loadHeader, storeHeader: read and write a small object's malloc header.
 /// Departure: Go's runtime is not compiled with AddressSanitizer, so its
 /// accesses to the header, which lies outside the bytes the program may
@@ -134,7 +142,7 @@ typePointers::nextResult typePointers::next(uintptr limit) const {
     // Drop the bits at or past limit.
     if (tp.addr + sizeof(uintptr) * ptrBits > limit) {
       uintptr bits = (tp.addr + sizeof(uintptr) * ptrBits - limit) / sizeof(uintptr);
-      tp.mask &= ~(((uintptr(1) << bits) - 1) << (ptrBits - bits));
+      tp.mask &= ~(lowMask(bits) << (ptrBits - bits));
     }
   }
 }
@@ -149,10 +157,10 @@ typePointers typePointers::fastForward(uintptr n, uintptr limit) const {
   if (tp.typ == nullptr) {
     // The span's bits for the whole object are in the mask: clear those
     // below target and at or past limit.
-    tp.mask &= ~((uintptr(1) << ((target - tp.addr) / sizeof(uintptr))) - 1);
+    tp.mask &= ~lowMask((target - tp.addr) / sizeof(uintptr));
     if (tp.addr + sizeof(uintptr) * ptrBits > limit) {
       uintptr bits = (tp.addr + sizeof(uintptr) * ptrBits - limit) / sizeof(uintptr);
-      tp.mask &= ~(((uintptr(1) << bits) - 1) << (ptrBits - bits));
+      tp.mask &= ~(lowMask(bits) << (ptrBits - bits));
     }
     return tp;
   }
@@ -175,11 +183,11 @@ typePointers typePointers::fastForward(uintptr n, uintptr limit) const {
   } else {
     // The chunk target is in: its bits from target on.
     tp.mask = readUintptr(addb(const_cast<uint8*>(tp.typ->GCData), (tp.addr - tp.elem) / sizeof(uintptr) / 8));
-    tp.mask &= ~((uintptr(1) << ((target - tp.addr) / sizeof(uintptr))) - 1);
+    tp.mask &= ~lowMask((target - tp.addr) / sizeof(uintptr));
   }
   if (tp.addr + sizeof(uintptr) * ptrBits > limit) {
     uintptr bits = (tp.addr + sizeof(uintptr) * ptrBits - limit) / sizeof(uintptr);
-    tp.mask &= ~(((uintptr(1) << bits) - 1) << (ptrBits - bits));
+    tp.mask &= ~(lowMask(bits) << (ptrBits - bits));
   }
   return tp;
 }
@@ -249,10 +257,10 @@ uintptr mspan::heapBitsSmallForAddr(uintptr addr) {
     uintptr bits0 = ptrBits - j;
     uintptr bits1 = bits - bits0;
     read = *word0 >> j;
-    read |= (*word1 & ((uintptr(1) << bits1) - 1)) << bits0;
+    read |= (*word1 & lowMask(bits1)) << bits0;
   } else {
     // One word.
-    read = (*word0 >> j) & ((uintptr(1) << bits) - 1);
+    read = (*word0 >> j) & lowMask(bits);
   }
   return read;
 }
@@ -270,7 +278,7 @@ uintptr mspan::writeHeapBitsSmall(uintptr x, uintptr dataSize, const _type* typ)
   uintptr src = src0;
   if (typ->size == sizeof(uintptr)) {
     // A one-word pointerful type is one pointer: every word is.
-    src = (uintptr(1) << (dataSize / sizeof(uintptr))) - 1;
+    src = lowMask(dataSize / sizeof(uintptr));
   } else {
     for (uintptr i = typ->size; i < dataSize; i += typ->size) {
       src |= src0 << (i / sizeof(uintptr));
@@ -288,9 +296,9 @@ uintptr mspan::writeHeapBitsSmall(uintptr x, uintptr dataSize, const _type* typ)
     uintptr bits0 = ptrBits - j;
     uintptr bits1 = bits - bits0;
     dst[int(i + 0)] = (dst[int(i + 0)] & (~uintptr(0) >> bits0)) | (src << j);
-    dst[int(i + 1)] = (dst[int(i + 1)] & ~((uintptr(1) << bits1) - 1)) | (src >> bits0);
+    dst[int(i + 1)] = (dst[int(i + 1)] & ~lowMask(bits1)) | (src >> bits0);
   } else {
-    dst[int(i)] = (dst[int(i)] & ~(((uintptr(1) << bits) - 1) << j)) | (src << j);
+    dst[int(i)] = (dst[int(i)] & ~(lowMask(bits) << j)) | (src << j);
   }
 
   constexpr bool doubleCheck = false;

@@ -1,13 +1,15 @@
 // mcentral.cpp: the central span lists, mirroring mcentral.go at go1.22.12.
 // See mcentral.hpp for the four sets, [central-class] and [central-owner].
 //
-// What the collector adds later: cacheSpan sweeps spans from the unswept
-// sets (sweepLocker, mspan.sweep) and charges sweep credit
-// (deductSweepCredit); uncacheSpan sweeps a span cached before a sweep
-// began. Until then sweepgen never moves ([no-collector], malloc.hpp), the
-// unswept sets are always empty and no cached span is ever stale; those
-// paths are left out where they sit, each with a note.
+// uncacheSpan sweeps a span cached before a sweep began (mgcsweep.cpp).
+// What the concurrent sweeper adds later: cacheSpan sweeps spans from the
+// unswept sets and charges sweep credit (deductSweepCredit). Today the
+// collector sweeps every span before the world restarts, so the unswept
+// sets are empty whenever cacheSpan looks; those paths are left out where
+// they sit, each with a note.
 #include "mheap.hpp"  // which includes mcentral.hpp
+
+#include "mgcsweep.hpp"
 
 #include "asan.hpp"
 #include "print.hpp"
@@ -91,10 +93,11 @@ void mcentral::uncacheSpan(mspan* s) {
   }
 
   if (stale) {
-    // Departure: Go sweeps the span here (sweepLocked.sweep). A span can
-    // only be stale once a GC cycle has moved mheap_.sweepgen, which
-    // nothing does until the collector.
-    throw_("uncacheSpan: stale span, but there is no sweeper yet");
+    // Sweep it. Its sweepgen (sg-1, "being swept") already says this
+    // caller owns it, as tryAcquire would have; the sweep puts it on the
+    // right list, or frees it.
+    sweepLocked ss{s};
+    ss.sweep(false);
   } else {
     if (int(s->nelems) - int(s->allocCount) > 0) {
       // Room left: back to the partial swept set.

@@ -7,9 +7,10 @@
 // The spans are kept in four lock-free sets (mspanset.hpp): partial (some
 // free objects) and full (none), each twice, swept and unswept. The two
 // roles swap every GC cycle as mheap_.sweepgen moves by 2: partialSwept is
-// partial[sweepgen/2%2], partialUnswept the other. Until the collector
-// exists sweepgen stays 0 ([no-collector], malloc.hpp): the unswept sets
-// stay empty and every span an mcentral holds is swept.
+// partial[sweepgen/2%2], partialUnswept the other. The port's collector
+// sweeps every span before the world restarts (mgc.hpp), so outside a
+// collection the unswept sets are empty and every span an mcentral holds
+// is swept.
 //
 // Invariants:
 //   [central-class]  every span in an mcentral's sets has its spanclass.

@@ -152,7 +152,8 @@ mspan* mheap::alloc(uintptr npages, spanClass spanclass) {
   mspan* s;
   systemstack([&] {
     // Go first sweeps (reclaims) at least npages pages unless the sweep is
-    // done; with no collector it always is ([no-collector], malloc.hpp).
+    // done; the port's collector sweeps everything before the world
+    // restarts, so it always is (mgc.hpp).
     s = allocSpan(npages, spanAllocHeap, spanclass);
   });
   return s;
@@ -851,6 +852,29 @@ gcBits* newMarkBits(uintptr nelems) {
 /// bitmaps are the mark bitmaps of the cycle before, swapped in by the
 /// sweeper). \gosrc{mheap.go,newAllocBits}
 gcBits* newAllocBits(uintptr nelems) { return newMarkBits(nelems); }
+
+/// nextMarkBitArenaEpoch: a new mark has begun: the arenas of two cycles
+/// ago (previous) can be reused, the current ones become previous, and the
+/// mark bits allocated during the last sweep (next) become current.
+/// \gosrc{mheap.go,nextMarkBitArenaEpoch}
+void nextMarkBitArenaEpoch() {
+  lock(&gcBitsArenas.lock);
+  if (gcBitsArenas.previous != nullptr) {
+    if (gcBitsArenas.free == nullptr) {
+      gcBitsArenas.free = gcBitsArenas.previous;
+    } else {
+      // Append the free list after the last of previous.
+      gcBitsArena* last = gcBitsArenas.previous;
+      while (last->next != nullptr) last = last->next;
+      last->next = gcBitsArenas.free;
+      gcBitsArenas.free = gcBitsArenas.previous;
+    }
+  }
+  gcBitsArenas.previous = gcBitsArenas.current;
+  gcBitsArenas.current = gcBitsArenas.next;
+  atomic::Store(&gcBitsArenas.next, static_cast<gcBitsArena*>(nullptr));  // newMarkBits makes a new one
+  unlock(&gcBitsArenas.lock);
+}
 
 /// newArenaMayUnlock: a zeroed bitmap arena, from the free list or the OS
 /// (for which gcBitsArenas.lock is dropped and retaken).

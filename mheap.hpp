@@ -126,9 +126,10 @@ struct gcBitsArena : sys::NotInHeap {
   gcBits* tryAlloc(uintptr bytes);
 };
 
-/// gcBitsArenas: the bitmap arenas by GC epoch. With no collector yet the
-/// epoch never advances ([no-collector], malloc.hpp): every bitmap is cut
-/// from the arenas on next. \gosrc{mheap.go,gcBitsArenas}
+/// gcBitsArenas: the bitmap arenas by GC epoch: new bitmaps are cut from
+/// next; at each mark's start (nextMarkBitArenaEpoch) next becomes current,
+/// current becomes previous, and the previous arenas, which no span uses
+/// any more, are freed for reuse. \gosrc{mheap.go,gcBitsArenas}
 struct gcBitsArenasState {
   mutex lock;
   gcBitsArena* free;
@@ -145,6 +146,7 @@ NOWRITEBARRIER NOSPLIT uint8* add1(uint8* p);
 NOWRITEBARRIER NOSPLIT uint8* subtract1(uint8* p);
 
 gcBits* newMarkBits(uintptr nelems);
+void nextMarkBitArenaEpoch();
 gcBits* newAllocBits(uintptr nelems);
 gcBitsArena* newArenaMayUnlock();
 
@@ -304,6 +306,10 @@ struct mspan : sys::NotInHeap {
   markBits markBitsForIndex(uintptr objIndex);
   markBits markBitsForBase();
   int countAlloc();
+
+  // mgcsweep.go
+  void ensureSwept();
+  void reportZombies();
 
   // mbitmap_allocheaders.go
   NOSPLIT typePointers typePointersOf(uintptr addr, uintptr size);
@@ -527,6 +533,7 @@ struct mheap : sys::NotInHeap {
   growResult grow(uintptr npage);
   void freeSpan(mspan* s);
   SYSTEMSTACK void freeManual(mspan* s, spanAllocType typ);
+  mspan* nextSpanForSweep();  // mgcsweep.go
   void freeSpanLocked(mspan* s, spanAllocType typ);
   SYSTEMSTACK void scavengeAll();
 

@@ -2,26 +2,17 @@
 // at go1.22.12 and asm_amd64.s's gcWriteBarrier<>. See mwbbuf.hpp for the
 // design and its invariants [wb-entry] and [wb-buf].
 //
-// Nothing enables write barriers yet (there is no collector), so at run time
-// only writeBarrier.enabled is read. The functions below are complete enough
-// to be called and checked: tools/gocheck.py finds their callers, and the
-// NOSPLIT ones are held to Go's 792-byte nosplit limit.
+// setGCPhase (mgc.cpp) enables write barriers while the collector marks;
+// the recorded pointers go to the P's grey set through wbBufFlush1.
 #include "mwbbuf.hpp"
 
+#include "malloc.hpp"
+#include "mgc.hpp"
+#include "mgcwork.hpp"
+#include "mheap.hpp"
 #include "proc.hpp"
 
 namespace runtime {
-
-/// Departure: Go defines writeBarrier in mgc.go; it lives here until mgc.cpp
-/// exists. Zero: barriers off.
-writeBarrier_t writeBarrier;
-
-namespace {
-/// The buffer gcWriteBarrier fills. Departure: Go uses the running P's
-/// p.wbBuf; until that field exists (GC issue) each thread has its own. The
-/// type is trivial, so access needs no TLS initialisation call.
-thread_local wbBuf threadWbBuf;
-}  // namespace
 
 // --- mwbbuf.go ------------------------------------------------------------------
 
@@ -55,19 +46,62 @@ uintptr* wbBuf::get2() {
   return p;
 }
 
-/// Departure: Go hands the recorded pointers to wbBufFlush1 on the system
-/// stack, which shades them for the collector; with no collector there is
-/// nobody to hand them to, so the buffer is emptied in place (wbBufFlush1
-/// arrives with the GC issue).
-/// \gosrc{mwbbuf.go,wbBufFlush}
-void wbBufFlush() { threadWbBuf.reset(); }
+/// wbBufFlush: hand the running P's recorded pointers to the collector
+/// (wbBufFlush1, on the system stack). \gosrc{mwbbuf.go,wbBufFlush}
+void wbBufFlush() {
+  g* gp = getg();
+  if (gp->m->dying > 0) {
+    // Throwing: the buffer is of no use any more.
+    gp->m->p.ptr()->wbBuf_.discard();
+    return;
+  }
+  systemstack([] { wbBufFlush1(getg()->m->p.ptr()); });
+}
+
+/// wbBufFlush1: grey every heap object the buffer of pp names and empty
+/// it. pp must be the running P or the world stopped.
+/// \gosrc{mwbbuf.go,wbBufFlush1}
+void wbBufFlush1(p* pp) {
+  wbBuf& b = pp->wbBuf_;
+  uintptr start = reinterpret_cast<uintptr>(&b.buf[0]);
+  uintptr n = (b.next - start) / sizeof(b.buf[0]);
+  uintptr* ptrs = &b.buf[0];
+  if (gcphase == _GCoff) {
+    // Barriers are off: the records are of no use (Go: a barrier buffered
+    // just before the phase changed).
+    b.reset();
+    return;
+  }
+  gcWork* gcw = &pp->gcw;
+  uintptr pos = 0;
+  for (uintptr i = 0; i < n; i++) {
+    uintptr ptr = ptrs[i];
+    if (ptr < minLegalPointer) continue;  // nil, mostly
+    foundObject f = findObject(ptr, 0, 0);
+    if (f.base == 0 || f.s->isFree(f.objIndex)) continue;
+    // Already marked: black or grey already.
+    markBits mbits = f.s->markBitsForIndex(f.objIndex);
+    if (mbits.isMarked()) continue;
+    mbits.setMarked();
+    auto [arena, pageIdx, pageMask] = pageIndexOf(f.s->base());
+    if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+    if (f.s->spanclass.noscan()) {
+      gcw->bytesMarked += uint64(f.s->elemsize);
+      continue;
+    }
+    // Reuse the buffer's own slots for the grey objects (pos <= i).
+    ptrs[pos++] = f.base;
+  }
+  gcw->putBatch(ptrs, int(pos));
+  b.reset();
+}
 
 // --- asm_amd64.s -----------------------------------------------------------------
 
 /// The body Go's gcWriteBarrier1..8 jump to: claim nbytes of the buffer,
 /// flushing and retrying while it is too full. \gosrc{asm_amd64.s,gcWriteBarrier}
 uintptr* gcWriteBarrier(uintptr nbytes) {
-  wbBuf* b = &threadWbBuf;
+  wbBuf* b = &getg()->m->p.ptr()->wbBuf_;
   for (;;) {
     uintptr nx = b->next + nbytes;
     if (nx <= b->end) {

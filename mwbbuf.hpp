@@ -11,10 +11,8 @@
 // gcWriteBarrier* as a write barrier in the calling function: the rule behind
 // NOWRITEBARRIER and NOWRITEBARRIERREC (pragmas.hpp).
 //
-// Until the collector exists (the GC issue) nothing enables barriers:
-// writeBarrier.enabled stays false and every barrier is a test and a branch.
-// The buffer code is live all the same, so the entry point has its real shape
-// and the checks above apply to it from the start.
+// The collector enables barriers while it marks (setGCPhase, mgc.cpp);
+// otherwise every barrier is a test and a branch.
 //
 // Invariants:
 //   [wb-entry]   the only out-of-line barrier entry is gcWriteBarrier; it and
@@ -31,7 +29,8 @@ namespace runtime {
 
 /// The global barrier switch (Go: mgc.go's writeBarrier). Generated code in
 /// Go reads `enabled` with one 32-bit load, hence the padding.
-/// Departure: declared here until mgc.cpp exists. \gosrc{mgc.go,writeBarrier}
+/// Departure: declared here (defined in mgc.cpp), so that runtime2.hpp's p
+/// and type.hpp's gort::ptr see it without mgc.hpp. \gosrc{mgc.go,writeBarrier}
 struct writeBarrier_t {
   bool enabled;   // tested before every barrier
   uint8 pad[3];   // keeps a 32-bit read of `enabled` inside the struct
@@ -39,35 +38,16 @@ struct writeBarrier_t {
 };
 extern writeBarrier_t writeBarrier;
 
-/// Entries in a buffer, and the most one barrier call reserves.
-inline constexpr uintptr wbBufEntries = 512;
-inline constexpr uintptr wbMaxEntriesPerCall = 8;
-
-/// wbBuf: pointers recorded by write barriers, waiting for the collector to
-/// shade them (mwbbuf.go). Go keeps one in each P (p.wbBuf).
-/// Departure: one per thread until the GC issue adds p.wbBuf to runtime2.hpp.
-struct wbBuf {
-  uintptr next;  // first free slot
-  uintptr end;   // one past the last usable slot
-  uintptr buf[wbBufEntries];
-
-  /// reset empties the buffer and sets its bounds. \gosrc{mwbbuf.go,wbBuf.reset}
-  void reset();
-  /// discard drops the recorded pointers. \gosrc{mwbbuf.go,wbBuf.discard}
-  NOSPLIT void discard();
-  /// empty: no pointer recorded since the last reset.
-  /// \gosrc{mwbbuf.go,wbBuf.empty}
-  bool empty();
-  /// get1 / get2 reserve one or two slots, flushing first when full.
-  /// \gosrc{mwbbuf.go,wbBuf.get1}
-  NOWRITEBARRIERREC NOSPLIT uintptr* get1();
-  /// \gosrc{mwbbuf.go,wbBuf.get2}
-  NOWRITEBARRIERREC NOSPLIT uintptr* get2();
-};
+// wbBuf and its sizes are declared in runtime2.hpp: the P embeds one (p.wbBuf_).
 
 /// wbBufFlush empties the current buffer into the collector's work queue.
 /// \gosrc{mwbbuf.go,wbBufFlush}
 NOWRITEBARRIERREC NOSPLIT void wbBufFlush();
+
+struct p;
+/// wbBufFlush1 greys what pp's buffer records and empties it.
+/// \gosrc{mwbbuf.go,wbBufFlush1}
+NOWRITEBARRIERREC void wbBufFlush1(p* pp);
 
 /// gcWriteBarrier reserves nbytes (a multiple of the word size, at most
 /// wbMaxEntriesPerCall words) in the current buffer and returns the slots,

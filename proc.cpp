@@ -53,6 +53,7 @@
 #include "asan.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
+#include "mgc.hpp"
 #include "print.hpp"
 #include "race.hpp"
 #include "runtime.hpp"
@@ -76,13 +77,13 @@ g g0_;
 // Globals of proc.go.
 g** allgs;         // all Gs ever created; grows, never shrinks
 int64 allglen;     // read atomically by tracebacks
+mutex allglock;    // protects allgs/allgcap while appending
+int64 runtimeInitTime;
 namespace {
 int64 allgcap;
-mutex allglock;    // protects allgs/allgcap while appending
 mutex allpLock;    // protects allp/allplen/idlepMask against resizing
 atomic::Uint32 worldsema;  // Departure: Go's worldsema is a semaphore; here a
                            // flag taken by CAS, yielding while it is held
-int64 runtimeInitTime;
 int64 starttime;   // for schedtrace
 void (*main_main_fn)();
 }  // namespace
@@ -154,6 +155,8 @@ void main() {
   runtimeInitTime = nanotime();
   if (runtimeInitTime == 0) throw_("nanotime returning zero");
   unlockOSThread();
+
+  gcenable();
 
   void (*fn)() = main_main_fn;  // an indirect call, as in Go
   try {
@@ -276,11 +279,12 @@ static void allgadd(g* gp) {
   if (readgstatus(gp) == _Gidle) throw_("allgadd: bad status Gidle");
   lock(&allglock);
   if (allglen == allgcap) {
-    // Departure: Go appends to a slice and lets the GC free the old array;
-    // the old array is kept here so racing readers never see freed memory.
+    // Go appends to a slice; the old array is garbage once allgs moves on
+    // (a racing reader that still holds it keeps it alive). The array is a
+    // heap object, reachable from the global allgs, so the collector finds
+    // every G through it.
     int64 ncap = allgcap == 0 ? 1024 : allgcap * 2;
-    g** n = static_cast<g**>(calloc(size_t(ncap), sizeof(g*)));
-    if (n == nullptr) throw_("allgadd: out of memory");
+    g** n = static_cast<g**>(newarray(&typeOf<g*>, int(ncap)));
     if (allglen > 0) memcpy(n, allgs, size_t(allglen) * sizeof(g*));
     atomic::Store(&allgs, n);
     allgcap = ncap;
@@ -308,6 +312,7 @@ static void schedinit() {
   mallocinit();
   mcommoninit(gp->m, -1);
   installTerminateHandler();
+  gcinit();
 
   lock(&sched.lock);
   sched.lastpoll.Store(nanotime());
@@ -1425,6 +1430,7 @@ void p::init(int32 id_) {
       this->mcache = allocmcache();
     }
   }
+  wbBuf_.reset();
 }
 
 /// destroy: a P beyond the new GOMAXPROCS gives its work and caches back.
@@ -1480,10 +1486,12 @@ static p* procresize(int32 nprocs) {
   int32 maskWords = (nprocs + 31) / 32;
 
   // Make room in allp for nprocs. Departure: Go appends to slices; allp here is an
-  // array of capacity max(nprocs) that is replaced (old one kept) to grow.
+  // array of capacity max(nprocs) that is replaced to grow. It is a heap
+  // object (the collector finds every P through the global allp); the old
+  // one is garbage (idlepMask's old array is kept: C++ heap).
   if (nprocs > allpcap) {
     lock(&allpLock);
-    p** nallp = static_cast<p**>(calloc(size_t(nprocs), sizeof(p*)));
+    p** nallp = static_cast<p**>(newarray(&typeOf<p*>, int(nprocs)));
     uint32* nmask = static_cast<uint32*>(calloc(size_t(maskWords), sizeof(uint32)));
     for (int32 i = 0; i < allpcap; i++) nallp[i] = allp[i];
     for (int32 i = 0; i < (allpcap + 31) / 32; i++) nmask[i] = atomic::Load(&idlepMask[i]);

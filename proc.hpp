@@ -66,6 +66,8 @@ struct dbgVar_t {
   int32 madvdontneed = 1;    // sysUnused uses MADV_DONTNEED, not MADV_FREE (Go's default on Linux)
   int32 harddecommit;        // sysUnused also drops the pages' permissions
   int32 gortchaos;           // port only: delays at hand-off points (chaos below)
+  int32 gctrace;             // print a line per collection (mgc.cpp)
+  int32 gccheckmark;         // check the mark is complete (gcMarkRootCheck)
 };
 extern dbgVar_t debug;
 

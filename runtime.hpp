@@ -42,11 +42,17 @@ NOSPLIT void UnlockOSThread();
 /// if all) into buf and returns the number of bytes written (mprof.go).
 int Stack(std::span<char> buf, bool all);
 
+/// GC runs a garbage collection and returns when it is complete, its sweep
+/// included: every object unreachable when it started has been freed
+/// (mgc.go). The collector sees GC references held on goroutine stacks, in
+/// the program's globals and in heap objects; not those kept only in the
+/// C++ heap (new, std::vector's buffer) or in thread-local variables.
+void GC();
+
 /// MemStats: statistics of the memory allocator (mstats.go), with Go's
-/// fields and meanings. ReadMemStats fills one in. Until the collector
-/// exists nothing is freed: Frees counts only tiny allocations (Go counts
-/// those as both allocated and freed), and the GC fields (LastGC, PauseNs,
-/// NumGC, ...) stay zero.
+/// fields and meanings. ReadMemStats fills one in. Objects are freed only
+/// by GC (Go's tiny allocations also count as freed as soon as they are
+/// made, here as in Go).
 struct MemStats {
   // General statistics.
   uint64_t Alloc;       // bytes of allocated heap objects (= HeapAlloc)

@@ -84,6 +84,8 @@ void parsedebugvars() {
           if (ok && strcmp(field, "madvdontneed") == 0) debug.madvdontneed = v;
           if (ok && strcmp(field, "harddecommit") == 0) debug.harddecommit = v;
           if (ok && strcmp(field, "gortchaos") == 0) debug.gortchaos = v;
+          if (ok && strcmp(field, "gctrace") == 0) debug.gctrace = v;
+          if (ok && strcmp(field, "gccheckmark") == 0) debug.gccheckmark = v;
         }
       }
       p += len;

@@ -317,6 +317,10 @@ struct g {
   // Departure: AddressSanitizer's fake stack for this g's frames while it is
   // switched out (asan.cpp); Go's goroutine stacks are not ASan stacks.
   void* asanFakeStack;
+  // The collector (mgcmark.cpp): gcscandone says this cycle scanned the
+  // stack; gcAssistBytes is the assist credit (bytes), unused until assists.
+  bool gcscandone;
+  int64 gcAssistBytes;
 };
 
 struct m {
@@ -355,12 +359,61 @@ struct m {
 };
 
 // --- The memory allocator's per-P state -----------------------------------
-// Departure: persistentAlloc is malloc.go's and pageCache mpagecache.go's;
-// they are declared here because p embeds them (p.palloc, p.pcache), as
+// Departure: persistentAlloc is malloc.go's, pageCache mpagecache.go's and
+// gcWork and wbBuf mgcwork.go's and mwbbuf.go's; they are declared here
+// because p embeds them (p.palloc, p.pcache, p.gcw, p.wbBuf_), as
 // gQueue and gList are.
 struct mcache;
 struct mspan;
 struct notInHeap;
+
+struct workbuf;
+
+/// Entries in a buffer, and the most one barrier call reserves.
+inline constexpr uintptr wbBufEntries = 512;
+inline constexpr uintptr wbMaxEntriesPerCall = 8;
+
+/// wbBuf: pointers recorded by write barriers, waiting for the collector to
+/// shade them (mwbbuf.hpp, mwbbuf.cpp). Go keeps one in each P (p.wbBuf).
+struct wbBuf {
+  uintptr next;  // first free slot
+  uintptr end;   // one past the last usable slot
+  uintptr buf[wbBufEntries];
+
+  /// reset empties the buffer and sets its bounds. \gosrc{mwbbuf.go,wbBuf.reset}
+  void reset();
+  /// discard drops the recorded pointers. \gosrc{mwbbuf.go,wbBuf.discard}
+  NOSPLIT void discard();
+  /// empty: no pointer recorded since the last reset.
+  /// \gosrc{mwbbuf.go,wbBuf.empty}
+  bool empty();
+  /// get1 / get2 reserve one or two slots, flushing first when full.
+  /// \gosrc{mwbbuf.go,wbBuf.get1}
+  NOWRITEBARRIERREC NOSPLIT uintptr* get1();
+  /// \gosrc{mwbbuf.go,wbBuf.get2}
+  NOWRITEBARRIERREC NOSPLIT uintptr* get2();
+};
+
+
+/// gcWork: a P's view of the grey set (mgcwork.hpp, mgcwork.cpp). \gosrc{mgcwork.go,gcWork}
+struct gcWork {
+  workbuf* wbuf1;  // the buffer put and get use first
+  workbuf* wbuf2;  // the other one; both non-nil or both nil
+  uint64 bytesMarked;   // bytes this gcWork blackened (flushed by dispose)
+  int64 heapScanWork;   // heap scan work done (flushed by dispose)
+  bool flushedWork;     // work was pushed to the global list since the last
+                        // gcMarkDone check
+
+  void init();
+  void put(uintptr obj);
+  bool putFast(uintptr obj);
+  void putBatch(uintptr* obj, int n);
+  uintptr tryGet();
+  uintptr tryGetFast();
+  void dispose();
+  void balance();
+  bool empty();
+};
 
 /// persistentAlloc: a bump allocator over one persistentChunkSize chunk
 /// (malloc.cpp). \gosrc{malloc.go,persistentAlloc}
@@ -418,6 +471,12 @@ struct p {
   // consistentHeapStats), even otherwise.
   atomic::Uint32 statsSeq;
   bool preempt;  // whatever runs here should get to the scheduler soon
+
+  // The collector's per-P state (mgc.hpp). gcw is this P's share of the
+  // grey set; wbBuf holds the pointers write barriers recorded here, until
+  // wbBufFlush1 greys them.
+  gcWork gcw;
+  wbBuf wbBuf_;  // Departure: Go's p.wbBuf (the type has the same name)
 
   void init(int32 id);  // proc.go (*p).init
   void destroy();       // proc.go (*p).destroy

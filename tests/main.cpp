@@ -13,8 +13,11 @@
 
 #include <catch2/catch_session.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
+#include "export_test.hpp"
+#include "go.hpp"
 #include "runtime.hpp"
 
 // Catch2's fatal-condition handler swaps the thread's alternate signal
@@ -39,6 +42,18 @@ char** gArgv;
 /// The main goroutine's body: run the tests, then exit with their result, as
 /// os.Exit(m.Run()) does.
 void testMain() {
+  // GORT_GCSTRESS=N: a goroutine runs runtime.GC every N milliseconds
+  // while the tests run, so that every test meets collections at arbitrary
+  // points (the stress label runs the suite so).
+  if (const char* s = std::getenv("GORT_GCSTRESS"); s != nullptr && std::atoi(s) > 0) {
+    int ms = std::atoi(s);
+    gort::go([ms] {
+      for (;;) {
+        runtime::GC();
+        gort_test::Sleep(int64_t(ms) * gort_test::Millisecond);
+      }
+    });
+  }
   int rc = Catch::Session().run(gArgc, gArgv);
   std::cout.flush();
   std::cerr.flush();

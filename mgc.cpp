@@ -1,0 +1,427 @@
+// mgc.cpp: the garbage collector's cycle, mirroring mgc.go at go1.22.12:
+// gcinit, gcenable, setGCPhase, runtime.GC, gcStart, gcMarkDone,
+// gcMarkTermination, gcMark, gcSweep, gcResetMarkState. See mgc.hpp for the
+// cycle, what this step of the port does and does not do yet, and the
+// invariants [gc-phase] and [gc-black-alloc].
+#include "mgc.hpp"
+
+#include <time.h>
+
+#include "malloc.hpp"
+#include "mcache.hpp"
+#include "mgcsweep.hpp"
+#include "mgcwork.hpp"
+#include "mheap.hpp"
+#include "mstats.hpp"
+#include "print.hpp"
+#include "proc.hpp"
+#include "sema.hpp"
+
+namespace runtime {
+extern mutex allglock;       // proc.cpp
+extern int64 runtimeInitTime;  // proc.cpp
+}
+
+namespace runtime {
+
+uint32 gcphase;
+uint32 gcBlackenEnabled;
+workType work;
+
+/// writeBarrier: the barrier switch ([gc-phase]); see mwbbuf.hpp.
+/// \gosrc{mgc.go,writeBarrier}
+writeBarrier_t writeBarrier;
+
+/// gcsema: held for a whole cycle, so that one runs at a time and
+/// GOMAXPROCS cannot change under it. \gosrc{mgc.go,gcsema}
+static uint32 gcsema = 1;
+
+/// gcinit: set up the collector's state, after mallocinit. \gosrc{mgc.go,gcinit}
+void gcinit() {
+  if (sizeof(workbuf) != _WorkbufSize) throw_("size of Workbuf is suboptimal");
+  // No sweep is in progress: the first sweep generation is already done.
+  sweep.active.state.Store(sweepDrainedMask);
+  work.startSema = 1;
+  work.markDoneSema = 1;
+}
+
+/// gcenable: allow collections; runtime.main calls it once the runtime
+/// can run goroutines. Departure: Go starts the background sweeper and the
+/// scavenger here; both come with the concurrent step (and the timers
+/// issue). \gosrc{mgc.go,gcenable}
+void gcenable() { memstats.enablegc = true; }
+
+/// setGCPhase: change the phase; the write barrier is on exactly while
+/// marking ([gc-phase]). \gosrc{mgc.go,setGCPhase}
+void setGCPhase(uint32 x) {
+  atomic::Store(&gcphase, x);
+  writeBarrier.enabled = gcphase == _GCmark || gcphase == _GCmarktermination;
+}
+
+/// GC: run a full collection and block until it is done, its sweep
+/// included. \gosrc{mgc.go,GC}
+void GC() {
+  // The cycle number to wait for: if a mark is in progress, this call must
+  // see a whole new cycle, so wait for that one to end first.
+  uint32 n = work.cycles.Load();
+  gcWaitOnMark(n);
+
+  // Start cycle n+1 (unless someone did), and wait for its mark to end.
+  gcStart(gcTrigger{gcTriggerCycle, 0, n + 1});
+  gcWaitOnMark(n + 1);
+
+  // Finish the sweep, helping: the heap a caller of GC sees must be the
+  // collected one.
+  while (work.cycles.Load() == n + 1 && sweepone() != ~uintptr(0)) Gosched();
+  while (work.cycles.Load() == n + 1 && !isSweepDone()) Gosched();
+  // Departure: Go publishes the cycle's heap profile here (mProf_PostSweep);
+  // the port has no memory profiler.
+}
+
+/// gcWaitOnMark: block until mark n has ended (or a later one started).
+/// \gosrc{mgc.go,gcWaitOnMark}
+void gcWaitOnMark(uint32 n) {
+  for (;;) {
+    lock(&work.sweepWaiters.lock);
+    uint32 nMarks = work.cycles.Load();
+    if (gcphase != _GCmark) nMarks++;  // not marking: cycle nMarks is over
+    if (nMarks > n) {
+      unlock(&work.sweepWaiters.lock);
+      return;
+    }
+    work.sweepWaiters.list.push(getg());
+    goparkunlock(&work.sweepWaiters.lock, waitReasonWaitForGCCycle, 1);
+  }
+}
+
+/// test: whether the trigger's condition holds. \gosrc{mgc.go,gcTrigger.test}
+bool gcTrigger::test() const {
+  if (!memstats.enablegc || panicking.Load() != 0 || gcphase != _GCoff) return false;
+  switch (kind) {
+    case gcTriggerHeap:
+      // Departure: the pacer (mgcpacer.go) is not ported yet, so nothing
+      // triggers a cycle by heap growth; collections run when asked.
+      return false;
+    case gcTriggerTime:
+      return false;  // likewise (forcegcperiod needs the pacer's GOGC)
+    case gcTriggerCycle:
+      // The difference, not a comparison, for wraparound.
+      return int32(n - work.cycles.Load()) > 0;
+  }
+  return true;
+}
+
+/// unixNanotime: the wall clock in ns, for memstats.last_gc_unix. Go:
+/// time_now.
+static int64 unixNanotime() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+/// gcStart: begin a cycle if the trigger still holds: sweep termination,
+/// then the mark. \gosrc{mgc.go,gcStart}
+///
+/// Departure (this step): the mark runs now, with the world kept stopped
+/// (gcMarkDone below), as Go's gcForceBlockMode schedules only the mark
+/// workers; concurrent mark comes next.
+void gcStart(gcTrigger trigger) {
+  // Not on g0, not holding locks, not non-preemptible: such a caller
+  // cannot block in a collection.
+  m* mp = acquirem();
+  if (g* gp = getg(); gp == mp->g0 || mp->locks > 1 || mp->preemptoff != nullptr) {
+    releasem(mp);
+    return;
+  }
+  releasem(mp);
+  mp = nullptr;
+
+  // Sweep what the last cycle left, before starting a new one.
+  while (trigger.test() && sweepone() != ~uintptr(0)) {
+  }
+
+  // One transition at a time; recheck the trigger under the semaphore.
+  semacquire(&work.startSema);
+  if (!trigger.test()) {
+    semrelease(&work.startSema);
+    return;
+  }
+
+  gcMode mode = gcForceBlockMode;  // Departure: see above
+
+  semacquire(&gcsema);
+
+  work.userForced = trigger.kind == gcTriggerCycle;
+
+  // Every P's mcache must have been flushed since the last sweep began.
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    if (uint32 fg = pp->mcache->flushGen.Load(); fg != mheap_.sweepgen) {
+      print("runtime: p ", pp->id, " flushGen ", fg, " != sweepgen ", mheap_.sweepgen, "\n");
+      throw_("p mcache not flushed");
+    }
+  }
+
+  // Departure: Go starts the background mark workers here
+  // (gcBgMarkStartWorkers); this step has none.
+
+  systemstack([] { gcResetMarkState(); });
+
+  work.stwprocs = work.maxprocs = gomaxprocs;
+  if (work.stwprocs > ncpu) work.stwprocs = ncpu;
+  work.heap0 = gcController.heapInUse.load();
+  work.pauseNS = 0;
+  work.mode = mode;
+
+  int64 now = nanotime();
+  work.tSweepTerm = now;
+  // Sweep termination: stop the world (stopTheWorld takes worldsema, as
+  // Go's gcStart does before stopTheWorldWithSema).
+  stopTheWorld();
+  // Finish the last sweep, so that every span is swept before the mark.
+  systemstack([] { finishsweep_m(); });
+
+  // Departure: Go clears sync.Pool caches here (clearpools); the port has
+  // no sync.Pool.
+
+  work.cycles.Add(1);
+
+  // Departure: the pacer (gcController.startCycle) and the CPU limiter
+  // (gcCPULimiter.startGCTransition) are not ported yet.
+
+  setGCPhase(_GCmark);
+
+  gcMarkRootPrepare();
+
+  // The tiny blocks being handed out are not marked by mallocgc: grey them.
+  gcMarkTinyAllocs();
+
+  atomic::Store(&gcBlackenEnabled, uint32(1));
+
+  work.tMark = nanotime();
+
+  semrelease(&work.startSema);
+
+  gcMarkDone();
+}
+
+/// gcMarkDone: move to mark termination once no work is left. Departure
+/// (this step): the world is still stopped from gcStart, so "no work left"
+/// is reached by draining everything here, on the goroutine that started
+/// the cycle; Go's version waits for the background workers and flushes
+/// every P's write-barrier buffer and gcWork through forEachP (the ragged
+/// barrier). \gosrc{mgc.go,gcMarkDone}
+void gcMarkDone() {
+  semacquire(&work.markDoneSema);
+
+  g* curgp = getg()->m->curg;
+  casgstatus(curgp, _Grunning, _Gwaiting);
+  curgp->waitreason = waitReasonGarbageCollection;
+  systemstack([] {
+    // Every P's grey objects (gcMarkTinyAllocs queued some on each) go to
+    // the global list, from which this P's gcWork takes them.
+    for (int32 i = 0; i < allplen; i++) {
+      wbBufFlush1(allp[i]);
+      allp[i]->gcw.dispose();
+    }
+    gcWork* gcw = &getg()->m->p.ptr()->gcw;
+    for (;;) {
+      gcDrain(gcw, 0);
+      // The drain may have run write barriers of its own; and the mark is
+      // done only when no P holds work.
+      bool more = false;
+      for (int32 i = 0; i < allplen; i++) {
+        wbBufFlush1(allp[i]);
+        if (allp[i] != getg()->m->p.ptr()) allp[i]->gcw.dispose();
+      }
+      if (atomic::Load(&work.full.v) != 0 || !gcw->empty()) more = true;
+      if (!more) break;
+    }
+    gcw->dispose();
+  });
+  casgstatus(curgp, _Gwaiting, _Grunning);
+
+  work.tMarkTerm = nanotime();
+  getg()->m->preemptoff = "gcing";
+
+  atomic::Store(&gcBlackenEnabled, uint32(0));
+
+  semrelease(&work.markDoneSema);
+
+  gcMarkTermination();
+}
+
+/// gcMarkTermination: the mark is over: check it, sweep, account, and
+/// restart the world. World stopped. \gosrc{mgc.go,gcMarkTermination}
+void gcMarkTermination() {
+  setGCPhase(_GCmarktermination);
+
+  work.heap1 = gcController.heapInUse.load();
+  int64 startTime = nanotime();
+
+  m* mp = acquirem();
+  mp->preemptoff = "gcing";
+  g* curgp = mp->curg;
+  // The stack of this goroutine must not change while the mark is checked:
+  // it waits, as far as the scheduler knows.
+  casgstatus(curgp, _Grunning, _Gwaiting);
+  curgp->waitreason = waitReasonGarbageCollection;
+
+  systemstack([startTime] { gcMark(startTime); });
+
+  bool stwSwept = false;
+  systemstack([&stwSwept] {
+    work.heap2 = work.bytesMarked;
+    setGCPhase(_GCoff);
+    stwSwept = gcSweep(work.mode);
+  });
+
+  casgstatus(curgp, _Gwaiting, _Grunning);
+  mp->preemptoff = nullptr;
+
+  if (gcphase != _GCoff) throw_("gc done but gcphase != _GCoff");
+
+  int64 now = nanotime();
+  int64 unixNow = unixNanotime();
+  work.pauseNS += now - work.tSweepTerm;
+  work.tEnd = now;
+  atomic::Store(&memstats.last_gc_unix, uint64(unixNow));
+  atomic::Store(&memstats.last_gc_nanotime, uint64(now));
+  memstats.pause_ns[memstats.numgc % 256] = uint64(work.pauseNS);
+  memstats.pause_end[memstats.numgc % 256] = uint64(unixNow);
+  memstats.pause_total_ns += uint64(work.pauseNS);
+
+  if (work.userForced) memstats.numforcedgc++;
+
+  // The goroutines waiting for this mark to end can go.
+  lock(&work.sweepWaiters.lock);
+  memstats.numgc++;
+  while (g* gp = work.sweepWaiters.list.pop()) ready(gp, 0, false);
+  unlock(&work.sweepWaiters.lock);
+
+  // Departure: Go moves the scavenger to a new generation here
+  // (mheap_.pages.scav.index.nextGen()) and sweeps concurrently; this step
+  // swept with the world stopped (stwSwept).
+  if (!stwSwept) throw_("gcMarkTermination: the sweep must be done with the world stopped in this step");
+
+  startTheWorld();
+
+  if (debug.gctrace > 0) {
+    printlock();
+    print("gc ", memstats.numgc, " @", (work.tSweepTerm - runtimeInitTime) / 1000000, "ms: ",
+          (work.tEnd - work.tSweepTerm) / 1000, " us stw, ", work.heap0 >> 10, "->", work.heap1 >> 10, "->",
+          work.heap2 >> 10, " KB, ", work.maxprocs, " P");
+    if (work.userForced) print(" (forced)");
+    print("\n");
+    printunlock();
+  }
+
+  semrelease(&gcsema);
+  releasem(mp);
+}
+
+/// gcMark: check that the mark is complete and flush the Ps' counters.
+/// World stopped, in mark termination. \gosrc{mgc.go,gcMark}
+void gcMark(int64 startTime) {
+  if (gcphase != _GCmarktermination) throw_("in gcMark expecting to see gcphase as _GCmarktermination");
+  work.tstart = startTime;
+
+  // Nothing may be left to mark.
+  if (atomic::Load(&work.full.v) != 0 || work.markrootNext < work.markrootJobs) {
+    print("runtime: full=", hex(work.full.v), " next=", work.markrootNext, " jobs=", work.markrootJobs,
+          " nDataRoots=", work.nDataRoots, " nBSSRoots=", work.nBSSRoots, " nSpanRoots=", work.nSpanRoots,
+          " nStackRoots=", work.nStackRoots, "\n");
+    throw_("non-empty mark queue after concurrent mark");
+  }
+  if (debug.gccheckmark > 0) gcMarkRootCheck();
+
+  work.stackRoots = nullptr;
+  work.stackRootsLen = 0;
+
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    pp->wbBuf_.reset();
+    gcWork* gcw = &pp->gcw;
+    if (!gcw->empty()) {
+      printlock();
+      print("runtime: P ", pp->id, " flushedWork ", gcw->flushedWork);
+      if (gcw->wbuf1 == nullptr) {
+        print(" wbuf1=<nil>");
+      } else {
+        print(" wbuf1.n=", gcw->wbuf1->hdr.nobj);
+      }
+      if (gcw->wbuf2 == nullptr) {
+        print(" wbuf2=<nil>");
+      } else {
+        print(" wbuf2.n=", gcw->wbuf2->hdr.nobj);
+      }
+      print("\n");
+      throw_("P has cached GC work at end of mark termination");
+    }
+    gcw->dispose();
+  }
+  // Departure: Go resets the pacer's live-heap estimate here
+  // (gcController.resetLive); the pacer is not ported yet.
+}
+
+/// gcSweep: start the sweep of the cycle just marked; with
+/// gcForceBlockMode, sweep everything now. Reports whether it did.
+/// World stopped, phase _GCoff. \gosrc{mgc.go,gcSweep}
+bool gcSweep(gcMode mode) {
+  if (gcphase != _GCoff) throw_("gcSweep being done but phase is not GCoff");
+
+  lock(&mheap_.lock);
+  mheap_.sweepgen += 2;
+  sweep.active.reset();
+  mheap_.pagesSwept.Store(0);
+  mheap_.sweepArenas = mheap_.allArenas;
+  mheap_.reclaimIndex.Store(0);
+  mheap_.reclaimCredit.Store(0);
+  unlock(&mheap_.lock);
+
+  sweep.centralIndex.clear();
+
+  if (mode == gcForceBlockMode) {
+    // Sweep it all now. No proportional sweep is needed.
+    lock(&mheap_.lock);
+    mheap_.sweepPagesPerByte = 0;
+    unlock(&mheap_.lock);
+    // Flush the mcaches: their spans are stale (cached before this sweep).
+    for (int32 i = 0; i < allplen; i++) allp[i]->mcache->prepareForSweep();
+    while (sweepone() != ~uintptr(0)) {
+    }
+    // Free the workbufs' spans now too.
+    prepareFreeWorkbufs();
+    while (freeSomeWbufs(false)) {
+    }
+    return true;
+  }
+  throw_("gcSweep: background sweeping is not implemented yet");
+}
+
+/// gcResetMarkState: clear what the last mark left: each G's scan flag
+/// and assist credit, the arenas' page-mark bits, the marked byte count.
+/// \gosrc{mgc.go,gcResetMarkState}
+void gcResetMarkState() {
+  lock(&allglock);
+  for (int64 i = 0; i < allglen; i++) {
+    g* gp = allgs[i];
+    gp->gcscandone = false;
+    gp->gcAssistBytes = 0;
+  }
+  unlock(&allglock);
+
+  lock(&mheap_.lock);
+  notInHeapSlice<arenaIdx> arenas = mheap_.allArenas;
+  unlock(&mheap_.lock);
+  for (int i = 0; i < arenas.len; i++) {
+    arenaIdx ai = arenas[i];
+    heapArena* ha = (*mheap_.arenas[ai.l1()].load())[ai.l2()];
+    memset(ha->pageMarks, 0, sizeof(ha->pageMarks));
+  }
+
+  work.bytesMarked = 0;
+  work.initialHeapLive = gcController.heapInUse.load();
+}
+
+}  // namespace runtime

@@ -1,0 +1,379 @@
+// mgcmark.cpp: marking, mirroring mgcmark.go at go1.22.12: the root jobs
+// (markroot: globals, goroutine stacks), draining the grey set (gcDrain),
+// scanning objects (scanobject, scanblock, scanConservative), greying
+// (greyobject, shade) and allocate-black (gcmarknewobject).
+// See mgc.hpp for the cycle, its departures and invariants.
+//
+// Departure [conservative-roots]: Go scans globals and stack frames exactly,
+// from maps its compiler and linker write. C++ has no such maps, so the port
+// treats every aligned word of the program's data and bss segments, and of a
+// goroutine's stack from its saved stack pointer to its top, as a possible
+// pointer: scanConservative keeps a word that points into an allocated object
+// of an in-use heap span, and ignores the rest. Such a word may be an integer
+// that happens to look like a pointer: the object it names is kept one cycle
+// too long (a leak bounded by what such words name), never freed too soon.
+//
+// Scanning reads memory the compiler's sanitizers and valgrind consider
+// out of bounds (ASan's redzones around globals and frames), racy (TSan:
+// another thread's stack) or undefined (valgrind: a stack word never
+// written). The scanning functions are therefore built without ASan and
+// TSan instrumentation, and valgrind's error reporting is off while they
+// read (VALGRIND_DISABLE_ERROR_REPORTING): the words they read are
+// candidates, not values the program uses.
+#include <cstring>
+
+#include "malloc.hpp"
+#include "mcache.hpp"
+#include "mgc.hpp"
+#include "mgcwork.hpp"
+#include "mheap.hpp"
+#include "print.hpp"
+#include "proc.hpp"
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define VALGRIND_DISABLE_ERROR_REPORTING
+#define VALGRIND_ENABLE_ERROR_REPORTING
+#endif
+
+// The program's writable segments, as the static linker names their
+// bounds (binutils' default linker script). Departure: Go's moduledata
+// gives data, edata, bss and ebss, with a pointer mask for each.
+extern "C" char __data_start[];
+extern "C" char _edata[];
+extern "C" char __bss_start[];
+extern "C" char _end[];
+
+namespace runtime {
+
+#define GC_SCAN_ATTR __attribute__((no_sanitize("address", "thread"))) __attribute__((noinline))
+
+/// dataRoots / bssRoots: the program's initialised and zeroed globals.
+rootRange dataRoots() {
+  return {(uintptr(__data_start) + 7) & ~uintptr(7), uintptr(_edata) & ~uintptr(7)};
+}
+rootRange bssRoots() { return {(uintptr(__bss_start) + 7) & ~uintptr(7), uintptr(_end) & ~uintptr(7)}; }
+
+/// gcMarkRootPrepare: count the root jobs of this cycle (markroot's
+/// argument runs from 0 to work.markrootJobs). World stopped.
+/// \gosrc{mgcmark.go,gcMarkRootPrepare}
+void gcMarkRootPrepare() {
+  auto nBlocks = [](uintptr bytes) { return int(divRoundUp(bytes, rootBlockBytes)); };
+
+  rootRange d = dataRoots();
+  rootRange b = bssRoots();
+  work.nDataRoots = nBlocks(d.hi - d.lo);
+  work.nBSSRoots = nBlocks(b.hi - b.lo);
+
+  // Departure: Go scans the specials of every span (finalizers) in span
+  // root jobs; the port has no finalizers yet, so there are none.
+  work.nSpanRoots = 0;
+
+  // A snapshot of allgs: Gs created after this are allocated during the
+  // mark and start with an empty stack, so they have nothing to scan.
+  work.stackRoots = allgs;
+  work.stackRootsLen = int(allglen);
+  work.nStackRoots = work.stackRootsLen;
+
+  work.markrootNext = 0;
+  work.markrootJobs = uint32(fixedRootCount + work.nDataRoots + work.nBSSRoots + work.nSpanRoots + work.nStackRoots);
+
+  work.baseData = uint32(fixedRootCount);
+  work.baseBSS = work.baseData + uint32(work.nDataRoots);
+  work.baseSpans = work.baseBSS + uint32(work.nBSSRoots);
+  work.baseStacks = work.baseSpans + uint32(work.nSpanRoots);
+  work.baseEnd = work.baseStacks + uint32(work.nStackRoots);
+}
+
+/// gcMarkRootCheck: every root job ran and every G's stack was scanned.
+/// \gosrc{mgcmark.go,gcMarkRootCheck}
+void gcMarkRootCheck() {
+  if (work.markrootNext < work.markrootJobs) {
+    print(work.markrootNext, " of ", work.markrootJobs, " markroot jobs done\n");
+    throw_("left over markroot jobs");
+  }
+  for (int i = 0; i < work.nStackRoots; i++) {
+    g* gp = work.stackRoots[i];
+    if (!gp->gcscandone) {
+      print("gp ", gp, " goid ", gp->goid, " status ", readgstatus(gp), " gcscandone ", gp->gcscandone, "\n");
+      throw_("scan missed a g");
+    }
+  }
+}
+
+/// markroot: run root job i. \gosrc{mgcmark.go,markroot}
+int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
+  (void)flushBgCredit;  // Departure: no assists yet, so no background credit
+  int64 workDone = 0;
+  if (work.baseData <= i && i < work.baseBSS) {
+    rootRange d = dataRoots();
+    workDone += markrootBlock(d.lo, d.hi - d.lo, gcw, int(i - work.baseData));
+  } else if (work.baseBSS <= i && i < work.baseSpans) {
+    rootRange b = bssRoots();
+    workDone += markrootBlock(b.lo, b.hi - b.lo, gcw, int(i - work.baseBSS));
+  } else if (i == fixedRootFinalizers) {
+    // Departure: no finalizers yet (mfinal.go), so no finalizer blocks.
+  } else if (i == fixedRootFreeGStacks) {
+    systemstack([] { markrootFreeGStacks(); });
+  } else if (work.baseSpans <= i && i < work.baseStacks) {
+    // No span roots (see gcMarkRootPrepare).
+  } else {
+    if (i < work.baseStacks || work.baseEnd <= i) {
+      print("runtime: markroot index ", i, " not in stack roots range [", work.baseStacks, ", ", work.baseEnd, ")\n");
+      throw_("markroot: bad index");
+    }
+    g* gp = work.stackRoots[i - work.baseStacks];
+    systemstack([&] {
+      // Departure: Go suspends gp here (suspendG), since other goroutines
+      // run during the mark; in this step the world is stopped for the
+      // whole mark, so every other goroutine is already stopped with its
+      // registers saved, and the one running the collector is on the
+      // system stack with its own saved by systemstack.
+      uint32 s = readgstatus(gp) & ~uint32(_Gscan);
+      if (s == _Gdead) {
+        gp->gcscandone = true;
+        return;
+      }
+      if (gp->gcscandone) throw_("g already scanned");
+      workDone += scanstack(gp, gcw);
+      gp->gcscandone = true;
+    });
+  }
+  return workDone;
+}
+
+/// markrootBlock: scan shard `shard` (rootBlockBytes long) of the global
+/// block [b0, b0+n0). Departure: conservatively, with no pointer mask.
+/// \gosrc{mgcmark.go,markrootBlock}
+int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard) {
+  static_assert(rootBlockBytes % (8 * sizeof(uintptr)) == 0, "rootBlockBytes must be a multiple of 8*ptrSize");
+  uintptr off = uintptr(shard) * rootBlockBytes;
+  if (off >= n0) return 0;
+  uintptr b = b0 + off;
+  uintptr n = rootBlockBytes;
+  if (off + n > n0) n = n0 - off;
+  scanConservative(b, n, gcw);
+  return int64(n);
+}
+
+/// markrootFreeGStacks: free the stacks of dead Gs on the global free
+/// list (they keep their stacks between uses otherwise).
+/// \gosrc{mgcmark.go,markrootFreeGStacks}
+void markrootFreeGStacks() {
+  // Departure: Go frees the cached stacks of dead Gs here. The port's
+  // stacks are fixed-size and reused with their G (stack.cpp); they are
+  // returned when a collection shrinks the stack pool (freeStackSpans).
+}
+
+/// scanstack: scan gp's stack from its saved stack pointer to the top,
+/// conservatively, and the words of its saved context. gp must be stopped.
+/// \gosrc{mgcmark.go,scanstack}
+int64 scanstack(g* gp, gcWork* gcw) {
+  if ((readgstatus(gp) & _Gscan) == 0 && readgstatus(gp) == _Grunning && gp != getg()->m->curg) {
+    print("runtime: gp=", gp, ", goid=", gp->goid, ", gp->atomicstatus=", hex(readgstatus(gp)), "\n");
+    throw_("scanstack: goroutine not stopped");
+  }
+  uintptr sp = gp->sched.sp;
+  uintptr lo = gp->stack_.lo, hi = gp->stack_.hi;
+  if (sp == 0 || lo == 0) return 0;  // no stack (a dead G whose stack was freed)
+  if (sp < lo || sp > hi) {
+    print("runtime: gp=", gp, " goid=", gp->goid, " sp=", hex(sp), " stack=[", hex(lo), ", ", hex(hi), "]\n");
+    throw_("scanstack: sp out of range");
+  }
+  // The saved context: ctxt holds a closure a new G has not called yet.
+  scanConservative(uintptr(&gp->sched.ctxt), sizeof(gp->sched.ctxt), gcw);
+  scanConservative(sp, hi - sp, gcw);
+  return int64(hi - sp);
+}
+
+/// gcDrain: blacken grey objects, running root jobs first, until there is
+/// no work (or, with gcDrainUntilPreempt, until preempted).
+/// \gosrc{mgcmark.go,gcDrain}
+void gcDrain(gcWork* gcw, int flags) {
+  g* gp = getg()->m->curg;
+  bool preemptible = (flags & gcDrainUntilPreempt) != 0;
+  bool flushBgCredit = (flags & gcDrainFlushBgCredit) != 0;
+
+  // Root jobs first.
+  if (work.markrootNext < work.markrootJobs) {
+    while (!(gp != nullptr && gp->preempt.load() && preemptible)) {
+      uint32 job = atomic::Xadd(&work.markrootNext, uint32(1)) - 1;
+      if (job >= work.markrootJobs) break;
+      markroot(gcw, job, flushBgCredit);
+    }
+  }
+
+  // Then the heap.
+  while (!(gp != nullptr && gp->preempt.load() && preemptible)) {
+    // Keep the global list stocked for other workers.
+    if (atomic::Load(&work.full.v) == 0) gcw->balance();
+    uintptr b = gcw->tryGetFast();
+    if (b == 0) {
+      b = gcw->tryGet();
+      if (b == 0) {
+        // Flush the write-barrier buffer: it may hold more work.
+        wbBufFlush();
+        b = gcw->tryGet();
+      }
+    }
+    if (b == 0) break;  // no work left
+    scanobject(b, gcw);
+  }
+}
+
+/// scanblock: scan [b0, b0+n0) by the pointer mask (one bit per word).
+/// \gosrc{mgcmark.go,scanblock}
+GC_SCAN_ATTR void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork* gcw) {
+  uintptr b = b0, n = n0;
+  for (uintptr i = 0; i < n;) {
+    uint8 bits = ptrmask[i / (sizeof(uintptr) * 8)];
+    if (bits == 0) {
+      i += sizeof(uintptr) * 8;
+      continue;
+    }
+    for (int j = 0; j < 8 && i < n; j++) {
+      if (bits & 1) {
+        uintptr p = *reinterpret_cast<uintptr*>(b + i);
+        if (p != 0) {
+          if (foundObject f = findObject(p, b, i); f.base != 0 && !f.s->isFree(f.objIndex))
+            greyobject(f.base, b, i, f.s, gcw, f.objIndex);
+        }
+      }
+      bits >>= 1;
+      i += sizeof(uintptr);
+    }
+  }
+}
+
+/// scanobject: scan the heap object at b by its type's pointer map,
+/// greying what its pointers name. A large object is scanned in oblets of
+/// maxObletBytes, queued separately. \gosrc{mgcmark.go,scanobject}
+///
+/// Departure: each candidate is also checked against the allocation bitmap
+/// (isFree), as scanConservative does: the runtime's own objects (g, m, p,
+/// sudog) are scanned with an every-word map (malloc.hpp), so their words
+/// are candidates, not known pointers.
+GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
+  mspan* s = spanOfUnchecked(b);
+  uintptr n = s->elemsize;
+  if (n == 0) throw_("scanobject n == 0");
+  if (s->spanclass.noscan()) throw_("scanobject of a noscan object");
+
+  typePointers tp;
+  if (n > maxObletBytes) {
+    // A large object: split it into oblets, queued the first time.
+    if (b == s->base()) {
+      for (uintptr oblet = b + maxObletBytes; oblet < s->base() + s->elemsize; oblet += maxObletBytes) {
+        if (!gcw->putFast(oblet)) gcw->put(oblet);
+      }
+    }
+    n = s->base() + s->elemsize - b;
+    if (n > maxObletBytes) n = maxObletBytes;
+    tp = s->typePointersOfUnchecked(s->base());
+    tp = tp.fastForward(b - tp.addr, b + n);
+  } else {
+    tp = s->typePointersOfUnchecked(b);
+  }
+
+  VALGRIND_DISABLE_ERROR_REPORTING;
+  uintptr scanSize = 0;
+  for (;;) {
+    auto r = tp.nextFast();
+    tp = r.tp;
+    uintptr addr = r.addr;
+    if (addr == 0) {
+      r = tp.next(b + n);
+      tp = r.tp;
+      addr = r.addr;
+      if (addr == 0) break;
+    }
+    scanSize = addr - b + sizeof(uintptr);
+    uintptr obj = *reinterpret_cast<uintptr*>(addr);
+    // Pointers into the object itself need no marking.
+    if (obj != 0 && obj - b >= n) {
+      if (foundObject f = findObject(obj, b, addr - b); f.base != 0 && !f.s->isFree(f.objIndex))
+        greyobject(f.base, b, addr - b, f.s, gcw, f.objIndex);
+    }
+  }
+  VALGRIND_ENABLE_ERROR_REPORTING;
+  gcw->bytesMarked += uint64(n);
+  gcw->heapScanWork += int64(scanSize);
+}
+
+/// scanConservative: grey every allocated heap object that a word of
+/// [b, b+n) points into. \gosrc{mgcmark.go,scanConservative}
+GC_SCAN_ATTR void scanConservative(uintptr b, uintptr n, gcWork* gcw) {
+  VALGRIND_DISABLE_ERROR_REPORTING;
+  for (uintptr i = 0; i < n; i += sizeof(uintptr)) {
+    uintptr val = *reinterpret_cast<uintptr*>(b + i);
+    mspan* span = spanOfHeap(val);
+    if (span == nullptr) continue;
+    // Check the object is allocated. A pointer to a free slot may be a
+    // dead value, or a pointer into an object freed by the last sweep.
+    uintptr idx = span->objIndex(val);
+    if (span->isFree(idx)) continue;
+    uintptr obj = span->base() + idx * span->elemsize;
+    greyobject(obj, b, i, span, gcw, idx);
+  }
+  VALGRIND_ENABLE_ERROR_REPORTING;
+}
+
+/// shade: grey the object b points into, if it is a heap object; the
+/// write barrier's half of marking. \gosrc{mgcmark.go,shade}
+void shade(uintptr b) {
+  if (foundObject f = findObject(b, 0, 0); f.base != 0) {
+    gcWork* gcw = &getg()->m->p.ptr()->gcw;
+    greyobject(f.base, 0, 0, f.s, gcw, f.objIndex);
+  }
+}
+
+/// greyobject: mark obj, and queue it for scanning unless it has no
+/// pointers. \gosrc{mgcmark.go,greyobject}
+void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw, uintptr objIndex) {
+  (void)base;
+  (void)off;
+  if ((obj & (sizeof(uintptr) - 1)) != 0) throw_("greyobject: obj not pointer-aligned");
+  markBits mbits = span->markBitsForIndex(objIndex);
+  // Marked already: black or grey.
+  if (mbits.isMarked()) return;
+  mbits.setMarked();
+
+  // The span has a marked object: its pages must not be reclaimed.
+  auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());
+  if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+
+  // A pointer-free object is black at once.
+  if (span->spanclass.noscan()) {
+    gcw->bytesMarked += uint64(span->elemsize);
+    return;
+  }
+  if (!gcw->putFast(obj)) gcw->put(obj);
+}
+
+/// gcmarknewobject: allocate black ([gc-black-alloc]). Called by mallocgc
+/// for each object allocated while gcphase != _GCoff.
+/// \gosrc{mgcmark.go,gcmarknewobject}
+void gcmarknewobject(mspan* span, uintptr obj) {
+  uintptr objIndex = span->objIndex(obj);
+  span->markBitsForIndex(objIndex).setMarked();
+  auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());
+  if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+  gcWork* gcw = &getg()->m->p.ptr()->gcw;
+  gcw->bytesMarked += uint64(span->elemsize);
+}
+
+/// gcMarkTinyAllocs: grey each P's current tiny block, which mallocgc
+/// hands out piecemeal without marking. World stopped.
+/// \gosrc{mgcmark.go,gcMarkTinyAllocs}
+void gcMarkTinyAllocs() {
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    mcache* c = pp->mcache;
+    if (c == nullptr || c->tiny == 0) continue;
+    foundObject f = findObject(c->tiny, 0, 0);
+    greyobject(c->tiny, 0, 0, f.s, &pp->gcw, f.objIndex);
+  }
+}
+
+}  // namespace runtime

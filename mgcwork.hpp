@@ -1,0 +1,63 @@
+// mgcwork.hpp: the collector's work queues, mirroring mgcwork.go at
+// go1.22.12: gcWork, the per-P producer/consumer of grey objects, and
+// workbuf, the fixed-size blocks of object pointers it trades with the
+// global lists work.full and work.empty (mgc.hpp's workType).
+//
+// Greying an object means putting its address on some gcWork; blackening it
+// means taking it off and scanning it (mgcmark.cpp). A gcWork holds two
+// workbufs, so that a producer and a consumer alternating on one boundary
+// do not swap a buffer with the global list at every step (Go's
+// "two-buffer hysteresis").
+//
+// Invariant [wbuf-owner]: a workbuf is owned by exactly one of: a gcWork
+// (wbuf1 or wbuf2), work.full (it is not empty), work.empty (it is empty),
+// or a span on work.wbufSpans.busy that has not carved it out yet.
+// Invariant [gcw-p]: a gcWork is used only by the goroutine holding its P,
+// with preemption disabled (Go's rule; here the mark code runs on the system
+// stack or with m.locks held).
+// Invariant [wbuf-nomem]: workbufs live in manual spans (allocManual,
+// spanAllocWorkBuf): never in the garbage-collected heap, so the collector
+// never scans them as objects.
+//
+// Locks: work.wbufSpans.lock protects the free and busy span lists; the
+// full and empty lists are lock-free stacks (lfstack.hpp).
+#pragma once
+#include "lfstack.hpp"
+#include "runtime2.hpp"
+
+namespace runtime {
+
+/// _WorkbufSize: the bytes of one workbuf; workbufAlloc: the bytes of the
+/// span workbufs are carved from. \gosrc{mgcwork.go,_WorkbufSize}
+inline constexpr uintptr _WorkbufSize = 2048;
+inline constexpr uintptr workbufAlloc = 32 << 10;
+
+/// workbufhdr: the list link (first, for lfstack) and the count.
+/// \gosrc{mgcwork.go,workbufhdr}
+struct workbufhdr {
+  lfnode node;  // must be first
+  int nobj;
+};
+
+/// workbuf: a block of grey object addresses. \gosrc{mgcwork.go,workbuf}
+struct workbuf : sys::NotInHeap {
+  workbufhdr hdr;
+  uintptr obj[(_WorkbufSize - sizeof(workbufhdr)) / sizeof(uintptr)];
+  static constexpr int objLen = int((_WorkbufSize - sizeof(workbufhdr)) / sizeof(uintptr));
+
+  void checknonempty();
+  void checkempty();
+};
+static_assert(sizeof(workbuf) == _WorkbufSize);
+
+// gcWork is declared in runtime2.hpp: the P embeds one (p.gcw).
+
+workbuf* getempty();
+void putempty(workbuf* b);
+void putfull(workbuf* b);
+workbuf* trygetfull();
+workbuf* handoff(workbuf* b);
+void prepareFreeWorkbufs();
+bool freeSomeWbufs(bool preemptible);
+
+}  // namespace runtime

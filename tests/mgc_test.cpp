@@ -1,0 +1,260 @@
+// mgc_test.cpp: the collector's tests. The first part ports tests of
+// go1.22.12's runtime/gc_test.go that need runtime.GC (each cites the line
+// of Go's func); the second, tagged [gort], checks what Go's tests take for
+// granted: what the port's collector frees, and what it must keep (objects
+// reachable only from a goroutine's stack, a parked goroutine, a goroutine
+// that has not run yet, a global, a chain of heap objects).
+#include <catch2/catch_test_macros.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+
+#include "chan.hpp"
+#include "export_test.hpp"
+#include "go.hpp"
+#include "malloc.hpp"
+#include "runtime.hpp"
+#include "sync/sync.hpp"
+
+namespace {
+
+int64_t unixNano() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+runtime::MemStats readMemStats() {
+  runtime::MemStats ms{};
+  runtime::ReadMemStats(&ms);
+  return ms;
+}
+
+}  // namespace
+
+// gc_test.go:36 at go1.22.12
+TEST_CASE("TestGcDeepNesting", "[gc_test.go]") {
+  using T = gort::ptr<int>[2][2][2][2][2][2][2][2][2][2];
+  struct holder {
+    T a;
+  };
+  gort::ptr<holder> a = gort::new_<holder>();
+  runtime::Escape(a.get());
+  a->a[0][0][0][0][0][0][0][0][0][0] = gort::new_<int>();
+  *a->a[0][0][0][0][0][0][0][0][0][0] = 13;
+  runtime::GC();
+  CHECK(*a->a[0][0][0][0][0][0][0][0][0][0] == 13);
+}
+
+namespace {
+// gc_test.go:67's X.
+struct gcArraySliceX {
+  uint8_t buf[1];
+  gort::slice<uint8_t> nextbuf;
+  gort::ptr<gcArraySliceX> next;
+};
+}  // namespace
+
+// gc_test.go:66 at go1.22.12
+TEST_CASE("TestGcArraySlice", "[gc_test.go]") {
+  gort::ptr<gcArraySliceX> head;
+  for (int i = 0; i < 10; i++) {
+    gort::ptr<gcArraySliceX> p = gort::new_<gcArraySliceX>();
+    p->buf[0] = 42;
+    p->next = head;
+    if (head) {
+      // head.buf[:]: a slice of an array inside another object.
+      p->nextbuf = gort::slice<uint8_t>{&head->buf[0], 1, 1};
+    }
+    head = p;
+    runtime::GC();
+  }
+  for (gort::ptr<gcArraySliceX> p = head; p; p = p->next) {
+    if (p->buf[0] != 42) FAIL("corrupted heap");
+  }
+}
+
+namespace {
+// gc_test.go:91's X and Y. Go embeds X in Y; an aggregate with a base class
+// has no derivable map here (type.hpp), so Y holds X as its first member,
+// which is the same layout.
+struct gcRescanX {
+  gort::chan<int> c;  // Go: chan error
+  gort::ptr<gcRescanX> nextx;
+};
+struct gcRescanY {
+  gcRescanX X;
+  gort::ptr<gcRescanY> nexty;
+  gort::ptr<int> p;
+};
+}  // namespace
+
+// gc_test.go:90 at go1.22.12
+TEST_CASE("TestGcRescan", "[gc_test.go]") {
+  gort::ptr<gcRescanY> head;
+  for (int i = 0; i < 10; i++) {
+    gort::ptr<gcRescanY> p = gort::new_<gcRescanY>();
+    p->X.c = gort::make_chan<int>();
+    if (head) p->X.nextx = gort::ptr<gcRescanX>(&head->X);  // &head.X: an interior pointer
+    p->nexty = head;
+    p->p = gort::new_<int>();
+    *p->p = 42;
+    head = p;
+    runtime::GC();
+  }
+  for (gort::ptr<gcRescanY> p = head; p; p = p->nexty) {
+    if (*p->p != 42) FAIL("corrupted heap");
+  }
+}
+
+// gc_test.go:120 at go1.22.12
+TEST_CASE("TestGcLastTime", "[gc_test.go]") {
+  int64_t t0 = unixNano();
+  runtime::GC();
+  int64_t t1 = unixNano();
+  runtime::MemStats ms = readMemStats();
+  auto last = int64_t(ms.LastGC);
+  if (t0 > last || last > t1) FAIL("bad last GC time: got " << last << ", want [" << t0 << ", " << t1 << "]");
+  uint64_t pause = ms.PauseNs[(ms.NumGC + 255) % 256];
+  // Go only logs a pause of 0 (timer granularity) or above 10 s.
+  if (pause == 0) {
+    UNSCOPED_INFO("last GC pause was 0");
+  } else if (pause > uint64_t(10e9)) {
+    UNSCOPED_INFO("bad last GC pause: got " << pause << ", want [0, 10e9]");
+  }
+}
+
+// gc_test.go:725 at go1.22.12. (Go also turns GOGC off for the test, to show
+// that runtime.GC collects regardless: the port's collector runs only when
+// asked until the pacer is ported, which is the same situation.)
+TEST_CASE("TestUserForcedGC", "[gc_test.go]") {
+  runtime::MemStats ms1 = readMemStats();
+  runtime::GC();
+  runtime::MemStats ms2 = readMemStats();
+  if (ms1.NumGC == ms2.NumGC) FAIL("runtime.GC() did not trigger GC");
+  if (ms1.NumForcedGC == ms2.NumForcedGC) FAIL("runtime.GC() was not accounted in NumForcedGC");
+}
+
+// --- The port's own checks ----------------------------------------------------
+
+namespace {
+
+struct node {
+  gort::ptr<node> next;
+  int64_t value;
+};
+
+/// A chain of n nodes, values 0..n-1 from the head.
+__attribute__((noinline)) gort::ptr<node> makeChain(int n) {
+  gort::ptr<node> head;
+  for (int i = n - 1; i >= 0; i--) head = gort::new_<node>(head, int64_t(i));
+  return head;
+}
+
+bool chainIntact(gort::ptr<node> head, int n) {
+  int i = 0;
+  for (gort::ptr<node> p = head; p; p = p->next, i++) {
+    if (p->value != i) return false;
+  }
+  return i == n;
+}
+
+/// Allocate n nodes and drop them all (nothing outside this frame sees
+/// them; its stack slots are overwritten by the next calls).
+__attribute__((noinline)) void allocateGarbage(int n) {
+  for (int i = 0; i < n; i++) runtime::Escape(gort::new_<node>().get());
+}
+
+gort::ptr<node> globalChain;  // a root in the program's bss
+
+}  // namespace
+
+TEST_CASE("GC frees objects nothing references, and reuses their memory", "[gort][mgc]") {
+  runtime::GC();
+  runtime::MemStats before = readMemStats();
+  constexpr int n = 100000;
+  allocateGarbage(n);
+  runtime::MemStats mid = readMemStats();
+  CHECK(mid.Mallocs - before.Mallocs >= uint64_t(n));
+  runtime::GC();
+  runtime::MemStats after = readMemStats();
+  // Conservative stack scanning may keep a few alive through stale words;
+  // almost all must go.
+  INFO("freed " << after.Frees - mid.Frees << " of " << n);
+  CHECK(after.Frees - mid.Frees >= uint64_t(n) * 9 / 10);
+  CHECK(after.HeapObjects <= before.HeapObjects + uint64_t(n) / 10);
+  // The freed slots are reused: another round needs no new heap memory.
+  allocateGarbage(n);
+  runtime::MemStats again = readMemStats();
+  CHECK(again.HeapSys == after.HeapSys);
+  CHECK(again.NumGC == after.NumGC);
+  CHECK(after.NumGC == before.NumGC + 1);
+}
+
+TEST_CASE("GC frees large objects and returns their spans to the heap", "[gort][mgc]") {
+  struct big {
+    uint8_t b[1 << 20];
+  };
+  runtime::GC();
+  runtime::MemStats before = readMemStats();
+  [&]() __attribute__((noinline)) {
+    for (int i = 0; i < 64; i++) runtime::Escape(runtime::newobject<big>());
+  }();
+  runtime::MemStats mid = readMemStats();
+  CHECK(mid.HeapInuse >= before.HeapInuse + (64u << 20));
+  runtime::GC();
+  runtime::MemStats after = readMemStats();
+  INFO("HeapInuse before " << before.HeapInuse << " mid " << mid.HeapInuse << " after " << after.HeapInuse);
+  CHECK(after.HeapInuse <= before.HeapInuse + (4u << 20));
+  CHECK(after.HeapIdle >= mid.HeapIdle + (60u << 20));
+}
+
+TEST_CASE("GC keeps objects reachable from a global, the stack and heap chains", "[gort][mgc]") {
+  constexpr int n = 5000;
+  globalChain = makeChain(n);
+  gort::ptr<node> local = makeChain(n);
+  // An interior pointer keeps its whole object.
+  int64_t* interior = &makeChain(1)->value;
+  for (int i = 0; i < 3; i++) {
+    allocateGarbage(10000);
+    runtime::GC();
+  }
+  CHECK(chainIntact(globalChain, n));
+  CHECK(chainIntact(local, n));
+  CHECK(*interior == 0);
+  globalChain = nullptr;
+}
+
+TEST_CASE("GC keeps what parked, runnable and unstarted goroutines hold", "[gort][mgc]") {
+  constexpr int n = 2000;
+  auto parked = gort::make_chan<int>();
+  auto results = gort::make_chan<bool>(16);
+  // A goroutine parked in a receive, holding a chain only on its stack.
+  gort::go([parked, results] {
+    gort::ptr<node> mine = makeChain(n);
+    parked.recv();
+    results.send(chainIntact(mine, n));
+  });
+  // A goroutine that yields in a loop (runnable when the world stops).
+  static std::atomic<bool> stop;
+  stop = false;
+  gort::go([results] {
+    gort::ptr<node> mine = makeChain(n);
+    while (!stop.load()) runtime::Gosched();
+    results.send(chainIntact(mine, n));
+  });
+  // A goroutine whose closure holds the chain, created and collected before
+  // it first runs (the world is stopped right after the go statement, on
+  // this P, so it cannot have run: GOMAXPROCS=1 makes that certain; with
+  // more Ps it may have started, which is also fine).
+  gort::ptr<node> captured = makeChain(n);
+  gort::go([captured, results] { results.send(chainIntact(captured, n)); });
+  captured = nullptr;
+  for (int i = 0; i < 3; i++) {
+    allocateGarbage(10000);
+    runtime::GC();
+  }
+  parked.send(1);
+  stop = true;
+  for (int i = 0; i < 3; i++) CHECK(results.recv());
+}
