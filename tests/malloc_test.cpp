@@ -79,11 +79,7 @@ int testMemStatsCount;
 
 // malloc_test.go:26 at go1.22.12
 //
-// Departure: Go starts with runtime.GC() ("at least one forced GC") and then
-// wants NumGC, NumForcedGC and LastGC nonzero. There is no collector yet, so
-// no cycle runs and those fields must be zero ([no-collector], malloc.hpp);
-// PauseNs, PauseEnd and PauseTotalNs are checked against each other as Go
-// does, which holds for zeros too. BuckHashSys is the heap profiler's table,
+// Departure: BuckHashSys is the heap profiler's table,
 // allocated at its first sample in Go; there is no profiler yet, so it is
 // only bounded. And Go's test binary has made many tiny allocations by the
 // time this runs (Frees counts them); so that Frees reflects the same here,
@@ -92,6 +88,9 @@ TEST_CASE("TestMemStats", "[malloc_test.go]") {
   testMemStatsCount++;
 
   for (int i = 0; i < 16; i++) Escape(newobject<uint8_t>());
+
+  // Make sure there's at least one forced GC.
+  runtime::GC();
 
   // Test that MemStats has sane values.
   runtime::MemStats st{};
@@ -121,11 +120,7 @@ TEST_CASE("TestMemStats", "[malloc_test.go]") {
   NZ_LE(Sys, 1e10);
   CHECK(st.Lookups == 0);
   NZ_LE(Mallocs, 1e10);
-  // Departure: Frees counts only tiny allocations without a collector, and
-  // there are none under AddressSanitizer (every object has a redzone) or
-  // the race detector (mallocgc packs no tiny block, as Go's does not).
-  if (!runtime::asanenabled && !runtime::raceenabled) NZ(Frees);
-  LE(Frees, 1e10);
+  NZ_LE(Frees, 1e10);
   NZ_LE(HeapAlloc, 1e10);
   NZ_LE(HeapSys, 1e10);
   LE(HeapIdle, 1e10);
@@ -142,10 +137,10 @@ TEST_CASE("TestMemStats", "[malloc_test.go]") {
   NZ_LE(GCSys, 1e10);
   NZ_LE(OtherSys, 1e10);
   NZ_LE(NextGC, 1e10);
-  CHECK(st.LastGC == 0);  // Departure: Go wants it nonzero (see above)
+  NZ(LastGC);
   LE(PauseTotalNs, 1e11);
-  CHECK(st.NumGC == 0);        // Departure: Go wants it nonzero (see above)
-  CHECK(st.NumForcedGC == 0);  // Departure: Go wants it nonzero (see above)
+  NZ_LE(NumGC, 1e9);
+  NZ_LE(NumForcedGC, 1e9);
   LE(GCCPUFraction, 0.99);
   CHECK(st.EnableGC == true);
   CHECK(st.DebugGC == false);
