@@ -37,6 +37,7 @@
 #include "proc.hpp"
 #include "runtime2.hpp"
 #include "sizeclasses.hpp"
+#include "string.hpp"
 
 namespace runtime {
 
@@ -136,9 +137,6 @@ NOSPLIT_INLINE void sysMemStat::add(int64 n) {
 /// and its tests turn it on (export_test.go); so do gort's.
 /// \gosrc{mstats.go,doubleCheckReadMemStats}
 inline bool doubleCheckReadMemStats = false;
-
-/// maxInt64: the largest int64. \gosrc{string.go,maxInt64}
-inline constexpr int64 maxInt64 = int64(~uint64(0) >> 1);
 
 /// defaultHeapMinimum: the heap goal before the first GC cycle, at GOGC=100
 /// (4 MiB). \gosrc{mgcpacer.go,defaultHeapMinimum}
