@@ -66,6 +66,8 @@ struct dbgVar_t {
   int32 madvdontneed = 1;    // sysUnused uses MADV_DONTNEED, not MADV_FREE (Go's default on Linux)
   int32 harddecommit;        // sysUnused also drops the pages' permissions
   int32 gortchaos;           // port only: delays at hand-off points (chaos below)
+  int32 gcpacertrace;        // the pacer prints its state at each cycle's start and end
+  int32 gcstoptheworld;      // 1, 2: the collector marks (and sweeps) with the world stopped
 };
 extern dbgVar_t debug;
 

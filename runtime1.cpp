@@ -77,6 +77,8 @@ void parsedebugvars() {
           if (ok && strcmp(field, "madvdontneed") == 0) debug.madvdontneed = v;
           if (ok && strcmp(field, "harddecommit") == 0) debug.harddecommit = v;
           if (ok && strcmp(field, "gortchaos") == 0) debug.gortchaos = v;
+          if (ok && strcmp(field, "gcpacertrace") == 0) debug.gcpacertrace = v;
+          if (ok && strcmp(field, "gcstoptheworld") == 0) debug.gcstoptheworld = v;
         }
       }
       p += len;
