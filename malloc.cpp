@@ -122,9 +122,10 @@ void mallocinit() {
     hint->next = *hintList;
     *hintList = hint;
   }
-  // The allocator reads the memory limit before gcinit (which sets it in
-  // Go) would run; no limit.
-  gcController.memoryLimit.Store(maxInt64);
+  // Departure: Go initialises the pacer in gcinit (mgc.go), after
+  // mallocinit. Until mgc.cpp lands, mallocinit does it, which also gives
+  // the allocator its memory limit (GOMEMLIMIT) before its first use.
+  gcController.init(readGOGC(), readGOMEMLIMIT());
 }
 
 /// sysAlloc: reserve heap arena space for at least n bytes, a whole number

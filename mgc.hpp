@@ -67,14 +67,7 @@ extern uint32 gcBlackenEnabled;
 inline constexpr uintptr _FinBlockSize = 4 * 1024;
 inline constexpr uint64 sweepMinHeapDistance = 1024 * 1024;
 
-/// gcMarkWorkerMode: what a background mark worker is doing.
-/// \gosrc{mgc.go,gcMarkWorkerMode}
-enum gcMarkWorkerMode : int {
-  gcMarkWorkerNotWorker,
-  gcMarkWorkerDedicatedMode,
-  gcMarkWorkerFractionalMode,
-  gcMarkWorkerIdleMode,
-};
+// gcMarkWorkerMode is declared in runtime2.hpp (the P records its worker's).
 
 /// gcMode: how a cycle runs. \gosrc{mgc.go,gcMode}
 enum gcMode : int {

@@ -2,7 +2,8 @@
 // part the page allocator needs: pageAlloc.scavenge and scavengeOne (release
 // free pages, highest address first), the search inside a chunk
 // (findScavengeCandidate, fillAligned), the scavenge index, and the PI
-// controller. The background scavenger goroutine and its pacing come later
+// controller, and the goals the pacer sets (gcPaceScavenger). The
+// background scavenger goroutine comes later
 // (tools/fidelity_manifest.tsv says why, function by function). Data,
 // invariants and locking: mgcscavenge.hpp.
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "internal/sys/intrinsics.hpp"
 #include "lockrank_off.hpp"
 #include "mem.hpp"
+#include "mheap.hpp"
 #include "mpagealloc.hpp"
 #include "print.hpp"
 
@@ -22,6 +24,63 @@ scavengeState scavenge;
 /// use plus the free bytes not returned to the OS.
 /// \gosrc{mgcscavenge.go,heapRetained}
 uint64 heapRetained() { return gcController.heapInUse.load() + gcController.heapFree.load(); }
+
+/// gcPaceScavenger: set the scavenger's two goals after the pacer changes
+/// (scavenge.memoryLimitGoal and scavenge.gcPercentGoal). The memory-limit goal is reduceExtraPercent under
+/// the limit, or none while mapped memory is already below that. The GOGC
+/// goal scales the heap in use at the last GC (memstats.lastHeapInUse) by
+/// how the heap goal moved since (heapGoal over lastHeapGoal), adds
+/// retainExtraPercent, and rounds up to a physical page; none before the
+/// first cycle has ended (lastHeapGoal 0: too little is known) or while the
+/// retained heap is within a page of it. Needs mheap_.lock or the world
+/// stopped. \gosrc{mgcscavenge.go,gcPaceScavenger}
+void gcPaceScavenger(int64 memoryLimit, uint64 heapGoal, uint64 lastHeapGoal) {
+  assertWorldStoppedOrLockHeld(&mheap_.lock);
+
+  // The memory-limit goal first: retain (100-reduceExtraPercent)% of it.
+  uint64 memoryLimitGoal = uint64(double(memoryLimit) * (1 - reduceExtraPercent / 100.0));
+
+  // What the runtime holds now, in the limit's terms.
+  uint64 mappedReady = gcController.mappedReady.Load();
+
+  // Below it already: no background work for the limit (the allocator
+  // scavenges for the limit itself if it must).
+  if (mappedReady <= memoryLimitGoal) {
+    scavenge.memoryLimitGoal.Store(~uint64(0));
+  } else {
+    scavenge.memoryLimitGoal.Store(memoryLimitGoal);
+  }
+
+  // Then the GOGC goal.
+
+  // No cycle has ended yet: no goal (scavenging waits for the second cycle
+  // anyway, and the figures below would be meaningless).
+  if (lastHeapGoal == 0) {
+    scavenge.gcPercentGoal.Store(~uint64(0));
+    return;
+  }
+  // The heap in use at the last GC, scaled as the goal moved.
+  double goalRatio = double(heapGoal) / double(lastHeapGoal);
+  uint64 gcPercentGoal = uint64(double(memstats.lastHeapInUse) * goalRatio);
+  // Plus retainExtraPercent, as a division by 100/retainExtraPercent (no
+  // overflow from multiplying first). Go writes the divisor as the constant
+  // expression 1.0/(retainExtraPercent/100.0), exactly 10, so its division
+  // is an integer one.
+  gcPercentGoal += gcPercentGoal / uint64(100 / retainExtraPercent);
+  // Up to a physical page.
+  gcPercentGoal = (gcPercentGoal + uint64(physPageSize) - 1) & ~(uint64(physPageSize) - 1);
+
+  // The heap's share of the RSS now (a multiple of physPageSize when that
+  // is no more than pageSize, as on amd64).
+  uint64 heapRetainedNow = heapRetained();
+
+  // At or within a page of the goal: no background work for it.
+  if (heapRetainedNow <= gcPercentGoal || heapRetainedNow - gcPercentGoal < uint64(physPageSize)) {
+    scavenge.gcPercentGoal.Store(~uint64(0));
+  } else {
+    scavenge.gcPercentGoal.Store(gcPercentGoal);
+  }
+}
 
 /// scavenge: release about nbytes of free, unscavenged memory, highest
 /// addresses first, chunk by chunk as the index offers them; stops early

@@ -8,9 +8,9 @@
 // index (which chunks have free, unscavenged pages, and how densely each was
 // used over the last GC cycles), pageAlloc.scavenge and scavengeOne, the
 // search within a chunk (pallocData.findScavengeCandidate, fillAligned), and
-// the PI controller. The background scavenger (scavengerState, bgscavenge)
-// and its pacing (gcPaceScavenger) need goroutine wake-ups, timers and the
-// pacer, and come with those.
+// the PI controller, and the scavenger's goals (gcPaceScavenger, set from
+// the pacer's). The background scavenger (scavengerState, bgscavenge) needs
+// goroutine wake-ups and timers, and comes with those.
 //
 // Invariants:
 //   [scav-gen]     a chunk's scavChunkData.gen is the index's gen when the
@@ -76,15 +76,17 @@ inline constexpr double startingScavSleepRatio = 0.001;
 inline constexpr double minScavWorkTime = 1e6;
 
 uint64 heapRetained();
+void gcPaceScavenger(int64 memoryLimit, uint64 heapGoal, uint64 lastHeapGoal);
 
 /// scavenge: the scavenger's goals and its time, shared by the background
 /// scavenger and the allocator's eager scavenging (mheap.allocSpan).
 /// \gosrc{mgcscavenge.go,scavenge}
 ///
-/// Departure: Go's gcPercentGoal starts at zero and gcinit's first pacing
-/// (gcPaceScavenger, before any GC cycle) sets it to ^0, "no goal". The
-/// pacer comes with the collector, so the port starts it at ^0: a zero goal
-/// would make every heap growth scavenge.
+/// Departure: Go's gcPercentGoal starts at zero, and the first
+/// gcControllerCommit (gcPaceScavenger, before any GC cycle) sets it to ^0,
+/// "no goal". Nothing calls gcControllerCommit at start-up in the port
+/// until the collector lands, so it starts at ^0: a zero goal would make
+/// every heap growth scavenge.
 struct scavengeState {
   atomic::Uint64 gcPercentGoal{~uint64(0)};    // retained heap to keep (heapRetained)
   atomic::Uint64 memoryLimitGoal{~uint64(0)};  // mapped memory to keep (mappedReady)

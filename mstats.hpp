@@ -11,8 +11,9 @@
 //                       and a reader (ReadMemStats, with the world stopped)
 //                       sums the deltas ([heapstats-seq]);
 //   gcController        the pacer's counters (heapInUse, heapFree,
-//                       heapReleased, mappedReady, totalAlloc): see the
-//                       stand-in below.
+//                       heapReleased, mappedReady, totalAlloc, totalFree),
+//                       declared with the pacer in mgcpacer.hpp, which this
+//                       header includes at its end.
 //
 // Invariant [sysstat]: every byte moved by sysAlloc, sysMap or sysFree
 // (mem.cpp) is added to or taken from exactly one sysMemStat, so the sum of
@@ -37,6 +38,7 @@
 #include "proc.hpp"
 #include "runtime2.hpp"
 #include "sizeclasses.hpp"
+#include "string.hpp"
 
 namespace runtime {
 
@@ -137,41 +139,13 @@ NOSPLIT_INLINE void sysMemStat::add(int64 n) {
 /// \gosrc{mstats.go,doubleCheckReadMemStats}
 inline bool doubleCheckReadMemStats = false;
 
-/// maxInt64: the largest int64. \gosrc{string.go,maxInt64}
-inline constexpr int64 maxInt64 = int64(~uint64(0) >> 1);
-
-/// defaultHeapMinimum: the heap goal before the first GC cycle, at GOGC=100
-/// (4 MiB). \gosrc{mgcpacer.go,defaultHeapMinimum}
-inline constexpr uint64 defaultHeapMinimum = uint64(4 << 20);
-
-/// gcControllerState: the pacer's state (mgcpacer.go). Departure: the pacer
-/// comes with the collector, so this stand-in holds only the counters the
-/// allocator and its OS layer account to, with Go's names and types, and
-/// heapGoal's value before any GC. When mgcpacer.go is ported, its
-/// gcControllerState replaces this one and gcController moves with it.
-/// \gosrc{mgcpacer.go,gcControllerState}
-struct gcControllerState {
-  atomic::Int64 memoryLimit;   // GOMEMLIMIT; mallocinit sets it to maxInt64
-  sysMemStat heapInUse;        // bytes in in-use spans
-  sysMemStat heapReleased;     // bytes of free heap returned to the OS (scavenged)
-  sysMemStat heapFree;         // bytes of free heap not returned to the OS
-  atomic::Uint64 totalAlloc;   // bytes allocated, ever (counted as spans are uncached)
-  atomic::Uint64 totalFree;    // bytes freed, ever (by the sweeper: none yet)
-  atomic::Uint64 mappedReady;  // bytes mapped in the Ready state (mem.go)
-
-  /// heapGoal: the heap size at which the next GC starts. Before the first
-  /// cycle Go's pacer sets it to heapMinimum, 4 MiB at the default GOGC;
-  /// with no collector it stays there. \gosrc{mgcpacer.go,gcControllerState.heapGoal}
-  uint64 heapGoal() const { return defaultHeapMinimum; }
-};
-
-/// gcController: the pacer (mgcpacer.go). See gcControllerState.
-/// \gosrc{mgcpacer.go,gcController}
-inline gcControllerState gcController;
-
 struct MemStats;
 void readmemstats_m(MemStats* stats);
 NOWRITEBARRIER void flushmcache(int i);
 NOWRITEBARRIER void flushallmcaches();
 
 }  // namespace runtime
+
+// The pacer (gcController), whose counters every file that accounts memory
+// updates; it needs sysMemStat from above.
+#include "mgcpacer.hpp"

@@ -90,6 +90,76 @@ void printbuf::puthex(uint64 v) {
   put(t + i, sizeof t - i);
 }
 
+/// putfloat: v as Go's print writes a float64: NaN, +Inf, -Inf, or a sign,
+/// seven significant digits and a three-digit exponent (+1.500000e+000),
+/// computed by repeated scaling as Go does, so the digits match Go's.
+/// \gosrc{print.go,printfloat}
+void printbuf::putfloat(double v) {
+  if (v != v) {
+    put("NaN");
+    return;
+  }
+  if (v + v == v && v > 0) {
+    put("+Inf");
+    return;
+  }
+  if (v + v == v && v < 0) {
+    put("-Inf");
+    return;
+  }
+
+  constexpr int n = 7;  // digits printed
+  char buf[n + 7];
+  buf[0] = '+';
+  int e = 0;  // the exponent
+  if (v == 0) {
+    if (1 / v < 0) buf[0] = '-';
+  } else {
+    if (v < 0) {
+      v = -v;
+      buf[0] = '-';
+    }
+    // Scale into [1, 10).
+    while (v >= 10) {
+      e++;
+      v /= 10;
+    }
+    while (v < 1) {
+      e--;
+      v *= 10;
+    }
+    // Round at the last digit printed.
+    double h = 5.0;
+    for (int i = 0; i < n; i++) h /= 10;
+    v += h;
+    if (v >= 10) {
+      e++;
+      v /= 10;
+    }
+  }
+
+  // d.dddddd, then e and the exponent's sign and three digits.
+  for (int i = 0; i < n; i++) {
+    int s = int(v);
+    buf[i + 2] = char(s + '0');
+    v -= double(s);
+    v *= 10;
+  }
+  buf[1] = buf[2];
+  buf[2] = '.';
+
+  buf[n + 2] = 'e';
+  buf[n + 3] = '+';
+  if (e < 0) {
+    e = -e;
+    buf[n + 3] = '-';
+  }
+  buf[n + 4] = char(e / 100 + '0');
+  buf[n + 5] = char((e / 10) % 10 + '0');
+  buf[n + 6] = char(e % 10 + '0');
+  put(buf, sizeof buf);
+}
+
 /// printlock/printunlock keep one M's multi-part message together; they nest
 /// per M. \gosrc{print.go,printlock}
 void printlock() {

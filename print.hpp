@@ -1,7 +1,8 @@
 // print.hpp: the runtime's print builtin (print.go at go1.22.12). It writes
 // straight to fd 2 with no allocation, so it is usable in a fatal error, in a
 // signal handler and on g0. Arguments print as Go's print does: integers in
-// decimal, pointers and hex() in hex, bools as true/false.
+// decimal, pointers and hex() in hex, bools as true/false, floats as Go's
+// printfloat does (+d.dddddde+ddd).
 #pragma once
 #include <cstring>
 #include <type_traits>
@@ -30,6 +31,7 @@ struct printbuf {
   void putint(int64 v);
   void putuint(uint64 v);
   void puthex(uint64 v);
+  void putfloat(double v);
 };
 
 /// The sink for print; Stack() redirects it into a caller buffer (Go's
@@ -47,6 +49,7 @@ inline void printarg(printbuf& b, char* s) { b.put(s ? s : "<nil>"); }
 inline void printarg(printbuf& b, bool v) { b.put(v ? "true" : "false"); }
 inline void printarg(printbuf& b, hex h) { b.puthex(h.v); }
 inline void printarg(printbuf& b, char c) { b.put(&c, 1); }
+inline void printarg(printbuf& b, double v) { b.putfloat(v); }
 template <class T>
 inline void printarg(printbuf& b, T v)
   requires std::is_integral_v<T> || std::is_enum_v<T>

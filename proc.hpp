@@ -68,6 +68,8 @@ struct dbgVar_t {
   int32 gortchaos;           // port only: delays at hand-off points (chaos below)
   int32 gctrace;             // print a line per collection (mgc.cpp)
   int32 gccheckmark;         // check the mark is complete (gcMarkRootCheck)
+  int32 gcpacertrace;        // the pacer prints its state at each cycle's start and end
+  int32 gcstoptheworld;      // 1, 2: the collector marks (and sweeps) with the world stopped
 };
 extern dbgVar_t debug;
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "proc.hpp"
+#include "string.hpp"
 
 namespace runtime {
 
@@ -18,12 +19,6 @@ constexpr uint32 tracebackAll = 1u << 1;
 constexpr uint32 tracebackShift = 2;
 uint32 traceback_cache = 1u << tracebackShift;  // GOTRACEBACK=single
 
-int32 atoi32(const char* s, bool* ok) {
-  char* end = nullptr;
-  long v = strtol(s, &end, 10);
-  *ok = end != s && *end == '\0';
-  return int32(v);
-}
 }  // namespace
 
 /// setTraceback parses GOTRACEBACK. \gosrc{runtime1.go,setTraceback}
@@ -40,8 +35,7 @@ void setTraceback(const char* level) {
   } else if (strcmp(level, "crash") == 0) {
     t = 2u << tracebackShift | tracebackAll | tracebackCrash;
   } else {
-    bool ok = false;
-    int32 n = atoi32(level, &ok);
+    auto [n, ok] = atoi32(level);
     t = ok ? (uint32(n) << tracebackShift) | tracebackAll : (1u << tracebackShift);
   }
   traceback_cache = t;
@@ -75,8 +69,7 @@ void parsedebugvars() {
         field[len] = '\0';
         if (char* eq = strchr(field, '=')) {
           *eq = '\0';
-          bool ok = false;
-          int32 v = atoi32(eq + 1, &ok);
+          auto [v, ok] = atoi32(eq + 1);
           if (ok && strcmp(field, "schedtrace") == 0) debug.schedtrace = v;
           if (ok && strcmp(field, "scheddetail") == 0) debug.scheddetail = v;
           if (ok && strcmp(field, "stackguardpage") == 0) debug.stackguardpage = v;
@@ -86,6 +79,8 @@ void parsedebugvars() {
           if (ok && strcmp(field, "gortchaos") == 0) debug.gortchaos = v;
           if (ok && strcmp(field, "gctrace") == 0) debug.gctrace = v;
           if (ok && strcmp(field, "gccheckmark") == 0) debug.gccheckmark = v;
+          if (ok && strcmp(field, "gcpacertrace") == 0) debug.gcpacertrace = v;
+          if (ok && strcmp(field, "gcstoptheworld") == 0) debug.gcstoptheworld = v;
         }
       }
       p += len;
@@ -99,8 +94,7 @@ void parsedebugvars() {
 bool envInt32(const char* name, int32* out) {
   const char* s = getenv(name);
   if (s == nullptr || *s == '\0') return false;
-  bool ok = false;
-  int32 v = atoi32(s, &ok);
+  auto [v, ok] = atoi32(s);
   if (ok) *out = v;
   return ok;
 }

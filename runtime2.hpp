@@ -369,6 +369,16 @@ struct notInHeap;
 
 struct workbuf;
 
+/// gcMarkWorkerMode: what a background mark worker is doing.
+/// \gosrc{mgc.go,gcMarkWorkerMode}
+enum gcMarkWorkerMode : int {
+  gcMarkWorkerNotWorker,
+  gcMarkWorkerDedicatedMode,
+  gcMarkWorkerFractionalMode,
+  gcMarkWorkerIdleMode,
+};
+
+
 /// Entries in a buffer, and the most one barrier call reserves.
 inline constexpr uintptr wbBufEntries = 512;
 inline constexpr uintptr wbMaxEntriesPerCall = 8;
@@ -425,6 +435,8 @@ struct persistentAlloc {
 }  // namespace runtime
 
 #include "mpagecache.hpp"  // pageCache, for p.pcache
+#define GORT_RUNTIME2_BASE 1
+#include "mgclimit.hpp"  // limiterEvent, for p.limiterEvent
 
 namespace runtime {
 
@@ -467,6 +479,17 @@ struct p {
     mspan* buf[128];
   } mspancache;
   persistentAlloc palloc;  // persistentalloc's chunk for this P
+
+  // The collector's per-P accounting (mgcpacer.go, mgclimit.go). Until the
+  // collector lands nothing adds to them; startCycle clears them.
+  int64 gcAssistTime;          // ns of mark assists on this P this cycle
+  int64 gcFractionalMarkTime;  // ns of the fractional mark worker this cycle
+  // limiterEvent: the GC CPU limiter's event in flight on this P
+  // (mgclimit.hpp).
+  struct limiterEvent limiterEvent;
+  // maxStackScanDelta: stack bytes allocated (or, negative, freed) on this
+  // P not yet added to gcController.maxStackScan (addScannableStack).
+  int64 maxStackScanDelta;
   // statsSeq: odd while this P writes memstats.heapStats (mstats.hpp,
   // consistentHeapStats), even otherwise.
   atomic::Uint32 statsSeq;
@@ -517,6 +540,9 @@ struct schedt {
   int32 profilehz;
   int64 procresizetime;
   int64 totaltime;
+  // idleTime: CPU-ns Ps have spent idle, summed (the GC CPU limiter's
+  // limiterEventIdle; mgclimit.cpp adds to it).
+  atomic::Int64 idleTime;
 };
 
 // Globals of runtime2.go (defined in proc.cpp).

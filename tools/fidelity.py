@@ -63,7 +63,11 @@ SCOPE = ["proc.go", "chan.go", "select.go", "stack.go", "lock_futex.go", "runtim
          "mpagealloc.go", "mpagealloc_64bit.go", "mpagecache.go", "mgcscavenge.go",
          # The heap (the memory allocator issue).
          "mheap.go", "mcache.go", "mcentral.go", "mspanset.go", "mfixalloc.go",
-         "lfstack.go", "sizeclasses.go", "mstats.go", "mbitmap.go", "tagptr_64bit.go"]
+         "lfstack.go", "sizeclasses.go", "mstats.go", "mbitmap.go", "tagptr_64bit.go",
+         # The pacer and the GC CPU limiter (the collector issue).
+         "mgcpacer.go", "mgclimit.go",
+         # The collector (the collector issue).
+         "mgc.go", "mgcmark.go", "mgcsweep.go", "mgcwork.go"]
 DIRECTIVES = ("nosplit", "systemstack", "nowritebarrier", "nowritebarrierrec",
               "yeswritebarrierrec")
 

@@ -7,6 +7,7 @@
 // loads), which is what std::atomic's seq_cst operations compile to.
 #pragma once
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <type_traits>
 
@@ -88,6 +89,15 @@ using Uint32 = Value<uint32_t>;
 using Int64 = Value<int64_t>;
 using Uint64 = Value<uint64_t>;
 using Uintptr = Value<uintptr_t>;
+
+/// Float64: a float64 read and written atomically, held as its bits in a
+/// Uint64, as Go's does (only Load and Store: there is no atomic float
+/// arithmetic). \gosrc{internal/atomic/types.go,Float64}
+struct Float64 {
+  Uint64 u;
+  NOSPLIT_INLINE double Load() const { return std::bit_cast<double>(u.Load()); }
+  NOSPLIT_INLINE void Store(double v) { u.Store(std::bit_cast<uint64_t>(v)); }
+};
 
 struct Bool {
   uint8_t u{};
