@@ -20,7 +20,23 @@ namespace runtime {
 
 /// fixedStack: the smallest stack stackalloc hands out; with the port's
 /// fixed stacks, the size of every goroutine stack. \gosrc{stack.go,fixedStack}
+///
+/// Departure: AddressSanitizer surrounds every local array with redzones,
+/// which makes deep frames more than twice as large (TestStackMem's 128
+/// frames of 1 KiB overflowed 256 KiB), so an ASan build gives each
+/// goroutine 1 MiB. Go's stacks grow, so its -asan builds need no such thing.
+#if defined(__SANITIZE_ADDRESS__)
+#define GORT_STACK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GORT_STACK_ASAN 1
+#endif
+#endif
+#ifdef GORT_STACK_ASAN
+inline constexpr uintptr fixedStack = 1 << 20;
+#else
 inline constexpr uintptr fixedStack = 256 << 10;
+#endif
 
 /// _NumStackOrders: how many stack sizes (fixedStack << order) the stackpool
 /// and the per-P caches keep. \gosrc{malloc.go,_NumStackOrders}
