@@ -176,7 +176,11 @@ int64 scanstack(g* gp, gcWork* gcw) {
   }
   uintptr sp = gp->sched.sp;
   uintptr lo = gp->stack_.lo, hi = gp->stack_.hi;
-  if (sp == 0 || lo == 0) return 0;  // no stack (a dead G whose stack was freed)
+  if (lo == 0) return 0;  // no stack (a dead G whose stack was freed)
+  if (sp == 0) {
+    print("runtime: gp=", gp, " goid=", gp->goid, " status=", hex(readgstatus(gp)), " has no saved sp\n");
+    throw_("scanstack: no saved stack pointer");
+  }
   if (sp < lo || sp > hi) {
     print("runtime: gp=", gp, " goid=", gp->goid, " sp=", hex(sp), " stack=[", hex(lo), ", ", hex(hi), "]\n");
     throw_("scanstack: sp out of range");

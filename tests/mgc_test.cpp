@@ -289,3 +289,36 @@ TEST_CASE("GC keeps what a 512-byte array of pointers names", "[gort][mgc]") {
     CHECK(held[i]->b[sizeof(big) - 1] == uint8_t(i));
   }
 }
+
+TEST_CASE("GC runs while goroutines build and check their own structures", "[gort][mgc]") {
+  // Each worker keeps a chain on its stack and another behind a heap slice,
+  // allocates garbage in between, and checks both; a collector goroutine
+  // collects all the while. A worker reports the first corruption it sees.
+  constexpr int workers = 4, rounds = 30, n = 300;
+  auto done = gort::make_chan<int>(workers);
+  static std::atomic<bool> stopGC;
+  stopGC = false;
+  auto gcDone = gort::make_chan<int>(1);
+  gort::go([gcDone] {
+    while (!stopGC.load()) runtime::GC();
+    gcDone.send(0);
+  });
+  for (int w = 0; w < workers; w++) {
+    gort::go([done] {
+      int bad = 0;
+      for (int r = 0; r < rounds && bad == 0; r++) {
+        gort::ptr<node> onStack = makeChain(n);
+        gort::slice<gort::ptr<node>> held = gort::make<gort::ptr<node>>(8, 8);
+        for (int i = 0; i < 8; i++) held[i] = makeChain(n / 8);
+        allocateGarbage(2000);
+        if (!chainIntact(onStack, n)) bad = 1;
+        for (int i = 0; i < 8; i++)
+          if (!chainIntact(held[i], n / 8)) bad = 2;
+      }
+      done.send(bad);
+    });
+  }
+  for (int w = 0; w < workers; w++) CHECK(done.recv() == 0);
+  stopGC = true;
+  gcDone.recv();
+}
