@@ -361,7 +361,9 @@ TEST_CASE("gort: suspendG and resumeG under stress", "[gort][suspendG]") {
   constexpr int nworkers = 16;
   constexpr int rounds = 300;
   struct shared {
-    std::atomic<g*> targets[nworkers + 2];
+    // The workers, the two suspenders, and the latest short-lived
+    // goroutine (often dead, or its g already reused, when it is aimed at).
+    std::atomic<g*> targets[nworkers + 3];
     std::atomic<bool> stop{false};
     std::atomic<int> suspended{0};
     std::atomic<int> badStatus{0};
@@ -390,7 +392,10 @@ TEST_CASE("gort: suspendG and resumeG under stress", "[gort][suspendG]") {
           default:
             if (++n % 8 == 0) {
               auto c = gort::make_chan<bool>(1);
-              gort::go([c] { c.send(split() > 0); });
+              gort::go([c, sh] {
+                sh->targets[nworkers + 2].store(runtime::getg());
+                c.send(split() > 0);
+              });
               c.recv();
             }
             runtime::Gosched();
@@ -399,23 +404,26 @@ TEST_CASE("gort: suspendG and resumeG under stress", "[gort][suspendG]") {
       done.send(w);
     });
   }
-  // Two suspenders, each also a target of the other.
+  // Two suspenders, each also a target of the other (and of itself: a
+  // goroutine in _Gwaiting on the system stack can be suspended by anyone).
   for (int k = 0; k < 2; k++) {
     gort::go([=] {
       sh->targets[nworkers + k].store(runtime::getg());
       uint32_t seed = 12345u + uint32_t(k);
       for (int r = 0; r < rounds; r++) {
         seed = seed * 1103515245u + 12345u;
-        g* target = sh->targets[(seed >> 8) % (nworkers + 2)].load();
+        g* target = sh->targets[(seed >> 8) % (nworkers + 3)].load();
         if (target == nullptr) {
           runtime::Gosched();
           continue;
         }
         onSystemStackPreemptible([&] {
           runtime::suspendGState st = runtime::suspendG(target);
-          if (!st.dead) {
+          if (st.dead) {
+            if (st.g_ != nullptr) sh->badStatus.fetch_add(1);
+          } else {
             uint32_t s = runtime::readgstatus(target);
-            if ((s & runtime::_Gscan) == 0) sh->badStatus.fetch_add(1);
+            if ((s & runtime::_Gscan) == 0 || st.g_ != target) sh->badStatus.fetch_add(1);
             sh->suspended.fetch_add(1);
           }
           runtime::resumeG(st);
