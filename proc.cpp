@@ -30,11 +30,19 @@
 //                runs only that G (stoplockedm/startlockedm hand the P over).
 //   [g0-only]    schedule, findRunnable, execute, park_m, goexit0, and
 //                everything they call run on g0 (via mcall or systemstack).
+//   [safe-point] while forEachP runs, fn runs exactly once per P: every P
+//                but the caller's has runSafePointFn set (under sched.lock),
+//                and whoever CASes it from 1 to 0 runs fn: the P itself at
+//                findRunnable's top, forEachP for a P on the idle list, or
+//                the M putting a P on that list (findRunnable, handoffp
+//                check the flag under sched.lock first).
 //
 // Locks: sched.lock (runtime2.hpp) protects midle/nmidle/pidle/npidle's
 // list/runq/runqsize; allglock protects allgs while it grows; allpLock
 // protects allp while GOMAXPROCS changes it. Lock order: sched.lock before
-// allglock; no runtime lock is held across a park.
+// allglock; no runtime lock is held across a park. A g's _Gscan bit
+// (preempt.cpp, [gscan-lock]) also works as a lock, on that g's status; it
+// is taken without runtime locks held and never across a park.
 //
 // Departure: no syscall states, no GC, timers or netpoller yet; the code paths Go takes for them are absent, and the book's
 // departures chapter lists each. Ms are pthreads (os_linux.cpp).
@@ -55,8 +63,10 @@
 #include "mcache.hpp"
 #include "mgc.hpp"
 #include "print.hpp"
+#include "preempt.hpp"
 #include "race.hpp"
 #include "runtime.hpp"
+#include "sema.hpp"
 
 namespace runtime {
 
@@ -82,13 +92,12 @@ int64 runtimeInitTime;
 namespace {
 int64 allgcap;
 mutex allpLock;    // protects allp/allplen/idlepMask against resizing
-atomic::Uint32 worldsema;  // Departure: Go's worldsema is a semaphore; here a
-                           // flag taken by CAS, yielding while it is held
 int64 starttime;   // for schedtrace
 void (*main_main_fn)();
 }  // namespace
 
 randomOrder stealOrder;
+uint32 worldsema = 1;
 
 /// The current g (stubs.hpp). Zero on threads the runtime does not own.
 thread_local g* tls_g asm("runtime.tls_g") = nullptr;
@@ -124,7 +133,6 @@ static void newm(void (*fn)(), p* pp, int64 id);
 static void sysmon();
 bool preemptone(p* pp);
 static bool preemptall();
-void gopreempt_m(g* gp);
 void stackinit();
 void osinit();
 void mpreinit(m* mp);
@@ -193,7 +201,9 @@ void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason, int trace
   m* mp = acquirem();
   g* gp = mp->curg;
   uint32 status = readgstatus(gp);
-  if (status != _Grunning) throw_("gopark: bad g status");
+  // A suspender (suspendG) may hold the _Gscan bit for a moment while it
+  // writes a stop request; park_m's casgstatus waits it out.
+  if (status != _Grunning && status != (_Gscan | _Grunning)) throw_("gopark: bad g status");
   mp->waitlock = lock;
   mp->waitunlockf = unlockf;
   gp->waitreason = reason;
@@ -323,6 +333,14 @@ static void schedinit() {
   unlock(&sched.lock);
 }
 
+/// dumpgstatus prints the status of gp and of the calling g, for the throw
+/// that follows. \gosrc{proc.go,dumpgstatus}
+void dumpgstatus(g* gp) {
+  g* thisg = getg();
+  print("runtime:   gp: gp=", gp, ", goid=", gp->goid, ", gp->atomicstatus=", readgstatus(gp), "\n");
+  print("runtime: getg:  g=", thisg, ", goid=", thisg->goid, ",  g->atomicstatus=", readgstatus(thisg), "\n");
+}
+
 /// checkmcount: too many Ms is a fatal error. \gosrc{proc.go,checkmcount}
 static void checkmcount() {
   int32 count = mcount() - sched.nmsys;
@@ -381,17 +399,65 @@ void ready(g* gp, int traceskip, bool next) {
 /// \gosrc{proc.go,readgstatus}
 uint32 readgstatus(g* gp) { return gp->atomicstatus.Load(); }
 
-/// casgstatus moves gp from oldval to newval, spinning while another thread
-/// holds a transient state. [g-status] \gosrc{proc.go,casgstatus}
+/// casfrom_Gscanstatus releases the _Gscan bit that castogscanstatus (or
+/// casGToPreemptScan) took: oldval is a scan status and newval the same
+/// status without the bit. Anything else, or a status that changed under
+/// the holder, is fatal: nobody else may move a g whose bit is held.
+/// Any thread, any stack. [gscan-lock] \gosrc{proc.go,casfrom_Gscanstatus}
+void casfrom_Gscanstatus(g* gp, uint32 oldval, uint32 newval) {
+  bool success = false;
+  switch (oldval) {
+    default:
+      print("runtime: casfrom_Gscanstatus bad oldval gp=", gp, ", oldval=", hex(oldval),
+            ", newval=", hex(newval), "\n");
+      dumpgstatus(gp);
+      throw_("casfrom_Gscanstatus:top gp->status is not in scan state");
+    case _Gscan | _Grunnable:
+    case _Gscan | _Gwaiting:
+    case _Gscan | _Grunning:
+    case _Gscan | _Gsyscall:
+    case _Gscan | _Gpreempted:
+      if (newval == (oldval & ~uint32(_Gscan))) success = gp->atomicstatus.CompareAndSwap(oldval, newval);
+  }
+  if (!success) {
+    print("runtime: casfrom_Gscanstatus failed gp=", gp, ", oldval=", hex(oldval), ", newval=", hex(newval),
+          "\n");
+    dumpgstatus(gp);
+    throw_("casfrom_Gscanstatus: gp->status is not in scan state");
+  }
+}
+
+/// castogscanstatus tries to take the _Gscan bit of gp: oldval is one of
+/// _Grunnable, _Grunning, _Gwaiting, _Gsyscall and newval is oldval|_Gscan.
+/// False when gp's status is not oldval (it moved on; the caller rereads).
+/// Holding the bit freezes gp's status: casgstatus on gp spins until
+/// casfrom_Gscanstatus. Any thread, any stack. [gscan-lock]
+/// \gosrc{proc.go,castogscanstatus}
+bool castogscanstatus(g* gp, uint32 oldval, uint32 newval) {
+  switch (oldval) {
+    case _Grunnable:
+    case _Grunning:
+    case _Gwaiting:
+    case _Gsyscall:
+      if (newval == (oldval | _Gscan)) return gp->atomicstatus.CompareAndSwap(oldval, newval);
+      break;
+  }
+  print("runtime: castogscanstatus oldval=", hex(oldval), " newval=", hex(newval), "\n");
+  throw_("castogscanstatus");
+}
+
+/// casgstatus moves gp from oldval to newval, neither a scan status. While
+/// another thread holds gp's _Gscan bit (suspendG, and the collector's stack
+/// scan once there is one) the CAS fails and casgstatus waits for the bit to
+/// go, however long that takes. [g-status] \gosrc{proc.go,casgstatus}
 void casgstatus(g* gp, uint32 oldval, uint32 newval) {
   if ((oldval & _Gscan) != 0 || (newval & _Gscan) != 0 || oldval == newval) {
     print("runtime: casgstatus: oldval=", oldval, " newval=", newval, "\n");
     throw_("casgstatus: bad incoming values");
   }
-  // The CAS fails only while another thread holds gp in a transient state
-  // (a _Gscan bit, set by stack scanning once there is a collector). Spin
-  // for yieldDelay, then give the CPU away between tries, as long as it
-  // takes: Go retries forever.
+  // The CAS fails only while another thread holds gp's _Gscan bit (the
+  // status is then oldval|_Gscan). Spin for yieldDelay, then give the CPU
+  // away between tries, as long as it takes: Go retries forever.
   constexpr int64 yieldDelay = 5 * 1000;
   int64 nextYield = 0;
   for (int i = 0; !gp->atomicstatus.CompareAndSwap(oldval, newval); i++) {
@@ -411,23 +477,64 @@ void casgstatus(g* gp, uint32 oldval, uint32 newval) {
   // stack scan (no clock read on every park).
 }
 
+/// casGToWaiting: casgstatus(gp, old, _Gwaiting) with the wait reason set
+/// first, so a dump or a suspender never sees _Gwaiting without one.
+/// \gosrc{proc.go,casGToWaiting}
+void casGToWaiting(g* gp, uint32 old, waitReason reason) {
+  gp->waitreason = reason;
+  casgstatus(gp, old, _Gwaiting);
+}
+
+/// casGToPreemptScan moves gp from _Grunning straight to
+/// _Gscan|_Gpreempted: preemptPark takes the bit with the transition, so
+/// that no suspender can claim gp before its M has let go of it (dropg).
+/// The only CAS that both changes a status and takes the bit; it waits out
+/// a suspender holding _Gscan|_Grunning. \gosrc{proc.go,casGToPreemptScan}
+void casGToPreemptScan(g* gp, uint32 old, uint32 nw) {
+  if (old != _Grunning || nw != (_Gscan | _Gpreempted)) throw_("bad g transition");
+  while (!gp->atomicstatus.CompareAndSwap(_Grunning, _Gscan | _Gpreempted)) {
+  }
+}
+
+/// casGFromPreempted tries to claim a goroutine parked in _Gpreempted by
+/// moving it to _Gwaiting (reason "preempted"). The winner owns gp and must
+/// ready it later; false means another suspender won.
+/// \gosrc{proc.go,casGFromPreempted}
+bool casGFromPreempted(g* gp, uint32 old, uint32 nw) {
+  if (old != _Gpreempted || nw != _Gwaiting) throw_("bad g transition");
+  gp->waitreason = waitReasonPreempted;
+  return gp->atomicstatus.CompareAndSwap(_Gpreempted, _Gwaiting);
+}
+
 // ---- Stop the world (only what GOMAXPROCS needs) ----
 
 static void stopTheWorldWithSema();
 static void startTheWorldWithSema();
 
-/// stopTheWorld / startTheWorld: one STW at a time (worldsema).
+/// stopTheWorld / startTheWorld: one STW at a time (worldsema). While it
+/// waits for the other Ps, the caller is _Gwaiting ("stopping the world"),
+/// so a suspendG aimed at it succeeds at once instead of waiting for a
+/// goroutine that is busy waiting for the suspender's own P to stop.
 /// \gosrc{proc.go,stopTheWorld}
 void stopTheWorld() {
-  while (!worldsema.CompareAndSwap(0, 1)) Gosched();
-  getg()->m->preemptoff = "stop-the-world";
-  systemstack([] { stopTheWorldWithSema(); });
+  semacquire(&worldsema);
+  g* gp = getg();
+  gp->m->preemptoff = "stop-the-world";
+  systemstack([gp] {
+    casGToWaiting(gp, _Grunning, waitReasonStoppingTheWorld);
+    stopTheWorldWithSema();
+    casgstatus(gp, _Gwaiting, _Grunning);
+  });
 }
 /// \gosrc{proc.go,startTheWorld}
 void startTheWorld() {
   systemstack([] { startTheWorldWithSema(); });
-  getg()->m->preemptoff = nullptr;
-  worldsema.Store(0);
+  // Hand worldsema straight to the next waiter (fairness for repeated
+  // stops), without yielding this time slice to it: the M is held.
+  m* mp = acquirem();
+  mp->preemptoff = nullptr;
+  semrelease1(&worldsema, true, 0);
+  releasem(mp);
 }
 
 /// stopTheWorldWithSema: bring every P to _Pgcstop. The Ps running Go code
@@ -578,6 +685,101 @@ YESWRITEBARRIERREC void mexit(bool osStack) {
   // to what pthreads runs on the way out.
   mp->tcb = 0;
   setTLSGuard(0);
+}
+
+/// forEachP runs fn(pp) once for every P, each at a safe point: a P
+/// running Go code runs it itself at its next visit to the scheduler
+/// (preemptall asks for that), an idle P has it run on its behalf, and the
+/// caller's own P runs it here. When forEachP returns, every P has run fn:
+/// a ragged barrier, not a stop of the world (the collector uses it so).
+/// Contexts: a goroutine with a P, on its own stack, holding worldsema, and
+/// not inside a runtime lock. While it waits it is _Gwaiting with reason
+/// (it may be suspended meanwhile: two goroutines waiting for each other
+/// to reach a safe point must not both be running). \gosrc{proc.go,forEachP}
+void forEachP(waitReason reason, void (*fn)(p*)) {
+  systemstack([reason, fn] {
+    g* gp = getg()->m->curg;
+    casGToWaiting(gp, _Grunning, reason);
+    forEachPInternal(fn);
+    casgstatus(gp, _Gwaiting, _Grunning);
+  });
+}
+
+/// forEachPInternal: the body of forEachP. Contexts: the system stack of an
+/// M that holds a P, with worldsema held, and with the M's user goroutine
+/// (if any) preemptible (not _Grunning) or no suspender about; prefer
+/// forEachP. [safe-point] \gosrc{proc.go,forEachPInternal}
+SYSTEMSTACK void forEachPInternal(void (*fn)(p*)) {
+  systemstackcheck();
+  m* mp = acquirem();
+  p* pp = getg()->m->p.ptr();
+
+  lock(&sched.lock);
+  if (sched.safePointWait != 0) throw_("forEachP: sched.safePointWait != 0");
+  sched.safePointWait = gomaxprocs - 1;
+  sched.safePointFn = fn;
+
+  // Flag every other P, and ask the running ones to come to the scheduler.
+  for (int32 i = 0; i < allplen; i++) {
+    p* p2 = allp[i];
+    if (p2 != pp) atomic::Store(&p2->runSafePointFn, uint32(1));
+  }
+  preemptall();
+
+  // From here on a P that goes idle (findRunnable, handoffp) sees its flag
+  // under sched.lock and runs fn first. The Ps idle now cannot change
+  // state while sched.lock is held, so fn runs for them here.
+  for (p* p2 = sched.pidle.ptr(); p2 != nullptr; p2 = p2->link.ptr()) {
+    if (atomic::Cas(&p2->runSafePointFn, uint32(1), uint32(0))) {
+      fn(p2);
+      sched.safePointWait--;
+    }
+  }
+  bool wait = sched.safePointWait > 0;
+  unlock(&sched.lock);
+
+  // This P is at a safe point now.
+  fn(pp);
+
+  // Departure: Go now takes the Ps whose M is in a system call (_Psyscall)
+  // and hands them off, so that fn runs for them; the port has no syscall
+  // states, so there are none.
+
+  if (wait) {
+    for (;;) {
+      // Every 100us without all Ps done, ask again: a request can be lost
+      // to a goroutine that was switching when it was made.
+      if (notetsleep(&sched.safePointNote, 100 * 1000)) {
+        noteclear(&sched.safePointNote);
+        break;
+      }
+      preemptall();
+    }
+  }
+  if (sched.safePointWait != 0) throw_("forEachP: not done");
+  for (int32 i = 0; i < allplen; i++)
+    if (atomic::Load(&allp[i]->runSafePointFn) != 0) throw_("forEachP: P did not run fn");
+
+  lock(&sched.lock);
+  sched.safePointFn = nullptr;
+  unlock(&sched.lock);
+  releasem(mp);
+}
+
+/// runSafePointFn runs sched.safePointFn for this M's P, unless forEachP
+/// already did (the CAS decides), and wakes forEachP after the last P.
+/// Callers check p.runSafePointFn first; every path on which a P goes idle
+/// must check it, or forEachP could see the P running, the P then go idle,
+/// and nobody run fn for it. Context: g0 of the M that owns the P, at a
+/// safe point (no runtime lock held). [safe-point] \gosrc{proc.go,runSafePointFn}
+void runSafePointFn() {
+  p* pp = getg()->m->p.ptr();
+  if (!atomic::Cas(&pp->runSafePointFn, uint32(1), uint32(0))) return;
+  sched.safePointFn(pp);
+  lock(&sched.lock);
+  sched.safePointWait--;
+  if (sched.safePointWait == 0) notewakeup(&sched.safePointNote);
+  unlock(&sched.lock);
 }
 
 /// allocm allocates an M with its g0 (whose stack is the thread's own) and
@@ -796,6 +998,13 @@ NOWRITEBARRIERREC static void handoffp(p* pp) {
     unlock(&sched.lock);
     return;
   }
+  // pp is about to go idle: run forEachP's function for it now, since
+  // forEachP will not find it on the idle list. [safe-point]
+  if (atomic::Load(&pp->runSafePointFn) != 0 && atomic::Cas(&pp->runSafePointFn, uint32(1), uint32(0))) {
+    sched.safePointFn(pp);
+    sched.safePointWait--;
+    if (sched.safePointWait == 0) notewakeup(&sched.safePointNote);
+  }
   if (sched.runqsize != 0) {
     unlock(&sched.lock);
     startm(pp, false, false);
@@ -917,6 +1126,7 @@ top:
     gcstopm();
     goto top;
   }
+  if (atomic::Load(&pp->runSafePointFn) != 0) runSafePointFn();
   // Every 61st tick, serve the global queue first: two goroutines that keep
   // readying each other would otherwise starve it.
   if (pp->schedtick % 61 == 0 && sched.runqsize > 0) {
@@ -950,9 +1160,10 @@ top:
   int32 allplenSnapshot = allplen;
   uint32* idlepMaskSnapshot = idlepMask;
 
-  // Recheck the global queue under the lock.
+  // Recheck the global queue under the lock. A forEachP request that came
+  // in since the top must be served before the P goes idle. [safe-point]
   lock(&sched.lock);
-  if (sched.gcwaiting.Load()) {
+  if (sched.gcwaiting.Load() || atomic::Load(&pp->runSafePointFn) != 0) {
     unlock(&sched.lock);
     goto top;
   }
@@ -1147,6 +1358,28 @@ static void gosched_m(g* gp) { goschedImpl(gp, false); }
 /// had called Gosched. \gosrc{proc.go,gopreempt_m}
 void gopreempt_m(g* gp) { goschedImpl(gp, true); }
 
+/// preemptPark: gp (this M's curg, _Grunning) stops at a suspendG request
+/// (g.preemptStop): it parks in _Gpreempted, off any run queue, and this M
+/// schedules. The suspender that claims it (casGFromPreempted) readies it
+/// in resumeG. The status goes through _Gscan|_Gpreempted so that no
+/// suspender claims gp while this M still calls it curg. Context: g0, from
+/// newstack. Never returns. \gosrc{proc.go,preemptPark}
+void preemptPark(g* gp) {
+  systemstackcheck();
+  uint32 status = readgstatus(gp);
+  if ((status & ~uint32(_Gscan)) != _Grunning) {
+    dumpgstatus(gp);
+    throw_("bad g status");
+  }
+  // (Go checks here that an asynchronous preemption did not stop gp in an
+  // assembly function that writes SP; the port has no asynchronous
+  // preemption.)
+  casGToPreemptScan(gp, _Grunning, _Gscan | _Gpreempted);
+  dropg();
+  casfrom_Gscanstatus(gp, _Gscan | _Gpreempted, _Gpreempted);
+  schedule();
+}
+
 /// goyield: yield as Gosched does, but requeue at the tail of this P's
 /// queue rather than on the global one (Go's caller: semrelease1 in
 /// sema.go). \gosrc{proc.go,goyield}
@@ -1187,6 +1420,9 @@ static void gdestroy(g* gp) {
   bool locked = bool(gp->lockedm);
   gp->lockedm.set(nullptr);
   mp->lockedg.set(nullptr);
+  // A suspendG that asked gp to stop saw it die instead, and left the
+  // request for the next user of this g to find: clear it ([preempt-stop]).
+  gp->preemptStop = false;
   gp->_panic = nullptr;
   gp->_defer = nullptr;
   gp->waitreason = waitReasonZero;
@@ -1757,15 +1993,6 @@ bool preemptone(p* pp) {
   gp->stackguard0 = stackPreempt;
   if (mp->tcb != 0) atomic::Store(tlsguardword(mp), stackPreempt);
   return true;
-}
-
-/// canPreemptM: may mp's goroutine be preempted now? Only if mp holds no
-/// runtime locks, is not allocating, has no preemptoff reason and has a
-/// running P.
-/// \gosrc{preempt.go,canPreemptM}
-bool canPreemptM(m* mp) {
-  return mp->locks == 0 && mp->mallocing == 0 && mp->preemptoff == nullptr && mp->p &&
-         mp->p.ptr()->status == _Prunning;
 }
 
 /// schedtrace prints the GODEBUG=schedtrace line: "SCHED Nms: gomaxprocs=...".

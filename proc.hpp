@@ -19,7 +19,17 @@ NOSPLIT sudog* acquireSudog();
 NOSPLIT void releaseSudog(sudog* s);
 void ready(g* gp, int traceskip, bool next);
 NOSPLIT uint32 readgstatus(g* gp);
+// The _Gscan protocol (proc.cpp, in Go's order; [g-status], [gscan-lock]).
+// A _Gscan bit set on a status works as a lock on the goroutine's state:
+// castogscanstatus takes it (false if the status was not oldval),
+// casfrom_Gscanstatus releases it, and casgstatus spins while another
+// thread holds it. Any thread may call them, on any stack.
+void casfrom_Gscanstatus(g* gp, uint32 oldval, uint32 newval);
+bool castogscanstatus(g* gp, uint32 oldval, uint32 newval);
 NOSPLIT void casgstatus(g* gp, uint32 oldval, uint32 newval);
+void casGToWaiting(g* gp, uint32 old, waitReason reason);
+void casGToPreemptScan(g* gp, uint32 old, uint32 nw);
+bool casGFromPreempted(g* gp, uint32 old, uint32 nw);
 void newproc(funcval* fn);
 void goexit1();
 void goyield();
@@ -28,8 +38,31 @@ NOSPLIT void unlockOSThread();
 int32 gcount();
 void stopTheWorld();
 void startTheWorld();
+/// worldsema: held (semacquire/semrelease, sema.cpp) by whoever stops the
+/// world or runs forEachP, so that at most one of them runs at a time and
+/// GOMAXPROCS stays put meanwhile. Starts at 1 (free). \gosrc{proc.go,worldsema}
+extern uint32 worldsema;
+// forEachP (proc.cpp): run fn(pp) once for every P at a safe point.
+//   forEachP          from a goroutine holding a P and worldsema, on its own
+//                     stack; it marks itself _Gwaiting (reason) meanwhile.
+//   forEachPInternal  on the system stack of an M with a P, worldsema held,
+//                     the M's user goroutine (if any) already preemptible.
+//   runSafePointFn    on the M that owns the P, at a safe point, when
+//                     p.runSafePointFn is set (schedule, findRunnable).
+// fn runs on the system stack, on any M, sometimes with sched.lock held (for
+// idle Ps): it must not block, allocate, or take sched.lock.
+void forEachP(waitReason reason, void (*fn)(p*));
+SYSTEMSTACK void forEachPInternal(void (*fn)(p*));
+void runSafePointFn();
 int32 mcount();
 void schedtrace(bool detailed);
+/// preemptPark: the g0 side of a preemption that suspendG asked for
+/// (g.preemptStop): gp parks in _Gpreempted and this M schedules. Called on
+/// g0 by newstack with gp still _Grunning. \gosrc{proc.go,preemptPark}
+SYSTEMSTACK void preemptPark(g* gp);
+void gopreempt_m(g* gp);
+/// dumpgstatus prints gp's and the current g's status, before a throw.
+void dumpgstatus(g* gp);
 
 /// stackPreempt: a guard value above any stack pointer, so that the next
 /// split-stack prologue calls __morestack (Go: 0xfffffade, stack.go).

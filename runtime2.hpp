@@ -6,7 +6,10 @@
 // and the port does not use yet are left out, not renamed.
 //
 // Invariants (named so that code can cite them):
-//   [g-status]    g.atomicstatus moves only through casgstatus (proc.cpp).
+//   [g-status]    g.atomicstatus moves only through casgstatus and the
+//                 _Gscan functions beside it (castogscanstatus,
+//                 casfrom_Gscanstatus, casGToPreemptScan, casGFromPreempted;
+//                 proc.cpp), and casgstatus waits while a _Gscan bit is held.
 //   [p-owner]     p.m == m and m.p == p hold together or not at all (wirep,
 //                 releasep); only the owning M writes p.runqtail.
 //   [g0-stack]    g0 runs on the thread's own stack; user goroutines run on
@@ -294,6 +297,12 @@ struct g {
   atomic::Racy<int64> waitsince;  // roughly when the g started waiting (dumps read it racily)
   atomic::Racy<waitReason> waitreason;  // meaningful in _Gwaiting (dumps read it racily)
   atomic::Racy<bool> preempt;  // asked to yield (stackguard0 also says so)
+  // preemptStop: at the next synchronous safe point, park in _Gpreempted
+  // (preemptPark) for suspendG instead of only yielding. Written by a
+  // suspender while it holds the _Gscan bit, read by the goroutine itself in
+  // newstack, hence Racy. Go also has preemptShrink (shrink the stack at the
+  // safe point); stacks never move in the port, so it is left out.
+  atomic::Racy<bool> preemptStop;
   bool activeStackChans; // channels point into this stack
   atomic::Bool parkingOnChan;
   muintptr lockedm;
@@ -490,6 +499,10 @@ struct p {
   // maxStackScanDelta: stack bytes allocated (or, negative, freed) on this
   // P not yet added to gcController.maxStackScan (addScannableStack).
   int64 maxStackScanDelta;
+  // runSafePointFn: 1 while forEachP wants sched.safePointFn run for this P
+  // at its next safe point; whoever CASes it from 1 to 0 runs the function
+  // (the P itself, or forEachP on an idle P's behalf).
+  uint32 runSafePointFn;
   // statsSeq: odd while this P writes memstats.heapStats (mstats.hpp,
   // consistentHeapStats), even otherwise.
   atomic::Uint32 statsSeq;
@@ -537,6 +550,12 @@ struct schedt {
   note stopnote;
   atomic::Bool sysmonwait;
   note sysmonnote;
+  // forEachP's state (proc.cpp): the function every P must run at a safe
+  // point, how many Ps have yet to run it, and the note the last of them
+  // wakes. safePointFn and safePointWait are protected by sched.lock.
+  void (*safePointFn)(p*);
+  int32 safePointWait;
+  note safePointNote;
   int32 profilehz;
   int64 procresizetime;
   int64 totaltime;

@@ -64,6 +64,7 @@
 #include "mcache.hpp"
 #include "mheap.hpp"
 #include "mstats.hpp"
+#include "preempt.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 #include "race.hpp"
@@ -454,17 +455,14 @@ uintptr stackSize() { return startingStackSize; }
 
 using namespace runtime;
 
-namespace runtime {
-bool canPreemptM(m* mp);
-void gopreempt_m(g* gp);
-}  // namespace runtime
-
 /// newstack is called on g0 by __morestack when a prologue of the running
 /// goroutine tripped the guard word; tlsguard is the value it compared
 /// against. Go's newstack grows the stack by copying it; here the
 /// reservation is the limit, so newstack either honours a preemption
-/// request, resumes a goroutine that a stale request stopped, or reports
-/// the overflow with Go's messages. Never returns. \gosrc{stack.go,newstack}
+/// request (parking in _Gpreempted when suspendG asked, g.preemptStop;
+/// yielding otherwise), resumes a goroutine that a stale request stopped, or
+/// reports the overflow with Go's messages. Never returns.
+/// \gosrc{stack.go,newstack}
 extern "C" [[noreturn]] NOWRITEBARRIERREC void newstack(uintptr tlsguard) asm("runtime.newstack");
 void newstack(uintptr tlsguard) {
   g* thisg = getg();
@@ -478,18 +476,27 @@ void newstack(uintptr tlsguard) {
   uintptr fnsp = gp->sched.sp + morestack_fnsp;
   uintptr framesize = *reinterpret_cast<uintptr*>(gp->sched.sp + morestack_r10);
   bool overflow = fnsp - framesize < gp->stack_.lo + stackGuard || fnsp - framesize > fnsp;
-  bool preempt = !overflow && (tlsguard == stackPreempt || gp->stackguard0 == stackPreempt);
+  // g.stackguard0 may be poisoned under us by a preemptor on another
+  // thread: read it once, as Go does.
+  uintptr stackguard0 = gp->stackguard0;
+  bool preempt = !overflow && (tlsguard == stackPreempt || stackguard0 == stackPreempt);
   if (preempt) {
     if (!canPreemptM(thisg->m)) {
       // Preemption is not allowed on this M yet: restore the real guard and
-      // resume; sysmon will ask again.
+      // resume; g.preempt stays set, so releasem (or the next request)
+      // asks again.
       gp->stackguard0 = gp->stack_.lo + stackGuard;
       gogo(&gp->sched);  // does not come back
     }
+    if (gp == thisg->m->g0) throw_("runtime: preempt g0");
+    if (!thisg->m->p && thisg->m->locks == 0) throw_("runtime: g is running but p is not set");
+    // (Go shrinks the stack here when g.preemptShrink asks; stacks never
+    // move in the port.)
+    if (gp->preemptStop) preemptPark(gp);  // a suspendG request; does not come back
     // Honour the request as if gp had yielded (runtime.Gosched).
     gopreempt_m(gp);  // does not come back
   }
-  if (!overflow && tlsguard != gp->stackguard0) {
+  if (!overflow && tlsguard != stackguard0) {
     // A request meant for the goroutine this M ran before: resume, and gogo
     // puts this goroutine's own guard back in the word.
     gogo(&gp->sched);

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <span>
 
+#include "go_asm.h"
 #include "print.hpp"
 #include "proc.hpp"
 #include "runtime.hpp"
@@ -35,9 +36,12 @@ void setsink(printsink* k);
 extern int64 allglen;
 bool isSystemGoroutine(g* gp);
 
+/// gStatusStrings: the status names goroutineheader prints. Go leaves the
+/// two unused states (_Gmoribund_unused, _Genqueue_unused) without a name,
+/// and so does the port. \gosrc{traceback.go,gStatusStrings}
 inline constexpr const char* gStatusStrings[] = {
-    "idle", "runnable", "running", "syscall", "waiting", "moribund", "dead",
-    "enqueue", "copystack", "preempted"};
+    "idle", "runnable", "running", "syscall", "waiting", "", "dead",
+    "", "copystack", "preempted"};
 
 /// goroutineheader prints "goroutine N [status]:". \gosrc{traceback.go,goroutineheader}
 void goroutineheader(g* gp) {
@@ -281,21 +285,45 @@ _Unwind_Reason_Code unwindOne(struct _Unwind_Context* ctx, void* arg) {
   st->n++;
   return _URC_NO_REASON;
 }
+
+/// stoppedInMorestack: gp's saved context is __morestack's (it stopped at
+/// a prologue: preempted, or parked in _Gpreempted for suspendG).
+bool stoppedInMorestack(g* gp) {
+  if (gp->sched.sp == 0) return false;  // resumed since (gogo clears sp)
+  uintptr entry = 0;
+  const char* file = nullptr;
+  const char* name = findfunc(gp->sched.pc, &entry, &file);
+  return name != nullptr && strcmp(name, "__morestack") == 0;
+}
 }  // namespace
 
 /// traceback prints the frames of gp. For the calling goroutine it unwinds
 /// from here (skipping `skip` runtime frames); for any other, from the
-/// context saved in gp.sched. \gosrc{traceback.go,traceback}
+/// context saved in gp.sched. A goroutine stopped at a prologue (preempted,
+/// or parked in _Gpreempted) starts with the function whose prologue
+/// tripped and its caller, as Go's traceback does (Go's morestack records
+/// that function's pc in g.sched): __morestack keeps the return address into
+/// the function in gobuf.lr, and the one into its caller just above its
+/// save area; the frame-pointer chain then goes on from the caller's frame.
+/// \gosrc{traceback.go,traceback}
 void traceback(g* gp, int skip) {
   g* me = getg();
   if (gp == me || (me != nullptr && gp == me->m->curg && me == me->m->gsignal)) {
     unwindState st{0, skip + 1};
     _Unwind_Backtrace(unwindOne, &st);
+  } else if (stoppedInMorestack(gp)) {
+    printframe(gp->sched.lr, false);
+    uintptr callerpc = *reinterpret_cast<uintptr*>(gp->sched.sp + morestack_fnsp);
+    if (callerpc != uintptr(&goexit) + PCQuantum) {
+      printframe(callerpc, false);
+      tracebackfp(0, gp->sched.bp, gp);
+    }
   } else {
     tracebackfp(gp->sched.pc, gp->sched.bp, gp);
   }
   printcreatedby(gp);
 }
+
 
 /// printcreatedby: "created by ... in goroutine N". \gosrc{traceback.go,printcreatedby}
 void printcreatedby(g* gp) {

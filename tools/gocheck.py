@@ -33,7 +33,8 @@ the checks that give them teeth, reading the pinned sources at go1.22.12:
   systemstack        a direct call of a SYSTEMSTACK function from code that is
                      neither SYSTEMSTACK nor known to run on g0: a callback of
                      systemstack or mcall, a thread entry that runs on g0
-                     (rt0_go, mstart0), or a function all of whose static
+                     (rt0_go, mstart0; newstack, which __morestack calls
+                     after switching to g0), or a function all of whose static
                      callers run on g0. A function whose address escapes
                      elsewhere is not judged (it cannot tell). Every SYSTEMSTACK
                      function must also open with runtime::systemstackcheck(),
@@ -111,8 +112,12 @@ SYSTEMSTACK_RUNNERS = {"runtime::systemstack", "runtime::systemstack_fv", "runti
 SYSTEMSTACK_CHECK = "runtime::systemstackcheck"
 # Entered on a thread's own stack, which is its M's g0 stack: rt0_go at boot
 # (m0; Go's asm_amd64.s rt0_go), mstart0 on every new M (from the assembly
-# mstart). Go knows these run on g0 because they are assembly entry points.
-G0_ENTRIES = {"runtime::rt0_go", "runtime::mstart0"}
+# mstart), and newstack, which asm_amd64.S's __morestack calls once it has
+# switched to g0 (Go's morestack does the same before it calls newstack). Go
+# knows these run on g0 because they are assembly entry points. Matched by
+# display name: libclang qualifies newstack, an extern "C" definition at file
+# scope, oddly ("{anonymous}::newstack").
+G0_ENTRIES = {"rt0_go", "mstart0", "newstack"}
 NOTINHEAP = "runtime::sys::NotInHeap"
 
 
@@ -1113,7 +1118,7 @@ def rule_systemstack(src, rep):
         for usr, pos in f.calls:
             callers[usr].append((f, pos))
     on_g0 = {f.usr for f in funcs.values()
-             if "go:systemstack" in f.pragmas or f.sys_callback or f.name in G0_ENTRIES}
+             if "go:systemstack" in f.pragmas or f.sys_callback or display(f.name) in G0_ENTRIES}
     changed = True
     while changed:
         changed = False
