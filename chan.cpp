@@ -30,16 +30,21 @@
 
 #include <cstdlib>
 
+#include "malloc.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
 namespace runtime {
 
+/// hchan holds raw pointers (buf, elemtype, the wait queues' sudogs), so
+/// its map cannot be derived: it is scanned conservatively, like g and m.
+template <>
+inline constexpr bool conservativeScan<hchan> = true;
+
 namespace {
 constexpr uintptr maxAlign = 8;
 // hchanSize: hchan rounded up to maxAlign; a buffer follows it in memory.
 constexpr uintptr hchanSize = sizeof(hchan) + (-sizeof(hchan) & (maxAlign - 1));
-constexpr uintptr maxAlloc = uintptr(1) << 47;
 
 // The unlock function chansend and chanrecv hand to send and recv (Go
 // passes a closure, func() { unlock(&c.lock) }).
@@ -61,14 +66,28 @@ hchan* makechan(const _type* elem, int64 size) {
   bool overflow = __builtin_mul_overflow(elem->size, uintptr(size < 0 ? 0 : size), &mem);
   if (overflow || mem > maxAlloc - hchanSize || size < 0) panicplain("makechan: size out of range");
 
-  // Departure: one allocation from C++'s heap holds the hchan and its
-  // buffer, aligned for the element (Go: mallocgc, with the buffer apart
-  // when elements hold pointers, for the collector's sake).
-  uintptr align = elem->align > maxAlign ? elem->align : maxAlign;
-  uintptr bufoff = (hchanSize + align - 1) & ~(align - 1);
-  void* mem0 = ::operator new(bufoff + mem, std::align_val_t(align));
-  hchan* c = ::new (mem0) hchan{};
-  if (mem > 0) c->buf = add(mem0, bufoff);
+  // The channel comes from the garbage-collected heap, in Go's three
+  // shapes. Its own pointers need no scanning when its elements hold none:
+  // buf points into the same object, elemtype is static, and a parked
+  // goroutine's sudog is reachable from that goroutine (g.waiting).
+  if (elem->align > 16) throw_("makechan: element alignment above 16 bytes");
+  hchan* c;
+  if (mem == 0) {
+    // No buffer (unbuffered, or zero-size elements): the hchan alone.
+    c = ::new (mallocgc(hchanSize, nullptr, true)) hchan{};
+  } else if (elem->PtrBytes == 0) {
+    // Pointer-free elements: hchan and buffer in one pointer-free object.
+    uintptr bufoff = (hchanSize + elem->align - 1) & ~(elem->align - 1);
+    void* mem0 = mallocgc(bufoff + mem, nullptr, true);
+    c = ::new (mem0) hchan{};
+    c->buf = add(mem0, bufoff);
+  } else {
+    // Elements with pointers: the buffer is an object of its own, scanned
+    // by the element's map. Departure: hchan is scanned conservatively
+    // (it holds raw pointers, malloc.hpp's conservativeScan).
+    c = newobject<hchan>();
+    c->buf = mallocgc(mem, elem, true);
+  }
   c->elemsize = uint16(elem->size);
   c->elemtype = elem;
   c->dataqsiz = uintptr(size);
@@ -513,7 +532,8 @@ sudog* waitq::dequeue() {
   }
 }
 
-/// chanretain / chanrelease (Departure: reference counting until the GC).
+/// chanretain / chanrelease: count handles; the last one destroys the
+/// values still buffered (Departure: see chan.hpp).
 void chanretain(hchan* c) { c->refs.Add(1); }
 void chanrelease(hchan* c) {
   if (c->refs.Add(-1) != 0) return;
@@ -523,10 +543,9 @@ void chanrelease(hchan* c) {
     typedmemclr(c->elemtype, chanbuf(c, x));
     if (++x == c->dataqsiz) x = 0;
   }
-  const _type* t = c->elemtype;
-  uintptr align = t->align > maxAlign ? t->align : maxAlign;
+  // The memory is the collector's: it frees the hchan once nothing
+  // references it.
   c->~hchan();
-  ::operator delete(static_cast<void*>(c), std::align_val_t(align));
 }
 
 }  // namespace runtime

@@ -11,10 +11,13 @@
 //   len(ch), cap(ch)    gort::len(ch), gort::cap(ch)  chanlen, chancap
 //   for v := range ch   for (T v : ch)           chanrecv2 per iteration
 //
-// Departure: Go's channels are collected by the GC. Until the port has one,
-// a gort::chan<T> is a counted reference to its hchan (like Go's pointer,
-// plus a count); the hchan and any values still buffered in it are freed
-// with the last reference.
+// A channel lives in the garbage-collected heap, as in Go (makechan), and
+// the collector frees it once nothing references it. Departure: a
+// gort::chan<T> also counts its references, because C++ values left in the
+// buffer (a std::string, say) have destructors, which Go's values do not:
+// the last handle to go away destroys the values still buffered. A handle
+// the collector frees without destroying it (one inside a collected heap
+// object) leaves them undestroyed: their own C++ resources leak.
 #pragma once
 #include <cstddef>
 #include <iterator>
@@ -55,7 +58,7 @@ struct hchan {
   // goroutines parked here. Holding it, never change another goroutine's
   // status (readying included): that can deadlock against stack shrinking.
   mutex lock;
-  atomic::Int64 refs;   // Departure: the port's reference count (see above)
+  atomic::Int64 refs;   // Departure: handles alive, to destroy buffered values (see above)
 };
 
 hchan* makechan(const _type* t, int64 size);
@@ -81,7 +84,7 @@ void recv(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg
 void sendDirect(const _type* t, sudog* sg, void* src);
 void recvDirect(const _type* t, sudog* sg, void* dst);
 void* chanbuf(hchan* c, uintptr i);
-/// chanretain / chanrelease: the port's reference counting.
+/// chanretain / chanrelease: the port's count of handles (see above).
 void chanretain(hchan* c);
 void chanrelease(hchan* c);
 
