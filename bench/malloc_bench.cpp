@@ -12,21 +12,25 @@
 // What differs from Go's run, and why (the numbers are not the same
 // experiment yet):
 //   - Go's collector runs during these loops and frees what they allocated;
-//     gort has no collector, so every object stays allocated and the heap
-//     only grows (a second of Malloc16 is about a gigabyte). The cost of
-//     fresh memory (page faults) is in gort's number; Go's GC is in Go's.
+//     gort's collects only when runtime::GC asks (no heap trigger yet), so
+//     every object stays allocated and the heap only grows (a second of
+//     Malloc16 is about a gigabyte). The cost of fresh memory (page faults)
+//     is in gort's number; Go's GC is in Go's.
 //   - The MallocTypeInfo pair allocates pointerful objects: both write the
 //     object's pointer bits (heapSetType) from the type's map, which gort
 //     derives from the C++ type (type.hpp).
 //
-// BenchmarkGoroutineSelect, -Blocking, -ForRange and -Idle, also in
-// malloc_test.go, time runtime.GC() with a thousand goroutines parked; they
-// wait for the collector (tests/inventory/todo.tsv).
+// BenchmarkGoroutineSelect, -Blocking, -ForRange and -Idle time
+// runtime.GC() with n = 1000 goroutines parked (malloc_test.go's flag -n).
+// Go's GC() is a concurrent cycle that the caller waits for; gort's stops
+// the world for all of it (mgc.hpp). time.Sleep between rounds is
+// gort_test::Sleep (export_test.hpp), outside the timed region as in Go.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 
 #include "export_test.hpp"
+#include "go.hpp"
 #include "malloc.hpp"
 #include "runtime.hpp"
 #include "testing.hpp"
@@ -78,12 +82,106 @@ void BenchmarkMallocLargeStruct(B& b) {
   }
 }
 
+/// malloc_test.go's flag n: the goroutines the GC benchmarks park.
+constexpr int n = 1000;
+
+struct empty {};
+
+/// malloc_test.go:402 at go1.22.12: n goroutines each reading a buffered
+/// channel with read; each round fills every channel, sleeps, and times
+/// one runtime.GC().
+void benchHelper(B& b, int nn, void (*read)(gort::chan<empty>)) {
+  gort::slice<gort::chan<empty>> m = gort::make<gort::chan<empty>>(nn, nn);
+  for (int i = 0; i < nn; i++) {
+    m[i] = gort::make_chan<empty>(1);
+    gort::go(read, m[i]);
+  }
+  b.StopTimer();
+  b.ResetTimer();
+  runtime::GC();
+
+  for (int64_t i = 0; i < b.N; i++) {
+    for (auto& ch : m) {
+      if (ch != nullptr) ch.send(empty{});
+    }
+    gort_test::Sleep(10 * gort_test::Millisecond);
+    b.StartTimer();
+    runtime::GC();
+    b.StopTimer();
+  }
+
+  for (auto& ch : m) gort::close(ch);
+  gort_test::Sleep(10 * gort_test::Millisecond);
+}
+
+gort::chan<empty> goroutineSelectQuit;
+
+/// malloc_test.go:366 at go1.22.12
+void BenchmarkGoroutineSelect(B& b) {
+  goroutineSelectQuit = gort::make_chan<empty>();
+  auto read = [](gort::chan<empty> ch) {
+    for (;;) {
+      empty v;
+      bool ok = false;
+      switch (gort::select({gort::recv(ch, &v, &ok), gort::recv(goroutineSelectQuit)})) {
+        case 0:
+          if (!ok) return;
+          break;
+        case 1:
+          return;
+      }
+    }
+  };
+  benchHelper(b, n, read);
+}
+
+/// malloc_test.go:383 at go1.22.12
+void BenchmarkGoroutineBlocking(B& b) {
+  auto read = [](gort::chan<empty> ch) {
+    for (;;) {
+      auto [v, ok] = ch.recv2();
+      (void)v;
+      if (!ok) return;
+    }
+  };
+  benchHelper(b, n, read);
+}
+
+/// malloc_test.go:394 at go1.22.12
+void BenchmarkGoroutineForRange(B& b) {
+  auto read = [](gort::chan<empty> ch) {
+    for (empty v : ch) (void)v;
+  };
+  benchHelper(b, n, read);
+}
+
+/// malloc_test.go:430 at go1.22.12
+void BenchmarkGoroutineIdle(B& b) {
+  auto quit = gort::make_chan<empty>();
+  for (int i = 0; i < n; i++) {
+    gort::go([quit] { quit.recv(); });
+  }
+
+  runtime::GC();
+  b.ResetTimer();
+
+  for (int64_t i = 0; i < b.N; i++) runtime::GC();
+
+  b.StopTimer();
+  gort::close(quit);
+  gort_test::Sleep(10 * gort_test::Millisecond);
+}
+
 void registerAll() {
   registerGo("BenchmarkMalloc8", mallocLoop<int64_t>);            // malloc_test.go:321
   registerGo("BenchmarkMalloc16", mallocLoop<int64x2>);           // malloc_test.go:328
   registerGo("BenchmarkMallocTypeInfo8", mallocLoop<ptrs8>);      // malloc_test.go:335
   registerGo("BenchmarkMallocTypeInfo16", mallocLoop<ptrs16>);    // malloc_test.go:344
   registerGo("BenchmarkMallocLargeStruct", BenchmarkMallocLargeStruct);
+  registerGo("BenchmarkGoroutineSelect", BenchmarkGoroutineSelect);
+  registerGo("BenchmarkGoroutineBlocking", BenchmarkGoroutineBlocking);
+  registerGo("BenchmarkGoroutineForRange", BenchmarkGoroutineForRange);
+  registerGo("BenchmarkGoroutineIdle", BenchmarkGoroutineIdle);
 }
 
 /// Runs registerAll during static initialization, before Google Benchmark
