@@ -33,7 +33,7 @@ workType work;
 writeBarrier_t writeBarrier;
 
 /// gcsema: held for a whole cycle, so that one runs at a time and
-/// GOMAXPROCS cannot change under it. \gosrc{mgc.go,gcsema}
+/// GOMAXPROCS cannot change under it. \gosrc{proc.go,gcsema}
 static uint32 gcsema = 1;
 
 /// gcinit: set up the collector's state, after mallocinit. \gosrc{mgc.go,gcinit}

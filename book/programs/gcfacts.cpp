@@ -277,8 +277,8 @@ static void main_main() {
   runtime::rootRange d = runtime::dataRoots(), b = runtime::bssRoots();
   std::printf("data segment  %#lx-%#lx: %7lu bytes\n", (unsigned long)d.lo, (unsigned long)d.hi,
               (unsigned long)(d.hi - d.lo));
-  std::printf("bss segment   %#lx-%#lx: %7lu bytes\n", (unsigned long)b.lo, (unsigned long)b.hi,
-              (unsigned long)(b.hi - b.lo));
+  std::printf("bss segment   %#lx-%#lx: %7lu bytes, of which runtime::mheap_ %lu\n", (unsigned long)b.lo,
+              (unsigned long)b.hi, (unsigned long)(b.hi - b.lo), (unsigned long)sizeof(runtime::mheap_));
   std::printf("root jobs of the last cycle: %d data, %d bss, %d stacks (every G ever made)\n",
               runtime::work.nDataRoots, runtime::work.nBSSRoots, runtime::work.nStackRoots);
   runtime::uintptr gp = runtime::uintptr(runtime::getg());

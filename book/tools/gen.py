@@ -1045,7 +1045,7 @@ def collector(srcdir, gcfacts):
     if not m3:
         problems.append("no line for the 4 MiB array once the integer is cleared")
     md = re.search(r"^data segment .*: +(\d+) bytes$", out, re.M)
-    mb = re.search(r"^bss segment .*: +(\d+) bytes$", out, re.M)
+    mb = re.search(r"^bss segment .*: +(\d+) bytes, of which runtime::mheap_ (\d+)$", out, re.M)
     mg = re.search(r"^a G is a heap object of (\d+) bytes \(a slot of (\d+)\)", out, re.M)
     table = re.findall(r"^ +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+)$", out, re.M)
     if not md or not mb or not mg:
@@ -1067,6 +1067,7 @@ def collector(srcdir, gcfacts):
             ".. |gc_data| replace:: %s" % md.group(1),
             ".. |gc_bss| replace:: %s" % mb.group(1),
             ".. |gc_bss_h| replace:: %s" % _bytes_h(int(mb.group(1))),
+            ".. |gc_mheap_h| replace:: %s" % _bytes_h(int(mb.group(2))),
             ".. |gc_gsize| replace:: %s" % mg.group(1),
             ".. |gc_gslot| replace:: %s" % mg.group(2),
             ".. |gc_stackper| replace:: %s" % table[1][3]]
