@@ -10,12 +10,14 @@
 #                          objects; chapter 9's inventory with the results
 #                          of the last test run, test-results/*.xml),
 #                          the memory chapter's generated tables and program
-#                          output (book/programs/: heapfacts, memstats),
+#                          output (book/programs/: heapfacts, memstats), the
+#                          collector chapter's (gcfacts),
 #                          Sphinx -W -n. Rebuilt by run.bash after ctest.
 #   ctest book_links       every href/src/#anchor of the site resolves; every
 #                          Go link lands on its symbol's line (+ a selftest)
 #   ctest book_browser     headless Chromium: the Mermaid diagrams of the
-#                          ch <- v, scheduler, linkname and memory chapters render to SVG;
+#                          ch <- v, scheduler, linkname, memory and collector chapters
+#                          render to SVG;
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
 # GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,
@@ -94,12 +96,15 @@ add_custom_target(book_test_results
 # The memory chapter's programs (book/programs/): heapfacts prints the heap's
 # tables (size classes, the page allocator's summary levels) from the compiled
 # headers; memstats allocates and prints what ReadMemStats says, and runs
-# once more under gdb (memstats.gdb). book/tools/gen.py runs both while it
-# builds the book, and fails if heapfacts cannot be run or read.
+# once more under gdb (memstats.gdb). The collector chapter's: gcfacts makes
+# garbage and collects it, under GODEBUG=gctrace=1. book/tools/gen.py runs
+# them while it builds the book, and fails if one cannot be run or read, or
+# no longer prints what its chapter says.
 set(_book_programs "${CMAKE_BINARY_DIR}/book/programs")
 add_executable(book_heapfacts "${_book_src}/programs/heapfacts.cpp")
 add_executable(book_memstats "${_book_src}/programs/memstats.cpp")
-foreach(_t heapfacts memstats)
+add_executable(book_gcfacts "${_book_src}/programs/gcfacts.cpp")
+foreach(_t heapfacts memstats gcfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -112,9 +117,10 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --mermaid "${_book_npm}/node_modules/mermaid/dist"
           --test-results "${_test_results}" --test-cpus "${_test_cpus}"
           --heapfacts "$<TARGET_FILE:book_heapfacts>" --memstats "$<TARGET_FILE:book_memstats>"
+          --gcfacts "$<TARGET_FILE:book_gcfacts>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
-          book_test_results "${_test_digest}"
+          book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"
   COMMAND_EXPAND_LISTS  # --objects: one argument per object (linkname table)

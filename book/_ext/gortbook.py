@@ -16,7 +16,9 @@ Directives
                                     links to its Doxygen page and source line;
                                     :lines: narrows to a range *within* it
   .. asm:: runtime.gogo             cut one routine from asm_amd64.S, from
-                                    its comment to its .size line
+     :from: pushq                   its comment to its .size line (:lines:
+     :to: callq                     N-M, or :from:/:to: a line containing a
+                                    text, narrow it to a range within it)
   .. goexcerpt:: chan.go chansend   cut a Go declaration from the pinned source
 
 Every lookup failure is reported as a Sphinx warning, which -W turns into a
@@ -247,7 +249,8 @@ def asm_routine(repo, label):
 
 class AsmDirective(Directive):
     required_arguments = 1
-    option_spec = {"caption": directives.unchanged}
+    option_spec = {"caption": directives.unchanged, "lines": directives.unchanged, "from": directives.unchanged,
+                   "to": directives.unchanged}
 
     def run(self):
         env = self.state.document.settings.env
@@ -257,6 +260,31 @@ class AsmDirective(Directive):
         except KeyError as ex:
             return [self.state.document.reporter.warning("asm: %s" % ex, line=self.lineno)]
         env.note_dependency(os.path.join(env.config.gort_repo, ASM_FILE))
+        if "lines" in self.options:
+            lines = text.split("\n")
+            try:
+                a, b = _parse_lines(self.options["lines"], len(lines))
+            except ValueError as ex:
+                return [self.state.document.reporter.warning("asm %s: %s" % (label, ex), line=self.lineno)]
+            text = "\n".join(lines[a - 1:b])
+            start += a - 1
+        if "from" in self.options or "to" in self.options:
+            # From the first line that contains :from: through the first
+            # line after it that contains :to: (text, not line numbers, so
+            # that the cut follows the code when lines move).
+            lines = text.split("\n")
+            a = 0
+            if "from" in self.options:
+                a = next((i for i, l in enumerate(lines) if self.options["from"] in l), None)
+            b = len(lines) - 1
+            if a is not None and "to" in self.options:
+                b = next((i for i in range(a, len(lines)) if self.options["to"] in lines[i]), None)
+            if a is None or b is None:
+                return [self.state.document.reporter.warning(
+                    "asm %s: no line with %r (then %r)" % (label, self.options.get("from"), self.options.get("to")),
+                    line=self.lineno)]
+            text = "\n".join(lines[a:b + 1])
+            start += a
         head = nodes.paragraph(classes=["excerpt-head"])
         head += nodes.Text("%s, lines %d-%d" % (ASM_FILE, start, start + text.count("\n")))
         goname = label.split(".", 1)[-1] if label.startswith("runtime.") else label.strip("_")

@@ -13,6 +13,8 @@ loads:
   chapters/08-linkname.html    from disk (the Mutex handoff sequence)
   chapters/13-memory.html      from disk (the heap's layers; screenshot at a
                                laptop's width, 1280 pixels)
+  chapters/14-collector.html   from disk (the cycle, one object marked;
+                               screenshot at 1280 pixels too)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram).
@@ -107,8 +109,9 @@ def main(argv):
         ("chapters/06-scheduler.html", "http://127.0.0.1:%d/chapters/06-scheduler.html" % port, "scheduler"),
         ("chapters/08-linkname.html", "file://" + os.path.join(site, "chapters/08-linkname.html"), "linkname"),
         ("chapters/13-memory.html", "file://" + os.path.join(site, "chapters/13-memory.html"), "memory"),
+        ("chapters/14-collector.html", "file://" + os.path.join(site, "chapters/14-collector.html"), "collector"),
     ]
-    sizes = {"memory": "1280,1800"}
+    sizes = {"memory": "1280,1800", "collector": "1280,1800"}
     problems, passed = [], 0
     try:
         for page, url, shot in checks:

@@ -186,6 +186,7 @@ def main(argv):
     ap.add_argument("--test-cpus", default="1,2,4", help="the GOMAXPROCS values ctest runs gort_test at")
     ap.add_argument("--heapfacts", help="book/programs/heapfacts, built (the memory chapter's tables)")
     ap.add_argument("--memstats", help="book/programs/memstats, built (the memory chapter's output)")
+    ap.add_argument("--gcfacts", help="book/programs/gcfacts, built (the collector chapter's output)")
     ap.add_argument("--jobs", default="2")
     args = ap.parse_args(argv)
 
@@ -241,6 +242,7 @@ def main(argv):
     gen.gdb_session(src, build)
     gen.memory(src, args.heapfacts or os.path.join(build, "book", "programs", "heapfacts"),
                args.memstats or os.path.join(build, "book", "programs", "memstats"))
+    gen.collector(src, args.gcfacts or os.path.join(build, "book", "programs", "gcfacts"))
 
     t_gen = time.time()
     say("checks and generated pages: %.1fs" % (t_gen - t2))

@@ -973,6 +973,108 @@ def memory_gdb(srcdir, memstats):
     return write_if_changed(path, gdb_transcript_inc(transcript, "book/programs/memstats.gdb"))
 
 
+def collector(srcdir, gcfacts):
+    """The collector chapter's includes, from book/programs/gcfacts.cpp run
+    with GODEBUG=gctrace=1 (its standard error, where the runtime prints,
+    joined to its standard output):
+
+      generated/collector-gcfacts.inc   the output
+      generated/collector-facts.inc     substitutions for the numbers the
+                                        chapter's prose quotes from it
+
+    The build fails if the program cannot be run, or if its output no
+    longer shows what the chapter says about it. Timings are shown, never
+    checked: the machine is shared."""
+    if not gcfacts or not os.path.exists(gcfacts):
+        raise SystemExit("gen: the collector chapter needs the gcfacts program (build.py --gcfacts; "
+                         "cmake/book.cmake passes it): %r not found" % (gcfacts,))
+    env = dict(os.environ, GODEBUG="gctrace=1")
+    res = subprocess.run([gcfacts], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, env=env)
+    out = res.stdout
+    if res.returncode != 0:
+        raise SystemExit("gen: %s exited with status %d:\n%s" % (gcfacts, res.returncode, out))
+    problems = []
+    traces = re.findall(r"^gc (\d+) @\d+ms: \d+ us stw, (\d+)->(\d+)->(\d+) KB, \d+ P \(forced\)$", out, re.M)
+    if [int(t[0]) for t in traces] != [1, 2, 3, 4]:
+        problems.append("not four gctrace lines, gc 1 to gc 4")
+    rows = {}
+    for line in out.split("== 2.")[0].splitlines():
+        f = line.split()
+        if len(f) == 4 and re.match(r"^[A-Z]\w+$", f[0]) and all(x.isdigit() for x in f[1:]):
+            rows[f[0]] = [int(x) for x in f[1:]]
+    need = ("HeapObjects", "Mallocs", "Frees", "HeapAlloc", "TotalAlloc", "HeapInuse", "HeapIdle", "NumGC")
+    if any(k not in rows for k in need):
+        problems.append("no row for %s" % [k for k in need if k not in rows])
+        rows = None
+    m1 = re.search(r"^garbage nodes that survived: (\d+) of 100000$", out, re.M)
+    m2 = re.search(r"^list nodes that survived: (\d+) of 10000$", out, re.M)
+    if not m1 or not m2:
+        problems.append("no count of the surviving nodes")
+    survivors = int(m1.group(1)) if m1 else 0
+    named = re.findall(r"^  survivor: garbage nodes \d+ at 0x[0-9a-f]+, named by (.*)$", out, re.M)
+    if len(named) != survivors:
+        problems.append("not one line per surviving garbage node")
+    if rows:
+        # Every column: HeapObjects = Mallocs - Frees; nothing allocated
+        # between the columns; the collections counted.
+        for i in range(3):
+            if rows["HeapObjects"][i] != rows["Mallocs"][i] - rows["Frees"][i]:
+                problems.append("column %d: HeapObjects != Mallocs - Frees" % i)
+        if rows["NumGC"] != [0, 1, 2]:
+            problems.append("NumGC is not 0, 1, 2")
+        if len(set(rows["Mallocs"])) != 1 or len(set(rows["TotalAlloc"])) != 1:
+            problems.append("Mallocs or TotalAlloc moved between the columns")
+        # The first collection frees the garbage but its survivors; the
+        # second the list but its survivors (at most a few objects of the
+        # runtime's besides, such as the goroutine's closure).
+        freed1 = rows["Frees"][1] - rows["Frees"][0]
+        freed2 = rows["Frees"][2] - rows["Frees"][1]
+        if not (100000 - survivors <= freed1 <= 100000 - survivors + 8):
+            problems.append("the first GC freed %d objects, not the 100000 garbage nodes less %d survivors"
+                            % (freed1, survivors))
+        if not (10000 - int(m2.group(1)) <= freed2 <= 10000 - int(m2.group(1)) + 8):
+            problems.append("the second GC freed %d objects, not the 10000 list nodes" % freed2)
+        if not rows["HeapInuse"][1] < rows["HeapInuse"][0] or not rows["HeapIdle"][1] > rows["HeapIdle"][0]:
+            problems.append("HeapInuse does not fall (and HeapIdle rise) with the first GC")
+    if not re.search(r"^the 1 MiB garbage array: (still in use|freed)$", out, re.M):
+        problems.append("no line for the 1 MiB garbage array after the first GC")
+    if not re.search(r"^4 MiB array at 0x[0-9a-f]+, named by the global uintptr looksLikeAPointer = 0x[0-9a-f]+: "
+                     r"still in use$", out, re.M):
+        problems.append("the 4 MiB array is not kept by the integer that looks like a pointer")
+    m3 = re.search(r"^4 MiB array at 0x[0-9a-f]+, named by no variable of the program: (still in use|freed)$", out, re.M)
+    if not m3:
+        problems.append("no line for the 4 MiB array once the integer is cleared")
+    md = re.search(r"^data segment .*: +(\d+) bytes$", out, re.M)
+    mb = re.search(r"^bss segment .*: +(\d+) bytes, of which runtime::mheap_ (\d+)$", out, re.M)
+    mg = re.search(r"^a G is a heap object of (\d+) bytes \(a slot of (\d+)\)", out, re.M)
+    table = re.findall(r"^ +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+)$", out, re.M)
+    if not md or not mb or not mg:
+        problems.append("no line for the data and bss segments or the size of a G")
+    if [t[0] for t in table] != ["0", "1000", "10000"] or any(t[0] != t[1] for t in table) or \
+            len(set(t[3] for t in table[1:])) != 1:
+        problems.append("the roots table does not show 0, 1000 and 10000 parked goroutines with the same "
+                        "stack bytes each")
+    if problems:
+        raise SystemExit("gen: gcfacts' output no longer shows what the collector chapter says (%s):\n%s" % (
+            "; ".join(problems), out))
+    text = (".. Generated by book/tools/gen.py: the output of book/programs/gcfacts.cpp, run with "
+            "GODEBUG=gctrace=1 when this book was built; do not edit.\n\n.. code-block:: text\n\n%s\n"
+            % indent(out.rstrip("\n"), 3))
+    changed = write_if_changed(os.path.join(srcdir, "generated", "collector-gcfacts.inc"), text)
+    subs = [".. Generated by book/tools/gen.py from the output of book/programs/gcfacts.cpp; do not edit.",
+            ".. |gc_survivors| replace:: %d" % survivors,
+            ".. |gc_freed1| replace:: %d" % (rows["Frees"][1] - rows["Frees"][0]),
+            ".. |gc_data| replace:: %s" % md.group(1),
+            ".. |gc_bss| replace:: %s" % mb.group(1),
+            ".. |gc_bss_h| replace:: %s" % _bytes_h(int(mb.group(1))),
+            ".. |gc_mheap_h| replace:: %s" % _bytes_h(int(mb.group(2))),
+            ".. |gc_gsize| replace:: %s" % mg.group(1),
+            ".. |gc_gslot| replace:: %s" % mg.group(2),
+            ".. |gc_stackper| replace:: %s" % table[1][3]]
+    changed |= write_if_changed(os.path.join(srcdir, "generated", "collector-facts.inc"), "\n".join(subs) + "\n")
+    return changed
+
+
 def main(argv):
     import argparse
     ap = argparse.ArgumentParser()
