@@ -144,7 +144,11 @@ int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
 }
 
 /// markrootBlock: scan shard `shard` (rootBlockBytes long) of the global
-/// block [b0, b0+n0). Departure: conservatively, with no pointer mask.
+/// block [b0, b0+n0). Departure: conservatively, with no pointer mask; and
+/// the heap's own metadata, mheap_ (a third of the runtime's bss), is left
+/// out: it names no heap object, but its address hints (the page
+/// allocator's search address, the scavenger's high-water mark) are
+/// integers that often equal one, and would keep it alive.
 /// \gosrc{mgcmark.go,markrootBlock}
 int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard) {
   static_assert(rootBlockBytes % (8 * sizeof(uintptr)) == 0, "rootBlockBytes must be a multiple of 8*ptrSize");
@@ -153,7 +157,15 @@ int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard) {
   uintptr b = b0 + off;
   uintptr n = rootBlockBytes;
   if (off + n > n0) n = n0 - off;
-  scanConservative(b, n, gcw);
+  uintptr holeLo = reinterpret_cast<uintptr>(&mheap_);
+  uintptr holeHi = holeLo + sizeof(mheap_);
+  if (holeHi <= b || b + n <= holeLo) {
+    scanConservative(b, n, gcw);
+  } else {
+    // The parts of [b, b+n) below and above mheap_.
+    if (b < holeLo) scanConservative(b, holeLo - b, gcw);
+    if (holeHi < b + n) scanConservative(holeHi, b + n - holeHi, gcw);
+  }
   return int64(n);
 }
 

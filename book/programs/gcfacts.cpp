@@ -149,8 +149,11 @@ static void nameGlobal(uintptr_t addr, char* buf, size_t n) {
 static void namers(uintptr_t obj, uintptr_t size) {
   runtime::rootRange rr[2] = {runtime::dataRoots(), runtime::bssRoots()};
   int found = 0;
+  // markrootBlock leaves mheap_ out of the scan: its words name nothing.
+  uintptr_t holeLo = uintptr_t(&runtime::mheap_), holeHi = holeLo + sizeof(runtime::mheap_);
   for (auto r : rr) {
     for (uintptr_t p = r.lo; p < r.hi; p += sizeof(uintptr_t)) {
+      if (holeLo <= p && p < holeHi) continue;
       uintptr_t v = *reinterpret_cast<uintptr_t*>(p);
       if (v < obj || v >= obj + size) continue;
       char name[160];
