@@ -457,6 +457,9 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
       gclinkptr v = nextFreeFast(span);
       if (v == 0) std::tie(v, span, shouldhelpgc) = c->nextFree(spc);
       x = reinterpret_cast<void*>(uintptr(v));
+      // A slot the sweeper freed is poisoned: open it before clearing it
+      // (the redzone is poisoned again below).
+      if (asanenabled) asanunpoison(x, size);
       if (needzero && span->needzero != 0) memclrNoHeapPointers(x, size);
       if (hasHeader) {
         header = static_cast<const _type**>(x);
@@ -473,6 +476,7 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
     span->allocCount = 1;
     size = span->elemsize;
     x = reinterpret_cast<void*>(span->base());
+    if (asanenabled) asanunpoison(x, size);  // poisoned as the span was allocated
     if (needzero && span->needzero != 0) {
       if (noscan) {
         delayedZeroing = true;

@@ -122,6 +122,9 @@ mspan* mcentral::grow() {
   // n = span bytes / size, by multiplication.
   uintptr n = s->divideByElemSize(npages << _PageShift);
   s->limit = s->base() + size * n;
+  // Pages the sweeper gave back are poisoned (freeSpan): open the span
+  // before its bitmap is cleared; its objects are poisoned again below.
+  if (asanenabled) asanunpoison(reinterpret_cast<void*>(s->base()), npages << _PageShift);
   s->initHeapBits(false);
   if (asanenabled) {
     // Departure: Go does not poison a fresh span; the port does, so that a

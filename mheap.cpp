@@ -166,7 +166,11 @@ mspan* mheap::alloc(uintptr npages, spanClass spanclass) {
 mspan* mheap::allocManual(uintptr npages, spanAllocType typ) {
   systemstackcheck();
   if (!manual(typ)) throw_("manual span allocation called with non-manually-managed type");
-  return allocSpan(npages, typ, 0);
+  mspan* s = allocSpan(npages, typ, 0);
+  // Pages the sweeper freed are poisoned (freeSpan); the caller manages
+  // this memory itself (stacks poison and unpoison their own).
+  if (s != nullptr && asanenabled) asanunpoison(reinterpret_cast<void*>(s->base()), npages << _PageShift);
+  return s;
 }
 
 /// setSpans: the pages [base, base+npage*pageSize) now belong to s

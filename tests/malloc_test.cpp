@@ -55,6 +55,9 @@ struct acLink {
   uint8_t x[1 << 20];
 };
 
+// malloc_test.go:263's arenaCollisionSink.
+gort::slice<gort::ptr<acLink>> arenaCollisionSink;
+
 // A 100-byte pointer-free object, for the ASan check below.
 struct obj100 {
   uint8_t b[100];
@@ -287,9 +290,9 @@ TEST_CASE("TestArenaCollision", "[malloc_test.go]") {
     uintptr_t hint = runtime::GetNextArenaHint();
     while (runtime::GetNextArenaHint() == hint) {
       acLink* ac = newobject<acLink>();
-      // (Go appends ac to a global slice to keep it live; nothing is
-      // collected yet.)
-      Escape(ac);
+      // Kept live, or a collection would free it and the heap would never
+      // grow to the hint.
+      arenaCollisionSink = gort::append(arenaCollisionSink, gort::ptr<acLink>(ac));
       // It must not be in a reserved region.
       uintptr_t p = uintptr_t(ac);
       for (auto [d0, d1] : disallowed) {
