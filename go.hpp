@@ -8,6 +8,8 @@
 // Slices (make, append, indexing) are added by slice.hpp; channels and
 // select by chan.hpp and select.hpp.
 #pragma once
+#include <cstddef>
+#include <new>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -86,6 +88,35 @@ void go(F&& f, Args&&... args) {
 #include "slice.hpp"
 
 namespace gort {
+
+/// gc_allocator<T>: an allocator for the standard containers whose memory
+/// comes from the garbage-collected heap, so that GC references kept in a
+/// container (a std::vector<gort::chan<int>, gort::gc_allocator<...>>, a
+/// std::deque of gort::ptr) are seen by the collector, which does not read
+/// the C++ heap. The buffer is scanned by T's pointer map when T has a
+/// derivable one (type.hpp), and word by word (conservatively) otherwise.
+/// deallocate does nothing: the collector frees a buffer once nothing
+/// references it. The container itself must be where the collector looks
+/// (a goroutine's stack, a global, a heap object): one inside an object of
+/// the C++ heap hides its buffer again. Port only: Go's slices and maps
+/// are heap objects already.
+template <class T>
+struct gc_allocator {
+  using value_type = T;
+  gc_allocator() noexcept = default;
+  template <class U>
+  gc_allocator(const gc_allocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    static_assert(alignof(T) <= 16, "gc_allocator: alignment above 16 bytes");
+    if (n > size_t(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(runtime::mallocgc(n * sizeof(T), &runtime::typeOf<T>, true));
+  }
+  void deallocate(T*, size_t) noexcept {}
+  template <class U>
+  bool operator==(const gc_allocator<U>&) const noexcept {
+    return true;
+  }
+};
 
 /// new_<T>(args...): `new(T)`, or `&T{args...}`: a T in the
 /// garbage-collected heap (runtime::newobject<T>, malloc.hpp), zeroed and

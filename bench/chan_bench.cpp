@@ -380,7 +380,7 @@ void registerAll() {
   registerGo("BenchmarkChanPopular", [](B& b) {
     constexpr int n = 1000;
     auto c = gort::make_chan<bool>();
-    std::vector<gort::chan<bool>> a;
+    std::vector<gort::chan<bool>, gort::gc_allocator<gort::chan<bool>>> a;  // seen by the collector
     auto wg = std::make_shared<gort::sync::WaitGroup>();
     wg->Add(n);
     const int64_t N = b.N;

@@ -835,8 +835,10 @@ TEST_CASE("TestSelectStackAdjust", "[chan_test.go]") {
 // enough to live on the heap) alike.
 TEST_CASE("gort: select cases built in a growing vector keep their values", "[gort][select]") {
   constexpr int n = 40;
-  std::vector<gort::chan<int64_t>> ci;
-  std::vector<gort::chan<std::string>> cs;
+  // The handles live in the collected heap (gc_allocator): a collection
+  // must see them.
+  std::vector<gort::chan<int64_t>, gort::gc_allocator<gort::chan<int64_t>>> ci;
+  std::vector<gort::chan<std::string>, gort::gc_allocator<gort::chan<std::string>>> cs;
   for (int i = 0; i < n; i++) {
     ci.push_back(gort::make_chan<int64_t>(i == n - 1 ? 1 : 0));  // only the last has room
     cs.push_back(gort::make_chan<std::string>(i == n / 2 ? 1 : 0));

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "chan.hpp"
 #include "export_test.hpp"
@@ -372,4 +373,24 @@ TEST_CASE("GC keeps what a channel's buffer holds and frees channels nothing ref
   runtime::MemStats after = readMemStats();
   INFO("frees " << after.Frees - before.Frees);
   CHECK(after.Frees - before.Frees >= uint64_t(channels) * 9 / 10);
+}
+
+TEST_CASE("gc_allocator: a standard container's GC references are seen", "[gort][mgc]") {
+  // A std::vector's buffer is C++ heap memory, which the collector does
+  // not read; with gort::gc_allocator it is a heap object, scanned by the
+  // element's pointer map.
+  constexpr int n = 500;
+  std::vector<gort::ptr<node>, gort::gc_allocator<gort::ptr<node>>> v;
+  for (int i = 0; i < 64; i++) v.push_back(makeChain(n));  // grows: old buffers become garbage
+  std::vector<gort::chan<int>, gort::gc_allocator<gort::chan<int>>> chans;
+  for (int i = 0; i < 16; i++) {
+    chans.push_back(gort::make_chan<int>(1));
+    chans.back().send(i);
+  }
+  for (int i = 0; i < 3; i++) {
+    allocateGarbage(10000);
+    runtime::GC();
+  }
+  for (auto& p : v) CHECK(chainIntact(p, n));
+  for (int i = 0; i < 16; i++) CHECK(chans[i].recv() == i);
 }
