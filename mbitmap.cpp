@@ -85,7 +85,9 @@ uint16 mspan::nextFreeIndex() {
     return snelems;
   }
 
-  allocCache >>= uint(bitIndex + 1);
+  // Go shifts by bitIndex+1 even when that is 64 (giving 0); a C++ shift
+  // by 64 is undefined (x86 would leave the cache unchanged).
+  allocCache = (allocCache >> uint(bitIndex)) >> 1;
   sfreeindex = uint16(result + 1);
 
   if (sfreeindex % 64 == 0 && sfreeindex != snelems) {

@@ -613,7 +613,9 @@ NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s) {
       uint16 freeidx = uint16(result + 1);
       // A multiple of 64 needs a refill of the cache: the slow path does it.
       if (freeidx % 64 == 0 && freeidx != s->nelems) return 0;
-      s->allocCache >>= uint(theBit + 1);
+      // Go's shift by theBit+1 gives 0 at 64; two shifts keep that defined
+      // in C++ (a shift by 64 is not).
+      s->allocCache = (s->allocCache >> uint(theBit)) >> 1;
       s->freeindex = freeidx;
       s->allocCount++;
       return gclinkptr(uintptr(result) * s->elemsize + s->base());
