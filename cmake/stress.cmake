@@ -17,6 +17,14 @@
 #   ctest stress_chaos_cpu2, stress_chaos_cpu4  (label stress) the same
 #       with GODEBUG=gortchaos=1 (yields and short delays at hand-off
 #       points).
+#   ctest stress_gc_cpu1, stress_gc_cpu2, stress_gc_cpu4  (label stress) the
+#       tests that allocate and hand values over (mgc, gc_test.go,
+#       malloc_test.go, slice_test.go, chan_test.go, select, sema, sync)
+#       GORT_STRESS_GC_RUNS times with GORT_GCSTRESS=1: a goroutine runs
+#       runtime.GC every millisecond meanwhile (tests/main.cpp), so
+#       collections stop the world at arbitrary points of every hand-off.
+#       proc_test.go is not among them: Go turns the collector off in its
+#       tests whose goroutines spin without calls (nothing can stop those).
 #   ctest gort_test_full_cpu2  (label full) all of gort_test with Go's full
 #       iteration counts (GORT_TEST_SHORT=0, Go's `go test` without -short)
 #       at each GOMAXPROCS in GORT_TEST_FULL_CPUS (default: 2 alone).
@@ -38,6 +46,7 @@ if(GORT_SANITIZE)
   set(_stress_runs 6)
   set(_stress_proc_runs 2)
   set(_stress_chaos_runs 2)
+  set(_stress_gc_runs 3)
   set(_stress_cpus 1 2 4)
   set(_stress_limit -t 300)
   set(_stress_timeout 1500)
@@ -45,6 +54,7 @@ else()
   set(_stress_runs 40)
   set(_stress_proc_runs 8)
   set(_stress_chaos_runs 8)
+  set(_stress_gc_runs 10)
   set(_stress_cpus 1 2 4 16)
   set(_stress_limit)
   set(_stress_timeout 600)
@@ -56,6 +66,8 @@ set(GORT_STRESS_PROC_RUNS ${_stress_proc_runs} CACHE STRING "stress: runs of pro
 # which the kernel rounds up to tens of microseconds): fewer runs there.
 set(GORT_STRESS_CHAOS_RUNS ${_stress_chaos_runs} CACHE STRING
     "stress: runs of the chan, select, sema and sync tests and of proc_test.go's per chaos configuration")
+set(GORT_STRESS_GC_RUNS ${_stress_gc_runs} CACHE STRING
+    "stress: runs of the allocating tests per GORT_GCSTRESS configuration")
 set(GORT_TEST_FULL_CPUS 2 CACHE STRING "GOMAXPROCS values of the full-count ctests (label full)")
 
 set(_stress_script "${CMAKE_CURRENT_SOURCE_DIR}/tests/stress/stress.sh")
@@ -88,6 +100,12 @@ set(_stress_groups
   -s "${GORT_STRESS_CHAOS_RUNS}:[proc_test.go] ~\"TestPingPongHog\"")
 foreach(n 2 4)
   gort_stress(stress_chaos_cpu${n} -p ${n} -g gortchaos=1)
+endforeach()
+# About 5 s a run on two cores.
+set(_stress_groups
+  -s "${GORT_STRESS_GC_RUNS}:[mgc],[gc_test.go],[malloc_test.go],[slice_test.go],[chan_test.go],[select],[sema_test.go],[sync]")
+foreach(n 1 2 4)
+  gort_stress(stress_gc_cpu${n} -p ${n} -e GORT_GCSTRESS=1)
 endforeach()
 
 foreach(n IN LISTS GORT_TEST_FULL_CPUS)
