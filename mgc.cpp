@@ -368,6 +368,7 @@ void gcMark(int64 startTime) {
 /// gcForceBlockMode, sweep everything now. Reports whether it did.
 /// World stopped, phase _GCoff. \gosrc{mgc.go,gcSweep}
 bool gcSweep(gcMode mode) {
+  systemstackcheck();
   if (gcphase != _GCoff) throw_("gcSweep being done but phase is not GCoff");
 
   lock(&mheap_.lock);
@@ -403,6 +404,7 @@ bool gcSweep(gcMode mode) {
 /// and assist credit, the arenas' page-mark bits, the marked byte count.
 /// \gosrc{mgc.go,gcResetMarkState}
 void gcResetMarkState() {
+  systemstackcheck();
   lock(&allglock);
   for (int64 i = 0; i < allglen; i++) {
     g* gp = allgs[i];

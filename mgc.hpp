@@ -142,15 +142,15 @@ extern workType work;
 
 void gcinit();
 void gcenable();
-void setGCPhase(uint32 x);
+NOSPLIT void setGCPhase(uint32 x);
 void GC();
 void gcWaitOnMark(uint32 n);
 void gcStart(gcTrigger trigger);
 void gcMarkDone();
 void gcMarkTermination();
 void gcMark(int64 startTime);
-bool gcSweep(gcMode mode);
-void gcResetMarkState();
+SYSTEMSTACK bool gcSweep(gcMode mode);
+SYSTEMSTACK void gcResetMarkState();
 
 // mgcmark.go
 inline constexpr int fixedRootFinalizers = 0;
@@ -171,17 +171,17 @@ enum gcDrainFlags : int {
 struct gcWork;
 void gcMarkRootPrepare();
 void gcMarkRootCheck();
-int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit);
-int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard);
+NOWRITEBARRIER int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit);
+NOWRITEBARRIER int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard);
 void markrootFreeGStacks();
-int64 scanstack(g* gp, gcWork* gcw);
-void gcDrain(gcWork* gcw, int flags);
-void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork* gcw);
-void scanobject(uintptr b, gcWork* gcw);
+NOWRITEBARRIER SYSTEMSTACK int64 scanstack(g* gp, gcWork* gcw);
+NOWRITEBARRIER void gcDrain(gcWork* gcw, int flags);
+NOWRITEBARRIER void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork* gcw);
+NOWRITEBARRIER void scanobject(uintptr b, gcWork* gcw);
 void scanConservative(uintptr b, uintptr n, gcWork* gcw);
-void shade(uintptr b);
-void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw, uintptr objIndex);
-void gcmarknewobject(mspan* span, uintptr obj);
+NOWRITEBARRIER void shade(uintptr b);
+NOWRITEBARRIERREC void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw, uintptr objIndex);
+NOWRITEBARRIER NOSPLIT void gcmarknewobject(mspan* span, uintptr obj);
 void gcMarkTinyAllocs();
 
 // Port only: the program's globals, found at start-up (mgcmark.cpp).

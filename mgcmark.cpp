@@ -182,6 +182,7 @@ void markrootFreeGStacks() {
 /// conservatively, and the words of its saved context. gp must be stopped.
 /// \gosrc{mgcmark.go,scanstack}
 int64 scanstack(g* gp, gcWork* gcw) {
+  systemstackcheck();
   if ((readgstatus(gp) & _Gscan) == 0 && readgstatus(gp) == _Grunning && gp != getg()->m->curg) {
     print("runtime: gp=", gp, ", goid=", gp->goid, ", gp->atomicstatus=", hex(readgstatus(gp)), "\n");
     throw_("scanstack: goroutine not stopped");

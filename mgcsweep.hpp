@@ -79,7 +79,7 @@ struct sweepdata {
 };
 extern sweepdata sweep;
 
-void finishsweep_m();
+NOWRITEBARRIER void finishsweep_m();
 void bgsweep();
 uintptr sweepone();
 bool isSweepDone();

@@ -52,11 +52,11 @@ static_assert(sizeof(workbuf) == _WorkbufSize);
 
 // gcWork is declared in runtime2.hpp: the P embeds one (p.gcw).
 
-workbuf* getempty();
-void putempty(workbuf* b);
-void putfull(workbuf* b);
-workbuf* trygetfull();
-workbuf* handoff(workbuf* b);
+NOWRITEBARRIER workbuf* getempty();
+NOWRITEBARRIER void putempty(workbuf* b);
+NOWRITEBARRIER void putfull(workbuf* b);
+NOWRITEBARRIER workbuf* trygetfull();
+NOWRITEBARRIER workbuf* handoff(workbuf* b);
 void prepareFreeWorkbufs();
 bool freeSomeWbufs(bool preemptible);
 

@@ -308,7 +308,7 @@ struct mspan : sys::NotInHeap {
   int countAlloc();
 
   // mgcsweep.go
-  void ensureSwept();
+  NOWRITEBARRIER void ensureSwept();
   void reportZombies();
 
   // mbitmap_allocheaders.go

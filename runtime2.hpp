@@ -424,14 +424,14 @@ struct gcWork {
                         // gcMarkDone check
 
   void init();
-  void put(uintptr obj);
-  bool putFast(uintptr obj);
-  void putBatch(uintptr* obj, int n);
-  uintptr tryGet();
-  uintptr tryGetFast();
-  void dispose();
-  void balance();
-  bool empty();
+  NOWRITEBARRIERREC void put(uintptr obj);
+  NOWRITEBARRIERREC bool putFast(uintptr obj);
+  NOWRITEBARRIERREC void putBatch(uintptr* obj, int n);
+  NOWRITEBARRIERREC uintptr tryGet();
+  NOWRITEBARRIERREC uintptr tryGetFast();
+  NOWRITEBARRIERREC void dispose();
+  NOWRITEBARRIERREC void balance();
+  NOWRITEBARRIERREC bool empty();
 };
 
 /// persistentAlloc: a bump allocator over one persistentChunkSize chunk
