@@ -354,10 +354,11 @@ std::tuple<gclinkptr, mspan*, bool> mcache::nextFree(spanClass spc) {
 /// this P's mcache), and large (a span of its own).
 /// \gosrc{malloc.go,mallocgc}
 ///
-/// What is left out until later, each where it would sit: the collector's
-/// assist credit (deductAssistCredit) and the heap trigger (gcStart),
-/// which come with concurrent marking and the pacer; the heap profiler's
-/// sampling (MemProfileRate); and GODEBUG=sbrk and inittrace.
+/// An allocation that takes a new span tests the heap trigger and may run
+/// a collection (gcStart) before it returns. What is left out until later,
+/// each where it would sit: the collector's assist credit
+/// (deductAssistCredit), which comes with concurrent marking; the heap
+/// profiler's sampling (MemProfileRate); and GODEBUG=sbrk and inittrace.
 void* mallocgc(uintptr size, const _type* typ, bool needzero) {
   // (Go refuses to allocate during mark termination: no collector yet.)
 
@@ -525,10 +526,15 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
     memclrNoHeapPointersChunked(size, x);
   }
 
-  // (Go: debug.malloc's allocfreetrace and inittrace; the assist's account
-  // of the slot's internal fragmentation; and, if shouldhelpgc, a test of
-  // the heap trigger that may start a GC cycle.)
-  (void)shouldhelpgc;
+  // (Go: debug.malloc's allocfreetrace and inittrace; and the assist's
+  // account of the slot's internal fragmentation.)
+
+  // A new span was taken: the heap may have reached the pacer's trigger.
+  if (shouldhelpgc) {
+    if (gcTrigger t{gcTriggerHeap, 0, 0}; t.test()) {
+      gcStart(t);
+    }
+  }
 
   if (raceenabled && noscan && dataSize < maxTinySize) {
     // Under the race detector a tiny object sits at the end of its 16-byte

@@ -1,11 +1,13 @@
 // mcache.cpp: the per-P allocation cache, mirroring mcache.go at go1.22.12.
 // See mcache.hpp for [mcache-owner], [mcache-empty], [mcache-cached] and
-// [tiny]. What the collector adds later is noted where it would sit: the
-// pacer's heapLive (gcController.update), sweep credit (deductSweepCredit),
-// and the heap profiler's sampling (nextSample).
+// [tiny]. The cache feeds the pacer's heapLive (gcController.update) and
+// pays sweep credit (deductSweepCredit); what is left out is noted where it
+// would sit: the heap profiler's sampling (nextSample).
 #include "mcache.hpp"
 
 #include "asan.hpp"
+#include "mgcpacer.hpp"
+#include "mgcsweep.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -91,10 +93,11 @@ void mcache::refill(spanClass spc) {
   // Remember allocCount, to count what this cache allocates from it.
   s->allocCountBeforeCache = s->allocCount;
 
-  // Go now tells the pacer that all the span's free slots are in use
-  // (gcController.update, an overestimate of heapLive that releaseAll
-  // corrects) and flushes scanAlloc into it; the pacer comes with the
-  // collector, so scanAlloc is only reset.
+  // Tell the pacer the whole span is in use: heapLive overestimates by its
+  // free slots until releaseAll takes them back out (or a sweep recomputes
+  // heapLive). Flush scanAlloc with it.
+  uintptr usedBytes = uintptr(s->allocCount) * s->elemsize;
+  gcController.update(int64(s->npages * pageSize) - int64(usedBytes), int64(scanAlloc));
   scanAlloc = 0;
 
   alloc[spc] = s;
@@ -108,7 +111,8 @@ mspan* mcache::allocLarge(uintptr size, bool noscan) {
   uintptr npages = size >> _PageShift;
   if ((size & _PageMask) != 0) npages++;
 
-  // Go charges sweep credit here (deductSweepCredit), with the collector.
+  // Pay for the pages with sweeping, before taking them.
+  deductSweepCredit(npages * _PageSize, npages);
 
   spanClass spc = makeSpanClass(0, noscan);
   mspan* s = mheap_.alloc(npages, spc);
@@ -123,7 +127,8 @@ mspan* mcache::allocLarge(uintptr size, bool noscan) {
   // The inconsistent, internal count.
   gcController.totalAlloc.Add(npages * pageSize);
 
-  // (Go adds the span to the pacer's heapLive here: gcController.update.)
+  // The whole span is live.
+  gcController.update(int64(s->npages * pageSize), 0);
 
   // On the full swept set, where the background sweeper sees it.
   mheap_.central[spc].mcentral.fullSwept(mheap_.sweepgen)->push(s);
@@ -140,9 +145,12 @@ mspan* mcache::allocLarge(uintptr size, bool noscan) {
 /// releaseAll: give every cached span back to its mcentral and drop the
 /// tiny block, flushing the counts. \gosrc{mcache.go,mcache.releaseAll}
 void mcache::releaseAll() {
-  // (Go flushes scanAlloc into the pacer here.)
+  // Flush scanAlloc while at it.
+  int64 scanAlloc_ = int64(scanAlloc);
   scanAlloc = 0;
 
+  uint32 sg = mheap_.sweepgen;
+  int64 dHeapLive = 0;
   for (uintptr i = 0; i < numSpanClasses; i++) {
     mspan* s = alloc[i];
     if (s != &emptymspan) {
@@ -157,8 +165,12 @@ void mcache::releaseAll() {
       // The internal count.
       gcController.totalAlloc.Add(slotsUsed * int64(s->elemsize));
 
-      // (Go also takes the span's unused slots back out of the pacer's
-      // heapLive, which refill had counted as used.)
+      if (s->sweepgen != sg + 1) {
+        // refill counted the span's free slots in heapLive: take them back
+        // out. Not for a span cached before this sweep began (sweepgen+1):
+        // heapLive was recomputed by the mark since then.
+        dHeapLive -= int64(uintptr(s->nelems) - uintptr(s->allocCount)) * int64(s->elemsize);
+      }
 
       // Back to the mcentral.
       mheap_.central[i].mcentral.uncacheSpan(s);
@@ -174,6 +186,9 @@ void mcache::releaseAll() {
   atomic::Xadd(&stats->tinyAllocCount, int64(tinyAllocs));
   tinyAllocs = 0;
   memstats.heapStats.release();
+
+  // heapLive and heapScan.
+  gcController.update(dHeapLive, scanAlloc_);
 }
 
 /// prepareForSweep: flush c if a sweep phase has begun since it was last

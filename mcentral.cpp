@@ -2,8 +2,8 @@
 // See mcentral.hpp for the four sets, [central-class] and [central-owner].
 //
 // uncacheSpan sweeps a span cached before a sweep began (mgcsweep.cpp).
-// What the concurrent sweeper adds later: cacheSpan sweeps spans from the
-// unswept sets and charges sweep credit (deductSweepCredit). Today the
+// cacheSpan charges sweep credit (deductSweepCredit). What the concurrent
+// sweeper adds later: cacheSpan sweeps spans from the unswept sets. Today the
 // collector sweeps every span before the world restarts, so the unswept
 // sets are empty whenever cacheSpan looks; those paths are left out where
 // they sit, each with a note.
@@ -41,8 +41,10 @@ spanSet* mcentral::fullSwept(uint32 sweepgen) { return &full[sweepgen / 2 % 2]; 
 /// cannot grow. Its allocCache is loaded for its freeindex.
 /// \gosrc{mcentral.go,mcentral.cacheSpan}
 mspan* mcentral::cacheSpan() {
-  // Go first charges the span's bytes to the sweeper's credit
-  // (deductSweepCredit) and traces the sweep; both come with the collector.
+  // Charge the span's bytes to the sweeper's credit: sweep first if
+  // allocation is ahead of sweeping. (Go also traces the sweep here.)
+  uintptr spanBytes = uintptr(class_to_allocnpages[spanclass.sizeclass()]) * _PageSize;
+  deductSweepCredit(spanBytes, 0);
 
   mspan* s;
   // Swept spans with free objects first.

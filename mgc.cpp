@@ -43,6 +43,14 @@ void gcinit() {
   sweep.active.state.Store(sweepDrainedMask);
   work.startSema = 1;
   work.markDoneSema = 1;
+
+  // The globals the mark scans count toward the heap goal. Departure: Go
+  // adds each module's data and bss as modulesinit loads it (symtab.go);
+  // the port has one module, whose segments are its conservative roots
+  // (mheap_ is left out of them: markrootBlock).
+  rootRange d = dataRoots();
+  rootRange b = bssRoots();
+  gcController.addGlobals(int64(d.hi - d.lo) + int64(b.hi - b.lo) - int64(sizeof(mheap_)));
 }
 
 /// gcenable: allow collections; runtime.main calls it once the runtime
@@ -98,12 +106,17 @@ void gcWaitOnMark(uint32 n) {
 bool gcTrigger::test() const {
   if (!memstats.enablegc || panicking.Load() != 0 || gcphase != _GCoff) return false;
   switch (kind) {
-    case gcTriggerHeap:
-      // Departure: the pacer (mgcpacer.go) is not ported yet, so nothing
-      // triggers a cycle by heap growth; collections run when asked.
-      return false;
-    case gcTriggerTime:
-      return false;  // likewise (forcegcperiod needs the pacer's GOGC)
+    case gcTriggerHeap: {
+      // The live heap reached the pacer's trigger.
+      auto [trigger, goal] = gcController.trigger();
+      (void)goal;
+      return gcController.heapLive.Load() >= trigger;
+    }
+    case gcTriggerTime: {
+      if (gcController.gcPercent.Load() < 0) return false;
+      int64 lastgc = int64(atomic::Load(&memstats.last_gc_nanotime));
+      return lastgc != 0 && now - lastgc > forcegcperiod;
+    }
     case gcTriggerCycle:
       // The difference, not a comparison, for wraparound.
       return int32(n - work.cycles.Load()) > 0;
@@ -169,7 +182,7 @@ void gcStart(gcTrigger trigger) {
 
   work.stwprocs = work.maxprocs = gomaxprocs;
   if (work.stwprocs > ncpu) work.stwprocs = ncpu;
-  work.heap0 = gcController.heapInUse.load();
+  work.heap0 = gcController.heapLive.Load();
   work.pauseNS = 0;
   work.mode = mode;
 
@@ -186,8 +199,13 @@ void gcStart(gcTrigger trigger) {
 
   work.cycles.Add(1);
 
-  // Departure: the pacer (gcController.startCycle) and the CPU limiter
-  // (gcCPULimiter.startGCTransition) are not ported yet.
+  // The pacer's plan for this cycle: workers and the assist ratio.
+  gcController.startCycle(now, int(gomaxprocs), trigger);
+
+  // Departure: Go tells the GC CPU limiter that assists may start
+  // (gcCPULimiter.startGCTransition); the limiter is ported (mgclimit.cpp)
+  // but not fed yet: without assists or mark workers the whole cycle is a
+  // stop-the-world pause.
 
   setGCPhase(_GCmark);
 
@@ -241,12 +259,16 @@ void gcMarkDone() {
   });
   casgstatus(curgp, _Gwaiting, _Grunning);
 
-  work.tMarkTerm = nanotime();
+  int64 now = nanotime();
+  work.tMarkTerm = now;
   getg()->m->preemptoff = "gcing";
 
   atomic::Store(&gcBlackenEnabled, uint32(0));
 
   semrelease(&work.markDoneSema);
+
+  // The pacer learns from the cycle (every gcWork was flushed above).
+  gcController.endCycle(now, int(gomaxprocs), work.userForced);
 
   gcMarkTermination();
 }
@@ -256,7 +278,7 @@ void gcMarkDone() {
 void gcMarkTermination() {
   setGCPhase(_GCmarktermination);
 
-  work.heap1 = gcController.heapInUse.load();
+  work.heap1 = gcController.heapLive.Load();
   int64 startTime = nanotime();
 
   m* mp = acquirem();
@@ -280,6 +302,12 @@ void gcMarkTermination() {
   mp->preemptoff = nullptr;
 
   if (gcphase != _GCoff) throw_("gc done but gcphase != _GCoff");
+
+  // The heap in use, for the scavenger.
+  memstats.lastHeapInUse = gcController.heapInUse.load();
+
+  // The trigger and goal of the next cycle, and what follows from them.
+  systemstack([] { gcControllerCommit(); });
 
   int64 now = nanotime();
   int64 unixNow = unixNanotime();
@@ -360,8 +388,17 @@ void gcMark(int64 startTime) {
     }
     gcw->dispose();
   }
-  // Departure: Go resets the pacer's live-heap estimate here
-  // (gcController.resetLive); the pacer is not ported yet.
+
+  // heapScan is reset from the scan work below: drop the scanAlloc the
+  // mcaches hold, which would otherwise be added to it later.
+  for (int32 i = 0; i < allplen; i++) {
+    mcache* c = allp[i]->mcache;
+    if (c == nullptr) continue;
+    c->scanAlloc = 0;
+  }
+
+  // The marked bytes are the new live heap.
+  gcController.resetLive(work.bytesMarked);
 }
 
 /// gcSweep: start the sweep of the cycle just marked; with

@@ -106,10 +106,14 @@ void gcMarkRootCheck() {
 int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
   (void)flushBgCredit;  // Departure: no assists yet, so no background credit
   int64 workDone = 0;
+  // The pacer's counter for this kind of root (none for the fixed jobs).
+  atomic::Int64* workCounter = nullptr;
   if (work.baseData <= i && i < work.baseBSS) {
+    workCounter = &gcController.globalsScanWork;
     rootRange d = dataRoots();
     workDone += markrootBlock(d.lo, d.hi - d.lo, gcw, int(i - work.baseData));
   } else if (work.baseBSS <= i && i < work.baseSpans) {
+    workCounter = &gcController.globalsScanWork;
     rootRange b = bssRoots();
     workDone += markrootBlock(b.lo, b.hi - b.lo, gcw, int(i - work.baseBSS));
   } else if (i == fixedRootFinalizers) {
@@ -123,6 +127,7 @@ int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
       print("runtime: markroot index ", i, " not in stack roots range [", work.baseStacks, ", ", work.baseEnd, ")\n");
       throw_("markroot: bad index");
     }
+    workCounter = &gcController.stackScanWork;
     g* gp = work.stackRoots[i - work.baseStacks];
     systemstack([&] {
       // Departure: Go suspends gp here (suspendG), since other goroutines
@@ -140,6 +145,7 @@ int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
       gp->gcscandone = true;
     });
   }
+  if (workCounter != nullptr && workDone != 0) workCounter->Add(workDone);
   return workDone;
 }
 
@@ -236,6 +242,19 @@ void gcDrain(gcWork* gcw, int flags) {
     }
     if (b == 0) break;  // no work left
     scanobject(b, gcw);
+
+    // Publish the scan work now and then. (Go also flushes it as background
+    // credit for assists; the port has none yet.)
+    if (gcw->heapScanWork >= gcCreditSlack) {
+      gcController.heapScanWork.Add(gcw->heapScanWork);
+      gcw->heapScanWork = 0;
+    }
+  }
+
+  // The rest of the scan work.
+  if (gcw->heapScanWork > 0) {
+    gcController.heapScanWork.Add(gcw->heapScanWork);
+    gcw->heapScanWork = 0;
   }
 }
 

@@ -569,11 +569,9 @@ int32 gcControllerState::setGCPercent(int32 in) {
 }
 
 /// setGCPercent: runtime/debug.SetGCPercent's entry into the runtime. Sets
-/// GOGC under the heap lock and re-paces; returns the old value.
-/// Departure: Go then waits, when GC was just turned off, for a running
-/// mark phase to end (gcWaitOnMark); the port starts no cycles until
-/// mgc.cpp lands, so none can be running.
-/// \gosrc{mgcpacer.go,setGCPercent}
+/// GOGC under the heap lock and re-paces; returns the old value. Turning
+/// the collector off waits for a running mark phase to end, so that none
+/// runs once it returns. \gosrc{mgcpacer.go,setGCPercent}
 int32 setGCPercent(int32 in) {
   int32 out;
   // The system stack, because of the heap lock.
@@ -584,7 +582,10 @@ int32 setGCPercent(int32 in) {
     unlock(&mheap_.lock);
   });
 
-  // (Go: if in < 0, gcWaitOnMark(work.cycles.Load()) here.)
+  // Off now: let a mark in progress finish first.
+  if (in < 0) {
+    gcWaitOnMark(work.cycles.Load());
+  }
 
   return out;
 }
@@ -729,8 +730,6 @@ void gcControllerState::setMaxIdleMarkWorkers(int32 max) {
 /// gcControllerCommit: commit with the runtime's own inputs, then bring
 /// along what paces from it: the assist ratio during a cycle, the sweeper,
 /// the scavenger. Holds the heap lock, hence the system stack.
-/// Departure: Go also paces the sweeper here (gcPaceSweeper, mgcsweep.go);
-/// the port has no sweeper yet.
 /// \gosrc{mgcpacer.go,gcControllerCommit}
 SYSTEMSTACK void gcControllerCommit() {
   systemstackcheck();
@@ -746,7 +745,7 @@ SYSTEMSTACK void gcControllerCommit() {
   // (Go records the new heap goal in the execution trace here; no tracer.)
 
   auto [trigger, heapGoal] = gcController.trigger();
-  (void)trigger;  // (Go: gcPaceSweeper(trigger).)
+  gcPaceSweeper(trigger);
   gcPaceScavenger(gcController.memoryLimit.Load(), heapGoal, gcController.lastHeapGoal);
 }
 

@@ -280,13 +280,12 @@ inline constexpr uint64 minTriggerRatioNum = 45;  // ~0.7
 inline constexpr uint64 maxTriggerRatioNum = 61;  // ~0.95
 
 // setGCPercent and setMemoryLimit are runtime/debug's SetGCPercent and
-// SetMemoryLimit, reached in Go through //go:linkname. Departure: the port
-// has no runtime/debug package and they keep their C++ names
-// (runtime::setGCPercent, runtime::setMemoryLimit): the linkname symbols
-// contain a '/', which GNU as does not accept in a label unquoted.
-int32 setGCPercent(int32 in);
+// SetMemoryLimit, reached through the linkname back channel
+// (debug/stubs.hpp; the symbols spell runtime/debug as gccgo does,
+// "runtime..z2fdebug", since GNU as refuses a '/' in a label).
+int32 setGCPercent(int32 in) LINKNAME("runtime..z2fdebug.setGCPercent");
 int32 readGOGC();
-int64 setMemoryLimit(int64 in);
+int64 setMemoryLimit(int64 in) LINKNAME("runtime..z2fdebug.setMemoryLimit");
 int64 readGOMEMLIMIT();
 SYSTEMSTACK void gcControllerCommit();
 

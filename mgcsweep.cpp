@@ -3,6 +3,7 @@
 #include "mgcsweep.hpp"
 
 #include "asan.hpp"
+#include "lockrank_off.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mcentral.hpp"
@@ -332,15 +333,75 @@ void mspan::reportZombies() {
   throw_("found pointer to free object");
 }
 
-/// deductSweepCredit: sweep in proportion to allocation. Departure: in
-/// this step the sweep is finished before the world restarts, so there is
-/// never sweep debt (mheap_.sweepPagesPerByte stays 0).
+/// deductSweepCredit: before allocating spanBytes of new span, sweep as
+/// many pages as allocation has run ahead of the sweep pacing
+/// (gcPaceSweeper), less the callerSweepPages the caller swept itself. A
+/// no-op when no proportional sweep is paced (sweepPagesPerByte 0): in the
+/// port's stop-the-world cycle gcSweep sweeps everything before the world
+/// restarts, so that is always the case today.
 /// \gosrc{mgcsweep.go,deductSweepCredit}
 void deductSweepCredit(uintptr spanBytes, uintptr callerSweepPages) {
-  (void)spanBytes;
-  (void)callerSweepPages;
-  if (mheap_.sweepPagesPerByte == 0) return;
-  throw_("deductSweepCredit: proportional sweep is not implemented yet");
+  if (mheap_.sweepPagesPerByte == 0) {
+    // Proportional sweep is done or off.
+    return;
+  }
+
+  // (Go traces the start and end of this sweep.)
+retry:
+  uint64 sweptBasis = mheap_.pagesSweptBasis.Load();
+  uint64 live = gcController.heapLive.Load();
+  uint64 liveBasis = mheap_.sweepHeapLiveBasis;
+  uintptr newHeapLive = spanBytes;
+  if (liveBasis < live) {
+    // Only when it cannot wrap: gcPaceSweeper may race with this read and
+    // leave a basis above heapLive for a moment (Go issue 57523).
+    newHeapLive += uintptr(live - liveBasis);
+  }
+  int64 pagesTarget = int64(mheap_.sweepPagesPerByte * double(newHeapLive)) - int64(callerSweepPages);
+  while (pagesTarget > int64(mheap_.pagesSwept.Load() - sweptBasis)) {
+    if (sweepone() == ~uintptr(0)) {
+      mheap_.sweepPagesPerByte = 0;
+      break;
+    }
+    if (mheap_.pagesSweptBasis.Load() != sweptBasis) {
+      // The pacing changed under us: recompute the debt.
+      goto retry;
+    }
+  }
+}
+
+/// gcPaceSweeper: pace the proportional sweep for the heap trigger: the
+/// pages still unswept must be swept by the time heapLive grows from here
+/// to trigger (less a 1 MiB margin). Holds mheap_.lock or the world is
+/// stopped. \gosrc{mgcsweep.go,gcPaceSweeper}
+void gcPaceSweeper(uint64 trigger) {
+  assertWorldStoppedOrLockHeld(&mheap_.lock);
+
+  if (isSweepDone()) {
+    mheap_.sweepPagesPerByte = 0;
+  } else {
+    uint64 heapLiveBasis = gcController.heapLive.Load();
+    int64 heapDistance = int64(trigger) - int64(heapLiveBasis);
+    // The margin, so that rounding and concurrent sweeping rarely leave
+    // pages unswept when the next cycle starts.
+    heapDistance -= 1024 * 1024;
+    if (heapDistance < int64(_PageSize)) {
+      // Not an extreme ratio, even so.
+      heapDistance = _PageSize;
+    }
+    uint64 pagesSwept = mheap_.pagesSwept.Load();
+    uint64 pagesInUse = mheap_.pagesInUse.Load();
+    int64 sweepDistancePages = int64(pagesInUse) - int64(pagesSwept);
+    if (sweepDistancePages <= 0) {
+      mheap_.sweepPagesPerByte = 0;
+    } else {
+      mheap_.sweepPagesPerByte = double(sweepDistancePages) / double(heapDistance);
+      mheap_.sweepHeapLiveBasis = heapLiveBasis;
+      // The basis last: a sweeper in deductSweepCredit that sees it change
+      // recomputes its debt from the fields above.
+      mheap_.pagesSweptBasis.Store(pagesSwept);
+    }
+  }
 }
 
 }  // namespace runtime

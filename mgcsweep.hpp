@@ -85,5 +85,6 @@ uintptr sweepone();
 bool isSweepDone();
 void deductSweepCredit(uintptr spanBytes, uintptr callerSweepPages);
 void gcPaceSweeper(uint64 trigger);
+void gcPaceSweeper(uint64 trigger);
 
 }  // namespace runtime

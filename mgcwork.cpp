@@ -142,8 +142,7 @@ void gcWork::dispose() {
     bytesMarked = 0;
   }
   if (heapScanWork != 0) {
-    // Departure: Go adds it to gcController.heapScanWork for the pacer,
-    // which arrives with mgcpacer.cpp.
+    gcController.heapScanWork.Add(heapScanWork);
     heapScanWork = 0;
   }
 }

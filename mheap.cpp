@@ -12,6 +12,7 @@
 #include "lockrank_off.hpp"
 #include "mcache.hpp"
 #include "mem.hpp"
+#include "mgc.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -665,6 +666,15 @@ void mheap::scavengeAll() {
   (void)released;  // (Go prints it under GODEBUG=scavtrace, with the collector's trace)
 
   gp->m->mallocing--;
+}
+
+/// runtime_debug_freeOSMemory: runtime/debug.FreeOSMemory: collect, then
+/// release every free page (debug/stubs.hpp declares the other end).
+/// \gosrc{mheap.go,runtime_debug_freeOSMemory}
+void runtime_debug_freeOSMemory() LINKNAME("runtime..z2fdebug.freeOSMemory");
+void runtime_debug_freeOSMemory() {
+  GC();
+  systemstack([] { mheap_.scavengeAll(); });
 }
 
 /// init: a span of npages pages at base, in no list, dead. The mspan is not

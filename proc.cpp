@@ -1416,6 +1416,7 @@ static void gdestroy(g* gp) {
   m* mp = getg()->m;
   p* pp = mp->p.ptr();
   casgstatus(gp, _Grunning, _Gdead);
+  gcController.addScannableStack(pp, -int64(gp->stack_.hi - gp->stack_.lo));
   gp->m = nullptr;
   bool locked = bool(gp->lockedm);
   gp->lockedm.set(nullptr);
@@ -1506,6 +1507,8 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   newg->gopc = callerpc;
   newg->startpc = reinterpret_cast<uintptr>(fn->fn);
   newg->startfn = fn;
+  // The pacer counts the stack as scannable while the goroutine lives.
+  gcController.addScannableStack(pp, int64(newg->stack_.hi - newg->stack_.lo));
   casgstatus(newg, _Gdead, _Grunnable);
   if (pp->goidcache == pp->goidcacheend) {
     // Take a batch of IDs from the global counter.
@@ -1886,6 +1889,11 @@ static bool checkdead1(int pass) {
   unlock(&sched.lock);
   fatal("all goroutines are asleep - deadlock!");
 }
+
+/// forcegcperiod: the longest time between collections before sysmon
+/// forces one: two minutes (a variable so that tests may change it).
+/// \gosrc{proc.go,forcegcperiod}
+int64 forcegcperiod = 2 * 60 * 1000000000LL;
 
 /// forcePreemptNS: 10ms, how long one goroutine (or a runnext chain) may run
 /// before sysmon asks for a yield. \gosrc{proc.go,forcePreemptNS}

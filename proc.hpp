@@ -42,6 +42,8 @@ void startTheWorld();
 /// world or runs forEachP, so that at most one of them runs at a time and
 /// GOMAXPROCS stays put meanwhile. Starts at 1 (free). \gosrc{proc.go,worldsema}
 extern uint32 worldsema;
+/// forcegcperiod: see proc.cpp. \gosrc{proc.go,forcegcperiod}
+extern int64 forcegcperiod;
 // forEachP (proc.cpp): run fn(pp) once for every P at a safe point.
 //   forEachP          from a goroutine holding a P and worldsema, on its own
 //                     stack; it marks itself _Gwaiting (reason) meanwhile.

@@ -14,9 +14,9 @@
 //   - time.Sleep is gort_test::Sleep (export_test.hpp); sync.WaitGroup is
 //     gort::sync::WaitGroup (sync/sync.hpp); proc_test.go's tests use none
 //     (its benchmarks do: bench/proc_bench.cpp).
-//   - runtime.GC / debug.SetGCPercent: the port has no collector yet, so the
-//     calls that keep a GC from stopping spinning goroutines have nothing to
-//     do and are left out.
+//   - `defer debug.SetGCPercent(debug.SetGCPercent(-1))` is a
+//     GCPercentGuard (below): as in Go, a test whose goroutines spin without
+//     calls turns the collector off, since a cycle could not stop them.
 //   - Where Go's test reads testing.Short(), the port reads
 //     gort_test::testingShort: Go's short counts by default, as Go's
 //     builders run `go test -short`; Go's full counts with GORT_TEST_SHORT=0.
@@ -50,6 +50,7 @@
 #include "runtime.hpp"
 #include "select.hpp"
 
+using gort_test::GCPercentGuard;
 using gort_test::GOMAXPROCSGuard;
 using gort_test::Millisecond;
 using gort_test::runTestProg;
@@ -57,6 +58,7 @@ using gort_test::Sleep;
 using gort_test::testingShort;
 
 namespace {
+
 
 // proc_test.go:69 at go1.22.12 (testYieldProgress).
 void testYieldProgress(bool locked) {
@@ -117,9 +119,12 @@ TEST_CASE("TestGoroutineParallelism", "[proc_test.go]") {
     N = 3;
   }
   GOMAXPROCSGuard restore(P);
-  // Go also turns the collector off here (debug.SetGCPercent(-1), runtime.GC)
-  // so that a GC cannot wait for these unpreemptible goroutines; the port has
-  // no collector.
+  // A cycle started by a heap trigger would wait forever to stop these
+  // goroutines, which cannot be preempted: no collections during the test
+  // (golang.org/issue/10958). Turning it off waits for a mark in progress;
+  // the runtime::GC finishes a sweep too (golang.org/issue/45867).
+  GCPercentGuard noGC(-1);
+  runtime::GC();
   for (int try_ = 0; try_ < N; try_++) {
     auto done = gort::make_chan<bool>();
     auto x = std::make_shared<std::atomic<uint32_t>>(0);
@@ -158,7 +163,9 @@ bool testGoroutineParallelism2(bool load, bool netpoll) {
     N = 3;
   }
   GOMAXPROCSGuard restore(P);
-  // debug.SetGCPercent(-1) and runtime.GC(): no collector in the port.
+  // No collections while the goroutines spin (see TestGoroutineParallelism).
+  GCPercentGuard noGC(-1);
+  runtime::GC();
   for (int try_ = 0; try_ < N; try_++) {
     if (load) {
       // Occupy every P once and wait until all P goroutines ran, so that the
@@ -407,8 +414,10 @@ TEST_CASE("TestSchedLocalQueueEmpty", "[proc_test.go]") {
   }
   GOMAXPROCSGuard restore(4);
 
-  // Go turns the collector off here (the spinning goroutines cannot be
-  // stopped); the port has none.
+  // No collections: the goroutines spin-wait and cannot be stopped (see
+  // TestGoroutineParallelism).
+  GCPercentGuard noGC(-1);
+  runtime::GC();
 
   int iters = int(1e5);
   if (testingShort) {

@@ -3,7 +3,9 @@
 //   - OutOfMemory: the OS refuses more heap address space. The program
 //     caps its own address space (RLIMIT_AS, as `ulimit -v` does) a little
 //     above what it has mapped so far, then allocates 1 MiB objects and
-//     keeps them, until mheap.grow cannot reserve another arena. Go prints
+//     keeps them all reachable (a list from a stack variable, so the
+//     collector frees none), until mheap.grow cannot reserve another
+//     arena. Go prints
 //       runtime: out of memory: cannot allocate 4194304-byte block (N in use)
 //       fatal error: out of memory
 //     and exits with status 2.
@@ -12,14 +14,17 @@
 #include <cstdio>
 #include <cstdint>
 
+#include "go.hpp"
 #include "malloc.hpp"
 #include "runtime.hpp"
 #include "testprog.hpp"
 
 namespace {
 
+/// 1 MiB, linked to the block allocated before it.
 struct block1M {
-  uint8_t b[1 << 20];
+  gort::ptr<block1M> prev;
+  uint8_t b[(1 << 20) - sizeof(gort::ptr<block1M>)];
 };
 
 }  // namespace
@@ -46,11 +51,14 @@ void OutOfMemory() {
     println("setrlimit failed");
     osExit(1);
   }
+  gort::ptr<block1M> last;
   for (int i = 0; i < 1 << 16; i++) {
-    // Never freed (there is no collector yet), so the heap must grow.
-    block1M* b = runtime::newobject<block1M>();
-    asm volatile("" : : "g"(b) : "memory");
+    // Every block stays reachable, so the heap must grow.
+    gort::ptr<block1M> b = gort::new_<block1M>();
+    b->prev = last;
+    last = b;
   }
+  asm volatile("" : : "g"(last.get()) : "memory");
   println("allocated 64 GiB under a 256 MiB limit");
 }
 

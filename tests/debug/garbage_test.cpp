@@ -1,0 +1,146 @@
+// debug/garbage_test.cpp: the tests of go1.22.12 runtime/debug/garbage_test.go
+// that the port's runtime/debug has the functions for (each cites the line
+// of Go's func): SetGCPercent against the pacer's goal and the heap
+// trigger, FreeOSMemory against the released-page count. ReadGCStats and
+// SetMaxThreads are not ported yet (tests/inventory/todo.tsv).
+//
+// Go's package-level variables of the test (setGCPercentBallast, big) are
+// globals here too: the collector scans the program's data and bss, so a
+// slice held there keeps its array alive, and clearing it lets the array go.
+#include <catch2/catch_test_macros.hpp>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "debug/garbage.hpp"
+#include "runtime.hpp"
+#include "slice.hpp"
+
+// The globals have external linkage, in namespace debug_test (Go's test
+// package): written and never read, a global of internal linkage is one the
+// compiler may delete, and with it the root that keeps the ballast alive.
+namespace debug_test {
+
+// garbage_test.go:153 at go1.22.12 (Go's are of type any; slices here).
+gort::slice<uint8_t> setGCPercentBallast;
+gort::slice<uint8_t> setGCPercentSink;
+
+// garbage_test.go:91
+gort::slice<uint8_t> big;
+
+}  // namespace debug_test
+
+using debug_test::big;
+using debug_test::setGCPercentBallast;
+using debug_test::setGCPercentSink;
+
+namespace {
+
+int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
+
+}  // namespace
+
+// garbage_test.go:158 at go1.22.12. Go skips it as flaky on its builders
+// (testenv.SkipFlaky, golang.org/issue/20076: a background GC started by
+// other allocation could move the numbers); the port runs it, since its
+// cycles stop the world from start to end and nothing else allocates here.
+TEST_CASE("TestSetGCPercent", "[debug][garbage_test.go]") {
+  // The value goes in and comes back out.
+  int old = gort::debug::SetGCPercent(123);
+  int new_ = gort::debug::SetGCPercent(old);
+  CHECK(new_ == 123);
+
+  // The percentage is what paces the collector.
+  struct restore {
+    int old;
+    ~restore() {
+      gort::debug::SetGCPercent(old);
+      setGCPercentBallast = {};
+      setGCPercentSink = {};
+    }
+  } deferred{old};
+  gort::debug::SetGCPercent(100);
+  runtime::GC();
+  // A live heap of 100 MiB as the baseline.
+  constexpr int64_t baseline = 100 << 20;
+  runtime::MemStats ms;
+  runtime::ReadMemStats(&ms);
+  setGCPercentBallast = gort::make<uint8_t>(baseline - int64_t(ms.Alloc));
+  runtime::GC();
+  runtime::ReadMemStats(&ms);
+  INFO("failed to set up baseline live heap; got " << (ms.Alloc >> 20) << " MB, want " << (baseline >> 20) << " MB");
+  REQUIRE(abs64(baseline - int64_t(ms.Alloc)) <= 10 << 20);
+  // The goal is about twice that.
+  constexpr int64_t thresh = 20 << 20;
+  {
+    int64_t want = 2 * baseline;
+    INFO("NextGC = " << (ms.NextGC >> 20) << " MB, want " << (want >> 20) << "±" << (thresh >> 20) << " MB");
+    CHECK(abs64(want - int64_t(ms.NextGC)) <= thresh);
+  }
+  // Garbage: 120 MiB of 1 KiB objects.
+  for (int i = 0; i < int(1.2 * baseline); i += 1 << 10) setGCPercentSink = gort::make<uint8_t>(1 << 10);
+  setGCPercentSink = {};
+  // At GOGC=50 the goal is about one and a half times the baseline.
+  gort::debug::SetGCPercent(50);
+  runtime::ReadMemStats(&ms);
+  {
+    int64_t want = int64_t(1.5 * baseline);
+    INFO("NextGC = " << (ms.NextGC >> 20) << " MB, want " << (want >> 20) << "±" << (thresh >> 20) << " MB");
+    CHECK(abs64(want - int64_t(ms.NextGC)) <= thresh);
+  }
+
+  // Back to GOGC=100 and a collected 100 MiB baseline.
+  gort::debug::SetGCPercent(100);
+  runtime::GC();
+  // 120 MiB live.
+  setGCPercentSink = gort::make<uint8_t>(int(0.2 * baseline));
+  // GOGC=10 puts the goal below the live heap: the next allocation that
+  // tests the trigger must start a cycle.
+  runtime::ReadMemStats(&ms);
+  uint32_t ngc1 = ms.NumGC;
+  gort::debug::SetGCPercent(10);
+  setGCPercentSink = gort::make<uint8_t>(1 << 20);
+  runtime::ReadMemStats(&ms);
+  uint32_t ngc2 = ms.NumGC;
+  INFO("expected GC to run but it did not");
+  CHECK(ngc1 != ngc2);
+}
+
+// garbage_test.go:93 at go1.22.12
+TEST_CASE("TestFreeOSMemory", "[debug][garbage_test.go]") {
+  // big becomes garbage, and FreeOSMemory must give at least its pages back.
+  constexpr uint64_t bigBytes = 32 << 20;
+  big = gort::make<uint8_t>(bigBytes);
+
+  // No cycle may be half done.
+  runtime::GC();
+
+  runtime::MemStats before;
+  runtime::ReadMemStats(&before);
+
+  // The last reference goes.
+  big = {};
+
+  // FreeOSMemory collects first, so no runtime::GC is needed here.
+  gort::debug::FreeOSMemory();
+
+  runtime::MemStats after;
+  runtime::ReadMemStats(&after);
+
+  // The pages of big are among the released ones.
+  {
+    INFO("no memory released: " << before.HeapReleased << " -> " << after.HeapReleased);
+    REQUIRE(after.HeapReleased > before.HeapReleased);
+  }
+
+  // All of them, give or take half: other pages are taken between the two
+  // readings (workbufs of the cycle, above all); and two OS pages more when
+  // those are larger than the runtime's 8 KiB, since big's ends may then
+  // share a page with something live.
+  uint64_t slack = bigBytes / 2;
+  uint64_t pageSize = uint64_t(sysconf(_SC_PAGESIZE));
+  if (pageSize > 8 << 10) slack += pageSize * 2;
+  if (slack > bigBytes) return;  // the check above said as much
+  INFO("less than " << bigBytes - slack << " released: " << before.HeapReleased << " -> " << after.HeapReleased);
+  CHECK(after.HeapReleased - before.HeapReleased >= bigBytes - slack);
+}
