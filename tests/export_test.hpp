@@ -6,14 +6,17 @@
 // scheduler and sema.hpp for the semaphore table.
 //
 // Also here: the small stand-ins the translated tests need for packages the
-// port does not have yet (time.Sleep, `defer runtime.GOMAXPROCS(...)`).
+// port does not have yet (time.Sleep and the time.Duration units,
+// `defer runtime.GOMAXPROCS(...)`).
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "debug/garbage.hpp"
 #include "runtime.hpp"
+#include "string.hpp"
 
 namespace runtime {
 
@@ -159,6 +162,15 @@ struct _type;
 /// (getgcmask, mbitmap_allocheaders.cpp).
 std::vector<uint8_t> GCMaskOf(void* p, const _type* et);
 
+// --- string.go (export_test.go) --------------------------------------------------
+
+/// Atoi, Atoi32, ParseByteCount: the number parsers the runtime reads its
+/// environment with (string.cpp), under the names export_test.go gives
+/// them (`var Atoi = atoi`, ...).
+inline constexpr auto Atoi = &atoi;
+inline constexpr auto Atoi32 = &atoi32;
+inline constexpr auto ParseByteCount = &parseByteCount;
+
 // --- lfstack.go (export_test.go) -------------------------------------------------
 
 /// LFNode: lfstack's node, with exported names (export_test.go).
@@ -199,8 +211,12 @@ int StackSpanRoundTrip(int n);
 
 namespace gort_test {
 
-/// One millisecond in nanoseconds (Go: time.Millisecond).
-inline constexpr int64_t Millisecond = 1000 * 1000;
+/// time.Microsecond, time.Millisecond, time.Second and time.Hour: the
+/// time.Duration units, in nanoseconds.
+inline constexpr int64_t Microsecond = 1000;
+inline constexpr int64_t Millisecond = 1000 * Microsecond;
+inline constexpr int64_t Second = 1000 * Millisecond;
+inline constexpr int64_t Hour = 3600 * Second;
 
 /// Sleep stands in for time.Sleep, which the port does not have yet (time.go
 /// comes later). Go's tests sleep to let other goroutines run, so this one
@@ -219,6 +235,20 @@ class GOMAXPROCSGuard {
   ~GOMAXPROCSGuard() { runtime::GOMAXPROCS(old_); }
   GOMAXPROCSGuard(const GOMAXPROCSGuard&) = delete;
   GOMAXPROCSGuard& operator=(const GOMAXPROCSGuard&) = delete;
+
+ private:
+  int old_;
+};
+
+/// GCPercentGuard is `defer debug.SetGCPercent(debug.SetGCPercent(n))`: it
+/// sets GOGC to n now (-1: the collector off) and restores the previous
+/// value when the scope ends.
+class GCPercentGuard {
+ public:
+  explicit GCPercentGuard(int n) : old_(gort::debug::SetGCPercent(n)) {}
+  ~GCPercentGuard() { gort::debug::SetGCPercent(old_); }
+  GCPercentGuard(const GCPercentGuard&) = delete;
+  GCPercentGuard& operator=(const GCPercentGuard&) = delete;
 
  private:
   int old_;

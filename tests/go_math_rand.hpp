@@ -6,8 +6,8 @@
 // rngSource, seedrand, Seed, Uint64, Int63) and Rand.Float64 (rand.go).
 // rngCooked is rng.go's table of 607 seeding values, copied verbatim as
 // data from /usr/lib/go-1.22/src/math/rand/rng.go (by a script, not by
-// hand). GoMathRandStream in tests/mgcpacer_test.cpp checks the generator
-// against values Go printed.
+// hand). The test "gort: go_math_rand draws Go's math/rand numbers"
+// (tests/mgcpacer_test.cpp) checks the generator against values Go printed.
 #pragma once
 #include <cstdint>
 
@@ -226,7 +226,10 @@ inline constexpr int64_t rngCooked[rngLen] = {
     4152330101494654406LL,
 };
 
-// rng.go seedrand at go1.22.12: x[n+1] = 48271 * x[n] mod (2^31 - 1).
+// rng.go seedrand at go1.22.12: one step of the Lehmer generator with
+// multiplier 48271 modulo the prime 2^31 - 1, by Schrage's method (Q and R
+// are the modulus's quotient and remainder by A), so that no product
+// overflows int32.
 inline int32_t seedrand(int32_t x) {
   constexpr int32_t A = 48271, Q = 44488, R = 3399;
   int32_t hi = x / Q;

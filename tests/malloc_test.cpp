@@ -92,10 +92,11 @@ TEST_CASE("TestMemStats", "[malloc_test.go]") {
 
   for (int i = 0; i < 16; i++) Escape(newobject<uint8_t>());
 
-  // Make sure there's at least one forced GC.
+  // A forced collection first: NumForcedGC, NumGC and LastGC below must
+  // not be zero.
   runtime::GC();
 
-  // Test that MemStats has sane values.
+  // Every statistic must lie within a plausible range.
   runtime::MemStats st{};
   runtime::ReadMemStats(&st);
 

@@ -1,12 +1,11 @@
-// mgc_test.cpp: the collector's tests. The first part ports tests of
-// go1.22.12's runtime/gc_test.go that need runtime.GC (each cites the line
-// of Go's func); the second, tagged [gort], checks what Go's tests take for
-// granted: what the port's collector frees, and what it must keep (objects
-// reachable only from a goroutine's stack, a parked goroutine, a goroutine
-// that has not run yet, a global, a chain of heap objects).
+// mgc_test.cpp: the port's own checks of its collector, tagged [gort]: what
+// Go's tests take for granted. What the collector frees, and what it must
+// keep: objects reachable only from a goroutine's stack, a parked
+// goroutine, a goroutine that has not run yet, a global, a chain of heap
+// objects, a channel's buffer, a standard container's gc_allocator buffer.
+// The tests ported from go1.22.12's runtime/gc_test.go are in gc_test.cpp.
 #include <catch2/catch_test_macros.hpp>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -20,125 +19,11 @@
 
 namespace {
 
-int64_t unixNano() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 runtime::MemStats readMemStats() {
   runtime::MemStats ms{};
   runtime::ReadMemStats(&ms);
   return ms;
 }
-
-}  // namespace
-
-// gc_test.go:36 at go1.22.12
-TEST_CASE("TestGcDeepNesting", "[gc_test.go]") {
-  using T = gort::ptr<int>[2][2][2][2][2][2][2][2][2][2];
-  struct holder {
-    T a;
-  };
-  gort::ptr<holder> a = gort::new_<holder>();
-  runtime::Escape(a.get());
-  a->a[0][0][0][0][0][0][0][0][0][0] = gort::new_<int>();
-  *a->a[0][0][0][0][0][0][0][0][0][0] = 13;
-  runtime::GC();
-  CHECK(*a->a[0][0][0][0][0][0][0][0][0][0] == 13);
-}
-
-namespace {
-// gc_test.go:67's X.
-struct gcArraySliceX {
-  uint8_t buf[1];
-  gort::slice<uint8_t> nextbuf;
-  gort::ptr<gcArraySliceX> next;
-};
-}  // namespace
-
-// gc_test.go:66 at go1.22.12
-TEST_CASE("TestGcArraySlice", "[gc_test.go]") {
-  gort::ptr<gcArraySliceX> head;
-  for (int i = 0; i < 10; i++) {
-    gort::ptr<gcArraySliceX> p = gort::new_<gcArraySliceX>();
-    p->buf[0] = 42;
-    p->next = head;
-    if (head) {
-      // head.buf[:]: a slice of an array inside another object.
-      p->nextbuf = gort::slice<uint8_t>{&head->buf[0], 1, 1};
-    }
-    head = p;
-    runtime::GC();
-  }
-  for (gort::ptr<gcArraySliceX> p = head; p; p = p->next) {
-    if (p->buf[0] != 42) FAIL("corrupted heap");
-  }
-}
-
-namespace {
-// gc_test.go:91's X and Y. Go embeds X in Y; an aggregate with a base class
-// has no derivable map here (type.hpp), so Y holds X as its first member,
-// which is the same layout.
-struct gcRescanX {
-  gort::chan<int> c;  // Go: chan error
-  gort::ptr<gcRescanX> nextx;
-};
-struct gcRescanY {
-  gcRescanX X;
-  gort::ptr<gcRescanY> nexty;
-  gort::ptr<int> p;
-};
-}  // namespace
-
-// gc_test.go:90 at go1.22.12
-TEST_CASE("TestGcRescan", "[gc_test.go]") {
-  gort::ptr<gcRescanY> head;
-  for (int i = 0; i < 10; i++) {
-    gort::ptr<gcRescanY> p = gort::new_<gcRescanY>();
-    p->X.c = gort::make_chan<int>();
-    if (head) p->X.nextx = gort::ptr<gcRescanX>(&head->X);  // &head.X: an interior pointer
-    p->nexty = head;
-    p->p = gort::new_<int>();
-    *p->p = 42;
-    head = p;
-    runtime::GC();
-  }
-  for (gort::ptr<gcRescanY> p = head; p; p = p->nexty) {
-    if (*p->p != 42) FAIL("corrupted heap");
-  }
-}
-
-// gc_test.go:120 at go1.22.12
-TEST_CASE("TestGcLastTime", "[gc_test.go]") {
-  int64_t t0 = unixNano();
-  runtime::GC();
-  int64_t t1 = unixNano();
-  runtime::MemStats ms = readMemStats();
-  auto last = int64_t(ms.LastGC);
-  if (t0 > last || last > t1) FAIL("bad last GC time: got " << last << ", want [" << t0 << ", " << t1 << "]");
-  uint64_t pause = ms.PauseNs[(ms.NumGC + 255) % 256];
-  // Go only logs a pause of 0 (timer granularity) or above 10 s.
-  if (pause == 0) {
-    UNSCOPED_INFO("last GC pause was 0");
-  } else if (pause > uint64_t(10e9)) {
-    UNSCOPED_INFO("bad last GC pause: got " << pause << ", want [0, 10e9]");
-  }
-}
-
-// gc_test.go:725 at go1.22.12. (Go also turns GOGC off for the test, to show
-// that runtime.GC collects regardless: the port's collector runs only when
-// asked until the pacer is ported, which is the same situation.)
-TEST_CASE("TestUserForcedGC", "[gc_test.go]") {
-  runtime::MemStats ms1 = readMemStats();
-  runtime::GC();
-  runtime::MemStats ms2 = readMemStats();
-  if (ms1.NumGC == ms2.NumGC) FAIL("runtime.GC() did not trigger GC");
-  if (ms1.NumForcedGC == ms2.NumForcedGC) FAIL("runtime.GC() was not accounted in NumForcedGC");
-}
-
-// --- The port's own checks ----------------------------------------------------
-
-namespace {
 
 struct node {
   gort::ptr<node> next;
@@ -166,6 +51,21 @@ __attribute__((noinline)) void allocateGarbage(int n) {
   for (int i = 0; i < n; i++) runtime::Escape(gort::new_<node>().get());
 }
 
+/// churnAndCollect: three rounds of garbage and a collection. What is
+/// reachable must survive all three, and each round's garbage takes the
+/// slots the last collection freed, over anything freed by mistake.
+__attribute__((noinline)) void churnAndCollect() {
+  for (int i = 0; i < 3; i++) {
+    allocateGarbage(10000);
+    runtime::GC();
+  }
+}
+
+/// big: 1 MiB of bytes, a large object (a span of its own).
+struct big {
+  uint8_t b[1 << 20];
+};
+
 gort::ptr<node> globalChain;  // a root in the program's bss
 
 /// clearStack: overwrite the stack below the caller with zeros, so that
@@ -179,7 +79,7 @@ __attribute__((noinline)) void clearStack() {
 
 }  // namespace
 
-TEST_CASE("GC frees objects nothing references, and reuses their memory", "[gort][mgc]") {
+TEST_CASE("gort: GC frees objects nothing references, and reuses their memory", "[gort][mgc]") {
   runtime::GC();
   runtime::MemStats before = readMemStats();
   constexpr int n = 100000;
@@ -200,10 +100,7 @@ TEST_CASE("GC frees objects nothing references, and reuses their memory", "[gort
   CHECK(after.NumGC >= before.NumGC + 1);
 }
 
-TEST_CASE("GC frees large objects and returns their spans to the heap", "[gort][mgc]") {
-  struct big {
-    uint8_t b[1 << 20];
-  };
+TEST_CASE("gort: GC frees large objects and returns their spans to the heap", "[gort][mgc]") {
   runtime::GC();
   runtime::MemStats before = readMemStats();
   runtime::MemStats mid;
@@ -238,23 +135,20 @@ TEST_CASE("GC frees large objects and returns their spans to the heap", "[gort][
   CHECK(after.HeapIdle >= mid.HeapIdle + (60u << 20));
 }
 
-TEST_CASE("GC keeps objects reachable from a global, the stack and heap chains", "[gort][mgc]") {
+TEST_CASE("gort: GC keeps objects reachable from a global, the stack and heap chains", "[gort][mgc]") {
   constexpr int n = 5000;
   globalChain = makeChain(n);
   gort::ptr<node> local = makeChain(n);
   // An interior pointer keeps its whole object.
   int64_t* interior = &makeChain(1)->value;
-  for (int i = 0; i < 3; i++) {
-    allocateGarbage(10000);
-    runtime::GC();
-  }
+  churnAndCollect();
   CHECK(chainIntact(globalChain, n));
   CHECK(chainIntact(local, n));
   CHECK(*interior == 0);
   globalChain = nullptr;
 }
 
-TEST_CASE("GC keeps what parked, runnable and unstarted goroutines hold", "[gort][mgc]") {
+TEST_CASE("gort: GC keeps what parked, runnable and unstarted goroutines hold", "[gort][mgc]") {
   constexpr int n = 2000;
   auto parked = gort::make_chan<int>();
   auto results = gort::make_chan<bool>(16);
@@ -279,23 +173,17 @@ TEST_CASE("GC keeps what parked, runnable and unstarted goroutines hold", "[gort
   gort::ptr<node> captured = makeChain(n);
   gort::go([captured, results] { results.send(chainIntact(captured, n)); });
   captured = nullptr;
-  for (int i = 0; i < 3; i++) {
-    allocateGarbage(10000);
-    runtime::GC();
-  }
+  churnAndCollect();
   parked.send(1);
   stop = true;
   for (int i = 0; i < 3; i++) CHECK(results.recv());
 }
 
-TEST_CASE("GC keeps what a 512-byte array of pointers names", "[gort][mgc]") {
+TEST_CASE("gort: GC keeps what a 512-byte array of pointers names", "[gort][mgc]") {
   // 64 words: the largest object whose pointer bits live in its span
   // (heapBitsInSpan). Its bits were once written as none (a shift by 64 in
   // writeHeapBitsSmall and heapBitsSmallForAddr), so every object it held
   // was freed while reachable.
-  struct big {
-    uint8_t b[1 << 20];
-  };
   runtime::GC();
   gort::slice<gort::ptr<big>> held = gort::make<gort::ptr<big>>(64, 64);
   for (int i = 0; i < 64; i++) {
@@ -316,7 +204,7 @@ TEST_CASE("GC keeps what a 512-byte array of pointers names", "[gort][mgc]") {
   }
 }
 
-TEST_CASE("GC runs while goroutines build and check their own structures", "[gort][mgc]") {
+TEST_CASE("gort: GC runs while goroutines build and check their own structures", "[gort][mgc]") {
   // Each worker keeps a chain on its stack and another behind a heap slice,
   // allocates garbage in between, and checks both; a collector goroutine
   // collects all the while. A worker reports the first corruption it sees.
@@ -349,15 +237,12 @@ TEST_CASE("GC runs while goroutines build and check their own structures", "[gor
   gcDone.recv();
 }
 
-TEST_CASE("GC keeps what a channel's buffer holds and frees channels nothing references", "[gort][mgc]") {
+TEST_CASE("gort: GC keeps what a channel's buffer holds and frees channels nothing references", "[gort][mgc]") {
   constexpr int n = 1000, buffered = 8;
   {
     auto c = gort::make_chan<gort::ptr<node>>(buffered);
     for (int i = 0; i < buffered; i++) c.send(makeChain(n));
-    for (int i = 0; i < 3; i++) {
-      allocateGarbage(10000);
-      runtime::GC();
-    }
+    churnAndCollect();
     for (int i = 0; i < buffered; i++) CHECK(chainIntact(c.recv(), n));
   }
   runtime::GC();
@@ -375,7 +260,7 @@ TEST_CASE("GC keeps what a channel's buffer holds and frees channels nothing ref
   CHECK(after.Frees - before.Frees >= uint64_t(channels) * 9 / 10);
 }
 
-TEST_CASE("gc_allocator: a standard container's GC references are seen", "[gort][mgc]") {
+TEST_CASE("gort: gc_allocator: a standard container's GC references are seen", "[gort][mgc]") {
   // A std::vector's buffer is C++ heap memory, which the collector does
   // not read; with gort::gc_allocator it is a heap object, scanned by the
   // element's pointer map.
@@ -387,10 +272,7 @@ TEST_CASE("gc_allocator: a standard container's GC references are seen", "[gort]
     chans.push_back(gort::make_chan<int>(1));
     chans.back().send(i);
   }
-  for (int i = 0; i < 3; i++) {
-    allocateGarbage(10000);
-    runtime::GC();
-  }
+  churnAndCollect();
   for (auto& p : v) CHECK(chainIntact(p, n));
   for (int i = 0; i < 16; i++) CHECK(chans[i].recv() == i);
 }

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "export_mgcpacer_test.hpp"
+#include "export_test.hpp"
 
 namespace {
 
@@ -22,11 +23,10 @@ using runtime::GCCPULimiter;
 using runtime::GCCPULimiterUpdatePeriod;
 using runtime::NewGCCPULimiter;
 
-// time.Duration units, in ns.
-constexpr int64_t Microsecond = 1000;
-constexpr int64_t Millisecond = 1000 * Microsecond;
-constexpr int64_t Second = 1000 * Millisecond;
-constexpr int64_t Hour = 3600 * Second;
+using gort_test::Hour;
+using gort_test::Microsecond;
+using gort_test::Millisecond;
+using gort_test::Second;
 
 // t.Errorf: a CHECK that also marks the test failed for a later FailNow.
 #define ERRORF(cond, msg)   \
@@ -119,7 +119,7 @@ TEST_CASE("TestGCCPULimiter", "[mgclimit_test.go]") {
       REQUIRE(l->Fill() == uint64_t(procs));
     }
 
-    // Drain to zero for the rest of the test.
+    // Empty the bucket: the checks below start from a fill of 0.
     l->Update(advance(2 * procs * CapacityPerProc));
     {
       INFO("expected empty bucket from draining, got fill of " << l->Fill() << " cpu-ns");

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "export_mgcpacer_test.hpp"
+#include "export_test.hpp"
 #include "go_math_rand.hpp"
 
 namespace {
@@ -40,27 +41,29 @@ using runtime::MemoryLimitHeapGoalHeadroomPercent;
 using runtime::MemoryLimitMinHeapGoalHeadroom;
 using runtime::NewGCController;
 
+using gort_test::Microsecond;
+using gort_test::Millisecond;
+
 constexpr int64_t MaxInt64 = std::numeric_limits<int64_t>::max();
 
-// time.Microsecond and time.Millisecond, in ns (time.Duration).
-constexpr int64_t Microsecond = 1000;
-constexpr int64_t Millisecond = 1000 * Microsecond;
-
-// Go's math.Max and math.Min: an infinity wins, then NaN, and +0 beats -0.
-double goMax(double x, double y) {
+// Go's math.Max and math.Min (math/dim.go): an infinity wins, then NaN,
+// and +0 beats -0.
+namespace math {
+double Max(double x, double y) {
   if (std::isinf(x) && x > 0) return x;
   if (std::isinf(y) && y > 0) return y;
   if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::quiet_NaN();
   if (x == 0 && x == y) return std::signbit(x) ? y : x;
   return x > y ? x : y;
 }
-double goMin(double x, double y) {
+double Min(double x, double y) {
   if (std::isinf(x) && x < 0) return x;
   if (std::isinf(y) && y < 0) return y;
   if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::quiet_NaN();
   if (x == 0 && x == y) return std::signbit(x) ? x : y;
   return x < y ? x : y;
 }
+}  // namespace math
 
 // mgcpacer_test.go:878 at go1.22.12: an infinite stream of values, one per
 // call; copies share the stream's state.
@@ -174,12 +177,12 @@ float64Stream float64Stream::quantize(double mult) const {
 
 // mgcpacer_test.go:994 at go1.22.12: f, no lower than min.
 float64Stream float64Stream::min(double min) const {
-  return of([f = *this, min] { return goMax(min, f()); });
+  return of([f = *this, min] { return math::Max(min, f()); });
 }
 
 // mgcpacer_test.go:1002 at go1.22.12: f, no higher than max.
 float64Stream float64Stream::max(double max) const {
-  return of([f = *this, max] { return goMin(max, f()); });
+  return of([f = *this, max] { return math::Min(max, f()); });
 }
 
 // mgcpacer_test.go:1010 at go1.22.12: f, clamped to [min, max].
@@ -234,8 +237,6 @@ struct gcCycleResult {
   }
 };
 
-using results = std::vector<gcCycleResult>;
-
 // mgcpacer_test.go:869 at go1.22.12 (Go's test, a < min || a > max, lets
 // NaN through; so does this).
 void assertInRange(const char* name, double a, double min, double max) {
@@ -261,14 +262,14 @@ struct gcExecTest {
   uint64_t globalsBytes;
   int nCores;
 
-  float64Stream allocRate;      // > 0, KiB / cpu-ms
-  float64Stream scanRate;       // > 0, KiB / cpu-ms
-  float64Stream growthRate;     // > 0
-  float64Stream scannableFrac;  // Clamped to [0, 1]
-  float64Stream stackBytes;     // Multiple of 2048.
+  float64Stream allocRate;      // KiB per CPU-ms; next() raises it to minRate
+  float64Stream scanRate;       // KiB per CPU-ms; next() raises it to minRate
+  float64Stream growthRate;     // next() raises it to minRate
+  float64Stream scannableFrac;  // next() clamps it into [0, 1]
+  float64Stream stackBytes;     // next() truncates it to a multiple of 2048, at least 0
   int length;
 
-  std::function<void(const results&)> checker;
+  std::function<void(const std::vector<gcCycleResult>&)> checker;
 
   // mgcpacer_test.go:782 at go1.22.12
   gcCycle next() {
@@ -282,7 +283,7 @@ struct gcExecTest {
   }
 
   // mgcpacer_test.go:792 at go1.22.12
-  void check(const results& r) {
+  void check(const std::vector<gcCycleResult>& r) {
     // The general checks first.
     size_t n = r.size();
     if (n == 0) FAIL("no results passed to check");
@@ -327,7 +328,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),                            // scannableFrac
           constant(8192),                           // stackBytes
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n >= 25) {
               // Very close to the goal utilization at these rates.
@@ -349,7 +350,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(2048).sum(ramp(128 << 20, 8)),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             // As Steady (the old pacer could not meet the goal ratio here;
             // the redesigned one must also be close to the goal).
             size_t n = c.size();
@@ -371,7 +372,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n >= 25) {
               assertInEpsilon("GC utilization", c[n - 1].gcUtilization, GCGoalUtilization, 0.005);
@@ -391,7 +392,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           100,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if ((n >= 25 && n < 50) || n >= 75) {
               // Settled within 25 cycles, and again 25 after the step.
@@ -410,7 +411,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           100,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if ((n >= 25 && n < 50) || n >= 75) {
               assertInEpsilon("GC utilization", c[n - 1].gcUtilization, c[n - 2].gcUtilization, 0.005);
@@ -428,7 +429,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(0.2).sum(unit(0.5).delay(50)),
           constant(8192),
           100,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if ((n >= 25 && n < 50) || n >= 75) {
               assertInEpsilon("GC utilization", c[n - 1].gcUtilization, c[n - 2].gcUtilization, 0.005);
@@ -447,7 +448,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 12) {
               if (n == 26) {
@@ -476,7 +477,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 12) {
               // Past the heap's growth: utilization varies little and the
@@ -496,7 +497,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 12) {
               assertInRange("goal ratio", c[n - 1].goalRatio(), 0.95, 1.025);
@@ -515,7 +516,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 13) {
               // From the 13th on, the 12th is the reference. Utilization
@@ -537,7 +538,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(0.01),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 4) {
               // Past the growth: finishing near the goal (with room for an
@@ -564,7 +565,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(0.01),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 9) {
               assertInRange("goal ratio", c[n - 1].goalRatio(), 0.925, 1.025);
@@ -588,7 +589,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(0.01),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 13) {
               assertInRange("goal ratio", c[n - 1].goalRatio(), 0.95, 1.05);
@@ -615,7 +616,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (uint64_t peak = c[n - 1].heapPeak; peak >= applyMemoryLimitHeapGoalHeadroom(512 << 20)) {
               FAIL_CHECK("peak heap size reaches heap limit: " << peak);
@@ -639,7 +640,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             {
               uint64_t goal = c[n - 1].heapGoal;
@@ -665,7 +666,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 12) {
               // Far over the limit: the goal as low as it can be.
@@ -693,7 +694,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n < 10) {
               uint64_t goal = c[n - 1].heapGoal;
@@ -722,7 +723,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             if (n > 12) {
               // Saturating the limit.
@@ -750,7 +751,7 @@ std::vector<gcExecTest> gcPacerTests() {
           constant(1.0),
           constant(8192),
           50,
-          [](const results& c) {
+          [](const std::vector<gcCycleResult>& c) {
             size_t n = c.size();
             {
               uint64_t goal = c[n - 1].heapGoal;
@@ -765,8 +766,11 @@ std::vector<gcExecTest> gcPacerTests() {
             }
           },
       },
-      // (Go leaves a TODO here for a test of the hard goal, which this
-      // idealised model cannot reach.)
+      // No case exercises the pacer's hard goal, as Go notes at
+      // mgcpacer_test.go:599 (go1.22.12): in this simulation the overshoot
+      // stays proportional to the runway, and only an event injected
+      // between two Revise calls could reach the hard goal, which the
+      // framework cannot inject. Go's table ends here too.
   };
 }
 
@@ -778,7 +782,7 @@ TEST_CASE("TestGcPacer", "[mgcpacer_test.go]") {
       // mgcpacer_test.go:607 at go1.22.12
       std::unique_ptr<GCController> c = NewGCController(e.gcPercent, e.memoryLimit);
       int64_t bytesAllocatedBlackLast = 0;
-      results results;
+      std::vector<gcCycleResult> results;
       results.reserve(size_t(e.length));
       for (int i = 0; i < e.length; i++) {
         gcCycle cycle = e.next();
@@ -849,7 +853,8 @@ TEST_CASE("TestGcPacer", "[mgcpacer_test.go]") {
           int64_t actualElapsed = revisePeriod;
           int64_t actualAllocated = bytesAllocated;
           if (int64_t actualScanned = globalsScanned + stackScanned + heapScanned; actualScanned < bytesScanned) {
-            // actualScanned = scanRate * rateConv * (t / revisePeriod) * nCores * u
+            // The scan rate holds over the period, so the time taken is
+            // the period's share that actualScanned is of bytesScanned.
             actualElapsed = int64_t(double(actualScanned) * double(revisePeriod) /
                                     (cycle.scanRate * rateConv * double(e.nCores) * utilization));
             actualAllocated = int64_t(cycle.allocRate * rateConv * double(actualElapsed) / double(revisePeriod) *
@@ -901,75 +906,42 @@ TEST_CASE("TestIdleMarkWorkerCount", "[mgcpacer_test.go]") {
   std::unique_ptr<GCController> c = NewGCController(100, MaxInt64);
   c->SetMaxIdleMarkWorkers(workers);
   for (int i = 0; i < workers; i++) {
-    INFO("i=" << i);
-    INFO("expected to need idle mark workers");
-    REQUIRE(c->NeedIdleMarkWorker());
-    INFO("expected to be able to add an idle mark worker");
-    REQUIRE(c->AddIdleMarkWorker());
+    if (!c->NeedIdleMarkWorker()) FAIL("expected to need idle mark workers: i=" << i);
+    if (!c->AddIdleMarkWorker()) FAIL("expected to be able to add an idle mark worker: i=" << i);
   }
-  {
-    INFO("expected to not need idle mark workers");
-    REQUIRE_FALSE(c->NeedIdleMarkWorker());
-    INFO("expected to not be able to add an idle mark worker");
-    REQUIRE_FALSE(c->AddIdleMarkWorker());
-  }
+  if (c->NeedIdleMarkWorker()) FAIL("expected to not need idle mark workers");
+  if (c->AddIdleMarkWorker()) FAIL("expected to not be able to add an idle mark worker");
   for (int i = 0; i < workers; i++) {
     c->RemoveIdleMarkWorker();
-    INFO("expected to need idle mark workers after removal: i=" << i);
-    REQUIRE(c->NeedIdleMarkWorker());
+    if (!c->NeedIdleMarkWorker()) FAIL("expected to need idle mark workers after removal: i=" << i);
   }
   for (int i = 0; i < workers - 1; i++) {
-    INFO("expected to be able to add idle mark workers after adding again: i=" << i);
-    REQUIRE(c->AddIdleMarkWorker());
+    if (!c->AddIdleMarkWorker()) FAIL("expected to be able to add idle mark workers after adding again: i=" << i);
   }
   for (int i = 0; i < 10; i++) {
-    {
-      INFO("expected to be able to add idle mark workers interleaved: i=" << i);
-      REQUIRE(c->AddIdleMarkWorker());
-    }
-    {
-      INFO("expected to not be able to add idle mark workers interleaved: i=" << i);
-      REQUIRE_FALSE(c->AddIdleMarkWorker());
-    }
+    if (!c->AddIdleMarkWorker()) FAIL("expected to be able to add idle mark workers interleaved: i=" << i);
+    if (c->AddIdleMarkWorker()) FAIL("expected to not be able to add idle mark workers interleaved: i=" << i);
     c->RemoveIdleMarkWorker();
   }
   // The maximum may be below the count.
   c->SetMaxIdleMarkWorkers(0);
-  {
-    INFO("expected to not need idle mark workers after capacity set to 0");
-    REQUIRE_FALSE(c->NeedIdleMarkWorker());
-  }
-  {
-    INFO("expected to not be able to add idle mark workers after capacity set to 0");
-    REQUIRE_FALSE(c->AddIdleMarkWorker());
-  }
+  if (c->NeedIdleMarkWorker()) FAIL("expected to not need idle mark workers after capacity set to 0");
+  if (c->AddIdleMarkWorker()) FAIL("expected to not be able to add idle mark workers after capacity set to 0");
   for (int i = 0; i < workers - 1; i++) {
     c->RemoveIdleMarkWorker();
   }
-  {
-    INFO("expected to not need idle mark workers after capacity set to 0");
-    REQUIRE_FALSE(c->NeedIdleMarkWorker());
-  }
-  {
-    INFO("expected to not be able to add idle mark workers after capacity set to 0");
-    REQUIRE_FALSE(c->AddIdleMarkWorker());
-  }
+  if (c->NeedIdleMarkWorker()) FAIL("expected to not need idle mark workers after capacity set to 0");
+  if (c->AddIdleMarkWorker()) FAIL("expected to not be able to add idle mark workers after capacity set to 0");
   c->SetMaxIdleMarkWorkers(1);
-  {
-    INFO("expected to need idle mark workers after capacity set to 1");
-    REQUIRE(c->NeedIdleMarkWorker());
-  }
-  {
-    INFO("expected to be able to add idle mark workers after capacity set to 1");
-    REQUIRE(c->AddIdleMarkWorker());
-  }
+  if (!c->NeedIdleMarkWorker()) FAIL("expected to need idle mark workers after capacity set to 1");
+  if (!c->AddIdleMarkWorker()) FAIL("expected to be able to add idle mark workers after capacity set to 1");
 }
 
 // gort only: the random streams above must draw Go's numbers, or the
 // random cases of TestGcPacer (HighGOGC, JitterAlloc, HeavyJitterAlloc)
 // would simulate other inputs than Go's. Values printed by go1.22.12's
 // math/rand for rand.New(rand.NewSource(seed)).
-TEST_CASE("GoMathRandStream", "[mgcpacer_test.go]") {
+TEST_CASE("gort: go_math_rand draws Go's math/rand numbers", "[gort]") {
   struct {
     int64_t seed;
     uint64_t int63[3];

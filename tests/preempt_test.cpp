@@ -1,13 +1,13 @@
 // preempt_test.cpp: tests of preempt.cpp (suspendG, resumeG) and of
-// proc.cpp's forEachP. Go has no direct test of either: its collector
-// exercises them (proc_test.go's TestPreemptionGC and the GC tests need
-// runtime.GC, which the port does not have yet). So these are the port's own
-// tests, tagged [gort].
+// proc.cpp's forEachP. Go has no direct test of either: Go reaches them only
+// through its collector, in the GC tests and in proc_test.go's
+// TestPreemptionGC (not ported yet: tests/inventory/todo.tsv). So these are
+// the port's own tests, tagged [gort].
 //
 // Conventions (as proc_test.cpp): goroutines report through atomics or
 // channels and only the test goroutine asserts. suspendG runs as its callers
 // in Go's collector do: on the system stack, with the calling goroutine put
-// in _Gwaiting first (suspendGPreemptible below). Nothing that may block or
+// in _Gwaiting first (onSystemStackPreemptible below). Nothing that may block or
 // throw a C++ exception runs on the system stack; findings are copied out
 // and asserted afterwards.
 #include <atomic>
@@ -58,31 +58,42 @@ void onSystemStackPreemptible(F&& f) {
   });
 }
 
-/// A goroutine that spins, counting, through calls with a prologue.
-struct spinner {
+/// spinState: what a spinner shares with the test, in the C++ heap (no GC
+/// references: the collector does not read the C++ heap).
+struct spinState {
   std::atomic<g*> gp{nullptr};
   std::atomic<uint64_t> counter{0};
   std::atomic<bool> stop{false};
-  gort::chan<bool> done = gort::make_chan<bool>(1);
 };
 
-std::shared_ptr<spinner> startSpinner() {
-  auto s = std::make_shared<spinner>();
-  gort::go([s] {
-    s->gp.store(runtime::getg());
-    while (!s->stop.load(std::memory_order_relaxed)) {
-      s->counter.fetch_add(1, std::memory_order_relaxed);
+/// spinner: a goroutine that spins, counting, through calls with a
+/// prologue. Its done channel is a GC reference, so it is kept in the
+/// handle, not in spinState: a handle lives where the collector looks (a
+/// goroutine's stack, a gc_allocator buffer), and the spinning goroutine
+/// holds its own copy in its closure.
+struct spinner {
+  std::shared_ptr<spinState> st;
+  gort::chan<bool> done;
+  spinState* operator->() const { return st.get(); }
+};
+
+spinner startSpinner() {
+  spinner s{std::make_shared<spinState>(), gort::make_chan<bool>(1)};
+  gort::go([st = s.st, done = s.done] {
+    st->gp.store(runtime::getg());
+    while (!st->stop.load(std::memory_order_relaxed)) {
+      st->counter.fetch_add(1, std::memory_order_relaxed);
       split();
     }
-    s->done.send(true);
+    done.send(true);
   });
   while (s->counter.load() == 0) runtime::Gosched();
   return s;
 }
 
-void stopSpinner(const std::shared_ptr<spinner>& s) {
+void stopSpinner(const spinner& s) {
   s->stop.store(true);
-  s->done.recv();
+  s.done.recv();
 }
 
 /// At least 2 Ps for the scope: a goroutine can only be suspended while it
@@ -141,6 +152,7 @@ TEST_CASE("gort: suspendG stops a running goroutine at a prologue until resumeG"
 }
 
 TEST_CASE("gort: suspendG holds a goroutine parked on a channel receive", "[gort][suspendG]") {
+  GOMAXPROCSGuard procs(atLeast2());  // the sender below needs a P of its own
   auto ch = gort::make_chan<int>();
   auto got = std::make_shared<std::atomic<int>>(0);
   auto tgt = std::make_shared<std::atomic<g*>>(nullptr);
@@ -234,6 +246,17 @@ void countP(runtime::p* pp) {
   forEachPTotal.fetch_add(1);
   if (runtime::getg()->m->p.ptr() == pp) forEachPOnOwnP.fetch_add(1);
 }
+
+/// forEachPCounted: zero the record, then run countP on every P through
+/// forEachP, holding worldsema around it as forEachP's callers must.
+void forEachPCounted() {
+  for (auto& c : forEachPCalls) c.store(0);
+  forEachPTotal.store(0);
+  forEachPOnOwnP.store(0);
+  runtime::semacquire(&runtime::worldsema);
+  runtime::forEachP(runtime::waitReasonFlushProcCaches, countP);
+  runtime::semrelease(&runtime::worldsema);
+}
 }  // namespace
 
 TEST_CASE("gort: forEachP runs fn exactly once on every P", "[gort][forEachP]") {
@@ -241,7 +264,9 @@ TEST_CASE("gort: forEachP runs fn exactly once on every P", "[gort][forEachP]") 
     GOMAXPROCSGuard procs(n);
     // Some Ps busy with spinners, some going idle and busy again through a
     // ping-pong pair, the rest idle.
-    std::vector<std::shared_ptr<spinner>> spinners;
+    // The handles hold GC references (done channels): their buffer is on
+    // the collected heap.
+    std::vector<spinner, gort::gc_allocator<spinner>> spinners;
     for (int i = 0; i < n / 2; i++) spinners.push_back(startSpinner());
     auto ping = gort::make_chan<int>();
     auto pong = gort::make_chan<int>();
@@ -265,12 +290,7 @@ TEST_CASE("gort: forEachP runs fn exactly once on every P", "[gort][forEachP]") 
       }
     });
     for (int iter = 0; iter < 20; iter++) {
-      for (auto& c : forEachPCalls) c.store(0);
-      forEachPTotal.store(0);
-      forEachPOnOwnP.store(0);
-      runtime::semacquire(&runtime::worldsema);
-      runtime::forEachP(runtime::waitReasonFlushProcCaches, countP);
-      runtime::semrelease(&runtime::worldsema);
+      forEachPCounted();
       REQUIRE(forEachPTotal.load() == n);
       for (int id = 0; id < maxTestProcs; id++) {
         INFO("GOMAXPROCS=" << n << " P " << id);
@@ -289,12 +309,7 @@ TEST_CASE("gort: forEachP waits for a running P to reach a safe point", "[gort][
   GOMAXPROCSGuard procs(atLeast2());
   auto s = startSpinner();
   for (int iter = 0; iter < 20; iter++) {
-    for (auto& c : forEachPCalls) c.store(0);
-    forEachPTotal.store(0);
-    forEachPOnOwnP.store(0);
-    runtime::semacquire(&runtime::worldsema);
-    runtime::forEachP(runtime::waitReasonFlushProcCaches, countP);
-    runtime::semrelease(&runtime::worldsema);
+    forEachPCounted();
     int n = runtime::GOMAXPROCS(0);
     REQUIRE(forEachPTotal.load() == n);
     for (int id = 0; id < n; id++) REQUIRE(forEachPCalls[id].load() == 1);
@@ -309,23 +324,27 @@ TEST_CASE("gort: a goroutine parked in _Gpreempted shows as [preempted] in a dum
   auto s = startSpinner();
   g* target = s->gp.load();
   // Make the request half of suspendG by hand, without claiming the
-  // goroutine, so that it stays in _Gpreempted for the dump.
+  // goroutine, so that it stays in _Gpreempted for the dump. The spinner
+  // may be between two time slices (a sysmon preemption) at an attempt:
+  // try again, as the first test does.
   bool asked = false;
-  runtime::systemstack([&] {
-    if (!runtime::castogscanstatus(target, runtime::_Grunning, runtime::_Gscan | runtime::_Grunning)) return;
-    target->preemptStop = true;
-    target->preempt = true;
-    target->stackguard0 = runtime::stackPreempt;
-    runtime::m* mp = target->m;
-    runtime::atomic::Store(runtime::tlsguardword(mp), runtime::stackPreempt);
-    runtime::casfrom_Gscanstatus(target, runtime::_Gscan | runtime::_Grunning, runtime::_Grunning);
-    asked = true;
-  });
+  constexpr int attempts = 200;
+  for (int attempt = 0; attempt < attempts && !asked; attempt++) {
+    if (attempt > 0) runtime::Gosched();
+    runtime::systemstack([&] {
+      if (!runtime::castogscanstatus(target, runtime::_Grunning, runtime::_Gscan | runtime::_Grunning)) return;
+      target->preemptStop = true;
+      target->preempt = true;
+      target->stackguard0 = runtime::stackPreempt;
+      runtime::m* mp = target->m;
+      runtime::atomic::Store(runtime::tlsguardword(mp), runtime::stackPreempt);
+      runtime::casfrom_Gscanstatus(target, runtime::_Gscan | runtime::_Grunning, runtime::_Grunning);
+      asked = true;
+    });
+  }
   if (!asked) {
-    // It was between two time slices; a later suspendG finds it anyway.
     stopSpinner(s);
-    SUCCEED("spinner was not running at the request; nothing to dump");
-    return;
+    SKIP("the spinner was not running at any of " << attempts << " requests; nothing to dump");
   }
   waitUntil([&] { return runtime::readgstatus(target) == runtime::_Gpreempted; });
   uint64_t frozen = s->counter.load();
@@ -435,11 +454,8 @@ TEST_CASE("gort: suspendG and resumeG under stress", "[gort][suspendG]") {
   }
   // And forEachP now and then, from this goroutine.
   for (int i = 0; i < 10; i++) {
-    runtime::semacquire(&runtime::worldsema);
-    forEachPTotal.store(0);
-    runtime::forEachP(runtime::waitReasonFlushProcCaches, countP);
+    forEachPCounted();
     REQUIRE(forEachPTotal.load() == runtime::GOMAXPROCS(0));
-    runtime::semrelease(&runtime::worldsema);
     Sleep(Millisecond);
   }
   // The workers report only after stop: the first two reports are the

@@ -1,14 +1,15 @@
 // string_test.cpp: the tests of go1.22.12 runtime/string_test.go for the
 // number parsers the runtime reads its environment with (string.cpp:
 // atoi64, atoi, atoi32, parseByteCount; GOGC and GOMEMLIMIT go through
-// them). Every table entry kept. The rest of string_test.go tests Go
-// strings, which the port does not have, and is out of the inventory's
-// scope (tests/inventory/covered.txt).
+// them), called as Go's tests call them, by the names export_test.go gives
+// them (Atoi, Atoi32, ParseByteCount: export_test.hpp). Every table entry
+// kept. The rest of string_test.go tests Go strings, which the port does
+// not have, and is out of the inventory's scope (tests/inventory/covered.txt).
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <string_view>
 
-#include "string.hpp"
+#include "export_test.hpp"
 
 namespace {
 
@@ -76,7 +77,7 @@ constexpr atoi32Test atoi32tests[] = {
 // here: the atoi64 table).
 TEST_CASE("TestAtoi", "[string_test.go]") {
   for (const atoi64Test& test : atoi64tests) {
-    auto [out, ok] = runtime::atoi(test.in);
+    auto [out, ok] = runtime::Atoi(test.in);
     INFO("atoi(\"" << test.in << "\") = (" << out << ", " << ok << ") want (" << test.out << ", " << test.ok << ")");
     CHECK((test.out == int64_t(out) && test.ok == ok));
   }
@@ -85,7 +86,7 @@ TEST_CASE("TestAtoi", "[string_test.go]") {
 // string_test.go:474 at go1.22.12
 TEST_CASE("TestAtoi32", "[string_test.go]") {
   for (const atoi32Test& test : atoi32tests) {
-    auto [out, ok] = runtime::atoi32(test.in);
+    auto [out, ok] = runtime::Atoi32(test.in);
     INFO("atoi32(\"" << test.in << "\") = (" << out << ", " << ok << ") want (" << test.out << ", " << test.ok
                       << ")");
     CHECK((test.out == out && test.ok == ok));
@@ -186,7 +187,7 @@ TEST_CASE("TestParseByteCount", "[string_test.go]") {
       {"555EB", 0, false},
   };
   for (const atoi64Test& test : tests) {
-    auto [out, ok] = runtime::parseByteCount(test.in);
+    auto [out, ok] = runtime::ParseByteCount(test.in);
     INFO("parseByteCount(\"" << test.in << "\") = (" << out << ", " << ok << ") want (" << test.out << ", "
                               << test.ok << ")");
     CHECK((test.out == out && test.ok == ok));
