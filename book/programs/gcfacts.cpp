@@ -17,6 +17,10 @@
 //   3. roots: the bytes of data and bss the collector reads at every cycle,
 //      and, with N goroutines parked on a channel, the bytes of their
 //      stacks it reads and the pause of a collection.
+//   4. the heap trigger: parts 1-3 run with the collector off
+//      (debug.SetGCPercent(-1)), so that only runtime::GC collects; here
+//      GOGC goes back to 100 and 64 MiB of garbage is allocated, and the
+//      pacer starts cycles from mallocgc (gctrace lines without "forced").
 //
 //   GODEBUG=gctrace=1 build/book/programs/gcfacts
 #include <cstdint>
@@ -25,6 +29,7 @@
 #include <cxxabi.h>
 #include <dlfcn.h>
 
+#include "debug/garbage.hpp"
 #include "go.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
@@ -43,6 +48,7 @@ struct node {
 gort::ptr<node> keep;        // the list that stays
 uintptr_t looksLikeAPointer;  // part 2: just an integer
 uintptr_t hidden;            // the same address, xor'ed: not a pointer
+gort::slice<uint8_t> sink;   // part 4: the latest garbage array
 static constexpr uintptr_t mask = 0x5a5a5a5a5a5a5a5aull;
 static runtime::g* builder;  // the goroutine of parts 1 and 2
 
@@ -214,6 +220,9 @@ static uint64_t lastPause() {
 }
 
 static void main_main() {
+  // Parts 1-3 show what runtime::GC does; allocation starts no cycle.
+  gort::debug::SetGCPercent(-1);
+
   // 1. Garbage.
   std::printf("== 1. garbage\n");
   listAddrs = static_cast<uintptr_t*>(std::malloc(nlist * sizeof(uintptr_t)));
@@ -309,6 +318,23 @@ static void main_main() {
     gort::close(wait);
     for (int i = 0; i < n; i++) fin.recv();
   }
+
+  // 4. The heap trigger.
+  std::printf("\n== 4. the heap trigger\n");
+  runtime::debug.gctrace = 1;
+  gort::debug::SetGCPercent(100);
+  std::printf("debug.SetGCPercent(100); runtime::GC()\n");
+  runtime::GC();
+  runtime::MemStats before, after;
+  runtime::ReadMemStats(&before);
+  std::printf("live heap %llu KB, NextGC %llu KB\n", (unsigned long long)before.HeapAlloc >> 10,
+              (unsigned long long)before.NextGC >> 10);
+  std::printf("64 MiB of garbage, 64 KiB at a time:\n");
+  for (int i = 0; i < 1024; i++) sink = gort::make<uint8_t>(64 << 10);
+  runtime::ReadMemStats(&after);
+  std::printf("cycles started by allocation: %u; NumForcedGC %u -> %u; HeapSys %llu KB\n",
+              after.NumGC - before.NumGC, before.NumForcedGC, after.NumForcedGC,
+              (unsigned long long)after.HeapSys >> 10);
 }
 
 int main(int argc, char** argv) {

@@ -81,7 +81,7 @@ def sync_tree(src, dst, skip=("node_modules", "tools", "__pycache__")):
                 os.remove(os.path.join(root, fn))
 
 
-DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic")
+DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic", "debug")
 
 
 def doxygen_digest(conf, mentions_file):
