@@ -75,6 +75,7 @@ m* allm;
 int32 gomaxprocs;
 int32 ncpu;
 schedt sched;
+forcegcstate forcegc;
 int32 newprocs;
 p** allp;
 int32 allplen;
@@ -118,6 +119,10 @@ inline constexpr uint32 deadlockGraceUS = 10 * 1000;
 static void mput(m* mp);
 static m* mget();
 static g* globrunqget(p* pp, int32 max);
+static void globrunqputbatch(gQueue* batch, int32 n);
+static void runqputbatch(p* pp, gQueue* q, int qsize);
+static void injectglist(gList* glist);
+static void init();
 static std::tuple<p*, int64> pidleget(int64 now);
 static std::tuple<p*, int64> pidlegetSpinning(int64 now);
 static int64 pidleput(p* pp, int64 now);
@@ -164,6 +169,9 @@ void main() {
   if (runtimeInitTime == 0) throw_("nanotime returning zero");
   unlockOSThread();
 
+  // The runtime's init tasks (Go: doInit1(runtime_inittasks)).
+  init();
+
   gcenable();
 
   void (*fn)() = main_main_fn;  // an indirect call, as in Go
@@ -184,6 +192,30 @@ void main() {
 /// The first frame of the main goroutine, entered by gogo with its funcval.
 static void main_entry(funcval*) { main(); }
 static funcval mainPC{main_entry};
+
+static void forcegchelper();
+static void forcegchelper_entry(funcval*) { forcegchelper(); }
+static funcval forcegchelperPC{forcegchelper_entry};
+
+/// init: proc.go's init task: start the forced-GC helper. runtime.main
+/// runs it before it enables the collector. \gosrc{proc.go,init}
+static void init() { newproc(&forcegchelperPC); }
+
+/// forcegchelper: a system goroutine that parks until sysmon wakes it
+/// (forcegcperiod without a collection), then starts a time-triggered
+/// cycle. \gosrc{proc.go,forcegchelper}
+static void forcegchelper() {
+  forcegc.g = getg();
+  for (;;) {
+    lock(&forcegc.lock);
+    if (forcegc.idle.Load()) throw_("forcegc: phase error");
+    forcegc.idle.Store(true);
+    goparkunlock(&forcegc.lock, waitReasonForceGCIdle, 1);
+    // sysmon readied this goroutine.
+    if (debug.gctrace > 0) print("GC forced\n");
+    gcStart(gcTrigger{gcTriggerTime, nanotime(), 0});
+  }
+}
 
 /// \gosrc{proc.go,Gosched}
 void Gosched() {
@@ -1272,6 +1304,74 @@ static void resetspinning() {
   wakep();
 }
 
+/// injectglist: make every G of glist runnable and queue them, emptying
+/// the list. Without a P (sysmon) they all go to the global queue and idle
+/// Ps are started for them; with one, as many go to the global queue as
+/// there are idle Ps to start, and the rest to this P's queue.
+/// \gosrc{proc.go,injectglist}
+static void injectglist(gList* glist) {
+  if (glist->empty()) return;
+
+  // Runnable first, then queued.
+  g* head = glist->head.ptr();
+  g* tail = nullptr;
+  int qsize = 0;
+  for (g* gp = head; gp != nullptr; gp = gp->schedlink.ptr()) {
+    tail = gp;
+    qsize++;
+    casgstatus(gp, _Gwaiting, _Grunnable);
+  }
+
+  // The list, as a queue.
+  gQueue q;
+  q.head.set(head);
+  q.tail.set(tail);
+  *glist = gList{};
+
+  auto startIdle = [](int n) {
+    for (int i = 0; i < n; i++) {
+      m* mp = acquirem();  // as startm's callers do
+      lock(&sched.lock);
+      auto [pp, now] = pidlegetSpinning(0);
+      (void)now;
+      if (pp == nullptr) {
+        unlock(&sched.lock);
+        releasem(mp);
+        break;
+      }
+      startm(pp, false, true);
+      unlock(&sched.lock);
+      releasem(mp);
+    }
+  };
+
+  p* pp = getg()->m->p.ptr();
+  if (pp == nullptr) {
+    lock(&sched.lock);
+    globrunqputbatch(&q, int32(qsize));
+    unlock(&sched.lock);
+    startIdle(qsize);
+    return;
+  }
+
+  int npidle = int(sched.npidle.Load());
+  gQueue globq;
+  int n;
+  for (n = 0; n < npidle && !q.empty(); n++) {
+    g* gp = q.pop();
+    globq.pushBack(gp);
+  }
+  if (n > 0) {
+    lock(&sched.lock);
+    globrunqputbatch(&globq, int32(n));
+    unlock(&sched.lock);
+    startIdle(n);
+    qsize -= n;
+  }
+
+  if (!q.empty()) runqputbatch(pp, &q, qsize);
+}
+
 /// schedule: pick the next goroutine for this M (findRunnable) and switch
 /// to it. Does not return. [g0-only] \gosrc{proc.go,schedule}
 void schedule() {
@@ -1417,6 +1517,7 @@ static void gdestroy(g* gp) {
   p* pp = mp->p.ptr();
   casgstatus(gp, _Grunning, _Gdead);
   gcController.addScannableStack(pp, -int64(gp->stack_.hi - gp->stack_.lo));
+  if (isSystemGoroutine(gp)) sched.ngsys.Add(-1);
   gp->m = nullptr;
   bool locked = bool(gp->lockedm);
   gp->lockedm.set(nullptr);
@@ -1507,6 +1608,7 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   newg->gopc = callerpc;
   newg->startpc = reinterpret_cast<uintptr>(fn->fn);
   newg->startfn = fn;
+  if (isSystemGoroutine(newg)) sched.ngsys.Add(1);
   // The pacer counts the stack as scannable while the goroutine lives.
   gcController.addScannableStack(pp, int64(newg->stack_.hi - newg->stack_.lo));
   casgstatus(newg, _Gdead, _Grunnable);
@@ -1636,12 +1738,12 @@ void unlockOSThread() {
 }
 
 /// isSystemGoroutine reports whether gp is a runtime-internal goroutine,
-/// left out of dumps and counts. The port has none yet (its sysmon is an M
-/// without a G, as in Go). \gosrc{traceback.go,isSystemGoroutine}
-bool isSystemGoroutine(g* gp) {
-  (void)gp;
-  return false;
-}
+/// left out of dumps, counts and the deadlock check. Departure: Go asks the
+/// symbol table whether gp's start function is in package runtime (other
+/// than runtime.main); the port compares gp.startpc with the entry points
+/// of the goroutines the runtime starts itself: forcegchelper.
+/// \gosrc{traceback.go,isSystemGoroutine}
+bool isSystemGoroutine(g* gp) { return gp->startpc == reinterpret_cast<uintptr>(forcegchelperPC.fn); }
 
 /// gcount: live user goroutines. \gosrc{proc.go,gcount}
 int32 gcount() {
@@ -1867,6 +1969,7 @@ static bool checkdead1(int pass) {
   int64 n = allglen;
   for (int64 i = 0; i < n; i++) {
     g* gp = allgs[i];
+    if (isSystemGoroutine(gp)) continue;
     uint32 s = readgstatus(gp) & ~uint32(_Gscan);
     switch (s) {
       case _Gwaiting:
@@ -1902,11 +2005,12 @@ inline constexpr int64 forcePreemptNS = 10 * 1000 * 1000;
 static uint32 retake(int64 now);
 
 /// sysmon: the system monitor, on its own M without a P: it preempts
-/// goroutines that ran longer than forcePreemptNS and prints the
-/// GODEBUG=schedtrace line. It sleeps 20us while it finds work, backing off
-/// to 10ms. Departure: Go's sysmon also retakes Ps from system calls, polls
-/// the network, forces GCs and parks itself when every P is idle; the port
-/// has no syscall states, netpoller or GC yet. \gosrc{proc.go,sysmon}
+/// goroutines that ran longer than forcePreemptNS, wakes forcegchelper when
+/// no collection ran for forcegcperiod, and prints the GODEBUG=schedtrace
+/// line. It sleeps 20us while it finds work, backing off to 10ms.
+/// Departure: Go's sysmon also retakes Ps from system calls, polls the
+/// network and parks itself when every P is idle; the port has no syscall
+/// states or netpoller yet. \gosrc{proc.go,sysmon}
 NOWRITEBARRIERREC static void sysmon() {
   lock(&sched.lock);
   sched.nmsys++;
@@ -1929,6 +2033,15 @@ NOWRITEBARRIERREC static void sysmon() {
       idle = 0;
     else
       idle++;
+    // A collection overdue (forcegcperiod without one): wake forcegchelper.
+    if (gcTrigger t{gcTriggerTime, now, 0}; t.test() && forcegc.idle.Load()) {
+      lock(&forcegc.lock);
+      forcegc.idle.Store(false);
+      gList list;
+      list.push(forcegc.g);
+      injectglist(&list);
+      unlock(&forcegc.lock);
+    }
     if (debug.schedtrace > 0 && lasttrace + int64(debug.schedtrace) * 1000000 <= now) {
       lasttrace = now;
       schedtrace(debug.scheddetail > 0);
@@ -2227,6 +2340,28 @@ static bool runqputslow(p* pp, g* gp, uint32 h, uint32 t) {
   globrunqputbatch(&q, int32(n + 1));
   unlock(&sched.lock);
   return true;
+}
+
+/// runqputbatch: move the Gs of q to pp's queue, the ones that do not fit
+/// to the global queue. Only the owner P calls it. \gosrc{proc.go,runqputbatch}
+static void runqputbatch(p* pp, gQueue* q, int qsize) {
+  uint32 h = atomic::LoadAcq(&pp->runqhead);  // acquire: pairs with consumers' CAS on head
+  uint32 t = pp->runqtail;
+  uint32 n = 0;
+  while (!q->empty() && t - h < runqsize) {
+    g* gp = q->pop();
+    pp->runq[t % runqsize].set(gp);
+    t++;
+    n++;
+  }
+  qsize -= int(n);
+  // (Go shuffles the batch under its randomizeScheduler test flag.)
+  atomic::StoreRel(&pp->runqtail, t);  // release: publishes the slots to consumers
+  if (!q->empty()) {
+    lock(&sched.lock);
+    globrunqputbatch(q, int32(qsize));
+    unlock(&sched.lock);
+  }
 }
 
 /// runqget takes a G from the local queue: runnext first (inheritTime), then

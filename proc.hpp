@@ -36,6 +36,8 @@ void goyield();
 NOSPLIT void lockOSThread();
 NOSPLIT void unlockOSThread();
 int32 gcount();
+/// isSystemGoroutine: see proc.cpp. \gosrc{traceback.go,isSystemGoroutine}
+bool isSystemGoroutine(g* gp);
 void stopTheWorld();
 void startTheWorld();
 /// worldsema: held (semacquire/semrelease, sema.cpp) by whoever stops the

@@ -564,8 +564,18 @@ struct schedt {
   atomic::Int64 idleTime;
 };
 
+/// forcegcstate: the goroutine that forces a periodic collection, parked
+/// (idle) until sysmon finds that none ran for forcegcperiod.
+/// \gosrc{runtime2.go,forcegcstate}
+struct forcegcstate {
+  mutex lock;         // protects idle's transitions and the parking
+  struct g* g;        // forcegchelper's goroutine
+  atomic::Bool idle;  // parked, waiting for sysmon
+};
+
 // Globals of runtime2.go (defined in proc.cpp).
 extern m* allm;
+extern forcegcstate forcegc;
 extern int32 gomaxprocs;
 extern int32 ncpu;
 extern schedt sched;

@@ -34,7 +34,6 @@ namespace runtime {
 int32 gotraceback_level(bool* all, bool* crash);
 void setsink(printsink* k);
 extern int64 allglen;
-bool isSystemGoroutine(g* gp);
 
 /// gStatusStrings: the status names goroutineheader prints. Go leaves the
 /// two unused states (_Gmoribund_unused, _Genqueue_unused) without a name,

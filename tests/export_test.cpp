@@ -266,6 +266,9 @@ bool SemTable::Dequeue(uint32_t* addr) {
 // export_test.go DoubleCheckReadMemStats at go1.22.12.
 bool* DoubleCheckReadMemStats = &doubleCheckReadMemStats;
 
+// export_test.go ForceGCPeriod at go1.22.12.
+int64_t* ForceGCPeriod = &forcegcperiod;
+
 // export_test.go ReadMemStatsSlow at go1.22.12.
 memStatsPair ReadMemStatsSlow() {
   memStatsPair r{};

@@ -92,6 +92,10 @@ struct SemTable {
 /// turn it on, as gc_test.go's init does (export_test.go).
 extern bool* DoubleCheckReadMemStats;
 
+/// ForceGCPeriod: sysmon's forcegcperiod, which tests shorten
+/// (export_test.go).
+extern int64_t* ForceGCPeriod;
+
 /// ReadMemStatsSlow: ReadMemStats' result and the same statistics
 /// recomputed by walking every span, with the world stopped
 /// (export_test.go ReadMemStatsSlow).

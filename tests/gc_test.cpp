@@ -136,6 +136,34 @@ TEST_CASE("TestGcLastTime", "[gc_test.go]") {
   }
 }
 
+// gc_test.go:163 at go1.22.12
+TEST_CASE("TestPeriodicGC", "[gc_test.go]") {
+  // No cycle may be under way when the count is taken.
+  runtime::GC();
+
+  runtime::MemStats ms1 = readMemStats(), ms2;
+
+  // A period of 0: sysmon finds a collection overdue at every round.
+  int64_t orig = *runtime::ForceGCPeriod;
+  *runtime::ForceGCPeriod = 0;
+
+  // Wait for two such collections; on a loaded machine they may come late,
+  // so up to 200 waits of 5 ms, but no longer than needed.
+  uint32_t numGCs = 0;
+  constexpr uint32_t want = 2;
+  for (int i = 0; i < 200 && numGCs < want; i++) {
+    gort_test::Sleep(5 * gort_test::Millisecond);
+
+    // The periodic collections happened.
+    ms2 = readMemStats();
+    numGCs = ms2.NumGC - ms1.NumGC;
+  }
+  *runtime::ForceGCPeriod = orig;
+
+  INFO("no periodic GC: got " << numGCs << " GCs, want >= 2");
+  REQUIRE(numGCs >= want);
+}
+
 namespace {
 // gc_test.go:568's *[blockSize]byte: 64 KiB of bytes.
 struct block64k {

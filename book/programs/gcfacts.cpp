@@ -206,7 +206,8 @@ static uint64_t parkedStackBytes(int* n) {
   *n = 0;
   for (int64_t i = 0; i < runtime::allglen; i++) {
     runtime::g* gp = runtime::allgs[i];
-    if (runtime::readgstatus(gp) != runtime::_Gwaiting) continue;
+    // (forcegchelper, the runtime's own goroutine, is parked too.)
+    if (runtime::readgstatus(gp) != runtime::_Gwaiting || runtime::isSystemGoroutine(gp)) continue;
     bytes += gp->stack_.hi - gp->sched.sp;
     ++*n;
   }
