@@ -194,8 +194,8 @@ void gcStart(gcTrigger trigger) {
   // Finish the last sweep, so that every span is swept before the mark.
   systemstack([] { finishsweep_m(); });
 
-  // Departure: Go clears sync.Pool caches here (clearpools); the port has
-  // no sync.Pool.
+  // Drop the runtime's central caches, so that what they hold can go.
+  clearpools();
 
   work.cycles.Add(1);
 
@@ -461,6 +461,24 @@ void gcResetMarkState() {
 
   work.bytesMarked = 0;
   work.initialHeapLive = gcController.heapInUse.load();
+}
+
+/// clearpools: let the collector take what the central free lists hold:
+/// the scheduler's sudog cache (the per-P caches are bounded and stay).
+/// Each cached sudog is unlinked first, so that a stale reference to one
+/// cannot keep the whole list alive. Departure: Go also empties sync.Pool
+/// (poolcleanup), the boringcrypto caches and the central defer pool; the
+/// port has no sync.Pool or boringcrypto, and no defer records (C++
+/// destructors run the deferred code). \gosrc{mgc.go,clearpools}
+void clearpools() {
+  lock(&sched.sudoglock);
+  sudog* sgnext;
+  for (sudog* sg = sched.sudogcache; sg != nullptr; sg = sgnext) {
+    sgnext = sg->next;
+    sg->next = nullptr;
+  }
+  sched.sudogcache = nullptr;
+  unlock(&sched.sudoglock);
 }
 
 }  // namespace runtime

@@ -151,6 +151,7 @@ void gcMarkTermination();
 void gcMark(int64 startTime);
 SYSTEMSTACK bool gcSweep(gcMode mode);
 SYSTEMSTACK void gcResetMarkState();
+void clearpools();
 
 // mgcmark.go
 inline constexpr int fixedRootFinalizers = 0;
