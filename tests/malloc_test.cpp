@@ -14,7 +14,9 @@
 //
 // Not here (tests/inventory says why for each): TestStringConcatenationAllocs
 // (Go's string concatenation), TestPhysicalMemoryUtilization (testprog
-// GCPhys needs runtime.GC and the scavenger's background goroutine).
+// GCPhys, in testprog/gc.cpp, fails: heap growth does not scavenge the holes
+// the collector freed, since the port never starts a new scavenge-index
+// generation at mark termination).
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <cstdlib>
