@@ -27,13 +27,12 @@
 // during GC (stack.go copystack, shrinkstack), rewriting the pointers that
 // sudogs hold into a parked goroutine's stack (adjustsudogs). gort's stacks
 // never move (stack.cpp: fixed reservations, -fsplit-stack bound checks), so
-// the mechanism itself has no counterpart:
-//   TestShrinkStackDuringBlockedSend and TestSelectStackAdjust keep what still
-//     applies (a value read out of the stack of a sender parked after deep
-//     stack use; a select whose receive slot lives on the selecting
-//     goroutine's own stack, with duplicate channels), without runtime.GC.
-//   TestNoShrinkStackWhileParking is only about shrinkstack racing gopark and
-//     is listed in tests/inventory/not_applicable.tsv.
+// runtime.GC there scans those stacks and never shrinks them.
+// TestShrinkStackDuringBlockedSend, TestNoShrinkStackWhileParking and
+// TestSelectStackAdjust still call runtime.GC where Go does: the collection
+// then runs while a goroutine is parked on (or about to park on) a channel
+// with a sudog or a receive slot pointing into its own stack, and what Go
+// checks afterwards (the values read, the slot pointers) must hold as is.
 #include <algorithm>
 #include <any>
 #include <array>
@@ -54,6 +53,7 @@
 #include "sync/sync.hpp"
 
 using gort_test::GOMAXPROCSGuard;
+using gort_test::Microsecond;
 using gort_test::Millisecond;
 using gort_test::Sleep;
 using gort_test::testingShort;
@@ -693,12 +693,10 @@ TEST_CASE("TestMultiConsumer", "[chan_test.go]") {
 //
 // In Go, runtime.GC shrinks the stack of the sender while it is parked in
 // chansend, after it briefly used ~20 KiB, and the receiver must still read
-// the right value out of it. gort's stacks never move (see the header), so
-// the runtime.GC call is left out (the port has no collector yet; when it
-// has, a GC here would scan but never shrink that stack). What remains
-// applies as is: each value is read by the receiver from the sending
-// goroutine's stack slot (chan<T>::send's argument) while that goroutine is
-// parked after deep stack use, and must arrive intact and in order.
+// the right value out of it. In gort the collection scans that parked stack
+// and leaves it where it is (see the header); each value is still read by the
+// receiver from the sending goroutine's stack slot (chan<T>::send's argument)
+// and must arrive intact and in order.
 TEST_CASE("TestShrinkStackDuringBlockedSend", "[chan_test.go]") {
   constexpr int n = 10;
   auto c = gort::make_chan<int>();
@@ -721,9 +719,51 @@ TEST_CASE("TestShrinkStackDuringBlockedSend", "[chan_test.go]") {
     // Give the sender time to finish with its deep stack and park in the
     // send.
     Sleep(1 * Millisecond);
-    // runtime.GC() left out: see above.
+    // Collect while the sender is parked (Go: this shrinks its stack).
+    runtime::GC();
   }
   done.recv();
+}
+
+// chan_test.go:629 at go1.22.12
+//
+// Go's aim is the "racy sudog adjustment" throw: a GC worker shrinking a
+// sender's stack in the window after it became scannable and before its
+// gopark on the channel completed (go.dev/issue/40641). gort never shrinks a
+// stack, but the race that remains is the same window: runtime.GC suspends
+// and scans the sender (suspendG, scanstack) while it may be half-way into
+// parking with a sudog that points into its stack. Each pair must still
+// deliver its n values and finish.
+TEST_CASE("TestNoShrinkStackWhileParking", "[chan_test.go]") {
+  constexpr int n = 10;
+  auto send = [](gort::chan<int> c, gort::chan<gort::struct_> done) {
+    for (int i = 0; i < n; i++) {
+      c.send(i);
+      // Use a lot of stack for a moment, so that (in Go) the GC wants to
+      // shrink this stack when it scans it.
+      stackGrowthRecursive(20);
+    }
+    done.send(gort::struct_{});
+  };
+  auto recv = [](gort::chan<int> c, gort::chan<gort::struct_> done) {
+    for (int i = 0; i < n; i++) {
+      // Sleep so that the sender always parks fully.
+      Sleep(10 * Microsecond);
+      (void)c.recv();
+    }
+    done.send(gort::struct_{});
+  };
+  for (int i = 0; i < n * 20; i++) {
+    auto c = gort::make_chan<int>();
+    auto done = gort::make_chan<gort::struct_>();
+    gort::go(recv, c, done);
+    gort::go(send, c, done);
+    // Let the pair get going before the collection.
+    Sleep(50 * Microsecond);
+    runtime::GC();
+    done.recv();
+    done.recv();
+  }
 }
 
 // chan_test.go:692 at go1.22.12
@@ -756,9 +796,9 @@ TEST_CASE("TestSelectDuplicateChannel", "[chan_test.go]") {
 //
 // In Go, runtime.GC shrinks the stacks of two goroutines parked in a select
 // whose receive slot cx is a pointer on their own stack, and adjustsudogs
-// must fix the slot pointers. gort's stacks never move, so runtime.GC is left
-// out (see the header). What remains applies: the select's receive slot lives
-// on the parked goroutine's stack (after it briefly grew to 10 KiB), one
+// must fix the slot pointers. In gort the collection scans those stacks and
+// leaves them in place (see the header): the select's receive slot lives on
+// the parked goroutine's stack (after it briefly grew to 10 KiB), one
 // goroutine lists each channel twice, and the select is woken by close(d) on
 // another case, so cx must keep pointing at val and val must be untouched.
 TEST_CASE("TestSelectStackAdjust", "[chan_test.go]") {
@@ -774,7 +814,7 @@ TEST_CASE("TestSelectStackAdjust", "[chan_test.go]") {
     // Grow the stack to about 10 KiB for a moment.
     stackGrowthRecursive((10 << 10) / (128 * 8));
 
-    // Ready for the GC (in Go) to shrink this stack.
+    // Ready for the GC (which in Go shrinks this stack).
     ready.send(true);
 
     int val = 42;
@@ -814,7 +854,9 @@ TEST_CASE("TestSelectStackAdjust", "[chan_test.go]") {
   ready2.recv();
   Sleep(10 * Millisecond);
 
-  // runtime.GC() left out: see above.
+  // Collect while both goroutines are parked in the select (Go: this
+  // shrinks their stacks).
+  runtime::GC();
 
   // Wake the selects.
   gort::close(d);

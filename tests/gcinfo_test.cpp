@@ -11,7 +11,7 @@
 //
 // Departure: only the heap half of TestGCInfo. Its bss, data and stack
 // cases read the linker's and the compiler's maps of globals and frames,
-// which gort does not have (the collector will scan those conservatively);
+// which gort does not have (its collector scans those conservatively);
 // its eface and iface cases need Go's interfaces, which C++ lacks.
 #include <catch2/catch_test_macros.hpp>
 

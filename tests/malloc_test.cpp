@@ -14,7 +14,9 @@
 //
 // Not here (tests/inventory says why for each): TestStringConcatenationAllocs
 // (Go's string concatenation), TestPhysicalMemoryUtilization (testprog
-// GCPhys needs runtime.GC and the scavenger's background goroutine).
+// GCPhys, in testprog/gc.cpp, fails: heap growth does not scavenge the holes
+// the collector freed, since the port never starts a new scavenge-index
+// generation at mark termination).
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <cstdlib>
@@ -199,7 +201,10 @@ TEST_CASE("TestTinyAllocIssue37262", "[malloc_test.go]") {
   // An atomic access to the first 64-bit word of a tiny object must not
   // fault for misalignment (issue 37262; it mattered on 32-bit systems).
 
-  // (Go runs two GCs here to reach a quiet heap: there is no collector.)
+  // Two collections: the first reaches a stable heap, the second makes sure
+  // the sweep of the first has finished.
+  runtime::GC();
+  runtime::GC();
 
   // Stay on this P's tiny allocator, with nobody else allocating from it.
   runtime::Acquirem();

@@ -1,0 +1,185 @@
+// testprog/gc.cpp: sub-programs of go1.22.12
+// runtime/testdata/testprog/gc.go.
+//
+// GCFairness2 and GCPhys are ported, but no test runs them yet: the port's
+// stop-the-world cycles let one allocating goroutine keep the only P for
+// seconds (GCFairness2), and heap growth does not scavenge the freed holes
+// (GCPhys); tests/inventory/todo.tsv says why, under TestGCFairness2 and
+// TestPhysicalMemoryUtilization.
+//
+// Not ported from gc.go (and why):
+//   GCFairness: main's time.Sleep must wake on a timer while two goroutines
+//     hold the only P writing to /dev/null in system calls; the port has
+//     neither timers (time.go) nor entersyscall/exitsyscall around a write.
+//   GCSys, DeferLiveness, GCZombie, GCMemoryLimit,
+//   GCMemoryLimitNoGCPercent: no ported test runs them yet.
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "debug/garbage.hpp"
+#include "go.hpp"
+#include "runtime.hpp"
+#include "testprog.hpp"
+
+namespace testprog {
+namespace {
+
+// GCFairness2's count and sink. Go's are locals that its goroutines
+// capture, and those goroutines run until the process exits; here they are
+// globals, so that the goroutines never write into a stack frame that main
+// has left. sink is a global so that the collector sees it (the program's
+// data and bss are roots).
+std::array<std::atomic<int64_t>, 3> gcFairness2Count;
+std::array<gort::slice<uint8_t>, 3> gcFairness2Sink;
+
+// gc.go:91 at go1.22.12
+//
+// User code must not be able to use the collector's priority in the
+// scheduler to make scheduling unfair (go.dev/issue/15706): with one P and
+// a collection after every 1% of heap growth, three goroutines that do
+// nothing but allocate must all get to run. Departure: time.Sleep is
+// timeSleep (testprog.hpp), which keeps main runnable instead of parked on
+// a timer.
+void GCFairness2() {
+  runtime::GOMAXPROCS(1);
+  gort::debug::SetGCPercent(1);
+  for (int i = 0; i < int(gcFairness2Count.size()); i++) {
+    gort::go(
+        [](int i) {
+          for (;;) {
+            gcFairness2Sink[size_t(i)] = gort::make<uint8_t>(1024);
+            gcFairness2Count[size_t(i)].fetch_add(1);
+          }
+        },
+        i);
+  }
+  // If the scheduling is very unfair, main may not even get back from the
+  // sleep. Go's comment: these times suit the scheduler as it is; if all
+  // three have not run after 30 ms, wait a second more and look again
+  // (OpenBSD's usleep takes 20 ms at least).
+  timeSleep(30 * Millisecond);
+  bool fail = false;
+  for (auto& c : gcFairness2Count) {
+    if (c.load() == 0) fail = true;
+  }
+  if (fail) {
+    timeSleep(1000 * Millisecond);
+    for (int i = 0; i < int(gcFairness2Count.size()); i++) {
+      if (gcFairness2Count[size_t(i)].load() == 0) {
+        fmtPrintln("goroutine " + std::to_string(i) + " did not run");
+        return;
+      }
+    }
+  }
+  fmtPrintln("OK");
+}
+
+// GCPhys's first half: allocTotal bytes in allocChunk pieces, every
+// other one kept (the result) and every other one condemned, to leave holes
+// once the condemned go; then a collection, to start from a known state,
+// and the only reference to the condemned chunks dropped. (As in Go, saved
+// and condemned start with allocs/2+1 and allocs/2 nil entries.)
+// Departure: Go does this inline. The collector reads a goroutine's stack
+// conservatively, and a copy of condemned's array pointer left in GCPhys's
+// own frame would keep every condemned chunk alive; in a frame that has
+// returned (below the stack pointer) it is not read.
+[[gnu::noinline]] gort::slice<gort::slice<uint8_t>> gcPhysHoles(int allocs, int allocChunk) {
+  auto saved = gort::make<gort::slice<uint8_t>>(allocs / 2 + 1);
+  auto condemned = gort::make<gort::slice<uint8_t>>(allocs / 2);
+  for (int i = 0; i < allocs; i++) {
+    auto b = gort::make<uint8_t>(allocChunk);
+    if (i % 2 == 0) {
+      saved = gort::append(saved, b);
+    } else {
+      condemned = gort::append(condemned, b);
+    }
+  }
+  runtime::GC();
+  condemned = {};
+  asm volatile("" : : "g"(condemned.array) : "memory");  // runtime.KeepAlive(condemned)
+  return saved;
+}
+
+// gc.go:137 at go1.22.12
+//
+// Heap growth must scavenge: the program leaves a heap full of freed
+// 64 KiB holes, then asks for one allocation as large as all the holes
+// together, which cannot fit in them. The heap grows, and mheap.grow must
+// return about as much free memory to the OS (sysUnused), so that the
+// memory still backed by physical pages stays within 10% of the heap in use
+// (plus a page per chunk).
+void GCPhys() {
+  // The total we allocate.
+  constexpr int allocTotal = 32 << 20;
+  // Memory the per-P page cache may hide from the scavenger: 64 pages of
+  // 8 KiB.
+  constexpr uint64_t maxPageCache = (8 << 10) * 64;
+
+  // Chunks must be whole physical pages, or the scavenger skips them.
+  int pageSize = int(::getpagesize());
+  int allocChunk;
+  if (pageSize <= 8 << 10) {
+    allocChunk = 64 << 10;
+  } else {
+    allocChunk = 512 << 10;
+  }
+  int allocs = allocTotal / allocChunk;
+
+  // GOGC fixed, for a steadier test whatever the environment says.
+  gort::debug::SetGCPercent(100);
+
+  // One P: less memory in page caches. (Go: defer
+  // runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)), which restores it only as
+  // the program ends.)
+  runtime::GOMAXPROCS(1);
+
+  gort::slice<gort::slice<uint8_t>> saved = gcPhysHoles(allocs, allocChunk);
+
+  // Free them.
+  runtime::GC();
+
+  // Go: the background scavenger may do the work before the next line; the
+  // port has none yet, so mheap.grow's scavenging is all there is.
+
+  // A large allocation that could fit in the holes' total but in none of
+  // them.
+  saved = gort::append(saved, gort::make<uint8_t>(allocTotal / 2));
+
+  // Memory backed by physical pages: the heap's address space less what was
+  // returned to the OS, less what the one P's page cache may hide.
+  runtime::MemStats stats;
+  runtime::ReadMemStats(&stats);
+  uint64_t heapBacked = stats.HeapSys - stats.HeapReleased - maxPageCache;
+  // How far that goes beyond the heap in use; the scavenger keeps 10% extra
+  // on purpose, plus (worst case) one physical page per chunk.
+  double overuse = (double(heapBacked) - double(stats.HeapAlloc)) / double(stats.HeapAlloc);
+  double threshold = 0.1 + double(pageSize) / double(allocChunk);
+  if (overuse <= threshold) {
+    fmtPrintln("OK");
+    return;
+  }
+  // Free pages were not returned to the OS as the heap grew.
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "exceeded physical memory overuse threshold of %3.2f%%: %3.2f%%\n"
+                "(alloc: %llu, goal: %llu, sys: %llu, rel: %llu, objs: %d)",
+                threshold * 100, overuse * 100, (unsigned long long)stats.HeapAlloc,
+                (unsigned long long)stats.NextGC, (unsigned long long)stats.HeapSys,
+                (unsigned long long)stats.HeapReleased, gort::len(saved));
+  fmtPrintln(buf);
+  // runtime.KeepAlive(saved)
+  asm volatile("" : : "g"(saved.array) : "memory");
+}
+
+// gc.go:22 at go1.22.12
+[[maybe_unused]] bool registered = register_("GCFairness2", GCFairness2);
+// gc.go:24 at go1.22.12
+[[maybe_unused]] bool registeredPhys = register_("GCPhys", GCPhys);
+
+}  // namespace
+}  // namespace testprog
