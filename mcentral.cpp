@@ -2,11 +2,9 @@
 // See mcentral.hpp for the four sets, [central-class] and [central-owner].
 //
 // uncacheSpan sweeps a span cached before a sweep began (mgcsweep.cpp).
-// cacheSpan charges sweep credit (deductSweepCredit). What the concurrent
-// sweeper adds later: cacheSpan sweeps spans from the unswept sets. Today the
-// collector sweeps every span before the world restarts, so the unswept
-// sets are empty whenever cacheSpan looks; those paths are left out where
-// they sit, each with a note.
+// cacheSpan charges sweep credit (deductSweepCredit) and, while the
+// background sweep of a cycle is under way, sweeps spans of its class from
+// the unswept sets to find one with a free object.
 #include "mheap.hpp"  // which includes mcentral.hpp
 
 #include "mgcsweep.hpp"
@@ -51,9 +49,41 @@ mspan* mcentral::cacheSpan() {
   uint32 sg = mheap_.sweepgen;
   if (s = partialSwept(sg)->pop(); s != nullptr) goto havespan;
 
-  // Go then sweeps up to 100 spans from partialUnswept and fullUnswept
-  // looking for free objects (sweep.active, sweepLocker, mspan.sweep). With
-  // no collector those sets are empty.
+  // Then sweep unswept spans of this class, up to spanBudget of them, for
+  // one with a free object: partial ones first, then full ones (a sweep
+  // may free slots in them).
+  if (sweepLocker sl = sweep.active.begin(); sl.valid) {
+    int spanBudget = 100;
+    for (; spanBudget >= 0; spanBudget--) {
+      s = partialUnswept(sg)->pop();
+      if (s == nullptr) break;
+      if (sweepLocked ss{}; sl.tryAcquire(s, &ss)) {
+        // Ours: sweep it and use it.
+        ss.sweep(true);
+        sweep.active.end(sl);
+        goto havespan;
+      }
+      // Another sweeper owns it (it took it before it could pop it): that
+      // sweeper puts it on the right list or frees it. Leave it alone.
+    }
+    for (; spanBudget >= 0; spanBudget--) {
+      s = fullUnswept(sg)->pop();
+      if (s == nullptr) break;
+      if (sweepLocked ss{}; sl.tryAcquire(s, &ss)) {
+        ss.sweep(true);
+        // Use it if the sweep freed a slot.
+        if (uint16 freeIndex = s->nextFreeIndex(); freeIndex != s->nelems) {
+          s->freeindex = freeIndex;
+          sweep.active.end(sl);
+          goto havespan;
+        }
+        // Still full: onto the swept full set.
+        fullSwept(sg)->push(s);
+      }
+      // (As above: another sweeper's.)
+    }
+    sweep.active.end(sl);
+  }
 
   // Nothing in the mcentral: a fresh span from the heap.
   s = grow();

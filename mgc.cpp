@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include "chan.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mgcsweep.hpp"
@@ -53,11 +54,20 @@ void gcinit() {
   gcController.addGlobals(int64(d.hi - d.lo) + int64(b.hi - b.lo) - int64(sizeof(mheap_)));
 }
 
-/// gcenable: allow collections; runtime.main calls it once the runtime
-/// can run goroutines. Departure: Go starts the background sweeper and the
-/// scavenger here; both come with the concurrent step (and the timers
-/// issue). \gosrc{mgc.go,gcenable}
-void gcenable() { memstats.enablegc = true; }
+/// gcenable: start the background sweeper, wait until it is parked, and
+/// allow collections; runtime.main calls it once the runtime can run
+/// goroutines. Departure: Go starts the background scavenger here too; it
+/// comes with the timers issue. \gosrc{mgc.go,gcenable}
+void gcenable() {
+  // go bgsweep(c), and wait for it to be ready.
+  static bgsweepClosure bgsweepFn{{bgsweep_entry}, nullptr};
+  hchan* c = makechan(&typeOf<int>, 1);
+  bgsweepFn.c = c;
+  newproc(&bgsweepFn.fn);
+  int ready;
+  chanrecv1(c, &ready);
+  memstats.enablegc = true;  // the runtime is initialised: collections may run
+}
 
 /// setGCPhase: change the phase; the write barrier is on exactly while
 /// marking ([gc-phase]). \gosrc{mgc.go,setGCPhase}
@@ -136,8 +146,9 @@ static int64 unixNanotime() {
 /// then the mark. \gosrc{mgc.go,gcStart}
 ///
 /// Departure (this step): the mark runs now, with the world kept stopped
-/// (gcMarkDone below), as Go's gcForceBlockMode schedules only the mark
-/// workers; concurrent mark comes next.
+/// (gcMarkDone below), in every mode: as if Go's stop-the-world modes
+/// scheduled only the mark workers; concurrent mark comes next. The mode
+/// still chooses how the sweep runs (gcSweep).
 void gcStart(gcTrigger trigger) {
   // Not on g0, not holding locks, not non-preemptible: such a caller
   // cannot block in a collection.
@@ -160,7 +171,14 @@ void gcStart(gcTrigger trigger) {
     return;
   }
 
-  gcMode mode = gcForceBlockMode;  // Departure: see above
+  // GODEBUG=gcstoptheworld=1 also sweeps with the world stopped; 2 also
+  // marks that way (which the port always does, see above).
+  gcMode mode = gcBackgroundMode;
+  if (debug.gcstoptheworld == 1) {
+    mode = gcForceMode;
+  } else if (debug.gcstoptheworld == 2) {
+    mode = gcForceBlockMode;
+  }
 
   semacquire(&gcsema);
 
@@ -221,6 +239,16 @@ void gcStart(gcTrigger trigger) {
   semrelease(&work.startSema);
 
   gcMarkDone();
+
+  // Departure: Go yields here in its stop-the-world modes (mode !=
+  // gcBackgroundMode, before the mark) so that the goroutine that started
+  // the cycle blocks until the mark workers are done. The port's mark ran
+  // just above, on this goroutine, with the world stopped; it yields after
+  // it, for the fairness Go's concurrent mark gives: a goroutine that
+  // allocates fast must not keep its P through cycle after cycle while the
+  // others wait (sysmon does not preempt a P stopped for a cycle), which
+  // testprog GCFairness2 checks.
+  Gosched();
 }
 
 /// gcMarkDone: move to mark termination once no work is left. Departure
@@ -327,12 +355,49 @@ void gcMarkTermination() {
   while (g* gp = work.sweepWaiters.list.pop()) ready(gp, 0, false);
   unlock(&work.sweepWaiters.lock);
 
-  // Departure: Go moves the scavenger to a new generation here
-  // (mheap_.pages.scav.index.nextGen()) and sweeps concurrently; this step
-  // swept with the world stopped (stwSwept).
-  if (!stwSwept) throw_("gcMarkTermination: the sweep must be done with the world stopped in this step");
+  // A new generation for the scavenger's index: chunks freed by this
+  // cycle's sweep can be found again (a chunk marked dense stays skipped
+  // until then).
+  mheap_.pages.scav.index.nextGen();
+
+  // Spans cached in mcaches since before the sweep began are on no sweep
+  // list: a sweeper registered now keeps the sweep from counting as done
+  // until every mcache has let them go (below). A sweep done with the world
+  // stopped has nothing left, and then the registration is refused.
+  sweepLocker sl = sweep.active.begin();
+  if (!stwSwept && !sl.valid) {
+    throw_("failed to set sweep barrier");
+  } else if (stwSwept && sl.valid) {
+    throw_("non-concurrent sweep failed to drain all sweep queues");
+  }
 
   startTheWorld();
+
+  // The sweeper frees the cycle's workbufs later: it can take a while.
+  prepareFreeWorkbufs();
+
+  // Every P flushes its mcache before it allocates again, but an idle P
+  // may not for a long time, and the next cycle needs them all flushed.
+  // Idle Ps also give back their page caches, which the scavenger cannot
+  // see. Departure: Go still holds worldsema here (taken in gcMarkDone);
+  // the port's startTheWorld released it, so it is taken again for
+  // forEachP.
+  semacquire(&worldsema);
+  forEachP(waitReasonFlushProcCaches, [](p* pp) {
+    pp->mcache->prepareForSweep();
+    if (pp->status == _Pidle) {
+      systemstack([pp] {
+        lock(&mheap_.lock);
+        pp->pcache.flush(&mheap_.pages);
+        unlock(&mheap_.lock);
+      });
+    }
+  });
+  semrelease(&worldsema);
+  if (sl.valid) {
+    // The stale spans are swept now: they no longer hold the sweep open.
+    sweep.active.end(sl);
+  }
 
   if (debug.gctrace > 0) {
     printlock();
@@ -401,9 +466,10 @@ void gcMark(int64 startTime) {
   gcController.resetLive(work.bytesMarked);
 }
 
-/// gcSweep: start the sweep of the cycle just marked; with
-/// gcForceBlockMode, sweep everything now. Reports whether it did.
-/// World stopped, phase _GCoff. \gosrc{mgc.go,gcSweep}
+/// gcSweep: start the sweep of the cycle just marked: wake the background
+/// sweeper, or, with gcForceBlockMode (GODEBUG=gcstoptheworld=2), sweep
+/// everything now. Reports whether it swept. World stopped, phase _GCoff.
+/// \gosrc{mgc.go,gcSweep}
 bool gcSweep(gcMode mode) {
   systemstackcheck();
   if (gcphase != _GCoff) throw_("gcSweep being done but phase is not GCoff");
@@ -434,7 +500,15 @@ bool gcSweep(gcMode mode) {
     }
     return true;
   }
-  throw_("gcSweep: background sweeping is not implemented yet");
+
+  // Background sweep.
+  lock(&sweep.lock);
+  if (sweep.parked) {
+    sweep.parked = false;
+    ready(sweep.g_, 0, true);
+  }
+  unlock(&sweep.lock);
+  return false;
 }
 
 /// gcResetMarkState: clear what the last mark left: each G's scan flag

@@ -14,10 +14,12 @@
 // What the port does today (the collector issue is landing in steps):
 // phases 1-4 run in Go's order and with Go's functions, but the mark phase
 // runs with the world stopped, on the goroutine that started the cycle
-// (Go's debug.gcstoptheworld=2 behaviour, gcForceBlockMode), and the sweep
-// is done before the world restarts. Background mark workers, assists and
-// the concurrent sweeper come in the next step; the write barrier is
-// already enabled during mark and feeds the P's wbBuf into the mark queue.
+// (Go's debug.gcstoptheworld=1 behaviour, gcForceMode, whatever the mode).
+// The sweep runs as in Go: in the background (bgsweep) and by allocation
+// (cacheSpan, reclaim, deductSweepCredit), or, with gcstoptheworld=2, before
+// the world restarts. Background mark workers and assists come in the next
+// step; the write barrier is already enabled during mark and feeds the P's
+// wbBuf into the mark queue.
 //
 // Departures (each explained in the book's departures chapter):
 //   - roots: the program's data and bss are scanned conservatively (Go has
@@ -73,7 +75,7 @@ inline constexpr uint64 sweepMinHeapDistance = 1024 * 1024;
 enum gcMode : int {
   gcBackgroundMode,  // concurrent mark and sweep
   gcForceMode,       // stop-the-world mark, concurrent sweep
-  gcForceBlockMode,  // stop-the-world mark and sweep (runtime.GC does this today)
+  gcForceBlockMode,  // stop-the-world mark and sweep (GODEBUG=gcstoptheworld=2)
 };
 
 /// gcTriggerKind / gcTrigger: why a cycle may start. \gosrc{mgc.go,gcTrigger}

@@ -3,11 +3,13 @@
 #include "mgcsweep.hpp"
 
 #include "asan.hpp"
+#include "chan.hpp"
 #include "lockrank_off.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mcentral.hpp"
 #include "mgc.hpp"
+#include "mgcpacer.hpp"
 #include "mgcwork.hpp"
 #include "mheap.hpp"
 #include "mstats.hpp"
@@ -109,9 +111,49 @@ void finishsweep_m() {
   nextMarkBitArenaEpoch();
 }
 
-// bgsweep (mgcsweep.go), the background sweeper goroutine, comes in the
-// next step of the collector issue with concurrent sweeping; in this step
-// gcSweep sweeps everything with the world stopped.
+/// bgsweep: the background sweeper, a system goroutine gcenable starts.
+/// It tells gcenable it is ready on c and parks; each gcSweep of a
+/// concurrent sweep readies it, and it sweeps every span and frees the
+/// cycle's workbufs, then parks again. It is meant to use spare CPU only:
+/// after every batch of spans it yields unless a P is idle (allocation
+/// sweeps what it needs by itself: cacheSpan, reclaim, deductSweepCredit).
+/// \gosrc{mgcsweep.go,bgsweep}
+void bgsweep(hchan* c) {
+  sweep.g_ = getg();
+
+  lock(&sweep.lock);
+  sweep.parked = true;
+  int one = 1;
+  chansend1(c, &one);
+  goparkunlock(&sweep.lock, waitReasonGCSweepWait, 1);
+
+  for (;;) {
+    // Sweeping one span takes tens of ns: yield once per batch, not per
+    // span (Go measured the scheduler and tracer cost, issue 54767).
+    constexpr int sweepBatchSize = 10;
+    int nSwept = 0;
+    while (sweepone() != ~uintptr(0)) {
+      nSwept++;
+      if (nSwept % sweepBatchSize == 0) goschedIfBusy();
+    }
+    while (freeSomeWbufs(true)) {
+      // (freeSomeWbufs batches by itself.)
+      goschedIfBusy();
+    }
+    lock(&sweep.lock);
+    if (!isSweepDone()) {
+      // A new cycle began between the last sweepone and the lock.
+      unlock(&sweep.lock);
+      continue;
+    }
+    sweep.parked = true;
+    goparkunlock(&sweep.lock, waitReasonGCSweepWait, 1);
+  }
+}
+
+/// bgsweep_entry: the first frame of the sweeper goroutine (Go's closure
+/// call for `go bgsweep(c)`).
+void bgsweep_entry(funcval* fn) { bgsweep(reinterpret_cast<bgsweepClosure*>(fn)->c); }
 
 /// tryAcquire: claim s for sweeping ([sweep-once]).
 /// \gosrc{mgcsweep.go,sweepLocker.tryAcquire}
@@ -167,8 +209,13 @@ uintptr sweepone() {
   }
   sweep.active.end(sl);
   // Departure: Go readies the scavenger when the sweep is done
-  // (scavenger.ready); it comes with the timers issue.
-  (void)noMoreWork;
+  // (scavenger.ready); it comes with the timers issue. (Go also reports a
+  // finished sweep under GODEBUG=gcpacertrace.)
+  if (noMoreWork && debug.gcpacertrace > 0) {
+    print("pacer: sweep done at heap size ", gcController.heapLive.Load() >> 20, "MB; allocated ",
+          (gcController.heapLive.Load() - mheap_.sweepHeapLiveBasis) >> 20, "MB during sweep; swept ",
+          mheap_.pagesSwept.Load(), " pages at ", mheap_.sweepPagesPerByte, " pages/byte\n");
+  }
   gp->m->locks--;
   return npages;
 }

@@ -21,6 +21,8 @@
 
 namespace runtime {
 
+struct hchan;
+
 /// sweepClass: an index over every mcentral's two unswept sets (full and
 /// partial per span class), the sweeper's cursor. \gosrc{mgcsweep.go,sweepClass}
 struct sweepClass {
@@ -80,7 +82,13 @@ struct sweepdata {
 extern sweepdata sweep;
 
 NOWRITEBARRIER void finishsweep_m();
-void bgsweep();
+void bgsweep(hchan* c);
+void bgsweep_entry(funcval* fn);
+/// bgsweepClosure: the closure of gcenable's `go bgsweep(c)`.
+struct bgsweepClosure {
+  funcval fn;
+  hchan* c;
+};
 uintptr sweepone();
 bool isSweepDone();
 void deductSweepCredit(uintptr spanBytes, uintptr callerSweepPages);

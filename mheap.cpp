@@ -13,6 +13,7 @@
 #include "mcache.hpp"
 #include "mem.hpp"
 #include "mgc.hpp"
+#include "mgcsweep.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -145,6 +146,112 @@ void mheap::init() {
   pages.init(&lock, &memstats.gcMiscSys, false);
 }
 
+/// reclaim: sweep until npage pages have gone back to the heap (or the
+/// sweep is over), before the caller takes npage new ones. Spans that a
+/// sweep frees elsewhere count first (reclaimCredit); then chunks of
+/// pagesPerReclaimerChunk pages of the heap are claimed in turn
+/// (reclaimIndex) and their unmarked in-use spans swept, which is cheaper
+/// than sweeping span by span when most of the heap is garbage. Not with
+/// mheap_.lock held. \gosrc{mheap.go,mheap.reclaim}
+void mheap::reclaim(uintptr npage) {
+  // A quick check first: the index says when every chunk is claimed.
+  if (reclaimIndex.Load() >= uint64(1) << 63) return;
+
+  // Not preempted while this sweeper is counted ([sweep-active]).
+  m* mp = acquirem();
+
+  notInHeapSlice<arenaIdx> arenas = sweepArenas;
+  bool locked = false;
+  while (npage > 0) {
+    // Credit first: pages freed by other sweeps.
+    if (uintptr credit = reclaimCredit.Load(); credit > 0) {
+      uintptr take = credit;
+      if (take > npage) take = npage;  // leave the rest for others
+      if (reclaimCredit.CompareAndSwap(credit, credit - take)) npage -= take;
+      continue;
+    }
+
+    // Claim a chunk.
+    uintptr idx = uintptr(reclaimIndex.Add(pagesPerReclaimerChunk) - pagesPerReclaimerChunk);
+    if (idx / pagesPerArena >= uintptr(arenas.len)) {
+      // Past the end: nothing left to reclaim this cycle.
+      reclaimIndex.Store(uint64(1) << 63);
+      break;
+    }
+
+    if (!locked) {
+      // The spans of the chunk cannot be freed while the lock is held.
+      runtime::lock(&this->lock);
+      locked = true;
+    }
+
+    // Sweep the chunk.
+    uintptr nfound = reclaimChunk(arenas, idx, pagesPerReclaimerChunk);
+    if (nfound <= npage) {
+      npage -= nfound;
+    } else {
+      // More than needed: the rest is credit for the next caller.
+      reclaimCredit.Add(nfound - npage);
+      npage = 0;
+    }
+  }
+  if (locked) runtime::unlock(&this->lock);
+  releasem(mp);
+}
+
+/// reclaimChunk: sweep the unmarked in-use spans that start in the n pages
+/// from pageIdx (an index over arenas); the pages freed. mheap_.lock held
+/// on entry and on return, released around each sweep.
+/// \gosrc{mheap.go,mheap.reclaimChunk}
+uintptr mheap::reclaimChunk(notInHeapSlice<arenaIdx> arenas, uintptr pageIdx, uintptr n) {
+  assertLockHeld(&this->lock);
+
+  uintptr nFreed = 0;
+  sweepLocker sl = sweep.active.begin();
+  if (!sl.valid) return 0;
+  while (n > 0) {
+    arenaIdx ai = arenas[int(pageIdx / pagesPerArena)];
+    heapArena* ha = (*this->arenas[ai.l1()].load())[ai.l2()];
+
+    // The bitmaps of this arena from the chunk's first page on, at most n
+    // pages of them.
+    uintptr arenaPage = pageIdx % pagesPerArena;
+    uint8* inUse = &ha->pageInUse[arenaPage / 8];
+    uint8* marked = &ha->pageMarks[arenaPage / 8];
+    uintptr nbytes = sizeof(ha->pageInUse) - arenaPage / 8;
+    if (nbytes > n / 8) nbytes = n / 8;
+
+    for (uintptr i = 0; i < nbytes; i++) {
+      // A span in use whose first page has no mark has no marked object:
+      // all of it is garbage.
+      uint8 inUseUnmarked = atomic::Load(&inUse[i]) & ~marked[i];
+      if (inUseUnmarked == 0) continue;
+
+      for (uintptr j = 0; j < 8; j++) {
+        if ((inUseUnmarked & (1 << j)) != 0) {
+          mspan* s = ha->spans[arenaPage + i * 8 + j].load();
+          if (sweepLocked ss{}; sl.tryAcquire(s, &ss)) {
+            uintptr npages = s->npages;
+            runtime::unlock(&this->lock);
+            if (ss.sweep(false)) nFreed += npages;
+            runtime::lock(&this->lock);
+            // The sweep may have freed spans (pageInUse changed).
+            inUseUnmarked = atomic::Load(&inUse[i]) & ~marked[i];
+          }
+        }
+      }
+    }
+
+    // The next arena.
+    pageIdx += nbytes * 8;
+    n -= nbytes * 8;
+  }
+  sweep.active.end(sl);
+  // (Go traces the sweep here.)
+  assertLockHeld(&this->lock);
+  return nFreed;
+}
+
 /// alloc: a heap span of npages pages for spanclass, initialised; nullptr
 /// when the OS refuses more memory. span.needzero says whether it must be
 /// cleared. \gosrc{mheap.go,mheap.alloc}
@@ -152,9 +259,9 @@ mspan* mheap::alloc(uintptr npages, spanClass spanclass) {
   // The heap lock is taken only on the system stack.
   mspan* s;
   systemstack([&] {
-    // Go first sweeps (reclaims) at least npages pages unless the sweep is
-    // done; the port's collector sweeps everything before the world
-    // restarts, so it always is (mgc.hpp).
+    // Sweep at least npages pages back first, while a sweep is under way,
+    // so that the heap does not grow for pages the sweep would free.
+    if (!isSweepDone()) reclaim(npages);
     s = allocSpan(npages, spanAllocHeap, spanclass);
   });
   return s;

@@ -516,6 +516,8 @@ struct mheap : sys::NotInHeap {
   } userArena;
 
   void init();
+  void reclaim(uintptr npage);
+  uintptr reclaimChunk(notInHeapSlice<arenaIdx> arenas, uintptr pageIdx, uintptr n);
   mspan* alloc(uintptr npages, spanClass spanclass);
   SYSTEMSTACK mspan* allocManual(uintptr npages, spanAllocType typ);
   void setSpans(uintptr base, uintptr npage, mspan* s);

@@ -62,6 +62,7 @@
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mgc.hpp"
+#include "mgcsweep.hpp"
 #include "print.hpp"
 #include "preempt.hpp"
 #include "race.hpp"
@@ -220,6 +221,17 @@ static void forcegchelper() {
 /// \gosrc{proc.go,Gosched}
 void Gosched() {
   mustgetg("runtime.Gosched");
+  mcall(gosched_m);
+}
+
+/// goschedIfBusy: yield, unless this goroutine was not asked to and some
+/// P is idle (then there is room to keep running). For background work
+/// that should only use spare CPU: the sweeper. \gosrc{proc.go,goschedIfBusy}
+void goschedIfBusy() {
+  g* gp = getg();
+  // A preemption request is honoured even with idle Ps: the caller may be
+  // in a loop that makes no other check.
+  if (!gp->preempt.load() && sched.npidle.Load() > 0) return;
   mcall(gosched_m);
 }
 
@@ -697,15 +709,23 @@ YESWRITEBARRIERREC void mexit(bool osStack) {
     throw_("locked m0 woke up");
   }
   unminit();
-  // Unlink mp from allm. Departure: Go frees the m and its g0 later; the
-  // port leaks these few hundred bytes per exited thread.
+  // Unlink mp from allm, and put it on sched.freem: no longer on allm, it
+  // must still be reachable, or a collection could free the m (and its g0)
+  // while this thread runs its last lines with them. allocm drops it from
+  // the list once freeWait says the thread is done. (Not linked through
+  // alllink: some readers walk allm without the lock.)
   lock(&sched.lock);
   for (m** pprev = &allm; *pprev != nullptr; pprev = &(*pprev)->alllink) {
     if (*pprev == mp) {
       *pprev = mp->alllink;
-      break;
+      goto found;
     }
   }
+  throw_("m not found in allm");
+found:
+  mp->freeWait.Store(freeMWait);
+  mp->freelink = sched.freem;
+  sched.freem = mp;
   unlock(&sched.lock);
   // Give the P up; handoffp finds it a new M or idles it.
   handoffp(releasep());
@@ -717,6 +737,9 @@ YESWRITEBARRIERREC void mexit(bool osStack) {
   // to what pthreads runs on the way out.
   mp->tcb = 0;
   setTLSGuard(0);
+  // The last use of mp: from here the thread only returns through mstart
+  // and pthreads, on its own stack (osStack), so the m may go.
+  mp->freeWait.Store(freeMRef);
 }
 
 /// forEachP runs fn(pp) once for every P, each at a safe point: a P
@@ -824,8 +847,27 @@ YESWRITEBARRIERREC static m* allocm(p* pp, void (*fn)(), int64 id) {
   g* gp = getg();
   if (!gp->m->p) acquirep(pp);  // borrowed for the mallocs here
 
-  // (Go first frees the stacks of exited Ms on sched.freem; the port's Ms
-  // are never freed, and their g0s run on the threads' own stacks.)
+  // Drop the exited Ms whose threads are done with them; keep those still
+  // finishing (freeMWait). Go also frees their g0 stacks here (freeMStack);
+  // the port's g0s run on the threads' own stacks, which pthreads frees.
+  if (sched.freem != nullptr) {
+    lock(&sched.lock);
+    m* newList = nullptr;
+    for (m* freem = sched.freem; freem != nullptr;) {
+      uint32 wait = freem->freeWait.Load();
+      if (wait == freeMWait) {
+        m* next = freem->freelink;
+        freem->freelink = newList;
+        newList = freem;
+        freem = next;
+        continue;
+      }
+      if (wait == freeMStack) throw_("allocm: an M with a g0 stack to free");
+      freem = freem->freelink;
+    }
+    sched.freem = newList;
+    unlock(&sched.lock);
+  }
 
   m* mp = newobject<m>();
   mp->mstartfn = fn;
@@ -1741,9 +1783,12 @@ void unlockOSThread() {
 /// left out of dumps, counts and the deadlock check. Departure: Go asks the
 /// symbol table whether gp's start function is in package runtime (other
 /// than runtime.main); the port compares gp.startpc with the entry points
-/// of the goroutines the runtime starts itself: forcegchelper.
+/// of the goroutines the runtime starts itself: forcegchelper and bgsweep.
 /// \gosrc{traceback.go,isSystemGoroutine}
-bool isSystemGoroutine(g* gp) { return gp->startpc == reinterpret_cast<uintptr>(forcegchelperPC.fn); }
+bool isSystemGoroutine(g* gp) {
+  return gp->startpc == reinterpret_cast<uintptr>(forcegchelperPC.fn) ||
+         gp->startpc == reinterpret_cast<uintptr>(&bgsweep_entry);
+}
 
 /// gcount: live user goroutines. \gosrc{proc.go,gcount}
 int32 gcount() {

@@ -365,7 +365,19 @@ struct m {
   uintptr thread;    // pthread_t
   int64 procid;      // tid
   bool newSigstack;  // minit installed the alternate signal stack itself
+  // freeWait: whether an exited M's thread is done with it (freeMRef) or
+  // still running its last lines (freeMWait); see mexit and allocm.
+  atomic::Uint32 freeWait;
+  m* freelink;       // next on sched.freem
 };
+
+/// freeMStack, freeMRef, freeMWait: the values of m.freeWait. Go frees the
+/// g0 stack of an M that ended with freeMStack; the port's g0s run on the
+/// threads' own stacks, so its Ms end with freeMRef.
+/// \gosrc{runtime2.go,freeMStack}
+inline constexpr uint32 freeMStack = 0;  // done: free the g0 stack and the m
+inline constexpr uint32 freeMRef = 1;    // done: drop the reference to the m
+inline constexpr uint32 freeMWait = 2;   // the thread still uses the m
 
 // --- The memory allocator's per-P state -----------------------------------
 // Departure: persistentAlloc is malloc.go's, pageCache mpagecache.go's and
@@ -530,6 +542,8 @@ struct schedt {
   int32 maxmcount;        // cap on Ms; exceeding it is fatal
   int32 nmsys;            // system Ms, ignored by the deadlock check
   int64 nmfreed;          // Ms freed so far
+  m* freem;               // exited Ms, kept reachable until their threads are
+                          // done with them (m.freeWait); linked by m.freelink
   atomic::Int32 ngsys;    // goroutines the runtime itself runs
   puintptr pidle;         // list of Ps with no M
   atomic::Int32 npidle;

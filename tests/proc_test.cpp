@@ -27,14 +27,6 @@
 //     timer while two goroutines hold the only P writing to /dev/null in
 //     system calls (timers, entersyscall/exitsyscall); the port's stand-ins
 //     would only repeat TestPreemption.
-//   TestGCFairness2: testprog GCFairness2 (testprog/gc.cpp) prints OK, but
-//     main's 30 ms sleep takes 0.3 to 8 s: with GOGC=1 at GOMAXPROCS=1 the
-//     allocating goroutines spend about 98% of the time in the port's
-//     stop-the-world cycles, their P in _Pgcstop, and sysmon's retake only
-//     asks _Prunning Ps to yield, so one goroutine keeps the P for seconds
-//     while the others wait in the global run queue. Go marks concurrently,
-//     and in its stop-the-world modes gcStart yields (mgc.go gcStart's
-//     Gosched). Port the test once the runtime keeps this fair.
 //   TestAsyncPreempt: needs signal-based asynchronous preemption
 //     (preempt.go, signal_unix.go preemptM) of loops that make no calls.
 //   TestTimerFairness, TestTimerFairness2: need timers (time.After).
@@ -378,6 +370,15 @@ TEST_CASE("TestPreemptionGC", "[proc_test.go]") {
     runtime::GC();
   }
   stop->store(1);
+}
+
+// proc_test.go:388 at go1.22.12. Three goroutines allocate at GOGC=1 on
+// one P while main sleeps 30 ms; each must have run by then.
+TEST_CASE("TestGCFairness2", "[proc_test.go]") {
+  auto res = runTestProg("GCFairness2");
+  std::string want = "OK\n";
+  INFO("want " << want << ", got " << res.output);
+  REQUIRE(res.output == want);
 }
 
 // proc_test.go:396 at go1.22.12

@@ -1,11 +1,9 @@
 // testprog/gc.cpp: sub-programs of go1.22.12
 // runtime/testdata/testprog/gc.go.
 //
-// GCFairness2 and GCPhys are ported, but no test runs them yet: the port's
-// stop-the-world cycles let one allocating goroutine keep the only P for
-// seconds (GCFairness2), and heap growth does not scavenge the freed holes
-// (GCPhys); tests/inventory/todo.tsv says why, under TestGCFairness2 and
-// TestPhysicalMemoryUtilization.
+// TestGCFairness2 runs GCFairness2. GCPhys is ported but no test runs it
+// yet: without the background scavenger, heap growth does not release the
+// freed holes (tests/inventory/todo.tsv, TestPhysicalMemoryUtilization).
 //
 // Not ported from gc.go (and why):
 //   GCFairness: main's time.Sleep must wake on a timer while two goroutines
