@@ -20,10 +20,14 @@
 #                       with the pinned Go source and the manifest's sanity.
 #     linkname_sync     tools/linkname.py --selftest --check over the
 #                       library's objects ($<TARGET_OBJECTS:gort>, not
-#                       libgort.a, whose members lose their folders): every
-#                       sync.* symbol defined once, by the runtime (LINKNAME),
-#                       referenced only from package sync (GOSYMBOL), and
-#                       the declarations and definitions in the sources match.
+#                       libgort.a, whose members lose their folders): for
+#                       each package on the back channel (sync, and
+#                       runtime/debug as runtime..z2fdebug.*), every symbol
+#                       of its prefix defined once, by the runtime
+#                       (LINKNAME), referenced only from that package
+#                       (GOSYMBOL), and the declarations and definitions in
+#                       the sources match. (The name dates from when sync
+#                       was the only such package.)
 #
 # The tools need Debian's interpreter (clang.cindex from python3-clang-14).
 

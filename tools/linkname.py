@@ -1,24 +1,38 @@
 #!/usr/bin/python3
-"""linkname: check the back channel between package sync and the runtime.
+"""linkname: check the back channel between the runtime and the packages
+that borrow functions from it (sync, runtime/debug).
 
 Package sync may not include the runtime, yet Mutex, RWMutex, WaitGroup and
-Cond must park and ready goroutines. As in Go, the two meet only at the
-symbol level: sync/runtime.hpp declares bodiless functions under symbols
-such as "sync.runtime_Semacquire" (GOSYMBOL, pragmas.hpp), and the runtime
-defines a function of its own name under the same symbol (LINKNAME, Go's
-//go:linkname). This tool reads both ends, in the sources and in the object
-files, and checks that they meet:
+Cond must park and ready goroutines; package runtime/debug must reach the
+collector's knobs (FreeOSMemory, SetGCPercent, SetMemoryLimit). As in Go,
+such a package and the runtime meet only at the symbol level: the package
+declares bodiless functions under symbols of its own, such as
+"sync.runtime_Semacquire" (GOSYMBOL, pragmas.hpp), and the runtime defines a
+function of its own name under the same symbol (LINKNAME, Go's
+//go:linkname). PACKAGES lists the packages that do this, each with its
+folder, its symbol prefix and its main declaration header:
 
-  nm       every symbol "sync.X" found in the objects is defined exactly once,
+  sync           sync/   "sync."               sync/runtime.hpp
+  runtime/debug  debug/  "runtime..z2fdebug."  debug/stubs.hpp
+
+(A Go compiler's symbol for runtime/debug's setGCPercent is
+"runtime/debug.setGCPercent"; GNU as refuses the '/' in a label, so the port
+spells the package path as gccgo does, "/" as "..z2f".) This tool reads
+both ends of each package's channel, in the sources and in the object
+files, and checks, package by package, that they meet. For a package P with
+prefix "P.":
+
+  nm       every symbol "P.X" found in the objects is defined exactly once,
            as a global symbol, in an object of the runtime package (a file at
-           the repository root, not under sync/), and referenced (U) only
-           from objects of package sync;
-  sources  every GOSYMBOL("sync.X") declaration of package sync (sync/*.hpp
-           and sync/*.cpp: mostly sync/runtime.hpp, as Go keeps them in
-           runtime.go; throw and fatal sit in mutex.hpp, as in Go's mutex.go)
-           has a LINKNAME("sync.X") definition in the runtime's sources and a
-           definition in the objects; every LINKNAME("sync....") of the
-           runtime is declared, once, in package sync.
+           the repository root, not in a package's folder), and referenced
+           (U) only from objects of package P;
+  sources  every GOSYMBOL("P.X") declaration of package P (the C++ files of
+           its folder, not of its subfolders: for sync mostly
+           sync/runtime.hpp, as Go keeps them in runtime.go, while throw and
+           fatal sit in mutex.hpp, as in Go's mutex.go; for runtime/debug
+           debug/stubs.hpp, Go's stubs.go) has a LINKNAME("P.X") definition
+           in the runtime's sources and a definition in the objects; every
+           LINKNAME("P....") of the runtime is declared, once, in package P.
 
 Usage:
 
@@ -32,18 +46,21 @@ sync/mutex.cpp.o and a mutex.cpp.o at the root could not be told apart. Each
 object's package is read from its path under the object root, which is the
 CMakeFiles/<target>.dir folder the paths contain (or --objroot).
 
-Output: a table (symbol, where it is defined, where it is referenced from)
-and the problems, worded as Go's toolchain words them where it has a word
-("relocation target sync.X not defined", "duplicated definition of symbol
-sync.X, from A and B", "missing function body"). --check exits 1 when there
-is a problem. --rst PATH writes the table and the raw nm lines as
-reStructuredText for the book (book/tools/gen.py includes it in the linkname
-chapter); its cells use the book's :cpp: and :go: roles, so the book build
-also checks that every name in it resolves. --selftest runs the checks on
-made-up sources and nm lines, one broken rule at a time.
+Output: per package, a table (symbol, where it is declared, where it is
+defined, where it is referenced from) and a summary line; then the problems,
+worded as Go's toolchain words them where it has a word ("relocation target
+sync.X not defined", "duplicated definition of symbol sync.X, from A and
+B", "missing function body"). --check exits 1 when there is a problem.
+--rst PATH writes, per package, a sentence and the table, then the raw nm
+lines, as reStructuredText for the book (book/tools/gen.py includes it in the
+linkname chapter, book/chapters/08-linkname.rst); its cells use the book's
+:cpp: and :go: roles, so the book build also checks that every name in it
+resolves. --selftest runs the checks on made-up sources and nm lines, for
+each package, one broken rule at a time.
 
 Exit status: 0 no problem (or no --check), 1 problems found with --check,
-2 the tool could not do its job (nm failed, no objects, nothing to check).
+2 the tool could not do its job (nm failed, no objects, nothing to check for
+some package of PACKAGES).
 Standard library only; run with /usr/bin/python3.
 """
 
@@ -55,9 +72,40 @@ import sys
 import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PKG = "sync"
-HEADER = "sync/runtime.hpp"  # where most of the declarations live
 RUNTIME = ""  # the runtime package is the repository root
+
+
+class Package:
+    """A package that borrows functions from the runtime through the back
+    channel."""
+
+    def __init__(self, name, folder, prefix, header):
+        self.name = name      # Go's import path: runtime/debug
+        self.folder = folder  # its sources, relative to the repository: debug
+        self.prefix = prefix  # the start of its symbols: runtime..z2fdebug.
+        self.header = header  # where most of its declarations live: debug/stubs.hpp
+
+    @property
+    def pattern(self):
+        """How the book and the summary name its symbols: sync.*"""
+        return self.prefix + "*"
+
+
+PACKAGES = [
+    Package("sync", "sync", "sync.", "sync/runtime.hpp"),
+    # gccgo's spelling of "runtime/debug.": GNU as refuses a '/' in a label.
+    Package("runtime/debug", "debug", "runtime..z2fdebug.", "debug/stubs.hpp"),
+]
+SYNC = PACKAGES[0]
+
+
+def package_name(folder):
+    """Go's name of the package whose sources are in folder ("debug" is
+    runtime/debug); the folder itself for a package not in PACKAGES."""
+    for p in PACKAGES:
+        if p.folder == folder:
+            return p.name
+    return folder
 
 
 # --- Sources ---------------------------------------------------------------------
@@ -128,9 +176,10 @@ TOKEN_RE = re.compile(r"\bnamespace\s+([A-Za-z_][\w:]*)?\s*\{|[{};]|\b(GOSYMBOL|
 GOSRC_RE = re.compile(r"\\gosrc\{([^,{}]+),([^,{}]+)\}")
 
 
-def scan_source(text, rel, prefix=PKG + "."):
+def scan_source(text, rel, prefix=SYNC.prefix):
     """The GOSYMBOL and LINKNAME uses in one file's text whose symbol starts
-    with prefix, with the name and namespace of the function each one marks."""
+    with prefix (a string, or a tuple of them), with the name and namespace
+    of the function each one marks."""
     code = blank_comments(text)
     lines = text.split("\n")
     out = []
@@ -190,28 +239,48 @@ def runtime_files(repo):
     return out
 
 
-def package_files(repo, pkg=PKG):
+def package_files(repo, pkg=SYNC):
     """Package pkg's sources: the C++ files of its folder (not of its
     subfolders, which are other packages: sync/atomic)."""
-    d = os.path.join(repo, pkg)
+    d = os.path.join(repo, pkg.folder)
     if not os.path.isdir(d):
         return []
     # The header first, so that its declarations come first in the table.
     names = sorted(n for n in os.listdir(d) if n.endswith((".cpp", ".hpp", ".h")))
-    names.sort(key=lambda n: pkg + "/" + n != HEADER)
-    return [pkg + "/" + n for n in names]
+    names.sort(key=lambda n: pkg.folder + "/" + n != pkg.header)
+    return [pkg.folder + "/" + n for n in names]
 
 
-def read_sources(repo):
-    """(GOSYMBOL decls of package sync, LINKNAME decls of the runtime)."""
-    declared = []
-    for rel in package_files(repo):
+def runtime_gosrc(repo):
+    """{Go symbol: [(go file, symbol)]} of every \\gosrc marker in the
+    runtime's sources, for a LINKNAME declaration without one of its own
+    (mgcpacer.hpp declares setGCPercent; mgcpacer.cpp marks its body)."""
+    out = {}
+    for rel in runtime_files(repo):
         with open(os.path.join(repo, rel), encoding="utf-8") as f:
-            declared += [d for d in scan_source(f.read(), rel) if d.macro == "GOSYMBOL"]
+            for gofile, sym in GOSRC_RE.findall(f.read()):
+                key = (gofile.strip(), sym.strip())
+                if key not in out.setdefault(key[1], []):
+                    out[key[1]].append(key)
+    return out
+
+
+def read_sources(repo, pkg=SYNC):
+    """(GOSYMBOL decls of package pkg, LINKNAME decls of the runtime with
+    pkg's prefix)."""
+    declared = []
+    for rel in package_files(repo, pkg):
+        with open(os.path.join(repo, rel), encoding="utf-8") as f:
+            declared += [d for d in scan_source(f.read(), rel, pkg.prefix) if d.macro == "GOSYMBOL"]
     defined = []
     for rel in runtime_files(repo):
         with open(os.path.join(repo, rel), encoding="utf-8") as f:
-            defined += [d for d in scan_source(f.read(), rel) if d.macro == "LINKNAME"]
+            defined += [d for d in scan_source(f.read(), rel, pkg.prefix) if d.macro == "LINKNAME"]
+    if any(d.gosrc is None for d in defined):
+        markers = runtime_gosrc(repo)
+        for d in defined:
+            if d.gosrc is None and len(markers.get(d.name, [])) == 1:
+                d.gosrc = markers[d.name][0]
     return declared, defined
 
 
@@ -243,8 +312,9 @@ def run_nm(objs, root):
     return res.stdout.splitlines()
 
 
-def parse_nm(lines, prefix=PKG + "."):
-    """[(object, type, symbol, line)] for the symbols starting with prefix."""
+def parse_nm(lines, prefix=SYNC.prefix):
+    """[(object, type, symbol, line)] for the symbols starting with prefix
+    (a string, or a tuple of them)."""
     out = []
     for line in lines:
         m = NM_RE.match(line)
@@ -255,7 +325,7 @@ def parse_nm(lines, prefix=PKG + "."):
 
 def package_of(obj):
     """The package an object belongs to: the folder of its source ("" for the
-    runtime at the root, "sync", ...)."""
+    runtime at the root, "sync", "debug", ...)."""
     src = obj[:-2] if obj.endswith(".o") else obj
     return os.path.dirname(src).replace(os.sep, "/")
 
@@ -280,9 +350,9 @@ class Row:
         self.refs = []       # objects
 
 
-def check(declared, linknames, nmrows, pkg=PKG):
-    """(rows by symbol, problems). Pure: the selftest calls it on made-up
-    inputs."""
+def check(declared, linknames, nmrows, pkg=SYNC):
+    """(rows by symbol, problems) of package pkg's channel. Pure: the
+    selftest calls it on made-up inputs."""
     rows = {}
 
     def row(sym):
@@ -315,15 +385,16 @@ def check(declared, linknames, nmrows, pkg=PKG):
                                 "can reach it (a static function, or an anonymous namespace?)" % (o, sym, t))
             if package_of(o) != RUNTIME:
                 problems.append("%s: %s is defined in package %s: only the runtime may define it (LINKNAME); "
-                                "package %s only declares it (GOSYMBOL)" % (o, sym, package_of(o), pkg))
+                                "package %s only declares it (GOSYMBOL)"
+                                % (o, sym, package_name(package_of(o)), pkg.name))
         # nm: the references.
         for o in r.refs:
             if not gdefs:
                 problems.append("%s: relocation target %s not defined" % (o, sym))
-            if package_of(o) != pkg:
-                where = "the runtime" if package_of(o) == RUNTIME else "package %s" % package_of(o)
+            if package_of(o) != pkg.folder:
+                where = "the runtime" if package_of(o) == RUNTIME else "package %s" % package_name(package_of(o))
                 problems.append("%s: %s refers to %s: only package %s calls through this symbol "
-                                "(the runtime calls its own function by its own name)" % (o, where, sym, pkg))
+                                "(the runtime calls its own function by its own name)" % (o, where, sym, pkg.name))
         # Sources: the declaration in the header.
         if len(r.declared) > 1:
             problems.append("%s: %s declared again (first at %s)" % (r.declared[1].where, sym, r.declared[0].where))
@@ -338,7 +409,7 @@ def check(declared, linknames, nmrows, pkg=PKG):
         if r.linknames and not r.declared:
             d = r.linknames[0]
             problems.append("%s: //go:linkname %s %s: package %s declares no function with GOSYMBOL(\"%s\")"
-                            % (d.where, d.name, sym, pkg, sym))
+                            % (d.where, d.name, sym, pkg.name, sym))
         if r.linknames and r.declared and not gdefs and r.refs:
             pass  # reported above as "relocation target not defined"
         # nm: a definition that no LINKNAME of the sources explains.
@@ -347,11 +418,39 @@ def check(declared, linknames, nmrows, pkg=PKG):
                             % (gdefs[0][0], sym))
         # nm: a reference to a symbol the header does not declare.
         if r.refs and not r.declared and not (gdefs and r.linknames):
-            problems.append("%s: refers to %s, which package %s does not declare" % (r.refs[0], sym, pkg))
+            problems.append("%s: refers to %s, which package %s does not declare" % (r.refs[0], sym, pkg.name))
     return rows, problems
 
 
 # --- Output ----------------------------------------------------------------------
+
+
+class Result:
+    """One package's check: what the sources and nm say, and the problems."""
+
+    def __init__(self, pkg, declared, linknames, nmrows):
+        self.pkg = pkg
+        self.declared = declared    # its GOSYMBOL decls
+        self.linknames = linknames  # the runtime's LINKNAME decls with its prefix
+        self.nmrows = nmrows        # parse_nm's rows with its prefix
+        self.rows, self.problems = check(declared, linknames, nmrows, pkg)
+
+    @property
+    def nref(self):
+        return sum(len(r.refs) for r in self.rows.values())
+
+    def files(self):
+        """The files with its GOSYMBOL declarations, its main header first."""
+        return sorted({d.file for r in self.rows.values() for d in r.declared},
+                      key=lambda f: (f != self.pkg.header, f))
+
+    def summary(self):
+        objs = {o for o, _, _, _ in self.nmrows if package_of(o) == self.pkg.folder}
+        return ("%d %s symbols (%d GOSYMBOL in package %s, %d LINKNAME in the runtime), %d references "
+                "from %d object%s: %s" % (
+                    len(self.rows), self.pkg.pattern, len(self.declared), self.pkg.name, len(self.linknames),
+                    self.nref, len(objs), "" if len(objs) == 1 else "s",
+                    "ok" if not self.problems else "%d problems" % len(self.problems)))
 
 
 def table(rows):
@@ -373,8 +472,9 @@ def rst_escape(s):
     return re.sub(r"([*`|_\\])", r"\\\1", s)
 
 
-def rst(rows, problems, nmlines, objs_shown, mangled=None):
-    """The book's include: the table and the nm lines it was read from."""
+def rst(results, nmlines, objs_shown, mangled=None):
+    """The book's include: per package a sentence and the table, then the nm
+    lines they were read from."""
     def cpp(d):
         return ":cpp:`%s <%s>`" % (d.name, d.qualname)
 
@@ -394,34 +494,36 @@ def rst(rows, problems, nmlines, objs_shown, mangled=None):
         lines.append(nmpart)
         return "\n       ".join("| " + l for l in lines)
 
-    nref = sum(len(r.refs) for r in rows.values())
     out = [".. Generated by tools/linkname.py --rst from the sources and nm on this build's objects; "
-           "do not edit.\n",
-           "At this build, ``tools/linkname.py`` finds %d symbols spelled ``sync.*``: %d declared with "
-           "``GOSYMBOL`` in package ``sync`` (%s), %d defined with ``LINKNAME`` in the runtime, %d "
-           "references from package ``sync``'s objects. %s\n" % (
-               len(rows), sum(1 for r in rows.values() if r.declared),
-               ", ".join("``%s``" % f for f in sorted({d.file for r in rows.values() for d in r.declared},
-                                                     key=lambda f: (f != HEADER, f))) or "none",
-               sum(1 for r in rows.values() if r.linknames), nref,
-               "Every rule holds." if not problems else "**%d problems** (below)." % len(problems)),
-           ".. list-table::\n   :header-rows: 1\n   :widths: 26 37 37\n   :class: inventory linkname\n",
-           "   * - Symbol\n     - Package sync declares it (GOSYMBOL), nm: referenced from\n"
-           "     - The runtime defines it (LINKNAME), nm: defined in"]
-    for sym in sorted(rows):
-        r = rows[sym]
-        refs = "nm: ``U`` in " + ", ".join("``%s``" % o for o in r.refs) if r.refs else "nm: no reference"
-        defs = "nm: " + ", ".join("``%s`` in ``%s``" % (t, o) for o, t in r.defs) if r.defs else "nm: no definition"
-        out.append("   * - ``%s``\n     - %s\n     - %s" % (sym, cell(r.declared, refs), cell(r.linknames, defs)))
-    out.append("")
-    if problems:
-        out.append("Problems found (the ctest ``linkname_sync`` fails on them):\n")
-        out += ["- %s" % rst_escape(p) for p in problems]
+           "do not edit.\n"]
+    for i, res in enumerate(results):
+        pkg, rows = res.pkg, res.rows
+        out.append("%s ``%s`` (folder ``%s/``), ``tools/linkname.py`` finds %d symbols spelled ``%s``: %d "
+                   "declared with ``GOSYMBOL`` in the package (%s), %d defined with ``LINKNAME`` in the "
+                   "runtime, %d references from the package's objects. %s\n" % (
+                       "At this build, for package" if i == 0 else "For package", pkg.name, pkg.folder,
+                       len(rows), pkg.pattern, sum(1 for r in rows.values() if r.declared),
+                       ", ".join("``%s``" % f for f in res.files()) or "none",
+                       sum(1 for r in rows.values() if r.linknames), res.nref,
+                       "Every rule holds." if not res.problems else "**%d problems** (below)." % len(res.problems)))
+        out += [".. list-table::\n   :header-rows: 1\n   :widths: 26 37 37\n   :class: inventory linkname\n",
+                "   * - Symbol\n     - Package %s declares it (GOSYMBOL), nm: referenced from\n"
+                "     - The runtime defines it (LINKNAME), nm: defined in" % pkg.name]
+        for sym in sorted(rows):
+            r = rows[sym]
+            refs = "nm: ``U`` in " + ", ".join("``%s``" % o for o in r.refs) if r.refs else "nm: no reference"
+            defs = "nm: " + ", ".join("``%s`` in ``%s``" % (t, o) for o, t in r.defs) if r.defs else "nm: no definition"
+            out.append("   * - ``%s``\n     - %s\n     - %s" % (sym, cell(r.declared, refs), cell(r.linknames, defs)))
         out.append("")
-    out.append("The ``nm`` lines the table was read from, exactly as printed (run in "
+        if res.problems:
+            out.append("Problems found in package ``%s``'s channel (the ctest ``linkname_sync`` fails on them):\n"
+                       % pkg.name)
+            out += ["- %s" % rst_escape(p) for p in res.problems]
+            out.append("")
+    out.append("The ``nm`` lines the tables were read from, exactly as printed (run in "
                "``CMakeFiles/gort.dir`` of the build folder; ``T`` is a defined function, ``U`` a "
                "reference the linker must resolve):\n")
-    cmd = "$ nm -A %s | grep ' sync\\.'" % " ".join(objs_shown)
+    cmd = "$ nm -A %s | grep -E ' (%s)'" % (" ".join(objs_shown), "|".join(re.escape(r.pkg.prefix) for r in results))
     out.append(".. code-block:: text\n\n   %s\n%s\n" % (cmd, "\n".join("   " + l for l in nmlines)))
     if mangled:
         obj, raw, demangled = mangled
@@ -498,27 +600,91 @@ sync/mutex.cpp.o:                 U sync.throw
 """
 
 
+# Package runtime/debug: its stubs, and the runtime's two ends of it. setGCPercent
+# is marked LINKNAME on a declaration in a header without a \gosrc of its own
+# (mgcpacer.hpp): the Go link comes from the \gosrc on its body.
+SELFTEST_DEBUG_FILES = {
+    "debug/stubs.hpp": """\
+#pragma once
+namespace gort::debug {
+/// \\gosrc{debug/stubs.go,freeOSMemory}
+void freeOSMemory() GOSYMBOL("runtime..z2fdebug.freeOSMemory");
+int32_t setGCPercent(int32_t percent) GOSYMBOL("runtime..z2fdebug.setGCPercent");
+void notMine() GOSYMBOL("sync.runtime_doSpin");
+}  // namespace gort::debug
+""",
+    "mgcpacer.hpp": """\
+namespace runtime {
+// runtime/debug's SetGCPercent.
+int32 setGCPercent(int32 in) LINKNAME("runtime..z2fdebug.setGCPercent");
+}  // namespace runtime
+""",
+    "mgcpacer.cpp": """\
+namespace runtime {
+/// \\gosrc{mgcpacer.go,gcControllerState.setGCPercent}
+int32 gcControllerState::setGCPercent(int32 in) { return in; }
+/// \\gosrc{mgcpacer.go,setGCPercent}
+int32 setGCPercent(int32 in) { return gcController.setGCPercent(in); }
+}  // namespace runtime
+""",
+    "mheap.cpp": """\
+namespace runtime {
+/// \\gosrc{mheap.go,runtime_debug_freeOSMemory}
+void runtime_debug_freeOSMemory() LINKNAME("runtime..z2fdebug.freeOSMemory");
+void runtime_debug_freeOSMemory() { GC(); }
+}  // namespace runtime
+""",
+}
+
+SELFTEST_DEBUG_NM = """\
+mgcpacer.cpp.o:0000000000000a10 T runtime..z2fdebug.setGCPercent
+mheap.cpp.o:0000000000001c40 T runtime..z2fdebug.freeOSMemory
+debug/garbage.cpp.o:                 U runtime..z2fdebug.freeOSMemory
+debug/garbage.cpp.o:                 U runtime..z2fdebug.setGCPercent
+"""
+
+
 def selftest():
-    """The checks on made-up sources and nm lines: first all good, then each
-    rule broken once; each case names the message it must produce."""
+    """The checks on made-up sources and nm lines, for package sync and then
+    for runtime/debug: first all good, then each rule broken once; each case
+    names the message it must produce."""
     failures = []
+    # A symbol must belong to one package only.
+    for p in PACKAGES:
+        for q in PACKAGES:
+            if p is not q and q.prefix.startswith(p.prefix):
+                failures.append("PACKAGES: %s's prefix %r starts %s's %r" % (p.name, p.prefix, q.name, q.prefix))
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "sync", "atomic"))
+        os.makedirs(os.path.join(tmp, "debug"))
 
-        def run(nm, header=SELFTEST_HEADER, mutex=SELFTEST_MUTEX, runtime=SELFTEST_RUNTIME):
-            for rel, text in ((HEADER, header), ("sync/mutex.hpp", mutex), ("sema.cpp", runtime),
-                              # another package: its GOSYMBOLs are not sync's
-                              ("sync/atomic/type.hpp", 'void f() GOSYMBOL("sync.runtime_Semacquire");\n')):
+        def run(nm, header=SELFTEST_HEADER, mutex=SELFTEST_MUTEX, runtime=SELFTEST_RUNTIME, pkg=SYNC, debug=None):
+            """Both packages' files are always there: each package's check
+            must see only its own symbols."""
+            files = [(SYNC.header, header), ("sync/mutex.hpp", mutex), ("sema.cpp", runtime),
+                     # another package: its GOSYMBOLs are not sync's
+                     ("sync/atomic/type.hpp", 'void f() GOSYMBOL("sync.runtime_Semacquire");\n')]
+            files += sorted({**SELFTEST_DEBUG_FILES, **(debug or {})}.items())
+            for rel, text in files:
                 with open(os.path.join(tmp, rel), "w") as f:
                     f.write(text)
-            declared, linknames = read_sources(tmp)
-            return declared, linknames, check(declared, linknames, parse_nm(nm.splitlines()))
+            declared, linknames = read_sources(tmp, pkg)
+            return declared, linknames, check(declared, linknames, parse_nm(nm.splitlines(), pkg.prefix), pkg)
 
-        declared, linknames, (rows, problems) = run(SELFTEST_NM)
+        def broken(cases, pkg=SYNC):
+            """Each case: (name, run's arguments, the start of the problem it must produce)."""
+            for name, kw, want in cases:
+                _, _, (_, problems) = run(pkg=pkg, **kw)
+                if not any(p.startswith(want) for p in problems):
+                    failures.append("%s: want a problem starting %r, got %s" % (name, want, problems))
+                else:
+                    print("linkname selftest ok: %s -> %s" % (name, want))
+
+        declared, linknames, (rows, problems) = run(SELFTEST_NM + SELFTEST_DEBUG_NM)
         got = {(d.symbol, d.file, d.qualname, d.line, d.gosrc) for d in declared}
-        want = {("sync.runtime_Semacquire", HEADER, "gort::sync::runtime_Semacquire", 6,
+        want = {("sync.runtime_Semacquire", SYNC.header, "gort::sync::runtime_Semacquire", 6,
                  ("sync/runtime.go", "runtime_Semacquire")),
-                ("sync.runtime_Semrelease", HEADER, "gort::sync::runtime_Semrelease", 9,
+                ("sync.runtime_Semrelease", SYNC.header, "gort::sync::runtime_Semrelease", 9,
                  ("sync/runtime.go", "runtime_Semrelease")),
                 ("sync.throw", "sync/mutex.hpp", "gort::sync::throw_", 4, None)}
         if got != want:
@@ -562,12 +728,49 @@ def selftest():
             ("LINKNAME, no object", dict(nm="\n".join(l for l in SELFTEST_NM.splitlines() if "sync.throw" not in l)),
              "sync/mutex.hpp:4: throw_: no object defines sync.throw"),
         ]
-        for name, kw, want in cases:
-            _, _, (_, problems) = run(**kw)
-            if not any(p.startswith(want) for p in problems):
-                failures.append("%s: want a problem starting %r, got %s" % (name, want, problems))
-            else:
-                print("linkname selftest ok: %s -> %s" % (name, want))
+        broken(cases)
+
+        # Package runtime/debug: the same rules under its own prefix.
+        debug = PACKAGES[1]
+        declared, linknames, (rows, problems) = run(SELFTEST_DEBUG_NM + SELFTEST_NM, pkg=debug)
+        got = {(d.symbol, d.file, d.qualname, d.line, d.gosrc) for d in declared}
+        want = {("runtime..z2fdebug.freeOSMemory", debug.header, "gort::debug::freeOSMemory", 4,
+                 ("debug/stubs.go", "freeOSMemory")),
+                ("runtime..z2fdebug.setGCPercent", debug.header, "gort::debug::setGCPercent", 5, None)}
+        if got != want:
+            failures.append("runtime/debug parse: got %s" % sorted(got))
+        got = {(d.symbol, d.file, d.qualname, d.line, d.gosrc) for d in linknames}
+        want = {("runtime..z2fdebug.freeOSMemory", "mheap.cpp", "runtime::runtime_debug_freeOSMemory", 3,
+                 ("mheap.go", "runtime_debug_freeOSMemory")),
+                ("runtime..z2fdebug.setGCPercent", "mgcpacer.hpp", "runtime::setGCPercent", 3,
+                 ("mgcpacer.go", "setGCPercent"))}
+        if got != want:
+            failures.append("runtime/debug's runtime parse: got %s" % sorted(got))
+        if problems:
+            failures.append("runtime/debug, good input: unexpected problems %s" % problems)
+        if sorted(rows) != ["runtime..z2fdebug.freeOSMemory", "runtime..z2fdebug.setGCPercent"]:
+            failures.append("runtime/debug, good input: rows %s" % sorted(rows))
+        else:
+            print("linkname selftest ok: runtime/debug, good input -> 2 symbols, no problem")
+
+        cases = [
+            ("runtime/debug: referenced from sync",
+             dict(nm=SELFTEST_DEBUG_NM + "sync/mutex.cpp.o:                 U runtime..z2fdebug.setGCPercent\n"),
+             "sync/mutex.cpp.o: package sync refers to runtime..z2fdebug.setGCPercent: only package "
+             "runtime/debug calls"),
+            ("runtime/debug: defined in runtime/debug",
+             dict(nm=SELFTEST_DEBUG_NM.replace("mheap.cpp.o:0000000000001c40 T",
+                                               "debug/garbage.cpp.o:0000000000001c40 T")),
+             "debug/garbage.cpp.o: runtime..z2fdebug.freeOSMemory is defined in package runtime/debug"),
+            ("runtime/debug: declared, no LINKNAME",
+             dict(nm=SELFTEST_DEBUG_NM, debug={"mgcpacer.hpp": SELFTEST_DEBUG_FILES["mgcpacer.hpp"].replace(
+                 ' LINKNAME("runtime..z2fdebug.setGCPercent")', "")}),
+             "debug/stubs.hpp:5: setGCPercent: missing function body"),
+            ("runtime/debug: undefined",
+             dict(nm="\n".join(l for l in SELFTEST_DEBUG_NM.splitlines() if not l.startswith("mheap.cpp.o:"))),
+             "debug/garbage.cpp.o: relocation target runtime..z2fdebug.freeOSMemory not defined"),
+        ]
+        broken(cases, debug)
 
     for f in failures:
         print("linkname selftest FAIL: %s" % f)
@@ -581,14 +784,15 @@ def selftest():
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description="check the sync <-> runtime linkname back channel (nm)")
+    ap = argparse.ArgumentParser(description="check the linkname back channel between the runtime and sync, "
+                                             "runtime/debug (nm)")
     ap.add_argument("objects", nargs="*", help="the gort library's object files ($<TARGET_OBJECTS:gort>)")
     ap.add_argument("--check", action="store_true", help="exit 1 on any problem")
-    ap.add_argument("--rst", metavar="PATH", help="write the table and nm lines as reStructuredText")
+    ap.add_argument("--rst", metavar="PATH", help="write the tables and nm lines as reStructuredText")
     ap.add_argument("--objroot", help="the folder object paths are relative to (default: CMakeFiles/gort.dir)")
     ap.add_argument("--repo", default=REPO, help="the source tree (default: this repository)")
     ap.add_argument("--selftest", action="store_true", help="check the checks on made-up input")
-    ap.add_argument("-q", "--quiet", action="store_true", help="no table, only problems and the summary")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no tables, only problems and the summaries")
     args = ap.parse_args(argv)
 
     status = 0
@@ -614,34 +818,40 @@ def main(argv):
     root = os.path.abspath(args.objroot) if args.objroot else object_root(objs)
     try:
         nmlines = run_nm(objs, root)
-        declared, linknames = read_sources(args.repo)
+        sources = [read_sources(args.repo, pkg) for pkg in PACKAGES]
     except (OSError, RuntimeError) as e:
         print("linkname: %s" % e, file=sys.stderr)
         return 2
-    nmrows = parse_nm(nmlines)
-    if not nmrows and not declared:
-        print("linkname: nothing to check: no sync.* symbol in %d objects and no GOSYMBOL in package %s"
-              % (len(objs), PKG), file=sys.stderr)
-        return 2
-    rows, problems = check(declared, linknames, nmrows)
+    results = []
+    for pkg, (declared, linknames) in zip(PACKAGES, sources):
+        nmrows = parse_nm(nmlines, pkg.prefix)
+        if not nmrows and not declared:
+            print("linkname: nothing to check: no %s symbol in %d objects and no GOSYMBOL in package %s"
+                  % (pkg.pattern, len(objs), pkg.name), file=sys.stderr)
+            return 2
+        results.append(Result(pkg, declared, linknames, nmrows))
 
-    if not args.quiet:
-        print(table(rows))
-        print()
-    for p in problems:
-        print(p, file=sys.stderr if args.check else sys.stdout)
-    shown = []
-    for obj, _, _, _ in nmrows:
-        if obj not in shown:
-            shown.append(obj)
-    nref = sum(len(r.refs) for r in rows.values())
-    print("linkname: %d sync.* symbols (%d GOSYMBOL in package %s, %d LINKNAME in the runtime), %d references "
-          "from %d objects, %d objects read: %s" % (
-              len(rows), len(declared), PKG, len(linknames), nref,
-              len({o for o in shown if package_of(o) == PKG}), len(objs),
-              "ok" if not problems else "%d problems" % len(problems)))
+    problems = []
+    for res in results:
+        if not args.quiet:
+            print("package %s (symbols %s; declarations in %s):" % (res.pkg.name, res.pkg.pattern, res.pkg.folder))
+            print(table(res.rows))
+            print()
+        for p in res.problems:
+            print(p, file=sys.stderr if args.check else sys.stdout)
+        problems += res.problems
+    for res in results:
+        print("linkname: %s" % res.summary())
+    print("linkname: %d packages, %d objects read: %s"
+          % (len(results), len(objs), "ok" if not problems else "%d problems" % len(problems)))
     if args.rst:
-        text = rst(rows, problems, [r[3] for r in nmrows], shown, mangled_example(objs, root))
+        # The nm lines of every package, in nm's order, and the objects they name.
+        raw = parse_nm(nmlines, tuple(pkg.prefix for pkg in PACKAGES))
+        shown = []
+        for obj, _, _, _ in raw:
+            if obj not in shown:
+                shown.append(obj)
+        text = rst(results, [r[3] for r in raw], shown, mangled_example(objs, root))
         os.makedirs(os.path.dirname(os.path.abspath(args.rst)), exist_ok=True)
         old = None
         if os.path.exists(args.rst):

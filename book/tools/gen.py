@@ -10,8 +10,8 @@
   sidebyside/index.rst    the list of those pages.
   generated/*.inc         departures list, test inventory (with the last test
                           run's results, testresults.py), nm of the linkname
-                          symbols, the sync <-> runtime linkname table
-                          (tools/linkname.py --rst), objdump of a nosplit
+                          symbols, the linkname tables of sync and
+                          runtime/debug (tools/linkname.py --rst), objdump of a nosplit
                           function, a gdb session with runtime-gdb.py,
                           dialect table; the memory chapter's constants,
                           size classes, summary levels and program output
@@ -704,7 +704,8 @@ def gort_objects(builddir):
 
 
 def linkname(srcdir, objects):
-    """The linkname chapter's table: tools/linkname.py --rst, from the
+    """The linkname chapter's tables (one per package that borrows from the
+    runtime: sync, runtime/debug): tools/linkname.py --rst, from the
     sources and nm on the library's objects. A broken back channel is shown
     on the page (and fails the ctest linkname_sync), not here."""
     path = os.path.join(srcdir, "generated", "linkname.inc")
