@@ -30,9 +30,6 @@
 //   TestAsyncPreempt: needs signal-based asynchronous preemption
 //     (preempt.go, signal_unix.go preemptM) of loops that make no calls.
 //   TestTimerFairness, TestTimerFairness2: need timers (time.After).
-//   TestLockOSThreadTemplateThreadRace: races LockOSThread with the
-//     stop-the-world of runtime.ReadMemStats, which needs the allocator's
-//     statistics (mstats), not in the port yet.
 //   TestPreemptionAfterSyscall: needs the Entersyscall/Exitsyscall hooks
 //     (syscall states are not in the port yet) and time.
 //   TestNetpollBreak: needs the netpoller.
@@ -662,6 +659,21 @@ TEST_CASE("TestLockOSThreadAvoidsStatePropagation", "[proc_test.go]") {
     SKIP("unshare syscall not permitted on this system");
   }
   CHECK(res.output == want);
+}
+
+// proc_test.go:1006 at go1.22.12
+TEST_CASE("TestLockOSThreadTemplateThreadRace", "[proc_test.go]") {
+  int iterations = 100;
+  if (testingShort) {
+    // About 100 ms, with a much smaller chance to catch the race.
+    iterations = 5;
+  }
+  for (int i = 0; i < iterations; i++) {
+    std::string want = "OK\n";
+    auto res = runTestProg("LockOSThreadTemplateThreadRace");
+    INFO("run " << i << ": want " << want << ", got " << res.output);
+    REQUIRE(res.output == want);
+  }
 }
 
 // proc_test.go:1100 at go1.22.12

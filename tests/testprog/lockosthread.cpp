@@ -1,16 +1,16 @@
 // testprog/lockosthread.cpp: sub-programs of go1.22.12
 // runtime/testdata/testprog/lockosthread.go: a goroutine that exits while
-// locked to its thread takes the thread with it.
-//
-// Not ported: LockOSThreadTemplateThreadRace, which races LockOSThread with
-// stop-the-world (runtime.ReadMemStats) and waits with sync.WaitGroup;
-// neither is in the port yet.
+// locked to its thread takes the thread with it; LockOSThread racing a
+// stop-the-world must not hang (golang.org/issue/38931).
+#include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "chan.hpp"
 #include "go.hpp"
 #include "runtime.hpp"
+#include "sync/sync.hpp"
 #include "testprog.hpp"
 
 namespace testprog {
@@ -163,6 +163,45 @@ void LockOSThreadAvoidsStatePropagation() {
   println("OK");
 }
 
+// lockosthread.go:201 at go1.22.12. A stop-the-world (ReadMemStats, over
+// and over) races two LockOSThread calls, lined up 10 ms from now; with
+// the race of golang.org/issue/38931 the program hangs about 2% of runs.
+void LockOSThreadTemplateThreadRace() {
+  // Enough Ps to run everything at once (on fewer cores the kernel decides).
+  runtime::GOMAXPROCS(4);
+
+  gort::go([] {
+    // Stop the world, again and again.
+    runtime::MemStats m;
+    for (;;) runtime::ReadMemStats(&m);
+  });
+
+  // Both LockOSThreads at about the same time. (Go: time.Now().Add(10ms).)
+  auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+
+  // (Shared through the C++ heap: a WaitGroup holds no GC reference.)
+  auto wg = std::make_shared<gort::sync::WaitGroup>();
+  wg->Add(2);
+
+  for (int i = 0; i < 2; i++) {
+    gort::go([start, wg] {
+      while (std::chrono::steady_clock::now() < start) {
+      }
+
+      // Work on the local run queue, so that handoffp starts an M early.
+      gort::go([] {});
+
+      runtime::LockOSThread();
+      runtime::Gosched();  // a preemption point
+      wg->Done();
+    });
+  }
+
+  wg->Wait();
+  // Both LockOSThreads returned: the race did not hang the program.
+  println("OK");
+}
+
 // lockosthread.go:16 at go1.22.12 (the init that registers them)
 [[maybe_unused]] bool registered = [] {
   // Inits run on the main thread, so this records its thread id.
@@ -175,6 +214,7 @@ void LockOSThreadAvoidsStatePropagation() {
 
   registerInit("LockOSThreadAvoidsStatePropagation", []() { runtime::LockOSThread(); });
   register_("LockOSThreadAvoidsStatePropagation", LockOSThreadAvoidsStatePropagation);
+  register_("LockOSThreadTemplateThreadRace", LockOSThreadTemplateThreadRace);
   return true;
 }();
 
