@@ -87,8 +87,9 @@ void mcache::refill(spanClass spc) {
 
   if (s->allocCount == s->nelems) throw_("span has no free space");
 
-  // Cached now: the sweeper must leave it alone ([mcache-cached]).
-  s->sweepgen = mheap_.sweepgen + 3;
+  // Cached now: the sweeper must leave it alone ([mcache-cached]). Atomic:
+  // the reclaimer reads a span's sweepgen without owning it (tryAcquire).
+  atomic::Store(&s->sweepgen, mheap_.sweepgen + 3);
 
   // Remember allocCount, to count what this cache allocates from it.
   s->allocCountBeforeCache = s->allocCount;

@@ -114,7 +114,8 @@ void gcWaitOnMark(uint32 n) {
 
 /// test: whether the trigger's condition holds. \gosrc{mgc.go,gcTrigger.test}
 bool gcTrigger::test() const {
-  if (!memstats.enablegc || panicking.Load() != 0 || gcphase != _GCoff) return false;
+  // (gcphase and forcegcperiod are read without a lock, as in Go.)
+  if (!memstats.enablegc || panicking.Load() != 0 || atomic::Load(&gcphase) != _GCoff) return false;
   switch (kind) {
     case gcTriggerHeap: {
       // The live heap reached the pacer's trigger.
@@ -125,7 +126,7 @@ bool gcTrigger::test() const {
     case gcTriggerTime: {
       if (gcController.gcPercent.Load() < 0) return false;
       int64 lastgc = int64(atomic::Load(&memstats.last_gc_nanotime));
-      return lastgc != 0 && now - lastgc > forcegcperiod;
+      return lastgc != 0 && now - lastgc > atomic::Load(&forcegcperiod);
     }
     case gcTriggerCycle:
       // The difference, not a comparison, for wraparound.
@@ -371,7 +372,9 @@ void gcMarkTermination() {
     throw_("non-concurrent sweep failed to drain all sweep queues");
   }
 
-  startTheWorld();
+  // The world runs again; worldsema stays held (stopTheWorld took it in
+  // gcStart) until this cycle's work is done, as forEachP needs.
+  systemstack([] { startTheWorldWithSema(); });
 
   // The sweeper frees the cycle's workbufs later: it can take a while.
   prepareFreeWorkbufs();
@@ -379,10 +382,7 @@ void gcMarkTermination() {
   // Every P flushes its mcache before it allocates again, but an idle P
   // may not for a long time, and the next cycle needs them all flushed.
   // Idle Ps also give back their page caches, which the scavenger cannot
-  // see. Departure: Go still holds worldsema here (taken in gcMarkDone);
-  // the port's startTheWorld released it, so it is taken again for
-  // forEachP.
-  semacquire(&worldsema);
+  // see.
   forEachP(waitReasonFlushProcCaches, [](p* pp) {
     pp->mcache->prepareForSweep();
     if (pp->status == _Pidle) {
@@ -393,7 +393,6 @@ void gcMarkTermination() {
       });
     }
   });
-  semrelease(&worldsema);
   if (sl.valid) {
     // The stale spans are swept now: they no longer hold the sweep open.
     sweep.active.end(sl);
@@ -409,6 +408,8 @@ void gcMarkTermination() {
     printunlock();
   }
 
+  // Another cycle, or another stop of the world, may start from here.
+  semrelease(&worldsema);
   semrelease(&gcsema);
   releasem(mp);
 }

@@ -213,8 +213,8 @@ uintptr sweepone() {
   // finished sweep under GODEBUG=gcpacertrace.)
   if (noMoreWork && debug.gcpacertrace > 0) {
     print("pacer: sweep done at heap size ", gcController.heapLive.Load() >> 20, "MB; allocated ",
-          (gcController.heapLive.Load() - mheap_.sweepHeapLiveBasis) >> 20, "MB during sweep; swept ",
-          mheap_.pagesSwept.Load(), " pages at ", mheap_.sweepPagesPerByte, " pages/byte\n");
+          (gcController.heapLive.Load() - mheap_.sweepHeapLiveBasis.load()) >> 20, "MB during sweep; swept ",
+          mheap_.pagesSwept.Load(), " pages at ", mheap_.sweepPagesPerByte.load(), " pages/byte\n");
   }
   gp->m->locks--;
   return npages;
@@ -404,7 +404,7 @@ retry:
     // leave a basis above heapLive for a moment (Go issue 57523).
     newHeapLive += uintptr(live - liveBasis);
   }
-  int64 pagesTarget = int64(mheap_.sweepPagesPerByte * double(newHeapLive)) - int64(callerSweepPages);
+  int64 pagesTarget = int64(mheap_.sweepPagesPerByte.load() * double(newHeapLive)) - int64(callerSweepPages);
   while (pagesTarget > int64(mheap_.pagesSwept.Load() - sweptBasis)) {
     if (sweepone() == ~uintptr(0)) {
       mheap_.sweepPagesPerByte = 0;

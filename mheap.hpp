@@ -468,8 +468,10 @@ struct mheap : sys::NotInHeap {
   atomic::Uintptr pagesInUse;  // pages of in-use (heap) spans
   atomic::Uint64 pagesSwept;
   atomic::Uint64 pagesSweptBasis;
-  uint64 sweepHeapLiveBasis;
-  double sweepPagesPerByte;
+  // The proportional sweep's pacing (gcPaceSweeper): written with the lock
+  // held or the world stopped, read without (deductSweepCredit), as in Go.
+  atomic::Racy<uint64> sweepHeapLiveBasis;
+  atomic::Racy<double> sweepPagesPerByte;
   atomic::Uint64 reclaimIndex;
   atomic::Uintptr reclaimCredit;
 

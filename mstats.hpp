@@ -114,7 +114,9 @@ struct mstats {
   double gc_cpu_fraction;
   uint64 last_gc_nanotime;
   uint64 lastHeapInUse;
-  bool enablegc;
+  // enablegc: collections may start (gcenable). Written once, read
+  // without a lock by every trigger test (Go reads it racily).
+  atomic::Racy<bool> enablegc;
 };
 
 /// memstats: the runtime's statistics. \gosrc{mstats.go,memstats}

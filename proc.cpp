@@ -553,7 +553,6 @@ bool casGFromPreempted(g* gp, uint32 old, uint32 nw) {
 // ---- Stop the world (only what GOMAXPROCS needs) ----
 
 static void stopTheWorldWithSema();
-static void startTheWorldWithSema();
 
 /// stopTheWorld / startTheWorld: one STW at a time (worldsema). While it
 /// waits for the other Ps, the caller is _Gwaiting ("stopping the world"),
@@ -621,7 +620,8 @@ static void stopTheWorldWithSema() {
 
 /// startTheWorldWithSema: resize the Ps if GOMAXPROCS changed and restart
 /// the ones with work. \gosrc{proc.go,startTheWorldWithSema}
-static void startTheWorldWithSema() {
+SYSTEMSTACK void startTheWorldWithSema() {
+  systemstackcheck();
   m* mp = acquirem();
   lock(&sched.lock);
   int32 procs = gomaxprocs;

@@ -41,6 +41,9 @@ int32 gcount();
 bool isSystemGoroutine(g* gp);
 void stopTheWorld();
 void startTheWorld();
+/// startTheWorldWithSema: restart the Ps; the caller keeps worldsema
+/// (proc.cpp). \gosrc{proc.go,startTheWorldWithSema}
+SYSTEMSTACK void startTheWorldWithSema();
 /// worldsema: held (semacquire/semrelease, sema.cpp) by whoever stops the
 /// world or runs forEachP, so that at most one of them runs at a time and
 /// GOMAXPROCS stays put meanwhile. Starts at 1 (free). \gosrc{proc.go,worldsema}

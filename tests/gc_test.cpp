@@ -10,6 +10,7 @@
 // Translation rules: t.Fatal(f) is INFO with Go's message and a REQUIRE;
 // t.Fail is a CHECK; t.Logf, which Go's tests here use only to note an
 // odd value, is a WARN.
+#include <atomic>
 #include <catch2/catch_test_macros.hpp>
 #include <chrono>
 #include <cstdint>
@@ -144,8 +145,10 @@ TEST_CASE("TestPeriodicGC", "[gc_test.go]") {
   runtime::MemStats ms1 = readMemStats(), ms2;
 
   // A period of 0: sysmon finds a collection overdue at every round.
-  int64_t orig = *runtime::ForceGCPeriod;
-  *runtime::ForceGCPeriod = 0;
+  // (Through atomic_ref: sysmon reads the period meanwhile.)
+  std::atomic_ref<int64_t> period(*runtime::ForceGCPeriod);
+  int64_t orig = period.load();
+  period.store(0);
 
   // Wait for two such collections; on a loaded machine they may come late,
   // so up to 200 waits of 5 ms, but no longer than needed.
@@ -158,7 +161,7 @@ TEST_CASE("TestPeriodicGC", "[gc_test.go]") {
     ms2 = readMemStats();
     numGCs = ms2.NumGC - ms1.NumGC;
   }
-  *runtime::ForceGCPeriod = orig;
+  period.store(orig);
 
   INFO("no periodic GC: got " << numGCs << " GCs, want >= 2");
   REQUIRE(numGCs >= want);

@@ -93,10 +93,17 @@ TEST_CASE("gort: GC frees objects nothing references, and reuses their memory", 
   INFO("freed " << after.Frees - before.Frees << " of " << n);
   CHECK(after.Frees - before.Frees >= uint64_t(n) * 9 / 10);
   CHECK(after.HeapObjects <= before.HeapObjects + uint64_t(n) / 10);
-  // The freed slots are reused: another round needs no new heap memory.
+  // The freed slots are reused: another round needs (almost) no new heap
+  // memory. A few pages may still be new: a P's page cache or a sweep in
+  // progress (GORT_GCSTRESS's cycles) can leave free pages out of reach for
+  // a moment, and the heap then grows, as in Go; an eighth of the round is
+  // far below what a heap that did not reuse the slots would add.
+  uint64_t round = mid.TotalAlloc - before.TotalAlloc;
   allocateGarbage(n);
   runtime::MemStats again = readMemStats();
-  CHECK(again.HeapSys == after.HeapSys);
+  INFO("HeapSys " << after.HeapSys << " -> " << again.HeapSys << " for a round of " << round << " bytes");
+  // (Signed: HeapSys also shrinks when a stack span is cut from the heap.)
+  CHECK(int64_t(again.HeapSys) - int64_t(after.HeapSys) < int64_t(round / 8));
   CHECK(after.NumGC >= before.NumGC + 1);
 }
 
