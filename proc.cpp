@@ -850,7 +850,7 @@ YESWRITEBARRIERREC static m* allocm(p* pp, void (*fn)(), int64 id) {
   // Drop the exited Ms whose threads are done with them; keep those still
   // finishing (freeMWait). Go also frees their g0 stacks here (freeMStack);
   // the port's g0s run on the threads' own stacks, which pthreads frees.
-  if (sched.freem != nullptr) {
+  if (sched.freem.load() != nullptr) {
     lock(&sched.lock);
     m* newList = nullptr;
     for (m* freem = sched.freem; freem != nullptr;) {

@@ -542,8 +542,10 @@ struct schedt {
   int32 maxmcount;        // cap on Ms; exceeding it is fatal
   int32 nmsys;            // system Ms, ignored by the deadlock check
   int64 nmfreed;          // Ms freed so far
-  m* freem;               // exited Ms, kept reachable until their threads are
-                          // done with them (m.freeWait); linked by m.freelink
+  // freem: exited Ms, kept reachable until their threads are done with
+  // them (m.freeWait); linked by m.freelink. Written with sched.lock held;
+  // allocm's first look is without it, as in Go.
+  atomic::Racy<m*> freem;
   atomic::Int32 ngsys;    // goroutines the runtime itself runs
   puintptr pidle;         // list of Ps with no M
   atomic::Int32 npidle;
