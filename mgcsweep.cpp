@@ -189,8 +189,9 @@ uintptr sweepone() {
     if (mSpanState state = s->state.get(); state != mSpanInUse) {
       // A span freed since it was queued (its sweepgen says so) is
       // skipped; anything else is a bug.
-      if (!(s->sweepgen == sl.sweepGen || s->sweepgen == sl.sweepGen + 3)) {
-        print("runtime: bad span s.state=", uint32(state), " s.sweepgen=", s->sweepgen, " sweepgen=", sl.sweepGen, "\n");
+      // (Read atomically: the span may be reused meanwhile, as Go allows.)
+      if (uint32 sg = atomic::Load(&s->sweepgen); !(sg == sl.sweepGen || sg == sl.sweepGen + 3)) {
+        print("runtime: bad span s.state=", uint32(state), " s.sweepgen=", sg, " sweepgen=", sl.sweepGen, "\n");
         throw_("non in-use span in unswept list");
       }
       continue;
@@ -257,8 +258,10 @@ bool sweepLocked::sweep(bool preserve) {
   if (!preserve) s = nullptr;  // the span is no longer ours once swept
 
   uint32 sweepgen = mheap_.sweepgen;
-  if (mSpanState state = sp->state.get(); state != mSpanInUse || sp->sweepgen != sweepgen - 1) {
-    print("mspan.sweep: state=", uint32(state), " sweepgen=", sp->sweepgen, " mheap.sweepgen=", sweepgen, "\n");
+  // (The span's sweepgen is read atomically throughout: other sweepers
+  // look at it without owning the span, tryAcquire.)
+  if (mSpanState state = sp->state.get(); state != mSpanInUse || atomic::Load(&sp->sweepgen) != sweepgen - 1) {
+    print("mspan.sweep: state=", uint32(state), " sweepgen=", atomic::Load(&sp->sweepgen), " mheap.sweepgen=", sweepgen, "\n");
     throw_("mspan.sweep: bad span state");
   }
   mheap_.pagesSwept.Add(sp->npages);
@@ -312,11 +315,11 @@ bool sweepLocked::sweep(bool preserve) {
   sp->gcmarkBits = newMarkBits(uintptr(sp->nelems));
   sp->refillAllocCache(0);
 
-  if (mSpanState state = sp->state.get(); state != mSpanInUse || sp->sweepgen != sweepgen - 1) {
-    print("mspan.sweep: state=", uint32(state), " sweepgen=", sp->sweepgen, " mheap.sweepgen=", sweepgen, "\n");
+  if (mSpanState state = sp->state.get(); state != mSpanInUse || atomic::Load(&sp->sweepgen) != sweepgen - 1) {
+    print("mspan.sweep: state=", uint32(state), " sweepgen=", atomic::Load(&sp->sweepgen), " mheap.sweepgen=", sweepgen, "\n");
     throw_("mspan.sweep: bad span state after sweep");
   }
-  if (sp->sweepgen == sweepgen + 1 || sp->sweepgen == sweepgen + 3) throw_("swept cached span");
+  if (uint32 sg = atomic::Load(&sp->sweepgen); sg == sweepgen + 1 || sg == sweepgen + 3) throw_("swept cached span");
   atomic::Store(&sp->sweepgen, sweepgen);
 
   if (spc.sizeclass() != 0) {
