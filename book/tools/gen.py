@@ -1034,8 +1034,11 @@ def collector(srcdir, gcfacts):
                 problems.append("column %d: HeapObjects != Mallocs - Frees" % i)
         if rows["NumGC"] != [0, 1, 2]:
             problems.append("NumGC is not 0, 1, 2")
-        if len(set(rows["Mallocs"])) != 1 or len(set(rows["TotalAlloc"])) != 1:
-            problems.append("Mallocs or TotalAlloc moved between the columns")
+        # Between the columns the program allocates nothing; the runtime may
+        # (an m, its g0 and gsignal when a cycle's sweeper wakes a thread).
+        if max(rows["Mallocs"]) - min(rows["Mallocs"]) > 8 or \
+                max(rows["TotalAlloc"]) - min(rows["TotalAlloc"]) > 8192:
+            problems.append("Mallocs or TotalAlloc moved between the columns by more than the runtime's few objects")
         # The first collection frees the garbage but its survivors; the
         # second the list but its survivors (at most a few objects of the
         # runtime's besides, such as the goroutine's closure).
