@@ -11,6 +11,14 @@
 #     switch or a huge frame. Every stack gort runs on is registered:
 #     goroutine stacks (stack.cpp), signal stacks (signal_unix.cpp), the
 #     threads' own (valgrind, when the thread is created).
+# --fair-sched=yes: valgrind runs one thread at a time under a lock, and by
+# default a thread that lets go of that lock may take it straight back. The
+# runtime's spinning Ms (findRunnable's spin, lock_futex's procyield loops,
+# a stop-the-world waiting on its Ps) then kept the thread they waited for
+# off the CPU for seconds at a time: one runtime.GC in
+# TestNoShrinkStackWhileParking took 115 s and valgrind_memcheck_cpu4 ran
+# past its 600 s limit. With the lock handed out in turn the same tests run
+# in about 15 s.
 # Prints valgrind's report after the program's output.
 set -uo pipefail
 valgrind=$1 supp=$2
@@ -19,7 +27,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 memcheck_status=99
-"$valgrind" --tool=memcheck --error-exitcode=$memcheck_status \
+"$valgrind" --tool=memcheck --fair-sched=yes --error-exitcode=$memcheck_status \
 	--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	--suppressions="$supp" --log-file="$log" "$@"
 rc=$?
