@@ -163,17 +163,24 @@ void main() {
   m* mp = getg()->m;
   mainStarted = true;
   systemstack([] { newm(sysmon, nullptr, -1); });
-  // The main goroutine stays on m0 while the runtime initialises, as in Go.
+  // The main goroutine stays on m0 while the runtime initialises, as in
+  // Go: until main.main starts. (gcenable parks it on a channel until the
+  // sweeper is ready; without the lock it could come back on another M,
+  // and a program that locks main to the main thread in its first lines,
+  // as testprog's LockOSThread inits do, would lock the wrong thread.)
   lockOSThread();
   if (mp != &m0) throw_("runtime.main not on m0");
   runtimeInitTime = nanotime();
   if (runtimeInitTime == 0) throw_("nanotime returning zero");
-  unlockOSThread();
 
   // The runtime's init tasks (Go: doInit1(runtime_inittasks)).
   init();
 
   gcenable();
+
+  // (Go runs the program's package inits here, doInit(m.inittasks); C++
+  // static initialisers have run before rt0_go.)
+  unlockOSThread();
 
   void (*fn)() = main_main_fn;  // an indirect call, as in Go
   try {
@@ -2186,7 +2193,7 @@ void schedtrace(bool detailed) {
         print(mp->id);
       else
         print("nil");
-      print(" runqsize=", t - h, " gfreecnt=", pp->gFree.n, " timerslen=", 0, "\n");
+      print(" runqsize=", t - h, " gfreecnt=", pp->gFree.n.load(), " timerslen=", 0, "\n");
     } else {
       print(" ");
       if (i == 0) print("[");
