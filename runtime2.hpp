@@ -489,7 +489,9 @@ struct p {
   guintptr runnext;
   struct {
     gList list;
-    int32 n;
+    // n: written by the owner P (or with the world stopped); gcount reads
+    // it from any thread without a lock.
+    atomic::Racy<int32> n;
   } gFree;  // dead Gs kept for reuse
   sudog* sudogcache[128];
   int32 sudogn;
@@ -557,7 +559,7 @@ struct schedt {
     mutex lock;
     gList stack;    // dead Gs that still own a stack
     gList noStack;  // dead Gs whose stack was freed
-    int32 n;
+    atomic::Racy<int32> n;  // written under lock; gcount reads it without
   } gFree;
   mutex sudoglock;
   sudog* sudogcache;
