@@ -11,6 +11,7 @@
 #include "mcache.hpp"
 #include "mheap.hpp"
 #include "runtime.hpp"
+#include "slice.hpp"
 
 namespace runtime {
 
@@ -179,6 +180,44 @@ void readmemstats_m(MemStats* stats) {
     stats->BySize[i].Mallocs = bySize[i].Mallocs;
     stats->BySize[i].Frees = bySize[i].Frees;
   }
+}
+
+/// readGCStats: runtime/debug.ReadGCStats' source (debug/stubs.hpp). Its
+/// slice must have room for the whole pause history twice over plus three
+/// words; it comes back holding the recent pauses (newest first), their end
+/// times, then the last collection's Unix time, the number of collections
+/// and the total pause, all in nanoseconds. \gosrc{mstats.go,readGCStats}
+void readGCStats(slice* pauses) LINKNAME("runtime..z2fdebug.readGCStats");
+void readGCStats(slice* pauses) {
+  systemstack([pauses] { readGCStats_m(pauses); });
+}
+
+/// readGCStats_m: readGCStats' body. On the system stack because it takes
+/// mheap_.lock; gcMarkTermination writes the history with the world
+/// stopped, so the copy is one collection's state.
+/// \gosrc{mstats.go,readGCStats_m}
+SYSTEMSTACK void readGCStats_m(slice* pauses) {
+  systemstackcheck();
+  constexpr uint32 npause = sizeof(memstats.pause_ns) / sizeof(memstats.pause_ns[0]);
+  // runtime/debug sizes the buffer; a short one is the caller's bug.
+  if (uint32(pauses->cap) < npause + 3) throw_("short slice passed to readGCStats");
+  auto* p = static_cast<uint64*>(pauses->array);
+
+  lock(&mheap_.lock);
+  uint32 n = memstats.numgc;
+  if (n > npause) n = npause;
+  // pause_ns is a ring: the newest pause is at (numgc-1) % npause, older
+  // ones before it. Hand them out newest first.
+  for (uint32 i = 0; i < n; i++) {
+    uint32 j = (memstats.numgc - 1 - i) % npause;
+    p[i] = memstats.pause_ns[j];
+    p[n + i] = memstats.pause_end[j];
+  }
+  p[n + n] = memstats.last_gc_unix;
+  p[n + n + 1] = uint64(memstats.numgc);
+  p[n + n + 2] = memstats.pause_total_ns;
+  unlock(&mheap_.lock);
+  pauses->len = int(n + n + 3);
 }
 
 /// flushmcache: flush allp[i]'s mcache. The world is stopped.

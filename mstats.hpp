@@ -143,6 +143,8 @@ inline bool doubleCheckReadMemStats = false;
 
 struct MemStats;
 void readmemstats_m(MemStats* stats);
+struct slice;
+SYSTEMSTACK void readGCStats_m(slice* pauses);
 NOWRITEBARRIER void flushmcache(int i);
 NOWRITEBARRIER void flushallmcaches();
 

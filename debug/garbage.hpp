@@ -1,15 +1,43 @@
 // debug/garbage.hpp: the collector's controls from package runtime/debug
-// (src/runtime/debug/garbage.go, go1.22.12): SetGCPercent, SetMemoryLimit,
-// FreeOSMemory. #include <gort/debug/garbage.hpp>; namespace gort::debug.
+// (src/runtime/debug/garbage.go, go1.22.12): ReadGCStats, SetGCPercent,
+// SetMemoryLimit, FreeOSMemory. #include <gort/debug/garbage.hpp>;
+// namespace gort::debug.
 //
 // Each is a thin wrapper over a runtime function reached through the
-// linkname back channel (debug/stubs.hpp). Not ported yet: ReadGCStats,
-// SetMaxStack, SetMaxThreads, SetPanicOnFault, SetTraceback,
-// WriteHeapDump.
+// linkname back channel (debug/stubs.hpp). Not ported yet: SetMaxStack,
+// SetMaxThreads, SetPanicOnFault, SetTraceback, WriteHeapDump.
+//
+// Departure: Go's GCStats holds time.Time and time.Duration values in
+// slices; until the port has package time (the timers issue), a time is a
+// std::chrono::system_clock::time_point and a duration
+// std::chrono::nanoseconds (time.Duration's own unit), and the histories
+// are std::vectors: they hold no GC references, so the C++ heap may keep
+// them. As in Go, ReadGCStats reuses their capacity when it is enough.
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace gort::debug {
+
+/// GCStats: what ReadGCStats reports about recent collections.
+/// \gosrc{debug/garbage.go,GCStats}
+struct GCStats {
+  std::chrono::system_clock::time_point LastGC;        // when the last collection ended
+  int64_t NumGC = 0;                                   // collections so far
+  std::chrono::nanoseconds PauseTotal{0};              // their pauses, summed
+  std::vector<std::chrono::nanoseconds> Pause;         // pause history, newest first
+  std::vector<std::chrono::system_clock::time_point> PauseEnd;  // when each ended, newest first
+  std::vector<std::chrono::nanoseconds> PauseQuantiles;
+};
+
+/// ReadGCStats reads the collector's statistics into *stats: the time and
+/// count of collections, their total pause, and the pauses (and their end
+/// times) of up to the last 256 collections, newest first. When
+/// stats->PauseQuantiles is not empty it is filled with quantiles of the
+/// pause history: with 5 entries, the minimum, 25%, 50%, 75% and the
+/// maximum. \gosrc{debug/garbage.go,ReadGCStats}
+void ReadGCStats(GCStats* stats);
 
 /// SetGCPercent sets GOGC: a collection starts when the heap allocated
 /// since the last one reaches percent per cent of the heap that survived

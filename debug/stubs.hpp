@@ -21,6 +21,20 @@ namespace gort::debug {
 /// \gosrc{debug/stubs.go,freeOSMemory}
 void freeOSMemory() GOSYMBOL("runtime..z2fdebug.freeOSMemory");
 
+/// pauseBuffer: the header of the []time.Duration that ReadGCStats lends
+/// readGCStats (the runtime reads it as its slice header, runtime::slice:
+/// array, len, cap), each element a count of nanoseconds.
+struct pauseBuffer {
+  int64_t* array;
+  int len;
+  int cap;
+};
+
+/// readGCStats: fill *pauses with the pause history, the pause end times,
+/// the last collection's time, the number of collections and the total
+/// pause (runtime readGCStats, mstats.cpp). \gosrc{debug/stubs.go,readGCStats}
+void readGCStats(pauseBuffer* pauses) GOSYMBOL("runtime..z2fdebug.readGCStats");
+
 /// setGCPercent: set GOGC (negative: off), re-pace, return the old value.
 /// \gosrc{debug/stubs.go,setGCPercent}
 int32_t setGCPercent(int32_t percent) GOSYMBOL("runtime..z2fdebug.setGCPercent");

@@ -1,8 +1,8 @@
 // debug/garbage_test.cpp: the tests of go1.22.12 runtime/debug/garbage_test.go
 // that the port's runtime/debug has the functions for (each cites the line
-// of Go's func): SetGCPercent against the pacer's goal and the heap
-// trigger, FreeOSMemory against the released-page count. ReadGCStats and
-// SetMaxThreads are not ported yet (tests/inventory/todo.tsv).
+// of Go's func): ReadGCStats against ReadMemStats, SetGCPercent against the
+// pacer's goal and the heap trigger, FreeOSMemory against the released-page
+// count. SetMaxThreads is not ported yet (tests/inventory/todo.tsv).
 //
 // Go's package-level variables of the test (setGCPercentBallast, big) are
 // globals here too: the collector scans the program's data and bss, so a
@@ -10,12 +10,14 @@
 #include <catch2/catch_test_macros.hpp>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 
 #include "chan.hpp"
 #include "debug/garbage.hpp"
+#include "export_test.hpp"
 #include "go.hpp"
 #include "runtime.hpp"
 #include "slice.hpp"
@@ -55,6 +57,73 @@ uint64_t residentBytes() {
 }
 
 }  // namespace
+
+// garbage_test.go:16 at go1.22.12. ReadGCStats and ReadMemStats read the
+// same history (no collection can run between them: the collector is off),
+// so every count, time and pause must agree, newest first, and the
+// quantiles must run from the smallest pause to the largest in order.
+TEST_CASE("TestReadGCStats", "[debug][garbage_test.go]") {
+  using std::chrono::nanoseconds;
+  gort_test::GCPercentGuard gcOff(-1);
+
+  gort::debug::GCStats stats;
+  runtime::MemStats mstats;
+  nanoseconds min{0}, max{0};
+
+  // The first read sizes the vectors; the second reuses them, after a
+  // collection so that the history is not empty.
+  stats.PauseQuantiles.resize(10);
+  gort::debug::ReadGCStats(&stats);
+  runtime::GC();
+
+  gort::debug::ReadGCStats(&stats);
+  runtime::ReadMemStats(&mstats);
+
+  CHECK(stats.NumGC == int64_t(mstats.NumGC));
+  CHECK(stats.PauseTotal == nanoseconds(mstats.PauseTotalNs));
+  CHECK(std::chrono::duration_cast<nanoseconds>(stats.LastGC.time_since_epoch()).count() == int64_t(mstats.LastGC));
+  constexpr int npause = int(sizeof(mstats.PauseNs) / sizeof(mstats.PauseNs[0]));
+  int n = int(mstats.NumGC);
+  if (n > npause) n = npause;
+  if (int(stats.Pause.size()) != n) {
+    FAIL_CHECK("len(stats.Pause) = " << stats.Pause.size() << ", want " << n);
+  } else {
+    int off = (int(mstats.NumGC) + npause - 1) % npause;
+    for (int i = 0; i < n; i++) {
+      nanoseconds dt = stats.Pause[i];
+      if (dt != nanoseconds(mstats.PauseNs[off])) {
+        FAIL_CHECK("stats.Pause[" << i << "] = " << dt.count() << ", want " << mstats.PauseNs[off]);
+      }
+      if (max < dt) max = dt;
+      if (min > dt || i == 0) min = dt;
+      off = (off + npause - 1) % npause;
+    }
+  }
+
+  auto& q = stats.PauseQuantiles;
+  int nq = int(q.size());
+  if (q[0] != min || q[nq - 1] != max) {
+    FAIL_CHECK("stats.PauseQuantiles = [" << q[0].count() << ", ..., " << q[nq - 1].count() << "], want ["
+                                          << min.count() << ", ..., " << max.count() << "]");
+  }
+  for (int i = 0; i < nq - 1; i++) {
+    if (q[i] > q[i + 1]) {
+      FAIL_CHECK("stats.PauseQuantiles[" << i << "]=" << q[i].count() << " > stats.PauseQuantiles[" << i + 1
+                                         << "]=" << q[i + 1].count());
+    }
+  }
+
+  // The end times against MemStats.PauseEnd.
+  REQUIRE(int(stats.PauseEnd.size()) == n);
+  int off = (int(mstats.NumGC) + npause - 1) % npause;
+  for (int i = 0; i < n; i++) {
+    int64_t dt = std::chrono::duration_cast<nanoseconds>(stats.PauseEnd[i].time_since_epoch()).count();
+    if (dt != int64_t(mstats.PauseEnd[off])) {
+      FAIL_CHECK("stats.PauseEnd[" << i << "] = " << dt << ", want " << mstats.PauseEnd[off]);
+    }
+    off = (off + npause - 1) % npause;
+  }
+}
 
 // garbage_test.go:158 at go1.22.12. Go skips it as flaky on its builders
 // (testenv.SkipFlaky, golang.org/issue/20076: a background GC started by
