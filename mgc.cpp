@@ -323,6 +323,25 @@ void gcMarkTermination() {
   bool stwSwept = false;
   systemstack([&stwSwept] {
     work.heap2 = work.bytesMarked;
+    if (debug.gccheckmark > 0) {
+      // The check mode (mcheckmark.cpp): walk the graph again from the
+      // roots, on this P alone, recording in the checkmarks; every object
+      // reached must have been marked by the mark just finished.
+      // Departure: Go's gcDrain here finds the root jobs all taken (the mark
+      // took them), so its walk starts only from what the barrier buffers
+      // hold; the port prepares the root jobs again, so the walk covers the
+      // graph from the globals and every stack.
+      startCheckmarks();
+      gcResetMarkState();
+      gcMarkRootPrepare();
+      gcWork* gcw = &getg()->m->p.ptr()->gcw;
+      gcDrain(gcw, 0);
+      wbBufFlush1(getg()->m->p.ptr());
+      gcw->dispose();
+      work.stackRoots = nullptr;
+      work.stackRootsLen = 0;
+      endCheckmarks();
+    }
     setGCPhase(_GCoff);
     stwSwept = gcSweep(work.mode);
   });
@@ -414,6 +433,16 @@ void gcMarkTermination() {
   releasem(mp);
 }
 
+/// gcMarkWorkAvailable: whether marking work is left: in pp's gcWork
+/// (pp may be null), on the global full list, or as root jobs.
+/// \gosrc{mgc.go,gcMarkWorkAvailable}
+bool gcMarkWorkAvailable(p* pp) {
+  if (pp != nullptr && !pp->gcw.empty()) return true;
+  if (!work.full.empty()) return true;  // global work
+  if (work.markrootNext < work.markrootJobs) return true;  // root jobs
+  return false;
+}
+
 /// gcMark: check that the mark is complete and flush the Ps' counters.
 /// World stopped, in mark termination. \gosrc{mgc.go,gcMark}
 void gcMark(int64 startTime) {
@@ -434,7 +463,14 @@ void gcMark(int64 startTime) {
 
   for (int32 i = 0; i < allplen; i++) {
     p* pp = allp[i];
-    pp->wbBuf_.reset();
+    // Whatever the barrier buffered since the mark finished points at
+    // marked objects: drop it, or, in the check mode, grey it so that
+    // greyobject's check sees each one.
+    if (debug.gccheckmark > 0) {
+      wbBufFlush1(pp);
+    } else {
+      pp->wbBuf_.reset();
+    }
     gcWork* gcw = &pp->gcw;
     if (!gcw->empty()) {
       printlock();

@@ -121,6 +121,14 @@ struct workType {
   g** stackRoots;
   int stackRootsLen;
 
+  // collectorSP: port only, for the check mode (mcheckmark.cpp): the
+  // stack pointer from which the mark scanned the stack of the goroutine
+  // running the collection, the one goroutine that runs between the mark
+  // and the check's walk. The walk scans that stack from the same place:
+  // the frames the collector pushed since are the runtime's own, and the
+  // dead words they now cover would be reported as unmarked objects.
+  uintptr collectorSP;
+
   uint32 startSema;     // serialises gcStart's transition
   uint32 markDoneSema;  // serialises gcMarkDone's transition
 
@@ -186,6 +194,15 @@ NOWRITEBARRIER void shade(uintptr b);
 NOWRITEBARRIERREC void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw, uintptr objIndex);
 NOWRITEBARRIER NOSPLIT void gcmarknewobject(mspan* span, uintptr obj);
 void gcMarkTinyAllocs();
+void gcDumpObject(const char* label, uintptr obj, uintptr off);
+bool gcMarkWorkAvailable(p* pp);
+
+// The check mode, GODEBUG=gccheckmark=1 (mcheckmark.cpp).
+struct markBits;
+extern bool useCheckmark;
+void startCheckmarks();
+void endCheckmarks();
+bool setCheckmark(uintptr obj, uintptr base, uintptr off, markBits mbits);
 
 // Port only: the program's globals, found at start-up (mgcmark.cpp).
 struct rootRange {

@@ -221,6 +221,13 @@ int64 scanstack(g* gp, gcWork* gcw) {
     print("runtime: gp=", gp, " goid=", gp->goid, " sp=", hex(sp), " stack=[", hex(lo), ", ", hex(hi), "]\n");
     throw_("scanstack: sp out of range");
   }
+  if (gp == getg()->m->curg) {
+    if (!useCheckmark) {
+      work.collectorSP = sp;
+    } else if (work.collectorSP > sp && work.collectorSP <= hi) {
+      sp = work.collectorSP;  // the words the mark saw (see collectorSP)
+    }
+  }
   // The saved context: ctxt holds a closure a new G has not called yet.
   scanConservative(uintptr(&gp->sched.ctxt), sizeof(gp->sched.ctxt), gcw);
   scanConservative(sp, hi - sp, gcw);
@@ -384,30 +391,92 @@ void shade(uintptr b) {
 /// greyobject: mark obj, and queue it for scanning unless it has no
 /// pointers. \gosrc{mgcmark.go,greyobject}
 void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw, uintptr objIndex) {
-  (void)base;
-  (void)off;
   if ((obj & (sizeof(uintptr) - 1)) != 0) throw_("greyobject: obj not pointer-aligned");
   markBits mbits = span->markBitsForIndex(objIndex);
-  // Marked already: black or grey.
-  if (mbits.isMarked()) return;
-  mbits.setMarked();
 
-  // The span has a marked object: its pages must not be reclaimed.
-  auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());
-  if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+  if (useCheckmark) {
+    // The check's second walk (mcheckmark.cpp): the mark bits stay as the
+    // first walk left them.
+    if (setCheckmark(obj, base, off, mbits)) return;
+    // Departure: Go queues the object whatever its span, and scanobject
+    // would throw on a pointer-free one; go1.22.12's walk never reaches
+    // one, as its roots are not scanned again (gcMarkTermination). The
+    // port's walk does: a pointer-free object has nothing to scan.
+    if (span->spanclass.noscan()) return;
+  } else {
+    if (debug.gccheckmark > 0 && span->isFree(objIndex)) {
+      print("runtime: marking free object ", hex(obj), " found at *(", hex(base), "+", hex(off), ")\n");
+      gcDumpObject("base", base, off);
+      gcDumpObject("obj", obj, ~uintptr(0));
+      throw_("marking free object");
+    }
 
-  // A pointer-free object is black at once.
-  if (span->spanclass.noscan()) {
-    gcw->bytesMarked += uint64(span->elemsize);
-    return;
+    // Marked already: black or grey.
+    if (mbits.isMarked()) return;
+    mbits.setMarked();
+
+    // The span has a marked object: its pages must not be reclaimed.
+    auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());
+    if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+
+    // A pointer-free object is black at once.
+    if (span->spanclass.noscan()) {
+      gcw->bytesMarked += uint64(span->elemsize);
+      return;
+    }
   }
   if (!gcw->putFast(obj)) gcw->put(obj);
+}
+
+/// gcDumpObject: print obj's span and words, for a report of a bad mark;
+/// off (~0: none) is the word to point at, with the words around it when
+/// the object is large. \gosrc{mgcmark.go,gcDumpObject}
+void gcDumpObject(const char* label, uintptr obj, uintptr off) {
+  mspan* s = spanOf(obj);
+  print(label, "=", hex(obj));
+  if (s == nullptr) {
+    print(" s=nil\n");
+    return;
+  }
+  print(" s.base()=", hex(s->base()), " s.limit=", hex(s->limit), " s.spanclass=", uint8(s->spanclass),
+        " s.elemsize=", s->elemsize, " s.state=");
+  uint8 state = uint8(s->state.get());
+  if (state < sizeof(mSpanStateNames) / sizeof(mSpanStateNames[0])) {
+    print(mSpanStateNames[state], "\n");
+  } else {
+    print("unknown(", state, ")\n");
+  }
+
+  bool skipped = false;
+  uintptr size = s->elemsize;
+  if (s->state.get() == mSpanManual && size == 0) {
+    // A stack frame: its size is unknown, so show the words up to off.
+    size = off + sizeof(uintptr);
+  }
+  for (uintptr i = 0; i < size; i += sizeof(uintptr)) {
+    // A large object: its first words (which hint at its type) and those
+    // around off.
+    if (!(i < 128 * sizeof(uintptr) || (off - 16 * sizeof(uintptr) < i && i < off + 16 * sizeof(uintptr)))) {
+      skipped = true;
+      continue;
+    }
+    if (skipped) {
+      print(" ...\n");
+      skipped = false;
+    }
+    print(" *(", label, "+", i, ") = ", hex(*reinterpret_cast<uintptr*>(obj + i)));
+    if (i == off) print(" <==");
+    print("\n");
+  }
+  if (skipped) print(" ...\n");
 }
 
 /// gcmarknewobject: allocate black ([gc-black-alloc]). Called by mallocgc
 /// for each object allocated while gcphase != _GCoff.
 /// \gosrc{mgcmark.go,gcmarknewobject}
 void gcmarknewobject(mspan* span, uintptr obj) {
+  // The check's walk runs with the world stopped: nothing allocates.
+  if (useCheckmark) throw_("gcmarknewobject called while doing checkmark");
   uintptr objIndex = span->objIndex(obj);
   span->markBitsForIndex(objIndex).setMarked();
   auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());

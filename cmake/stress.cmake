@@ -23,6 +23,9 @@
 #       GORT_STRESS_GC_RUNS times with GORT_GCSTRESS=1: a goroutine runs
 #       runtime.GC every millisecond meanwhile (tests/main.cpp), so
 #       collections stop the world at arbitrary points of every hand-off.
+#       stress_gc_cpu2 adds GODEBUG=gccheckmark=1: each collection walks
+#       the graph a second time and throws on an object its mark missed
+#       (mcheckmark.cpp; it about doubles the run's time, so only there).
 #       proc_test.go is not among them: Go turns the collector off in its
 #       tests whose goroutines spin without calls (nothing can stop those).
 #       Nor is TestGcLastTime: it checks that MemStats.LastGC is the end of
@@ -107,7 +110,12 @@ endforeach()
 set(_stress_groups
   -s "${GORT_STRESS_GC_RUNS}:[mgc],[gc_test.go] ~\"TestGcLastTime\",[malloc_test.go],[slice_test.go],[chan_test.go],[select],[sema_test.go],[sync]")
 foreach(n 1 2 4)
-  gort_stress(stress_gc_cpu${n} -p ${n} -e GORT_GCSTRESS=1)
+  # At GOMAXPROCS=2 each collection also runs the check mode's second walk.
+  if(n EQUAL 2)
+    gort_stress(stress_gc_cpu${n} -p ${n} -e GORT_GCSTRESS=1 -g gccheckmark=1)
+  else()
+    gort_stress(stress_gc_cpu${n} -p ${n} -e GORT_GCSTRESS=1)
+  endif()
 endforeach()
 
 foreach(n IN LISTS GORT_TEST_FULL_CPUS)

@@ -50,6 +50,7 @@ template <class T>
 NOSPLIT_INLINE T Xchg(T* p, T v) {
   return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
 }
+NOSPLIT_INLINE uint8_t Load8(const uint8_t* p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
 NOSPLIT_INLINE void Or8(uint8_t* p, uint8_t v) { __atomic_or_fetch(p, v, __ATOMIC_SEQ_CST); }
 NOSPLIT_INLINE void And8(uint8_t* p, uint8_t v) { __atomic_and_fetch(p, v, __ATOMIC_SEQ_CST); }
 NOSPLIT_INLINE void Or(uint32_t* p, uint32_t v) { __atomic_or_fetch(p, v, __ATOMIC_SEQ_CST); }
