@@ -398,6 +398,10 @@ void gcMarkTermination() {
   // The sweeper frees the cycle's workbufs later: it can take a while.
   prepareFreeWorkbufs();
 
+  // The stack spans kept while the cycle ran go back to the heap (this
+  // must happen between cycles).
+  systemstack([] { freeStackSpans(); });
+
   // Every P flushes its mcache before it allocates again, but an idle P
   // may not for a long time, and the next cycle needs them all flushed.
   // Idle Ps also give back their page caches, which the scavenger cannot

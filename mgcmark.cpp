@@ -196,9 +196,35 @@ int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard) {
 /// list (they keep their stacks between uses otherwise).
 /// \gosrc{mgcmark.go,markrootFreeGStacks}
 void markrootFreeGStacks() {
-  // Departure: Go frees the cached stacks of dead Gs here. The port's
-  // stacks are fixed-size and reused with their G (stack.cpp); they are
-  // returned when a collection shrinks the stack pool (freeStackSpans).
+  // Take the dead Gs that still own a stack.
+  lock(&sched.gFree.lock);
+  gList list = sched.gFree.stack;
+  sched.gFree.stack = gList{};
+  unlock(&sched.gFree.lock);
+  if (list.empty()) return;
+
+  // Free their stacks. The Gs stay chained as they were, so the list
+  // becomes a queue without relinking.
+  gQueue q{list.head, list.head};
+  for (g* gp = list.head.ptr(); gp != nullptr; gp = gp->schedlink.ptr()) {
+    stackfree(gp->stack_);
+    gp->stack_.lo = 0;
+    gp->stack_.hi = 0;
+    // Departure: the port scans a g word by word (conservatively), so the
+    // dead G must not keep words that name its old stack: once the stack's
+    // span is back in the heap (freeStackSpans), its pages may hold heap
+    // objects, which such a stale word would keep alive.
+    gp->stackguard0 = 0;
+    gp->stktopsp = 0;
+    gp->sched = gobuf{};
+    q.tail.set(gp);
+  }
+
+  // Back on the free list, as Gs without a stack (gfget gives one a new
+  // stack when it hands it out).
+  lock(&sched.gFree.lock);
+  sched.gFree.noStack.pushAll(q);
+  unlock(&sched.gFree.lock);
 }
 
 /// scanstack: scan gp's stack from its saved stack pointer to the top,

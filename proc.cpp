@@ -107,6 +107,7 @@ thread_local g* tls_g asm("runtime.tls_g") = nullptr;
 // Forward declarations, in Go's order of definition below.
 void gfput(p* pp, g* gp);
 g* gfget(p* pp);
+static void gfpurge(p* pp);
 [[noreturn]] void schedule();
 static void park_m(g* gp);
 static void gosched_m(g* gp);
@@ -1687,14 +1688,21 @@ void gfput(p* pp, g* gp) {
   pp->gFree.n++;
   if (pp->gFree.n >= 64) {
     int32 inc = 0;
-    gQueue stackQ;
+    gQueue stackQ, noStackQ;
     while (pp->gFree.n >= 32) {
       g* g1 = pp->gFree.list.pop();
       pp->gFree.n--;
-      stackQ.push(g1);
+      // A G whose stack a collection freed (markrootFreeGStacks) and that
+      // gfget moved here stays on the list without one.
+      if (g1->stack_.lo == 0) {
+        noStackQ.push(g1);
+      } else {
+        stackQ.push(g1);
+      }
       inc++;
     }
     lock(&sched.gFree.lock);
+    sched.gFree.noStack.pushAll(noStackQ);
     sched.gFree.stack.pushAll(stackQ);
     sched.gFree.n += inc;
     unlock(&sched.gFree.lock);
@@ -1728,6 +1736,28 @@ retry:
     gp->stackguard0 = gp->stack_.lo + stackGuardSize();
   }
   return gp;
+}
+
+/// gfpurge: move all of pp's dead Gs to the global lists (pp is going
+/// away). \gosrc{proc.go,gfpurge}
+static void gfpurge(p* pp) {
+  int32 inc = 0;
+  gQueue stackQ, noStackQ;
+  while (!pp->gFree.list.empty()) {
+    g* gp = pp->gFree.list.pop();
+    pp->gFree.n--;
+    if (gp->stack_.lo == 0) {
+      noStackQ.push(gp);
+    } else {
+      stackQ.push(gp);
+    }
+    inc++;
+  }
+  lock(&sched.gFree.lock);
+  sched.gFree.noStack.pushAll(noStackQ);
+  sched.gFree.stack.pushAll(stackQ);
+  sched.gFree.n += inc;
+  unlock(&sched.gFree.lock);
 }
 
 NOSPLIT static void dolockOSThread();
@@ -1844,15 +1874,7 @@ void p::destroy() {
     sched.runqsize++;
     pp->runnext.set(nullptr);
   }
-  // Free Gs go to the global list.
-  while (!pp->gFree.list.empty()) {
-    g* gp = pp->gFree.list.pop();
-    pp->gFree.n--;
-    lock(&sched.gFree.lock);
-    sched.gFree.stack.push(gp);
-    sched.gFree.n++;
-    unlock(&sched.gFree.lock);
-  }
+  gfpurge(pp);
   systemstack([pp] {
     // The mspans and pages this P cached go back to the heap (the world is
     // stopped, so spanalloc needs no lock).

@@ -189,6 +189,7 @@ void stackinit();
 SYSTEMSTACK stack stackalloc(uint32 n);
 SYSTEMSTACK void stackfree(stack stk);
 SYSTEMSTACK void stackcache_clear(struct mcache* c);
+SYSTEMSTACK void freeStackSpans();
 /// guardPageActive reports whether new stacks get a kernel guard page.
 bool guardPageActive();
 /// morestackc: the entry check of a SYSTEMSTACK function (Go's compiler

@@ -62,6 +62,7 @@
 #include "asan.hpp"
 #include "go_asm.h"
 #include "mcache.hpp"
+#include "mgc.hpp"
 #include "mheap.hpp"
 #include "mstats.hpp"
 #include "preempt.hpp"
@@ -99,8 +100,9 @@ struct alignas(cpu::CacheLinePadSize) stackpoolEntry {
 stackpoolEntry stackpool[_NumStackOrders];
 
 /// stackLarge: spans of large stacks (n >= _StackCacheSize) kept while a
-/// collection runs, by log2 of their pages. With the port's 256 KiB stacks
-/// (an order-0 size, stack.hpp) and no collector, it stays empty.
+/// collection runs, by log2 of their pages, until freeStackSpans. With the
+/// port's 256 KiB stacks (an order-0 size, stack.hpp) no stack is large, so
+/// it stays empty.
 /// \gosrc{stack.go,stackLarge}
 struct {
   mutex lock;
@@ -251,10 +253,12 @@ void stackpoolfree(gclinkptr x, uint8 order) {
   setStackLink(x, order, s->manualFreeList);
   s->manualFreeList = x;
   s->allocCount--;
-  // Go keeps a wholly free span while a collection runs (gcphase !=
-  // _GCoff), so that a stale pointer into it still finds a stack span;
-  // there is no collector yet, so the span goes back at once.
-  if (s->allocCount == 0) {
+  // A wholly free span goes back to the heap at once between cycles. During
+  // a mark it stays a stack span until freeStackSpans, at the end of the
+  // cycle: back in the heap it could become a heap span while the mark
+  // still looks at words that point into it (Go's case is a sudog's elem
+  // into a stack that was copied and freed).
+  if (gcphase == _GCoff && s->allocCount == 0) {
     stackpool[order].item.span.remove(s);
     s->manualFreeList = 0;
     osStackFree(s);
@@ -417,12 +421,55 @@ SYSTEMSTACK void stackfree(stack stk) {
       print(hex(s->base()), " ", v, "\n");
       throw_("bad span state");
     }
-    // With no collector running (Go: gcphase == _GCoff) the span goes back
-    // to the heap at once; Go parks it in stackLarge during a collection.
-    osStackFree(s);
-    mheap_.freeManual(s, spanAllocStack);
+    if (gcphase == _GCoff) {
+      // Between cycles the span goes back to the heap at once.
+      osStackFree(s);
+      mheap_.freeManual(s, spanAllocStack);
+    } else {
+      // During a cycle it must not turn into a heap span under the mark:
+      // keep it for the next large stack, or for freeStackSpans.
+      int log2npage = stacklog2(s->npages);
+      lock(&stackLarge.lock);
+      stackLarge.free[log2npage].insert(s);
+      unlock(&stackLarge.lock);
+    }
   }
   releasem(mp);
+}
+
+/// freeStackSpans: at the end of a cycle, give the heap back the stack
+/// spans that stackpoolfree and stackfree kept while it ran: every pool
+/// span with no stack in use, and every cached large-stack span.
+/// \gosrc{stack.go,freeStackSpans}
+SYSTEMSTACK void freeStackSpans() {
+  systemstackcheck();
+  for (uint8 order = 0; order < _NumStackOrders; order++) {
+    lock(&stackpool[order].item.mu);
+    mSpanList* list = &stackpool[order].item.span;
+    for (mspan* s = list->first; s != nullptr;) {
+      mspan* next = s->next;
+      if (s->allocCount == 0) {
+        list->remove(s);
+        s->manualFreeList = 0;
+        osStackFree(s);
+        mheap_.freeManual(s, spanAllocStack);
+      }
+      s = next;
+    }
+    unlock(&stackpool[order].item.mu);
+  }
+
+  lock(&stackLarge.lock);
+  for (auto& l : stackLarge.free) {
+    for (mspan* s = l.first; s != nullptr;) {
+      mspan* next = s->next;
+      l.remove(s);
+      osStackFree(s);
+      mheap_.freeManual(s, spanAllocStack);
+      s = next;
+    }
+  }
+  unlock(&stackLarge.lock);
 }
 
 /// fiberLeave: asm_amd64.S calls this on the current stack just before it

@@ -21,6 +21,7 @@
 #include "export_test.hpp"
 #include "go.hpp"
 #include "runtime.hpp"
+#include "stack.hpp"
 
 using gort_test::GOMAXPROCSGuard;
 using gort_test::Millisecond;
@@ -171,5 +172,45 @@ TEST_CASE("gort: stack spans go back to the heap when all their stacks are free"
   runtime::ReadMemStats(&s1);
   CHECK(wrote >= 32);  // and the freed stacks' guard pages were removed
   CHECK(s1.StackInuse <= s0.StackInuse);
+  CHECK(s1.StackSys == s1.StackInuse);
+}
+
+// The stacks of dead goroutines on the global free list are freed during a
+// collection's mark (markrootFreeGStacks); while a cycle runs a stack span
+// that became free stays a stack span (stackpoolfree and stackfree keep
+// it), and freeStackSpans gives it back to the heap when the cycle ends.
+// So after a collection StackInuse is back near where it was: what stays
+// is the stack spans that still hold a stack of a live goroutine or of a
+// dead G on the P's own free list (gfput keeps up to 63 there, each with
+// its stack, as Go's does), at most one span each. One P keeps that bound
+// small beside the n stacks.
+TEST_CASE("gort: the stacks a collection frees are back in the heap when it ends (freeStackSpans)", "[gort][mgc]") {
+  GOMAXPROCSGuard gmp(1);
+  constexpr int n = 4000;
+  runtime::GC();
+  runtime::MemStats s0, peak, s1;
+  runtime::ReadMemStats(&s0);
+
+  auto release = gort::make_chan<int>();
+  auto done = gort::make_chan<int>(n);
+  for (int i = 0; i < n; i++) {
+    gort::go([release, done]() {
+      (void)release.recv();  // all n are alive at once
+      done.send(1);
+    });
+  }
+  runtime::ReadMemStats(&peak);
+  gort::close(release);
+  for (int i = 0; i < n; i++) (void)done.recv();
+
+  runtime::GC();
+  runtime::ReadMemStats(&s1);
+  // 63 dead Gs on the P's list, a few live goroutines (this one, the
+  // runtime's, other tests' leftovers): each may pin a span of stacks.
+  uint64_t pinned = (63 + 17) * uint64_t(runtime::_StackCacheSize);
+  INFO("StackInuse before " << s0.StackInuse << ", with " << n << " goroutines " << peak.StackInuse << ", after "
+                            << s1.StackInuse << "; stack span " << runtime::_StackCacheSize);
+  CHECK(peak.StackInuse - s0.StackInuse >= uint64_t(n) * runtime::fixedStack / 2);
+  CHECK(s1.StackInuse <= s0.StackInuse + pinned);
   CHECK(s1.StackSys == s1.StackInuse);
 }

@@ -333,9 +333,11 @@ static void main_main() {
   std::printf("64 MiB of garbage, 64 KiB at a time:\n");
   for (int i = 0; i < 1024; i++) sink = gort::make<uint8_t>(64 << 10);
   runtime::ReadMemStats(&after);
-  std::printf("cycles started by allocation: %u; NumForcedGC %u -> %u; HeapSys %llu KB\n",
+  std::printf("cycles started by allocation: %u; NumForcedGC %u -> %u; HeapInuse %llu KB\n",
               after.NumGC - before.NumGC, before.NumForcedGC, after.NumForcedGC,
-              (unsigned long long)after.HeapSys >> 10);
+              (unsigned long long)after.HeapInuse >> 10);
+  std::printf("HeapIdle %llu KB, StackInuse %llu KB\n", (unsigned long long)after.HeapIdle >> 10,
+              (unsigned long long)after.StackInuse >> 10);
 }
 
 int main(int argc, char** argv) {

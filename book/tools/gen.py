@@ -1003,12 +1003,16 @@ def collector(srcdir, gcfacts):
     # Part 4: cycles the heap trigger started, one gctrace line each, not
     # forced; and the first NextGC is the pacer's goal for the live heap.
     paced = re.findall(r"^gc \d+ @\d+ms: \d+ us stw, (\d+)->(\d+)->(\d+) KB, \d+ P$", part4, re.M)
-    m4 = re.search(r"^cycles started by allocation: (\d+); NumForcedGC (\d+) -> (\d+); HeapSys (\d+) KB$",
+    m4 = re.search(r"^cycles started by allocation: (\d+); NumForcedGC (\d+) -> (\d+); HeapInuse (\d+) KB$",
                    part4, re.M)
     if not m4 or int(m4.group(1)) != len(paced) or len(paced) < 4 or m4.group(2) != m4.group(3):
         problems.append("part 4 does not show at least four cycles started by allocation, one gctrace line each")
     elif int(m4.group(4)) > 32 << 10:
         problems.append("part 4's heap grew past 32 MiB for 64 MiB of garbage")
+    m5 = re.search(r"^HeapIdle (\d+) KB, StackInuse (\d+) KB$", part4, re.M)
+    if not m5 or int(m5.group(2)) * 10 > int(m5.group(1)):
+        problems.append("part 4: the dead goroutines' stacks are not back in the heap (StackInuse not under a "
+                        "tenth of HeapIdle)")
     rows = {}
     for line in out.split("== 2.")[0].splitlines():
         f = line.split()
