@@ -52,10 +52,12 @@
 // that only a program running under valgrind sees. Without the header,
 // nothing to tell.
 #if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #else
 #define VALGRIND_STACK_REGISTER(lo, hi) 0u
 #define VALGRIND_STACK_DEREGISTER(id)
+#define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)(addr), (void)(len))
 #define RUNNING_ON_VALGRIND 0
 #endif
 
@@ -174,6 +176,13 @@ void osStackFree(mspan* s) {
   uintptr n = s->npages * pageSize / s->elemsize;
   if (RUNNING_ON_VALGRIND) {
     for (uintptr i = 0; i < n; i++) VALGRIND_STACK_DEREGISTER(s->allocCache + i);
+    // memcheck marked what lay below each stack's lowest stack pointer
+    // inaccessible as frames were popped. As heap pages the span holds
+    // whatever the stacks left, as fresh pages hold zeros: mallocgc zeroes
+    // an object before use, but a manual span (a workbuf) is read as it is
+    // (lfstack.push counts on from the old pushcnt, as in Go), so the pages
+    // are declared defined, not undefined.
+    VALGRIND_MAKE_MEM_DEFINED(s->base(), s->npages * pageSize);
   }
   if (!guardPagesWork) return;
   for (uintptr i = 0; i < n; i++) {
