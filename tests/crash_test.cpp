@@ -315,8 +315,7 @@ TEST_CASE("TestRecursivePanic5", "[crash_test.go]") {
   CHECK(res.exitStatus == 2);
 }
 
-// crash_test.go:323 at go1.22.12 (testprog GoexitExit, without its finalizer:
-// see testprog/deadlock.cpp)
+// crash_test.go:323 at go1.22.12
 TEST_CASE("TestGoexitCrash", "[crash_test.go]") {
   auto res = runTestProg("GoexitExit");
   INFO("(" << describe(res) << "), output:\n" << res.output);

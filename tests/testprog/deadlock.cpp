@@ -209,15 +209,15 @@ void RecursivePanic5() {
 
 // deadlock.go:202 at go1.22.12
 //
-// Not ported: `i := 0; runtime.SetFinalizer(&i, func(p *int) {})` between
-// t2 and t3: the port has no finalizers yet (mfinal.go), so there is no
-// finalizer goroutine for the deadlock check to leave out. The collection
-// runs as in Go, and the program still ends with main calling Goexit after
-// its other goroutine has gone, which is what TestGoexitCrash checks.
+// Go's i escapes to the heap (its address goes to SetFinalizer); here it
+// is allocated there. The finalizer starts the finalizer goroutine, which
+// the deadlock check must leave out (a system goroutine while it waits).
 void GoexitExit() {
   println("t1");
   gort::go([]() { timeSleep(Millisecond); });
+  auto i = gort::new_<int>(0);
   println("t2");
+  runtime::SetFinalizer(i, [](int*) {});
   println("t3");
   runtime::GC();
   println("t4");
