@@ -364,6 +364,21 @@ TEST_CASE("TestMainGoroutineID", "[crash_test.go]") {
   CHECK(res.exitStatus == 2);
 }
 
+// crash_test.go:366 at go1.22.12
+//
+// Only the main goroutine is in the dump: not the finalizer goroutine (nor
+// the runtime's other helpers, forcegchelper and bgsweep).
+TEST_CASE("TestNoHelperGoroutines", "[crash_test.go]") {
+  auto res = runTestProg("NoHelperGoroutines");
+  std::regex re("goroutine [0-9]+ \\[");
+  std::vector<std::string> matches;
+  for (auto it = std::sregex_iterator(res.output.begin(), res.output.end(), re); it != std::sregex_iterator(); ++it)
+    matches.push_back(it->str());
+  INFO("want to see only goroutine 1, see:\n" << res.output);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0] == "goroutine 1 [");
+}
+
 // crash_test.go:384 at go1.22.12
 TEST_CASE("TestGoexitInPanic", "[crash_test.go]") {
   auto res = runTestProg("GoexitInPanic");
