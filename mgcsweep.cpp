@@ -272,9 +272,9 @@ bool sweepLocked::sweep(bool preserve) {
   // The specials of the objects about to be freed. A dead object with a
   // finalizer is revived (marked: it is not freed this cycle, and
   // markrootSpans already marked what it reaches) and its finalizers are
-  // queued; a dead object without one has its records freed. Objects
-  // share a record offset only in a tiny block: all of a block's records
-  // are handled at once.
+  // queued; a dead object without one has its records freed. A slot holds
+  // records of several objects only when it is a tiny block (finalizers
+  // set on inner bytes): all of the slot's records are handled at once.
   bool hadSpecials = sp->specials != nullptr;
   specialsIter siter = newSpecialsIter(sp);
   while (siter.valid()) {
