@@ -45,9 +45,11 @@
 //   [finq-no-grow-in-mark] the queue only grows while gcphase == _GCoff
 //     (queuefinalizer throws otherwise): markroot scans it once, at the
 //     start of the mark, and need not scan it again.
-//   [finq-cnt] a block's cnt is written atomically and every slot below it
-//     is filled before cnt counts it, so markroot may read cnt and the
-//     slots while runfinq drains the block.
+//   [finq-cnt] markroot scans a block's slots below cnt, which it loads
+//     atomically: runfinq may be draining the block meanwhile (lowering cnt
+//     with an atomic store after clearing the slot's pointers), while
+//     queuefinalizer, which raises it, never runs during a mark
+//     ([finq-no-grow-in-mark]).
 //   [fing-status] fingStatus's fingWait is set only after fing is parked
 //     (finalizercommit), so wakefing never readies a running goroutine.
 //
