@@ -5,6 +5,8 @@
 //   panic("msg")     gort::panic("msg")    gopanic
 //   new(T), &T{...}  gort::new_<T>(...)    newobject
 //
+// runtime.SetFinalizer and runtime.KeepAlive come with mfinal.hpp.
+//
 // Slices (make, append, indexing) are added by slice.hpp; channels and
 // select by chan.hpp and select.hpp.
 #pragma once
@@ -84,6 +86,7 @@ void go(F&& f, Args&&... args) {
 }  // namespace gort
 
 #include "chan.hpp"
+#include "mfinal.hpp"
 #include "select.hpp"
 #include "slice.hpp"
 

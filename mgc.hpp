@@ -185,6 +185,10 @@ void gcMarkRootCheck();
 NOWRITEBARRIER int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit);
 NOWRITEBARRIER int64 markrootBlock(uintptr b0, uintptr n0, gcWork* gcw, int shard);
 void markrootFreeGStacks();
+NOWRITEBARRIER void markrootSpans(gcWork* gcw, int shard);
+/// oneptrmask: the pointer mask of a single pointer word.
+/// \gosrc{mgcmark.go,oneptrmask}
+extern const uint8 oneptrmask[1];
 NOWRITEBARRIER SYSTEMSTACK int64 scanstack(g* gp, gcWork* gcw);
 NOWRITEBARRIER void gcDrain(gcWork* gcw, int flags);
 NOWRITEBARRIER void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork* gcw);

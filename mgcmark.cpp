@@ -1,5 +1,6 @@
 // mgcmark.cpp: marking, mirroring mgcmark.go at go1.22.12: the root jobs
-// (markroot: globals, goroutine stacks), draining the grey set (gcDrain),
+// (markroot: globals, the finalizer queue, the finalizer specials of spans
+// (markrootSpans), goroutine stacks), draining the grey set (gcDrain),
 // scanning objects (scanobject, scanblock, scanConservative), greying
 // (greyobject, shade) and allocate-black (gcmarknewobject).
 // See mgc.hpp for the cycle, its departures and invariants.
@@ -24,6 +25,7 @@
 
 #include "malloc.hpp"
 #include "mcache.hpp"
+#include "mfinal.hpp"
 #include "mgc.hpp"
 #include "mgcwork.hpp"
 #include "mheap.hpp"
@@ -83,9 +85,13 @@ void gcMarkRootPrepare() {
   work.nDataRoots = nBlocks(d.hi - d.lo);
   work.nBSSRoots = nBlocks(b.hi - b.lo);
 
-  // Departure: Go scans the specials of every span (finalizers) in span
-  // root jobs; the port has no finalizers yet, so there are none.
-  work.nSpanRoots = 0;
+  // The span roots: the specials (finalizers) of every span, found through
+  // the arenas' pageSpecials bits, a shard of pagesPerSpanRoot pages per
+  // job. Objects given a finalizer later are marked by addfinalizer.
+  // allArenas only grows, so a snapshot of its length is enough.
+  mheap_.markArenas = mheap_.allArenas;
+  mheap_.markArenas.cap = mheap_.markArenas.len;
+  work.nSpanRoots = int(mheap_.markArenas.len * (pagesPerArena / pagesPerSpanRoot));
 
   // A snapshot of allgs: Gs created after this are allocated during the
   // mark and start with an empty stack, so they have nothing to scan.
@@ -134,11 +140,17 @@ int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
     rootRange b = bssRoots();
     workDone += markrootBlock(b.lo, b.hi - b.lo, gcw, int(i - work.baseBSS));
   } else if (i == fixedRootFinalizers) {
-    // Departure: no finalizers yet (mfinal.go), so no finalizer blocks.
+    // The queued finalizers: blocks outside the heap, scanned by their
+    // mask up to each one's count ([finq-cnt]).
+    for (finblock* fb = allfin; fb != nullptr; fb = fb->alllink) {
+      uintptr cnt = uintptr(atomic::Load(&fb->cnt));
+      scanblock(uintptr(&fb->fin[0]), cnt * sizeof(fb->fin[0]), &finptrmask[0], gcw);
+    }
   } else if (i == fixedRootFreeGStacks) {
     systemstack([] { markrootFreeGStacks(); });
   } else if (work.baseSpans <= i && i < work.baseStacks) {
-    // No span roots (see gcMarkRootPrepare).
+    // The specials of a shard of spans.
+    markrootSpans(gcw, int(i - work.baseSpans));
   } else {
     if (i < work.baseStacks || work.baseEnd <= i) {
       print("runtime: markroot index ", i, " not in stack roots range [", work.baseStacks, ", ", work.baseEnd, ")\n");
@@ -227,6 +239,63 @@ void markrootFreeGStacks() {
   unlock(&sched.gFree.lock);
 }
 
+/// markrootSpans: the span root job `shard`: for each span of the shard's
+/// pages with specials, and each finalizer record on it, mark what the
+/// object reaches (so the finalizer finds it intact) but not the object
+/// (else it would never be found dead), and mark the closure, which only
+/// the record, outside the heap, names. \gosrc{mgcmark.go,markrootSpans}
+void markrootSpans(gcWork* gcw, int shard) {
+  uint32 sg = mheap_.sweepgen;
+
+  // The shard's arena, and its first page there.
+  arenaIdx ai = mheap_.markArenas[int(uintptr(shard) / (pagesPerArena / pagesPerSpanRoot))];
+  heapArena* ha = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
+  uint arenaPage = uint(uintptr(shard) * pagesPerSpanRoot % pagesPerArena);
+
+  // The shard's part of the pageSpecials bitmap.
+  uint8* specialsbits = &ha->pageSpecials[arenaPage / 8];
+  for (uintptr i = 0; i < pagesPerSpanRoot / 8; i++) {
+    // A set bit: the first page of a span with specials.
+    uint8 specials = atomic::Load(&specialsbits[i]);
+    if (specials == 0) continue;
+    for (uint j = 0; j < 8; j++) {
+      if ((specials & (1 << j)) == 0) continue;
+      // Its span. A span with specials is in use, and no span is freed
+      // during the mark, so this is not nullptr.
+      mspan* s = ha->spans[arenaPage + uint(i) * 8 + j];
+
+      // Only in-use spans have specials.
+      if (mSpanState state = s->state.get(); state != mSpanInUse) {
+        print("s.state = ", uint32(state), "\n");
+        throw_("non in-use span found with specials bit set");
+      }
+      // Every span was swept before the mark began (cached or not). (Go
+      // skips the check in the check mode's walk, mcheckmark.cpp.)
+      if (uint32 ssg = atomic::Load(&s->sweepgen); !useCheckmark && !(ssg == sg || ssg == sg + 3)) {
+        print("sweep ", ssg, " ", sg, "\n");
+        throw_("gc: unswept span");
+      }
+
+      // speciallock keeps the list still while it is walked.
+      lock(&s->speciallock);
+      for (special* sp = s->specials; sp != nullptr; sp = sp->next) {
+        if (sp->kind != _KindSpecialFinalizer) continue;
+        auto* spf = reinterpret_cast<specialfinalizer*>(sp);
+        // The record may be on an inner byte (a tiny object): the object
+        // starts at its slot.
+        uintptr p = s->base() + uintptr(spf->special.offset) / s->elemsize * s->elemsize;
+
+        // What the object reaches, not the object itself.
+        if (!s->spanclass.noscan()) scanobject(p, gcw);
+
+        // The closure, named only by the record.
+        scanblock(uintptr(&spf->fn), sizeof(uintptr), &oneptrmask[0], gcw);
+      }
+      unlock(&s->speciallock);
+    }
+  }
+}
+
 /// scanstack: scan gp's stack from its saved stack pointer to the top,
 /// conservatively, and the words of its saved context. gp must be stopped.
 /// \gosrc{mgcmark.go,scanstack}
@@ -307,6 +376,8 @@ void gcDrain(gcWork* gcw, int flags) {
     gcw->heapScanWork = 0;
   }
 }
+
+const uint8 oneptrmask[1] = {1};
 
 /// scanblock: scan [b0, b0+n0) by the pointer mask (one bit per word).
 /// \gosrc{mgcmark.go,scanblock}

@@ -269,8 +269,51 @@ bool sweepLocked::sweep(bool preserve) {
   spanClass spc = sp->spanclass;
   uintptr size = sp->elemsize;
 
-  // Departure: Go walks the span's specials here (finalizers, profile
-  // records); the port has none yet (mfinal.go is a later step).
+  // The specials of the objects about to be freed. A dead object with a
+  // finalizer is revived (marked: it is not freed this cycle, and
+  // markrootSpans already marked what it reaches) and its finalizers are
+  // queued; a dead object without one has its records freed. A slot holds
+  // records of several objects only when it is a tiny block (finalizers
+  // set on inner bytes): all of the slot's records are handled at once.
+  bool hadSpecials = sp->specials != nullptr;
+  specialsIter siter = newSpecialsIter(sp);
+  while (siter.valid()) {
+    // The record may be on an inner byte: the object starts at its slot.
+    uintptr objIndex = uintptr(siter.s->offset) / size;
+    uintptr p = sp->base() + objIndex * size;
+    markBits mbits = sp->markBitsForIndex(objIndex);
+    if (!mbits.isMarked()) {
+      // Dead, with at least one record. First: is one a finalizer?
+      bool hasFin = false;
+      uintptr endOffset = p - sp->base() + size;
+      for (special* tmp = siter.s; tmp != nullptr && uintptr(tmp->offset) < endOffset; tmp = tmp->next) {
+        if (tmp->kind == _KindSpecialFinalizer) {
+          // Keep the object for its finalizer.
+          mbits.setMarkedNonAtomic();
+          hasFin = true;
+          break;
+        }
+      }
+      // Then: queue its finalizers, or free its other records if it has
+      // none ([special-order]: the others stay with a revived object).
+      while (siter.valid() && uintptr(siter.s->offset) < endOffset) {
+        // The byte the record was set on.
+        special* special = siter.s;
+        uintptr p = sp->base() + uintptr(special->offset);
+        if (special->kind == _KindSpecialFinalizer || !hasFin) {
+          siter.unlinkAndNext();
+          freeSpecial(special, reinterpret_cast<void*>(p), size);
+        } else {
+          siter.next();
+        }
+      }
+    } else {
+      // Live: keep its records. (Go also answers reachability probes here,
+      // _KindSpecialReachable, which the port does not have yet.)
+      siter.next();
+    }
+  }
+  if (hadSpecials && sp->specials == nullptr) spanHasNoSpecials(sp);
 
   // Poison what is freed, so that a use of it is reported by ASan (Go does
   // this for its own asan builds too).

@@ -3,15 +3,19 @@
 // allocation (alloc, allocManual, allocSpan, initSpan), heap growth (grow),
 // freeing (freeSpan, freeManual), and the span bitmaps' arenas (gcBits).
 // The structure, invariants and locking are described in mheap.hpp. The
-// sweeper's page reclaimer (reclaim, reclaimChunk), the specials
-// (finalizers, profiles, pins) and freeOSMemory come with the collector and
-// the profiler (tools/fidelity_manifest.tsv).
+// sweeper's page reclaimer (reclaim, reclaimChunk), freeOSMemory, and the
+// specials: the list per span (addspecial, removespecial), the finalizer
+// record (addfinalizer, removefinalizer) and freeSpecial, which hands a dead
+// object's finalizer to mfinal.cpp's queue. The profile, reachability and
+// pin-count specials come with the profiler, gcTestIsReachable and the
+// pinner (tools/fidelity_manifest.tsv).
 #include "mheap.hpp"
 
 #include "asan.hpp"
 #include "lockrank_off.hpp"
 #include "mcache.hpp"
 #include "mem.hpp"
+#include "mfinal.hpp"
 #include "mgc.hpp"
 #include "mgcsweep.hpp"
 #include "print.hpp"
@@ -134,6 +138,7 @@ pageIndex pageIndexOf(uintptr p) {
 void mheap::init() {
   spanalloc.init(sizeof(mspan), recordspan, this, &memstats.mspan_sys);
   cachealloc.init(sizeof(struct mcache), nullptr, nullptr, &memstats.mcache_sys);
+  specialfinalizeralloc.init(sizeof(specialfinalizer), nullptr, nullptr, &memstats.other_sys);
   arenaHintAlloc.init(sizeof(arenaHint), nullptr, nullptr, &memstats.other_sys);
 
   // mspans are not zeroed on reuse: a concurrent sweeper may look at a
@@ -896,6 +901,196 @@ void mSpanList::takeAll(mSpanList* other) {
 
   other->first = nullptr;
   other->last = nullptr;
+}
+
+// --- Specials -----------------------------------------------------------------
+
+/// spanHasSpecials: set the span's bit in its arena's pageSpecials, so that
+/// markrootSpans visits it ([specials-sorted]). \gosrc{mheap.go,spanHasSpecials}
+void spanHasSpecials(mspan* s) {
+  uintptr arenaPage = (s->base() / pageSize) % pagesPerArena;
+  arenaIdx ai = arenaIndex(s->base());
+  heapArena* ha = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
+  atomic::Or8(&ha->pageSpecials[arenaPage / 8], uint8(uint8(1) << (arenaPage % 8)));
+}
+
+/// spanHasNoSpecials: clear the span's bit in pageSpecials.
+/// \gosrc{mheap.go,spanHasNoSpecials}
+void spanHasNoSpecials(mspan* s) {
+  uintptr arenaPage = (s->base() / pageSize) % pagesPerArena;
+  arenaIdx ai = arenaIndex(s->base());
+  heapArena* ha = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
+  atomic::And8(&ha->pageSpecials[arenaPage / 8], uint8(~(uint8(1) << (arenaPage % 8))));
+}
+
+/// addspecial: put the record s (its kind filled in) into the specials list
+/// of p's span at p's offset. False, and s untouched, if a record of that
+/// kind is there already. \gosrc{mheap.go,addspecial}
+bool addspecial(void* p, special* s) {
+  mspan* span = spanOfHeap(uintptr(p));
+  if (span == nullptr) throw_("addspecial on invalid pointer");
+
+  // The sweeper reads and edits the list without speciallock (it owns the
+  // span): sweep the span first, so that no sweep of it is under way.
+  m* mp = acquirem();
+  span->ensureSwept();
+
+  uintptr offset = uintptr(p) - span->base();
+  byte kind = s->kind;
+
+  lock(&span->speciallock);
+
+  auto [iter, exists] = span->specialFindSplicePoint(offset, kind);
+  if (!exists) {
+    // Link it in at its sorted place ([specials-sorted]).
+    s->offset = uint16(offset);
+    s->next = *iter;
+    *iter = s;
+    spanHasSpecials(span);
+  }
+
+  unlock(&span->speciallock);
+  releasem(mp);
+  return !exists;
+}
+
+/// removespecial: unlink and return p's record of the given kind (nullptr
+/// if it has none); the caller frees it to its fixalloc.
+/// \gosrc{mheap.go,removespecial}
+special* removespecial(void* p, uint8 kind) {
+  mspan* span = spanOfHeap(uintptr(p));
+  if (span == nullptr) throw_("removespecial on invalid pointer");
+
+  // As in addspecial: no sweep of the span may be running.
+  m* mp = acquirem();
+  span->ensureSwept();
+
+  uintptr offset = uintptr(p) - span->base();
+
+  special* result = nullptr;
+  lock(&span->speciallock);
+
+  auto [iter, exists] = span->specialFindSplicePoint(offset, kind);
+  if (exists) {
+    special* s = *iter;
+    *iter = s->next;
+    result = s;
+  }
+  if (span->specials == nullptr) spanHasNoSpecials(span);
+  unlock(&span->speciallock);
+  releasem(mp);
+  return result;
+}
+
+/// specialFindSplicePoint: the link (the list head or a record's next)
+/// where a record of (offset, kind) belongs in the sorted list, and
+/// whether the record there is exactly that one.
+/// \gosrc{mheap.go,mspan.specialFindSplicePoint}
+mspan::splicePoint mspan::specialFindSplicePoint(uintptr offset, byte kind) {
+  special** iter = &specials;
+  bool found = false;
+  for (;;) {
+    special* s = *iter;
+    if (s == nullptr) break;
+    if (offset == uintptr(s->offset) && kind == s->kind) {
+      found = true;
+      break;
+    }
+    if (offset < uintptr(s->offset) || (offset == uintptr(s->offset) && kind < s->kind)) break;
+    iter = &s->next;
+  }
+  return {iter, found};
+}
+
+/// addfinalizer: attach the finalizer f to the object p; false if p has
+/// one already. During a mark, it keeps markrootSpans' promise itself (the
+/// span's root job may have run): what p reaches, and f, are marked.
+/// \gosrc{mheap.go,addfinalizer}
+bool addfinalizer(void* p, funcval* f, uintptr nret, const _type* fint, const ptrtype* ot) {
+  lock(&mheap_.speciallock);
+  auto* s = static_cast<specialfinalizer*>(mheap_.specialfinalizeralloc.alloc());
+  unlock(&mheap_.speciallock);
+  s->special.kind = _KindSpecialFinalizer;
+  s->fn = f;
+  s->nret = nret;
+  s->fint = fint;
+  s->ot = ot;
+  if (addspecial(p, &s->special)) {
+    // Departure: with the world stopped for the whole mark, no goroutine
+    // runs SetFinalizer while gcphase != _GCoff today; the branch is kept
+    // for the concurrent mark to come.
+    if (gcphase != _GCoff) {
+      foundObject fo = findObject(uintptr(p), 0, 0);
+      m* mp = acquirem();
+      gcWork* gcw = &mp->p.ptr()->gcw;
+      // What the object reaches stays for the finalizer...
+      if (!fo.s->spanclass.noscan()) scanobject(fo.base, gcw);
+      // ...and so does the closure, which only the record names.
+      scanblock(uintptr(&s->fn), sizeof(uintptr), &oneptrmask[0], gcw);
+      releasem(mp);
+    }
+    return true;
+  }
+
+  // p had a finalizer: give the record back.
+  lock(&mheap_.speciallock);
+  mheap_.specialfinalizeralloc.free(s);
+  unlock(&mheap_.speciallock);
+  return false;
+}
+
+/// removefinalizer: detach p's finalizer, if it has one.
+/// \gosrc{mheap.go,removefinalizer}
+void removefinalizer(void* p) {
+  auto* s = reinterpret_cast<specialfinalizer*>(removespecial(p, _KindSpecialFinalizer));
+  if (s == nullptr) return;  // none to remove
+  lock(&mheap_.speciallock);
+  mheap_.specialfinalizeralloc.free(s);
+  unlock(&mheap_.speciallock);
+}
+
+/// newSpecialsIter: an iterator at the head of span's list.
+/// \gosrc{mheap.go,newSpecialsIter}
+specialsIter newSpecialsIter(mspan* span) { return specialsIter{&span->specials, span->specials}; }
+
+/// valid: whether the iterator is at a record. \gosrc{mheap.go,specialsIter.valid}
+bool specialsIter::valid() const { return s != nullptr; }
+
+/// next: move to the following record. \gosrc{mheap.go,specialsIter.next}
+void specialsIter::next() {
+  pprev = &s->next;
+  s = *pprev;
+}
+
+/// unlinkAndNext: take the current record out of the list, move to the
+/// following one, and return the record taken.
+/// \gosrc{mheap.go,specialsIter.unlinkAndNext}
+special* specialsIter::unlinkAndNext() {
+  special* cur = s;
+  s = cur->next;
+  *pprev = s;
+  return cur;
+}
+
+/// freeSpecial: act on an unlinked record of an object being freed, then
+/// free the record: for a finalizer, queue it to run on p. Departure: only
+/// the finalizer kind exists yet (no profile buckets, reachability probes
+/// or pin counters), so the others are "bad special kind" here.
+/// \gosrc{mheap.go,freeSpecial}
+void freeSpecial(special* s, void* p, uintptr size) {
+  (void)size;  // the profile record's argument (mProf_Free)
+  switch (s->kind) {
+    case _KindSpecialFinalizer: {
+      auto* sf = reinterpret_cast<specialfinalizer*>(s);
+      queuefinalizer(p, sf->fn, sf->nret, sf->fint, sf->ot);
+      lock(&mheap_.speciallock);
+      mheap_.specialfinalizeralloc.free(sf);
+      unlock(&mheap_.speciallock);
+      break;
+    }
+    default:
+      throw_("bad special kind");
+  }
 }
 
 /// ptr: the gclink p points to. \gosrc{mcache.go,gclinkptr.ptr}

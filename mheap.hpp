@@ -29,6 +29,14 @@
 //                  at or above it is still zero from the OS, so a span there
 //                  needs no clearing (allocNeedsZero).
 //   [central-pad]  each mcentral sits on cache lines of its own.
+//   [specials-sorted] a span's specials list is sorted by offset, then by
+//                  kind; heapArena.pageSpecials has a span's first page set
+//                  whenever its list may be non-empty (set by addspecial
+//                  before the lock is dropped, cleared when the list is
+//                  seen empty), which is how markrootSpans finds them.
+//   [special-order] at one offset a finalizer precedes every other kind:
+//                  the sweeper reviving an object for its finalizer keeps
+//                  the records that follow.
 //
 // Locks: mheap_.lock protects the page allocator, the arena hints and map
 // growth, allspans, curArena, and the fixallocs (spanalloc, cachealloc,
@@ -37,6 +45,8 @@
 // requires: a goroutine stack's growth may allocate. Nothing that could
 // block or park may run while it is held. gcBitsArenas.lock protects the
 // bitmap arenas' lists (not their free offsets, which move by atomic add).
+// mheap_.speciallock protects the specials' fixallocs; mspan.speciallock a
+// span's specials list (the sweeper, which owns the span, walks it without).
 #pragma once
 #include "internal/cpu/cpu.hpp"
 #include "internal/sys/intrinsics.hpp"
@@ -307,6 +317,14 @@ struct mspan : sys::NotInHeap {
   markBits markBitsForBase();
   int countAlloc();
 
+  /// specialFindSplicePoint's results: where a record of (offset, kind)
+  /// goes in the list, and whether one is there already.
+  struct splicePoint {
+    special** iter;
+    bool found;
+  };
+  splicePoint specialFindSplicePoint(uintptr offset, byte kind);
+
   // mgcsweep.go
   NOWRITEBARRIER void ensureSwept();
   void reportZombies();
@@ -347,14 +365,57 @@ NOSPLIT_INLINE uintptr mspan::divideByElemSize(uintptr n) const {
 /// \gosrc{mbitmap.go,mspan.objIndex}
 NOSPLIT_INLINE uintptr mspan::objIndex(uintptr p) const { return divideByElemSize(p - base()); }
 
-/// special: a record attached to an object (finalizer, profile, ...): the
-/// list's shape only; the kinds come with the collector and the profiler.
+/// The kinds of specials, in the order a span's list keeps them at one
+/// offset. The finalizer comes first: the sweeper, finding one on a dead
+/// object, keeps the object and the records after it ([special-order]).
+/// Only the finalizer is ported; the others come with the profiler
+/// (mprof.go), gcTestIsReachable and the pinner (pinner.go).
+/// \gosrc{mheap.go,_KindSpecialFinalizer}
+enum : uint8 {
+  _KindSpecialFinalizer = 1,
+  _KindSpecialProfile = 2,
+  _KindSpecialReachable = 3,
+  _KindSpecialPinCounter = 4,
+};
+
+/// special: a record attached to an object (a finalizer, later a profile
+/// bucket or a pin count), in the span's list sorted by offset then kind
+/// ([specials-sorted]). Lives outside the GC heap (a fixalloc).
 /// \gosrc{mheap.go,special}
 struct special : sys::NotInHeap {
-  special* next;
-  uint16 offset;
-  byte kind;
+  special* next;  // the next record of the span
+  uint16 offset;  // the object's (or the inner byte's) offset in the span
+  byte kind;      // _KindSpecial*
 };
+
+/// specialfinalizer: the record SetFinalizer attaches. It is outside the
+/// heap, so the collector does not see fn through the heap: markrootSpans
+/// scans it as a root. fint and ot are the port's static type descriptors.
+/// Departure: not derived from sys::NotInHeap as Go's has the marker: its
+/// first member, special, is, and C++ would place that member after an
+/// empty base of the same type (two NotInHeap subobjects may not share an
+/// address), breaking the cast between the record and its special.
+/// \gosrc{mheap.go,specialfinalizer}
+struct specialfinalizer {
+  struct special special;
+  funcval* fn;  // the finalizer closure (a heap object)
+  uintptr nret;
+  const _type* fint;
+  const ptrtype* ot;
+};
+static_assert(offsetof(specialfinalizer, special) == 0, "specialfinalizer: special must come first");
+
+/// specialsIter: walks a span's specials list and can unlink the current
+/// record. \gosrc{mheap.go,specialsIter}
+struct specialsIter {
+  special** pprev;
+  special* s;
+
+  bool valid() const;
+  void next();
+  special* unlinkAndNext();
+};
+specialsIter newSpecialsIter(mspan* span);
 
 // --- Arenas ------------------------------------------------------------------------
 
@@ -506,9 +567,11 @@ struct mheap : sys::NotInHeap {
 
   fixalloc spanalloc;   // mspans
   fixalloc cachealloc;  // mcaches
-  // Go also has fixallocs for the specials (finalizers, profiles,
-  // reachability, pin counters), which come with the collector and the
-  // profiler, and speciallock, which guards them.
+  fixalloc specialfinalizeralloc;  // specialfinalizers, under speciallock
+  // Go also has fixallocs for the other specials (profiles, reachability,
+  // pin counters), which come with the profiler, gcTestIsReachable and the
+  // pinner.
+  mutex speciallock;        // guards the specials' fixallocs
   fixalloc arenaHintAlloc;  // arenaHints
 
   // userArena: hints for user arenas (arena.go, the arenas experiment):
@@ -567,6 +630,15 @@ struct pageIndex {
   uint8 pageMask;
 };
 pageIndex pageIndexOf(uintptr p);
+
+// The specials (mheap.go, after mSpanList).
+void spanHasSpecials(mspan* s);
+void spanHasNoSpecials(mspan* s);
+bool addspecial(void* p, special* s);
+special* removespecial(void* p, uint8 kind);
+bool addfinalizer(void* p, funcval* f, uintptr nret, const _type* fint, const ptrtype* ot);
+void removefinalizer(void* p);
+void freeSpecial(special* s, void* p, uintptr size);
 
 // mbitmap.go
 /// findObject's three results: the object's base (0 if p is in no heap

@@ -61,6 +61,7 @@
 #include "asan.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
+#include "mfinal.hpp"
 #include "mgc.hpp"
 #include "mgcsweep.hpp"
 #include "print.hpp"
@@ -1217,6 +1218,10 @@ top:
     unlock(&sched.lock);
     if (gp != nullptr) return {gp, false, false};
   }
+  // The finalizer goroutine, if something was queued while it waited.
+  if ((fingStatus.Load() & (fingWait | fingWake)) == (fingWait | fingWake)) {
+    if (g* gp = wakefing(); gp != nullptr) ready(gp, 0, true);
+  }
   // This P's own queue.
   if (auto [gp, inheritTime] = runqget(pp); gp != nullptr) return {gp, inheritTime, false};
   // Then the global queue.
@@ -1567,7 +1572,7 @@ static void gdestroy(g* gp) {
   p* pp = mp->p.ptr();
   casgstatus(gp, _Grunning, _Gdead);
   gcController.addScannableStack(pp, -int64(gp->stack_.hi - gp->stack_.lo));
-  if (isSystemGoroutine(gp)) sched.ngsys.Add(-1);
+  if (isSystemGoroutine(gp, false)) sched.ngsys.Add(-1);
   gp->m = nullptr;
   bool locked = bool(gp->lockedm);
   gp->lockedm.set(nullptr);
@@ -1658,7 +1663,7 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   newg->gopc = callerpc;
   newg->startpc = reinterpret_cast<uintptr>(fn->fn);
   newg->startfn = fn;
-  if (isSystemGoroutine(newg)) sched.ngsys.Add(1);
+  if (isSystemGoroutine(newg, false)) sched.ngsys.Add(1);
   // The pacer counts the stack as scannable while the goroutine lives.
   gcController.addScannableStack(pp, int64(newg->stack_.hi - newg->stack_.lo));
   casgstatus(newg, _Gdead, _Grunnable);
@@ -1817,12 +1822,19 @@ void unlockOSThread() {
 }
 
 /// isSystemGoroutine reports whether gp is a runtime-internal goroutine,
-/// left out of dumps, counts and the deadlock check. Departure: Go asks the
-/// symbol table whether gp's start function is in package runtime (other
-/// than runtime.main); the port compares gp.startpc with the entry points
-/// of the goroutines the runtime starts itself: forcegchelper and bgsweep.
+/// left out of dumps, counts and the deadlock check. The finalizer
+/// goroutine is one while it waits and not while it runs a finalizer
+/// (user code), unless fixed asks for an answer that cannot change: then
+/// it is a user goroutine. Departure: Go asks the symbol table whether gp's
+/// start function is in package runtime (other than runtime.main); the port
+/// compares gp.startpc with the entry points of the goroutines the runtime
+/// starts itself: forcegchelper, bgsweep and runfinq.
 /// \gosrc{traceback.go,isSystemGoroutine}
-bool isSystemGoroutine(g* gp) {
+bool isSystemGoroutine(g* gp, bool fixed) {
+  if (gp->startpc == reinterpret_cast<uintptr>(&runfinq_entry)) {
+    if (fixed) return false;
+    return (fingStatus.Load() & fingRunningFinalizer) == 0;
+  }
   return gp->startpc == reinterpret_cast<uintptr>(forcegchelperPC.fn) ||
          gp->startpc == reinterpret_cast<uintptr>(&bgsweep_entry);
 }
@@ -2043,7 +2055,7 @@ static bool checkdead1(int pass) {
   int64 n = allglen;
   for (int64 i = 0; i < n; i++) {
     g* gp = allgs[i];
-    if (isSystemGoroutine(gp)) continue;
+    if (isSystemGoroutine(gp, false)) continue;
     uint32 s = readgstatus(gp) & ~uint32(_Gscan);
     switch (s) {
       case _Gwaiting:

@@ -38,7 +38,7 @@ NOSPLIT void lockOSThread();
 NOSPLIT void unlockOSThread();
 int32 gcount();
 /// isSystemGoroutine: see proc.cpp. \gosrc{traceback.go,isSystemGoroutine}
-bool isSystemGoroutine(g* gp);
+bool isSystemGoroutine(g* gp, bool fixed);
 void stopTheWorld();
 void startTheWorld();
 /// startTheWorldWithSema: restart the Ps; the caller keeps worldsema

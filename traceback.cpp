@@ -349,7 +349,7 @@ void tracebackothers(g* me) {
   for (int64 i = 0; i < n; i++) {
     g* gp = atomic::Load(&allgs[i]);
     if (gp == me || gp == curgp || readgstatus(gp) == _Gdead ||
-        (isSystemGoroutine(gp) && level < 2))
+        (isSystemGoroutine(gp, false) && level < 2))
       continue;
     print("\n");
     goroutineheader(gp);

@@ -453,6 +453,19 @@ inline constexpr _type typeOf = {
     std::is_empty_v<T> ? nullptr : typelayout::typeMap<T>::gcdata(),
 };
 
+/// ptrtype: the descriptor of a pointer type, with the type it points to
+/// (Go: abi.PtrType, the runtime's ptrtype). SetFinalizer keeps the
+/// object's pointer type in the finalizer record, as Go does.
+/// \gosrc{type.go,ptrtype}
+struct ptrtype {
+  _type Type;         // the pointer type itself (kindPtr)
+  const _type* Elem;  // what it points to
+};
+
+/// ptrTypeOf<T>: the descriptor of gort::ptr<T> (Go's *T), one per T.
+template <class T>
+inline constexpr ptrtype ptrTypeOf = {typeOf<gort::ptr<T>>, &typeOf<T>};
+
 /// heapType<T>: typeOf<T> for an object of the garbage-collected heap, where
 /// the map must be exact: a type whose map cannot be derived is a compile
 /// error naming the reason (unless it is declared conservativeScan).

@@ -315,8 +315,7 @@ TEST_CASE("TestRecursivePanic5", "[crash_test.go]") {
   CHECK(res.exitStatus == 2);
 }
 
-// crash_test.go:323 at go1.22.12 (testprog GoexitExit, without its finalizer:
-// see testprog/deadlock.cpp)
+// crash_test.go:323 at go1.22.12
 TEST_CASE("TestGoexitCrash", "[crash_test.go]") {
   auto res = runTestProg("GoexitExit");
   INFO("(" << describe(res) << "), output:\n" << res.output);
@@ -363,6 +362,21 @@ TEST_CASE("TestMainGoroutineID", "[crash_test.go]") {
   INFO("(" << describe(res) << "), output:\n" << res.output);
   CHECK(hasPrefix(res.output, "panic: test\n\ngoroutine 1 [running]:\n"));
   CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:366 at go1.22.12
+//
+// Only the main goroutine is in the dump: not the finalizer goroutine (nor
+// the runtime's other helpers, forcegchelper and bgsweep).
+TEST_CASE("TestNoHelperGoroutines", "[crash_test.go]") {
+  auto res = runTestProg("NoHelperGoroutines");
+  std::regex re("goroutine [0-9]+ \\[");
+  std::vector<std::string> matches;
+  for (auto it = std::sregex_iterator(res.output.begin(), res.output.end(), re); it != std::sregex_iterator(); ++it)
+    matches.push_back(it->str());
+  INFO("want to see only goroutine 1, see:\n" << res.output);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0] == "goroutine 1 [");
 }
 
 // crash_test.go:384 at go1.22.12

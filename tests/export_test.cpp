@@ -25,6 +25,7 @@
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mem.hpp"
+#include "mfinal.hpp"
 #include "mheap.hpp"
 #include "print.hpp"
 #include "proc.hpp"
@@ -454,6 +455,12 @@ uintptr_t GetNextArenaHint() { return mheap_.arenaHints->addr; }
 // export_test.go Acquirem and Releasem at go1.22.12.
 void Acquirem() { acquirem(); }
 void Releasem() { releasem(getg()->m); }
+
+// export_test.go FinalizerGAsleep at go1.22.12.
+bool FinalizerGAsleep() { return (fingStatus.Load() & fingWait) != 0; }
+
+// export_test.go BlockUntilEmptyFinalizerQueue at go1.22.12.
+bool BlockUntilEmptyFinalizerQueue(int64_t timeout) { return blockUntilEmptyFinalizerQueue(timeout); }
 
 // export_test.go PhysPageSize at go1.22.12 (a variable there).
 uintptr_t PhysPageSize() { return physPageSize; }

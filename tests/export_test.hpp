@@ -149,6 +149,15 @@ uintptr_t GetNextArenaHint();
 void Acquirem();
 void Releasem();
 
+// --- mfinal.go (export_test.go) ----------------------------------------------------
+
+/// FinalizerGAsleep: whether the finalizer goroutine is parked, waiting for
+/// work (export_test.go).
+bool FinalizerGAsleep();
+/// BlockUntilEmptyFinalizerQueue: wait until every queued finalizer has
+/// run, or timeout nanoseconds; whether they all ran (export_test.go).
+bool BlockUntilEmptyFinalizerQueue(int64_t timeout);
+
 /// Escape: x, through a path the compiler cannot see through, so an object
 /// that reaches it is really allocated and kept (export_test.go Escape).
 template <class T>

@@ -207,7 +207,7 @@ static uint64_t parkedStackBytes(int* n) {
   for (int64_t i = 0; i < runtime::allglen; i++) {
     runtime::g* gp = runtime::allgs[i];
     // (forcegchelper, the runtime's own goroutine, is parked too.)
-    if (runtime::readgstatus(gp) != runtime::_Gwaiting || runtime::isSystemGoroutine(gp)) continue;
+    if (runtime::readgstatus(gp) != runtime::_Gwaiting || runtime::isSystemGoroutine(gp, false)) continue;
     bytes += gp->stack_.hi - gp->sched.sp;
     ++*n;
   }

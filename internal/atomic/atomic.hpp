@@ -84,6 +84,9 @@ struct Value {
   NOSPLIT_INLINE T Swap(T v) { return atomic::Xchg(&value, v); }
   /// Add returns the new value.
   NOSPLIT_INLINE T Add(T delta) { return atomic::Xadd(&value, delta); }
+  /// Or and And set and clear bits (Go's Uint32.Or and Uint32.And).
+  NOSPLIT_INLINE void Or(T v) { __atomic_or_fetch(&value, v, __ATOMIC_SEQ_CST); }
+  NOSPLIT_INLINE void And(T v) { __atomic_and_fetch(&value, v, __ATOMIC_SEQ_CST); }
 };
 using Int32 = Value<int32_t>;
 using Uint32 = Value<uint32_t>;
