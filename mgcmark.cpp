@@ -527,8 +527,9 @@ void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw
 
 /// gcDumpObject: print obj's span and words, for a report of a bad mark;
 /// off (~0: none) is the word to point at, with the words around it when
-/// the object is large. \gosrc{mgcmark.go,gcDumpObject}
-void gcDumpObject(const char* label, uintptr obj, uintptr off) {
+/// the object is large. It reads the whole slot, padding included (under
+/// ASan a redzone), hence GC_SCAN_ATTR. \gosrc{mgcmark.go,gcDumpObject}
+GC_SCAN_ATTR void gcDumpObject(const char* label, uintptr obj, uintptr off) {
   mspan* s = spanOf(obj);
   print(label, "=", hex(obj));
   if (s == nullptr) {
