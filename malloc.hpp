@@ -164,6 +164,17 @@ inline constexpr bool conservativeScan<p> = true;
 template <>
 inline constexpr bool conservativeScan<sudog> = true;
 
+/// p.pcache is a page address and two bitmaps, never a pointer to an
+/// object; but its base is the address of the first object of the first
+/// span cut from the cache, and a scan that took it for a pointer kept
+/// that object, and all it reaches, alive for as long as the cache lasted
+/// (a finalizer that never ran, a test's list that was never freed). So
+/// p's map leaves pcache out.
+template <>
+inline constexpr uintptr conservativeScalars<p>[2] = {offsetof(p, pcache), sizeof(pageCache)};
+static_assert(offsetof(p, pcache) % sizeof(uintptr) == 0 && sizeof(pageCache) % sizeof(uintptr) == 0,
+              "p.pcache: whole words");
+
 struct mspan;
 struct mcache;
 

@@ -185,6 +185,12 @@ struct _type {
 template <class T>
 inline constexpr bool conservativeScan = false;
 
+/// conservativeScalars<T>: for a conservativeScan type, one byte range
+/// {offset, length} of whole words that never hold a pointer although a
+/// word there may look like one; T's map leaves it out (default: none).
+template <class T>
+inline constexpr uintptr conservativeScalars[2] = {0, 0};
+
 namespace typelayout {
 
 /// problem: why T's pointer map cannot be derived (none: it can).
@@ -416,7 +422,10 @@ struct typeMap {
       if constexpr (exact) {
         markPointers<std::remove_cv_t<T>>(b.data(), 0);
       } else {
-        for (uintptr w = 0; w < ptrBytes / sizeof(uintptr); w++) b[w / 8] |= uint8(1 << (w % 8));
+        constexpr uintptr skipLo = conservativeScalars<std::remove_cv_t<T>>[0] / sizeof(uintptr);
+        constexpr uintptr skipHi = skipLo + conservativeScalars<std::remove_cv_t<T>>[1] / sizeof(uintptr);
+        for (uintptr w = 0; w < ptrBytes / sizeof(uintptr); w++)
+          if (w < skipLo || w >= skipHi) b[w / 8] |= uint8(1 << (w % 8));
       }
     }
     return b;

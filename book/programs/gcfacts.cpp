@@ -100,8 +100,8 @@ static bool allocated(uintptr_t addr) {
 }
 
 // The objects of addrs[0, n) that survived; for each, whether a P's page
-// cache names it (p.pcache.base: an address of heap pages that the port
-// reads as a possible pointer, because it scans a p conservatively).
+// cache names it (p.pcache.base: an address of heap pages; p's map leaves
+// it out, so such a survivor would mean that it no longer does).
 static void survivors(const char* what, const uintptr_t* addrs, int n) {
   int alive = 0;
   for (int i = 0; i < n; i++) {
