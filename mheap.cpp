@@ -908,19 +908,15 @@ void mSpanList::takeAll(mSpanList* other) {
 /// spanHasSpecials: set the span's bit in its arena's pageSpecials, so that
 /// markrootSpans visits it ([specials-sorted]). \gosrc{mheap.go,spanHasSpecials}
 void spanHasSpecials(mspan* s) {
-  uintptr arenaPage = (s->base() / pageSize) % pagesPerArena;
-  arenaIdx ai = arenaIndex(s->base());
-  heapArena* ha = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
-  atomic::Or8(&ha->pageSpecials[arenaPage / 8], uint8(uint8(1) << (arenaPage % 8)));
+  auto [ha, pageIdx, pageMask] = pageIndexOf(s->base());
+  atomic::Or8(&ha->pageSpecials[pageIdx], pageMask);
 }
 
 /// spanHasNoSpecials: clear the span's bit in pageSpecials.
 /// \gosrc{mheap.go,spanHasNoSpecials}
 void spanHasNoSpecials(mspan* s) {
-  uintptr arenaPage = (s->base() / pageSize) % pagesPerArena;
-  arenaIdx ai = arenaIndex(s->base());
-  heapArena* ha = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
-  atomic::And8(&ha->pageSpecials[arenaPage / 8], uint8(~(uint8(1) << (arenaPage % 8))));
+  auto [ha, pageIdx, pageMask] = pageIndexOf(s->base());
+  atomic::And8(&ha->pageSpecials[pageIdx], uint8(~pageMask));
 }
 
 /// addspecial: put the record s (its kind filled in) into the specials list
