@@ -57,6 +57,16 @@ void park_here(int i, int64_t* gid) {
   *gid = gp->goid;
   parked[i].store(gp);
 }
+
+// wait_parked yields until the goroutine in slot i has recorded itself and
+// parked.
+void wait_parked(int i) {
+  for (;;) {
+    runtime::g* gp = parked[i].load();
+    if (gp != nullptr && runtime::readgstatus(gp) == runtime::_Gwaiting) return;
+    runtime::Gosched();
+  }
+}
 }  // namespace
 
 extern "C" __attribute__((noinline)) void gort_gdb_stop() { asm volatile(""); }
@@ -136,7 +146,11 @@ static void main_main() {
   wg.Add(1);
 
   gort::go(consumer);
+  // The second producer starts only once the first is parked, so that the
+  // send queue reads "sends 2, sends 3" whichever P runs them (with both
+  // started at once, GOMAXPROCS=2 could queue them either way round).
   gort::go(producer, 0, 2);
+  wait_parked(1);
   gort::go(producer, 1, 3);
   gort::go(selector);
   gort::go(locker);
