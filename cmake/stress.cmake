@@ -30,6 +30,14 @@
 #       tests whose goroutines spin without calls (nothing can stop those).
 #       Nor is TestGcLastTime: it checks that MemStats.LastGC is the end of
 #       its own runtime.GC, and the stress goroutine's cycles end at any time.
+#   ctest gc_cpu1, gc_cpu2, gc_cpu4  (label gc) the whole of gort_test
+#       once at that GOMAXPROCS with GOGC=1 and GODEBUG=gccheckmark=1: the
+#       heap goal is 1% over the live heap (and the minimum heap 1% of 4 MB),
+#       so allocations start cycles all through every test, and each cycle's
+#       mark is checked by the second walk. Unlike stress_gc_*, proc_test.go
+#       runs too: its tests whose goroutines spin without calls turn the
+#       collector off first, as Go's do (GCPercentGuard, export_test.hpp).
+#       10 to 16 s each here.
 #   ctest gort_test_full_cpu2  (label full) all of gort_test with Go's full
 #       iteration counts (GORT_TEST_SHORT=0, Go's `go test` without -short)
 #       at each GOMAXPROCS in GORT_TEST_FULL_CPUS (default: 2 alone).
@@ -116,6 +124,13 @@ foreach(n 1 2 4)
   else()
     gort_stress(stress_gc_cpu${n} -p ${n} -e GORT_GCSTRESS=1)
   endif()
+endforeach()
+
+foreach(n 1 2 4)
+  add_test(NAME gc_cpu${n} COMMAND gort_test --durations yes)
+  set_tests_properties(gc_cpu${n} PROPERTIES
+    ENVIRONMENT "GOMAXPROCS=${n};GOGC=1;GODEBUG=gccheckmark=1;${_test_env}"
+    LABELS "gc" TIMEOUT ${_stress_timeout})
 endforeach()
 
 foreach(n IN LISTS GORT_TEST_FULL_CPUS)
