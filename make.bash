@@ -49,6 +49,7 @@ python3-clang-14 bookworm
 libclang-14-dev  bookworm
 libclang-rt-14-dev bookworm
 libbenchmark-dev bookworm
+libgc-dev        bookworm
 catch2           bookworm-backports 3
 golang-1.22-go   bookworm-backports 1.22.12
 golang-1.22-src  bookworm-backports 1.22.12

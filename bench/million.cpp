@@ -14,8 +14,6 @@
 //             over the peak before the first goroutine divided by N (the memory one blocked goroutine
 //             costs: its g, its stack as far as it was touched, its sudog).
 // bench/compare runs the same program written in Go next to this one.
-#include <sys/resource.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -24,31 +22,14 @@
 
 #include "chan.hpp"
 #include "go.hpp"
+#include "peakrss.hpp"
 #include "runtime.hpp"
 
 namespace {
 
-int64_t N = 1000000;
+using gort_bench::peakRssKiB;
 
-/// peakRssKiB: the process's peak resident set so far, KiB. It reads VmHWM
-/// from /proc/self/status, the high-water mark of this program's own address
-/// space. getrusage's ru_maxrss is the fallback only: Linux carries it over
-/// from the process image before execve, so under a parent that is larger
-/// than this program (a Python driver, say) it reports the parent's peak.
-int64_t peakRssKiB() {
-  if (FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    long long kib = -1;
-    while (std::fgets(line, sizeof line, f)) {
-      if (std::sscanf(line, "VmHWM: %lld kB", &kib) == 1) break;
-    }
-    std::fclose(f);
-    if (kib >= 0) return kib;
-  }
-  struct rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
+int64_t N = 1000000;
 
 std::atomic<int64_t> started{0};
 std::atomic<int64_t> remaining{0};
