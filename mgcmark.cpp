@@ -412,6 +412,10 @@ GC_SCAN_ATTR void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork
 /// sudog) are scanned with an every-word map (malloc.hpp), so their words
 /// are candidates, not known pointers.
 GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
+  // Start fetching the object's first line now; finding its span and
+  // pointer map below overlaps with the wait.
+  sys::Prefetch(b);
+
   mspan* s = spanOfUnchecked(b);
   uintptr n = s->elemsize;
   if (n == 0) throw_("scanobject n == 0");
@@ -522,6 +526,9 @@ void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw
       return;
     }
   }
+  // The object goes on this P's work buffer, which is a stack: it is likely
+  // to be scanned soon, by this thread, so its line is fetched now.
+  sys::Prefetch(obj);
   if (!gcw->putFast(obj)) gcw->put(obj);
 }
 

@@ -1,4 +1,4 @@
-// internal/sys/intrinsics.hpp: the bit-counting intrinsics of
+// internal/sys/intrinsics.hpp: the bit-counting and prefetch intrinsics of
 // runtime/internal/sys at go1.22.12 (intrinsics.go), with Go's names and
 // Go's results: a count of a zero word is the word's width, where the GCC
 // builtins (__builtin_ctzll and friends) leave that case undefined. C++20's
@@ -23,5 +23,16 @@ NOSPLIT_INLINE int LeadingZeros64(uint64_t x) { return std::countl_zero(x); }
 
 /// OnesCount64: the number of set bits in x (Go: math/bits.OnesCount64).
 NOSPLIT_INLINE int OnesCount64(uint64_t x) { return std::popcount(x); }
+
+/// Prefetch: ask for the cache line at addr, to be read soon (PREFETCHT0,
+/// as Go's compiler emits on amd64). A hint: it never faults, whatever addr
+/// is. \gosrc{internal/sys/intrinsics.go,Prefetch}
+NOSPLIT_INLINE void Prefetch(uintptr_t addr) { __builtin_prefetch(reinterpret_cast<const void*>(addr), 0, 3); }
+
+/// PrefetchStreamed: as Prefetch, for data read once (PREFETCHNTA: keep it
+/// out of the outer caches). \gosrc{internal/sys/intrinsics.go,PrefetchStreamed}
+NOSPLIT_INLINE void PrefetchStreamed(uintptr_t addr) {
+  __builtin_prefetch(reinterpret_cast<const void*>(addr), 0, 0);
+}
 
 }  // namespace runtime::sys
