@@ -105,16 +105,8 @@ typePointers mspan::typePointersOfType(const _type* typ, uintptr addr) {
   return typePointers{addr, addr, readUintptr(gcdata), typ};
 }
 
-/// nextFast: the next pointer in the current mask, without refilling it;
-/// addr 0 when the mask is empty. \gosrc{mbitmap_allocheaders.go,typePointers.nextFast}
-typePointers::nextResult typePointers::nextFast() const {
-  // Inline-able: the scan's hot loop calls it first.
-  typePointers tp = *this;
-  if (tp.mask == 0) return {tp, 0};
-  int i = sys::TrailingZeros64(uint64(tp.mask));
-  tp.mask ^= uintptr(1) << (i & (ptrBits - 1));
-  return {tp, tp.addr + uintptr(i) * sizeof(uintptr)};
-}
+// (typePointers::nextFast is defined in mheap.hpp, where the scan loops
+// that call it first can inline it, as Go's compiler does.)
 
 /// next: the next pointer below limit, refilling the mask from the type's
 /// GCData (and moving to the next element) as needed; addr 0 at the end.

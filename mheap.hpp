@@ -241,7 +241,7 @@ struct typePointers {
   const _type* typ;
 
   struct nextResult;
-  NOSPLIT nextResult nextFast() const;
+  NOSPLIT_INLINE nextResult nextFast() const;
   NOSPLIT nextResult next(uintptr limit) const;
   NOSPLIT typePointers fastForward(uintptr n, uintptr limit) const;
 };
@@ -659,6 +659,19 @@ inline constexpr uintptr mallocHeaderSize = 8;
 
 /// ptrBits: the bits of a pointer-sized word. \gosrc{mbitmap.go,ptrBits}
 inline constexpr uintptr ptrBits = 8 * sizeof(uintptr);
+
+/// nextFast: the next pointer in the current mask, without refilling it;
+/// addr 0 when the mask is empty. Defined here, not in
+/// mbitmap_allocheaders.cpp, so that scanobject's loop inlines it and keeps
+/// the iterator in registers (called out of line, its five-word result went
+/// through memory on every pointer). \gosrc{mbitmap_allocheaders.go,typePointers.nextFast}
+NOSPLIT_INLINE typePointers::nextResult typePointers::nextFast() const {
+  typePointers tp = *this;
+  if (tp.mask == 0) return {tp, 0};
+  int i = sys::TrailingZeros64(uint64(tp.mask));
+  tp.mask ^= uintptr(1) << (i & (ptrBits - 1));
+  return {tp, tp.addr + uintptr(i) * sizeof(uintptr)};
+}
 
 /// minSizeForMallocHeader: objects up to this size (inclusive) with
 /// pointers keep their pointer bitmap at the end of the span; larger ones
