@@ -116,23 +116,12 @@ markBits markBitsForAddr(uintptr p) {
   return s->markBitsForIndex(objIndex);
 }
 
-/// markBitsForIndex: the mark bit of object objIndex.
-/// \gosrc{mbitmap.go,mspan.markBitsForIndex}
-markBits mspan::markBitsForIndex(uintptr objIndex_) {
-  auto [bytep, mask] = gcmarkBits->bitp(objIndex_);
-  return markBits{bytep, mask, objIndex_};
-}
-
 /// markBitsForBase: the mark bit of the span's first object.
 /// \gosrc{mbitmap.go,mspan.markBitsForBase}
 markBits mspan::markBitsForBase() { return markBits{&gcmarkBits->x, uint8(1), 0}; }
 
-/// isMarked. \gosrc{mbitmap.go,markBits.isMarked}
-bool markBits::isMarked() const { return (*bytep & mask) != 0; }
-
-/// setMarked: set the bit, atomically (others may be setting bits of the
-/// same byte). \gosrc{mbitmap.go,markBits.setMarked}
-void markBits::setMarked() const { atomic::Or8(bytep, mask); }
+// (mspan::markBitsForIndex, markBits::isMarked and markBits::setMarked
+// are defined inline in mheap.hpp.)
 
 /// setMarkedNonAtomic. \gosrc{mbitmap.go,markBits.setMarkedNonAtomic}
 void markBits::setMarkedNonAtomic() const { *bytep |= mask; }

@@ -86,31 +86,7 @@ bool inHeapOrStack(uintptr b) {
   }
 }
 
-/// spanOf: the span that holds or last held the page of p, or nullptr if
-/// p is outside every arena or its page never had a span. The span may not
-/// contain p ([spans-map]): callers that cannot rule that out check.
-/// \gosrc{mheap.go,spanOf}
-mspan* spanOf(uintptr p) {
-  arenaIdx ri = arenaIndex(p);
-  if constexpr (arenaL1Bits == 0) {
-    // With no L1, only l2 can be out of range.
-    if (ri.l2() >= uint(uintptr(1) << arenaL2Bits)) return nullptr;
-  } else {
-    if (ri.l1() >= uint(uintptr(1) << arenaL1Bits)) return nullptr;
-  }
-  auto* l2 = mheap_.arenas[ri.l1()].load();
-  if (l2 == nullptr) return nullptr;  // (only possible with an L1 in Go)
-  heapArena* ha = (*l2)[ri.l2()].load();
-  if (ha == nullptr) return nullptr;
-  return ha->spans[(p / pageSize) % pagesPerArena];
-}
-
-/// spanOfUnchecked: spanOf for a p known to be in an allocated arena.
-/// \gosrc{mheap.go,spanOfUnchecked}
-mspan* spanOfUnchecked(uintptr p) {
-  arenaIdx ai = arenaIndex(p);
-  return (*mheap_.arenas[ai.l1()].load())[ai.l2()].load()->spans[(p / pageSize) % pagesPerArena];
-}
+// (spanOf and spanOfUnchecked are defined inline in mheap.hpp.)
 
 /// spanOfHeap: the in-use heap span whose objects p points into, or
 /// nullptr. The state is checked first (an atomic load), which orders the
@@ -1092,12 +1068,7 @@ void freeSpecial(special* s, void* p, uintptr size) {
 /// ptr: the gclink p points to. \gosrc{mcache.go,gclinkptr.ptr}
 gclink* gclinkptr::ptr() const { return reinterpret_cast<gclink*>(v); }
 
-/// bytep: the n'th byte of the bitmap. \gosrc{mheap.go,gcBits.bytep}
-uint8* gcBits::bytep(uintptr n) { return addb(&x, n); }
-
-/// bitp: the byte that holds bit n and the bit's mask.
-/// \gosrc{mheap.go,gcBits.bitp}
-gcBits::bit gcBits::bitp(uintptr n) { return {bytep(n / 8), uint8(1 << (n % 8))}; }
+// (gcBits::bytep and gcBits::bitp are defined inline in mheap.hpp.)
 
 /// tryAlloc: bytes of bitmap from this arena, or nullptr if it is (nearly)
 /// full. Safe from several threads at once (an atomic add claims the room).

@@ -620,8 +620,8 @@ extern mheap mheap_;
 NOWRITEBARRIERREC void recordspan(void* vh, void* p);
 NOWRITEBARRIER NOSPLIT bool inheap(uintptr b);
 NOWRITEBARRIER NOSPLIT bool inHeapOrStack(uintptr b);
-NOSPLIT mspan* spanOf(uintptr p);
-NOSPLIT mspan* spanOfUnchecked(uintptr p);
+NOSPLIT_INLINE mspan* spanOf(uintptr p);
+NOSPLIT_INLINE mspan* spanOfUnchecked(uintptr p);
 NOSPLIT mspan* spanOfHeap(uintptr p);
 /// pageIndexOf's three results.
 struct pageIndex {
@@ -712,5 +712,61 @@ NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s) {
   }
   return 0;
 }
+
+// --- Defined here to be inlined ---------------------------------------------------
+// The lookups the collector's scan loops make for every pointer they find
+// (scanobject, scanblock, scanConservative, greyobject): spanOf and
+// spanOfUnchecked (mheap.go), gcBits.bytep and gcBits.bitp (mheap.go),
+// mspan.markBitsForIndex, markBits.isMarked and markBits.setMarked
+// (mbitmap.go). Go's compiler inlines them; defined in mheap.cpp and
+// mbitmap.cpp they were calls from the other files. They are listed with
+// their Go files in the fidelity report all the same.
+
+/// spanOf: the span that holds or last held the page of p, or nullptr if
+/// p is outside every arena or its page never had a span. The span may not
+/// contain p ([spans-map]): callers that cannot rule that out check.
+/// \gosrc{mheap.go,spanOf}
+NOSPLIT_INLINE mspan* spanOf(uintptr p) {
+  arenaIdx ri = arenaIndex(p);
+  if constexpr (arenaL1Bits == 0) {
+    // With no L1, only l2 can be out of range.
+    if (ri.l2() >= uint(uintptr(1) << arenaL2Bits)) return nullptr;
+  } else {
+    if (ri.l1() >= uint(uintptr(1) << arenaL1Bits)) return nullptr;
+  }
+  auto* l2 = mheap_.arenas[ri.l1()].load();
+  if (l2 == nullptr) return nullptr;  // (only possible with an L1 in Go)
+  heapArena* ha = (*l2)[ri.l2()].load();
+  if (ha == nullptr) return nullptr;
+  return ha->spans[(p / pageSize) % pagesPerArena];
+}
+
+/// spanOfUnchecked: spanOf for a p known to be in an allocated arena.
+/// \gosrc{mheap.go,spanOfUnchecked}
+NOSPLIT_INLINE mspan* spanOfUnchecked(uintptr p) {
+  arenaIdx ai = arenaIndex(p);
+  return (*mheap_.arenas[ai.l1()].load())[ai.l2()].load()->spans[(p / pageSize) % pagesPerArena];
+}
+
+/// bytep: the n'th byte of the bitmap. \gosrc{mheap.go,gcBits.bytep}
+inline uint8* gcBits::bytep(uintptr n) { return &x + n; }
+
+/// bitp: the byte that holds bit n and the bit's mask.
+/// \gosrc{mheap.go,gcBits.bitp}
+inline gcBits::bit gcBits::bitp(uintptr n) { return {bytep(n / 8), uint8(1 << (n % 8))}; }
+
+/// markBitsForIndex: the mark bit of object objIndex.
+/// \gosrc{mbitmap.go,mspan.markBitsForIndex}
+inline markBits mspan::markBitsForIndex(uintptr objIndex_) {
+  auto [bytep, mask] = gcmarkBits->bitp(objIndex_);
+  return markBits{bytep, mask, objIndex_};
+}
+
+/// isMarked. \gosrc{mbitmap.go,markBits.isMarked}
+inline bool markBits::isMarked() const { return (*bytep & mask) != 0; }
+
+/// setMarked: set the bit, atomically (others may be setting bits of the
+/// same byte). \gosrc{mbitmap.go,markBits.setMarked}
+inline void markBits::setMarked() const { atomic::Or8(bytep, mask); }
 
 }  // namespace runtime
