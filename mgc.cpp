@@ -264,16 +264,22 @@ void gcMarkDone() {
   g* curgp = getg()->m->curg;
   casgstatus(curgp, _Grunning, _Gwaiting);
   curgp->waitreason = waitReasonGarbageCollection;
-  systemstack([] {
+  systemstack([curgp] {
     // Every P's grey objects (gcMarkTinyAllocs queued some on each) go to
-    // the global list, from which this P's gcWork takes them.
+    // the global list, from which the draining threads take them.
     for (int32 i = 0; i < allplen; i++) {
       wbBufFlush1(allp[i]);
       allp[i]->gcw.dispose();
     }
+    // Where the mark scans this goroutine's stack from, for the check
+    // mode's walk (collectorSP): the context systemstack saved.
+    work.collectorSP = curgp->sched.sp;
     gcWork* gcw = &getg()->m->p.ptr()->gcw;
     for (;;) {
-      gcDrain(gcw, 0);
+      // Drain with every idle M that can help, each on a P of its own.
+      int32 nhelpers = helpgc(work.stwprocs);
+      gcMarkParallel(gcw);
+      if (nhelpers > 0) notesleep(&work.alldone);
       // The drain may have run write barriers of its own; and the mark is
       // done only when no P holds work.
       bool more = false;
@@ -300,6 +306,53 @@ void gcMarkDone() {
   gcController.endCycle(now, int(gomaxprocs), work.userForced);
 
   gcMarkTermination();
+}
+
+/// gcMarkParallel: drain the stop-the-world mark together with the
+/// helpers helpgc woke, each thread on its own P's gcWork, and return once
+/// all of them are idle with nothing left to take. Runs on the collector's
+/// M and on each helper (gchelper).
+///
+/// Departure: go1.22.12 marks in parallel with its background workers,
+/// goroutines that run while the world does; the port's mark stops the
+/// world (mgc.hpp), and its helpers are the idle Ms, as Go's were before
+/// the concurrent collector finished its job of marking (Go 1.10's
+/// helpgc/gchelper and getfull). Termination is getfull's: a thread counts
+/// itself idle (work.nwait) only once gcDrain found neither its own
+/// buffers nor the global list nor a root job with work, and busy again
+/// before it takes any, so nwait == nproc means no thread holds work and
+/// none can make more.
+SYSTEMSTACK void gcMarkParallel(gcWork* gcw) {
+  systemstackcheck();
+  for (;;) {
+    gcDrain(gcw, 0);
+    atomic::Xadd(&work.nwait, uint32(1));
+    for (int i = 0;; i++) {
+      if (atomic::Load(&work.full.v) != 0 || atomic::Load(&work.markrootNext) < work.markrootJobs) {
+        // Another thread shared work: busy again, then look for it.
+        atomic::Xadd(&work.nwait, ~uint32(0));
+        break;
+      }
+      if (atomic::Load(&work.nwait) == work.nproc) return;
+      // Wait for work to appear, ever more patiently.
+      if (i < 10) {
+        procyield(20);
+      } else if (i < 20) {
+        osyield();
+      } else {
+        usleep(100);
+      }
+    }
+  }
+}
+
+/// gchelper: an idle M's part in the stop-the-world mark, on the P that
+/// helpgc lent it; the last helper to finish wakes the collector.
+/// Departure: Go 1.10's gchelper (see gcMarkParallel); go1.22.12 has none.
+SYSTEMSTACK void gchelper() {
+  systemstackcheck();
+  gcMarkParallel(&getg()->m->p.ptr()->gcw);
+  if (atomic::Xadd(&work.ndone, uint32(1)) == work.nproc - 1) notewakeup(&work.alldone);
 }
 
 /// gcMarkTermination: the mark is over: check it, sweep, account, and

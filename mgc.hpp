@@ -109,9 +109,14 @@ struct workType {
   uint32 markrootNext;  // next markroot job
   uint32 markrootJobs;  // number of markroot jobs
 
+  // nproc: the threads draining the stop-the-world mark (the collector and
+  // its helpers); nwait: how many of them are idle (gcMarkParallel);
+  // ndone: helpers finished, the last of which wakes alldone (gchelper).
   uint32 nproc;
   int64 tstart;
   uint32 nwait;
+  uint32 ndone;
+  note alldone;
 
   int nDataRoots, nBSSRoots, nSpanRoots, nStackRoots;
   uint32 baseData, baseBSS, baseSpans, baseStacks, baseEnd;
@@ -158,6 +163,9 @@ void gcWaitOnMark(uint32 n);
 void gcStart(gcTrigger trigger);
 void gcMarkDone();
 void gcMarkTermination();
+SYSTEMSTACK void gcMarkParallel(gcWork* gcw);
+SYSTEMSTACK void gchelper();
+int32 helpgc(int32 nproc);
 void gcMark(int64 startTime);
 SYSTEMSTACK bool gcSweep(gcMode mode);
 SYSTEMSTACK void gcResetMarkState();

@@ -316,12 +316,10 @@ int64 scanstack(g* gp, gcWork* gcw) {
     print("runtime: gp=", gp, " goid=", gp->goid, " sp=", hex(sp), " stack=[", hex(lo), ", ", hex(hi), "]\n");
     throw_("scanstack: sp out of range");
   }
-  if (gp == getg()->m->curg) {
-    if (!useCheckmark) {
-      work.collectorSP = sp;
-    } else if (work.collectorSP > sp && work.collectorSP <= hi) {
-      sp = work.collectorSP;  // the words the mark saw (see collectorSP)
-    }
+  // The check mode's walk runs on the collecting goroutine's own M; the mark
+  // recorded where it scanned that goroutine's stack from (gcMarkDone).
+  if (useCheckmark && gp == getg()->m->curg && work.collectorSP > sp && work.collectorSP <= hi) {
+    sp = work.collectorSP;  // the words the mark saw (see collectorSP)
   }
   // The saved context: ctxt holds a closure a new G has not called yet.
   scanConservative(uintptr(&gp->sched.ctxt), sizeof(gp->sched.ctxt), gcw);
@@ -337,8 +335,9 @@ void gcDrain(gcWork* gcw, int flags) {
   bool preemptible = (flags & gcDrainUntilPreempt) != 0;
   bool flushBgCredit = (flags & gcDrainFlushBgCredit) != 0;
 
-  // Root jobs first.
-  if (work.markrootNext < work.markrootJobs) {
+  // Root jobs first. (Other threads take jobs too: an atomic read, where
+  // Go's is a plain racy one.)
+  if (atomic::Load(&work.markrootNext) < work.markrootJobs) {
     while (!(gp != nullptr && gp->preempt.load() && preemptible)) {
       uint32 job = atomic::Xadd(&work.markrootNext, uint32(1)) - 1;
       if (job >= work.markrootJobs) break;
@@ -518,7 +517,7 @@ void greyobject(uintptr obj, uintptr base, uintptr off, mspan* span, gcWork* gcw
 
     // The span has a marked object: its pages must not be reclaimed.
     auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());
-    if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+    if ((atomic::Load8(&arena->pageMarks[pageIdx]) & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
 
     // A pointer-free object is black at once.
     if (span->spanclass.noscan()) {

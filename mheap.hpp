@@ -763,7 +763,9 @@ inline markBits mspan::markBitsForIndex(uintptr objIndex_) {
 }
 
 /// isMarked. \gosrc{mbitmap.go,markBits.isMarked}
-inline bool markBits::isMarked() const { return (*bytep & mask) != 0; }
+/// (An atomic load: other threads of the mark set bits of the same byte
+/// with setMarked. Go's read is plain; on amd64 both are one MOV.)
+inline bool markBits::isMarked() const { return (atomic::Load8(bytep) & mask) != 0; }
 
 /// setMarked: set the bit, atomically (others may be setting bits of the
 /// same byte). \gosrc{mbitmap.go,markBits.setMarked}

@@ -1010,13 +1010,55 @@ static void stopm() {
   if (gp->m->locks != 0) throw_("stopm holding locks");
   if (gp->m->p) throw_("stopm holding p");
   if (gp->m->spinning) throw_("stopm spinning");
+retry:
   lock(&sched.lock);
   mput(gp->m);
   unlock(&sched.lock);
   chaos();
   mPark();
+  if (gp->m->helpgc != 0) {
+    // Woken to help the collector's mark (helpgc lent a P): help, give
+    // the P back and go idle again. Departure: Go 1.10's stopm did this;
+    // go1.22.12's has no such case (see gcMarkParallel).
+    systemstack([] { gchelper(); });  // (on g0 already: a direct call)
+    gp->m->helpgc = 0;
+    gp->m->p.set(nullptr);
+    goto retry;
+  }
   acquirep(gp->m->nextp.ptr());
   gp->m->nextp.set(nullptr);
+}
+
+/// helpgc: wake idle Ms to help the stop-the-world mark, up to nproc-1 of
+/// them, each lent one of the stopped Ps other than the caller's (its
+/// gcWork and write-barrier buffer); set work.nproc, counting the caller,
+/// and the counters gcMarkParallel and gchelper use. Returns how many were
+/// woken. World stopped, on the collector's M. Departure: Go 1.10's helpgc
+/// (proc.go); go1.22.12 has none (see gcMarkParallel).
+int32 helpgc(int32 nproc) {
+  p* self = getg()->m->p.ptr();
+  lock(&sched.lock);
+  int32 n = nproc - 1;
+  if (n > sched.nmidle) n = sched.nmidle;
+  if (n > gomaxprocs - 1) n = gomaxprocs - 1;
+  if (n < 0) n = 0;
+  work.nproc = uint32(n + 1);
+  work.nwait = 0;
+  work.ndone = 0;
+  noteclear(&work.alldone);
+  int32 pos = 0;
+  for (int32 i = 0; i < n; i++) {
+    if (allp[pos] == self) pos++;
+    m* mp = mget();
+    if (mp == nullptr) throw_("helpgc: idle Ms miscounted");
+    if (mp->helpgc != 0 || mp->p) throw_("helpgc: M already helping");
+    mp->helpgc = i + 1;
+    mp->p.set(allp[pos]);
+    pos++;
+    notewakeup(&mp->park);
+  }
+  unlock(&sched.lock);
+  return n;
 }
 
 /// mspinning: the mstartfn of a new M started to spin. \gosrc{proc.go,mspinning}
