@@ -183,16 +183,19 @@ workbuf* getempty() {
     if (b != nullptr) b->checkempty();
   }
   if (b == nullptr) {
+    // Departure: Go looks at free.first before taking the lock, a racy
+    // read; the list's links are plain fields written under the lock, and
+    // with the mark's helpers (gcMarkParallel) another thread may be
+    // writing them, so the port looks under the lock. This path runs once
+    // per span of workbufs, not per buffer.
     mspan* s = nullptr;
-    if (atomic::Load(&work.wbufSpans.free.first) != nullptr) {
-      lock(&work.wbufSpans.lock);
-      s = work.wbufSpans.free.first;
-      if (s != nullptr) {
-        work.wbufSpans.free.remove(s);
-        work.wbufSpans.busy.insert(s);
-      }
-      unlock(&work.wbufSpans.lock);
+    lock(&work.wbufSpans.lock);
+    s = work.wbufSpans.free.first;
+    if (s != nullptr) {
+      work.wbufSpans.free.remove(s);
+      work.wbufSpans.busy.insert(s);
     }
+    unlock(&work.wbufSpans.lock);
     if (s == nullptr) {
       systemstack([&] { s = mheap_.allocManual(workbufAlloc / pageSize, spanAllocWorkBuf); });
       if (s == nullptr) throw_("out of memory");
