@@ -277,9 +277,11 @@ void gcMarkDone() {
     gcWork* gcw = &getg()->m->p.ptr()->gcw;
     for (;;) {
       // Drain with every idle M that can help, each on a P of its own.
-      int32 nhelpers = helpgc(work.stwprocs);
+      helpgc(work.stwprocs);
       gcMarkParallel(gcw);
-      if (nhelpers > 0) notesleep(&work.alldone);
+      // Admit no more helpers, and wait for those that joined: a helper
+      // still on its way finds the round closed and goes back to sleep.
+      if ((atomic::Xadd(&work.helpers, helpersClosed) & helpersCount) != 0) notesleep(&work.alldone);
       // The drain may have run write barriers of its own; and the mark is
       // done only when no P holds work.
       bool more = false;
@@ -310,30 +312,34 @@ void gcMarkDone() {
 
 /// gcMarkParallel: drain the stop-the-world mark together with the
 /// helpers helpgc woke, each thread on its own P's gcWork, and return once
-/// all of them are idle with nothing left to take. Runs on the collector's
-/// M and on each helper (gchelper).
+/// all of those that joined are idle with nothing left to take. Runs on
+/// the collector's M and on each helper (gchelper).
 ///
 /// Departure: go1.22.12 marks in parallel with its background workers,
 /// goroutines that run while the world does; the port's mark stops the
 /// world (mgc.hpp), and its helpers are the idle Ms, as Go's were before
-/// the concurrent collector finished its job of marking (Go 1.10's
-/// helpgc/gchelper and getfull). Termination is getfull's: a thread counts
-/// itself idle (work.nwait) only once gcDrain found neither its own
-/// buffers nor the global list nor a root job with work, and busy again
-/// before it takes any, so nwait == nproc means no thread holds work and
-/// none can make more.
+/// the concurrent collector took over marking (Go 1.10's helpgc, gchelper
+/// and getfull). Termination is getfull's: a thread counts itself idle
+/// only once gcDrain found neither its own buffers nor the global list nor
+/// a root job with work, and busy again before it takes any, so when every
+/// thread that joined is idle at once (markWorkers' two halves equal), no
+/// thread holds work and none can make more. Unlike Go 1.10's, the
+/// collector does not wait for a helper that has not started: a helper
+/// joins when it gets to run (gchelper), and one that comes after the
+/// mark ended does not.
 SYSTEMSTACK void gcMarkParallel(gcWork* gcw) {
   systemstackcheck();
   for (;;) {
     gcDrain(gcw, 0);
-    atomic::Xadd(&work.nwait, uint32(1));
+    atomic::Xadd(&work.markWorkers, uint64(1));  // idle
     for (int i = 0;; i++) {
       if (atomic::Load(&work.full.v) != 0 || atomic::Load(&work.markrootNext) < work.markrootJobs) {
         // Another thread shared work: busy again, then look for it.
-        atomic::Xadd(&work.nwait, ~uint32(0));
+        atomic::Xadd(&work.markWorkers, ~uint64(0));
         break;
       }
-      if (atomic::Load(&work.nwait) == work.nproc) return;
+      uint64 w = atomic::Load(&work.markWorkers);
+      if (uint32(w) == uint32(w >> 32)) return;
       // Wait for work to appear, ever more patiently.
       if (i < 10) {
         procyield(20);
@@ -347,12 +353,22 @@ SYSTEMSTACK void gcMarkParallel(gcWork* gcw) {
 }
 
 /// gchelper: an idle M's part in the stop-the-world mark, on the P that
-/// helpgc lent it; the last helper to finish wakes the collector.
-/// Departure: Go 1.10's gchelper (see gcMarkParallel); go1.22.12 has none.
+/// helpgc lent it: join the round it was woken for, unless that is over,
+/// drain, and leave; the last helper to leave a closed round wakes the
+/// collector. Departure: Go 1.10's gchelper (see gcMarkParallel);
+/// go1.22.12 has none.
 SYSTEMSTACK void gchelper() {
   systemstackcheck();
-  gcMarkParallel(&getg()->m->p.ptr()->gcw);
-  if (atomic::Xadd(&work.ndone, uint32(1)) == work.nproc - 1) notewakeup(&work.alldone);
+  m* mp = getg()->m;
+  uint64 round = uint64(mp->helpgc) << 32;
+  for (;;) {
+    uint64 h = atomic::Load(&work.helpers);
+    if ((h & ~uint64(0xffffffff)) != round || (h & helpersClosed) != 0) return;  // too late
+    if (atomic::Cas(&work.helpers, h, h + 1)) break;
+  }
+  atomic::Xadd(&work.markWorkers, uint64(1) << 32);  // one more thread, busy
+  gcMarkParallel(&mp->p.ptr()->gcw);
+  if (atomic::Xadd(&work.helpers, ~uint64(0)) == (round | helpersClosed)) notewakeup(&work.alldone);
 }
 
 /// gcMarkTermination: the mark is over: check it, sweep, account, and

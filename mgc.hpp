@@ -109,13 +109,21 @@ struct workType {
   uint32 markrootNext;  // next markroot job
   uint32 markrootJobs;  // number of markroot jobs
 
-  // nproc: the threads draining the stop-the-world mark (the collector and
-  // its helpers); nwait: how many of them are idle (gcMarkParallel);
-  // ndone: helpers finished, the last of which wakes alldone (gchelper).
   uint32 nproc;
   int64 tstart;
   uint32 nwait;
-  uint32 ndone;
+
+  // The stop-the-world mark's helpers (helpgc, gchelper, gcMarkParallel;
+  // a Departure, see gcMarkParallel). markWorkers: the threads draining,
+  // the collector and the helpers that joined (high 32 bits), and how many
+  // of them are idle (low 32), one word so that both are read at once.
+  // helpers: the round this mark's helpers were woken for (high 32 bits),
+  // helpersClosed once the collector stops admitting them, and how many
+  // joined and are not done yet (low 31 bits); the last of those to finish
+  // after the close wakes alldone. helpRound: the round's number.
+  uint64 markWorkers;
+  uint64 helpers;
+  uint32 helpRound;
   note alldone;
 
   int nDataRoots, nBSSRoots, nSpanRoots, nStackRoots;
@@ -165,6 +173,8 @@ void gcMarkDone();
 void gcMarkTermination();
 SYSTEMSTACK void gcMarkParallel(gcWork* gcw);
 SYSTEMSTACK void gchelper();
+inline constexpr uint64 helpersClosed = uint64(1) << 31;
+inline constexpr uint64 helpersCount = helpersClosed - 1;
 int32 helpgc(int32 nproc);
 void gcMark(int64 startTime);
 SYSTEMSTACK bool gcSweep(gcMode mode);

@@ -1031,10 +1031,10 @@ retry:
 
 /// helpgc: wake idle Ms to help the stop-the-world mark, up to nproc-1 of
 /// them, each lent one of the stopped Ps other than the caller's (its
-/// gcWork and write-barrier buffer); set work.nproc, counting the caller,
-/// and the counters gcMarkParallel and gchelper use. Returns how many were
-/// woken. World stopped, on the collector's M. Departure: Go 1.10's helpgc
-/// (proc.go); go1.22.12 has none (see gcMarkParallel).
+/// gcWork and write-barrier buffer), and open a new round of helpers
+/// (work.helpers) for them to join. Returns how many were woken. World
+/// stopped, on the collector's M. Departure: Go 1.10's helpgc (proc.go);
+/// go1.22.12 has none (see gcMarkParallel).
 int32 helpgc(int32 nproc) {
   p* self = getg()->m->p.ptr();
   lock(&sched.lock);
@@ -1042,9 +1042,11 @@ int32 helpgc(int32 nproc) {
   if (n > sched.nmidle) n = sched.nmidle;
   if (n > gomaxprocs - 1) n = gomaxprocs - 1;
   if (n < 0) n = 0;
-  work.nproc = uint32(n + 1);
-  work.nwait = 0;
-  work.ndone = 0;
+  // A new round: an M woken for an earlier one that has not run yet finds
+  // the round changed and does not join (gchelper).
+  if (++work.helpRound == 0) work.helpRound = 1;
+  atomic::Store(&work.helpers, uint64(work.helpRound) << 32);
+  atomic::Store(&work.markWorkers, uint64(1) << 32);  // the collector, busy
   noteclear(&work.alldone);
   int32 pos = 0;
   for (int32 i = 0; i < n; i++) {
@@ -1052,7 +1054,7 @@ int32 helpgc(int32 nproc) {
     m* mp = mget();
     if (mp == nullptr) throw_("helpgc: idle Ms miscounted");
     if (mp->helpgc != 0 || mp->p) throw_("helpgc: M already helping");
-    mp->helpgc = i + 1;
+    mp->helpgc = work.helpRound;
     mp->p.set(allp[pos]);
     pos++;
     notewakeup(&mp->park);

@@ -369,11 +369,12 @@ struct m {
   // still running its last lines (freeMWait); see mexit and allocm.
   atomic::Uint32 freeWait;
   m* freelink;       // next on sched.freem
-  // helpgc: nonzero while this idle M helps the collector's stop-the-world
-  // mark with the P in m.p lent to it (helpgc, gchelper; a Departure after
-  // Go 1.10's m.helpgc). Set by the collector under sched.lock while the M
+  // helpgc: nonzero when this idle M was woken to help the collector's
+  // stop-the-world mark with the P in m.p lent to it: the round it was
+  // woken for (work.helpRound; helpgc, gchelper; a Departure after Go
+  // 1.10's m.helpgc). Set by the collector under sched.lock while the M
   // sits on the idle list; read by the M when it wakes in stopm.
-  int32 helpgc;
+  uint32 helpgc;
 };
 
 /// freeMStack, freeMRef, freeMWait: the values of m.freeWait. Go frees the
