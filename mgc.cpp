@@ -275,9 +275,13 @@ void gcMarkDone() {
     // mode's walk (collectorSP): the context systemstack saved.
     work.collectorSP = curgp->sched.sp;
     gcWork* gcw = &getg()->m->p.ptr()->gcw;
+    // A small mark is drained alone (helpMinScanWork).
+    uint64 expected = gcController.heapScan.Load() + gcController.lastStackScan.Load() +
+                      gcController.globalsScan.Load();
+    int32 procs = expected < helpMinScanWork ? 1 : work.stwprocs;
     for (;;) {
       // Drain with every idle M that can help, each on a P of its own.
-      helpgc(work.stwprocs);
+      helpgc(procs);
       gcMarkParallel(gcw);
       // Admit no more helpers, and wait for those that joined: a helper
       // still on its way finds the round closed and goes back to sleep.
@@ -326,7 +330,7 @@ void gcMarkDone() {
 /// thread holds work and none can make more. Unlike Go 1.10's, the
 /// collector does not wait for a helper that has not started: a helper
 /// joins when it gets to run (gchelper), and one that comes after the
-/// mark ended does not.
+/// mark ended does not; and a mark smaller than helpMinScanWork wakes none.
 SYSTEMSTACK void gcMarkParallel(gcWork* gcw) {
   systemstackcheck();
   for (;;) {

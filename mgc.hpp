@@ -175,7 +175,11 @@ SYSTEMSTACK void gcMarkParallel(gcWork* gcw);
 SYSTEMSTACK void gchelper();
 inline constexpr uint64 helpersClosed = uint64(1) << 31;
 inline constexpr uint64 helpersCount = helpersClosed - 1;
-int32 helpgc(int32 nproc);
+// helpMinScanWork: below this much expected scan work (the scannable heap,
+// the stacks and the globals the last cycle scanned) the collector marks
+// alone: waking a helper costs more than such a mark (port only).
+inline constexpr uint64 helpMinScanWork = 512 << 10;
+void helpgc(int32 nproc);
 void gcMark(int64 startTime);
 SYSTEMSTACK bool gcSweep(gcMode mode);
 SYSTEMSTACK void gcResetMarkState();

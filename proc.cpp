@@ -1032,10 +1032,10 @@ retry:
 /// helpgc: wake idle Ms to help the stop-the-world mark, up to nproc-1 of
 /// them, each lent one of the stopped Ps other than the caller's (its
 /// gcWork and write-barrier buffer), and open a new round of helpers
-/// (work.helpers) for them to join. Returns how many were woken. World
+/// (work.helpers) for them to join. World
 /// stopped, on the collector's M. Departure: Go 1.10's helpgc (proc.go);
 /// go1.22.12 has none (see gcMarkParallel).
-int32 helpgc(int32 nproc) {
+void helpgc(int32 nproc) {
   p* self = getg()->m->p.ptr();
   lock(&sched.lock);
   int32 n = nproc - 1;
@@ -1060,7 +1060,6 @@ int32 helpgc(int32 nproc) {
     notewakeup(&mp->park);
   }
   unlock(&sched.lock);
-  return n;
 }
 
 /// mspinning: the mstartfn of a new M started to spin. \gosrc{proc.go,mspinning}
