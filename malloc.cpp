@@ -491,6 +491,9 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
     // The object's pointer map, where the collector will look for it
     // ([typed-heap], mbitmap_allocheaders.cpp), and the scan work it adds.
     c->scanAlloc += heapSetType(uintptr(x), dataSize, typ, header, span);
+    // Port only: the mark must not take this object's words for exact
+    // pointers (mspan.conservative).
+    if (typ->conservative) span->conservative = true;
   }
 
   // The object's initialisation is visible before any pointer to it.

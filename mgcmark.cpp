@@ -392,8 +392,7 @@ GC_SCAN_ATTR void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork
       if (bits & 1) {
         uintptr p = candidate(*reinterpret_cast<uintptr*>(b + i));
         if (p != 0) {
-          if (foundObject f = findObject(p, b, i); f.base != 0 && !f.s->isFree(f.objIndex))
-            greyobject(f.base, b, i, f.s, gcw, f.objIndex);
+          if (foundObject f = findObject(p, b, i); f.base != 0) greyobject(f.base, b, i, f.s, gcw, f.objIndex);
         }
       }
       bits >>= 1;
@@ -406,10 +405,12 @@ GC_SCAN_ATTR void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork
 /// greying what its pointers name. A large object is scanned in oblets of
 /// maxObletBytes, queued separately. \gosrc{mgcmark.go,scanobject}
 ///
-/// Departure: each candidate is also checked against the allocation bitmap
-/// (isFree), as scanConservative does: the runtime's own objects (g, m, p,
-/// sudog) are scanned with an every-word map (malloc.hpp), so their words
-/// are candidates, not known pointers.
+/// Departure: in a span that holds the runtime's own objects (g, m, p,
+/// sudog, hchan: mspan.conservative), each candidate is also checked
+/// against the allocation bitmap (isFree), as scanConservative does: those
+/// objects are scanned with an every-word map (malloc.hpp), so their words
+/// are candidates, not known pointers. Elsewhere a pointer is greyed as Go
+/// greys it, even into a free slot, which the sweep then reports.
 GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
   // Start fetching the object's first line now; finding its span and
   // pointer map below overlaps with the wait.
@@ -420,6 +421,7 @@ GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
   if (n == 0) throw_("scanobject n == 0");
   if (s->spanclass.noscan()) throw_("scanobject of a noscan object");
 
+  bool conservative = s->conservative;
   typePointers tp;
   if (n > maxObletBytes) {
     // A large object: split it into oblets, queued the first time.
@@ -452,7 +454,7 @@ GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
     uintptr obj = candidate(*reinterpret_cast<uintptr*>(addr));
     // Pointers into the object itself need no marking.
     if (obj != 0 && obj - b >= n) {
-      if (foundObject f = findObject(obj, b, addr - b); f.base != 0 && !f.s->isFree(f.objIndex))
+      if (foundObject f = findObject(obj, b, addr - b); f.base != 0 && !(conservative && f.s->isFree(f.objIndex)))
         greyobject(f.base, b, addr - b, f.s, gcw, f.objIndex);
     }
   }

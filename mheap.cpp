@@ -115,6 +115,7 @@ void mheap::init() {
   spanalloc.init(sizeof(mspan), recordspan, this, &memstats.mspan_sys);
   cachealloc.init(sizeof(struct mcache), nullptr, nullptr, &memstats.mcache_sys);
   specialfinalizeralloc.init(sizeof(specialfinalizer), nullptr, nullptr, &memstats.other_sys);
+  specialReachableAlloc.init(sizeof(specialReachable), nullptr, nullptr, &memstats.other_sys);
   arenaHintAlloc.init(sizeof(arenaHint), nullptr, nullptr, &memstats.other_sys);
 
   // mspans are not zeroed on reuse: a concurrent sweeper may look at a
@@ -780,6 +781,7 @@ void mspan::init(uintptr base_, uintptr npages_) {
   speciallock.key = 0;
   specials = nullptr;
   needzero = 0;
+  conservative = false;
   freeindex = 0;
   freeIndexForScan = 0;
   allocBits = nullptr;
@@ -1045,9 +1047,10 @@ special* specialsIter::unlinkAndNext() {
 }
 
 /// freeSpecial: act on an unlinked record of an object being freed, then
-/// free the record: for a finalizer, queue it to run on p. Departure: only
-/// the finalizer kind exists yet (no profile buckets, reachability probes
-/// or pin counters), so the others are "bad special kind" here.
+/// free the record: for a finalizer, queue it to run on p; a reachability
+/// probe is marked done and left to its creator. Departure: the profile
+/// and pin-counter kinds do not exist yet, so they are "bad special kind"
+/// here.
 /// \gosrc{mheap.go,freeSpecial}
 void freeSpecial(special* s, void* p, uintptr size) {
   (void)size;  // the profile record's argument (mProf_Free)
@@ -1058,6 +1061,12 @@ void freeSpecial(special* s, void* p, uintptr size) {
       lock(&mheap_.speciallock);
       mheap_.specialfinalizeralloc.free(sf);
       unlock(&mheap_.speciallock);
+      break;
+    }
+    case _KindSpecialReachable: {
+      auto* sp = reinterpret_cast<specialReachable*>(s);
+      // The creator (gcTestIsReachable) frees it.
+      sp->done = true;
       break;
     }
     default:

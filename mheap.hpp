@@ -289,6 +289,16 @@ struct mspan : sys::NotInHeap {
   mSpanStateBox state;
   uint8 needzero;     // must be cleared before objects are handed out
   bool isUserArenaChunk;
+  // conservative: port only: the span holds, or held since it was last
+  // initialised, an object of a conservatively scanned type (_type's
+  // conservative: the runtime's g, m, p, sudog, hchan). scanobject checks
+  // the words of this span's objects against the allocation bits (isFree)
+  // before greying; the words of any other span's objects are exact
+  // pointers, greyed as Go greys them, so a pointer to a freed object is
+  // marked and the sweep reports it (reportZombies). Set by mallocgc
+  // before the object is published; read by the mark, which runs with the
+  // world stopped.
+  bool conservative;
   uint16 allocCountBeforeCache;  // allocCount when the mcache took it
   uintptr elemsize;
   uintptr limit;      // the end of the objects
@@ -368,8 +378,8 @@ NOSPLIT_INLINE uintptr mspan::objIndex(uintptr p) const { return divideByElemSiz
 /// The kinds of specials, in the order a span's list keeps them at one
 /// offset. The finalizer comes first: the sweeper, finding one on a dead
 /// object, keeps the object and the records after it ([special-order]).
-/// Only the finalizer is ported; the others come with the profiler
-/// (mprof.go), gcTestIsReachable and the pinner (pinner.go).
+/// The finalizer and the reachability probe are ported; the others come
+/// with the profiler (mprof.go) and the pinner (pinner.go).
 /// \gosrc{mheap.go,_KindSpecialFinalizer}
 enum : uint8 {
   _KindSpecialFinalizer = 1,
@@ -404,6 +414,17 @@ struct specialfinalizer {
   const ptrtype* ot;
 };
 static_assert(offsetof(specialfinalizer, special) == 0, "specialfinalizer: special must come first");
+
+/// specialReachable: a probe gcTestIsReachable attaches to an object: the
+/// sweep that frees the object sets done, the sweep that finds it marked
+/// sets reachable as well; either way the sweep unlinks it and the creator
+/// frees it. \gosrc{mheap.go,specialReachable}
+struct specialReachable {
+  struct special special;
+  bool done;
+  bool reachable;
+};
+static_assert(offsetof(specialReachable, special) == 0, "specialReachable: special must come first");
 
 /// specialsIter: walks a span's specials list and can unlink the current
 /// record. \gosrc{mheap.go,specialsIter}
@@ -568,9 +589,9 @@ struct mheap : sys::NotInHeap {
   fixalloc spanalloc;   // mspans
   fixalloc cachealloc;  // mcaches
   fixalloc specialfinalizeralloc;  // specialfinalizers, under speciallock
-  // Go also has fixallocs for the other specials (profiles, reachability,
-  // pin counters), which come with the profiler, gcTestIsReachable and the
-  // pinner.
+  fixalloc specialReachableAlloc;  // specialReachables, under speciallock
+  // Go also has fixallocs for the other specials (profiles, pin counters),
+  // which come with the profiler and the pinner.
   mutex speciallock;        // guards the specials' fixallocs
   fixalloc arenaHintAlloc;  // arenaHints
 

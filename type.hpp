@@ -177,6 +177,10 @@ struct _type {
   // least significant bit first, padded with zero bytes to a whole word (it
   // is read a word at a time: readUintptr). nullptr when PtrBytes is 0.
   const uint8* GCData;
+  // conservative: port only: the map is every word, because the type's
+  // real pointers cannot be told from its scalars (conservativeScan<T>).
+  // mallocgc marks the span that holds such an object (mspan.conservative).
+  bool conservative;
 };
 
 /// conservativeScan<T>: T's map cannot be derived, and T may still be
@@ -460,6 +464,7 @@ inline constexpr _type typeOf = {
     std::is_empty_v<T> ? 0 : typelayout::typeMap<T>::ptrBytes,
     typelayout::kindOf<std::remove_cv_t<T>>(),
     std::is_empty_v<T> ? nullptr : typelayout::typeMap<T>::gcdata(),
+    conservativeScan<std::remove_cv_t<T>>,
 };
 
 /// ptrtype: the descriptor of a pointer type, with the type it points to
