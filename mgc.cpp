@@ -669,4 +669,67 @@ void clearpools() {
   unlock(&sched.sudoglock);
 }
 
+// Hooks for tests (Go keeps them in mgc.go beside the collector).
+
+/// gcTestIsReachable: which of the n objects ptrs points to survive a full
+/// collection, as a bit mask (bit i for ptrs[i]). It takes the pointers in
+/// an array it can clear, so that it does not itself keep them alive once
+/// each has its probe (specialReachable). \gosrc{mgc.go,gcTestIsReachable}
+uint64 gcTestIsReachable(void** ptrs, int n) {
+  if (n > 64) panicplain("too many pointers for uint64 mask");
+
+  // No cycle may start while the probes are attached and the references
+  // dropped: it could find the objects through ptrs.
+  semacquire(&gcsema);
+
+  specialReachable* specials[64];
+  for (int i = 0; i < n; i++) {
+    lock(&mheap_.speciallock);
+    auto* s = static_cast<specialReachable*>(mheap_.specialReachableAlloc.alloc());
+    unlock(&mheap_.speciallock);
+    s->special.kind = _KindSpecialReachable;
+    s->done = false;
+    s->reachable = false;
+    if (!addspecial(ptrs[i], &s->special)) throw_("already have a reachable special (duplicate pointer?)");
+    specials[i] = s;
+    ptrs[i] = nullptr;  // no longer ours to keep
+  }
+
+  semrelease(&gcsema);
+
+  // A whole collection, its sweep included: every probe is swept.
+  GC();
+
+  uint64 mask = 0;
+  for (int i = 0; i < n; i++) {
+    specialReachable* s = specials[i];
+    if (!s->done) {
+      printlock();
+      print("runtime: object ", i, " was not swept\n");
+      throw_("IsReachable failed");
+    }
+    if (s->reachable) mask |= uint64(1) << i;
+    lock(&mheap_.speciallock);
+    mheap_.specialReachableAlloc.free(s);
+    unlock(&mheap_.speciallock);
+  }
+  return mask;
+}
+
+/// gcTestPointerClass: what p points into: "heap", "stack" (the calling
+/// goroutine's), "data", "bss" or "other". Departure: Go walks each
+/// module's data, noptrdata, bss and noptrbss; the port has one program
+/// and the linker's data and bss bounds (dataRoots, bssRoots).
+/// \gosrc{mgc.go,gcTestPointerClass}
+const char* gcTestPointerClass(void* p) {
+  uintptr p2 = uintptr(p);
+  g* gp = getg();
+  if (gp->stack_.lo <= p2 && p2 < gp->stack_.hi) return "stack";
+  if (findObject(p2, 0, 0).base != 0) return "heap";
+  rootRange data = dataRoots(), bss = bssRoots();
+  if (data.lo <= p2 && p2 < data.hi) return "data";
+  if (bss.lo <= p2 && p2 < bss.hi) return "bss";
+  return "other";
+}
+
 }  // namespace runtime

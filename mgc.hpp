@@ -184,6 +184,8 @@ void gcMark(int64 startTime);
 SYSTEMSTACK bool gcSweep(gcMode mode);
 SYSTEMSTACK void gcResetMarkState();
 void clearpools();
+uint64 gcTestIsReachable(void** ptrs, int n);
+NOSPLIT const char* gcTestPointerClass(void* p);
 
 // mgcmark.go
 inline constexpr int fixedRootFinalizers = 0;

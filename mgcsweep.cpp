@@ -308,9 +308,14 @@ bool sweepLocked::sweep(bool preserve) {
         }
       }
     } else {
-      // Live: keep its records. (Go also answers reachability probes here,
-      // _KindSpecialReachable, which the port does not have yet.)
-      siter.next();
+      // Live: a reachability probe learns so and leaves; keep the rest.
+      if (siter.s->kind == _KindSpecialReachable) {
+        special* special = siter.unlinkAndNext();
+        reinterpret_cast<specialReachable*>(special)->reachable = true;
+        freeSpecial(special, reinterpret_cast<void*>(p), size);
+      } else {
+        siter.next();
+      }
     }
   }
   if (hadSpecials && sp->specials == nullptr) spanHasNoSpecials(sp);

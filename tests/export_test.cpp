@@ -26,6 +26,7 @@
 #include "mcache.hpp"
 #include "mem.hpp"
 #include "mfinal.hpp"
+#include "mgc.hpp"
 #include "mheap.hpp"
 #include "print.hpp"
 #include "proc.hpp"
@@ -269,6 +270,12 @@ bool* DoubleCheckReadMemStats = &doubleCheckReadMemStats;
 
 // export_test.go ForceGCPeriod at go1.22.12.
 int64_t* ForceGCPeriod = &forcegcperiod;
+
+// export_test.go GCTestIsReachable at go1.22.12.
+uint64_t GCTestIsReachable(void** ptrs, int n) { return gcTestIsReachable(ptrs, n); }
+
+// export_test.go GCTestPointerClass at go1.22.12.
+std::string GCTestPointerClass(void* p) { return gcTestPointerClass(p); }
 
 // export_test.go ReadMemStatsSlow at go1.22.12.
 memStatsPair ReadMemStatsSlow() {

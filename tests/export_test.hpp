@@ -166,6 +166,15 @@ inline T Escape(T x) {
   return x;
 }
 
+/// GCTestIsReachable: which of the n objects ptrs points to survive a full
+/// collection, as a bit mask; it clears ptrs, so that the array does not
+/// keep them (export_test.go GCTestIsReachable, a variadic Go function whose
+/// slice the runtime clears the same way).
+uint64_t GCTestIsReachable(void** ptrs, int n);
+/// GCTestPointerClass: "heap", "stack", "data", "bss" or "other", what p
+/// points into (export_test.go).
+std::string GCTestPointerClass(void* p);
+
 /// PhysPageSize: the OS's page size (export_test.go).
 uintptr_t PhysPageSize();
 

@@ -9,8 +9,11 @@
 //   GCFairness: main's time.Sleep must wake on a timer while two goroutines
 //     hold the only P writing to /dev/null in system calls; the port has
 //     neither timers (time.go) nor entersyscall/exitsyscall around a write.
-//   GCSys, DeferLiveness, GCZombie, GCMemoryLimit,
-//   GCMemoryLimitNoGCPercent: no ported test runs them yet.
+//   GCSys: Go's TestGcSys skips itself (golang.org/issue/37331).
+//   DeferLiveness, GCMemoryLimit, GCMemoryLimitNoGCPercent: no ported test
+//     runs them yet.
+//
+// TestGcZombieReporting runs GCZombie.
 #include <unistd.h>
 
 #include <array>
@@ -174,8 +177,47 @@ void GCPhys() {
   asm volatile("" : : "g"(saved.array) : "memory");
 }
 
+// gc.go:279 at go1.22.12
+//
+// The sweep must catch a pointer to a freed object: the program frees
+// every other one of a span's worth of objects, then makes the freed
+// slots reachable again from integers it kept, and collects. The mark
+// finds them marked but not allocated, and the sweep throws "found
+// pointer to free object" (mspan.reportZombies). The objects are 190
+// bytes, an unusual size, so that little else reuses their slots.
+void GCZombie() {
+  constexpr int size = 190;
+  constexpr int count = 8192 / size;
+  gort::slice<gort::ptr<uint8_t>> keep = gort::make<gort::ptr<uint8_t>>(0, (count + 1) / 2);
+  gort::slice<uintptr_t> free = gort::make<uintptr_t>(0, (count + 1) / 2);
+  gort::slice<gort::ptr<uint8_t>> zombies = gort::make<gort::ptr<uint8_t>>(0, gort::len(free));
+  for (int i = 0; i < count; i++) {
+    gort::slice<uint8_t> obj = gort::make<uint8_t>(size);
+    uint8_t* p = &obj[0];
+    if (i % 2 == 0) {
+      keep = gort::append(keep, gort::ptr<uint8_t>(p));
+    } else {
+      free = gort::append(free, reinterpret_cast<uintptr_t>(p));
+    }
+  }
+
+  // Free the objects nothing points to.
+  runtime::GC();
+
+  // Point at them again.
+  for (uintptr_t p : free) zombies = gort::append(zombies, gort::ptr<uint8_t>(reinterpret_cast<uint8_t*>(p)));
+
+  // The collection must find the zombies.
+  runtime::GC();
+  fmtPrintln("failed");
+  // runtime.KeepAlive(keep), runtime.KeepAlive(zombies)
+  asm volatile("" : : "g"(keep.array), "g"(zombies.array) : "memory");
+}
+
 // gc.go:22 at go1.22.12
 [[maybe_unused]] bool registered = register_("GCFairness2", GCFairness2);
+// gc.go:26 at go1.22.12
+[[maybe_unused]] bool registeredZombie = register_("GCZombie", GCZombie);
 // gc.go:24 at go1.22.12
 [[maybe_unused]] bool registeredPhys = register_("GCPhys", GCPhys);
 
