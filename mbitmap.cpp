@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "internal/sys/intrinsics.hpp"
+#include "mgc.hpp"
 #include "mheap.hpp"
 #include "print.hpp"
 #include "proc.hpp"
@@ -148,24 +149,56 @@ void markBits::advance() {
   index++;
 }
 
+/// badPointer: report a pointer into a part of the heap that holds no
+/// objects, found at *(refBase+refOff) when refBase is not 0, and throw.
+/// Something stored an address that is not a live heap object's where the
+/// collector reads exact pointers (Go's unsafe or cgo misuse; in the port,
+/// a gort::ptr made from a stale raw pointer), or the runtime has a bug.
+/// Departure: Go also raises the M's traceback level to 2; the port's
+/// traceback level is GOTRACEBACK's. \gosrc{mbitmap.go,badPointer}
+[[noreturn]] void badPointer(mspan* s, uintptr p, uintptr refBase, uintptr refOff) {
+  printlock();
+  print("runtime: pointer ", hex(p));
+  if (s != nullptr) {
+    mSpanState state = s->state.get();
+    if (state != mSpanInUse) {
+      print(" to unallocated span");
+    } else {
+      print(" to unused region of span");
+    }
+    print(" span.base()=", hex(s->base()), " span.limit=", hex(s->limit), " span.state=", uint8(state));
+  }
+  print("\n");
+  if (refBase != 0) {
+    print("runtime: found in object at *(", hex(refBase), "+", hex(refOff), ")\n");
+    gcDumpObject("object", refBase, refOff);
+  }
+  throw_("found bad pointer in Go heap (incorrect use of unsafe or cgo?)");
+}
+
 /// findObject: the heap object p points into: its base, span and index;
 /// base 0 if p is not in an allocated heap object. A pointer into memory
 /// the heap never had (an mmap of someone else's) or into a stack is no
-/// error. Go also reports a pointer into a free part of the heap as bad
-/// (badPointer, under GODEBUG=invalidptr), which only the collector's
-/// scans can meet; here such a p yields 0. NOSPLIT: p may point into the
-/// caller's own stack. \gosrc{mbitmap.go,findObject}
+/// error; one into a part of the heap that holds no objects is, unless
+/// GODEBUG=invalidptr=0 (badPointer). Only exact pointers may come here:
+/// the collector's conservative scans look candidates up with spanOfHeap.
+/// NOSPLIT: p may point into the caller's own stack.
+/// \gosrc{mbitmap.go,findObject}
+///
+/// Departure: Go also reports its compiler's clobberdead value (with
+/// -clobberdead, a dead stack slot holds 0xdeaddeaddeaddead); no C++
+/// compiler writes it.
 foundObject findObject(uintptr p, uintptr refBase, uintptr refOff) {
-  (void)refBase;
-  (void)refOff;
   mspan* s = spanOf(p);
   // Never part of the heap: some other mapping, which is fine.
   if (s == nullptr) return {0, nullptr, 0};
   // The state first: it orders the reads of the rest of the span after its
   // initialisation ([span-publish]).
   if (mSpanState state = s->state.get(); state != mSpanInUse || p < s->base() || p >= s->limit) {
-    // Stacks (manual spans) are fine; so is everything else until the
-    // collector checks pointers (badPointer).
+    // Pointers into stacks are fine: the runtime manages those itself.
+    if (state == mSpanManual) return {0, nullptr, 0};
+    // The heap's own structures hold only pointers that are valid.
+    if (debug.invalidptr != 0) badPointer(s, p, refBase, refOff);
     return {0, nullptr, 0};
   }
 

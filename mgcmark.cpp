@@ -406,11 +406,13 @@ GC_SCAN_ATTR void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork
 /// maxObletBytes, queued separately. \gosrc{mgcmark.go,scanobject}
 ///
 /// Departure: in a span that holds the runtime's own objects (g, m, p,
-/// sudog, hchan: mspan.conservative), each candidate is also checked
-/// against the allocation bitmap (isFree), as scanConservative does: those
-/// objects are scanned with an every-word map (malloc.hpp), so their words
-/// are candidates, not known pointers. Elsewhere a pointer is greyed as Go
-/// greys it, even into a free slot, which the sweep then reports.
+/// sudog, hchan: mspan.conservative), each candidate is looked up as
+/// scanConservative looks up its words (spanOfHeap, and the allocation
+/// bitmap, isFree): those objects are scanned with an every-word map
+/// (malloc.hpp), so their words are candidates, not known pointers.
+/// Elsewhere a pointer is found and greyed as Go's is (findObject), even
+/// into a free slot, which the sweep then reports, and a pointer into a
+/// part of the heap with no objects is reported at once (badPointer).
 GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
   // Start fetching the object's first line now; finding its span and
   // pointer map below overlaps with the wait.
@@ -454,8 +456,16 @@ GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
     uintptr obj = candidate(*reinterpret_cast<uintptr*>(addr));
     // Pointers into the object itself need no marking.
     if (obj != 0 && obj - b >= n) {
-      if (foundObject f = findObject(obj, b, addr - b); f.base != 0 && !(conservative && f.s->isFree(f.objIndex)))
+      if (conservative) {
+        // A word of a runtime object: greyed only if it names an allocated
+        // object, as scanConservative's words are, and never reported.
+        if (mspan* span = spanOfHeap(obj); span != nullptr) {
+          uintptr idx = span->objIndex(obj);
+          if (!span->isFree(idx)) greyobject(span->base() + idx * span->elemsize, b, addr - b, span, gcw, idx);
+        }
+      } else if (foundObject f = findObject(obj, b, addr - b); f.base != 0) {
         greyobject(f.base, b, addr - b, f.s, gcw, f.objIndex);
+      }
     }
   }
   VALGRIND_ENABLE_ERROR_REPORTING;

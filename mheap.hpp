@@ -669,6 +669,7 @@ struct foundObject {
   mspan* s;
   uintptr objIndex;
 };
+[[noreturn]] void badPointer(mspan* s, uintptr p, uintptr refBase, uintptr refOff);
 NOSPLIT foundObject findObject(uintptr p, uintptr refBase, uintptr refOff);
 markBits markBitsForAddr(uintptr p);
 markBits markBitsForSpan(uintptr base);

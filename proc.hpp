@@ -111,6 +111,7 @@ struct dbgVar_t {
   int32 gccheckmark;         // check the mark is complete (gcMarkRootCheck)
   int32 gcpacertrace;        // the pacer prints its state at each cycle's start and end
   int32 gcstoptheworld;      // 1, 2: the collector marks (and sweeps) with the world stopped
+  int32 invalidptr = 1;      // the mark throws on a pointer into memory the heap does not hand out (badPointer)
 };
 extern dbgVar_t debug;
 

@@ -81,6 +81,7 @@ void parsedebugvars() {
           if (ok && strcmp(field, "gccheckmark") == 0) debug.gccheckmark = v;
           if (ok && strcmp(field, "gcpacertrace") == 0) debug.gcpacertrace = v;
           if (ok && strcmp(field, "gcstoptheworld") == 0) debug.gcstoptheworld = v;
+          if (ok && strcmp(field, "invalidptr") == 0) debug.invalidptr = v;
         }
       }
       p += len;

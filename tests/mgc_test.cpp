@@ -345,3 +345,25 @@ TEST_CASE("gort: the check mode reports an unmarked object as Go does", "[gort][
   CHECK(res.output.find("fatal error: checkmark found unmarked object") != std::string::npos);
   CHECK(res.output.find("checkmark did not report") == std::string::npos);
 }
+
+// An exact pointer into a part of the heap that holds no objects (the
+// unused tail of a span): the mark reports it with Go's lines and throws
+// (badPointer, testprog GCBadPointer); GODEBUG=invalidptr=0 lets it pass.
+TEST_CASE("gort: the mark reports a bad heap pointer as Go does", "[gort][mgc]") {
+  auto res = gort_test::runTestProg("GCBadPointer");
+  INFO(res.output);
+  CHECK(res.exitStatus == 2);
+  CHECK(res.output.find("runtime: pointer 0x") != std::string::npos);
+  CHECK(res.output.find(" to unused region of span span.base()=0x") != std::string::npos);
+  CHECK(res.output.find(" span.state=1\n") != std::string::npos);
+  CHECK(res.output.find("runtime: found in object at *(0x") != std::string::npos);
+  CHECK(res.output.find(" *(object+0) = 0x") != std::string::npos);
+  CHECK(res.output.find("fatal error: found bad pointer in Go heap (incorrect use of unsafe or cgo?)") !=
+        std::string::npos);
+  CHECK(res.output.find("\nok") == std::string::npos);
+
+  auto off = gort_test::runTestProg("GCBadPointer", {"GODEBUG=invalidptr=0"});
+  INFO(off.output);
+  CHECK(off.exitStatus == 0);
+  CHECK(off.output == "ok\n");
+}

@@ -1,0 +1,48 @@
+// testprog/badpointer.cpp: port only, no Go counterpart (Go reaches the
+// same report through unsafe or cgo misuse). The sub-program that shows the
+// mark meeting an exact pointer into a part of the heap that holds no
+// objects (mbitmap.cpp's badPointer): a gort::ptr to the tail of a span,
+// the bytes past its last object. The report and the fatal error must be
+// Go's; with GODEBUG=invalidptr=0 the mark passes over the pointer and the
+// program prints "ok".
+#include <cstdint>
+
+#include "go.hpp"
+#include "mfinal.hpp"
+#include "mheap.hpp"
+#include "runtime.hpp"
+#include "testprog.hpp"
+
+namespace testprog {
+namespace {
+
+/// A heap object with one exact pointer, where the bad address goes, and
+/// one to an object of the span whose tail it names, which keeps that span
+/// in use.
+struct badPointerHolder {
+  gort::ptr<uint8_t> bad;
+  gort::ptr<std::array<uint64_t, 6>> keep;
+};
+
+/// GCBadPointer: store an exact pointer to a span's unused tail in a heap
+/// object, and collect.
+void GCBadPointer() {
+  gort::ptr<badPointerHolder> h = gort::new_<badPointerHolder>();
+  // 48-byte objects: 170 to an 8 KiB span, and 32 bytes left over.
+  h->keep = gort::new_<std::array<uint64_t, 6>>();
+  runtime::mspan* s = runtime::spanOf(reinterpret_cast<uintptr_t>(h->keep.get()));
+  uintptr_t tail = s->base() + uintptr_t(s->nelems) * s->elemsize;
+  if (tail >= s->base() + (s->npages << runtime::_PageShift)) {
+    println("test bug: the span has no unused tail");
+    return;
+  }
+  h->bad = gort::ptr<uint8_t>(reinterpret_cast<uint8_t*>(tail + 8));
+  runtime::GC();  // the mark scans h and finds the pointer
+  println("ok");
+  runtime::KeepAlive(h);
+}
+
+[[maybe_unused]] bool registered = register_("GCBadPointer", GCBadPointer);
+
+}  // namespace
+}  // namespace testprog
