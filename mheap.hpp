@@ -291,7 +291,8 @@ struct mspan : sys::NotInHeap {
   bool isUserArenaChunk;
   // conservative: port only: the span holds, or held since it was last
   // initialised, an object of a conservatively scanned type (_type's
-  // conservative: the runtime's g, m, p, sudog, hchan). scanobject checks
+  // conservative: the runtime's g, m, p, sudog, hchan, and a channel buffer
+  // of elements whose map cannot be derived). scanobject checks
   // the words of this span's objects against the allocation bits (isFree)
   // before greying; the words of any other span's objects are exact
   // pointers, greyed as Go greys them, so a pointer to a freed object is

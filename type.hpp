@@ -178,8 +178,10 @@ struct _type {
   // is read a word at a time: readUintptr). nullptr when PtrBytes is 0.
   const uint8* GCData;
   // conservative: port only: the map is every word, because the type's
-  // real pointers cannot be told from its scalars (conservativeScan<T>).
-  // mallocgc marks the span that holds such an object (mspan.conservative).
+  // real pointers cannot be told from its scalars: the runtime's own
+  // objects (conservativeScan<T>) and the channel elements whose map cannot
+  // be derived (a std::string, whose bytes may look like anything). mallocgc
+  // marks the span that holds such an object (mspan.conservative).
   bool conservative;
 };
 
@@ -464,7 +466,7 @@ inline constexpr _type typeOf = {
     std::is_empty_v<T> ? 0 : typelayout::typeMap<T>::ptrBytes,
     typelayout::kindOf<std::remove_cv_t<T>>(),
     std::is_empty_v<T> ? nullptr : typelayout::typeMap<T>::gcdata(),
-    conservativeScan<std::remove_cv_t<T>>,
+    !std::is_empty_v<T> && !typelayout::typeMap<T>::exact,
 };
 
 /// ptrtype: the descriptor of a pointer type, with the type it points to

@@ -367,3 +367,23 @@ TEST_CASE("gort: the mark reports a bad heap pointer as Go does", "[gort][mgc]")
   CHECK(off.exitStatus == 0);
   CHECK(off.output == "ok\n");
 }
+
+// The words of a type whose map cannot be derived are candidates, not
+// pointers: bytes of a std::string in a channel's buffer that spell the
+// address of a span's unused tail must neither be reported (badPointer)
+// nor grey a free slot.
+TEST_CASE("gort: GC does not take the bytes of a buffered std::string for pointers", "[gort][mgc]") {
+  // An address where no object is: the tail of a span of 48-byte objects.
+  gort::ptr<std::array<uint64_t, 6>> keep = gort::new_<std::array<uint64_t, 6>>();
+  runtime::mspan* s = runtime::spanOf(reinterpret_cast<uintptr_t>(keep.get()));
+  uintptr_t tail = s->base() + uintptr_t(s->nelems) * s->elemsize + 8;
+  REQUIRE(tail < s->base() + (s->npages << runtime::_PageShift));
+  std::string bytes(sizeof tail, '\0');
+  std::memcpy(bytes.data(), &tail, sizeof tail);  // within the small-string buffer
+
+  auto c = gort::make_chan<std::string>(1);
+  c.send(bytes);
+  runtime::GC();
+  CHECK(c.recv() == bytes);
+  runtime::KeepAlive(keep);
+}
