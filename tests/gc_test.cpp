@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "asan.hpp"
 #include "chan.hpp"
 #include "export_test.hpp"
 #include "go.hpp"
@@ -209,6 +210,10 @@ namespace {
 
 // gc_test.go:267 at go1.22.12
 TEST_CASE("TestGCTestIsReachable", "[gc_test.go]") {
+  // Departure: in the ASan build a copy of the last object's address
+  // survives in a frame the conservative stack scan reads, in every run, so
+  // that object counts as reachable; the test asks for exact stacks.
+  if (runtime::asanenabled) SKIP("conservative stack scan: under AddressSanitizer the last object's address stays in a live frame");
   void* all[16];
   gort::slice<gort::ptr<gort::ptr<int>>> half;
   uint64_t want = 0;
