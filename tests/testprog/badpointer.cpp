@@ -5,6 +5,7 @@
 // the bytes past its last object. The report and the fatal error must be
 // Go's; with GODEBUG=invalidptr=0 the mark passes over the pointer and the
 // program prints "ok".
+#include <array>
 #include <cstdint>
 
 #include "go.hpp"
@@ -18,10 +19,15 @@ namespace {
 
 /// A heap object with one exact pointer, where the bad address goes, and
 /// one to an object of the span whose tail it names, which keeps that span
-/// in use.
+/// in use. The padding makes it a large object, in a span of its own: a
+/// small one could share its span with a conservatively scanned object
+/// (at GOMAXPROCS=2 the 16-byte allp array), whose span's words are all
+/// looked up as candidates (mspan.conservative), and the bad pointer would
+/// pass unreported.
 struct badPointerHolder {
   gort::ptr<uint8_t> bad;
   gort::ptr<std::array<uint64_t, 6>> keep;
+  uint64_t pad[4096];
 };
 
 /// GCBadPointer: store an exact pointer to a span's unused tail in a heap
