@@ -1,14 +1,13 @@
 // testprog/syscalls_linux.cpp: the Linux helpers of go1.22.12
 // runtime/testdata/testprog/syscalls_linux.go (gettid, tidExists, getcwd,
 // unshareFs, chdir), as direct system calls.
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -20,13 +19,26 @@ namespace testprog {
 int gettid() { return int(::syscall(SYS_gettid)); }
 
 // syscalls_linux.go tidExists at go1.22.12: a thread exists while
-// /proc/self/task/TID is there and the thread is not a zombie.
+// /proc/self/task/TID is there and the thread is not a zombie. Read with
+// the system calls, as Go's os.ReadFile does: a thread that exits between
+// the open and the read makes the read fail with ESRCH, which means the
+// same as the file being gone (a stream would throw on it).
 tidExistsResult tidExists(int tid) {
-  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-  if (!f) {
-    return {false, true};
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {false, true};
+  char buf[1024];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf - 1);
+  } while (n < 0 && errno == EINTR);
+  int err = errno;
+  ::close(fd);
+  if (n < 0) {
+    if (err == ESRCH || err == ENOENT) return {false, true};
+    return {false, false};
   }
-  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string stat(buf, size_t(n));
   // The third whitespace-separated field is the state (Go: bytes.Fields).
   std::istringstream fields(stat);
   std::string pid, comm, state;
