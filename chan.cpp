@@ -31,6 +31,7 @@
 #include <cstdlib>
 
 #include "malloc.hpp"
+#include "mfinal.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -50,6 +51,22 @@ constexpr uintptr hchanSize = sizeof(hchan) + (-sizeof(hchan) & (maxAlign - 1));
 // passes a closure, func() { unlock(&c.lock) }).
 void unlockmutex(void* l) { unlock(static_cast<mutex*>(l)); }
 }  // namespace
+
+/// chanfinalizer: port only: the finalizer of a buffered channel whose
+/// elements have destructors (makechan). The channel is unreachable, so no
+/// goroutine is parked on it (a parked goroutine's sudog references it) and
+/// no other can lock it: the values still buffered are destroyed in queue
+/// order, each slot cleared. Its argument frame holds the hchan pointer
+/// (runfinq, mfinal.cpp).
+static void chanfinalizer(funcval*, void* frame) {
+  hchan* c = *static_cast<hchan**>(frame);
+  for (uintptr i = 0, x = c->recvx; i < c->qcount; i++) {
+    typedmemclr(c->elemtype, chanbuf(c, x));
+    if (++x == c->dataqsiz) x = 0;
+  }
+  c->qcount = 0;
+}
+static funcval chanfinalizerPC{reinterpret_cast<void (*)(funcval*)>(&chanfinalizer)};
 
 /// makechan64: make(chan T, size) with a 64-bit size. \gosrc{chan.go,makechan64}
 hchan* makechan64(const _type* t, int64 size) {
@@ -91,7 +108,9 @@ hchan* makechan(const _type* elem, int64 size) {
   c->elemsize = uint16(elem->size);
   c->elemtype = elem;
   c->dataqsiz = uintptr(size);
-  c->refs.Store(1);
+  // Departure: values left in the buffer must have their destructors run
+  // once the channel is unreachable (chan.hpp).
+  if (size > 0 && elem->destructs) SetFinalizer(c, &ptrTypeOf<hchan>, &chanfinalizerPC, 0, &ptrTypeOf<hchan>.Type);
   return c;
 }
 
@@ -530,22 +549,6 @@ sudog* waitq::dequeue() {
     if (sgp->isSelect && !sgp->g_->selectDone.CompareAndSwap(0, 1)) continue;
     return sgp;
   }
-}
-
-/// chanretain / chanrelease: count handles; the last one destroys the
-/// values still buffered (Departure: see chan.hpp).
-void chanretain(hchan* c) { c->refs.Add(1); }
-void chanrelease(hchan* c) {
-  if (c->refs.Add(-1) != 0) return;
-  // The last reference: no goroutine can be parked on c (a parked goroutine
-  // holds a reference), so only buffered values remain.
-  for (uintptr i = 0, x = c->recvx; i < c->qcount; i++) {
-    typedmemclr(c->elemtype, chanbuf(c, x));
-    if (++x == c->dataqsiz) x = 0;
-  }
-  // The memory is the collector's: it frees the hchan once nothing
-  // references it.
-  c->~hchan();
 }
 
 }  // namespace runtime

@@ -12,12 +12,12 @@
 //   for v := range ch   for (T v : ch)           chanrecv2 per iteration
 //
 // A channel lives in the garbage-collected heap, as in Go (makechan), and
-// the collector frees it once nothing references it. Departure: a
-// gort::chan<T> also counts its references, because C++ values left in the
-// buffer (a std::string, say) have destructors, which Go's values do not:
-// the last handle to go away destroys the values still buffered. A handle
-// the collector frees without destroying it (one inside a collected heap
-// object) leaves them undestroyed: their own C++ resources leak.
+// the collector frees it once nothing references it. A gort::chan<T> is one
+// pointer, copied as Go copies a channel value. Departure: C++ values left
+// in a buffer (a std::string, say) have destructors, which Go's values do
+// not; makechan gives a buffered channel of such values a finalizer that
+// destroys what is still buffered once the channel is unreachable (so such
+// a channel takes one more cycle to be freed, as any finalized object does).
 #pragma once
 #include <cstddef>
 #include <iterator>
@@ -58,7 +58,6 @@ struct hchan {
   // goroutines parked here. Holding it, never change another goroutine's
   // status (readying included): that can deadlock against stack shrinking.
   mutex lock;
-  atomic::Int64 refs;   // Departure: handles alive, to destroy buffered values (see above)
 };
 
 hchan* makechan(const _type* t, int64 size);
@@ -84,9 +83,6 @@ void recv(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg
 void sendDirect(const _type* t, sudog* sg, void* src);
 void recvDirect(const _type* t, sudog* sg, void* dst);
 void* chanbuf(hchan* c, uintptr i);
-/// chanretain / chanrelease: the port's count of handles (see above).
-void chanretain(hchan* c);
-void chanrelease(hchan* c);
 
 }  // namespace runtime
 
@@ -116,17 +112,6 @@ class chan {
   using value_type = T;
   chan() = default;
   chan(std::nullptr_t) {}
-  chan(const chan& o) : c_(o.c_) {
-    if (c_) runtime::chanretain(c_);
-  }
-  chan(chan&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
-  chan& operator=(chan o) noexcept {
-    std::swap(c_, o.c_);
-    return *this;
-  }
-  ~chan() {
-    if (c_) runtime::chanrelease(c_);
-  }
 
   /// ch <- v
   void send(T v) const { runtime::chansend1(c_, &v); }

@@ -22,8 +22,8 @@
 // elements and make takes int64 bounds through makeslice64, which narrows
 // them as Go's does on its 32-bit ports.
 //
-// Departure: an element that is not trivially copyable (a channel handle,
-// which counts references until the collector exists) is copied by its copy
+// Departure: an element that is not trivially copyable (a std::string,
+// whose copy allocates) is copied by its copy
 // constructor where Go copies bytes: append copies the old elements into a
 // grown array that way after growslice's memmove, so that the old array,
 // which other slices may still share, keeps its own references.

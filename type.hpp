@@ -183,6 +183,10 @@ struct _type {
   // be derived (a std::string, whose bytes may look like anything). mallocgc
   // marks the span that holds such an object (mspan.conservative).
   bool conservative;
+  // destructs: port only: ending a value's life runs code (T is not
+  // trivially destructible: a std::string frees its buffer). makechan
+  // gives a buffered channel of such values a finalizer (chan.cpp).
+  bool destructs;
 };
 
 /// conservativeScan<T>: T's map cannot be derived, and T may still be
@@ -467,6 +471,7 @@ inline constexpr _type typeOf = {
     typelayout::kindOf<std::remove_cv_t<T>>(),
     std::is_empty_v<T> ? nullptr : typelayout::typeMap<T>::gcdata(),
     !std::is_empty_v<T> && !typelayout::typeMap<T>::exact,
+    !std::is_trivially_destructible_v<T>,
 };
 
 /// ptrtype: the descriptor of a pointer type, with the type it points to
@@ -523,14 +528,14 @@ NOSPLIT_INLINE void typedmemmove(const _type* t, void* dst, void* src) {
     t->move(dst, src);
 }
 
-/// typedmemclr: end the life of a value the runtime owns (a buffer slot).
-/// Go clears the memory so the collector does not see stale pointers.
+/// typedmemclr: end the life of a value the runtime owns (a buffer slot)
+/// and clear its memory, as Go does, so that the collector, which scans the
+/// slot by the element's map, finds no stale pointer there (one to an
+/// object freed since would be reported as a pointer to a free object).
 NOSPLIT_INLINE void typedmemclr(const _type* t, void* p) {
   if (t->size == 0) return;
-  if (t->trivial)
-    memset(p, 0, t->size);
-  else
-    t->destroy(p);
+  if (!t->trivial) t->destroy(p);
+  memset(p, 0, t->size);
 }
 
 /// typedmemzero: construct the zero value in raw storage (a receive from a

@@ -409,3 +409,58 @@ TEST_CASE("gort: SetFinalizer's misuse ends with Go's fatal errors", "[gort][mfi
     CHECK(res.exitStatus == 2);
   }
 }
+
+namespace {
+
+/// counted: a channel element whose constructors and destructor keep
+/// countedLive, the number of live values.
+std::atomic<int64_t> countedLive{0};
+struct counted {
+  int64_t v = 0;
+  counted() { countedLive.fetch_add(1); }
+  explicit counted(int64_t x) : v(x) { countedLive.fetch_add(1); }
+  counted(const counted& o) noexcept : v(o.v) { countedLive.fetch_add(1); }
+  counted(counted&& o) noexcept : v(o.v) { countedLive.fetch_add(1); }
+  counted& operator=(const counted&) = default;
+  counted& operator=(counted&&) = default;
+  ~counted() { countedLive.fetch_sub(1); }
+};
+
+/// fillAndDrop: a buffered channel with three values left in it, dropped
+/// when the function returns.
+__attribute__((noinline)) void fillAndDrop() {
+  auto ch = gort::make_chan<counted>(4);
+  for (int64_t i = 1; i <= 3; i++) ch.send(counted(i));
+  // One taken out, so the live ones wrap past the buffer's end next.
+  (void)ch.recv();
+  ch.send(counted(4));
+  ch.send(counted(5));
+}
+
+}  // namespace
+
+// gort only: a channel is one pointer, copied as Go copies it; the values
+// left in the buffer of a channel nothing references any more are
+// destroyed by the finalizer makechan set (chan.cpp chanfinalizer), and
+// those of a channel still referenced are not.
+TEST_CASE("gort: an unreachable channel destroys the values left in its buffer", "[gort][mfinal][chan]") {
+  countedLive.store(0);
+  auto kept = gort::make_chan<counted>(2);
+  kept.send(counted(7));
+  kept.send(counted(8));
+  auto copy = kept;  // a copy is the same channel
+  REQUIRE(copy == kept);
+  REQUIRE(countedLive.load() == 2);
+  fillAndDrop();
+  REQUIRE(countedLive.load() == 6);  // two kept, four dropped
+  bool destroyed = awaitFinalizer([] { return countedLive.load() == 2; });
+  INFO("live values: " << countedLive.load() << ", want 2");
+  CHECK(destroyed);
+  CHECK(runtime::BlockUntilEmptyFinalizerQueue(4 * Second));
+  CHECK(countedLive.load() == 2);
+  // The kept channel's values were left alone.
+  CHECK(copy.recv().v == 7);
+  CHECK(kept.recv().v == 8);
+  CHECK(countedLive.load() == 0);
+  runtime::KeepAlive(kept);
+}
