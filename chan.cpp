@@ -259,6 +259,10 @@ void send(hchan* c, sudog* sg, void* ep, void (*unlockf)(void*), void* unlockarg
 /// off every queue. \gosrc{chan.go,sendDirect}
 void sendDirect(const _type* t, sudog* sg, void* src) {
   void* dst = sg->elem;
+  // dst is another goroutine's stack, which the collector may have scanned
+  // already: record the pointers written there (typedmemmove, which sees
+  // no heap span at dst, records none).
+  if (t->PtrBytes != 0) typeBitsBulkBarrier(t, uintptr(dst), uintptr(src), t->size);
   typedmemmove(t, dst, src);
 }
 

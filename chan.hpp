@@ -183,7 +183,7 @@ class chan {
     return r;
   }
   explicit chan(runtime::hchan* c) : c_(c) {}
-  runtime::hchan* c_ = nullptr;
+  runtime::heapPtr<runtime::hchan> c_;  // with Go's write barrier (type.hpp)
 };
 
 template <class T>

@@ -115,6 +115,19 @@ struct gc_allocator {
     return static_cast<T*>(runtime::mallocgc(n * sizeof(T), &runtime::typeOf<T>, true));
   }
   void deallocate(T*, size_t) noexcept {}
+  /// destroy: end the life of *p, an element in the collected heap; while
+  /// the collector marks, the GC references it held are recorded first (the
+  /// hybrid barrier's old values, as Go's memclrHasPointers records them),
+  /// since a runtime::heapPtr records nothing when it is destroyed.
+  template <class U>
+  void destroy(U* p) noexcept {
+    if constexpr (runtime::typeOf<U>.PtrBytes != 0) {
+      if (runtime::writeBarrier.enabled) {
+        runtime::bulkBarrierPreWrite(uintptr_t(p), 0, runtime::typeOf<U>.PtrBytes, &runtime::typeOf<U>);
+      }
+    }
+    p->~U();
+  }
   template <class U>
   bool operator==(const gc_allocator<U>&) const noexcept {
     return true;

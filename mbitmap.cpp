@@ -14,6 +14,7 @@
 #include "internal/sys/intrinsics.hpp"
 #include "mgc.hpp"
 #include "mheap.hpp"
+#include "mwbbuf.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -205,6 +206,54 @@ foundObject findObject(uintptr p, uintptr refBase, uintptr refOff) {
   uintptr objIndex = s->objIndex(p);
   uintptr base = s->base() + objIndex * s->elemsize;
   return {base, s, objIndex};
+}
+
+/// bulkBarrierBitmap: the barriers of a copy into a global. Departure: Go
+/// reads the module's data or bss pointer mask and records the pointer
+/// words; the port's globals have no mask (they are scanned conservatively,
+/// markrootBlock), so every word is recorded, and wbBufFlush1 keeps only
+/// those that point to allocated heap objects. \gosrc{mbitmap.go,bulkBarrierBitmap}
+void bulkBarrierBitmap(uintptr dst, uintptr src, uintptr size) {
+  wbBuf* buf = &getg()->m->p.ptr()->wbBuf_;
+  for (uintptr i = 0; i < size; i += sizeof(uintptr)) {
+    if (src == 0) {
+      uintptr* p = buf->get1();
+      p[0] = *reinterpret_cast<uintptr*>(dst + i);
+    } else {
+      uintptr* p = buf->get2();
+      p[0] = *reinterpret_cast<uintptr*>(dst + i);
+      p[1] = *reinterpret_cast<uintptr*>(src + i);
+    }
+  }
+}
+
+/// typeBitsBulkBarrier: the write barriers of a copy of one value of typ
+/// from src to dst, found from typ's map alone: for a dst that may be
+/// another goroutine's stack (a direct channel send), where no span says
+/// what dst holds. \gosrc{mbitmap.go,typeBitsBulkBarrier}
+void typeBitsBulkBarrier(const _type* typ, uintptr dst, uintptr src, uintptr size) {
+  if (typ == nullptr) throw_("runtime: typeBitsBulkBarrier without type");
+  if (typ->size != size) {
+    print("runtime: typeBitsBulkBarrier with type of size ", typ->size, " but memory size", size, "\n");
+    throw_("runtime: invalid typeBitsBulkBarrier");
+  }
+  if (!writeBarrier.enabled) return;
+  const uint8* ptrmask = typ->GCData;
+  wbBuf* buf = &getg()->m->p.ptr()->wbBuf_;
+  uint32 bits = 0;
+  for (uintptr i = 0; i < typ->PtrBytes; i += sizeof(uintptr)) {
+    if ((i & (sizeof(uintptr) * 8 - 1)) == 0) {
+      bits = uint32(*ptrmask);
+      ptrmask++;
+    } else {
+      bits >>= 1;
+    }
+    if ((bits & 1) != 0) {
+      uintptr* p = buf->get2();
+      p[0] = *reinterpret_cast<uintptr*>(dst + i);
+      p[1] = *reinterpret_cast<uintptr*>(src + i);
+    }
+  }
 }
 
 /// countAlloc: the objects marked in the span's mark bitmap.

@@ -22,7 +22,10 @@
 // its header, or its span's largeType. A noscan span has none.
 #include <cstring>
 
+#include "mgc.hpp"
 #include "mheap.hpp"
+#include "mwbbuf.hpp"
+#include "proc.hpp"
 #include "print.hpp"
 
 namespace runtime {
@@ -188,8 +191,65 @@ typePointers typePointers::fastForward(uintptr n, uintptr limit) const {
 /// \gosrc{mbitmap_allocheaders.go,mspan.objBase}
 uintptr mspan::objBase(uintptr addr) { return base() + objIndex(addr) * elemsize; }
 
-// (bulkBarrierPreWrite, bulkBarrierPreWriteSrcOnly: the write barrier's
-// bulk forms, the collector issue.)
+/// bulkBarrierPreWrite: the write barriers of a copy of size bytes from src
+/// to dst (src 0: dst is being cleared), to run before the copy: for every
+/// pointer word of dst, its old value and the value that will replace it
+/// are recorded. dst in the heap is walked by typ's map (or, with typ
+/// nullptr, by the object's own), a global word by word; elsewhere (a
+/// stack) nothing is needed. \gosrc{mbitmap_allocheaders.go,bulkBarrierPreWrite}
+void bulkBarrierPreWrite(uintptr dst, uintptr src, uintptr size, const _type* typ) {
+  if (((dst | src | size) & (sizeof(uintptr) - 1)) != 0) throw_("bulkBarrierPreWrite: unaligned arguments");
+  if (!writeBarrier.enabled) return;
+  mspan* s = spanOf(dst);
+  if (s == nullptr) {
+    // A global: data or bss.
+    rootRange d = dataRoots(), b = bssRoots();
+    if ((d.lo <= dst && dst < d.hi) || (b.lo <= dst && dst < b.hi)) {
+      bulkBarrierBitmap(dst, src, size);
+    }
+    return;
+  } else if (s->state.get() != mSpanInUse || dst < s->base() || s->limit <= dst) {
+    // Heap memory once, not now: a stack (the caller's own, or another
+    // goroutine's for a direct channel send). No barriers.
+    return;
+  }
+  wbBuf* buf = &getg()->m->p.ptr()->wbBuf_;
+  typePointers tp = typ != nullptr ? s->typePointersOfType(typ, dst) : s->typePointersOf(dst, size);
+  for (;;) {
+    auto r = tp.next(dst + size);
+    tp = r.tp;
+    if (r.addr == 0) break;
+    uintptr* dstx = reinterpret_cast<uintptr*>(r.addr);
+    if (src == 0) {
+      uintptr* p = buf->get1();
+      p[0] = *dstx;
+    } else {
+      uintptr* srcx = reinterpret_cast<uintptr*>(src + (r.addr - dst));
+      uintptr* p = buf->get2();
+      p[0] = *dstx;
+      p[1] = *srcx;
+    }
+  }
+}
+
+/// bulkBarrierPreWriteSrcOnly: as bulkBarrierPreWrite, for a dst known to
+/// hold no pointers yet (fresh memory): only the values copied in are
+/// recorded. \gosrc{mbitmap_allocheaders.go,bulkBarrierPreWriteSrcOnly}
+void bulkBarrierPreWriteSrcOnly(uintptr dst, uintptr src, uintptr size, const _type* typ) {
+  if (((dst | src | size) & (sizeof(uintptr) - 1)) != 0) throw_("bulkBarrierPreWrite: unaligned arguments");
+  if (!writeBarrier.enabled) return;
+  wbBuf* buf = &getg()->m->p.ptr()->wbBuf_;
+  mspan* s = spanOf(dst);
+  typePointers tp = typ != nullptr ? s->typePointersOfType(typ, dst) : s->typePointersOf(dst, size);
+  for (;;) {
+    auto r = tp.next(dst + size);
+    tp = r.tp;
+    if (r.addr == 0) break;
+    uintptr* srcx = reinterpret_cast<uintptr*>(src + (r.addr - dst));
+    uintptr* p = buf->get1();
+    p[0] = *srcx;
+  }
+}
 
 /// initHeapBits: clear the span's pointer bitmap, if it has one
 /// ([heapbits-tail]). \gosrc{mbitmap_allocheaders.go,mspan.initHeapBits}

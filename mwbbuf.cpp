@@ -77,20 +77,27 @@ void wbBufFlush1(p* pp) {
   for (uintptr i = 0; i < n; i++) {
     uintptr ptr = ptrs[i];
     if (ptr < minLegalPointer) continue;  // nil, mostly
-    foundObject f = findObject(ptr, 0, 0);
-    if (f.base == 0 || f.s->isFree(f.objIndex)) continue;
+    // Departure: Go looks the pointer up with findObject, which reports a
+    // pointer into no object (badPointer); the port's barriers also record
+    // words that are not known to be pointers (a global, a conservatively
+    // scanned value: bulkBarrierPreWrite), so a word that names no
+    // allocated heap object is skipped, as scanConservative skips it.
+    mspan* s = spanOfHeap(ptr);
+    if (s == nullptr) continue;
+    uintptr objIndex = s->objIndex(ptr);
+    if (s->isFree(objIndex)) continue;
     // Already marked: black or grey already.
-    markBits mbits = f.s->markBitsForIndex(f.objIndex);
+    markBits mbits = s->markBitsForIndex(objIndex);
     if (mbits.isMarked()) continue;
     mbits.setMarked();
-    auto [arena, pageIdx, pageMask] = pageIndexOf(f.s->base());
+    auto [arena, pageIdx, pageMask] = pageIndexOf(s->base());
     if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
-    if (f.s->spanclass.noscan()) {
-      gcw->bytesMarked += uint64(f.s->elemsize);
+    if (s->spanclass.noscan()) {
+      gcw->bytesMarked += uint64(s->elemsize);
       continue;
     }
     // Reuse the buffer's own slots for the grey objects (pos <= i).
-    ptrs[pos++] = f.base;
+    ptrs[pos++] = s->base() + objIndex * s->elemsize;
   }
   gcw->putBatch(ptrs, int(pos));
   b.reset();

@@ -68,7 +68,7 @@ namespace gort {
 /// Go's slice values do. Its array is a GC reference ([gc-refs], type.hpp).
 template <class T>
 struct slice {
-  T* array = nullptr;
+  runtime::heapPtr<T> array;  // with Go's write barrier (type.hpp)
   int len = 0;
   int cap = 0;
 
@@ -83,7 +83,7 @@ struct slice {
     if (unsigned(lo) > unsigned(hi)) runtime::goPanicSliceB(lo, hi);
     // A result with no capacity keeps the base pointer, so that it never
     // points past the array (into the next object), as Go's compiler does.
-    return slice{cap - lo == 0 ? array : array + lo, hi - lo, cap - lo};
+    return slice{cap - lo == 0 ? array.get() : array.get() + lo, hi - lo, cap - lo};
   }
   T* begin() const { return array; }
   T* end() const { return array + len; }

@@ -85,8 +85,59 @@
 #include <type_traits>
 #include <utility>
 
+#include "mwbbuf.hpp"
 #include "runtime2.hpp"
 #include "typefields.hpp"
+
+namespace runtime {
+
+/// heapPtr<T>: one pointer word that may sit in the heap or a global, where
+/// the collector reads it, so every store into it goes through Go's write
+/// barrier (Go's compiler emits the barrier at each pointer store it cannot
+/// prove goes to the stack; C++ cannot tell, so every store pays the test).
+/// The word inside gort::ptr, gort::chan and gort::slice ([gc-refs]).
+///   - assignment: writebarrierptr, the hybrid barrier: while the collector
+///     marks, the old value and the new are recorded (shaded);
+///   - construction: only the new value is recorded, since the storage had
+///     no value before (Go's barrier on a freshly allocated slot records a
+///     nil old value);
+///   - destruction: nothing; the runtime and gc_allocator shade the words
+///     of a heap value before they end its life (typedmemclr,
+///     gc_allocator::destroy), as Go's memclrHasPointers does.
+/// Departure: Go's pointers need no such type; the port's GC references
+/// are this class so that C++ copies and assignments carry the barrier.
+template <class T>
+class heapPtr {
+ public:
+  heapPtr() = default;
+  constexpr heapPtr(std::nullptr_t) {}
+  heapPtr(T* p) noexcept : p_(p) { shadeNew(p); }
+  heapPtr(const heapPtr& o) noexcept : p_(o.p_) { shadeNew(p_); }
+  heapPtr& operator=(const heapPtr& o) noexcept {
+    writebarrierptr(&p_, o.p_);
+    return *this;
+  }
+  heapPtr& operator=(T* p) noexcept {
+    writebarrierptr(&p_, p);
+    return *this;
+  }
+  operator T*() const { return p_; }
+  T* operator->() const { return p_; }
+  T* get() const { return p_; }
+
+ private:
+  /// shadeNew: the barrier of an initialising store: record p alone.
+  NOSPLIT_INLINE static void shadeNew(T* p) {
+    if (writeBarrier.enabled) {
+      uintptr* buf = gcWriteBarrier1();
+      buf[0] = reinterpret_cast<uintptr>(p);
+    }
+  }
+  T* p_ = nullptr;
+};
+static_assert(sizeof(heapPtr<int>) == sizeof(void*));
+
+}  // namespace runtime
 
 namespace gort {
 
@@ -102,24 +153,24 @@ inline constexpr bool pointerFree = false;
 
 /// ptr<T>: a GC reference to a T in the garbage-collected heap (Go's *T as
 /// a heap object holds it). What gort::new_<T> returns. One word; a heap
-/// object's pointer map finds it ([gc-refs]). Stores into a heap object go
-/// through operator= and reset, where the collector issue puts the write
-/// barrier (Go: the compiler emits one at every pointer store).
+/// object's pointer map finds it ([gc-refs]). Copies and assignments carry
+/// Go's write barrier (runtime::heapPtr), as the compiler's pointer stores
+/// do in Go.
 template <class T>
 class ptr {
  public:
   ptr() = default;
   ptr(std::nullptr_t) {}
   explicit ptr(T* p) : p_(p) {}
-  T* get() const { return p_; }
-  T& operator*() const { return *p_; }
-  T* operator->() const { return p_; }
-  explicit operator bool() const { return p_ != nullptr; }
-  bool operator==(const ptr&) const = default;
-  bool operator==(std::nullptr_t) const { return p_ == nullptr; }
+  T* get() const { return p_.get(); }
+  T& operator*() const { return *p_.get(); }
+  T* operator->() const { return p_.get(); }
+  explicit operator bool() const { return p_.get() != nullptr; }
+  bool operator==(const ptr& o) const { return p_.get() == o.p_.get(); }
+  bool operator==(std::nullptr_t) const { return p_.get() == nullptr; }
 
  private:
-  T* p_ = nullptr;
+  runtime::heapPtr<T> p_;
 };
 
 }  // namespace gort
@@ -518,10 +569,20 @@ constexpr const _type* heapType() {
   return &typeOf<T>;
 }
 
+// The write barriers of copies (mbitmap_allocheaders.cpp, mbitmap.cpp).
+NOSPLIT void bulkBarrierPreWrite(uintptr dst, uintptr src, uintptr size, const _type* typ);
+NOSPLIT void bulkBarrierPreWriteSrcOnly(uintptr dst, uintptr src, uintptr size, const _type* typ);
+NOSPLIT void bulkBarrierBitmap(uintptr dst, uintptr src, uintptr size);
+NOSPLIT void typeBitsBulkBarrier(const _type* typ, uintptr dst, uintptr src, uintptr size);
+
 /// typedmemmove: move-construct *dst from *src (mbarrier.go's typedmemmove;
-/// a plain memmove for trivial types, as in Go).
+/// a plain memmove for trivial types, as in Go). While the collector
+/// marks, the pointer words dst loses and gains are recorded first, as Go
+/// records them (bulkBarrierPreWrite: nothing for a dst on a stack).
+/// \gosrc{mbarrier.go,typedmemmove}
 NOSPLIT_INLINE void typedmemmove(const _type* t, void* dst, void* src) {
-  if (t->size == 0) return;
+  if (t->size == 0 || dst == src) return;
+  if (writeBarrier.enabled && t->PtrBytes != 0) bulkBarrierPreWrite(uintptr(dst), uintptr(src), t->PtrBytes, t);
   if (t->trivial)
     memmove(dst, src, t->size);
   else
@@ -532,8 +593,11 @@ NOSPLIT_INLINE void typedmemmove(const _type* t, void* dst, void* src) {
 /// and clear its memory, as Go does, so that the collector, which scans the
 /// slot by the element's map, finds no stale pointer there (one to an
 /// object freed since would be reported as a pointer to a free object).
+/// While the collector marks, the pointers the slot loses are recorded
+/// first. \gosrc{mbarrier.go,typedmemclr}
 NOSPLIT_INLINE void typedmemclr(const _type* t, void* p) {
   if (t->size == 0) return;
+  if (writeBarrier.enabled && t->PtrBytes != 0) bulkBarrierPreWrite(uintptr(p), 0, t->PtrBytes, t);
   if (!t->trivial) t->destroy(p);
   memset(p, 0, t->size);
 }

@@ -546,6 +546,21 @@ void LFStackPush(uint64_t* head, LFNode* node) {
 LFNode* LFStackPop(uint64_t* head) { return static_cast<LFNode*>(reinterpret_cast<lfstack*>(head)->pop()); }
 void LFNodeValidate(LFNode* node) { lfnodeValidate(reinterpret_cast<lfnode*>(node)); }
 
+// gort only: WriteBarrierRecords (export_test.hpp).
+std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
+  stopTheWorld();
+  wbBuf& b = getg()->m->p.ptr()->wbBuf_;
+  b.reset();
+  writeBarrier.enabled = true;
+  f(arg);
+  writeBarrier.enabled = false;
+  uintptr* first = &b.buf[0];
+  std::vector<uintptr_t> r(first, reinterpret_cast<uintptr*>(b.next));
+  b.reset();
+  startTheWorld();
+  return r;
+}
+
 // export_test.go PersistentAlloc at go1.22.12.
 void* PersistentAlloc(uintptr_t n) { return persistentalloc(n, 0, &memstats.other_sys); }
 

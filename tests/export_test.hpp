@@ -154,6 +154,17 @@ void Releasem();
 /// FinalizerGAsleep: whether the finalizer goroutine is parked, waiting for
 /// work (export_test.go).
 bool FinalizerGAsleep();
+/// WriteBarrierRecords: gort only: run f(arg) with the world stopped and
+/// the write barriers switched on, the collector not marking, and return
+/// the words the barriers f ran recorded in this P's buffer, in order
+/// (new value, then old, for an assignment). f must record fewer than
+/// wbBufEntries words and must not block.
+std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg);
+template <class F>
+std::vector<uintptr_t> WriteBarrierRecords(F f) {
+  return WriteBarrierRecords([](void* a) { (*static_cast<F*>(a))(); }, &f);
+}
+
 /// BlockUntilEmptyFinalizerQueue: wait until every queued finalizer has
 /// run, or timeout nanoseconds; whether they all ran (export_test.go).
 bool BlockUntilEmptyFinalizerQueue(int64_t timeout);

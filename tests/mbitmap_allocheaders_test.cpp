@@ -209,7 +209,7 @@ TEST_CASE("gort: typePointers over part of an object", "[gort][typed]") {
   for (uintptr off : {uintptr(8), sizeof(Outer), 3 * sizeof(Outer) + 40, 5 * sizeof(Outer) - 8}) {
     for (uintptr size : {uintptr(8), uintptr(64), sizeof(Outer), 2 * sizeof(Outer) + 16}) {
       if (off + size > 9 * sizeof(Outer)) continue;
-      uintptr lo = uintptr(outers.array) + off;
+      uintptr lo = uintptr(outers.array.get()) + off;
       std::set<uintptr> want;
       for (uintptr a : all) {
         if (a >= lo && a < lo + size) want.insert(a);
@@ -220,7 +220,7 @@ TEST_CASE("gort: typePointers over part of an object", "[gort][typed]") {
   }
   auto nodes = gort::make<Node>(7);
   auto nodeAll = expected(nodes.array, sizeof(Node), 7, mapWords(&typeOf<Node>));
-  uintptr lo = uintptr(nodes.array) + 24;
+  uintptr lo = uintptr(nodes.array.get()) + 24;
   std::set<uintptr> want;
   for (uintptr a : nodeAll) {
     if (a >= lo && a < lo + 48) want.insert(a);
