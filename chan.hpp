@@ -34,9 +34,10 @@ namespace runtime {
 /// waitq: a FIFO of sudogs waiting on a channel. \gosrc{chan.go,waitq}
 struct waitq {
   // first is read without the channel lock by the early exits of chansend
-  // and chanrecv (full, empty), hence Racy (internal/atomic).
-  atomic::Racy<sudog*> first;
-  atomic::Racy<sudog*> last;
+  // and chanrecv (full, empty), hence Racy (internal/atomic); every store
+  // carries the write barrier (mwbbuf.hpp).
+  racyHeapPtr<sudog> first;
+  racyHeapPtr<sudog> last;
   void enqueue(sudog* sgp);
   sudog* dequeue();
   void dequeueSudoG(sudog* sgp);

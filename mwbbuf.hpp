@@ -23,9 +23,20 @@
 //                below b.next are (new, old) pointer pairs not yet handed to
 //                the collector.
 #pragma once
-#include "runtime2.hpp"
+#include <cstddef>
+#include <cstdint>
+
+#include "internal/atomic/atomic.hpp"
+#include "pragmas.hpp"
 
 namespace runtime {
+
+// (runtime2.hpp includes this file before its structures, whose GC
+// references are heapPtrs, so it needs only these.)
+using uint8 = uint8_t;
+using uint64 = uint64_t;
+using uintptr = uintptr_t;
+struct p;
 
 /// The global barrier switch (Go: mgc.go's writeBarrier). Generated code in
 /// Go reads `enabled` with one 32-bit load, hence the padding.
@@ -44,7 +55,6 @@ extern writeBarrier_t writeBarrier;
 /// \gosrc{mwbbuf.go,wbBufFlush}
 NOWRITEBARRIERREC NOSPLIT void wbBufFlush();
 
-struct p;
 /// wbBufFlush1 greys what pp's buffer records and empties it.
 /// \gosrc{mwbbuf.go,wbBufFlush1}
 NOWRITEBARRIERREC void wbBufFlush1(p* pp);
@@ -91,4 +101,88 @@ NOSPLIT_INLINE void writebarrierptr(T** slot, T* ptr) {
   *slot = ptr;
 }
 
+/// writebarrierptr for a word that is also read without a lock
+/// (atomic::Racy): the same barrier, then the store.
+template <class T>
+NOSPLIT_INLINE void writebarrierptr(atomic::Racy<T*>* slot, T* ptr) {
+  if (writeBarrier.enabled) {
+    uintptr* buf = gcWriteBarrier2();
+    buf[0] = reinterpret_cast<uintptr>(ptr);
+    buf[1] = reinterpret_cast<uintptr>(slot->load());
+  }
+  *slot = ptr;
+}
+
+/// heapPtr<T>: one pointer word that may sit in the heap or a global, where
+/// the collector reads it, so every store into it goes through Go's write
+/// barrier (Go's compiler emits the barrier at each pointer store it cannot
+/// prove goes to the stack; C++ cannot tell, so every store pays the test).
+/// The word inside gort::ptr, gort::chan and gort::slice ([gc-refs]).
+///   - assignment: writebarrierptr, the hybrid barrier: while the collector
+///     marks, the old value and the new are recorded (shaded);
+///   - construction: only the new value is recorded, since the storage had
+///     no value before (Go's barrier on a freshly allocated slot records a
+///     nil old value);
+///   - destruction: nothing; the runtime and gc_allocator shade the words
+///     of a heap value before they end its life (typedmemclr,
+///     gc_allocator::destroy), as Go's memclrHasPointers does.
+/// Departure: Go's pointers need no such type; the port's GC references
+/// are this class so that C++ copies and assignments carry the barrier.
+template <class T>
+class heapPtr {
+ public:
+  heapPtr() = default;
+  constexpr heapPtr(std::nullptr_t) {}
+  heapPtr(T* p) noexcept : p_(p) { shadeNew(p); }
+  heapPtr(const heapPtr& o) noexcept : p_(o.p_) { shadeNew(p_); }
+  heapPtr& operator=(const heapPtr& o) noexcept {
+    writebarrierptr(&p_, o.p_);
+    return *this;
+  }
+  heapPtr& operator=(T* p) noexcept {
+    writebarrierptr(&p_, p);
+    return *this;
+  }
+  operator T*() const { return p_; }
+  T* operator->() const { return p_; }
+  T* get() const { return p_; }
+
+ private:
+  /// shadeNew: the barrier of an initialising store: record p alone.
+  NOSPLIT_INLINE static void shadeNew(T* p) {
+    if (writeBarrier.enabled) {
+      uintptr* buf = gcWriteBarrier1();
+      buf[0] = reinterpret_cast<uintptr>(p);
+    }
+  }
+  T* p_ = nullptr;
+};
+static_assert(sizeof(heapPtr<int>) == sizeof(void*));
+
+/// racyHeapPtr<T>: a heapPtr that is also read without a lock
+/// (atomic::Racy: a release store, an acquire load): a wait queue's ends.
+template <class T>
+struct racyHeapPtr : atomic::Racy<T*> {
+  NOSPLIT_INLINE racyHeapPtr& operator=(T* x) {
+    writebarrierptr(static_cast<atomic::Racy<T*>*>(this), x);
+    return *this;
+  }
+};
+
+/// atomicstorep: *slot = v as one atomic store, with the write barrier.
+/// For a global read without a lock (allgs, allm). \gosrc{atomic_pointer.go,atomicstorep}
+template <class T>
+NOSPLIT_INLINE void atomicstorep(T** slot, T* v) {
+  if (writeBarrier.enabled) {
+    uintptr* buf = gcWriteBarrier2();
+    buf[0] = reinterpret_cast<uintptr>(v);
+    buf[1] = reinterpret_cast<uintptr>(__atomic_load_n(slot, __ATOMIC_RELAXED));
+  }
+  __atomic_store_n(slot, v, __ATOMIC_SEQ_CST);
+}
+
 }  // namespace runtime
+
+// The rest of the runtime's structures, for the files that include only this
+// one (runtime2.hpp includes this file before them; #pragma once ends the loop).
+#include "runtime2.hpp"

@@ -348,11 +348,16 @@ static void allgadd(g* gp) {
     // every G through it.
     int64 ncap = allgcap == 0 ? 1024 : allgcap * 2;
     g** n = static_cast<g**>(newarray(&typeOf<g*>, int(ncap)));
-    if (allglen > 0) memcpy(n, allgs, size_t(allglen) * sizeof(g*));
-    atomic::Store(&allgs, n);
+    if (allglen > 0) {
+      // The new array may be black already: the Gs copied in are recorded
+      // (Go: growslice's bulkBarrierPreWriteSrcOnly).
+      bulkBarrierPreWriteSrcOnly(uintptr(n), uintptr(allgs), uintptr(allglen) * sizeof(g*), nullptr);
+      memcpy(n, allgs, size_t(allglen) * sizeof(g*));
+    }
+    atomicstorep(&allgs, n);
     allgcap = ncap;
   }
-  allgs[allglen] = gp;
+  writebarrierptr(&allgs[allglen], gp);
   atomic::Store(&allglen, allglen + 1);
   unlock(&allglock);
 }
@@ -423,8 +428,8 @@ void mcommoninit(m* mp, int64 id) {
   // mrandinit: seed the per-M generator from its ID and the clock.
   mp->cheaprand = uint64(nanotime()) ^ (uint64(mp->id) * 0x9e3779b97f4a7c15ull) ^ uint64(cputicks());
   mpreinit(mp);
-  mp->alllink = allm;
-  atomic::Store(&allm, mp);
+  writebarrierptr(&mp->alllink, allm);
+  atomicstorep(&allm, mp);
   unlock(&sched.lock);
 }
 
@@ -726,7 +731,7 @@ YESWRITEBARRIERREC void mexit(bool osStack) {
   lock(&sched.lock);
   for (m** pprev = &allm; *pprev != nullptr; pprev = &(*pprev)->alllink) {
     if (*pprev == mp) {
-      *pprev = mp->alllink;
+      writebarrierptr(pprev, mp->alllink);
       goto found;
     }
   }
@@ -1674,7 +1679,9 @@ static void gostartcallfn(gobuf* buf, funcval* fn) {
   *reinterpret_cast<uintptr*>(sp) = buf->pc;  // the return address: goexit+1
   buf->sp = sp;
   buf->pc = reinterpret_cast<uintptr>(fn->fn);
-  buf->ctxt = reinterpret_cast<uintptr>(fn);
+  // Go's gobuf.ctxt is a pointer, stored with the write barrier; here it
+  // is a word (the assembly's view), so the barrier is spelled out.
+  writebarrierptr(reinterpret_cast<funcval**>(&buf->ctxt), fn);
 }
 
 /// newproc1: build a runnable G whose first frame calls fn, reusing a dead

@@ -64,11 +64,16 @@ print("Loading gort runtime support.", file=sys.stderr)
 
 def _plain(v):
     """The value inside an atomic::Racy<T> field (internal/atomic/atomic.hpp),
-    which wraps the fields other threads read without a lock; other values
+    which wraps the fields other threads read without a lock, or inside a
+    runtime::heapPtr<T> or racyHeapPtr<T> (mwbbuf.hpp), which wrap GC
+    references so that their stores carry the write barrier; other values
     are returned as they are."""
     t = v.type.strip_typedefs()
-    if t.code == gdb.TYPE_CODE_STRUCT and t.tag and t.tag.startswith("runtime::atomic::Racy<"):
-        return v["v"]
+    if t.code == gdb.TYPE_CODE_STRUCT and t.tag:
+        if t.tag.startswith("runtime::atomic::Racy<") or t.tag.startswith("runtime::racyHeapPtr<"):
+            return v["v"]
+        if t.tag.startswith("runtime::heapPtr<"):
+            return v["p_"]
     return v
 
 
@@ -366,7 +371,7 @@ def _entry(gp):
     """What a goroutine that has not run yet will run: the function given to
     gort::go when it was a function (the closure's first capture, after the
     funcval's code pointer, go.hpp goclosure), else the closure's entry."""
-    fv = int(gp["startfn"])
+    fv = int(_plain(gp["startfn"]))
     if fv:
         name = _function_at(_read_word(fv + 8))
         if name:
@@ -495,7 +500,7 @@ class GPrinter:
         yield "m", _plain(self.val["m"])
         yield "sched", self.val["sched"]
         yield "stack_", self.val["stack_"]
-        yield "waiting", self.val["waiting"]
+        yield "waiting", _plain(self.val["waiting"])
         yield "parentGoid", self.val["parentGoid"]
         yield "gopc", self.val["gopc"].cast(vp)
         yield "startpc", self.val["startpc"].cast(vp)
@@ -545,15 +550,15 @@ def _queue(q):
     sg = _plain(q["first"])
     while sg:
         yield sg
-        sg = sg["next"]
+        sg = _plain(sg["next"])
 
 
 def _sudog_text(sg, full):
     """One sudog: its goroutine, and what it does with its elem."""
     gp = sg["g_"]
     s = "goroutine %d" % int(gp["goid"]) if gp else "no goroutine"
-    c = sg["c"]
-    elem = sg["elem"]
+    c = _plain(sg["c"])
+    elem = _plain(sg["elem"])
     if c:
         me = int(sg.address) if sg.address is not None else 0
         sending = any(int(x) == me for x in _queue(c["sendq"]))
@@ -631,7 +636,7 @@ class ChanPrinter:
         self.val = val
 
     def to_string(self):
-        c = self.val["c_"]
+        c = _plain(self.val["c_"])
         if not c:
             return "nil chan<%s>" % self.val.type.strip_typedefs().template_argument(0)
         return c.dereference()

@@ -49,6 +49,12 @@ using byte = uint8_t;
 // means Go's uint.
 using uint = uint64_t;
 
+}  // namespace runtime
+
+#include "mwbbuf.hpp"  // heapPtr, for the GC references in the structures below
+
+namespace runtime {
+
 struct g;
 struct m;
 struct p;
@@ -148,21 +154,27 @@ struct stack {
 /// several lists and a list holds several goroutines, hence one sudog per
 /// (goroutine, list) pair. sudogs come from
 /// acquireSudog/releaseSudog (proc.cpp).
+///
+/// Departure: the pointer fields that may hold the only reference to a heap
+/// object (another sudog, the channel, elem) are heapPtrs, so that every
+/// store carries the write barrier Go's compiler puts there (mwbbuf.hpp).
+/// Links to g, m and p stay raw: those are never freed while linked (allgs,
+/// allm and allp hold them), as Go's guintptr links assume.
 struct sudog {
   g* g_;  // Departure: named g_ because C++ cannot reuse the type name g here
-  sudog* next;
-  sudog* prev;
-  void* elem;  // where the value is read or written; may be on g's stack
+  heapPtr<sudog> next;
+  heapPtr<sudog> prev;
+  heapPtr<void> elem;  // where the value is read or written; may be on g's stack
   int64 acquiretime;
   int64 releasetime;
   uint32 ticket;
   bool isSelect;  // part of a select: a waker must first win g.selectDone
   bool success;   // true: the operation happened; false: woken by close
   uint32 waiters; // semaphore list head only: how many wait behind it
-  sudog* parent;  // links in the semaphore tree
-  sudog* waitlink;  // next in g.waiting, or in a semaphore's list
-  sudog* waittail;  // semaphore list: its last entry
-  hchan* c;         // the channel waited on, if any
+  heapPtr<sudog> parent;    // links in the semaphore tree
+  heapPtr<sudog> waitlink;  // next in g.waiting, or in a semaphore's list
+  heapPtr<sudog> waittail;  // semaphore list: its last entry
+  heapPtr<hchan> c;         // the channel waited on, if any
 };
 
 /// waitReason: why a goroutine sits in _Gwaiting, as goroutine dumps
@@ -290,7 +302,7 @@ struct g {
   atomic::Racy<struct m*> m;  // the M running this g, if any
   gobuf sched;           // saved context while not running
   uintptr stktopsp;      // sp at the stack's top frame, for sanity checks
-  void* param;           // passed between parker and waker (see chan.cpp)
+  heapPtr<void> param;   // passed between parker and waker (see chan.cpp)
   atomic::Uint32 atomicstatus;
   int64 goid;
   guintptr schedlink;
@@ -309,9 +321,9 @@ struct g {
   uint64 parentGoid;     // creator's goid
   uintptr gopc;          // pc of the creating go statement
   uintptr startpc;       // entry pc of the function it runs
-  sudog* waiting;        // this g's sudogs, linked by waitlink in lock order
+  heapPtr<sudog> waiting;  // this g's sudogs, linked by waitlink in lock order
   atomic::Uint32 selectDone;  // 1 once a case of this g's select has won
-  funcval* startfn;      // the closure this g runs (for dumps)
+  heapPtr<funcval> startfn;  // the closure this g runs (for dumps)
   // Departure: the C++ runtime keeps the exceptions being handled (the
   // caught list and the uncaught count, __cxa_eh_globals) per thread. A
   // goroutine can leave a thread inside a catch block (it parks, yields or
@@ -360,7 +372,7 @@ struct m {
   uint32 lockedExt;  // LockOSThread depth from user code
   uint32 lockedInt;  // lockOSThread depth from the runtime
   bool (*waitunlockf)(g*, void*);
-  void* waitlock;
+  heapPtr<void> waitlock;  // may point into a heap object (a channel's lock)
   waitReason waitreason_unused;
   uintptr thread;    // pthread_t
   int64 procid;      // tid
@@ -499,7 +511,7 @@ struct p {
     // it from any thread without a lock.
     atomic::Racy<int32> n;
   } gFree;  // dead Gs kept for reuse
-  sudog* sudogcache[128];
+  heapPtr<sudog> sudogcache[128];
   int32 sudogn;
   // mspancache: mspan structures for allocSpan, so that a span from the
   // page cache needs no heap lock for its mspan either (mheap.cpp).
@@ -568,7 +580,7 @@ struct schedt {
     atomic::Racy<int32> n;  // written under lock; gcount reads it without
   } gFree;
   mutex sudoglock;
-  sudog* sudogcache;
+  heapPtr<sudog> sudogcache;
   atomic::Bool gcwaiting;  // stop-the-world requested
   int32 stopwait;
   note stopnote;

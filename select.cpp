@@ -156,7 +156,7 @@ selectgoResult selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, i
   sudog* sglist;
   sudog* sgnext;
   void* qp;
-  sudog** nextp;
+  heapPtr<sudog>* nextp;
   int casi = -1;
   scase* cas = nullptr;
   bool caseSuccess = false;
@@ -223,7 +223,7 @@ selectgoResult selectgo(scase* cas0, uint16* order0, uintptr* pc0, int nsends, i
   sellock(scases, lockorder, norder);
 
   gp->selectDone.Store(0);
-  sg = static_cast<sudog*>(gp->param);
+  sg = static_cast<sudog*>(gp->param.get());
   gp->param = nullptr;
 
   // Pass 3: unlink the losing cases' sudogs (left queued, they would pile

@@ -248,7 +248,7 @@ void semaRoot::queue(uint32* addr, sudog* s, bool lifo) {
   s->waiters = 0;
 
   sudog* last = nullptr;
-  sudog** pt = &treap;
+  heapPtr<sudog>* pt = &treap;
   for (sudog* t = *pt; t != nullptr; t = *pt) {
     if (t->elem == addr) {
       // addr already has a node in the tree.
@@ -285,7 +285,7 @@ void semaRoot::queue(uint32* addr, sudog* s, bool lifo) {
       return;
     }
     last = t;
-    if (uintptr(addr) < uintptr(t->elem)) {
+    if (uintptr(addr) < uintptr(t->elem.get())) {
       pt = &t->prev;
     } else {
       pt = &t->next;
@@ -315,11 +315,11 @@ void semaRoot::queue(uint32* addr, sudog* s, bool lifo) {
 /// acquiretime of the last waiter left on addr's list (or of found itself).
 /// \gosrc{sema.go,dequeue}
 semaRoot::dequeueResult semaRoot::dequeue(uint32* addr) {
-  sudog** ps = &treap;
+  heapPtr<sudog>* ps = &treap;
   sudog* s = *ps;
   for (; s != nullptr; s = *ps) {
     if (s->elem == addr) break;
-    if (uintptr(addr) < uintptr(s->elem)) {
+    if (uintptr(addr) < uintptr(s->elem.get())) {
       ps = &s->prev;
     } else {
       ps = &s->next;

@@ -14,7 +14,7 @@ namespace runtime {
 /// \gosrc{sema.go,semaRoot}
 struct semaRoot {
   mutex lock;             // protects treap and every sudog linked from it
-  sudog* treap;           // root of the tree of distinct addresses
+  heapPtr<sudog> treap;   // root of the tree of distinct addresses (a global: stores carry the barrier)
   atomic::Uint32 nwait;   // waiters in this root; read without the lock
 
   void queue(uint32* addr, sudog* s, bool lifo);
@@ -71,8 +71,8 @@ struct notifyList {
   atomic::Uint32 wait;  // next ticket to hand out; taken without the lock
   uint32 notify;        // next ticket to wake; written under lock only
   mutex lock;           // protects notify's writes, head and tail
-  sudog* head;          // parked waiters, in arrival order
-  sudog* tail;
+  heapPtr<sudog> head;  // parked waiters, in arrival order (stores carry the barrier:
+  heapPtr<sudog> tail;  // a sync.Cond is a heap object)
 };
 
 }  // namespace runtime

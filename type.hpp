@@ -85,59 +85,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "mwbbuf.hpp"
 #include "runtime2.hpp"
 #include "typefields.hpp"
-
-namespace runtime {
-
-/// heapPtr<T>: one pointer word that may sit in the heap or a global, where
-/// the collector reads it, so every store into it goes through Go's write
-/// barrier (Go's compiler emits the barrier at each pointer store it cannot
-/// prove goes to the stack; C++ cannot tell, so every store pays the test).
-/// The word inside gort::ptr, gort::chan and gort::slice ([gc-refs]).
-///   - assignment: writebarrierptr, the hybrid barrier: while the collector
-///     marks, the old value and the new are recorded (shaded);
-///   - construction: only the new value is recorded, since the storage had
-///     no value before (Go's barrier on a freshly allocated slot records a
-///     nil old value);
-///   - destruction: nothing; the runtime and gc_allocator shade the words
-///     of a heap value before they end its life (typedmemclr,
-///     gc_allocator::destroy), as Go's memclrHasPointers does.
-/// Departure: Go's pointers need no such type; the port's GC references
-/// are this class so that C++ copies and assignments carry the barrier.
-template <class T>
-class heapPtr {
- public:
-  heapPtr() = default;
-  constexpr heapPtr(std::nullptr_t) {}
-  heapPtr(T* p) noexcept : p_(p) { shadeNew(p); }
-  heapPtr(const heapPtr& o) noexcept : p_(o.p_) { shadeNew(p_); }
-  heapPtr& operator=(const heapPtr& o) noexcept {
-    writebarrierptr(&p_, o.p_);
-    return *this;
-  }
-  heapPtr& operator=(T* p) noexcept {
-    writebarrierptr(&p_, p);
-    return *this;
-  }
-  operator T*() const { return p_; }
-  T* operator->() const { return p_; }
-  T* get() const { return p_; }
-
- private:
-  /// shadeNew: the barrier of an initialising store: record p alone.
-  NOSPLIT_INLINE static void shadeNew(T* p) {
-    if (writeBarrier.enabled) {
-      uintptr* buf = gcWriteBarrier1();
-      buf[0] = reinterpret_cast<uintptr>(p);
-    }
-  }
-  T* p_ = nullptr;
-};
-static_assert(sizeof(heapPtr<int>) == sizeof(void*));
-
-}  // namespace runtime
 
 namespace gort {
 

@@ -17,6 +17,6 @@ goroutine gid_spinner[1] bt
 p requests
 p replies
 p quit
-p *requests.c_->sendq.first.v
+p *requests.c_.p_->sendq.first.v
 p *runtime::allgs[1]
 continue

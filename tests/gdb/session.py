@@ -142,7 +142,7 @@ def check(transcript):
                      r"sendq = \{\}\}$" % ids["consumer"][0],
         "p quit": r"^\$\d+ = chan bool, len 0, cap 0 = \{elemsize = 1, recvq = \{goroutine %d receives \(select\)\}, "
                   r"sendq = \{\}\}$" % ids["selector"][0],
-        "p *requests.c_->sendq.first.v": r"^\$\d+ = goroutine %d sends 2, elem 0x[0-9a-f]+, chan 0x[0-9a-f]+$" % p0,
+        "p *requests.c_.p_->sendq.first.v": r"^\$\d+ = goroutine %d sends 2, elem 0x[0-9a-f]+, chan 0x[0-9a-f]+$" % p0,
         "p *runtime::allgs[1]": r"^\$\d+ = goroutine (\d+) \[[^]]+\] = \{goid = \1, m = 0x0, "
                                 r"sched = \{pc = 0x[0-9a-f]+ <runtime\.mcall\+\d+>, ",
     }
