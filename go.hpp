@@ -77,7 +77,10 @@ void go(F&& f, Args&&... args) {
   using C = detail::goclosure<B>;
   static_assert(alignof(C) <= 16 && sizeof(C) % sizeof(void*) == 0, "go: closure layout");
   void* mem = runtime::mallocgc(sizeof(C), &runtime::typeOf<void*>, true);
-  runtime::newproc(::new (mem) C(std::move(bound)));
+  C* c = ::new (mem) C(std::move(bound));
+  // Its captures, for a collector that is marking (scanned word by word).
+  runtime::initBarrier(c, sizeof(C));
+  runtime::newproc(c);
 }
 
 /// panic(v) with a message.
@@ -115,6 +118,13 @@ struct gc_allocator {
     return static_cast<T*>(runtime::mallocgc(n * sizeof(T), &runtime::typeOf<T>, true));
   }
   void deallocate(T*, size_t) noexcept {}
+  /// construct: a U in the collected heap; the references it was built
+  /// with are recorded for a collector that is marking (initBarrier).
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    if constexpr (runtime::typeOf<U>.PtrBytes != 0) runtime::initBarrier(p, sizeof(U));
+  }
   /// destroy: end the life of *p, an element in the collected heap; while
   /// the collector marks, the GC references it held are recorded first (the
   /// hybrid barrier's old values, as Go's memclrHasPointers records them),

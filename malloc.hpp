@@ -169,11 +169,17 @@ inline constexpr bool conservativeScan<sudog> = true;
 /// span cut from the cache, and a scan that took it for a pointer kept
 /// that object, and all it reaches, alive for as long as the cache lasted
 /// (a finalizer that never ran, a test's list that was never freed). So
-/// p's map leaves pcache out.
+/// p's map leaves pcache out. So it does p.wbBuf_, the write-barrier
+/// buffer: Go's is an array of uintptr, never scanned, and its old entries
+/// stay after a flush; scanned, they would keep what the barriers last
+/// recorded alive until the slots are written again.
 template <>
-inline constexpr uintptr conservativeScalars<p>[2] = {offsetof(p, pcache), sizeof(pageCache)};
+inline constexpr uintptr conservativeScalars<p>[4] = {offsetof(p, pcache), sizeof(pageCache), offsetof(p, wbBuf_),
+                                                      sizeof(wbBuf)};
 static_assert(offsetof(p, pcache) % sizeof(uintptr) == 0 && sizeof(pageCache) % sizeof(uintptr) == 0,
               "p.pcache: whole words");
+static_assert(offsetof(p, wbBuf_) % sizeof(uintptr) == 0 && sizeof(wbBuf) % sizeof(uintptr) == 0,
+              "p.wbBuf_: whole words");
 
 struct mspan;
 struct mcache;
@@ -209,12 +215,20 @@ T* newobject(Args&&... args) {
   }
   if constexpr (sizeof...(Args) == 0 && std::is_trivially_default_constructible_v<T>) {
     return ::new (p) T;
-  } else if constexpr (std::is_aggregate_v<T> && sizeof...(Args) != 0 && !std::is_constructible_v<T, Args&&...>) {
-    // &T{a, b}: an aggregate's members from the arguments (braces, as
-    // clang 14 has no parenthesised aggregate initialisation).
-    return ::new (p) T{std::forward<Args>(args)...};
   } else {
-    return ::new (p) T(std::forward<Args>(args)...);
+    T* t;
+    if constexpr (std::is_aggregate_v<T> && sizeof...(Args) != 0 && !std::is_constructible_v<T, Args&&...>) {
+      // &T{a, b}: an aggregate's members from the arguments (braces, as
+      // clang 14 has no parenthesised aggregate initialisation).
+      t = ::new (p) T{std::forward<Args>(args)...};
+    } else {
+      t = ::new (p) T(std::forward<Args>(args)...);
+    }
+    // The references it was built with, for a collector that is marking.
+    if constexpr (sizeof...(Args) != 0 && !isNotInHeap<T>) {
+      if (heapType<T>()->PtrBytes != 0) initBarrier(t, sizeof(T));
+    }
+    return t;
   }
 }
 

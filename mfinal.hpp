@@ -185,6 +185,7 @@ void SetFinalizer(T* obj, F f) {
     // have no derivable map), as gort::go's does.
     void* mem = mallocgc(sizeof(C), &typeOf<void*>, true);
     c = ::new (mem) C(Fn(std::move(f)));
+    initBarrier(c, sizeof(C));
   }
   const ptrtype* ot = &ptrTypeOf<std::remove_cv_t<T>>;
   SetFinalizer(static_cast<void*>(const_cast<std::remove_cv_t<T>*>(obj)), ot, c, 0, &ot->Type);

@@ -25,6 +25,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "internal/atomic/atomic.hpp"
 #include "pragmas.hpp"
@@ -120,21 +121,28 @@ NOSPLIT_INLINE void writebarrierptr(atomic::Racy<T*>* slot, T* ptr) {
 /// The word inside gort::ptr, gort::chan and gort::slice ([gc-refs]).
 ///   - assignment: writebarrierptr, the hybrid barrier: while the collector
 ///     marks, the old value and the new are recorded (shaded);
-///   - construction: only the new value is recorded, since the storage had
-///     no value before (Go's barrier on a freshly allocated slot records a
-///     nil old value);
+///   - construction: nothing here. The copy constructor stays trivial, so
+///     that a gort::ptr is passed and returned in a register, as a Go
+///     pointer is (a non-trivial one would go through memory, leaving
+///     copies in stack slots that the conservative stack scan then finds:
+///     binary-trees' live heap doubled). The runtime records the
+///     references a new heap value is built with where it builds one
+///     (initBarrier: newobject, slice growth, gc_allocator::construct, a
+///     go statement's closure; typedmemmove's bulkBarrierPreWrite);
 ///   - destruction: nothing; the runtime and gc_allocator shade the words
 ///     of a heap value before they end its life (typedmemclr,
 ///     gc_allocator::destroy), as Go's memclrHasPointers does.
+/// So a GC reference in the heap is changed by assignment, never by
+/// constructing or destroying one in place.
 /// Departure: Go's pointers need no such type; the port's GC references
-/// are this class so that C++ copies and assignments carry the barrier.
+/// are this class so that C++ assignments carry the barrier.
 template <class T>
 class heapPtr {
  public:
   heapPtr() = default;
   constexpr heapPtr(std::nullptr_t) {}
-  heapPtr(T* p) noexcept : p_(p) { shadeNew(p); }
-  heapPtr(const heapPtr& o) noexcept : p_(o.p_) { shadeNew(p_); }
+  constexpr heapPtr(T* p) noexcept : p_(p) {}
+  heapPtr(const heapPtr&) = default;
   heapPtr& operator=(const heapPtr& o) noexcept {
     writebarrierptr(&p_, o.p_);
     return *this;
@@ -148,16 +156,11 @@ class heapPtr {
   T* get() const { return p_; }
 
  private:
-  /// shadeNew: the barrier of an initialising store: record p alone.
-  NOSPLIT_INLINE static void shadeNew(T* p) {
-    if (writeBarrier.enabled) {
-      uintptr* buf = gcWriteBarrier1();
-      buf[0] = reinterpret_cast<uintptr>(p);
-    }
-  }
   T* p_ = nullptr;
 };
 static_assert(sizeof(heapPtr<int>) == sizeof(void*));
+static_assert(std::is_trivially_copy_constructible_v<heapPtr<int>> && std::is_trivially_destructible_v<heapPtr<int>>,
+              "heapPtr must be passed in registers (see above)");
 
 /// racyHeapPtr<T>: a heapPtr that is also read without a lock
 /// (atomic::Racy: a release store, an acquire load): a wait queue's ends.

@@ -136,6 +136,9 @@ slice<T> grow(slice<T> s, int num) {
   if constexpr (!std::is_trivially_copyable_v<T>) {
     // See the Departure in slice.hpp: the old array keeps its copies.
     for (int i = 0; i < s.len; i++) ::new (&a[i]) T(s.array[i]);
+    // The references copied in, for a collector that is marking (Go:
+    // growslice's bulkBarrierPreWriteSrcOnly).
+    if (s.len > 0 && runtime::heapType<T>()->PtrBytes != 0) runtime::initBarrier(a, uintptr_t(s.len) * sizeof(T));
   }
   return slice<T>{a, n.len, n.cap};
 }

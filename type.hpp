@@ -195,11 +195,12 @@ struct _type {
 template <class T>
 inline constexpr bool conservativeScan = false;
 
-/// conservativeScalars<T>: for a conservativeScan type, one byte range
-/// {offset, length} of whole words that never hold a pointer although a
-/// word there may look like one; T's map leaves it out (default: none).
+/// conservativeScalars<T>: for a conservativeScan type, up to two byte
+/// ranges {offset, length, offset, length} of whole words that never hold
+/// a pointer although a word there may look like one; T's map leaves them
+/// out (default: none).
 template <class T>
-inline constexpr uintptr conservativeScalars[2] = {0, 0};
+inline constexpr uintptr conservativeScalars[4] = {0, 0, 0, 0};
 
 namespace typelayout {
 
@@ -432,10 +433,11 @@ struct typeMap {
       if constexpr (exact) {
         markPointers<std::remove_cv_t<T>>(b.data(), 0);
       } else {
-        constexpr uintptr skipLo = conservativeScalars<std::remove_cv_t<T>>[0] / sizeof(uintptr);
-        constexpr uintptr skipHi = skipLo + conservativeScalars<std::remove_cv_t<T>>[1] / sizeof(uintptr);
+        constexpr const uintptr* skip = conservativeScalars<std::remove_cv_t<T>>;
+        constexpr uintptr lo1 = skip[0] / sizeof(uintptr), hi1 = lo1 + skip[1] / sizeof(uintptr);
+        constexpr uintptr lo2 = skip[2] / sizeof(uintptr), hi2 = lo2 + skip[3] / sizeof(uintptr);
         for (uintptr w = 0; w < ptrBytes / sizeof(uintptr); w++)
-          if (w < skipLo || w >= skipHi) b[w / 8] |= uint8(1 << (w % 8));
+          if ((w < lo1 || w >= hi1) && (w < lo2 || w >= hi2)) b[w / 8] |= uint8(1 << (w % 8));
       }
     }
     return b;
@@ -523,6 +525,17 @@ NOSPLIT void bulkBarrierPreWrite(uintptr dst, uintptr src, uintptr size, const _
 NOSPLIT void bulkBarrierPreWriteSrcOnly(uintptr dst, uintptr src, uintptr size, const _type* typ);
 NOSPLIT void bulkBarrierBitmap(uintptr dst, uintptr src, uintptr size);
 NOSPLIT void typeBitsBulkBarrier(const _type* typ, uintptr dst, uintptr src, uintptr size);
+
+/// initBarrier: port only: the write barriers of the stores that built a
+/// new value of size bytes at obj in the heap: while the collector marks,
+/// every pointer word of it (by the object's map) is recorded. A GC
+/// reference's copy constructor records nothing (heapPtr, mwbbuf.hpp), so
+/// the runtime calls this wherever it builds a heap value from others: Go's
+/// compiler records the pointers it stores into a new object the same way
+/// (the hybrid barrier shades the new value of every heap store).
+NOSPLIT_INLINE void initBarrier(void* obj, uintptr size) {
+  if (writeBarrier.enabled) bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), size, nullptr);
+}
 
 /// typedmemmove: move-construct *dst from *src (mbarrier.go's typedmemmove;
 /// a plain memmove for trivial types, as in Go). While the collector

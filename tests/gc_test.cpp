@@ -205,6 +205,17 @@ namespace {
 [[gnu::noinline]] void gcTestClearStack() {
   volatile uint8_t buf[32 << 10];
   for (auto& b : buf) b = 0;
+  // And the caller-saved registers: a GC reference travels in registers,
+  // and a stale copy left in one is saved to the stack if the goroutine
+  // next stops in a function prologue (__morestack saves the argument
+  // registers), where the scan finds it.
+  asm volatile(
+      "xorl %%eax, %%eax\n\txorl %%ecx, %%ecx\n\txorl %%edx, %%edx\n\txorl %%esi, %%esi\n\t"
+      "xorl %%edi, %%edi\n\txorl %%r8d, %%r8d\n\txorl %%r9d, %%r9d\n\txorl %%r10d, %%r10d\n\t"
+      "xorl %%r11d, %%r11d"
+      :
+      :
+      : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
 }
 }  // namespace
 
