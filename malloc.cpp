@@ -355,12 +355,12 @@ std::tuple<gclinkptr, mspan*, bool> mcache::nextFree(spanClass spc) {
 /// \gosrc{malloc.go,mallocgc}
 ///
 /// An allocation that takes a new span tests the heap trigger and may run
-/// a collection (gcStart) before it returns. What is left out until later,
-/// each where it would sit: the collector's assist credit
-/// (deductAssistCredit), which comes with concurrent marking; the heap
-/// profiler's sampling (MemProfileRate); and GODEBUG=sbrk and inittrace.
+/// a collection (gcStart) before it returns; while a cycle marks, the
+/// allocation is charged to the goroutine's assist credit. What is left
+/// out, each where it would sit: the heap profiler's sampling
+/// (MemProfileRate), and GODEBUG=sbrk and inittrace.
 void* mallocgc(uintptr size, const _type* typ, bool needzero) {
-  // (Go refuses to allocate during mark termination: no collector yet.)
+  if (gcphase == _GCmarktermination) throw_("mallocgc called with gcphase == _GCmarktermination");
 
   if (size == 0) return &zerobase;
 
@@ -375,8 +375,9 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
 
   // (Go's debug.malloc: GODEBUG=sbrk=1 and inittrace, not ported.)
 
-  // (Go charges the allocation to the goroutine's GC assist credit here,
-  // deductAssistCredit, while a collection is marking.)
+  // While the collector marks, charge the allocation to the goroutine's
+  // assist credit; in debt, it assists first.
+  g* assistG = deductAssistCredit(size);
 
   // The M holds m.locks and m.mallocing from here on ([mallocing]).
   m* mp = acquirem();
@@ -529,8 +530,10 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
     memclrNoHeapPointersChunked(size, x);
   }
 
-  // (Go: debug.malloc's allocfreetrace and inittrace; and the assist's
-  // account of the slot's internal fragmentation.)
+  // (Go: debug.malloc's allocfreetrace and inittrace.)
+
+  // The assist's debt covers the whole slot, its rounding included.
+  if (assistG != nullptr) assistG->gcAssistBytes -= int64(size - dataSize);
 
   // A new span was taken: the heap may have reached the pacer's trigger.
   if (shouldhelpgc) {
@@ -546,6 +549,29 @@ void* mallocgc(uintptr size, const _type* typ, bool needzero) {
   }
 
   return x;
+}
+
+/// deductAssistCredit: while the collector marks, charge size bytes to the
+/// goroutine's assist credit, assisting first if that puts it in debt
+/// (gcAssistAlloc); returns the goroutine charged, or nullptr when no
+/// cycle is marking. \gosrc{malloc.go,deductAssistCredit}
+g* deductAssistCredit(uintptr size) {
+  g* assistG = nullptr;
+  if (atomic::Load(&gcBlackenEnabled) != 0) {
+    // Charge the user goroutine, not g0 (the runtime allocates on the
+    // system stack on its behalf).
+    assistG = getg();
+    if (assistG->m->curg != nullptr) assistG = assistG->m->curg;
+    // Charge the allocation against the G. We'll account for internal
+    // fragmentation at the end of mallocgc.
+    assistG->gcAssistBytes -= int64(size);
+    if (assistG->gcAssistBytes < 0) {
+      // This G is in debt. Assist the GC to correct this before
+      // allocating. This must happen before disabling preemption.
+      gcAssistAlloc(assistG);
+    }
+  }
+  return assistG;
 }
 
 /// memclrNoHeapPointersChunked: clear size bytes at x in 256 KiB pieces,

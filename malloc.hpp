@@ -186,6 +186,7 @@ struct mcache;
 
 void mallocinit();
 void* mallocgc(uintptr size, const _type* typ, bool needzero);
+g* deductAssistCredit(uintptr size);
 void* newobject(const _type* typ);
 void* newarray(const _type* typ, int n);
 

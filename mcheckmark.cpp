@@ -15,11 +15,12 @@
 // first time the mode runs (persistentalloc: it lives as long as the
 // arena). The bit of an object is the bit of its first word.
 //
-// Departure: the port's mark stops the world from start to end (mgc.hpp), so
-// today the check confirms that the root jobs and the drain reached every
-// object, not yet what a write barrier would guard; it is here so that the
-// concurrent mark is built with it in place. gcMarkTermination prepares the
-// root jobs again before the second walk (see there).
+// The mark runs beside the program, so the check judges the write barrier:
+// a pointer stored into an object the mark had already scanned, without
+// its barrier, leaves a marked object pointing to an unmarked one.
+// Departure: gcMarkTermination prepares the root jobs again before the
+// second walk (see there), and the walk skips unmarked objects that only a
+// conservative root word names (scanConservative).
 #include "lockrank_off.hpp"
 #include "malloc.hpp"
 #include "mgc.hpp"

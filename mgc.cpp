@@ -35,7 +35,7 @@ writeBarrier_t writeBarrier;
 
 /// gcsema: held for a whole cycle, so that one runs at a time and
 /// GOMAXPROCS cannot change under it. \gosrc{proc.go,gcsema}
-static uint32 gcsema = 1;
+uint32 gcsema = 1;
 
 /// gcinit: set up the collector's state, after mallocinit. \gosrc{mgc.go,gcinit}
 void gcinit() {
@@ -66,6 +66,9 @@ void gcenable() {
   newproc(&bgsweepFn.fn);
   int ready;
   chanrecv1(c, &ready);
+  // The channel the background mark workers report ready on
+  // (gcBgMarkStartWorkers), made now: gcStart must not allocate.
+  work.bgMarkReady = makechan(&typeOf<int>, 1);
   memstats.enablegc = true;  // the runtime is initialised: collections may run
 }
 
@@ -143,13 +146,10 @@ static int64 unixNanotime() {
   return int64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-/// gcStart: begin a cycle if the trigger still holds: sweep termination,
-/// then the mark. \gosrc{mgc.go,gcStart}
-///
-/// Departure (this step): the mark runs now, with the world kept stopped
-/// (gcMarkDone below), in every mode: as if Go's stop-the-world modes
-/// scheduled only the mark workers; concurrent mark comes next. The mode
-/// still chooses how the sweep runs (gcSweep).
+/// gcStart: begin a cycle if the trigger still holds: sweep termination
+/// with the world stopped, then the concurrent mark, which the background
+/// workers and the assists carry out once the world runs again.
+/// \gosrc{mgc.go,gcStart}
 void gcStart(gcTrigger trigger) {
   // Not on g0, not holding locks, not non-preemptible: such a caller
   // cannot block in a collection.
@@ -172,8 +172,11 @@ void gcStart(gcTrigger trigger) {
     return;
   }
 
-  // GODEBUG=gcstoptheworld=1 also sweeps with the world stopped; 2 also
-  // marks that way (which the port always does, see above).
+  // GODEBUG=gcstoptheworld=1 marks with the world stopped (every P runs a
+  // dedicated worker and the goroutine that started the cycle waits); 2
+  // also sweeps that way. Departure: Go also keeps user goroutines off the
+  // Ps meanwhile (schedEnableUser); the port does not, so in these modes
+  // other goroutines still run between the workers.
   gcMode mode = gcBackgroundMode;
   if (debug.gcstoptheworld == 1) {
     mode = gcForceMode;
@@ -182,6 +185,7 @@ void gcStart(gcTrigger trigger) {
   }
 
   semacquire(&gcsema);
+  semacquire(&worldsema);
 
   work.userForced = trigger.kind == gcTriggerCycle;
 
@@ -194,8 +198,7 @@ void gcStart(gcTrigger trigger) {
     }
   }
 
-  // Departure: Go starts the background mark workers here
-  // (gcBgMarkStartWorkers); this step has none.
+  gcBgMarkStartWorkers();
 
   systemstack([] { gcResetMarkState(); });
 
@@ -207,9 +210,8 @@ void gcStart(gcTrigger trigger) {
 
   int64 now = nanotime();
   work.tSweepTerm = now;
-  // Sweep termination: stop the world (stopTheWorld takes worldsema, as
-  // Go's gcStart does before stopTheWorldWithSema).
-  stopTheWorld();
+  // Sweep termination: stop the world (worldsema is held, taken above).
+  systemstack([] { stopTheWorldWithSema(); });
   // Finish the last sweep, so that every span is swept before the mark.
   systemstack([] { finishsweep_m(); });
 
@@ -228,83 +230,263 @@ void gcStart(gcTrigger trigger) {
 
   setGCPhase(_GCmark);
 
+  gcBgMarkPrepare();  // before assists can start
+
   gcMarkRootPrepare();
 
   // The tiny blocks being handed out are not marked by mallocgc: grey them.
   gcMarkTinyAllocs();
 
+  // Workers and assists may blacken from now on.
   atomic::Store(&gcBlackenEnabled, uint32(1));
 
-  work.tMark = nanotime();
+  // The concurrent mark: the world runs again.
+  mp = acquirem();
+  systemstack([] {
+    int64 t = nanotime();
+    startTheWorldWithSema();
+    work.pauseNS += t - work.tSweepTerm;
+    work.tMark = t;
+  });
+  // worldsema goes before Gosched in the stop-the-world modes: this
+  // goroutine must take it again before it runs next (gcMarkDone).
+  semrelease(&worldsema);
+  releasem(mp);
+
+  // In the stop-the-world modes, block rather than return to user code.
+  if (mode != gcBackgroundMode) Gosched();
 
   semrelease(&work.startSema);
-
-  gcMarkDone();
-
-  // Departure: Go yields here in its stop-the-world modes (mode !=
-  // gcBackgroundMode, before the mark) so that the goroutine that started
-  // the cycle blocks until the mark workers are done. The port's mark ran
-  // just above, on this goroutine, with the world stopped; it yields after
-  // it, for the fairness Go's concurrent mark gives: a goroutine that
-  // allocates fast must not keep its P through cycle after cycle while the
-  // others wait (sysmon does not preempt a P stopped for a cycle), which
-  // testprog GCFairness2 checks.
-  Gosched();
 }
 
-/// gcMarkDone: move to mark termination once no work is left. Departure
-/// (this step): the world is still stopped from gcStart, so "no work left"
-/// is reached by draining everything here, on the goroutine that started
-/// the cycle; Go's version waits for the background workers and flushes
-/// every P's write-barrier buffer and gcWork through forEachP (the ragged
-/// barrier). \gosrc{mgc.go,gcMarkDone}
+/// gcBgMarkStartWorkers: start a background mark worker for each P that
+/// has none yet; they park in gcBgMarkWorkerPool until the scheduler runs
+/// them. \gosrc{mgc.go,gcBgMarkStartWorkers}
+void gcBgMarkStartWorkers() {
+  static funcval gcBgMarkWorkerPC{gcBgMarkWorker_entry};
+  // (Nothing here may allocate on this goroutine: an allocation could try
+  // to start this same cycle again. The channel was made by gcenable, and
+  // newproc allocates on the system stack, where gcStart does nothing.)
+  while (gcBgMarkWorkerCount < gomaxprocs) {
+    newproc(&gcBgMarkWorkerPC);
+    int ready;
+    chanrecv1(work.bgMarkReady, &ready);
+    gcBgMarkWorkerCount++;
+  }
+}
+
+/// gcBgMarkPrepare: before assists start. Workers and assists come and go,
+/// so the mark counts as idle when nwait == nproc, both starting at ^0.
+/// \gosrc{mgc.go,gcBgMarkPrepare}
+void gcBgMarkPrepare() {
+  work.nproc = ~uint32(0);
+  work.nwait = ~uint32(0);
+}
+
+lfstack gcBgMarkWorkerPool;
+int32 gcBgMarkWorkerCount;
+
+/// gcBgMarkWorker's park function: the worker is off its stack; give back
+/// the M it held and join the pool, where findRunnableGCWorker finds it.
+static bool gcBgMarkWorkerPark(g*, void* nodep) {
+  auto* node = static_cast<gcBgMarkWorkerNode*>(nodep);
+  if (m* mp = node->m.ptr(); mp != nullptr) {
+    // The worker held its M so that it would not be preempted between
+    // finishing its work and parking; release it now that it parked.
+    releasem(mp);
+  }
+  gcBgMarkWorkerPool.push(&node->node);
+  return true;
+}
+
+/// gcBgMarkWorker: a background mark worker, one per P. It parks in the
+/// pool; the scheduler runs it in the mode findRunnableGCWorker (or
+/// findRunnable, for idle time) chose, and it drains on the system stack,
+/// its own stack scannable meanwhile. The last drainer to find no work
+/// left ends the mark (gcMarkDone). \gosrc{mgc.go,gcBgMarkWorker}
+static void gcBgMarkWorker() {
+  g* gp = getg();
+  // The node is not a heap object: the pool holds it only as an integer
+  // (Departure: Go allocates it with new, and the worker's stack keeps it).
+  auto* node = static_cast<gcBgMarkWorkerNode*>(
+      persistentalloc(sizeof(gcBgMarkWorkerNode), alignof(gcBgMarkWorkerNode), &memstats.gcMiscSys));
+  node->gp.set(gp);
+  node->m.set(acquirem());
+  int ready = 1;
+  chansend1(work.bgMarkReady, &ready);  // a free slot: never blocks
+
+  for (;;) {
+    gopark(gcBgMarkWorkerPark, node, waitReasonGCWorkerIdle, 0);
+
+    // Preemption off until the drain is over: this P's mode and gcw are
+    // this worker's.
+    node->m.set(acquirem());
+    p* pp = gp->m->p.ptr();
+
+    if (atomic::Load(&gcBlackenEnabled) == 0) {
+      print("worker mode ", int(pp->gcMarkWorkerMode_), "\n");
+      throw_("gcBgMarkWorker: blackening not enabled");
+    }
+    if (pp->gcMarkWorkerMode_ == gcMarkWorkerNotWorker) throw_("gcBgMarkWorker: mode not set");
+
+    int64 startTime = nanotime();
+    pp->gcMarkWorkerStartTime = startTime;
+
+    uint32 decnwait = atomic::Xadd(&work.nwait, ~uint32(0));
+    if (decnwait == work.nproc) {
+      print("runtime: work.nwait=", decnwait, " work.nproc=", work.nproc, "\n");
+      throw_("work.nwait was > work.nproc");
+    }
+
+    systemstack([gp, pp] {
+      // Waiting, as far as the scheduler knows, so that this stack can be
+      // scanned, by this worker too.
+      casGToWaiting(gp, _Grunning, waitReasonGCWorkerActive);
+      switch (pp->gcMarkWorkerMode_) {
+        default:
+          throw_("gcBgMarkWorker: unexpected gcMarkWorkerMode");
+        case gcMarkWorkerDedicatedMode:
+          gcDrainMarkWorkerDedicated(&pp->gcw, true);
+          if (gp->preempt) {
+            // Preempted: whatever waits in this P's queue may run
+            // elsewhere while this worker goes on.
+            if (auto [drainQ, n] = runqdrain(pp); n > 0) {
+              lock(&sched.lock);
+              globrunqputbatch(&drainQ, int32(n));
+              unlock(&sched.lock);
+            }
+          }
+          // Go on until there is no work, or the world must stop.
+          gcDrainMarkWorkerDedicated(&pp->gcw, false);
+          break;
+        case gcMarkWorkerFractionalMode:
+          gcDrainMarkWorkerFractional(&pp->gcw);
+          break;
+        case gcMarkWorkerIdleMode:
+          gcDrainMarkWorkerIdle(&pp->gcw);
+          break;
+      }
+      casgstatus(gp, _Gwaiting, _Grunning);
+    });
+
+    int64 now = nanotime();
+    int64 duration = now - startTime;
+    gcController.markWorkerStop(pp->gcMarkWorkerMode_, duration);
+    if (pp->gcMarkWorkerMode_ == gcMarkWorkerFractionalMode) {
+      atomic::Xadd(&pp->gcFractionalMarkTime, duration);
+    }
+
+    // Was this the last worker, with no work left?
+    uint32 incnwait = atomic::Xadd(&work.nwait, uint32(1));
+    if (incnwait > work.nproc) {
+      print("runtime: p.gcMarkWorkerMode=", int(pp->gcMarkWorkerMode_), " work.nwait=", incnwait,
+            " work.nproc=", work.nproc, "\n");
+      throw_("work.nwait > work.nproc");
+    }
+
+    pp->gcMarkWorkerMode_ = gcMarkWorkerNotWorker;
+
+    if (incnwait == work.nproc && !gcMarkWorkAvailable(nullptr)) {
+      // Give up the M first: gcMarkDone may stop the world, and this
+      // worker may be rescheduled elsewhere meanwhile.
+      releasem(node->m.ptr());
+      node->m.set(nullptr);
+      gcMarkDone();
+    }
+  }
+}
+void gcBgMarkWorker_entry(funcval*) { gcBgMarkWorker(); }
+
+/// pollFractionalWorkerExit: whether this P's fractional worker should
+/// stop: it ran more than 1.2 times its share of the time since the mark
+/// began (some slack, so that it does not stop and start too often).
+/// \gosrc{mgc.go,pollFractionalWorkerExit}
+bool pollFractionalWorkerExit() {
+  int64 now = nanotime();
+  int64 delta = now - gcController.markStartTime;
+  if (delta <= 0) return true;
+  p* pp = getg()->m->p.ptr();
+  int64 selfTime = pp->gcFractionalMarkTime + (now - pp->gcMarkWorkerStartTime);
+  return double(selfTime) / double(delta) > 1.2 * gcController.fractionalUtilizationGoal;
+}
+
+/// gcMarkDoneFlushed: Ps that had work in the ragged barrier's flush.
+/// \gosrc{mgc.go,gcMarkDoneFlushed}
+static uint32 gcMarkDoneFlushed;
+
+/// gcMarkDone: move to mark termination once no work is left anywhere: not
+/// in the global queues, not in a P's gcWork or write-barrier buffer. Every
+/// P flushes both at a safe point (forEachP, the ragged barrier); if any had
+/// work, marking goes on. Then the world stops, the buffers are checked once
+/// more, and mark termination begins. Called by the last worker or assist
+/// to run out of work; the others return at once.
+/// \gosrc{mgc.go,gcMarkDone}
 void gcMarkDone() {
+  // One transition at a time.
   semacquire(&work.markDoneSema);
 
-  g* curgp = getg()->m->curg;
-  casgstatus(curgp, _Grunning, _Gwaiting);
-  curgp->waitreason = waitReasonGarbageCollection;
-  systemstack([curgp] {
-    // Every P's grey objects (gcMarkTinyAllocs queued some on each) go to
-    // the global list, from which the draining threads take them.
-    for (int32 i = 0; i < allplen; i++) {
-      wbBufFlush1(allp[i]);
-      allp[i]->gcw.dispose();
-    }
-    // Where the mark scans this goroutine's stack from, for the check
-    // mode's walk (collectorSP): the context systemstack saved.
-    work.collectorSP = curgp->sched.sp;
-    gcWork* gcw = &getg()->m->p.ptr()->gcw;
-    // A small mark is drained alone (helpMinScanWork).
-    uint64 expected = gcController.heapScan.Load() + gcController.lastStackScan.Load() +
-                      gcController.globalsScan.Load();
-    int32 procs = expected < helpMinScanWork ? 1 : work.stwprocs;
-    for (;;) {
-      // Drain with every idle M that can help, each on a P of its own.
-      helpgc(procs);
-      gcMarkParallel(gcw);
-      // Admit no more helpers, and wait for those that joined: a helper
-      // still on its way finds the round closed and goes back to sleep.
-      if ((atomic::Xadd(&work.helpers, helpersClosed) & helpersCount) != 0) notesleep(&work.alldone);
-      // The drain may have run write barriers of its own; and the mark is
-      // done only when no P holds work.
-      bool more = false;
-      for (int32 i = 0; i < allplen; i++) {
-        wbBufFlush1(allp[i]);
-        if (allp[i] != getg()->m->p.ptr()) allp[i]->gcw.dispose();
-      }
-      if (atomic::Load(&work.full.v) != 0 || !gcw->empty()) more = true;
-      if (!more) break;
-    }
-    gcw->dispose();
-  });
-  casgstatus(curgp, _Gwaiting, _Grunning);
+top:
+  // Recheck under the semaphore: another caller may have done it, or new
+  // work may have appeared.
+  if (!(gcphase == _GCmark && atomic::Load(&work.nwait) == work.nproc && !gcMarkWorkAvailable(nullptr))) {
+    semrelease(&work.markDoneSema);
+    return;
+  }
 
+  // forEachP needs worldsema, and holding it keeps the world from
+  // stopping under the flush.
+  semacquire(&worldsema);
+
+  // The ragged barrier: each P hands over its buffered pointers and work.
+  gcMarkDoneFlushed = 0;
+  forEachP(waitReasonGCMarkTermination, [](p* pp) {
+    wbBufFlush1(pp);
+    pp->gcw.dispose();
+    if (pp->gcw.flushedWork) {
+      atomic::Xadd(&gcMarkDoneFlushed, uint32(1));
+      pp->gcw.flushedWork = false;
+    }
+  });
+
+  if (gcMarkDoneFlushed != 0) {
+    // More grey objects: back to marking (the workers take them).
+    semrelease(&worldsema);
+    goto top;
+  }
+
+  // No work anywhere. Stop the world for mark termination.
   int64 now = nanotime();
   work.tMarkTerm = now;
   getg()->m->preemptoff = "gcing";
+  systemstack([] { stopTheWorldWithSema(); });
 
+  // A write barrier that ran between the flush and the stop may have
+  // buffered a white pointer: if any P has work again, restart the world
+  // and go on marking.
+  bool restart = false;
+  systemstack([&restart] {
+    for (int32 i = 0; i < allplen; i++) {
+      wbBufFlush1(allp[i]);
+      if (!allp[i]->gcw.empty()) {
+        restart = true;
+        break;
+      }
+    }
+  });
+  if (restart) {
+    getg()->m->preemptoff = nullptr;
+    systemstack([now] {
+      startTheWorldWithSema();
+      work.pauseNS += nanotime() - now;
+    });
+    semrelease(&worldsema);
+    goto top;
+  }
+
+  // Blackening ends; assists parked for credit may go (they find
+  // gcBlackenEnabled 0).
   atomic::Store(&gcBlackenEnabled, uint32(0));
+  gcWakeAllAssists();
 
   semrelease(&work.markDoneSema);
 
@@ -314,69 +496,8 @@ void gcMarkDone() {
   gcMarkTermination();
 }
 
-/// gcMarkParallel: drain the stop-the-world mark together with the
-/// helpers helpgc woke, each thread on its own P's gcWork, and return once
-/// all of those that joined are idle with nothing left to take. Runs on
-/// the collector's M and on each helper (gchelper).
-///
-/// Departure: go1.22.12 marks in parallel with its background workers,
-/// goroutines that run while the world does; the port's mark stops the
-/// world (mgc.hpp), and its helpers are the idle Ms, as Go's were before
-/// the concurrent collector took over marking (Go 1.10's helpgc, gchelper
-/// and getfull). Termination is getfull's: a thread counts itself idle
-/// only once gcDrain found neither its own buffers nor the global list nor
-/// a root job with work, and busy again before it takes any, so when every
-/// thread that joined is idle at once (markWorkers' two halves equal), no
-/// thread holds work and none can make more. Unlike Go 1.10's, the
-/// collector does not wait for a helper that has not started: a helper
-/// joins when it gets to run (gchelper), and one that comes after the
-/// mark ended does not; and a mark smaller than helpMinScanWork wakes none.
-SYSTEMSTACK void gcMarkParallel(gcWork* gcw) {
-  systemstackcheck();
-  for (;;) {
-    gcDrain(gcw, 0);
-    atomic::Xadd(&work.markWorkers, uint64(1));  // idle
-    for (int i = 0;; i++) {
-      if (atomic::Load(&work.full.v) != 0 || atomic::Load(&work.markrootNext) < work.markrootJobs) {
-        // Another thread shared work: busy again, then look for it.
-        atomic::Xadd(&work.markWorkers, ~uint64(0));
-        break;
-      }
-      uint64 w = atomic::Load(&work.markWorkers);
-      if (uint32(w) == uint32(w >> 32)) return;
-      // Wait for work to appear, ever more patiently.
-      if (i < 10) {
-        procyield(20);
-      } else if (i < 20) {
-        osyield();
-      } else {
-        usleep(100);
-      }
-    }
-  }
-}
-
-/// gchelper: an idle M's part in the stop-the-world mark, on the P that
-/// helpgc lent it: join the round it was woken for, unless that is over,
-/// drain, and leave; the last helper to leave a closed round wakes the
-/// collector. Departure: Go 1.10's gchelper (see gcMarkParallel);
-/// go1.22.12 has none.
-SYSTEMSTACK void gchelper() {
-  systemstackcheck();
-  m* mp = getg()->m;
-  uint64 round = uint64(mp->helpgc) << 32;
-  for (;;) {
-    uint64 h = atomic::Load(&work.helpers);
-    if ((h & ~uint64(0xffffffff)) != round || (h & helpersClosed) != 0) return;  // too late
-    if (atomic::Cas(&work.helpers, h, h + 1)) break;
-  }
-  atomic::Xadd(&work.markWorkers, uint64(1) << 32);  // one more thread, busy
-  gcMarkParallel(&mp->p.ptr()->gcw);
-  if (atomic::Xadd(&work.helpers, ~uint64(0)) == (round | helpersClosed)) notewakeup(&work.alldone);
-}
-
 /// gcMarkTermination: the mark is over: check it, sweep, account, and
-/// restart the world. World stopped. \gosrc{mgc.go,gcMarkTermination}
+/// restart the world. World stopped (gcMarkDone). \gosrc{mgc.go,gcMarkTermination}
 void gcMarkTermination() {
   setGCPhase(_GCmarktermination);
 
@@ -432,7 +553,7 @@ void gcMarkTermination() {
 
   int64 now = nanotime();
   int64 unixNow = unixNanotime();
-  work.pauseNS += now - work.tSweepTerm;
+  work.pauseNS += now - work.tMarkTerm;
   work.tEnd = now;
   atomic::Store(&memstats.last_gc_unix, uint64(unixNow));
   atomic::Store(&memstats.last_gc_nanotime, uint64(now));
@@ -464,8 +585,8 @@ void gcMarkTermination() {
     throw_("non-concurrent sweep failed to drain all sweep queues");
   }
 
-  // The world runs again; worldsema stays held (stopTheWorld took it in
-  // gcStart) until this cycle's work is done, as forEachP needs.
+  // The world runs again; worldsema stays held (gcMarkDone took it) until
+  // this cycle's work is done, as forEachP needs.
   systemstack([] { startTheWorldWithSema(); });
 
   // The sweeper frees the cycle's workbufs later: it can take a while.
@@ -516,7 +637,7 @@ void gcMarkTermination() {
 bool gcMarkWorkAvailable(p* pp) {
   if (pp != nullptr && !pp->gcw.empty()) return true;
   if (!work.full.empty()) return true;  // global work
-  if (work.markrootNext < work.markrootJobs) return true;  // root jobs
+  if (atomic::Load(&work.markrootNext) < work.markrootJobs) return true;  // root jobs (Go: a racy read)
   return false;
 }
 

@@ -11,15 +11,16 @@
 //   4. sweep: the phase is _GCoff again, spans are swept (freed objects
 //      go back to allocation), in the background or at once.
 //
-// What the port does today (the collector issue is landing in steps):
-// phases 1-4 run in Go's order and with Go's functions, but the mark phase
-// runs with the world stopped, on the goroutine that started the cycle
-// (Go's debug.gcstoptheworld=1 behaviour, gcForceMode, whatever the mode).
-// The sweep runs as in Go: in the background (bgsweep) and by allocation
-// (cacheSpan, reclaim, deductSweepCredit), or, with gcstoptheworld=2, before
-// the world restarts. Background mark workers and assists come in the next
-// step; the write barrier is already enabled during mark and feeds the P's
-// wbBuf into the mark queue.
+// As in Go, the mark runs while the goroutines do: gcStart restarts the
+// world once the roots are queued; background mark workers (one goroutine
+// per P, gcBgMarkWorker, run by the scheduler in Go's dedicated, fractional
+// and idle modes) and mark assists (gcAssistAlloc, charged to allocating
+// goroutines) drain the grey objects, stacks are scanned one goroutine at a
+// time (suspendG), the hybrid write barrier records what the goroutines
+// move meanwhile (mwbbuf.hpp), and gcMarkDone ends the mark with Go's
+// ragged barrier and stops the world only for mark termination. The sweep
+// runs in the background (bgsweep) and by allocation, or, with
+// gcstoptheworld=2, before the world restarts.
 //
 // Departures (each explained in the book's departures chapter):
 //   - roots: the program's data and bss are scanned conservatively (Go has
@@ -109,22 +110,12 @@ struct workType {
   uint32 markrootNext;  // next markroot job
   uint32 markrootJobs;  // number of markroot jobs
 
+  // nproc, nwait: the mark is idle when nwait == nproc: every worker and
+  // assist that took work gave it back (gcBgMarkPrepare sets both to ^0,
+  // each drainer takes one from nwait while it works).
   uint32 nproc;
   int64 tstart;
   uint32 nwait;
-
-  // The stop-the-world mark's helpers (helpgc, gchelper, gcMarkParallel;
-  // a Departure, see gcMarkParallel). markWorkers: the threads draining,
-  // the collector and the helpers that joined (high 32 bits), and how many
-  // of them are idle (low 32), one word so that both are read at once.
-  // helpers: the round this mark's helpers were woken for (high 32 bits),
-  // helpersClosed once the collector stops admitting them, and how many
-  // joined and are not done yet (low 31 bits); the last of those to finish
-  // after the close wakes alldone. helpRound: the round's number.
-  uint64 markWorkers;
-  uint64 helpers;
-  uint32 helpRound;
-  note alldone;
 
   int nDataRoots, nBSSRoots, nSpanRoots, nStackRoots;
   uint32 baseData, baseBSS, baseSpans, baseStacks, baseEnd;
@@ -134,13 +125,18 @@ struct workType {
   g** stackRoots;
   int stackRootsLen;
 
-  // collectorSP: port only, for the check mode (mcheckmark.cpp): the
-  // stack pointer from which the mark scanned the stack of the goroutine
-  // running the collection, the one goroutine that runs between the mark
-  // and the check's walk. The walk scans that stack from the same place:
-  // the frames the collector pushed since are the runtime's own, and the
-  // dead words they now cover would be reported as unmarked objects.
-  uintptr collectorSP;
+  // bgMarkReady: a new background worker says it is ready here. Departure:
+  // Go's note, slept on with notetsleepg; the port has no notetsleepg (it
+  // would block the thread), so a channel of one slot.
+  hchan* bgMarkReady;
+
+  // assistQueue: goroutines whose assist found no work, parked until
+  // background workers earn them credit (gcFlushBgCredit) or the mark
+  // ends (gcWakeAllAssists). lock protects q.
+  struct {
+    mutex lock;
+    gQueue q;
+  } assistQueue;
 
   uint32 startSema;     // serialises gcStart's transition
   uint32 markDoneSema;  // serialises gcMarkDone's transition
@@ -171,15 +167,22 @@ void gcWaitOnMark(uint32 n);
 void gcStart(gcTrigger trigger);
 void gcMarkDone();
 void gcMarkTermination();
-SYSTEMSTACK void gcMarkParallel(gcWork* gcw);
-SYSTEMSTACK void gchelper();
-inline constexpr uint64 helpersClosed = uint64(1) << 31;
-inline constexpr uint64 helpersCount = helpersClosed - 1;
-// helpMinScanWork: below this much expected scan work (the scannable heap,
-// the stacks and the globals the last cycle scanned) the collector marks
-// alone: waking a helper costs more than such a mark (port only).
-inline constexpr uint64 helpMinScanWork = 512 << 10;
-void helpgc(int32 nproc);
+
+/// gcBgMarkWorkerNode: a background mark worker waiting in the pool.
+/// \gosrc{mgc.go,gcBgMarkWorkerNode}
+struct gcBgMarkWorkerNode {
+  lfnode node;  // the pool's link; first, as lfstack wants
+  guintptr gp;  // the worker
+  muintptr m;   // the M it holds (acquirem) while it works
+};
+/// gcBgMarkWorkerPool: the parked workers. \gosrc{runtime2.go,gcBgMarkWorkerPool}
+extern lfstack gcBgMarkWorkerPool;
+/// gcBgMarkWorkerCount: how many workers exist. \gosrc{runtime2.go,gcBgMarkWorkerCount}
+extern int32 gcBgMarkWorkerCount;
+void gcBgMarkStartWorkers();
+void gcBgMarkPrepare();
+void gcBgMarkWorker_entry(funcval*);
+bool pollFractionalWorkerExit();
 void gcMark(int64 startTime);
 SYSTEMSTACK bool gcSweep(gcMode mode);
 SYSTEMSTACK void gcResetMarkState();
@@ -215,6 +218,15 @@ NOWRITEBARRIER void markrootSpans(gcWork* gcw, int shard);
 extern const uint8 oneptrmask[1];
 NOWRITEBARRIER SYSTEMSTACK int64 scanstack(g* gp, gcWork* gcw);
 NOWRITEBARRIER void gcDrain(gcWork* gcw, int flags);
+NOWRITEBARRIER void gcDrainMarkWorkerIdle(gcWork* gcw);
+NOWRITEBARRIER void gcDrainMarkWorkerDedicated(gcWork* gcw, bool untilPreempt);
+NOWRITEBARRIER void gcDrainMarkWorkerFractional(gcWork* gcw);
+NOWRITEBARRIER int64 gcDrainN(gcWork* gcw, int64 scanWork);
+void gcAssistAlloc(g* gp);
+SYSTEMSTACK void gcAssistAlloc1(g* gp, int64 scanWork);
+void gcWakeAllAssists();
+bool gcParkAssist();
+NOWRITEBARRIERREC void gcFlushBgCredit(int64 scanWork);
 NOWRITEBARRIER void scanblock(uintptr b0, uintptr n0, const uint8* ptrmask, gcWork* gcw);
 NOWRITEBARRIER void scanobject(uintptr b, gcWork* gcw);
 void scanConservative(uintptr b, uintptr n, gcWork* gcw);

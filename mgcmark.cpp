@@ -21,6 +21,7 @@
 // TSan instrumentation, and valgrind's error reporting is off while they
 // read (VALGRIND_DISABLE_ERROR_REPORTING): the words they read are
 // candidates, not values the program uses.
+#include <cstdint>
 #include <cstring>
 
 #include "malloc.hpp"
@@ -29,6 +30,7 @@
 #include "mgc.hpp"
 #include "mgcwork.hpp"
 #include "mheap.hpp"
+#include "preempt.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
@@ -127,7 +129,6 @@ void gcMarkRootCheck() {
 
 /// markroot: run root job i. \gosrc{mgcmark.go,markroot}
 int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
-  (void)flushBgCredit;  // Departure: no assists yet, so no background credit
   int64 workDone = 0;
   // The pacer's counter for this kind of root (none for the fixed jobs).
   atomic::Int64* workCounter = nullptr;
@@ -158,23 +159,35 @@ int64 markroot(gcWork* gcw, uint32 i, bool flushBgCredit) {
     }
     workCounter = &gcController.stackScanWork;
     g* gp = work.stackRoots[i - work.baseStacks];
+    // When it was first seen blocked, for goroutine dumps.
+    uint32 status = readgstatus(gp);
+    if ((status == _Gwaiting || status == _Gsyscall) && gp->waitsince == 0) gp->waitsince = work.tstart;
+    // On the system stack, in case this is the scanning goroutine's own.
     systemstack([&] {
-      // Departure: Go suspends gp here (suspendG), since other goroutines
-      // run during the mark; in this step the world is stopped for the
-      // whole mark, so every other goroutine is already stopped with its
-      // registers saved, and the one running the collector is on the
-      // system stack with its own saved by systemstack.
-      uint32 s = readgstatus(gp) & ~uint32(_Gscan);
-      if (s == _Gdead) {
+      // Scanning our own stack: wait, as far as the scheduler knows, so
+      // that suspendG does not wait for us. (A worker or the mark
+      // termination is waiting already.)
+      g* userG = getg()->m->curg;
+      bool selfScan = gp == userG && readgstatus(userG) == _Grunning;
+      if (selfScan) casGToWaiting(userG, _Grunning, waitReasonGarbageCollectionScan);
+      // Stop gp at a safe point (it may be running on another thread),
+      // scan it, and let it go.
+      suspendGState stopped = suspendG(gp);
+      if (stopped.dead) {
         gp->gcscandone = true;
         return;
       }
       if (gp->gcscandone) throw_("g already scanned");
       workDone += scanstack(gp, gcw);
       gp->gcscandone = true;
+      resumeG(stopped);
+      if (selfScan) casgstatus(userG, _Gwaiting, _Grunning);
     });
   }
-  if (workCounter != nullptr && workDone != 0) workCounter->Add(workDone);
+  if (workCounter != nullptr && workDone != 0) {
+    workCounter->Add(workDone);
+    if (flushBgCredit) gcFlushBgCredit(workDone);
+  }
   return workDone;
 }
 
@@ -296,6 +309,215 @@ void markrootSpans(gcWork* gcw, int shard) {
   }
 }
 
+/// gcAssistAlloc: gp allocated past its assist credit (gcAssistBytes < 0):
+/// pay the debt with scan work, stolen from the background workers' credit
+/// first, else done here (gcAssistAlloc1); if no work is left to do, wait
+/// in the assist queue for credit (gcParkAssist). Returns at once where an
+/// assist cannot run (on g0, holding locks, not preemptible).
+/// \gosrc{mgcmark.go,gcAssistAlloc}
+void gcAssistAlloc(g* gp) {
+  // Don't assist in non-preemptible contexts: they are generally fragile,
+  // and an assist can block.
+  if (getg() == gp->m->g0) return;
+  if (m* mp = getg()->m; mp->locks > 0 || mp->preemptoff != nullptr) return;
+
+retry:
+  // Departure: Go skips the assist while the GC CPU limiter is limiting;
+  // the limiter is not fed yet.
+
+  // The scan work owed, at least gcOverAssistWork: one assist of useful
+  // size pays for the allocations that follow.
+  double assistWorkPerByte = gcController.assistWorkPerByte.Load();
+  double assistBytesPerWork = gcController.assistBytesPerWork.Load();
+  int64 debtBytes = -gp->gcAssistBytes;
+  int64 scanWork = int64(assistWorkPerByte * double(debtBytes));
+  if (scanWork < gcOverAssistWork) {
+    scanWork = gcOverAssistWork;
+    debtBytes = int64(assistBytesPerWork * double(scanWork));
+  }
+
+  // Steal as much credit as we can from the background GC's scan credit.
+  // This is racy and may drop the background credit below 0 if two
+  // mutators steal at the same time; that only makes later stealers pay.
+  int64 bgScanCredit = gcController.bgScanCredit.Load();
+  int64 stolen = 0;
+  if (bgScanCredit > 0) {
+    if (bgScanCredit < scanWork) {
+      stolen = bgScanCredit;
+      gp->gcAssistBytes += 1 + int64(assistBytesPerWork * double(stolen));
+    } else {
+      stolen = scanWork;
+      gp->gcAssistBytes += debtBytes;
+    }
+    gcController.bgScanCredit.Add(-stolen);
+    scanWork -= stolen;
+    if (scanWork == 0) return;  // paid off with credit
+  }
+
+  // Perform assist work.
+  systemstack([gp, scanWork] { gcAssistAlloc1(gp, scanWork); });
+
+  // gcAssistAlloc1 leaves gp.param non-nil if this assist found the mark
+  // done: it must end it, off the system stack.
+  bool completed = gp->param != nullptr;
+  gp->param = nullptr;
+  if (completed) gcMarkDone();
+
+  if (gp->gcAssistBytes < 0) {
+    // Still in debt: there was not enough work, or we were preempted.
+    if (gp->preempt) {
+      Gosched();
+      goto retry;
+    }
+    // Wait for background credit (or the mark's end); if more credit came
+    // meanwhile, try again.
+    if (!gcParkAssist()) goto retry;
+  }
+}
+
+/// gcAssistAlloc1: the assist's scan work, on the system stack: drain up to
+/// scanWork units with gp waiting (its own stack may be scanned meanwhile),
+/// credit gp for it, and set gp.param if this assist was the last drainer
+/// to find nothing left. \gosrc{mgcmark.go,gcAssistAlloc1}
+void gcAssistAlloc1(g* gp, int64 scanWork) {
+  systemstackcheck();
+  gp->param = nullptr;
+
+  if (atomic::Load(&gcBlackenEnabled) == 0) {
+    // The mark ended while we were getting here: no debt left to pay
+    // (gcBlackenEnabled is 0 until the next cycle resets the credit).
+    gp->gcAssistBytes = 0;
+    return;
+  }
+
+  int64 startTime = nanotime();
+
+  uint32 decnwait = atomic::Xadd(&work.nwait, ~uint32(0));
+  if (decnwait == work.nproc) {
+    print("runtime: work.nwait = ", decnwait, " work.nproc=", work.nproc, "\n");
+    throw_("nwait > work.nprocs");
+  }
+
+  // gcDrainN may scan this goroutine's own stack.
+  casGToWaiting(gp, _Grunning, waitReasonGCAssistMarking);
+
+  // Drain on this P's gcWork (it has one: we hold the P).
+  gcWork* gcw = &getg()->m->p.ptr()->gcw;
+  int64 workDone = gcDrainN(gcw, scanWork);
+
+  casgstatus(gp, _Gwaiting, _Grunning);
+
+  // Credit the work done, rounded up (+1) so that a debt of less than a
+  // unit is paid.
+  double assistBytesPerWork = gcController.assistBytesPerWork.Load();
+  gp->gcAssistBytes += 1 + int64(assistBytesPerWork * double(workDone));
+
+  // The last drainer out with nothing left signals the end of the mark.
+  uint32 incnwait = atomic::Xadd(&work.nwait, uint32(1));
+  if (incnwait > work.nproc) {
+    print("runtime: work.nwait=", incnwait, " work.nproc=", work.nproc, "\n");
+    throw_("work.nwait > work.nproc");
+  }
+  if (incnwait == work.nproc && !gcMarkWorkAvailable(nullptr)) {
+    // gcMarkDone cannot run on the system stack: our caller does it.
+    gp->param = gp;
+  }
+
+  int64 duration = nanotime() - startTime;
+  p* pp = gp->m->p.ptr();
+  pp->gcAssistTime += duration;
+  if (pp->gcAssistTime > gcAssistTimeSlack) {
+    gcController.assistTime.Add(pp->gcAssistTime);
+    pp->gcAssistTime = 0;
+  }
+}
+
+/// gcWakeAllAssists: ready every goroutine in the assist queue, at the end
+/// of the mark. \gosrc{mgcmark.go,gcWakeAllAssists}
+void gcWakeAllAssists() {
+  lock(&work.assistQueue.lock);
+  // Departure: Go hands the whole list to injectglist; the port readies
+  // them one by one on this P (the world is stopped: no P could take them).
+  while (g* gp = work.assistQueue.q.pop()) ready(gp, 0, false);
+  unlock(&work.assistQueue.lock);
+}
+
+/// gcParkAssist: queue this goroutine to wait for background credit and
+/// park; false if, once queued, credit was already there (then it is not
+/// queued and should try again). \gosrc{mgcmark.go,gcParkAssist}
+bool gcParkAssist() {
+  lock(&work.assistQueue.lock);
+  // The mark cannot end while we hold the lock: if it ended already,
+  // there is nothing to wait for.
+  if (atomic::Load(&gcBlackenEnabled) == 0) {
+    unlock(&work.assistQueue.lock);
+    return true;
+  }
+
+  g* gp = getg();
+  gQueue oldList = work.assistQueue.q;
+  work.assistQueue.q.pushBack(gp);
+
+  // Credit may have been flushed between our check and the queueing: then
+  // back out and retry.
+  if (gcController.bgScanCredit.Load() > 0) {
+    work.assistQueue.q = oldList;
+    if (oldList.tail) oldList.tail.ptr()->schedlink.set(nullptr);
+    unlock(&work.assistQueue.lock);
+    return false;
+  }
+  goparkunlock(&work.assistQueue.lock, waitReasonGCAssistWait, 2);
+  return true;
+}
+
+/// gcFlushBgCredit: scanWork units of background scan work are done: pay
+/// the queued assists' debts with them, first in line first, readying each
+/// one paid off; whatever is left becomes credit for later assists.
+/// \gosrc{mgcmark.go,gcFlushBgCredit}
+void gcFlushBgCredit(int64 scanWork) {
+  // Departure: Go first peeks at the queue without the lock (a fast path
+  // for the common case of no waiting assist); that read races with the
+  // queue's writers, so the port takes the lock.
+  lock(&work.assistQueue.lock);
+  if (work.assistQueue.q.empty()) {
+    unlock(&work.assistQueue.lock);
+    gcController.bgScanCredit.Add(scanWork);
+    return;
+  }
+
+  double assistBytesPerWork = gcController.assistBytesPerWork.Load();
+  int64 scanBytes = int64(double(scanWork) * assistBytesPerWork);
+
+  while (!work.assistQueue.q.empty() && scanBytes > 0) {
+    g* gp = work.assistQueue.q.pop();
+    // Note that gp.gcAssistBytes is negative (it is in debt).
+    if (scanBytes + gp->gcAssistBytes >= 0) {
+      // Satisfy this entire assist debt.
+      scanBytes += gp->gcAssistBytes;
+      gp->gcAssistBytes = 0;
+      // It is already runnable in spirit: ready it on this P's queue but
+      // not as runnext, so it does not take this worker's P.
+      ready(gp, 0, false);
+    } else {
+      // Partially satisfy this assist, and back to the queue's tail.
+      gp->gcAssistBytes += scanBytes;
+      scanBytes = 0;
+      // As in Go: to the tail, so that a large assist does not hold the
+      // others back.
+      work.assistQueue.q.pushBack(gp);
+      break;
+    }
+  }
+
+  if (scanBytes > 0) {
+    // Convert from scan bytes back to work.
+    double assistWorkPerByte = gcController.assistWorkPerByte.Load();
+    scanWork = int64(double(scanBytes) * assistWorkPerByte);
+    gcController.bgScanCredit.Add(scanWork);
+  }
+  unlock(&work.assistQueue.lock);
+}
+
 /// scanstack: scan gp's stack from its saved stack pointer to the top,
 /// conservatively, and the words of its saved context. gp must be stopped.
 /// \gosrc{mgcmark.go,scanstack}
@@ -316,64 +538,167 @@ int64 scanstack(g* gp, gcWork* gcw) {
     print("runtime: gp=", gp, " goid=", gp->goid, " sp=", hex(sp), " stack=[", hex(lo), ", ", hex(hi), "]\n");
     throw_("scanstack: sp out of range");
   }
-  // The check mode's walk runs on the collecting goroutine's own M; the mark
-  // recorded where it scanned that goroutine's stack from (gcMarkDone).
-  if (useCheckmark && gp == getg()->m->curg && work.collectorSP > sp && work.collectorSP <= hi) {
-    sp = work.collectorSP;  // the words the mark saw (see collectorSP)
-  }
   // The saved context: ctxt holds a closure a new G has not called yet.
   scanConservative(uintptr(&gp->sched.ctxt), sizeof(gp->sched.ctxt), gcw);
   scanConservative(sp, hi - sp, gcw);
   return int64(hi - sp);
 }
 
+/// nextGrey: the next grey object for gcDrain and gcDrainN, 0 if none:
+/// after stocking the global list for other workers, from this P's
+/// buffers, the global list, and what the write-barrier buffer holds.
+/// (Go writes these lines out in both drains.)
+static inline uintptr nextGrey(gcWork* gcw) {
+  // Keep the global list stocked for other workers.
+  if (atomic::Load(&work.full.v) == 0) gcw->balance();
+  uintptr b = gcw->tryGetFast();
+  if (b == 0) {
+    b = gcw->tryGet();
+    if (b == 0) {
+      // Flush the write-barrier buffer: it may hold more work.
+      wbBufFlush();
+      b = gcw->tryGet();
+    }
+  }
+  return b;
+}
+
+/// gcDrainMarkWorkerIdle, gcDrainMarkWorkerDedicated,
+/// gcDrainMarkWorkerFractional: gcDrain as each kind of background worker
+/// runs it. \gosrc{mgcmark.go,gcDrainMarkWorkerIdle}
+void gcDrainMarkWorkerIdle(gcWork* gcw) { gcDrain(gcw, gcDrainIdle | gcDrainUntilPreempt | gcDrainFlushBgCredit); }
+/// \gosrc{mgcmark.go,gcDrainMarkWorkerDedicated}
+void gcDrainMarkWorkerDedicated(gcWork* gcw, bool untilPreempt) {
+  int flags = gcDrainFlushBgCredit;
+  if (untilPreempt) flags |= gcDrainUntilPreempt;
+  gcDrain(gcw, flags);
+}
+/// \gosrc{mgcmark.go,gcDrainMarkWorkerFractional}
+void gcDrainMarkWorkerFractional(gcWork* gcw) {
+  gcDrain(gcw, gcDrainFractional | gcDrainUntilPreempt | gcDrainFlushBgCredit);
+}
+
 /// gcDrain: blacken grey objects, running root jobs first, until there is
-/// no work (or, with gcDrainUntilPreempt, until preempted).
+/// no work, or, by flags: until preempted (gcDrainUntilPreempt), until
+/// other work appears for this P (gcDrainIdle), until this fractional
+/// worker has had its share (gcDrainFractional); gcDrainFlushBgCredit
+/// gives the work done to assists as credit. Whatever the flags, it stops
+/// when preempted for a stop of the world or a forEachP.
 /// \gosrc{mgcmark.go,gcDrain}
 void gcDrain(gcWork* gcw, int flags) {
+  if (!writeBarrier.enabled) throw_("gcDrain phase incorrect");
+
   g* gp = getg()->m->curg;
+  p* pp = getg()->m->p.ptr();
   bool preemptible = (flags & gcDrainUntilPreempt) != 0;
   bool flushBgCredit = (flags & gcDrainFlushBgCredit) != 0;
+  bool idle = (flags & gcDrainIdle) != 0;
+
+  int64 initScanWork = gcw->heapScanWork;
+
+  // checkWork: scan work left before the next call of check.
+  int64 checkWork = INT64_MAX;
+  bool (*check)() = nullptr;
+  if ((flags & (gcDrainIdle | gcDrainFractional)) != 0) {
+    checkWork = initScanWork + drainCheckThreshold;
+    if (idle) {
+      check = pollWork;
+    } else if ((flags & gcDrainFractional) != 0) {
+      check = pollFractionalWorkerExit;
+    }
+  }
+
+  // Stop when preempted, if preemptible, or for a stop of the world or a
+  // forEachP in any case.
+  auto stop = [&] {
+    return gp != nullptr && gp->preempt.load() &&
+           (preemptible || sched.gcwaiting.Load() || atomic::Load(&pp->runSafePointFn) != 0);
+  };
 
   // Root jobs first. (Other threads take jobs too: an atomic read, where
   // Go's is a plain racy one.)
   if (atomic::Load(&work.markrootNext) < work.markrootJobs) {
-    while (!(gp != nullptr && gp->preempt.load() && preemptible)) {
+    while (!stop()) {
       uint32 job = atomic::Xadd(&work.markrootNext, uint32(1)) - 1;
       if (job >= work.markrootJobs) break;
       markroot(gcw, job, flushBgCredit);
+      if (check != nullptr && check()) goto done;
     }
   }
 
   // Then the heap.
-  while (!(gp != nullptr && gp->preempt.load() && preemptible)) {
-    // Keep the global list stocked for other workers.
-    if (atomic::Load(&work.full.v) == 0) gcw->balance();
-    uintptr b = gcw->tryGetFast();
-    if (b == 0) {
-      b = gcw->tryGet();
-      if (b == 0) {
-        // Flush the write-barrier buffer: it may hold more work.
-        wbBufFlush();
-        b = gcw->tryGet();
-      }
-    }
+  while (!stop()) {
+    uintptr b = nextGrey(gcw);
     if (b == 0) break;  // no work left
     scanobject(b, gcw);
 
-    // Publish the scan work now and then. (Go also flushes it as background
-    // credit for assists; the port has none yet.)
+    // Publish the scan work now and then, as credit for assists too.
     if (gcw->heapScanWork >= gcCreditSlack) {
       gcController.heapScanWork.Add(gcw->heapScanWork);
+      if (flushBgCredit) {
+        gcFlushBgCredit(gcw->heapScanWork - initScanWork);
+        initScanWork = 0;
+      }
+      checkWork -= gcw->heapScanWork;
+      gcw->heapScanWork = 0;
+
+      if (checkWork <= 0) {
+        checkWork += drainCheckThreshold;
+        if (check != nullptr && check()) break;
+      }
+    }
+  }
+
+done:
+  // The rest of the scan work.
+  if (gcw->heapScanWork > 0) {
+    gcController.heapScanWork.Add(gcw->heapScanWork);
+    if (flushBgCredit) gcFlushBgCredit(gcw->heapScanWork - initScanWork);
+    gcw->heapScanWork = 0;
+  }
+}
+
+/// gcDrainN: blacken grey objects until about scanWork units of scan work
+/// are done, or there is no work, or the goroutine is preempted; returns
+/// the work done. For assists: no background credit is made.
+/// \gosrc{mgcmark.go,gcDrainN}
+int64 gcDrainN(gcWork* gcw, int64 scanWork) {
+  if (!writeBarrier.enabled) throw_("gcDrainN phase incorrect");
+
+  // Scan work this call has already flushed to the controller.
+  int64 workFlushed = -gcw->heapScanWork;
+
+  // Departure: Go also stops while the GC CPU limiter is limiting; the
+  // limiter is not fed yet.
+  g* gp = getg()->m->curg;
+  while (!gp->preempt.load() && workFlushed + gcw->heapScanWork < scanWork) {
+    uintptr b = nextGrey(gcw);
+    if (b == 0) {
+      // A root job, then.
+      if (atomic::Load(&work.markrootNext) < work.markrootJobs) {
+        uint32 job = atomic::Xadd(&work.markrootNext, uint32(1)) - 1;
+        if (job < work.markrootJobs) {
+          workFlushed += markroot(gcw, job, false);
+          continue;
+        }
+      }
+      // No heap or root jobs.
+      break;
+    }
+
+    scanobject(b, gcw);
+
+    // Flush background scan work credit.
+    if (gcw->heapScanWork >= gcCreditSlack) {
+      gcController.heapScanWork.Add(gcw->heapScanWork);
+      workFlushed += gcw->heapScanWork;
       gcw->heapScanWork = 0;
     }
   }
 
-  // The rest of the scan work.
-  if (gcw->heapScanWork > 0) {
-    gcController.heapScanWork.Add(gcw->heapScanWork);
-    gcw->heapScanWork = 0;
-  }
+  // Unlike gcDrain, the rest stays in gcw->heapScanWork, for the caller
+  // (an assist) to count.
+  return workFlushed + gcw->heapScanWork;
 }
 
 const uint8 oneptrmask[1] = {1};
@@ -485,6 +810,15 @@ GC_SCAN_ATTR void scanConservative(uintptr b, uintptr n, gcWork* gcw) {
     // dead value, or a pointer into an object freed by the last sweep.
     uintptr idx = span->objIndex(val);
     if (span->isFree(idx)) continue;
+    // The check mode's walk (mcheckmark.cpp) takes only the words the mark
+    // could have seen as pointers. Departure: the roots are scanned
+    // conservatively, and a stack or a global changes after the mark
+    // scanned it: a slot no frame has written yet, or an integer, may now
+    // hold the address of an object that was dead when the mark began.
+    // Such a word is no reference the program can use, so the walk skips
+    // an object the mark left unmarked when only a root names it; what a
+    // marked object references is still checked.
+    if (useCheckmark && !span->markBitsForIndex(idx).isMarked()) continue;
     uintptr obj = span->base() + idx * span->elemsize;
     greyobject(obj, b, i, span, gcw, idx);
   }

@@ -5,8 +5,7 @@
 // readGOGC, setMemoryLimit, readGOMEMLIMIT), and the idle mark worker
 // count. Data, invariants and locking: mgcpacer.hpp.
 //
-// enlistWorker and findRunnableGCWorker come with mgc.cpp, which owns the
-// mark worker pool they take workers from.
+// enlistWorker and findRunnableGCWorker take workers from mgc.cpp's pool.
 #include "mgcpacer.hpp"
 
 #include <algorithm>
@@ -263,6 +262,82 @@ void gcControllerState::endCycle(int64 now, int procs, bool userForced) {
   }
 }
 
+/// enlistWorker: new mark work was published; if the cycle still lacks
+/// dedicated workers, preempt a random other running P so that its
+/// scheduler runs one. (Go leaves the wake-an-idle-P half commented out,
+/// golang.org/issue/19112; so does the port.)
+/// \gosrc{mgcpacer.go,gcControllerState.enlistWorker}
+void gcControllerState::enlistWorker() {
+  if (dedicatedMarkWorkersNeeded.Load() <= 0) return;
+  // A random other P.
+  if (gomaxprocs <= 1) return;
+  g* gp = getg();
+  if (gp == nullptr || gp->m == nullptr || !gp->m->p) return;
+  int32 myID = gp->m->p.ptr()->id;
+  for (int tries = 0; tries < 5; tries++) {
+    int32 id = int32(cheaprandn(uint32(gomaxprocs - 1)));
+    if (id >= myID) id++;
+    p* pp = allp[id];
+    if (pp->status != _Prunning) continue;
+    if (preemptone(pp)) return;
+  }
+}
+
+/// findRunnableGCWorker: the background mark worker pp should run now, if
+/// any: a dedicated one while the cycle needs more, else a fractional one
+/// while pp is under its share of the fractional goal; nullptr when there
+/// is no mark work or no parked worker. The worker is made runnable and
+/// pp's mode set. Also returns the time it read (0 if none).
+/// \gosrc{mgcpacer.go,gcControllerState.findRunnableGCWorker}
+std::tuple<g*, int64> gcControllerState::findRunnableGCWorker(p* pp, int64 now) {
+  if (atomic::Load(&gcBlackenEnabled) == 0) throw_("gcControllerState.findRunnable: blackening not enabled");
+  if (now == 0) now = nanotime();
+  // Departure: Go updates the GC CPU limiter here (gcCPULimiter.update);
+  // the limiter is ported but not fed yet.
+
+  // No mark work: a worker would only park again.
+  if (!gcMarkWorkAvailable(pp)) return {nullptr, now};
+
+  auto* node = static_cast<gcBgMarkWorkerNode*>(gcBgMarkWorkerPool.pop());
+  if (node == nullptr) {
+    // Every worker is running, or the cycle is ending and they are on
+    // their way to the pool. Either way, none is needed here.
+    return {nullptr, now};
+  }
+
+  auto decIfPositive = [](atomic::Int64* val) {
+    for (;;) {
+      int64 v = val->Load();
+      if (v <= 0) return false;
+      if (val->CompareAndSwap(v, v - 1)) return true;
+    }
+  };
+
+  if (decIfPositive(&dedicatedMarkWorkersNeeded)) {
+    // This P is now dedicated to marking until the end of the concurrent
+    // mark phase.
+    pp->gcMarkWorkerMode_ = gcMarkWorkerDedicatedMode;
+  } else if (fractionalUtilizationGoal == 0) {
+    // No fractional workers are needed.
+    gcBgMarkWorkerPool.push(&node->node);
+    return {nullptr, now};
+  } else {
+    // Is this P behind on the fractional utilization goal?
+    int64 delta = now - markStartTime;
+    if (delta > 0 && double(pp->gcFractionalMarkTime) / double(delta) > fractionalUtilizationGoal) {
+      // Nope. No need to run a fractional worker.
+      gcBgMarkWorkerPool.push(&node->node);
+      return {nullptr, now};
+    }
+    // Run a fractional worker.
+    pp->gcMarkWorkerMode_ = gcMarkWorkerFractionalMode;
+  }
+
+  g* gp = node->gp.ptr();
+  casgstatus(gp, _Gwaiting, _Grunnable);
+  return {gp, now};
+}
+
 /// resetLive: after endCycle and before commit, with the world stopped,
 /// make bytesMarked the new live heap and this cycle's scan work the
 /// baseline for the next, and end [pacer-triggered].
@@ -310,7 +385,7 @@ void gcControllerState::update(int64 dHeapLive, int64 dHeapScan) {
     gcController.heapLive.Add(uint64(dHeapLive));
     // (Go emits a heap-size trace event here; the port has no tracer.)
   }
-  if (gcBlackenEnabled == 0) {
+  if (atomic::Load(&gcBlackenEnabled) == 0) {
     // No cycle: heapScan may move (it is frozen once a cycle starts).
     if (dHeapScan != 0) {
       gcController.heapScan.Add(uint64(dHeapScan));

@@ -243,6 +243,8 @@ struct gcControllerState {
   void startCycle(int64 markStartTime, int procs, gcTrigger trigger);
   void revise();
   void endCycle(int64 now, int procs, bool userForced);
+  void enlistWorker();
+  std::tuple<g*, int64> findRunnableGCWorker(p* pp, int64 now);
   void resetLive(uint64 bytesMarked);
   void markWorkerStop(gcMarkWorkerMode mode, int64 duration);
   void update(int64 dHeapLive, int64 dHeapScan);

@@ -26,6 +26,7 @@ void gcWork::init() {
 /// put: queue obj, which must already be marked (greyobject does both).
 /// When both buffers are full, one goes to the global list. \gosrc{mgcwork.go,gcWork.put}
 void gcWork::put(uintptr obj) {
+  bool flushed = false;
   workbuf* wbuf = wbuf1;
   if (wbuf == nullptr) {
     init();
@@ -40,12 +41,14 @@ void gcWork::put(uintptr obj) {
       flushedWork = true;
       wbuf = getempty();
       wbuf1 = wbuf;
+      flushed = true;
     }
   }
   wbuf->obj[wbuf->hdr.nobj] = obj;
   wbuf->hdr.nobj++;
-  // Departure: Go asks gcController.enlistWorker to wake an idle P for the
-  // new global work; mark workers arrive with the concurrent mark step.
+  // A full buffer went to the global list: let the pacer find it workers
+  // (only now, with this gcWork consistent, as enlistWorker may use it).
+  if (flushed && gcphase == _GCmark) gcController.enlistWorker();
 }
 
 /// putFast: put when wbuf1 has room, else report false and do nothing.
@@ -61,6 +64,7 @@ bool gcWork::putFast(uintptr obj) {
 /// putBatch: put n objects. \gosrc{mgcwork.go,gcWork.putBatch}
 void gcWork::putBatch(uintptr* obj, int n) {
   if (n == 0) return;
+  bool flushed = false;
   workbuf* wbuf = wbuf1;
   if (wbuf == nullptr) {
     init();
@@ -70,6 +74,7 @@ void gcWork::putBatch(uintptr* obj, int n) {
     while (wbuf->hdr.nobj == workbuf::objLen) {
       putfull(wbuf);
       flushedWork = true;
+      flushed = true;
       wbuf1 = wbuf2;
       wbuf2 = getempty();
       wbuf = wbuf1;
@@ -81,6 +86,7 @@ void gcWork::putBatch(uintptr* obj, int n) {
     obj += c;
     n -= c;
   }
+  if (flushed && gcphase == _GCmark) gcController.enlistWorker();
 }
 
 /// tryGet: a grey object, or 0 if this P and the global list have none.
@@ -158,7 +164,11 @@ void gcWork::balance() {
   } else if (workbuf* w1 = wbuf1; w1->hdr.nobj > 4) {
     wbuf1 = handoff(w1);
     flushedWork = true;  // handoff did putfull
+  } else {
+    return;
   }
+  // A buffer went to the global list: find it a worker.
+  if (gcphase == _GCmark) gcController.enlistWorker();
 }
 
 /// empty: no grey object on this gcWork. \gosrc{mgcwork.go,gcWork.empty}
@@ -185,8 +195,8 @@ workbuf* getempty() {
   if (b == nullptr) {
     // Departure: Go looks at free.first before taking the lock, a racy
     // read; the list's links are plain fields written under the lock, and
-    // with the mark's helpers (gcMarkParallel) another thread may be
-    // writing them, so the port looks under the lock. This path runs once
+    // another mark worker may be writing them, so the port looks under the
+    // lock. This path runs once
     // per span of workbufs, not per buffer.
     mspan* s = nullptr;
     lock(&work.wbufSpans.lock);

@@ -990,9 +990,8 @@ bool addfinalizer(void* p, funcval* f, uintptr nret, const _type* fint, const pt
   s->fint = fint;
   s->ot = ot;
   if (addspecial(p, &s->special)) {
-    // Departure: with the world stopped for the whole mark, no goroutine
-    // runs SetFinalizer while gcphase != _GCoff today; the branch is kept
-    // for the concurrent mark to come.
+    // The mark is running: what the object reaches must be marked now, or
+    // it could be freed before the finalizer runs.
     if (gcphase != _GCoff) {
       foundObject fo = findObject(uintptr(p), 0, 0);
       m* mp = acquirem();

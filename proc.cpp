@@ -71,6 +71,7 @@
 #include "sema.hpp"
 
 namespace runtime {
+extern uint32 gcsema;  // mgc.cpp
 
 // Globals of runtime2.go.
 m* allm;
@@ -122,7 +123,7 @@ inline constexpr uint32 deadlockGraceUS = 10 * 1000;
 static void mput(m* mp);
 static m* mget();
 static g* globrunqget(p* pp, int32 max);
-static void globrunqputbatch(gQueue* batch, int32 n);
+void globrunqputbatch(gQueue* batch, int32 n);
 static void runqputbatch(p* pp, gQueue* q, int qsize);
 static void injectglist(gList* glist);
 static void init();
@@ -566,7 +567,6 @@ bool casGFromPreempted(g* gp, uint32 old, uint32 nw) {
 
 // ---- Stop the world (only what GOMAXPROCS needs) ----
 
-static void stopTheWorldWithSema();
 
 /// stopTheWorld / startTheWorld: one STW at a time (worldsema). While it
 /// waits for the other Ps, the caller is _Gwaiting ("stopping the world"),
@@ -596,7 +596,8 @@ void startTheWorld() {
 
 /// stopTheWorldWithSema: bring every P to _Pgcstop. The Ps running Go code
 /// stop at their next visit to the scheduler. \gosrc{proc.go,stopTheWorldWithSema}
-static void stopTheWorldWithSema() {
+SYSTEMSTACK void stopTheWorldWithSema() {
+  systemstackcheck();
   g* gp = getg();
   if (gp->m->locks > 0) throw_("stopTheWorld: holding locks");
   lock(&sched.lock);
@@ -1015,56 +1016,13 @@ static void stopm() {
   if (gp->m->locks != 0) throw_("stopm holding locks");
   if (gp->m->p) throw_("stopm holding p");
   if (gp->m->spinning) throw_("stopm spinning");
-retry:
   lock(&sched.lock);
   mput(gp->m);
   unlock(&sched.lock);
   chaos();
   mPark();
-  if (gp->m->helpgc != 0) {
-    // Woken to help the collector's mark (helpgc lent a P): help, give
-    // the P back and go idle again. Departure: Go 1.10's stopm did this;
-    // go1.22.12's has no such case (see gcMarkParallel).
-    systemstack([] { gchelper(); });  // (on g0 already: a direct call)
-    gp->m->helpgc = 0;
-    gp->m->p.set(nullptr);
-    goto retry;
-  }
   acquirep(gp->m->nextp.ptr());
   gp->m->nextp.set(nullptr);
-}
-
-/// helpgc: wake idle Ms to help the stop-the-world mark, up to nproc-1 of
-/// them, each lent one of the stopped Ps other than the caller's (its
-/// gcWork and write-barrier buffer), and open a new round of helpers
-/// (work.helpers) for them to join. World
-/// stopped, on the collector's M. Departure: Go 1.10's helpgc (proc.go);
-/// go1.22.12 has none (see gcMarkParallel).
-void helpgc(int32 nproc) {
-  p* self = getg()->m->p.ptr();
-  lock(&sched.lock);
-  int32 n = nproc - 1;
-  if (n > sched.nmidle) n = sched.nmidle;
-  if (n > gomaxprocs - 1) n = gomaxprocs - 1;
-  if (n < 0) n = 0;
-  // A new round: an M woken for an earlier one that has not run yet finds
-  // the round changed and does not join (gchelper).
-  if (++work.helpRound == 0) work.helpRound = 1;
-  atomic::Store(&work.helpers, uint64(work.helpRound) << 32);
-  atomic::Store(&work.markWorkers, uint64(1) << 32);  // the collector, busy
-  noteclear(&work.alldone);
-  int32 pos = 0;
-  for (int32 i = 0; i < n; i++) {
-    if (allp[pos] == self) pos++;
-    m* mp = mget();
-    if (mp == nullptr) throw_("helpgc: idle Ms miscounted");
-    if (mp->helpgc != 0 || mp->p) throw_("helpgc: M already helping");
-    mp->helpgc = work.helpRound;
-    mp->p.set(allp[pos]);
-    pos++;
-    notewakeup(&mp->park);
-  }
-  unlock(&sched.lock);
 }
 
 /// mspinning: the mstartfn of a new M started to spin. \gosrc{proc.go,mspinning}
@@ -1245,6 +1203,7 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
 
 static std::tuple<g*, bool, bool> stealWork();
 static p* checkRunqsNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* idlepMaskSnapshot);
+static std::tuple<p*, g*> checkIdleGCNoP();
 
 /// findRunnable: look for a G to run, in order: this P's queue, the global
 /// queue, other Ps; with nothing found, give up the P and park this M.
@@ -1258,6 +1217,13 @@ top:
     goto top;
   }
   if (atomic::Load(&pp->runSafePointFn) != 0) runSafePointFn();
+  int64 now = 0;
+  // A background mark worker, if the cycle wants one on this P.
+  if (atomic::Load(&gcBlackenEnabled) != 0) {
+    auto [gp, tnow] = gcController.findRunnableGCWorker(pp, now);
+    if (gp != nullptr) return {gp, false, true};
+    now = tnow;
+  }
   // Every 61st tick, serve the global queue first: two goroutines that keep
   // readying each other would otherwise starve it.
   if (pp->schedtick % 61 == 0 && sched.runqsize > 0) {
@@ -1288,7 +1254,19 @@ top:
     if (newWork) goto top;
   }
 
-  // Nothing to do: give up the P. Snapshot allp (its length with it) and
+  // Nothing to do. If the collector is marking and has work, mark in this
+  // idle time rather than give up the P.
+  if (atomic::Load(&gcBlackenEnabled) != 0 && gcMarkWorkAvailable(pp) && gcController.addIdleMarkWorker()) {
+    if (auto* node = static_cast<gcBgMarkWorkerNode*>(gcBgMarkWorkerPool.pop())) {
+      pp->gcMarkWorkerMode_ = gcMarkWorkerIdleMode;
+      g* gp = node->gp.ptr();
+      casgstatus(gp, _Gwaiting, _Grunnable);
+      return {gp, false, false};
+    }
+    gcController.removeIdleMarkWorker();
+  }
+
+  // Give up the P. Snapshot allp (its length with it) and
   // idlepMask first: once this M holds no P, a GOMAXPROCS change may replace
   // them. The arrays themselves are never freed (procresize).
   p** allpSnapshot = allp;
@@ -1345,6 +1323,15 @@ top:
       becomeSpinning(mp);
       goto top;
     }
+    // Idle-time mark work, again.
+    if (auto [pp2, gp] = checkIdleGCNoP(); pp2 != nullptr) {
+      acquirep(pp2);
+      becomeSpinning(mp);
+      // Run the idle worker.
+      pp2->gcMarkWorkerMode_ = gcMarkWorkerIdleMode;
+      casgstatus(gp, _Gwaiting, _Grunnable);
+      return {gp, false, false};
+    }
   }
   (void)wasSpinning;
   stopm();
@@ -1394,6 +1381,51 @@ static p* checkRunqsNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* idlepMa
     }
   }
   return nullptr;
+}
+
+/// checkIdleGCNoP: for an M without a P: an idle P and an idle mark
+/// worker to run on it, if the collector has mark work and wants another
+/// idle worker; (nullptr, nullptr) otherwise. \gosrc{proc.go,checkIdleGCNoP}
+static std::tuple<p*, g*> checkIdleGCNoP() {
+  // A racy read of gcBlackenEnabled is fine: it is checked again below.
+  if (atomic::Load(&gcBlackenEnabled) == 0 || !gcController.needIdleMarkWorker()) return {nullptr, nullptr};
+  if (!gcMarkWorkAvailable(nullptr)) return {nullptr, nullptr};
+
+  // Work is pending and a worker is wanted: take a P (first, as the worker
+  // needs one), then the worker.
+  lock(&sched.lock);
+  auto [pp, now] = pidlegetSpinning(0);
+  if (pp == nullptr) {
+    unlock(&sched.lock);
+    return {nullptr, nullptr};
+  }
+  // Now that we own a P, gcBlackenEnabled cannot change (that needs a
+  // stopped world).
+  if (atomic::Load(&gcBlackenEnabled) == 0 || !gcController.addIdleMarkWorker()) {
+    pidleput(pp, now);
+    unlock(&sched.lock);
+    return {nullptr, nullptr};
+  }
+  auto* node = static_cast<gcBgMarkWorkerNode*>(gcBgMarkWorkerPool.pop());
+  if (node == nullptr) {
+    pidleput(pp, now);
+    unlock(&sched.lock);
+    gcController.removeIdleMarkWorker();
+    return {nullptr, nullptr};
+  }
+  unlock(&sched.lock);
+  return {pp, node->gp.ptr()};
+}
+
+/// pollWork: whether this P has something better to do than idle-time
+/// marking: goroutines in the global queue or its own.
+/// Departure: Go also asks the network poller (issue 13).
+/// \gosrc{proc.go,pollWork}
+bool pollWork() {
+  if (sched.runqsize != 0) return true;
+  p* pp = getg()->m->p.ptr();
+  if (!runqempty(pp)) return true;
+  return false;
 }
 
 /// resetspinning: a spinning M found work; it stops spinning and, since it
@@ -1886,7 +1918,8 @@ bool isSystemGoroutine(g* gp, bool fixed) {
     return (fingStatus.Load() & fingRunningFinalizer) == 0;
   }
   return gp->startpc == reinterpret_cast<uintptr>(forcegchelperPC.fn) ||
-         gp->startpc == reinterpret_cast<uintptr>(&bgsweep_entry);
+         gp->startpc == reinterpret_cast<uintptr>(&bgsweep_entry) ||
+         gp->startpc == reinterpret_cast<uintptr>(&gcBgMarkWorker_entry);
 }
 
 /// gcount: live user goroutines. \gosrc{proc.go,gcount}
@@ -1935,6 +1968,12 @@ void p::destroy() {
     sched.runq.push(pp->runnext.ptr());
     sched.runqsize++;
     pp->runnext.set(nullptr);
+  }
+  // A mark in progress: this P's buffered pointers and grey objects go to
+  // the collector (they would otherwise stay with a dead P).
+  if (gcphase != _GCoff) {
+    wbBufFlush1(pp);
+    pp->gcw.dispose();
   }
   gfpurge(pp);
   systemstack([pp] {
@@ -2352,7 +2391,7 @@ NOWRITEBARRIERREC void globrunqput(g* gp) {
 
 /// globrunqputbatch: append n queued Gs to sched.runq and empty *batch.
 /// \gosrc{proc.go,globrunqputbatch}
-NOWRITEBARRIERREC static void globrunqputbatch(gQueue* batch, int32 n) {
+NOWRITEBARRIERREC void globrunqputbatch(gQueue* batch, int32 n) {
   sched.runq.pushBackAll(*batch);
   sched.runqsize += n;
   *batch = gQueue{};
@@ -2514,6 +2553,32 @@ std::tuple<g*, bool> runqget(p* pp) {
     if (t == h) return {nullptr, false};
     g* gp = pp->runq[h % runqsize].ptr();
     if (atomic::CasRel(&pp->runqhead, h, h + 1)) return {gp, false};  // release: gp is ours
+  }
+}
+
+/// runqdrain: take every G of pp's local queue, runnext included, for
+/// pp's owner. Returns them as a queue, and how many. \gosrc{proc.go,runqdrain}
+std::tuple<gQueue, uint32> runqdrain(p* pp) {
+  gQueue drainQ;
+  uint32 n = 0;
+  guintptr oldNext = pp->runnext;
+  if (oldNext && pp->runnext.cas(oldNext, guintptr{})) {
+    drainQ.pushBack(oldNext.ptr());
+    n++;
+  }
+  for (;;) {
+    uint32 h = atomic::LoadAcq(&pp->runqhead);  // acquire: pairs with other takers' CAS
+    uint32 t = pp->runqtail;
+    uint32 qn = t - h;
+    if (qn == 0) return {drainQ, n};
+    if (qn > runqsize) continue;  // read inconsistent h and t
+    // Take them all at once; the slots stay ours (only the owner fills them).
+    if (!atomic::CasRel(&pp->runqhead, h, h + qn)) continue;
+    for (uint32 i = 0; i < qn; i++) {
+      drainQ.pushBack(pp->runq[(h + i) % runqsize].ptr());
+      n++;
+    }
+    return {drainQ, n};
   }
 }
 
@@ -2700,10 +2765,14 @@ int runtime::GOMAXPROCS(int n) {
   int32 ret = gomaxprocs;
   unlock(&sched.lock);
   if (n <= 0 || n == ret) return ret;
+  // stopTheWorldGC: not while a cycle runs (gcsema), whose workers and
+  // buffers are per P.
+  semacquire(&gcsema);
   stopTheWorld();
   // startTheWorld applies newprocs through procresize
   newprocs = int32(n);
   startTheWorld();
+  semrelease(&gcsema);
   return ret;
 }
 

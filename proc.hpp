@@ -40,6 +40,7 @@ int32 gcount();
 /// isSystemGoroutine: see proc.cpp. \gosrc{traceback.go,isSystemGoroutine}
 bool isSystemGoroutine(g* gp, bool fixed);
 void stopTheWorld();
+SYSTEMSTACK void stopTheWorldWithSema();
 void startTheWorld();
 /// startTheWorldWithSema: restart the Ps; the caller keeps worldsema
 /// (proc.cpp). \gosrc{proc.go,startTheWorldWithSema}
@@ -133,6 +134,10 @@ NOSPLIT_INLINE void chaos() {
 void runqput(p* pp, g* gp, bool next);
 std::tuple<g*, bool> runqget(p* pp);
 bool runqempty(p* pp);
+std::tuple<gQueue, uint32> runqdrain(p* pp);
+bool pollWork();
+bool preemptone(p* pp);
+void globrunqputbatch(gQueue* batch, int32 n);
 g* runqsteal(p* pp, p* p2, bool stealRunNextG);
 void globrunqput(g* gp);
 

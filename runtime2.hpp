@@ -381,12 +381,6 @@ struct m {
   // still running its last lines (freeMWait); see mexit and allocm.
   atomic::Uint32 freeWait;
   m* freelink;       // next on sched.freem
-  // helpgc: nonzero when this idle M was woken to help the collector's
-  // stop-the-world mark with the P in m.p lent to it: the round it was
-  // woken for (work.helpRound; helpgc, gchelper; a Departure after Go
-  // 1.10's m.helpgc). Set by the collector under sched.lock while the M
-  // sits on the idle list; read by the M when it wakes in stopm.
-  uint32 helpgc;
 };
 
 /// freeMStack, freeMRef, freeMWait: the values of m.freeWait. Go frees the
@@ -521,10 +515,16 @@ struct p {
   } mspancache;
   persistentAlloc palloc;  // persistentalloc's chunk for this P
 
-  // The collector's per-P accounting (mgcpacer.go, mgclimit.go). Until the
-  // collector lands nothing adds to them; startCycle clears them.
+  // The collector's per-P accounting (mgcpacer.go, mgclimit.go), cleared by
+  // startCycle.
   int64 gcAssistTime;          // ns of mark assists on this P this cycle
   int64 gcFractionalMarkTime;  // ns of the fractional mark worker this cycle
+  // gcMarkWorkerMode_: what this P's background mark worker is doing now;
+  // set by the scheduler when it picks the worker (Departure: named with a
+  // trailing _, as the type has the name). gcMarkWorkerStartTime: when it
+  // started (nanotime).
+  enum gcMarkWorkerMode gcMarkWorkerMode_;
+  int64 gcMarkWorkerStartTime;
   // limiterEvent: the GC CPU limiter's event in flight on this P
   // (mgclimit.hpp).
   struct limiterEvent limiterEvent;

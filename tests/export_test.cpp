@@ -546,9 +546,19 @@ void LFStackPush(uint64_t* head, LFNode* node) {
 LFNode* LFStackPop(uint64_t* head) { return static_cast<LFNode*>(reinterpret_cast<lfstack*>(head)->pop()); }
 void LFNodeValidate(LFNode* node) { lfnodeValidate(reinterpret_cast<lfnode*>(node)); }
 
+// gort only: WaitForMark (export_test.hpp).
+void WaitForMark() { gcWaitOnMark(work.cycles.Load()); }
+
 // gort only: WriteBarrierRecords (export_test.hpp).
 std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
-  stopTheWorld();
+  // Outside a mark only: the barrier is switched back off below, and a
+  // mark needs it on (a cycle may start at any time: GORT_GCSTRESS).
+  for (;;) {
+    stopTheWorld();
+    if (gcphase == _GCoff) break;
+    startTheWorld();
+    gcWaitOnMark(work.cycles.Load());
+  }
   wbBuf& b = getg()->m->p.ptr()->wbBuf_;
   b.reset();
   writeBarrier.enabled = true;

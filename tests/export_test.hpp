@@ -154,8 +154,12 @@ void Releasem();
 /// FinalizerGAsleep: whether the finalizer goroutine is parked, waiting for
 /// work (export_test.go).
 bool FinalizerGAsleep();
-/// WriteBarrierRecords: gort only: run f(arg) with the world stopped and
-/// the write barriers switched on, the collector not marking, and return
+/// WaitForMark: gort only: if a cycle is marking, wait until its mark is
+/// over (gcWaitOnMark of the current cycle); otherwise return at once.
+void WaitForMark();
+
+/// WriteBarrierRecords: gort only: run f(arg) with the world stopped (once
+/// no cycle is marking) and the write barriers switched on, and return
 /// the words the barriers f ran recorded in this P's buffer, in order
 /// (new value, then old, for an assignment). f must record fewer than
 /// wbBufEntries words and must not block.
