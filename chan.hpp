@@ -184,7 +184,7 @@ class chan {
     return r;
   }
   explicit chan(runtime::hchan* c) : c_(c) {}
-  runtime::heapPtr<runtime::hchan> c_;  // with Go's write barrier (type.hpp)
+  runtime::heapPtr<runtime::hchan> c_;  // with Go's write barrier (mwbbuf.hpp)
 };
 
 template <class T>

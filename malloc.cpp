@@ -562,12 +562,12 @@ g* deductAssistCredit(uintptr size) {
     // system stack on its behalf).
     assistG = getg();
     if (assistG->m->curg != nullptr) assistG = assistG->m->curg;
-    // Charge the allocation against the G. We'll account for internal
-    // fragmentation at the end of mallocgc.
+    // The requested size now; the slot's rounding is added once mallocgc
+    // knows it.
     assistG->gcAssistBytes -= int64(size);
     if (assistG->gcAssistBytes < 0) {
-      // This G is in debt. Assist the GC to correct this before
-      // allocating. This must happen before disabling preemption.
+      // In debt: mark first. An assist may block, so this comes before
+      // mallocgc makes the M non-preemptible.
       gcAssistAlloc(assistG);
     }
   }

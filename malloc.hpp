@@ -227,7 +227,7 @@ T* newobject(Args&&... args) {
     }
     // The references it was built with, for a collector that is marking.
     if constexpr (sizeof...(Args) != 0 && !isNotInHeap<T>) {
-      if (heapType<T>()->PtrBytes != 0) initBarrier(t, sizeof(T));
+      if constexpr (typeOf<T>.PtrBytes != 0) initBarrier(t, sizeof(T));
     }
     return t;
   }

@@ -316,8 +316,7 @@ void markrootSpans(gcWork* gcw, int shard) {
 /// assist cannot run (on g0, holding locks, not preemptible).
 /// \gosrc{mgcmark.go,gcAssistAlloc}
 void gcAssistAlloc(g* gp) {
-  // Don't assist in non-preemptible contexts: they are generally fragile,
-  // and an assist can block.
+  // An assist may park: not where this M must not be descheduled.
   if (getg() == gp->m->g0) return;
   if (m* mp = getg()->m; mp->locks > 0 || mp->preemptoff != nullptr) return;
 
@@ -336,9 +335,9 @@ retry:
     debtBytes = int64(assistBytesPerWork * double(scanWork));
   }
 
-  // Steal as much credit as we can from the background GC's scan credit.
-  // This is racy and may drop the background credit below 0 if two
-  // mutators steal at the same time; that only makes later stealers pay.
+  // Take what the background workers have banked first. Two goroutines
+  // may take the same credit at once and leave the bank below zero; the
+  // next ones then find none and do the work themselves.
   int64 bgScanCredit = gcController.bgScanCredit.Load();
   int64 stolen = 0;
   if (bgScanCredit > 0) {
@@ -354,7 +353,7 @@ retry:
     if (scanWork == 0) return;  // paid off with credit
   }
 
-  // Perform assist work.
+  // The rest of the debt is paid by marking.
   systemstack([gp, scanWork] { gcAssistAlloc1(gp, scanWork); });
 
   // gcAssistAlloc1 leaves gp.param non-nil if this assist found the mark
@@ -490,27 +489,26 @@ void gcFlushBgCredit(int64 scanWork) {
 
   while (!work.assistQueue.q.empty() && scanBytes > 0) {
     g* gp = work.assistQueue.q.pop();
-    // Note that gp.gcAssistBytes is negative (it is in debt).
+    // (gcAssistBytes is negative: the debt.)
     if (scanBytes + gp->gcAssistBytes >= 0) {
-      // Satisfy this entire assist debt.
+      // Enough to pay it all.
       scanBytes += gp->gcAssistBytes;
       gp->gcAssistBytes = 0;
       // It is already runnable in spirit: ready it on this P's queue but
       // not as runnext, so it does not take this worker's P.
       ready(gp, 0, false);
     } else {
-      // Partially satisfy this assist, and back to the queue's tail.
+      // Part of it; the goroutine waits on at the back of the queue, so
+      // that one large debt does not keep the small ones behind it waiting.
       gp->gcAssistBytes += scanBytes;
       scanBytes = 0;
-      // As in Go: to the tail, so that a large assist does not hold the
-      // others back.
       work.assistQueue.q.pushBack(gp);
       break;
     }
   }
 
   if (scanBytes > 0) {
-    // Convert from scan bytes back to work.
+    // What is left goes to the bank, in units of scan work.
     double assistWorkPerByte = gcController.assistWorkPerByte.Load();
     scanWork = int64(double(scanBytes) * assistWorkPerByte);
     gcController.bgScanCredit.Add(scanWork);
@@ -682,13 +680,13 @@ int64 gcDrainN(gcWork* gcw, int64 scanWork) {
           continue;
         }
       }
-      // No heap or root jobs.
+      // Neither grey objects nor root jobs are left.
       break;
     }
 
     scanobject(b, gcw);
 
-    // Flush background scan work credit.
+    // Hand the scan work to the pacer now and then.
     if (gcw->heapScanWork >= gcCreditSlack) {
       gcController.heapScanWork.Add(gcw->heapScanWork);
       workFlushed += gcw->heapScanWork;

@@ -314,22 +314,20 @@ std::tuple<g*, int64> gcControllerState::findRunnableGCWorker(p* pp, int64 now) 
   };
 
   if (decIfPositive(&dedicatedMarkWorkersNeeded)) {
-    // This P is now dedicated to marking until the end of the concurrent
-    // mark phase.
+    // A dedicated worker: this P marks until the mark phase ends.
     pp->gcMarkWorkerMode_ = gcMarkWorkerDedicatedMode;
   } else if (fractionalUtilizationGoal == 0) {
-    // No fractional workers are needed.
+    // The dedicated workers cover the goal: nothing for this P to do.
     gcBgMarkWorkerPool.push(&node->node);
     return {nullptr, now};
   } else {
-    // Is this P behind on the fractional utilization goal?
+    // A fractional worker, if this P has marked less than its share of
+    // the time since the mark began.
     int64 delta = now - markStartTime;
     if (delta > 0 && double(pp->gcFractionalMarkTime) / double(delta) > fractionalUtilizationGoal) {
-      // Nope. No need to run a fractional worker.
       gcBgMarkWorkerPool.push(&node->node);
       return {nullptr, now};
     }
-    // Run a fractional worker.
     pp->gcMarkWorkerMode_ = gcMarkWorkerFractionalMode;
   }
 

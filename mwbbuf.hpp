@@ -127,8 +127,8 @@ NOSPLIT_INLINE void writebarrierptr(atomic::Racy<T*>* slot, T* ptr) {
 ///     copies in stack slots that the conservative stack scan then finds:
 ///     binary-trees' live heap doubled). The runtime records the
 ///     references a new heap value is built with where it builds one
-///     (initBarrier: newobject, slice growth, gc_allocator::construct, a
-///     go statement's closure; typedmemmove's bulkBarrierPreWrite);
+///     (initBarrier: newobject, gc_allocator::construct, a go statement's
+///     closure; growslice's and typedmemmove's bulk barriers);
 ///   - destruction: nothing; the runtime and gc_allocator shade the words
 ///     of a heap value before they end its life (typedmemclr,
 ///     gc_allocator::destroy), as Go's memclrHasPointers does.

@@ -594,6 +594,19 @@ void startTheWorld() {
   releasem(mp);
 }
 
+/// stopTheWorldGC / startTheWorldGC: stopTheWorld and startTheWorld,
+/// waiting first for a collection in progress to end and keeping the next
+/// from starting meanwhile (gcsema). \gosrc{proc.go,stopTheWorldGC}
+void stopTheWorldGC() {
+  semacquire(&gcsema);
+  stopTheWorld();
+}
+/// \gosrc{proc.go,startTheWorldGC}
+void startTheWorldGC() {
+  startTheWorld();
+  semrelease(&gcsema);
+}
+
 /// stopTheWorldWithSema: bring every P to _Pgcstop. The Ps running Go code
 /// stop at their next visit to the scheduler. \gosrc{proc.go,stopTheWorldWithSema}
 SYSTEMSTACK void stopTheWorldWithSema() {
@@ -2765,14 +2778,11 @@ int runtime::GOMAXPROCS(int n) {
   int32 ret = gomaxprocs;
   unlock(&sched.lock);
   if (n <= 0 || n == ret) return ret;
-  // stopTheWorldGC: not while a cycle runs (gcsema), whose workers and
-  // buffers are per P.
-  semacquire(&gcsema);
-  stopTheWorld();
+  // Not during a cycle: its workers and buffers are per P.
+  stopTheWorldGC();
   // startTheWorld applies newprocs through procresize
   newprocs = int32(n);
-  startTheWorld();
-  semrelease(&gcsema);
+  startTheWorldGC();
   return ret;
 }
 

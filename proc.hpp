@@ -42,6 +42,8 @@ bool isSystemGoroutine(g* gp, bool fixed);
 void stopTheWorld();
 SYSTEMSTACK void stopTheWorldWithSema();
 void startTheWorld();
+void stopTheWorldGC();
+void startTheWorldGC();
 /// startTheWorldWithSema: restart the Ps; the caller keeps worldsema
 /// (proc.cpp). \gosrc{proc.go,startTheWorldWithSema}
 SYSTEMSTACK void startTheWorldWithSema();

@@ -120,8 +120,11 @@ slice growslice(void* oldPtr, int newLen, int oldCap, int num, const _type* et) 
   } else {
     // Pointer memory must be zero before the collector can see it.
     p = mallocgc(capmem, et, true);
-    // (Go shades the old pointers here when the write barrier is on:
-    // bulkBarrierPreWriteSrcOnly, the collector issue.)
+    if (lenmem > 0 && writeBarrier.enabled) {
+      // The new array may be black already: the pointers copied into it
+      // are recorded. Only up to the last element's pointer words.
+      bulkBarrierPreWriteSrcOnly(uintptr(p), uintptr(oldPtr), lenmem - et->size + et->PtrBytes, et);
+    }
   }
   // (A nil slice has no array: C++'s memmove must not see its null
   // pointer even for zero bytes, where Go's takes it.)

@@ -68,7 +68,7 @@ namespace gort {
 /// Go's slice values do. Its array is a GC reference ([gc-refs], type.hpp).
 template <class T>
 struct slice {
-  runtime::heapPtr<T> array;  // with Go's write barrier (type.hpp)
+  runtime::heapPtr<T> array;  // with Go's write barrier (mwbbuf.hpp)
   int len = 0;
   int cap = 0;
 
@@ -135,10 +135,8 @@ slice<T> grow(slice<T> s, int num) {
   T* a = static_cast<T*>(n.array);
   if constexpr (!std::is_trivially_copyable_v<T>) {
     // See the Departure in slice.hpp: the old array keeps its copies.
+    // (growslice recorded them for the write barrier.)
     for (int i = 0; i < s.len; i++) ::new (&a[i]) T(s.array[i]);
-    // The references copied in, for a collector that is marking (Go:
-    // growslice's bulkBarrierPreWriteSrcOnly).
-    if (s.len > 0 && runtime::heapType<T>()->PtrBytes != 0) runtime::initBarrier(a, uintptr_t(s.len) * sizeof(T));
   }
   return slice<T>{a, n.len, n.cap};
 }

@@ -102,9 +102,9 @@ inline constexpr bool pointerFree = false;
 
 /// ptr<T>: a GC reference to a T in the garbage-collected heap (Go's *T as
 /// a heap object holds it). What gort::new_<T> returns. One word; a heap
-/// object's pointer map finds it ([gc-refs]). Copies and assignments carry
-/// Go's write barrier (runtime::heapPtr), as the compiler's pointer stores
-/// do in Go.
+/// object's pointer map finds it ([gc-refs]). Assignments carry Go's write
+/// barrier (runtime::heapPtr, mwbbuf.hpp); copies are plain, so that a ptr
+/// travels in a register.
 template <class T>
 class ptr {
  public:

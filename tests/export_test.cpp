@@ -551,14 +551,9 @@ void WaitForMark() { gcWaitOnMark(work.cycles.Load()); }
 
 // gort only: WriteBarrierRecords (export_test.hpp).
 std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
-  // Outside a mark only: the barrier is switched back off below, and a
+  // Outside a cycle only: the barrier is switched back off below, and a
   // mark needs it on (a cycle may start at any time: GORT_GCSTRESS).
-  for (;;) {
-    stopTheWorld();
-    if (gcphase == _GCoff) break;
-    startTheWorld();
-    gcWaitOnMark(work.cycles.Load());
-  }
+  stopTheWorldGC();
   wbBuf& b = getg()->m->p.ptr()->wbBuf_;
   b.reset();
   writeBarrier.enabled = true;
@@ -567,7 +562,7 @@ std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   uintptr* first = &b.buf[0];
   std::vector<uintptr_t> r(first, reinterpret_cast<uintptr*>(b.next));
   b.reset();
-  startTheWorld();
+  startTheWorldGC();
   return r;
 }
 

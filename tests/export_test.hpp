@@ -159,7 +159,7 @@ bool FinalizerGAsleep();
 void WaitForMark();
 
 /// WriteBarrierRecords: gort only: run f(arg) with the world stopped (once
-/// no cycle is marking) and the write barriers switched on, and return
+/// no cycle runs: stopTheWorldGC) and the write barriers switched on, and return
 /// the words the barriers f ran recorded in this P's buffer, in order
 /// (new value, then old, for an assignment). f must record fewer than
 /// wbBufEntries words and must not block.

@@ -305,15 +305,9 @@ TEST_CASE("gort: the check mode's bitmap tells two objects of a span apart", "[g
   REQUIRE(sa != nullptr);
   REQUIRE(sb != nullptr);
 
-  // The check's bitmap may only be used while no cycle marks (the stress
-  // label's goroutine starts cycles at any time): stop the world outside
-  // a mark.
-  for (;;) {
-    runtime::stopTheWorld();
-    if (runtime::gcphase == runtime::_GCoff) break;
-    runtime::startTheWorld();
-    runtime::WaitForMark();
-  }
+  // The check's bitmap may only be used while no cycle runs (the stress
+  // label's goroutine starts cycles at any time).
+  runtime::stopTheWorldGC();
   runtime::startCheckmarks();
   // setCheckmark wants the mark's bit set: set it for the check, and put
   // it back after. (The bits may be set already: a or b allocated black
@@ -330,7 +324,7 @@ TEST_CASE("gort: the check mode's bitmap tells two objects of a span apart", "[g
   if (!aWas) ma.clearMarked();
   if (!bWas) mb.clearMarked();
   runtime::endCheckmarks();
-  runtime::startTheWorld();
+  runtime::startTheWorldGC();
 
   CHECK_FALSE(firstA);
   CHECK_FALSE(firstB);  // a's bit is not b's
