@@ -303,16 +303,19 @@ uintptr mspan::heapBitsSmallForAddr(uintptr addr) {
   uintptr* word0 = reinterpret_cast<uintptr*>(addb(hbits, sizeof(uintptr) * (i + 0)));
   uintptr* word1 = reinterpret_cast<uintptr*>(addb(hbits, sizeof(uintptr) * (i + 1)));
 
+  // Relaxed loads: the span's owner may be writing another object's bits
+  // into the same word (writeHeapBitsSmall); this object's bits are the
+  // same in the old word and the new.
   uintptr read;
   if (j + bits > ptrBits) {
     // Two words.
     uintptr bits0 = ptrBits - j;
     uintptr bits1 = bits - bits0;
-    read = *word0 >> j;
-    read |= (*word1 & lowMask(bits1)) << bits0;
+    read = atomic::detail::racyLoad(word0) >> j;
+    read |= (atomic::detail::racyLoad(word1) & lowMask(bits1)) << bits0;
   } else {
     // One word.
-    read = (*word0 >> j) & lowMask(bits);
+    read = (atomic::detail::racyLoad(word0) >> j) & lowMask(bits);
   }
   return read;
 }
@@ -344,13 +347,17 @@ uintptr mspan::writeHeapBitsSmall(uintptr x, uintptr dataSize, const _type* typ)
   uintptr o = (x - base()) / sizeof(uintptr);
   uintptr i = o / ptrBits;
   uintptr j = o % ptrBits;
+  // The owner is the words' only writer, but a mark worker may be reading
+  // another object's bits from the same word (heapBitsSmallForAddr): each
+  // word is stored whole, with a relaxed atomic where Go has a plain store.
+  using atomic::detail::racyStore;
   if (j + bits > ptrBits) {
     uintptr bits0 = ptrBits - j;
     uintptr bits1 = bits - bits0;
-    dst[int(i + 0)] = (dst[int(i + 0)] & (~uintptr(0) >> bits0)) | (src << j);
-    dst[int(i + 1)] = (dst[int(i + 1)] & ~lowMask(bits1)) | (src >> bits0);
+    racyStore(&dst[int(i + 0)], (dst[int(i + 0)] & (~uintptr(0) >> bits0)) | (src << j));
+    racyStore(&dst[int(i + 1)], (dst[int(i + 1)] & ~lowMask(bits1)) | (src >> bits0));
   } else {
-    dst[int(i)] = (dst[int(i)] & ~(lowMask(bits) << j)) | (src << j);
+    racyStore(&dst[int(i)], (dst[int(i)] & ~(lowMask(bits) << j)) | (src << j));
   }
 
   constexpr bool doubleCheck = false;

@@ -928,7 +928,7 @@ void gcmarknewobject(mspan* span, uintptr obj) {
   uintptr objIndex = span->objIndex(obj);
   span->markBitsForIndex(objIndex).setMarked();
   auto [arena, pageIdx, pageMask] = pageIndexOf(span->base());
-  if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+  if ((atomic::Load8(&arena->pageMarks[pageIdx]) & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
   gcWork* gcw = &getg()->m->p.ptr()->gcw;
   gcw->bytesMarked += uint64(span->elemsize);
 }

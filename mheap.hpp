@@ -271,7 +271,10 @@ struct mspan : sys::NotInHeap {
 
   uint16 freeindex;         // where to look for the next free object
   uint16 nelems;            // objects in the span
-  uint16 freeIndexForScan;  // freeindex as the collector may see it
+  // freeindex as the collector may see it: the owner stores it after each
+  // allocation while a mark worker reads it (isFree); Go's plain field, a
+  // Racy here so that the race is a declared one.
+  atomic::Racy<uint16> freeIndexForScan;
 
   uint64 allocCache;  // ~allocBits from freeindex on
 
@@ -281,7 +284,7 @@ struct mspan : sys::NotInHeap {
 
   // sweepgen against mheap_.sweepgen (h): h-2 needs sweeping, h-1 is being
   // swept, h is swept, h+1 was cached before the sweep began, h+3 was
-  // swept and then cached. h moves by 2 per GC cycle (none yet).
+  // swept and then cached. h moves by 2 per GC cycle.
   uint32 sweepgen;
   uint32 divMul;      // divides by elemsize (divideByElemSize)
   uint16 allocCount;  // objects allocated
@@ -297,12 +300,14 @@ struct mspan : sys::NotInHeap {
   // before greying; the words of any other span's objects are exact
   // pointers, greyed as Go greys them, so a pointer to a freed object is
   // marked and the sweep reports it (reportZombies). Set by mallocgc
-  // before the object is published; read by the mark, which runs with the
-  // world stopped.
-  bool conservative;
+  // before the object is published; read by the mark while other objects of
+  // the span are being allocated, hence Racy.
+  atomic::Racy<bool> conservative;
   uint16 allocCountBeforeCache;  // allocCount when the mcache took it
   uintptr elemsize;
-  uintptr limit;      // the end of the objects
+  // The end of the objects. allocLarge lowers it after the span is in use,
+  // while a mark worker may read it (spanOfHeap, findObject): Racy.
+  atomic::Racy<uintptr> limit;
   mutex speciallock;
   special* specials;
   addrRange userArenaChunkFree;

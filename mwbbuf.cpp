@@ -91,7 +91,7 @@ void wbBufFlush1(p* pp) {
     if (mbits.isMarked()) continue;
     mbits.setMarked();
     auto [arena, pageIdx, pageMask] = pageIndexOf(s->base());
-    if ((arena->pageMarks[pageIdx] & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
+    if ((atomic::Load8(&arena->pageMarks[pageIdx]) & pageMask) == 0) atomic::Or8(&arena->pageMarks[pageIdx], pageMask);
     if (s->spanclass.noscan()) {
       gcw->bytesMarked += uint64(s->elemsize);
       continue;

@@ -339,9 +339,11 @@ struct g {
   // switched out (asan.cpp); Go's goroutine stacks are not ASan stacks.
   void* asanFakeStack;
   // The collector (mgcmark.cpp): gcscandone says this cycle scanned the
-  // stack; gcAssistBytes is the assist credit (bytes), unused until assists.
+  // stack; gcAssistBytes is the assist credit in bytes (negative: a debt),
+  // kept by the g itself in mallocgc and reset by gcResetMarkState, which
+  // runs before the world stops (as Go's does): Racy.
   bool gcscandone;
-  int64 gcAssistBytes;
+  atomic::Racy<int64> gcAssistBytes;
 };
 
 struct m {
