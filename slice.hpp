@@ -8,7 +8,8 @@
 //   s[i]                 s[i]                      goPanicIndex when out of range
 //   s[lo:hi]             s.sub(lo, hi)             goPanicSliceB / goPanicSliceAcap
 //   len(s), cap(s)       gort::len(s), gort::cap(s)
-//   copy(dst, src)       gort::copy(dst, src)      slicecopy
+//   copy(dst, src)       gort::copy(dst, src)      slicecopy (typedslicecopy
+//                                                  for GC references)
 //
 // Invariant [slice-zero]: the elements of a slice's array that no one has
 // written are zero bytes (mallocgc's needzero, growslice's clear past the
@@ -22,8 +23,8 @@
 // elements and make takes int64 bounds through makeslice64, which narrows
 // them as Go's does on its 32-bit ports.
 //
-// Departure: an element that is not trivially copyable (a std::string,
-// whose copy allocates) is copied by its copy
+// Departure: an element whose copy runs code (a std::string, whose copy
+// allocates) is copied by its copy
 // constructor where Go copies bytes: append copies the old elements into a
 // grown array that way after growslice's memmove, so that the old array,
 // which other slices may still share, keeps its own references.
@@ -121,6 +122,14 @@ slice<T> make(int64_t len) {
 }
 
 namespace detail {
+/// copiesBitwise<T>: T's copy is its bytes, though T may not be trivially
+/// copyable: a GC reference (gort::ptr, chan, slice), or an aggregate of
+/// them and scalars, whose assignment runs the write barrier but whose copy
+/// constructor and destructor do nothing. Go copies every type so.
+template <class T>
+inline constexpr bool copiesBitwise =
+    std::is_trivially_copy_constructible_v<T> && std::is_trivially_destructible_v<T> && !runtime::conservativeScan<T>;
+
 /// grow: s with room for num more elements, through growslice when its
 /// capacity is short ([slice-zero]); the length becomes s.len + num.
 template <class T>
@@ -133,7 +142,7 @@ slice<T> grow(slice<T> s, int num) {
   }
   runtime::slice n = runtime::growslice(s.array, newLen, s.cap, num, runtime::heapType<T>());
   T* a = static_cast<T*>(n.array);
-  if constexpr (!std::is_trivially_copyable_v<T>) {
+  if constexpr (!copiesBitwise<T>) {
     // See the Departure in slice.hpp: the old array keeps its copies.
     // (growslice recorded them for the write barrier.)
     for (int i = 0; i < s.len; i++) ::new (&a[i]) T(s.array[i]);
@@ -168,6 +177,13 @@ slice<T> appendSlice(slice<T> s, const slice<T>& t) {
 template <class T>
 int copy(const slice<T>& dst, const slice<T>& src) {
   if constexpr (std::is_trivially_copyable_v<T>) {
+    return runtime::slicecopy(dst.array, dst.len, src.array, src.len, sizeof(T));
+  } else if constexpr (detail::copiesBitwise<T>) {
+    // GC references (and aggregates of them): what Go's compiler makes of
+    // copy() for a pointerful element, one bulk barrier and a memmove.
+    if constexpr (runtime::typeOf<T>.PtrBytes != 0) {
+      return runtime::typedslicecopy(runtime::heapType<T>(), dst.array, dst.len, src.array, src.len);
+    }
     return runtime::slicecopy(dst.array, dst.len, src.array, src.len, sizeof(T));
   } else {
     int n = dst.len < src.len ? dst.len : src.len;

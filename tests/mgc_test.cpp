@@ -472,6 +472,20 @@ TEST_CASE("gort: the write barrier records what GC-reference stores change", "[g
     CHECK(got == x);
     CHECK(contains(recvd, x.get()));  // the value the cleared slot lost
   }
+  SECTION("copy() of GC references records what the destination loses and gains") {
+    auto dst = gort::make<gort::ptr<node>>(2);
+    auto src = gort::make<gort::ptr<node>>(2);
+    dst[0] = x;
+    src[0] = y;
+    src[1] = x;
+    int n = 0;
+    auto r = runtime::WriteBarrierRecords([&] { n = gort::copy(dst, src); });  // typedslicecopy
+    CHECK(n == 2);
+    CHECK(dst[0] == y);
+    CHECK(dst[1] == x);
+    CHECK(contains(r, y.get()));  // gained by dst[0]
+    CHECK(contains(r, x.get()));  // lost by dst[0], gained by dst[1]
+  }
   SECTION("gc_allocator's destroy records the references it ends") {
     std::vector<gort::ptr<node>, gort::gc_allocator<gort::ptr<node>>> v;
     v.push_back(y);
