@@ -9,20 +9,19 @@
 // Go's names, on the runtime's internal headers (mheap.hpp): no other user
 // needs them.
 //
+// BenchmarkWriteBarrier and BenchmarkBulkWriteBarrier time pointer stores
+// while collections run back to back on another goroutine, so that the
+// barrier is on for the whole loop (writeBarrierBenchmark).
+//
 // Not here (tests/inventory/not_applicable.tsv and todo.tsv say why): the
 // SetType family, which go1.22.12 itself skips (its default layout, malloc
 // headers, is the port's only one, and has no heapBitsSetType to time);
-// BenchmarkWriteBarrier and BenchmarkBulkWriteBarrier, which time barriers
-// while a mark runs beside the mutator, which the port's mark does not yet;
 // BenchmarkReadMemStatsLatency; BenchmarkScanStackNoLocals.
-//
-// What differs from Go's run otherwise: the collector's cycles during
-// BenchmarkAllocation and BenchmarkReadMemStats's 100 MiB set-up stop the
-// world for their whole mark (mgc.hpp); ReadMemStats stops it too, as Go's.
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <random>
 
 #include "chan.hpp"
@@ -32,6 +31,7 @@
 #include "proc.hpp"
 #include "runtime.hpp"
 #include "slice.hpp"
+#include "sync/atomic/type.hpp"
 #include "testing.hpp"
 
 namespace runtime {
@@ -120,6 +120,128 @@ void BenchmarkReadMemStats(B& b) {
   runtime::KeepAlive(x);
 }
 
+/// gc_test.go:741 at go1.22.12: runs f, timed, with the collector cycling
+/// the whole time on another goroutine (runtime.GC in a loop), which keeps
+/// the write barrier on.
+template <class F>
+void writeBarrierBenchmark(B& b, F f) {
+  runtime::GC();
+  runtime::MemStats ms{};
+  runtime::ReadMemStats(&ms);
+
+  // Collections back to back until stop is set.
+  uint32_t stop = 0;
+  auto done = gort::make_chan<bool>();
+  gort::go([&stop, done] {
+    while (gort::sync::atomic::LoadUint32(&stop) == 0) runtime::GC();
+    gort::close(done);
+  });
+
+  b.ResetTimer();
+  f();
+  b.StopTimer();
+
+  // Go's deferred function.
+  gort::sync::atomic::StoreUint32(&stop, 1);
+  done.recv();
+}
+
+/// gc_test.go:767 at go1.22.12: two pointer stores per iteration, each
+/// through the write barrier: a walk that swaps the children of the nodes of
+/// a 64 MiB binary tree, while the collector marks it.
+void BenchmarkWriteBarrier(B& b) {
+  if (runtime::GOMAXPROCS(-1) < 2) {
+    // The collector's cycles would take the benchmark's own time.
+    b.Skip("need GOMAXPROCS >= 2");
+    return;
+  }
+
+  // A tree big enough that a cycle takes a while, whose pointers the loop
+  // rewrites.
+  struct node {
+    gort::ptr<node> l, r;
+  };
+  gort::slice<gort::ptr<node>> wbRoots;
+  std::function<gort::ptr<node>(int)> mkTree = [&](int level) -> gort::ptr<node> {
+    if (level == 0) return nullptr;
+    auto n = gort::new_<node>(mkTree(level - 1), mkTree(level - 1));
+    // The subtrees at level 10 are roots of their own, so that a cycle has
+    // grey objects from its start rather than only the top of the tree.
+    if (level == 10) wbRoots = gort::append(wbRoots, n);
+    return n;
+  };
+  constexpr int depth = 22;  // 64 MiB
+  gort::ptr<node> root = mkTree(22);
+
+  writeBarrierBenchmark(b, [&] {
+    // The walk's stack is the goroutine's own, as Go's [depth]*node local:
+    // raw pointers, stored without a barrier, scanned conservatively.
+    node* stack[depth];
+    int tos = -1;
+
+    // Two barriered stores per iteration: i += 2.
+    for (int64_t i = 0; i < b.N; i += 2) {
+      if (tos == -1) {
+        stack[0] = root.get();
+        tos = 0;
+      }
+
+      // One step of mirroring the tree.
+      node* n = stack[tos];
+      if (n->l == nullptr) {
+        tos--;
+      } else {
+        gort::ptr<node> l = n->l;
+        n->l = n->r;
+        n->r = l;
+        stack[tos] = n->l.get();
+        stack[tos + 1] = n->r.get();
+        tos++;
+      }
+
+      // A point where the goroutine may be stopped (Go's issue 10958).
+      if (i % (1 << 12) == 0) runtime::Gosched();
+    }
+  });
+
+  runtime::KeepAlive(wbRoots);
+}
+
+/// gc_test.go:828 at go1.22.12: copy() of 1023 pointers at a time, each
+/// copy one bulk barrier (typedslicecopy's bulkBarrierPreWrite), over 64 MiB
+/// of 16-pointer objects, while the collector marks them.
+void BenchmarkBulkWriteBarrier(B& b) {
+  if (runtime::GOMAXPROCS(-1) < 2) {
+    b.Skip("need GOMAXPROCS >= 2");
+    return;
+  }
+
+  // Objects to move around.
+  constexpr int heapSize = 64 << 20;
+  using obj = std::array<gort::ptr<uint8_t>, 16>;
+  auto ptrs = gort::make<gort::ptr<obj>>(heapSize / sizeof(obj));
+  for (int i = 0; i < gort::len(ptrs); i++) ptrs[i] = gort::new_<obj>();
+
+  writeBarrierBenchmark(b, [&] {
+    constexpr int blockSize = 1024;
+    int pos = 0;
+    for (int64_t i = 0; i < b.N; i += blockSize) {
+      // Rotate a block by one.
+      auto block = ptrs.sub(pos, pos + blockSize);
+      gort::ptr<obj> first = block[0];
+      gort::copy(block, block.sub(1, blockSize));
+      block[blockSize - 1] = first;
+
+      pos += blockSize;
+      if (pos + blockSize > gort::len(ptrs)) pos = 0;
+
+      runtime::Gosched();
+    }
+  });
+
+  runtime::KeepAlive(ptrs);
+}
+
 /// gc_test.go:885 at go1.22.12, its sub-benchmark for n bytes of mark bits
 /// (bits=8n; Go's loop variable, a template argument here): countAlloc
 /// over random bits, on one mspan structure. Go allocates the mspan once in
@@ -144,6 +266,8 @@ void mspanCountAlloc(B& b) {
 void registerAll() {
   registerGo("BenchmarkAllocation", BenchmarkAllocation);
   registerGo("BenchmarkReadMemStats", BenchmarkReadMemStats);
+  registerGo("BenchmarkWriteBarrier", BenchmarkWriteBarrier);
+  registerGo("BenchmarkBulkWriteBarrier", BenchmarkBulkWriteBarrier);
   // gc_test.go:891's sizes, 8 to 128 bytes of mark bits.
   registerGo("BenchmarkMSpanCountAlloc/bits=64", mspanCountAlloc<8>);
   registerGo("BenchmarkMSpanCountAlloc/bits=128", mspanCountAlloc<16>);

@@ -9,20 +9,19 @@
 // runtime::newarray<T>(n), both through mallocgc (malloc.cpp); Escape is
 // export_test.hpp's, as Go's is export_test.go's.
 //
-// What differs from Go's run, and why (the numbers are not the same
-// experiment yet):
-//   - Go's collector runs concurrently with these loops and frees what they
-//     allocated. gort's starts when runtime::GC asks and when the heap
-//     reaches the pacer's trigger; how much of its cycle stops the world is
-//     in mgc.hpp. The collector's share of each number is not Go's.
+// What differs from Go's run, and why:
+//   - Both collectors run concurrently with these loops and free what they
+//     allocated, paced by the same rules; gort's cycle costs more CPU (a
+//     conservative scan of stacks and runtime objects, mgc.hpp), so its
+//     share of each number is not quite Go's.
 //   - The MallocTypeInfo pair allocates pointerful objects: both write the
 //     object's pointer bits (heapSetType) from the type's map, which gort
 //     derives from the C++ type (type.hpp).
 //
 // BenchmarkGoroutineSelect, -Blocking, -ForRange and -Idle time
 // runtime.GC() with n = 1000 goroutines parked (malloc_test.go's flag -n).
-// Go's GC() is a concurrent cycle that the caller waits for; gort's stops
-// the world for all of it (mgc.hpp). time.Sleep between rounds is
+// In both, GC() is a concurrent cycle that the caller waits for, with
+// two short stops of the world. time.Sleep between rounds is
 // gort_test::Sleep (export_test.hpp), outside the timed region as in Go.
 #include <benchmark/benchmark.h>
 

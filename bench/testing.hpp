@@ -28,6 +28,7 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "chan.hpp"
 #include "go.hpp"
@@ -70,6 +71,18 @@ struct B {
   bool Failed() const { return failed.load(); }
   const char* failMsg = "";
 
+  /// Skip: testing.B.Skip: the benchmark gives no result. Go's Skip also
+  /// ends the benchmark's goroutine (runtime.Goexit); here the body returns
+  /// right after calling it. goBench reports the skip through Google
+  /// Benchmark's error (its version 1.7 has no skip), as "SKIP: msg", which
+  /// bench/compare lists as skipped, as it does Go's `--- SKIP`.
+  void Skip(const char* msg) {
+    skipped = true;
+    skipMsg = msg;
+  }
+  bool Skipped() const { return skipped; }
+  const char* skipMsg = "";
+
   /// Logf: testing.B.Logf (testing/testing.go:1059 at go1.22.12). Go keeps
   /// the line and prints it after the benchmark's result; here it goes
   /// straight to standard error.
@@ -98,6 +111,7 @@ struct B {
   bool timerOn = false;
   int parallelism = 1;  // RunParallel's goroutines per P
   std::atomic<bool> failed{false};
+  bool skipped = false;
 };
 
 /// PB: testing.PB, one RunParallel worker's view of the shared count
@@ -176,7 +190,11 @@ void goBench(benchmark::State& state, F& body, runHistory& hist) {
     hist.previousN = b.N;
     hist.previousDuration = b.nanoseconds();
     state.SetIterationTime(double(b.nanoseconds()) * 1e-9);
-    if (b.Failed()) state.SkipWithError(b.failMsg);
+    if (b.Failed()) {
+      state.SkipWithError(b.failMsg);
+    } else if (b.Skipped()) {
+      state.SkipWithError((std::string("SKIP: ") + b.skipMsg).c_str());
+    }
   }
 }
 

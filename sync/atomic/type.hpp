@@ -41,6 +41,11 @@ namespace gort::sync::atomic {
   return __atomic_load_n(addr, __ATOMIC_SEQ_CST);
 }
 
+/// StoreUint32 writes val into *addr. \gosrc{sync/atomic/doc.go,StoreUint32}
+[[gnu::always_inline]] inline void StoreUint32(uint32_t* addr, uint32_t val) {
+  __atomic_store_n(addr, val, __ATOMIC_SEQ_CST);
+}
+
 namespace detail {
 // racyLoad: package sync's own plain reads of words that other goroutines
 // change atomically (Mutex.state, the Cond copy checker). Go reads them with
