@@ -172,11 +172,10 @@ void gcStart(gcTrigger trigger) {
     return;
   }
 
-  // GODEBUG=gcstoptheworld=1 marks with the world stopped (every P runs a
-  // dedicated worker and the goroutine that started the cycle waits); 2
-  // also sweeps that way. Departure: Go also keeps user goroutines off the
-  // Ps meanwhile (schedEnableUser); the port does not, so in these modes
-  // other goroutines still run between the workers.
+  // GODEBUG=gcstoptheworld=1 marks with the user's goroutines held back
+  // (schedEnableUser): only the runtime's own run, the mark workers among
+  // them, and the goroutine that started the cycle waits; 2 also sweeps
+  // before the world restarts.
   gcMode mode = gcBackgroundMode;
   if (debug.gcstoptheworld == 1) {
     mode = gcForceMode;
@@ -223,10 +222,13 @@ void gcStart(gcTrigger trigger) {
   // The pacer's plan for this cycle: workers and the assist ratio.
   gcController.startCycle(now, int(gomaxprocs), trigger);
 
-  // Departure: Go tells the GC CPU limiter that assists may start
-  // (gcCPULimiter.startGCTransition); the limiter is ported (mgclimit.cpp)
-  // but not fed yet: without assists or mark workers the whole cycle is a
-  // stop-the-world pause.
+  // The GC CPU limiter counts the mark's share from here (assists may
+  // start); it stays locked until the world runs again.
+  gcCPULimiter.startGCTransition(true, now);
+
+  // In the stop-the-world modes, user goroutines stay off the Ps until the
+  // mark is over, this one included (it parks at its Gosched below).
+  if (mode != gcBackgroundMode) schedEnableUser(false);
 
   setGCPhase(_GCmark);
 
@@ -247,6 +249,8 @@ void gcStart(gcTrigger trigger) {
     startTheWorldWithSema();
     work.pauseNS += t - work.tSweepTerm;
     work.tMark = t;
+    // Release the CPU limiter.
+    gcCPULimiter.finishGCTransition(nanotime());
   });
   // worldsema goes before Gosched in the stop-the-world modes: this
   // goroutine must take it again before it runs next (gcMarkDone).
@@ -331,6 +335,12 @@ static void gcBgMarkWorker() {
 
     int64 startTime = nanotime();
     pp->gcMarkWorkerStartTime = startTime;
+    // An idle worker's time is idle time to the GC CPU limiter: the P had
+    // nothing else to run.
+    bool trackLimiterEvent = false;
+    if (pp->gcMarkWorkerMode_ == gcMarkWorkerIdleMode) {
+      trackLimiterEvent = pp->limiterEvent.start(limiterEventIdleMarkWork, startTime);
+    }
 
     uint32 decnwait = atomic::Xadd(&work.nwait, ~uint32(0));
     if (decnwait == work.nproc) {
@@ -372,6 +382,7 @@ static void gcBgMarkWorker() {
     int64 now = nanotime();
     int64 duration = now - startTime;
     gcController.markWorkerStop(pp->gcMarkWorkerMode_, duration);
+    if (trackLimiterEvent) pp->limiterEvent.stop(limiterEventIdleMarkWork, now);
     if (pp->gcMarkWorkerMode_ == gcMarkWorkerFractionalMode) {
       atomic::Xadd(&pp->gcFractionalMarkTime, duration);
     }
@@ -486,9 +497,18 @@ top:
   // Blackening ends; assists parked for credit may go (they find
   // gcBlackenEnabled 0).
   atomic::Store(&gcBlackenEnabled, uint32(0));
+
+  // Assists stop now: the limiter's transition (held until
+  // gcMarkTermination restarts the world).
+  gcCPULimiter.startGCTransition(false, now);
+
   gcWakeAllAssists();
 
   semrelease(&work.markDoneSema);
+
+  // In the stop-the-world modes, the user's goroutines may run again (they
+  // queue until the world restarts).
+  schedEnableUser(true);
 
   // The pacer learns from the cycle (every gcWork was flushed above).
   gcController.endCycle(now, int(gomaxprocs), work.userForced);
@@ -573,6 +593,9 @@ void gcMarkTermination() {
   // cycle's sweep can be found again (a chunk marked dense stays skipped
   // until then).
   mheap_.pages.scav.index.nextGen();
+
+  // Release the CPU limiter.
+  gcCPULimiter.finishGCTransition(now);
 
   // Spans cached in mcaches since before the sweep began are on no sweep
   // list: a sweeper registered now keeps the sweep from counting as done

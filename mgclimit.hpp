@@ -32,14 +32,15 @@
 // finishGCTransition releases it, across a stop-the-world. The pools and
 // lastUpdate are atomics that anybody may add to or read.
 //
-// Departure: the scheduler does not feed the limiter yet. Go's pidleput and
-// pidleget start and stop limiterEventIdle on a P, procresize and gcinit
-// call resetCapacity, sysmon and findRunnableGCWorker call update, and the
-// collector's mark phase (gcStart, gcMarkDone, gcAssistAlloc,
-// gcBgMarkWorker) drives the transitions and the assist and idle-mark
-// events. All of those come with the collector (mgc.go, mgcmark.go, and the
-// calls in proc.go that belong to it); until then gcCPULimiter holds its
-// zero state and limiting() is false.
+// Who feeds it, as in Go: pidleput and pidleget start and stop
+// limiterEventIdle on a P, procresize calls resetCapacity, gcStart and
+// gcMarkDone/gcMarkTermination bracket the mark with startGCTransition and
+// finishGCTransition, gcAssistAlloc1 times each assist (limiterEventMarkAssist)
+// and calls update, gcBgMarkWorker times idle-mode workers
+// (limiterEventIdleMarkWork), mheap.allocSpan times its scavenging
+// (limiterEventScavengeAssist), and findRunnableGCWorker updates when an
+// update is due. While limiting() is true, gcAssistAlloc and gcDrainN skip
+// assist work and allocSpan skips the memory-limit scavenge.
 //
 // Include runtime2.hpp (or proc.hpp), not this file: the P embeds a
 // limiterEvent (p.limiterEvent), so runtime2.hpp includes it after the basic

@@ -321,8 +321,10 @@ void gcAssistAlloc(g* gp) {
   if (m* mp = getg()->m; mp->locks > 0 || mp->preemptoff != nullptr) return;
 
 retry:
-  // Departure: Go skips the assist while the GC CPU limiter is limiting;
-  // the limiter is not fed yet.
+  // While the GC CPU limiter limits, assists are skipped: the goroutine
+  // allocates in debt, and the heap may overshoot its goal rather than the
+  // collector take more of the CPU.
+  if (gcCPULimiter.limiting()) return;
 
   // The scan work owed, at least gcOverAssistWork: one assist of useful
   // size pays for the allocations that follow.
@@ -389,7 +391,11 @@ void gcAssistAlloc1(g* gp, int64 scanWork) {
     return;
   }
 
+  // The assist's time, for the pacer and the GC CPU limiter (on the system
+  // stack nothing preempts us between start and stop). A mark worker that
+  // assists has an event in flight already, and start says so.
   int64 startTime = nanotime();
+  bool trackLimiterEvent = gp->m->p.ptr()->limiterEvent.start(limiterEventMarkAssist, startTime);
 
   uint32 decnwait = atomic::Xadd(&work.nwait, ~uint32(0));
   if (decnwait == work.nproc) {
@@ -422,11 +428,14 @@ void gcAssistAlloc1(g* gp, int64 scanWork) {
     gp->param = gp;
   }
 
-  int64 duration = nanotime() - startTime;
+  int64 now = nanotime();
+  int64 duration = now - startTime;
   p* pp = gp->m->p.ptr();
   pp->gcAssistTime += duration;
+  if (trackLimiterEvent) pp->limiterEvent.stop(limiterEventMarkAssist, now);
   if (pp->gcAssistTime > gcAssistTimeSlack) {
     gcController.assistTime.Add(pp->gcAssistTime);
+    gcCPULimiter.update(now);
     pp->gcAssistTime = 0;
   }
 }
@@ -669,7 +678,7 @@ int64 gcDrainN(gcWork* gcw, int64 scanWork) {
   // Departure: Go also stops while the GC CPU limiter is limiting; the
   // limiter is not fed yet.
   g* gp = getg()->m->curg;
-  while (!gp->preempt.load() && workFlushed + gcw->heapScanWork < scanWork) {
+  while (!gp->preempt.load() && !gcCPULimiter.limiting() && workFlushed + gcw->heapScanWork < scanWork) {
     uintptr b = nextGrey(gcw);
     if (b == 0) {
       // A root job, then.

@@ -292,8 +292,9 @@ void gcControllerState::enlistWorker() {
 std::tuple<g*, int64> gcControllerState::findRunnableGCWorker(p* pp, int64 now) {
   if (atomic::Load(&gcBlackenEnabled) == 0) throw_("gcControllerState.findRunnable: blackening not enabled");
   if (now == 0) now = nanotime();
-  // Departure: Go updates the GC CPU limiter here (gcCPULimiter.update);
-  // the limiter is ported but not fed yet.
+  // The limiter may be on with nobody updating it (no assists): now is a
+  // chance to see whether it can turn off.
+  if (gcCPULimiter.needUpdate(now)) gcCPULimiter.update(now);
 
   // No mark work: a worker would only park again.
   if (!gcMarkWorkAvailable(pp)) return {nullptr, now};

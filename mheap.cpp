@@ -462,11 +462,9 @@ HaveSpan:
   // now, before sysUsed of scavenged pages commits more memory.
   bytesToScavenge = 0;
   forceScavenge = false;
-  // Departure: Go skips the memory-limit rule while the GC CPU limiter is
-  // limiting (gcCPULimiter.limiting(), mgclimit.go, with the collector);
-  // until then nothing limits.
-  {
-    int64 limit = gcController.memoryLimit.Load();
+  // The memory-limit rule is skipped while the GC CPU limiter limits: the
+  // limit is then being given up for CPU, and scavenging would cost more.
+  if (int64 limit = gcController.memoryLimit.Load(); !gcCPULimiter.limiting()) {
     // Keep under the memory limit by what this span will page in.
     uint64 inuse = gcController.mappedReady.Load();
     if (uint64(scav) + inuse > uint64(limit)) {
@@ -485,11 +483,15 @@ HaveSpan:
   }
   // Without a P (rare), skip it: someone else will do it.
   if (pp != nullptr && bytesToScavenge > 0) {
+    // The time is the GC CPU limiter's as an assist's is (a mark worker
+    // here has an event in flight already, and start says so).
     int64 start = nanotime();
-    // (Go also tracks this time as a limiter event on the P: mgclimit.go.)
-    uintptr released = pages.scavenge(bytesToScavenge, nullptr, forceScavenge);
+    bool track = pp->limiterEvent.start(limiterEventScavengeAssist, start);
+    // Stop early if the limiter turns on meanwhile.
+    uintptr released = pages.scavenge(bytesToScavenge, [] { return gcCPULimiter.limiting(); }, forceScavenge);
     mheap_.pages.scav.releasedEager.Add(released);
     int64 now = nanotime();
+    if (track) pp->limiterEvent.stop(limiterEventScavengeAssist, now);
     scavenge.assistTime.Add(now - start);
   }
 

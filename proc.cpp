@@ -1541,6 +1541,23 @@ top:
   // This M is about to run something: if it was spinning, another M must
   // take over the search.
   if (mp->spinning) resetspinning();
+
+  if (sched.disable.user && !schedEnabled(gp)) {
+    // User goroutines are held back: park gp on the list that
+    // schedEnableUser(true) empties, and look again. (The first read is
+    // racy, as Go's; the lock settles it.)
+    lock(&sched.lock);
+    if (schedEnabled(gp)) {
+      // Allowed again meanwhile.
+      unlock(&sched.lock);
+    } else {
+      sched.disable.runnable.pushBack(gp);
+      sched.disable.n++;
+      unlock(&sched.lock);
+      goto top;
+    }
+  }
+
   if (tryWakeP) wakep();
   if (gp->lockedm) {
     // gp needs its own M: pass our P to that M, and sleep until someone
@@ -2074,6 +2091,8 @@ static p* procresize(int32 nprocs) {
   }
   stealOrder.reset(uint32(nprocs));
   atomic::Store(&gomaxprocs, nprocs);
+  // The GC CPU limiter's capacity is per P.
+  if (old != nprocs) gcCPULimiter.resetCapacity(now, nprocs);
   // This M has a P now: the bootstrap mcache is P 0's.
   mcache0 = nullptr;
   return runnablePs;
@@ -2378,6 +2397,38 @@ void schedtrace(bool detailed) {
   unlock(&sched.lock);
 }
 
+/// schedEnableUser: allow or forbid running user goroutines (the
+/// GODEBUG=gcstoptheworld modes forbid them for the mark). Forbidding does
+/// not stop those running: the caller stops the world first. Allowing puts
+/// the goroutines held back meanwhile on the global queue and starts Ms for
+/// them. \gosrc{proc.go,schedEnableUser}
+void schedEnableUser(bool enable) {
+  lock(&sched.lock);
+  if (sched.disable.user == !enable) {
+    unlock(&sched.lock);
+    return;
+  }
+  sched.disable.user = !enable;
+  if (enable) {
+    int32 n = sched.disable.n;
+    sched.disable.n = 0;
+    globrunqputbatch(&sched.disable.runnable, n);
+    unlock(&sched.lock);
+    for (; n != 0 && sched.npidle.Load() != 0; n--) startm(nullptr, false, false);
+  } else {
+    unlock(&sched.lock);
+  }
+}
+
+/// schedEnabled: whether gp may run now: any goroutine, unless user
+/// goroutines are held back, and then only the runtime's own
+/// (isSystemGoroutine, fixed: a finalizer goroutine counts as a user's).
+/// Caller holds sched.lock. \gosrc{proc.go,schedEnabled}
+bool schedEnabled(g* gp) {
+  if (sched.disable.user) return isSystemGoroutine(gp, true);
+  return true;
+}
+
 /// mput: push mp onto sched.midle. Caller holds sched.lock. \gosrc{proc.go,mput}
 NOWRITEBARRIERREC static void mput(m* mp) {
   mp->schedlink = sched.midle;
@@ -2439,6 +2490,8 @@ NOWRITEBARRIERREC static int64 pidleput(p* pp, int64 now) {
   pp->link = sched.pidle;
   sched.pidle.set(pp);
   sched.npidle.Add(1);
+  // Its time on the list is idle time for the GC CPU limiter.
+  if (!pp->limiterEvent.start(limiterEventIdle, now)) throw_("must be able to track idle limiter event");
   return now;
 }
 
@@ -2452,6 +2505,7 @@ NOWRITEBARRIERREC static std::tuple<p*, int64> pidleget(int64 now) {
     atomic::And(&idlepMask[pp->id / 32], ~(1u << (pp->id % 32)));
     sched.pidle = pp->link;
     sched.npidle.Add(-1);
+    pp->limiterEvent.stop(limiterEventIdle, now);
   }
   return {pp, now};
 }

@@ -67,6 +67,8 @@ SYSTEMSTACK void forEachPInternal(void (*fn)(p*));
 void runSafePointFn();
 int32 mcount();
 void schedtrace(bool detailed);
+void schedEnableUser(bool enable);
+bool schedEnabled(g* gp);
 /// preemptPark: the g0 side of a preemption that suspendG asked for
 /// (g.preemptStop): gp parks in _Gpreempted and this M schedules. Called on
 /// g0 by newstack with gp still _Grunning. \gosrc{proc.go,preemptPark}

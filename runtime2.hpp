@@ -597,6 +597,15 @@ struct schedt {
   int32 profilehz;
   int64 procresizetime;
   int64 totaltime;
+  // disable: user goroutines held back (schedEnableUser): while user is
+  // set, schedule parks a runnable user goroutine on runnable (n of them)
+  // instead of running it. Protected by sched.lock; user is also read
+  // without it, hence Racy.
+  struct {
+    atomic::Racy<bool> user;
+    gQueue runnable;
+    int32 n;
+  } disable;
   // idleTime: CPU-ns Ps have spent idle, summed (the GC CPU limiter's
   // limiterEventIdle; mgclimit.cpp adds to it).
   atomic::Int64 idleTime;

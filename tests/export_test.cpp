@@ -549,6 +549,9 @@ void LFNodeValidate(LFNode* node) { lfnodeValidate(reinterpret_cast<lfnode*>(nod
 // gort only: WaitForMark (export_test.hpp).
 void WaitForMark() { gcWaitOnMark(work.cycles.Load()); }
 
+// gort only: GCCPULimiterLastEnabledCycle (export_test.hpp).
+uint32_t GCCPULimiterLastEnabledCycle() { return gcCPULimiter.lastEnabledCycle.Load(); }
+
 // gort only: WriteBarrierRecords (export_test.hpp).
 std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   // Outside a cycle only: the barrier is switched back off below, and a

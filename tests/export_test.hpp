@@ -158,6 +158,11 @@ bool FinalizerGAsleep();
 /// over (gcWaitOnMark of the current cycle); otherwise return at once.
 void WaitForMark();
 
+/// GCCPULimiterLastEnabledCycle: gort only: the cycle in which the GC CPU
+/// limiter last turned on, 0 if never (Go's runtime/metrics name for it:
+/// /gc/limiter/last-enabled:gc-cycle).
+uint32_t GCCPULimiterLastEnabledCycle();
+
 /// WriteBarrierRecords: gort only: run f(arg) with the world stopped (once
 /// no cycle runs: stopTheWorldGC) and the write barriers switched on, and return
 /// the words the barriers f ran recorded in this P's buffer, in order

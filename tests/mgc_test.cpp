@@ -6,6 +6,7 @@
 // The tests ported from go1.22.12's runtime/gc_test.go are in gc_test.cpp.
 #include <catch2/catch_test_macros.hpp>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -369,6 +370,22 @@ TEST_CASE("gort: the mark reports a bad heap pointer as Go does", "[gort][mgc]")
   CHECK(off.output == "ok\n");
 }
 
+// GODEBUG=gcstoptheworld=1 holds user goroutines back for the whole mark
+// (schedEnableUser), as Go's does; without it the mark runs beside them,
+// which the same probe sees.
+TEST_CASE("gort: gcstoptheworld=1 keeps user goroutines off the Ps while marking", "[gort][mgc]") {
+  auto stw = gort_test::runTestProg("GCStopTheWorldUser", {"GODEBUG=gcstoptheworld=1"});
+  INFO(stw.output);
+  CHECK(stw.exitStatus == 0);
+  CHECK(stw.output == "steps during a mark: 0\n");
+
+  auto concurrent = gort_test::runTestProg("GCStopTheWorldUser");
+  INFO(concurrent.output);
+  CHECK(concurrent.exitStatus == 0);
+  CHECK(concurrent.output.rfind("steps during a mark: ", 0) == 0);
+  CHECK(concurrent.output != "steps during a mark: 0\n");
+}
+
 // The words of a type whose map cannot be derived are candidates, not
 // pointers: bytes of a std::string in a channel's buffer that spell the
 // address of a span's unused tail must neither be reported (badPointer)
@@ -494,4 +511,47 @@ TEST_CASE("gort: the write barrier records what GC-reference stores change", "[g
     CHECK(r[0] == uintptr_t(y.get()));
   }
   runtime::KeepAlive(holder);
+}
+
+// The GC CPU limiter is fed by the scheduler and the collector (mgclimit.hpp).
+// With a memory limit far below the live heap, every cycle starts as the
+// last ends, and each allocation owes an assist as large as the mark: with
+// a goroutine allocating on every P, the mutators spend most of their time
+// assisting, the collector's share of the CPU passes half, and the limiter
+// must turn on within about a CPU-second per P. The live heap is many
+// small objects reachable from one slice, so that every assist finds work
+// (a single long list would be marked by one worker at a time, and the
+// assists would park instead, which is idle time, not the collector's).
+TEST_CASE("gort: the GC CPU limiter turns on when a memory limit keeps the collector running", "[gort][mgc]") {
+  constexpr int nlive = 256 << 10;  // 2 MiB of slice, 8 MiB of nodes
+  auto live = gort::make<gort::ptr<node>>(nlive);
+  for (int i = 0; i < nlive; i++) live[i] = gort::new_<node>(nullptr, int64_t(i));
+
+  uint32_t before = runtime::GCCPULimiterLastEnabledCycle();
+  int64_t old = gort::debug::SetMemoryLimit(1 << 20);
+  std::atomic<bool> stop{false};
+  int procs = runtime::GOMAXPROCS(0);
+  gort::sync::WaitGroup wg;
+  wg.Add(procs);
+  for (int p = 0; p < procs; p++) {
+    gort::go([&] {
+      gort::ptr<node> garbage;
+      while (!stop.load()) {
+        for (int i = 0; i < 100; i++) garbage = gort::new_<node>(nullptr, int64_t(i));
+      }
+      wg.Done();
+    });
+  }
+  auto start = std::chrono::steady_clock::now();
+  while (runtime::GCCPULimiterLastEnabledCycle() == before &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
+    gort_test::Sleep(10 * gort_test::Millisecond);
+  }
+  bool on = runtime::GCCPULimiterLastEnabledCycle() != before;
+  stop.store(true);
+  wg.Wait();
+  gort::debug::SetMemoryLimit(old);
+  runtime::GC();
+  CHECK(on);
+  runtime::KeepAlive(live);
 }

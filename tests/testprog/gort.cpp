@@ -10,6 +10,8 @@
 //     fatal error instead of corrupting the scheduler.
 //   - goroutine dumps (runtime.Stack and SIGQUIT) with each channel wait
 //     reason, and the GODEBUG=schedtrace line of sysmon.
+//   - GODEBUG=gcstoptheworld=1 keeping user goroutines off the Ps for the
+//     mark (GCStopTheWorldUser).
 #include <signal.h>
 
 #include <atomic>
@@ -19,6 +21,7 @@
 
 #include "chan.hpp"
 #include "go.hpp"
+#include "mgc.hpp"
 #include "proc.hpp"
 #include "race.hpp"
 #include "runtime.hpp"
@@ -33,6 +36,35 @@ void SendOnClosedChan() {
   auto c = gort::make_chan<int>();
   gort::close(c);
   c.send(1);
+}
+
+// GCStopTheWorldUser: a user goroutine runs steps (each a Gosched) while
+// main collects 20 times, with 16 MiB of pointerful heap to mark; prints
+// how many steps ran while a cycle was in its mark phase. Under
+// GODEBUG=gcstoptheworld=1 none may (schedEnableUser holds user goroutines
+// back until the mark is over); otherwise the mark runs beside them.
+void GCStopTheWorldUser() {
+  struct node {
+    gort::ptr<node> next;
+  };
+  auto live = gort::make<gort::ptr<node>>(1 << 20);
+  for (int i = 0; i < gort::len(live); i++) live[i] = gort::new_<node>();
+
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> duringMark{0};
+  auto done = gort::make_chan<bool>();
+  gort::go([&] {
+    while (!stop.load()) {
+      if (__atomic_load_n(&runtime::gcphase, __ATOMIC_RELAXED) == runtime::_GCmark) duringMark++;
+      runtime::Gosched();
+    }
+    done.send(true);
+  });
+  for (int i = 0; i < 20; i++) runtime::GC();
+  stop.store(true);
+  done.recv();
+  println("steps during a mark: " + std::to_string(duringMark.load()));
+  runtime::KeepAlive(live);
 }
 
 // waitParked returns once goroutine goid is parked for reason (a test's
@@ -198,6 +230,7 @@ void StackOverflowNoSplit() {
 }
 
 [[maybe_unused]] bool registered = [] {
+  register_("GCStopTheWorldUser", GCStopTheWorldUser);
   register_("StackOverflowNoSplit", StackOverflowNoSplit);
   register_("StackAllWaitReasons", StackAllWaitReasons);
   register_("SigquitDump", SigquitDump);
