@@ -108,7 +108,10 @@ struct workType {
   uint64 bytesMarked;  // bytes marked this cycle (gcWork.dispose adds)
 
   uint32 markrootNext;  // next markroot job
-  uint32 markrootJobs;  // number of markroot jobs
+  // number of markroot jobs; set with the world stopped, but an M without
+  // a P may be reading it then (checkIdleGCNoP's gcMarkWorkAvailable, a
+  // racy read in Go): Racy.
+  atomic::Racy<uint32> markrootJobs;
 
   // nproc, nwait: the mark is idle when nwait == nproc: every worker and
   // assist that took work gave it back (gcBgMarkPrepare sets both to ^0,

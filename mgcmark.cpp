@@ -101,7 +101,7 @@ void gcMarkRootPrepare() {
   work.stackRootsLen = int(allglen);
   work.nStackRoots = work.stackRootsLen;
 
-  work.markrootNext = 0;
+  atomic::Store(&work.markrootNext, uint32(0));
   work.markrootJobs = uint32(fixedRootCount + work.nDataRoots + work.nBSSRoots + work.nSpanRoots + work.nStackRoots);
 
   work.baseData = uint32(fixedRootCount);
