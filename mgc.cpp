@@ -545,6 +545,10 @@ void gcMarkTermination() {
       // took them), so its walk starts only from what the barrier buffers
       // hold; the port prepares the root jobs again, so the walk covers the
       // graph from the globals and every stack.
+      // gcwaiting is off for the walk: gcDrain returns early when someone
+      // wants the world stopped and this goroutine's preempt flag is set
+      // (the stop of the world set it), and the world is stopped already.
+      sched.gcwaiting.Store(false);
       startCheckmarks();
       gcResetMarkState();
       gcMarkRootPrepare();
@@ -555,6 +559,7 @@ void gcMarkTermination() {
       work.stackRoots = nullptr;
       work.stackRootsLen = 0;
       endCheckmarks();
+      sched.gcwaiting.Store(true);
     }
     setGCPhase(_GCoff);
     stwSwept = gcSweep(work.mode);
