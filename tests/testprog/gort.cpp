@@ -39,7 +39,7 @@ void SendOnClosedChan() {
 }
 
 // GCStopTheWorldUser: a user goroutine runs steps (each a Gosched) while
-// main collects 20 times, with 16 MiB of pointerful heap to mark; prints
+// main collects 10 times, with 2 MiB of pointerful heap to mark; prints
 // how many steps ran while a cycle was in its mark phase. Under
 // GODEBUG=gcstoptheworld=1 none may (schedEnableUser holds user goroutines
 // back until the mark is over); otherwise the mark runs beside them.
@@ -47,7 +47,7 @@ void GCStopTheWorldUser() {
   struct node {
     gort::ptr<node> next;
   };
-  auto live = gort::make<gort::ptr<node>>(1 << 20);
+  auto live = gort::make<gort::ptr<node>>(1 << 17);
   for (int i = 0; i < gort::len(live); i++) live[i] = gort::new_<node>();
 
   std::atomic<bool> stop{false};
@@ -60,7 +60,7 @@ void GCStopTheWorldUser() {
     }
     done.send(true);
   });
-  for (int i = 0; i < 20; i++) runtime::GC();
+  for (int i = 0; i < 10; i++) runtime::GC();
   stop.store(true);
   done.recv();
   println("steps during a mark: " + std::to_string(duringMark.load()));
