@@ -113,6 +113,17 @@ void gcControllerState::startCycle(int64 markStartTime, int procs, gcTrigger tri
   }
 }
 
+namespace {
+/// goInt64: Go's int64(f) on amd64 (CVTTSD2SQ): f's integer part, or
+/// math.MinInt64 when f is out of range or NaN. Port only: in C++ that
+/// conversion is undefined, and revise meets it when GOGC is off (a forced
+/// cycle's goal is all ones) or the expected scan work is 0.
+int64 goInt64(double f) {
+  if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0)) return INT64_MIN;
+  return int64(f);
+}
+}  // namespace
+
 /// revise: recompute the assist ratio (scan work owed per byte allocated,
 /// and its inverse) from the scan work still expected and the heap left
 /// before the goal. If more scan work than expected is already done, the
@@ -151,12 +162,12 @@ void gcControllerState::revise() {
     // planned for scanWorkExpected to cover maxScanWork, so assists do not
     // jump; the next cycle will need at least this much memory anyway.
     int64 extHeapGoal =
-        int64(double(heapGoal - int64(triggered)) / double(scanWorkExpected) * double(maxScanWork)) + int64(triggered);
+        goInt64(double(heapGoal - int64(triggered)) / double(scanWorkExpected) * double(maxScanWork)) + int64(triggered);
     scanWorkExpected = maxScanWork;
 
     // But never past (1+GOGC/100) times the goal: no more memory than the
     // next cycle would use.
-    int64 hardGoal = int64((1.0 + double(gcPercent) / 100.0) * double(heapGoal));
+    int64 hardGoal = goInt64((1.0 + double(gcPercent) / 100.0) * double(heapGoal));
     if (extHeapGoal > hardGoal) {
       extHeapGoal = hardGoal;
     }
@@ -166,7 +177,7 @@ void gcControllerState::revise() {
     // Already past even the stretched goal: allow 10% more, and assume the
     // worst case of scan work.
     constexpr double maxOvershoot = 1.1;
-    heapGoal = int64(double(heapGoal) * maxOvershoot);
+    heapGoal = goInt64(double(heapGoal) * maxOvershoot);
 
     scanWorkExpected = maxScanWork;
   }
@@ -181,8 +192,9 @@ void gcControllerState::revise() {
   }
 
   // Heap left before the goal; at least 1 (no division by zero, no
-  // negative ratio).
-  int64 heapRemaining = heapGoal - int64(live);
+  // negative ratio). Go's subtraction wraps, C++'s must not overflow: the
+  // goal can be math.MinInt64 here (goInt64), as in Go.
+  int64 heapRemaining = int64(uint64(heapGoal) - live);
   if (heapRemaining <= 0) {
     heapRemaining = 1;
   }
