@@ -644,12 +644,12 @@ void gcMarkTermination() {
   }
 
   if (debug.gctrace > 0) {
+    // One print, so one write: the goroutines this cycle readied (runtime::GC's
+    // caller) may already be printing, and the line must not be split.
     printlock();
     print("gc ", memstats.numgc, " @", (work.tSweepTerm - runtimeInitTime) / 1000000, "ms: ",
           (work.tEnd - work.tSweepTerm) / 1000, " us stw, ", work.heap0 >> 10, "->", work.heap1 >> 10, "->",
-          work.heap2 >> 10, " KB, ", work.maxprocs, " P");
-    if (work.userForced) print(" (forced)");
-    print("\n");
+          work.heap2 >> 10, " KB, ", work.maxprocs, " P", work.userForced ? " (forced)" : "", "\n");
     printunlock();
   }
 
