@@ -675,8 +675,6 @@ int64 gcDrainN(gcWork* gcw, int64 scanWork) {
   // Scan work this call has already flushed to the controller.
   int64 workFlushed = -gcw->heapScanWork;
 
-  // Departure: Go also stops while the GC CPU limiter is limiting; the
-  // limiter is not fed yet.
   g* gp = getg()->m->curg;
   while (!gp->preempt.load() && !gcCPULimiter.limiting() && workFlushed + gcw->heapScanWork < scanWork) {
     uintptr b = nextGrey(gcw);

@@ -178,13 +178,10 @@ template <class T>
 int copy(const slice<T>& dst, const slice<T>& src) {
   if constexpr (std::is_trivially_copyable_v<T>) {
     return runtime::slicecopy(dst.array, dst.len, src.array, src.len, sizeof(T));
-  } else if constexpr (detail::copiesBitwise<T>) {
+  } else if constexpr (detail::copiesBitwise<T> && runtime::typeOf<T>.PtrBytes != 0) {
     // GC references (and aggregates of them): what Go's compiler makes of
     // copy() for a pointerful element, one bulk barrier and a memmove.
-    if constexpr (runtime::typeOf<T>.PtrBytes != 0) {
-      return runtime::typedslicecopy(runtime::heapType<T>(), dst.array, dst.len, src.array, src.len);
-    }
-    return runtime::slicecopy(dst.array, dst.len, src.array, src.len, sizeof(T));
+    return runtime::typedslicecopy(runtime::heapType<T>(), dst.array, dst.len, src.array, src.len);
   } else {
     int n = dst.len < src.len ? dst.len : src.len;
     if (dst.array <= src.array) {

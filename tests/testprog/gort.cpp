@@ -55,7 +55,7 @@ void GCStopTheWorldUser() {
   auto done = gort::make_chan<bool>();
   gort::go([&] {
     while (!stop.load()) {
-      if (__atomic_load_n(&runtime::gcphase, __ATOMIC_RELAXED) == runtime::_GCmark) duringMark++;
+      if (runtime::atomic::detail::racyLoad(&runtime::gcphase) == runtime::_GCmark) duringMark++;
       runtime::Gosched();
     }
     done.send(true);
