@@ -552,6 +552,25 @@ void WaitForMark() { gcWaitOnMark(work.cycles.Load()); }
 // gort only: GCCPULimiterLastEnabledCycle (export_test.hpp).
 uint32_t GCCPULimiterLastEnabledCycle() { return gcCPULimiter.lastEnabledCycle.Load(); }
 
+// gort only: GCCPULimiterDescribe (export_test.hpp). Fields that their
+// owners write under a lock or with the world stopped are read racily
+// (relaxed): a report, not a decision.
+std::string GCCPULimiterDescribe() {
+  using atomic::detail::racyLoad;
+  const gcCPULimiterState& l = gcCPULimiter;
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "limiter: fill=%llu capacity=%llu enabled=%d gcEnabled=%d transitioning=%d sinceUpdate=%lldns; "
+                "cycle %u, gcphase %u; pacer: heapMarked=%llu heapLive=%llu heapGoal=%llu assistWorkPerByte=%.3f",
+                (unsigned long long)racyLoad(&l.bucket.fill), (unsigned long long)racyLoad(&l.bucket.capacity),
+                int(l.enabled.Load()), int(racyLoad(&l.gcEnabled)), int(racyLoad(&l.transitioning)),
+                (long long)(nanotime() - l.lastUpdate.Load()), unsigned(racyLoad(&memstats.numgc)),
+                unsigned(racyLoad(&gcphase)), (unsigned long long)racyLoad(&gcController.heapMarked),
+                (unsigned long long)gcController.heapLive.Load(), (unsigned long long)gcController.heapGoal(),
+                gcController.assistWorkPerByte.Load());
+  return buf;
+}
+
 // gort only: WriteBarrierRecords (export_test.hpp).
 std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   // Outside a cycle only: the barrier is switched back off below, and a

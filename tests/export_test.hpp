@@ -162,6 +162,11 @@ void WaitForMark();
 /// limiter last turned on, 0 if never (Go's runtime/metrics name for it:
 /// /gc/limiter/last-enabled:gc-cycle).
 uint32_t GCCPULimiterLastEnabledCycle();
+/// GCCPULimiterDescribe: gort only: the limiter's state in one line (the
+/// bucket, its flags, the time since its last update), the cycle and phase,
+/// and the pacer's marked and live heap, goal and assist ratio: what a test
+/// reports when the limiter did not do what it expected.
+std::string GCCPULimiterDescribe();
 
 /// WriteBarrierRecords: gort only: run f(arg) with the world stopped (once
 /// no cycle runs: stopTheWorldGC) and the write barriers switched on, and return
