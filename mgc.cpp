@@ -249,6 +249,10 @@ void gcStart(gcTrigger trigger) {
     startTheWorldWithSema();
     work.pauseNS += t - work.tSweepTerm;
     work.tMark = t;
+    // The pause counted on every P (Go counts GOMAXPROCS, even idle ones).
+    int64 sweepTermCpu = int64(work.stwprocs) * (work.tMark - work.tSweepTerm);
+    work.cpuStats.gcPauseTime += sweepTermCpu;
+    work.cpuStats.gcTotalTime += sweepTermCpu;
     // Release the CPU limiter.
     gcCPULimiter.finishGCTransition(nanotime());
   });
@@ -580,6 +584,19 @@ void gcMarkTermination() {
   int64 unixNow = unixNanotime();
   work.pauseNS += now - work.tMarkTerm;
   work.tEnd = now;
+
+  // The cycle's CPU: the mark termination pause on every P, then the
+  // mark's counters; the scavenger's and the idle time start again.
+  int64 markTermCpu = int64(work.stwprocs) * (work.tEnd - work.tMarkTerm);
+  work.cpuStats.gcPauseTime += markTermCpu;
+  work.cpuStats.gcTotalTime += markTermCpu;
+  work.cpuStats.accumulate(now, true);
+  // The collector's share, idle marking left out (it is free).
+  memstats.gc_cpu_fraction =
+      double(work.cpuStats.gcTotalTime - work.cpuStats.gcIdleTime) / double(work.cpuStats.totalTime);
+  scavenge.assistTime.Store(0);
+  scavenge.backgroundTime.Store(0);
+  sched.idleTime.Store(0);
   atomic::Store(&memstats.last_gc_unix, uint64(unixNow));
   atomic::Store(&memstats.last_gc_nanotime, uint64(now));
   memstats.pause_ns[memstats.numgc % 256] = uint64(work.pauseNS);
@@ -644,12 +661,24 @@ void gcMarkTermination() {
   }
 
   if (debug.gctrace > 0) {
-    // One print, so one write: the goroutines this cycle readied (runtime::GC's
-    // caller) may already be printing, and the line must not be split.
+    // Go's line. One print, so one write: the goroutines this cycle readied
+    // (runtime::GC's caller) may already be printing, and the line must not
+    // be split.
+    int util = int(memstats.gc_cpu_fraction * 100);
+    char at[24], c0[24], c1[24], c2[24], u0[24], u1[24], u2[24], u3[24], u4[24];
     printlock();
-    print("gc ", memstats.numgc, " @", (work.tSweepTerm - runtimeInitTime) / 1000000, "ms: ",
-          (work.tEnd - work.tSweepTerm) / 1000, " us stw, ", work.heap0 >> 10, "->", work.heap1 >> 10, "->",
-          work.heap2 >> 10, " KB, ", work.maxprocs, " P", work.userForced ? " (forced)" : "", "\n");
+    print("gc ", memstats.numgc, " @", itoaDiv(at, sizeof at, uint64(work.tSweepTerm - runtimeInitTime) / 1000000, 3),
+          "s ", util, "%: ", fmtNSAsMS(c0, sizeof c0, uint64(work.tMark - work.tSweepTerm)), "+",
+          fmtNSAsMS(c1, sizeof c1, uint64(work.tMarkTerm - work.tMark)), "+",
+          fmtNSAsMS(c2, sizeof c2, uint64(work.tEnd - work.tMarkTerm)), " ms clock, ",
+          fmtNSAsMS(u0, sizeof u0, uint64(int64(work.stwprocs) * (work.tMark - work.tSweepTerm))), "+",
+          fmtNSAsMS(u1, sizeof u1, uint64(gcController.assistTime.Load())), "/",
+          fmtNSAsMS(u2, sizeof u2, uint64(gcController.dedicatedMarkTime.Load() + gcController.fractionalMarkTime.Load())),
+          "/", fmtNSAsMS(u3, sizeof u3, uint64(gcController.idleMarkTime.Load())), "+",
+          fmtNSAsMS(u4, sizeof u4, uint64(markTermCpu)), " ms cpu, ", work.heap0 >> 20, "->", work.heap1 >> 20, "->",
+          work.heap2 >> 20, " MB, ", gcController.lastHeapGoal >> 20, " MB goal, ",
+          gcController.lastStackScan.Load() >> 20, " MB stacks, ", gcController.globalsScan.Load() >> 20,
+          " MB globals, ", work.maxprocs, " P", work.userForced ? " (forced)" : "", "\n");
     printunlock();
   }
 
@@ -879,6 +908,35 @@ const char* gcTestPointerClass(void* p) {
   if (data.lo <= p2 && p2 < data.hi) return "data";
   if (bss.lo <= p2 && p2 < bss.hi) return "bss";
   return "other";
+}
+
+/// itoaDiv: val/10^dec in decimal, in buf (n bytes, filled from its end,
+/// NUL-terminated); returns where the digits start. \gosrc{mgc.go,itoaDiv}
+const char* itoaDiv(char* buf, size_t n, uint64 val, int dec) {
+  int i = int(n) - 2;
+  buf[n - 1] = 0;
+  int idec = i - dec;
+  while (val >= 10 || i >= idec) {
+    buf[i--] = char(val % 10 + '0');
+    if (i == idec) buf[i--] = '.';
+    val /= 10;
+  }
+  buf[i] = char(val + '0');
+  return buf + i;
+}
+
+/// fmtNSAsMS: ns as milliseconds, whole ones from 10 ms up, else two
+/// significant digits with at most three decimals. \gosrc{mgc.go,fmtNSAsMS}
+const char* fmtNSAsMS(char* buf, size_t n, uint64 ns) {
+  if (ns >= 10000000) return itoaDiv(buf, n, ns / 1000000, 0);
+  uint64 x = ns / 1000;
+  if (x == 0) return "0";
+  int dec = 3;
+  while (x >= 100) {
+    x /= 10;
+    dec--;
+  }
+  return itoaDiv(buf, n, x, dec);
 }
 
 }  // namespace runtime

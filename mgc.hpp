@@ -159,6 +159,8 @@ struct workType {
   int64 tSweepTerm, tMark, tMarkTerm, tEnd;  // nanotime() at each phase
   int64 pauseNS;                             // stop-the-world time this cycle
   uint64 heap0, heap1, heap2;  // heap at the start, at mark termination, marked
+
+  struct cpuStats cpuStats;  // the collector's CPU accounting (mstats.hpp)
 };
 extern workType work;
 
@@ -170,6 +172,8 @@ void gcWaitOnMark(uint32 n);
 void gcStart(gcTrigger trigger);
 void gcMarkDone();
 void gcMarkTermination();
+const char* itoaDiv(char* buf, size_t n, uint64 val, int dec);
+const char* fmtNSAsMS(char* buf, size_t n, uint64 ns);
 
 /// gcBgMarkWorkerNode: a background mark worker waiting in the pool.
 /// \gosrc{mgc.go,gcBgMarkWorkerNode}

@@ -9,7 +9,10 @@
 #include "lockrank_off.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
+#include "mgcpacer.hpp"
+#include "mgcscavenge.hpp"
 #include "mheap.hpp"
+#include "proc.hpp"
 #include "runtime.hpp"
 #include "slice.hpp"
 
@@ -345,6 +348,42 @@ void consistentHeapStats::read(heapStatsDelta* out) {
   *out = stats[currGen];
 
   releasem(mp);
+}
+
+/// accumulate: add the collector's and the scavenger's counters to s and
+/// recompute the totals up to now. The mark's counters are read only in the
+/// mark phase (gcMarkPhase): they are stale otherwise. The pauses are added
+/// by gcStart and gcMarkTermination themselves.
+/// \gosrc{mstats.go,cpuStats.accumulate}
+void cpuStats::accumulate(int64 now, bool gcMarkPhase) {
+  int64 markAssistCpu = 0;
+  int64 markDedicatedCpu = 0;
+  int64 markFractionalCpu = 0;
+  int64 markIdleCpu = 0;
+  if (gcMarkPhase) {
+    markAssistCpu = gcController.assistTime.Load();
+    markDedicatedCpu = gcController.dedicatedMarkTime.Load();
+    markFractionalCpu = gcController.fractionalMarkTime.Load();
+    markIdleCpu = gcController.idleMarkTime.Load();
+  }
+
+  int64 scavAssistCpu = scavenge.assistTime.Load();
+  int64 scavBgCpu = scavenge.backgroundTime.Load();
+
+  gcAssistTime += markAssistCpu;
+  gcDedicatedTime += markDedicatedCpu + markFractionalCpu;
+  gcIdleTime += markIdleCpu;
+  gcTotalTime += markAssistCpu + markDedicatedCpu + markFractionalCpu + markIdleCpu;
+
+  scavengeAssistTime += scavAssistCpu;
+  scavengeBgTime += scavBgCpu;
+  scavengeTotalTime += scavAssistCpu + scavBgCpu;
+
+  totalTime = sched.totaltime + (now - sched.procresizetime) * int64(gomaxprocs);
+  idleTime += sched.idleTime.Load();
+
+  // The rest is the user's (with the scheduler and the sweep in it).
+  userTime = totalTime - (gcTotalTime + scavengeTotalTime + idleTime);
 }
 
 }  // namespace runtime

@@ -92,6 +92,29 @@ struct consistentHeapStats {
   void read(heapStatsDelta* out);
 };
 
+/// cpuStats: the CPU time (ns, from nanotime, so overestimates: time the
+/// OS took from a thread counts) the runtime's activities took, summed over
+/// the process's life; accumulate brings it up to now. The collector keeps
+/// one in work.cpuStats. \gosrc{mstats.go,cpuStats}
+struct cpuStats {
+  int64 gcAssistTime;     // mark assists
+  int64 gcDedicatedTime;  // dedicated and fractional mark workers
+  int64 gcIdleTime;       // idle mark workers
+  int64 gcPauseTime;      // stops of the world, times GOMAXPROCS
+  int64 gcTotalTime;
+
+  int64 scavengeAssistTime;
+  int64 scavengeBgTime;
+  int64 scavengeTotalTime;
+
+  int64 idleTime;  // Ps idle
+  int64 userTime;  // what is left: Ps running user code (and the scheduler)
+
+  int64 totalTime;  // GOMAXPROCS times the wall-clock time elapsed
+
+  void accumulate(int64 now, bool gcMarkPhase);
+};
+
 /// mstats: the runtime's statistics, in Go's order. The GC's fields stay
 /// zero until the collector. \gosrc{mstats.go,mstats}
 struct mstats {

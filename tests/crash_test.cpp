@@ -45,6 +45,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -590,6 +591,47 @@ TEST_CASE("gort: GODEBUG=schedtrace prints the SCHED line", "[gort]") {
   CHECK(contains(res.output, " threads="));
   CHECK(contains(res.output, " spinningthreads="));
   CHECK(contains(res.output, " runqueue="));
+}
+
+// GODEBUG=gctrace=1 makes gcMarkTermination print Go's line for each cycle
+// (mgc.go at go1.22.12): the clock times of the three phases, the CPU
+// times of the pauses and of the mark's assists/background/idle workers,
+// the heap at the start, at mark termination and marked, the goal, the
+// stacks and globals scanned, the Ps, and "(forced)" for runtime.GC.
+TEST_CASE("gort: GODEBUG=gctrace prints Go's line for each cycle", "[gort]") {
+  auto res = runTestProg("GCTrace", {"GODEBUG=gctrace=1", "GOMAXPROCS=2"});
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(res.exitStatus == 0);
+  const std::regex line(
+      R"(gc (\d+) @(\d+\.\d{3})s (\d+)%: ([\d.]+)\+([\d.]+)\+([\d.]+) ms clock, )"
+      R"(([\d.]+)\+([\d.]+)/([\d.]+)/([\d.]+)\+([\d.]+) ms cpu, (\d+)->(\d+)->(\d+) MB, (\d+) MB goal, )"
+      R"((\d+) MB stacks, (\d+) MB globals, (\d+) P( \(forced\))?)");
+  std::vector<std::smatch> cycles;
+  std::istringstream in(res.output);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (const std::string& l : lines) {
+    if (l.rfind("gc ", 0) != 0) continue;
+    std::smatch m;
+    INFO("line: " << l);
+    REQUIRE(std::regex_match(l, m, line));
+    cycles.push_back(m);
+  }
+  // The program's three runtime.GC calls, numbered from 1, each forced;
+  // the last two start from at least the 4 MiB live and mark it.
+  REQUIRE(cycles.size() >= 3);
+  for (size_t i = 0; i < cycles.size(); i++) {
+    CHECK(std::stoul(cycles[i][1].str()) == i + 1);
+    CHECK(cycles[i][18].str() == "2");
+  }
+  for (size_t i = cycles.size() - 3; i < cycles.size(); i++) {
+    CHECK(cycles[i][19].matched);
+    if (i > cycles.size() - 3) {
+      CHECK(std::stoul(cycles[i][12].str()) >= 4);
+      CHECK(std::stoul(cycles[i][14].str()) >= 4);
+    }
+  }
+  CHECK(contains(res.output, "done\n"));
 }
 
 // GOTRACEBACK=none prints the panic and no goroutines; =all prints the other

@@ -996,13 +996,15 @@ def collector(srcdir, gcfacts):
         raise SystemExit("gen: %s exited with status %d:\n%s" % (gcfacts, res.returncode, out))
     problems = []
     part4 = out.split("== 4.")[1] if "== 4." in out else ""
-    traces = re.findall(r"^gc (\d+) @\d+ms: \d+ us stw, (\d+)->(\d+)->(\d+) KB, \d+ P \(forced\)$",
-                        out.split("== 4.")[0], re.M)
+    # Go's gctrace line (mgc.go gcMarkTermination).
+    trace = (r"^gc (\d+) @[\d.]+s \d+%: [\d.]+\+[\d.]+\+[\d.]+ ms clock, [\d.]+\+[\d.]+/[\d.]+/[\d.]+\+[\d.]+ ms cpu, "
+             r"(\d+)->(\d+)->(\d+) MB, \d+ MB goal, \d+ MB stacks, \d+ MB globals, \d+ P")
+    traces = re.findall(trace + r" \(forced\)$", out.split("== 4.")[0], re.M)
     if [int(t[0]) for t in traces] != [1, 2, 3, 4]:
         problems.append("not four gctrace lines, gc 1 to gc 4")
     # Part 4: cycles the heap trigger started, one gctrace line each, not
     # forced; and the first NextGC is the pacer's goal for the live heap.
-    paced = re.findall(r"^gc \d+ @\d+ms: \d+ us stw, (\d+)->(\d+)->(\d+) KB, \d+ P$", part4, re.M)
+    paced = re.findall(trace + r"$", part4, re.M)
     m4 = re.search(r"^cycles started by allocation: (\d+); NumForcedGC (\d+) -> (\d+); HeapInuse (\d+) KB$",
                    part4, re.M)
     if not m4 or int(m4.group(1)) != len(paced) or len(paced) < 4 or m4.group(2) != m4.group(3):

@@ -12,6 +12,7 @@
 //     reason, and the GODEBUG=schedtrace line of sysmon.
 //   - GODEBUG=gcstoptheworld=1 keeping user goroutines off the Ps for the
 //     mark (GCStopTheWorldUser).
+//   - the GODEBUG=gctrace line of each cycle (GCTrace).
 #include <signal.h>
 
 #include <atomic>
@@ -36,6 +37,20 @@ void SendOnClosedChan() {
   auto c = gort::make_chan<int>();
   gort::close(c);
   c.send(1);
+}
+
+// GCTrace: three forced cycles with 4 MiB of live, pointerful heap (a slice
+// of 2^19 words, half of them naming small objects), for GODEBUG=gctrace=1
+// to describe; prints "done".
+void GCTrace() {
+  struct node {
+    gort::ptr<node> next;
+  };
+  auto live = gort::make<gort::ptr<node>>(1 << 19);
+  for (int i = 0; i < gort::len(live); i += 2) live[i] = gort::new_<node>();
+  for (int i = 0; i < 3; i++) runtime::GC();
+  runtime::KeepAlive(live);
+  println("done");
 }
 
 // GCStopTheWorldUser: a user goroutine runs steps (each a Gosched) while
@@ -231,6 +246,7 @@ void StackOverflowNoSplit() {
 
 [[maybe_unused]] bool registered = [] {
   register_("GCStopTheWorldUser", GCStopTheWorldUser);
+  register_("GCTrace", GCTrace);
   register_("StackOverflowNoSplit", StackOverflowNoSplit);
   register_("StackAllWaitReasons", StackAllWaitReasons);
   register_("SigquitDump", SigquitDump);
