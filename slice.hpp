@@ -130,16 +130,11 @@ template <class T>
 inline constexpr bool copiesBitwise =
     std::is_trivially_copy_constructible_v<T> && std::is_trivially_destructible_v<T> && !runtime::conservativeScan<T>;
 
-/// grow: s with room for num more elements, through growslice when its
-/// capacity is short ([slice-zero]); the length becomes s.len + num.
+/// growSlow: grow's call of growslice, out of line, as Go's compiler
+/// leaves the call to growslice out of line and keeps the capacity check
+/// inline. newLen is s.len + num.
 template <class T>
-slice<T> grow(slice<T> s, int num) {
-  // The sum may wrap (Go's int arithmetic), and growslice reports it.
-  int newLen = int(unsigned(s.len) + unsigned(num));
-  if (unsigned(newLen) <= unsigned(s.cap) && newLen >= 0) {
-    s.len = newLen;
-    return s;
-  }
+[[gnu::noinline]] slice<T> growSlow(slice<T> s, int newLen, int num) {
   runtime::slice n = runtime::growslice(s.array, newLen, s.cap, num, runtime::heapType<T>());
   T* a = static_cast<T*>(n.array);
   if constexpr (!copiesBitwise<T>) {
@@ -148,6 +143,20 @@ slice<T> grow(slice<T> s, int num) {
     for (int i = 0; i < s.len; i++) ::new (&a[i]) T(s.array[i]);
   }
   return slice<T>{a, n.len, n.cap};
+}
+
+/// grow: s with room for num more elements, through growslice when its
+/// capacity is short ([slice-zero]); the length becomes s.len + num.
+/// Inlined into every append: the common case is a compare and a store.
+template <class T>
+[[gnu::always_inline]] inline slice<T> grow(slice<T> s, int num) {
+  // The sum may wrap (Go's int arithmetic), and growslice reports it.
+  int newLen = int(unsigned(s.len) + unsigned(num));
+  if (__builtin_expect(unsigned(newLen) <= unsigned(s.cap) && newLen >= 0, true)) {
+    s.len = newLen;
+    return s;
+  }
+  return growSlow(s, newLen, num);
 }
 }  // namespace detail
 
@@ -164,12 +173,17 @@ slice<T> append(slice<T> s, Vs&&... vs) {
 
 /// append(s, t...): s with t's elements added at its end.
 template <class T>
-slice<T> appendSlice(slice<T> s, const slice<T>& t) {
+[[gnu::always_inline]] inline slice<T> appendSlice(slice<T> s, const slice<T>& t) {
   int old = s.len;
   int n = t.len;
   s = detail::grow(s, n);
   // t may share s's array (append(s[:1], s...)): copy handles the overlap.
-  copy(slice<T>{s.array + old, n, n}, t);
+  if constexpr (std::is_trivially_copyable_v<T>) {
+    // As Go's compiler does for append(s, t...): a memmove, no slicecopy.
+    if (n != 0) __builtin_memmove(s.array + old, t.array, size_t(n) * sizeof(T));
+  } else {
+    copy(slice<T>{s.array + old, n, n}, t);
+  }
   return s;
 }
 
