@@ -52,6 +52,7 @@
 #include "print.hpp"
 #include "proc.hpp"
 #include "runtime2.hpp"
+#include "time.hpp"
 #include "sizeclasses.hpp"
 #include "type.hpp"
 
@@ -177,6 +178,15 @@ template <>
 inline constexpr bool conservativeScan<p> = true;
 template <>
 inline constexpr bool conservativeScan<sudog> = true;
+/// A timer (time.hpp) holds a raw function pointer beside its argument,
+/// so its map cannot be derived either. Only pp, f and arg are pointers:
+/// when, period, seq, nextwhen and status are numbers (a nanotime can look
+/// like a heap address), so its map leaves them out.
+template <>
+inline constexpr bool conservativeScan<timer> = true;
+template <>
+inline constexpr uintptr conservativeScalars<timer>[4] = {offsetof(timer, when), offsetof(timer, f) - offsetof(timer, when),
+                                                          offsetof(timer, seq), sizeof(timer) - offsetof(timer, seq)};
 
 /// p.pcache is a page address and two bitmaps, never a pointer to an
 /// object; but its base is the address of the first object of the first

@@ -44,8 +44,11 @@
 // (preempt.cpp, [gscan-lock]) also works as a lock, on that g's status; it
 // is taken without runtime locks held and never across a park.
 //
-// Departure: no syscall states, no GC, timers or netpoller yet; the code paths Go takes for them are absent, and the book's
-// departures chapter lists each. Ms are pthreads (os_linux.cpp).
+// Timers (time.cpp) are run by findRunnable and stealWork (checkTimers);
+// an M with nothing to run sleeps in the network poller until the next one.
+// Departure: no syscall states and no poller descriptors yet; the code
+// paths Go takes for them are absent, and the book's departures chapter
+// lists each. Ms are pthreads (os_linux.cpp).
 #include "proc.hpp"
 
 #include <cxxabi.h>
@@ -64,11 +67,13 @@
 #include "mfinal.hpp"
 #include "mgc.hpp"
 #include "mgcsweep.hpp"
+#include "netpoll.hpp"
 #include "print.hpp"
 #include "preempt.hpp"
 #include "race.hpp"
 #include "runtime.hpp"
 #include "sema.hpp"
+#include "time.hpp"
 
 namespace runtime {
 extern uint32 gcsema;  // mgc.cpp
@@ -95,11 +100,11 @@ mutex allglock;    // protects allgs/allgcap while appending
 int64 runtimeInitTime;
 namespace {
 int64 allgcap;
-mutex allpLock;    // protects allp/allplen/idlepMask against resizing
 int64 starttime;   // for schedtrace
 void (*main_main_fn)();
 }  // namespace
 
+mutex allpLock;  // protects allp/allplen/idlepMask/timerpMask against resizing
 randomOrder stealOrder;
 uint32 worldsema = 1;
 
@@ -1214,13 +1219,17 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
   gogo(&gp->sched);
 }
 
-static std::tuple<g*, bool, bool> stealWork();
+static std::tuple<g*, bool, int64, int64, bool> stealWork(int64 now);
 static p* checkRunqsNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* idlepMaskSnapshot);
+static int64 checkTimersNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* timerpMaskSnapshot, int64 pollUntil);
 static std::tuple<p*, g*> checkIdleGCNoP();
+static std::tuple<int64, int64, bool> checkTimers(p* pp, int64 now);
 
-/// findRunnable: look for a G to run, in order: this P's queue, the global
-/// queue, other Ps; with nothing found, give up the P and park this M.
-/// Returns (gp, inheritTime, tryWakeP). [g0-only] \gosrc{proc.go,findRunnable}
+/// findRunnable: look for a G to run, in order: due timers, this P's
+/// queue, the global queue, the poller, other Ps (and their timers); with
+/// nothing found, give up the P and park this M, in the poller until the
+/// next timer if there is one. Returns (gp, inheritTime, tryWakeP).
+/// [g0-only] \gosrc{proc.go,findRunnable}
 static std::tuple<g*, bool, bool> findRunnable() {
   m* mp = getg()->m;
 top:
@@ -1230,7 +1239,9 @@ top:
     goto top;
   }
   if (atomic::Load(&pp->runSafePointFn) != 0) runSafePointFn();
-  int64 now = 0;
+  // Run the timers that are due here; pollUntil is when the next one is.
+  auto [now, pollUntil, ranTimer] = checkTimers(pp, 0);
+  (void)ranTimer;
   // A background mark worker, if the cycle wants one on this P.
   if (atomic::Load(&gcBlackenEnabled) != 0) {
     auto [gp, tnow] = gcController.findRunnableGCWorker(pp, now);
@@ -1258,13 +1269,26 @@ top:
     unlock(&sched.lock);
     if (gp != nullptr) return {gp, false, false};
   }
+  // The poller, without blocking, if a goroutine waits in it and no M is
+  // blocked in it already (lastpoll == 0 says one is).
+  if (netpollinited() && netpollAnyWaiters() && sched.lastpoll.Load() != 0) {
+    if (auto [list, delta] = netpoll(0); !list.empty()) {
+      g* gp = list.pop();
+      injectglist(&list);
+      netpollAdjustWaiters(delta);
+      casgstatus(gp, _Gwaiting, _Grunnable);
+      return {gp, false, false};
+    }
+  }
   // Steal, as a spinning M. Cap spinners at half the busy Ps: with a large
   // GOMAXPROCS and little parallelism, more would only waste CPU.
   if (mp->spinning || 2 * sched.nmspinning.Load() < gomaxprocs - sched.npidle.Load()) {
     if (!mp->spinning) becomeSpinning(mp);
-    auto [gp, inheritTime, newWork] = stealWork();
+    auto [gp, inheritTime, tnow, w, newWork] = stealWork(now);
     if (gp != nullptr) return {gp, inheritTime, false};
-    if (newWork) goto top;
+    if (newWork) goto top;  // a timer it ran may have readied something
+    now = tnow;
+    if (w != 0 && (pollUntil == 0 || w < pollUntil)) pollUntil = w;  // an earlier timer elsewhere
   }
 
   // Nothing to do. If the collector is marking and has work, mark in this
@@ -1285,6 +1309,7 @@ top:
   p** allpSnapshot = allp;
   int32 allplenSnapshot = allplen;
   uint32* idlepMaskSnapshot = idlepMask;
+  uint32* timerpMaskSnapshot = timerpMask;
 
   // Recheck the global queue under the lock. A forEachP request that came
   // in since the top must be served before the P goes idle. [safe-point]
@@ -1305,7 +1330,7 @@ top:
     goto top;
   }
   if (releasep() != pp) throw_("findrunnable: wrong p");
-  pidleput(pp, 0);
+  now = pidleput(pp, now);
   unlock(&sched.lock);
 
   // The delicate dance: this M stopped spinning, so the invariant
@@ -1345,33 +1370,109 @@ top:
       casgstatus(gp, _Gwaiting, _Grunnable);
       return {gp, false, false};
     }
+    // The earliest timer of any P, for the wait below (a P's timers may
+    // have been added after this M last looked).
+    pollUntil = checkTimersNoP(allpSnapshot, allplenSnapshot, timerpMaskSnapshot, pollUntil);
   }
-  (void)wasSpinning;
+
+  // Block in the poller until the next timer (or a goroutine's descriptor
+  // is ready, or netpollBreak), if no other M is blocked there already.
+  if (netpollinited() && (netpollAnyWaiters() || pollUntil != 0) && sched.lastpoll.Swap(0) != 0) {
+    sched.pollUntil.Store(pollUntil);
+    if (mp->p) throw_("findrunnable: netpoll with p");
+    if (mp->spinning) throw_("findrunnable: netpoll with spinning");
+    int64 delay = -1;
+    if (pollUntil != 0) {
+      if (now == 0) now = nanotime();
+      delay = pollUntil - now;
+      if (delay < 0) delay = 0;
+    }
+    auto [list, delta] = netpoll(delay);  // block until new work is available
+    now = nanotime();
+    sched.pollUntil.Store(0);
+    sched.lastpoll.Store(now);
+    lock(&sched.lock);
+    auto [pp2, now2] = pidleget(now);
+    (void)now2;
+    unlock(&sched.lock);
+    if (pp2 == nullptr) {
+      injectglist(&list);
+      netpollAdjustWaiters(delta);
+    } else {
+      acquirep(pp2);
+      if (!list.empty()) {
+        g* gp = list.pop();
+        injectglist(&list);
+        netpollAdjustWaiters(delta);
+        casgstatus(gp, _Gwaiting, _Grunnable);
+        return {gp, false, false};
+      }
+      if (wasSpinning) becomeSpinning(mp);
+      goto top;  // the timer is due now: run it
+    }
+  } else if (pollUntil != 0 && netpollinited()) {
+    // Another M sleeps in the poller; wake it if it sleeps past our timer.
+    int64 pollerPollUntil = sched.pollUntil.Load();
+    if (pollerPollUntil == 0 || pollerPollUntil > pollUntil) netpollBreak();
+  }
   stopm();
   goto top;
 }
 
+/// pollWork: whether this P has something better to do than idle-time
+/// marking: goroutines in the global queue or its own, or ready in the
+/// poller. \gosrc{proc.go,pollWork}
+bool pollWork() {
+  if (sched.runqsize != 0) return true;
+  p* pp = getg()->m->p.ptr();
+  if (!runqempty(pp)) return true;
+  if (netpollinited() && netpollAnyWaiters() && sched.lastpoll.Load() != 0) {
+    if (auto [list, delta] = netpoll(0); !list.empty()) {
+      injectglist(&list);
+      netpollAdjustWaiters(delta);
+      return true;
+    }
+  }
+  return false;
+}
+
 /// stealWork: up to four passes over the other Ps in random order, taking
 /// half of the first non-empty queue found; only the last pass may take a
-/// P's runnext.
+/// P's runnext, and it also runs the other Ps' due timers. Returns (gp,
+/// inheritTime, now, pollUntil: the earliest timer seen, newWork: a timer
+/// ran or the world is stopping, so look again).
 /// \gosrc{proc.go,stealWork}
-static std::tuple<g*, bool, bool> stealWork() {
+static std::tuple<g*, bool, int64, int64, bool> stealWork(int64 now) {
   p* pp = getg()->m->p.ptr();
+  bool ranTimer = false;
+  int64 pollUntil = 0;
   constexpr int stealTries = 4;
   for (int i = 0; i < stealTries; i++) {
     bool stealTimersOrRunNextG = i == stealTries - 1;
     for (randomEnum e = stealOrder.start(cheaprand()); !e.done(); e.next()) {
-      if (sched.gcwaiting.Load()) return {nullptr, false, true};  // newWork: GC
+      if (sched.gcwaiting.Load()) return {nullptr, false, now, pollUntil, true};  // newWork: GC
       p* p2 = allp[e.position()];
       if (pp == p2) continue;
       uint32 pos = e.position();
+      // Run p2's due timers: its own M may be busy with one long goroutine.
+      // They ready goroutines onto this P.
+      if (stealTimersOrRunNextG && (atomic::Load(&timerpMask[pos / 32]) & (1u << (pos % 32))) != 0) {
+        auto [tnow, w, ran] = checkTimers(p2, now);
+        now = tnow;
+        if (w != 0 && (pollUntil == 0 || w < pollUntil)) pollUntil = w;
+        if (ran) {
+          // What the timers readied is in our queue: take it now.
+          if (auto [gp, inheritTime] = runqget(pp); gp != nullptr) return {gp, inheritTime, now, pollUntil, ranTimer};
+          ranTimer = true;
+        }
+      }
       bool idle = (atomic::Load(&idlepMask[pos / 32]) & (1u << (pos % 32))) != 0;
       if (!idle) {
-        if (g* gp = runqsteal(pp, p2, stealTimersOrRunNextG)) return {gp, false, false};
+        if (g* gp = runqsteal(pp, p2, stealTimersOrRunNextG)) return {gp, false, now, pollUntil, ranTimer};
       }
     }
   }
-  return {nullptr, false, false};
+  return {nullptr, false, now, pollUntil, ranTimer};
 }
 
 /// checkRunqsNoP: after dropping its P, a formerly spinning M looks once more
@@ -1394,6 +1495,20 @@ static p* checkRunqsNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* idlepMa
     }
   }
   return nullptr;
+}
+
+/// checkTimersNoP: for an M that gave up its P: the earliest timer of any
+/// P in the timerpMask snapshot, or pollUntil if that is earlier.
+/// \gosrc{proc.go,checkTimersNoP}
+static int64 checkTimersNoP(p** allpSnapshot, int32 allplenSnapshot, uint32* timerpMaskSnapshot, int64 pollUntil) {
+  for (int32 id = 0; id < allplenSnapshot; id++) {
+    if ((atomic::Load(&timerpMaskSnapshot[id / 32]) & (1u << (id % 32))) != 0) {
+      p* p2 = atomic::Load(&allpSnapshot[id]);
+      int64 w = nobarrierWakeTime(p2);
+      if (w != 0 && (pollUntil == 0 || w < pollUntil)) pollUntil = w;
+    }
+  }
+  return pollUntil;
 }
 
 /// checkIdleGCNoP: for an M without a P: an idle P and an idle mark
@@ -1430,15 +1545,18 @@ static std::tuple<p*, g*> checkIdleGCNoP() {
   return {pp, node->gp.ptr()};
 }
 
-/// pollWork: whether this P has something better to do than idle-time
-/// marking: goroutines in the global queue or its own.
-/// Departure: Go also asks the network poller (issue 13).
-/// \gosrc{proc.go,pollWork}
-bool pollWork() {
-  if (sched.runqsize != 0) return true;
-  p* pp = getg()->m->p.ptr();
-  if (!runqempty(pp)) return true;
-  return false;
+/// wakeNetPoller: a timer was added or moved earlier, to when. If an M is
+/// blocked in the poller past when, break its wait; if none is, make sure
+/// some M is looking for work (it will see the timer).
+/// \gosrc{proc.go,wakeNetPoller}
+void wakeNetPoller(int64 when) {
+  if (sched.lastpoll.Load() == 0) {
+    // An M is in netpoll; it sleeps until pollUntil (0: indefinitely).
+    int64 pollerPollUntil = sched.pollUntil.Load();
+    if (pollerPollUntil == 0 || pollerPollUntil > when) netpollBreak();
+  } else {
+    wakep();
+  }
 }
 
 /// resetspinning: a spinning M found work; it stops spinning and, since it
@@ -1577,6 +1695,46 @@ static void dropg() {
   memset(eh, 0, sizeof curg->ehglobals);
   gp->m->curg->m = nullptr;
   gp->m->curg = nullptr;
+}
+
+/// checkTimers runs pp's due timers (pp is this M's P, or another P whose
+/// timers stealWork runs). Returns (now, pollUntil: when the next timer is,
+/// 0 if none, ran: a timer ran). The lock is taken only when something is
+/// due or, on the own P, when over a quarter of the heap is deleted timers.
+/// \gosrc{proc.go,checkTimers}
+YESWRITEBARRIERREC static std::tuple<int64, int64, bool> checkTimers(p* pp, int64 now) {
+  // When the first timer may be due, read without the lock ([timer0when]).
+  int64 next = pp->timer0When.Load();
+  int64 nextAdj = pp->timerModifiedEarliest.Load();
+  if (next == 0 || (nextAdj != 0 && nextAdj < next)) next = nextAdj;
+  if (next == 0) return {now, 0, false};  // no timers
+  if (now == 0) now = nanotime();
+  if (now < next) {
+    // Nothing due. Unless this is our own P and deleted timers crowd its
+    // heap, do not take the lock.
+    if (pp != getg()->m->p.ptr() || int(pp->deletedTimers.Load()) <= int(pp->numTimers.Load() / 4)) {
+      return {now, next, false};
+    }
+  }
+  int64 pollUntil = 0;
+  bool ran = false;
+  lock(&pp->timersLock);
+  if (pp->timersLen > 0) {
+    adjusttimers(pp, now);
+    while (pp->timersLen > 0) {
+      // runtimer: 0 if it ran one, else when the next is due (-1: none).
+      if (int64 tw = runtimer(pp, now); tw != 0) {
+        if (tw > 0) pollUntil = tw;
+        break;
+      }
+      ran = true;
+    }
+  }
+  // Only the owner clears deleted timers: another P's M may be looking at
+  // them with an older heap in mind (Go's reasoning in checkTimers).
+  if (pp == getg()->m->p.ptr() && int(pp->deletedTimers.Load()) > pp->timersLen / 4) clearDeletedTimers(pp);
+  unlock(&pp->timersLock);
+  return {now, pollUntil, ran};
 }
 
 /// \gosrc{proc.go,parkunlock_c}
@@ -1979,6 +2137,10 @@ void p::init(int32 id_) {
     }
   }
   wbBuf_.reset();
+  // It may get timers as soon as it runs, and P 0 at start-up never goes
+  // through pidleget, which would set the bit ([timerpmask]).
+  atomic::Or(&timerpMask[id_ / 32], 1u << (id_ % 32));
+  atomic::And(&idlepMask[id_ / 32], ~(1u << (id_ % 32)));
 }
 
 /// destroy: a P beyond the new GOMAXPROCS gives its work and caches back.
@@ -1998,6 +2160,24 @@ void p::destroy() {
     sched.runq.push(pp->runnext.ptr());
     sched.runqsize++;
     pp->runnext.set(nullptr);
+  }
+  // Its timers go to the P of the M resizing. The world is stopped, but
+  // sysmon's timeSleepUntil may read them: take both locks (the one place
+  // two Ps' timersLocks are held together).
+  if (pp->timersLen > 0) {
+    p* plocal = getg()->m->p.ptr();
+    lock(&plocal->timersLock);
+    lock(&pp->timersLock);
+    moveTimers(plocal, pp->timers, pp->timersLen);
+    for (int32 i = 0; i < pp->timersLen; i++) pp->timers[i] = nullptr;
+    pp->timers = nullptr;
+    pp->timersLen = 0;
+    pp->timersCap = 0;
+    pp->numTimers.Store(0);
+    pp->deletedTimers.Store(0);
+    pp->timer0When.Store(0);
+    unlock(&pp->timersLock);
+    unlock(&plocal->timersLock);
   }
   // A mark in progress: this P's buffered pointers and grey objects go to
   // the collector (they would otherwise stay with a dead P).
@@ -2039,10 +2219,13 @@ static p* procresize(int32 nprocs) {
     lock(&allpLock);
     p** nallp = static_cast<p**>(newarray(&typeOf<p*>, int(nprocs)));
     uint32* nmask = static_cast<uint32*>(calloc(size_t(maskWords), sizeof(uint32)));
+    uint32* ntmask = static_cast<uint32*>(calloc(size_t(maskWords), sizeof(uint32)));
     for (int32 i = 0; i < allpcap; i++) nallp[i] = allp[i];
     for (int32 i = 0; i < (allpcap + 31) / 32; i++) nmask[i] = atomic::Load(&idlepMask[i]);
+    for (int32 i = 0; i < (allpcap + 31) / 32; i++) ntmask[i] = atomic::Load(&timerpMask[i]);
     allp = nallp;
     idlepMask = nmask;
+    timerpMask = ntmask;
     allpcap = nprocs;
     unlock(&allpLock);
   }
@@ -2196,6 +2379,11 @@ static bool checkdead1(int pass) {
     unlock(&sched.lock);
     fatal("no goroutines (main called runtime.Goexit) - deadlock!");
   }
+  // Nothing runs, so the Ps' timers can be read: a pending timer will
+  // ready a goroutine (the M blocked in the poller wakes for it).
+  for (int32 i = 0; i < allplen; i++) {
+    if (allp[i]->timersLen > 0) return true;
+  }
   unlock(&sched.lock);
   fatal("all goroutines are asleep - deadlock!");
 }
@@ -2215,9 +2403,11 @@ static uint32 retake(int64 now);
 /// goroutines that ran longer than forcePreemptNS, wakes forcegchelper when
 /// no collection ran for forcegcperiod, and prints the GODEBUG=schedtrace
 /// line. It sleeps 20us while it finds work, backing off to 10ms.
-/// Departure: Go's sysmon also retakes Ps from system calls, polls the
-/// network and parks itself when every P is idle; the port has no syscall
-/// states or netpoller yet. \gosrc{proc.go,sysmon}
+/// It also polls the network when no M has for 10ms.
+/// Departure: Go's sysmon also retakes Ps from system calls and, when every
+/// P is idle, sleeps until the next timer (sysmonwait); the port has no
+/// syscall states yet, and its sysmon keeps its 10ms rounds.
+/// \gosrc{proc.go,sysmon}
 NOWRITEBARRIERREC static void sysmon() {
   lock(&sched.lock);
   sched.nmsys++;
@@ -2235,6 +2425,19 @@ NOWRITEBARRIERREC static void sysmon() {
     if (delay > 10 * 1000) delay = 10 * 1000;  // capped at 10ms
     usleep(delay);
     int64 now = nanotime();
+    // Poll the network if no M has for 10ms (every M may be busy running
+    // goroutines, none of them in findRunnable).
+    if (int64 lastpoll = sched.lastpoll.Load(); netpollinited() && lastpoll != 0 && lastpoll + 10 * 1000 * 1000 < now) {
+      sched.lastpoll.CompareAndSwap(lastpoll, now);
+      if (auto [list, delta] = netpoll(0); !list.empty()) {  // non-blocking
+        // Readying them may start an M; to checkdead, this M counts as idle
+        // meanwhile.
+        incidlelocked(-1);
+        injectglist(&list);
+        incidlelocked(1);
+        netpollAdjustWaiters(delta);
+      }
+    }
     // Ask over-long runners to yield (no syscall Ps to take back yet).
     if (retake(now) != 0)
       idle = 0;
@@ -2348,7 +2551,7 @@ void schedtrace(bool detailed) {
         print(mp->id);
       else
         print("nil");
-      print(" runqsize=", t - h, " gfreecnt=", pp->gFree.n.load(), " timerslen=", 0, "\n");
+      print(" runqsize=", t - h, " gfreecnt=", pp->gFree.n.load(), " timerslen=", pp->timersLen, "\n");
     } else {
       print(" ");
       if (i == 0) print("[");
@@ -2480,12 +2683,24 @@ static g* globrunqget(p* pp, int32 max) {
   return gp;
 }
 
+/// updateTimerPMask clears pp's timerpMask bit if pp has no timers
+/// ([timerpmask]). numTimers may drop to 0 for a moment while another P
+/// moves one of pp's timers (checkTimers from stealWork), so the final
+/// check is under timersLock. \gosrc{proc.go,updateTimerPMask}
+static void updateTimerPMask(p* pp) {
+  if (pp->numTimers.Load() > 0) return;
+  lock(&pp->timersLock);
+  if (pp->numTimers.Load() == 0) atomic::And(&timerpMask[pp->id / 32], ~(1u << (pp->id % 32)));
+  unlock(&pp->timersLock);
+}
+
 /// pidleput: push pp, whose run queue must be empty, onto sched.pidle and
 /// set its idlepMask bit. Caller holds sched.lock.
 /// \gosrc{proc.go,pidleput}
 NOWRITEBARRIERREC static int64 pidleput(p* pp, int64 now) {
   if (!runqempty(pp)) throw_("pidleput: P has non-empty run queue");
   if (now == 0) now = nanotime();
+  updateTimerPMask(pp);  // clear its timer bit if it has no timers
   atomic::Or(&idlepMask[pp->id / 32], 1u << (pp->id % 32));
   pp->link = sched.pidle;
   sched.pidle.set(pp);
@@ -2501,7 +2716,9 @@ NOWRITEBARRIERREC static int64 pidleput(p* pp, int64 now) {
 NOWRITEBARRIERREC static std::tuple<p*, int64> pidleget(int64 now) {
   p* pp = sched.pidle.ptr();
   if (pp != nullptr) {
+    // A timer may be added on it from now on.
     if (now == 0) now = nanotime();
+    atomic::Or(&timerpMask[pp->id / 32], 1u << (pp->id % 32));
     atomic::And(&idlepMask[pp->id / 32], ~(1u << (pp->id % 32)));
     sched.pidle = pp->link;
     sched.npidle.Add(-1);

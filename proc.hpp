@@ -140,6 +140,7 @@ std::tuple<g*, bool> runqget(p* pp);
 bool runqempty(p* pp);
 std::tuple<gQueue, uint32> runqdrain(p* pp);
 bool pollWork();
+void wakeNetPoller(int64 when);
 bool preemptone(p* pp);
 void globrunqputbatch(gQueue* batch, int32 n);
 g* runqsteal(p* pp, p* p2, bool stealRunNextG);

@@ -344,6 +344,9 @@ struct g {
   // runs before the world stops (as Go's does): Racy.
   bool gcscandone;
   atomic::Racy<int64> gcAssistBytes;
+  // timer: the timer timeSleep arms for this g, made on its first sleep
+  // and kept with the g (time.cpp).
+  struct timer* timer;
 };
 
 struct m {
@@ -548,6 +551,22 @@ struct p {
   gcWork gcw;
   wbBuf wbBuf_;  // Departure: Go's p.wbBuf (the type has the same name)
 
+  // The timers added on this P (time.cpp; [timer-heap] in time.hpp).
+  // timersLock protects timers, timersLen and timersCap. Departure: Go's
+  // timers is a []*timer; here a heap array of pointer words with its
+  // length and capacity beside it. timer0When and timerModifiedEarliest
+  // are read without the lock ([timer0when]); numTimers and deletedTimers
+  // count the timers in the heap and those of them stopped but not yet
+  // removed.
+  mutex timersLock;
+  heapPtr<heapPtr<struct timer>> timers;
+  int32 timersLen;
+  int32 timersCap;
+  atomic::Uint32 numTimers;
+  atomic::Uint32 deletedTimers;
+  atomic::Int64 timer0When;
+  atomic::Int64 timerModifiedEarliest;
+
   void init(int32 id);  // proc.go (*p).init
   void destroy();       // proc.go (*p).destroy
 };
@@ -632,6 +651,8 @@ extern int32 allplen;
 extern int32 allpcap;   // Departure: cap(allp); allp[allplen:allpcap] are
                         // the Ps a smaller GOMAXPROCS destroyed (or nullptr)
 extern uint32* idlepMask;  // bit per P: on the idle list
+extern uint32* timerpMask; // bit per P: may have timers (time.hpp)
+extern mutex allpLock;     // protects P-less reads and size changes of allp, idlepMask, timerpMask
 extern bool mainStarted;
 extern int64 allglen;
 extern g** allgs;       // [allglen] Gs ever created (proc.cpp); Departure: Go's []*g

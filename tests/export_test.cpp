@@ -614,12 +614,4 @@ bool readTestingShort() {
 
 const bool testingShort = readTestingShort();
 
-void Sleep(int64_t d) {
-  int64_t end = runtime::nanotime() + d;
-  while (runtime::nanotime() < end) {
-    runtime::Gosched();
-    ::usleep(20);
-  }
-}
-
 }  // namespace gort_test

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "debug/garbage.hpp"
+#include "time/time.hpp"
 #include "runtime.hpp"
 #include "string.hpp"
 
@@ -265,13 +266,9 @@ inline constexpr int64_t Millisecond = 1000 * Microsecond;
 inline constexpr int64_t Second = 1000 * Millisecond;
 inline constexpr int64_t Hour = 3600 * Second;
 
-/// Sleep stands in for time.Sleep, which the port does not have yet (time.go
-/// comes later). Go's tests sleep to let other goroutines run, so this one
-/// gives up the P with Gosched until d nanoseconds have passed, and naps the
-/// thread (usleep) for a few microseconds between yields so that it does not
-/// spin a core flat out. Departure: the goroutine stays runnable instead of
-/// parking on a timer.
-void Sleep(int64_t d);
+/// Sleep: time.Sleep (package time, time/sleep.hpp): the goroutine parks
+/// on its timer.
+using gort::time::Sleep;
 
 /// GOMAXPROCSGuard is `defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))`: it
 /// sets GOMAXPROCS to n now and restores the previous value when the scope

@@ -67,7 +67,9 @@ SCOPE = ["proc.go", "chan.go", "select.go", "stack.go", "lock_futex.go", "runtim
          # The pacer and the GC CPU limiter (the collector issue).
          "mgcpacer.go", "mgclimit.go",
          # The collector (the collector issue).
-         "mgc.go", "mgcmark.go", "mgcsweep.go", "mgcwork.go", "mcheckmark.go", "mfinal.go"]
+         "mgc.go", "mgcmark.go", "mgcsweep.go", "mgcwork.go", "mcheckmark.go", "mfinal.go",
+         # Timers and the poller (the timers, system calls and poller issue).
+         "time.go", "netpoll.go", "netpoll_epoll.go", "timestub.go"]
 DIRECTIVES = ("nosplit", "systemstack", "nowritebarrier", "nowritebarrierrec",
               "yeswritebarrierrec")
 

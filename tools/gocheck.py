@@ -267,7 +267,10 @@ class Source:
         K = self.K
         parts = []
         while c is not None and c.kind != K.TRANSLATION_UNIT:
-            if c.kind == K.LINKAGE_SPEC:
+            # extern "C" { ... }: libclang reports the block as a
+            # LINKAGE_SPEC or, in some versions, as an UNEXPOSED_DECL without
+            # a name; neither is a scope of the name.
+            if c.kind == K.LINKAGE_SPEC or (c.kind == K.UNEXPOSED_DECL and not c.spelling):
                 c = c.semantic_parent
                 continue
             sp = c.spelling or "{anonymous}"

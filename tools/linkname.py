@@ -14,6 +14,7 @@ folder, its symbol prefix and its main declaration header:
 
   sync           sync/   "sync."               sync/runtime.hpp
   runtime/debug  debug/  "runtime..z2fdebug."  debug/stubs.hpp
+  time           time/   "time."               time/sleep.hpp
 
 (A Go compiler's symbol for runtime/debug's setGCPercent is
 "runtime/debug.setGCPercent"; GNU as refuses the '/' in a label, so the port
@@ -95,6 +96,9 @@ PACKAGES = [
     Package("sync", "sync", "sync.", "sync/runtime.hpp"),
     # gccgo's spelling of "runtime/debug.": GNU as refuses a '/' in a label.
     Package("runtime/debug", "debug", "runtime..z2fdebug.", "debug/stubs.hpp"),
+    # Package time: Sleep and the timer calls (sleep.go), now and
+    # runtimeNano (time.go).
+    Package("time", "time", "time.", "time/sleep.hpp"),
 ]
 SYNC = PACKAGES[0]
 

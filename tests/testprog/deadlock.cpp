@@ -64,7 +64,7 @@ void LockedDeadlock2() {
     runtime::LockOSThread();
     gort::select({});
   });
-  timeSleep(Millisecond);
+  gort::time::Sleep(Millisecond);
   gort::select({});
 }
 
@@ -212,7 +212,7 @@ void RecursivePanic5() {
 // the deadlock check must leave out (a system goroutine while it waits).
 void GoexitExit() {
   println("t1");
-  gort::go([]() { timeSleep(Millisecond); });
+  gort::go([]() { gort::time::Sleep(Millisecond); });
   auto i = gort::new_<int>(0);
   println("t2");
   runtime::SetFinalizer(i, [](int*) {});

@@ -63,13 +63,13 @@ void GCFairness2() {
   // sleep. Go's comment: these times suit the scheduler as it is; if all
   // three have not run after 30 ms, wait a second more and look again
   // (OpenBSD's usleep takes 20 ms at least).
-  timeSleep(30 * Millisecond);
+  gort::time::Sleep(30 * Millisecond);
   bool fail = false;
   for (auto& c : gcFairness2Count) {
     if (c.load() == 0) fail = true;
   }
   if (fail) {
-    timeSleep(1000 * Millisecond);
+    gort::time::Sleep(1000 * Millisecond);
     for (int i = 0; i < int(gcFairness2Count.size()); i++) {
       if (gcFairness2Count[size_t(i)].load() == 0) {
         fmtPrintln("goroutine " + std::to_string(i) + " did not run");

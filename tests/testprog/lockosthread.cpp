@@ -39,7 +39,7 @@ void LockOSThreadMain() {
     ready.send(true);
   });
   ready.recv();
-  timeSleep(1 * Millisecond);
+  gort::time::Sleep(1 * Millisecond);
   // This goroutine must now be running on some other thread.
   if (mainTID != 0 && gettid() == mainTID) {
     println("goroutine migrated to locked thread");
@@ -66,7 +66,7 @@ void LockOSThreadAlt() {
   ready.recv();
   runtime::UnlockOSThread();
   for (int i = 0; i < 100; i++) {
-    timeSleep(1 * Millisecond);
+    gort::time::Sleep(1 * Millisecond);
     // The locked thread must not have been handed to this goroutine.
     if (subTID != 0 && gettid() == subTID) {
       println("locked thread reused");

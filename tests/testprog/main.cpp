@@ -67,14 +67,6 @@ void osExit(int code) {
   ::_exit(code);
 }
 
-void timeSleep(long long d) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(d);
-  while (std::chrono::steady_clock::now() < end) {
-    runtime::Gosched();
-    ::usleep(20);
-  }
-}
-
 namespace {
 
 /// main.main (main.go main).

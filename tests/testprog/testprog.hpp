@@ -9,6 +9,8 @@
 #pragma once
 #include <string>
 
+#include "time/time.hpp"  // time.Sleep, which several programs call
+
 namespace testprog {
 
 using cmdFunc = void (*)();
@@ -35,11 +37,6 @@ void println(const std::string& s);
 void fmtPrintln(const std::string& s);
 /// os.Exit: end the process now with status code, running nothing else.
 [[noreturn]] void osExit(int code);
-/// time.Sleep stand-in: the port has no timers yet (time.go). Yields the P
-/// with Gosched until d nanoseconds have passed, napping the thread briefly
-/// between yields, so that other goroutines run meanwhile, as they would
-/// while Go's caller sleeps.
-void timeSleep(long long d);
 inline constexpr long long Millisecond = 1000 * 1000;
 
 // syscalls_linux.go
