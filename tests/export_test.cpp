@@ -30,6 +30,7 @@
 #include "mheap.hpp"
 #include "print.hpp"
 #include "proc.hpp"
+#include "netpoll.hpp"
 #include "sema.hpp"
 
 namespace runtime {
@@ -176,6 +177,15 @@ void RunStealOrderTest() {
     }
   }
 }
+
+// export_test.go NetpollGenericInit, Netpoll, NetpollBreak and Usleep at
+// go1.22.12.
+void NetpollGenericInit() { netpollGenericInit(); }
+void Netpoll(int64_t delta) {
+  systemstack([delta] { netpoll(delta); });
+}
+void NetpollBreak() { netpollBreak(); }
+void Usleep(uint32_t usec) { usleep(usec); }
 
 // export_test.go RunGetgThreadSwitchTest at go1.22.12. For gort this is the
 // check that getg's TLS read is never cached across a switch of threads

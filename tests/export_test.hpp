@@ -37,6 +37,15 @@ void RunStealOrderTest();
 /// goroutine has resumed on another thread (export_test.go).
 void RunGetgThreadSwitchTest();
 
+/// NetpollGenericInit, Netpoll, NetpollBreak, Usleep: export_test.go's
+/// doors to the poller (netpoll.cpp, netpoll_epoll.cpp): start it, block
+/// in it on the system stack for at most delta ns, interrupt a blocked
+/// poll, and sleep the thread.
+void NetpollGenericInit();
+void Netpoll(int64_t delta);
+void NetpollBreak();
+void Usleep(uint32_t usec);
+
 /// LockOSCounts returns the calling M's external and internal LockOSThread
 /// nesting counts, checking them against g.lockedm (export_test.go).
 struct lockOSCounts {

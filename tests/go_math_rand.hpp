@@ -10,6 +10,7 @@
 // (tests/mgcpacer_test.cpp) checks the generator against values Go printed.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace gort_test::gomathrand {
 
@@ -282,6 +283,26 @@ struct Rand {
   }
 
   int64_t Int63() { return int64_t(Uint64() & rngMask); }
+
+  // rand.go Int31, Int31n, Intn (for n < 2^31) and Perm.
+  int32_t Int31() { return int32_t(Int63() >> 32); }
+  int32_t Int31n(int32_t n) {
+    if ((n & (n - 1)) == 0) return Int31() & (n - 1);
+    int32_t max = int32_t((uint32_t(1) << 31) - 1 - (uint32_t(1) << 31) % uint32_t(n));
+    int32_t v = Int31();
+    while (v > max) v = Int31();
+    return v % n;
+  }
+  int Intn(int n) { return int(Int31n(int32_t(n))); }
+  std::vector<int> Perm(int n) {
+    std::vector<int> m(size_t(n), 0);
+    for (int i = 0; i < n; i++) {
+      int j = Intn(i + 1);
+      m[size_t(i)] = m[size_t(j)];
+      m[size_t(j)] = i;
+    }
+    return m;
+  }
 
   double Float64() {
     for (;;) {

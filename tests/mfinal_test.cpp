@@ -19,7 +19,6 @@
 #include <array>
 #include <atomic>
 #include <catch2/catch_test_macros.hpp>
-#include <chrono>
 #include <cstdint>
 
 #include "asan.hpp"
@@ -47,8 +46,8 @@ __attribute__((noinline)) void clearStack() {
 /// (Go's tests' time.After) have passed; whether done() became true.
 template <class Done>
 bool awaitFinalizer(Done done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto start = gort::time::Now();
+  while (gort::time::Since(start) < 4 * Second) {
     clearStack();
     runtime::GC();
     for (int i = 0; i < 20; i++) {
@@ -308,9 +307,9 @@ __attribute__((noinline)) void setRemovedFinalizer() {
 /// goroutine has started and parked, so that BlockUntilEmptyFinalizerQueue
 /// has a goroutine to look at.
 bool awaitFingAsleep() {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  auto start = gort::time::Now();
   while (!runtime::FinalizerGAsleep()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (gort::time::Since(start) >= 4 * Second) return false;
     Sleep(Millisecond);
   }
   return true;

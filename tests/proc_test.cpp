@@ -29,10 +29,10 @@
 //     would only repeat TestPreemption.
 //   TestAsyncPreempt: needs signal-based asynchronous preemption
 //     (preempt.go, signal_unix.go preemptM) of loops that make no calls.
-//   TestTimerFairness, TestTimerFairness2: need timers (time.After).
+//   TestTimerFairness2: needs a user system call (syscall.Read of 0 bytes)
+//     wrapped in entersyscall/exitsyscall.
 //   TestPreemptionAfterSyscall: needs the Entersyscall/Exitsyscall hooks
 //     (syscall states are not in the port yet) and time.
-//   TestNetpollBreak: needs the netpoller.
 #include <sys/types.h>
 
 #include <array>
@@ -288,6 +288,29 @@ TEST_CASE("TestBlockLocked", "[proc_test.go]") {
   });
   for (int i = 0; i < N; i++) {
     c.recv();
+  }
+}
+
+// proc_test.go:246 at go1.22.12
+//
+// A timer's channel must win a select against two goroutines that keep a
+// channel always ready: the timer is due after 20ms and must be served.
+TEST_CASE("TestTimerFairness", "[proc_test.go]") {
+  auto done = gort::make_chan<bool>();
+  auto c = gort::make_chan<bool>();
+  for (int i = 0; i < 2; i++) {
+    gort::go([done, c] {
+      for (;;) {
+        if (gort::select({gort::send(c, true), gort::recv(done)}) == 1) return;
+      }
+    });
+  }
+  auto timer = gort::time::After(20 * gort::time::Millisecond);
+  for (;;) {
+    if (gort::select({gort::recv(c), gort::recv(timer)}) == 1) {
+      gort::close(done);
+      return;
+    }
   }
 }
 
@@ -678,6 +701,32 @@ TEST_CASE("TestLockOSThreadTemplateThreadRace", "[proc_test.go]") {
 
 // proc_test.go:1100 at go1.22.12
 TEST_CASE("TestGetgThreadSwitch", "[proc_test.go]") { runtime::RunGetgThreadSwitchTest(); }
+
+// proc_test.go:1108 at go1.22.12
+//
+// netpollBreak must interrupt a netpoll blocked for 10 seconds. A goroutine
+// blocks in Netpoll on its thread; the test breaks until it has returned
+// (twice each round: the scheduler's own blocked poll may take a break).
+TEST_CASE("TestNetpollBreak", "[proc_test.go]") {
+  if (runtime::GOMAXPROCS(0) == 1) SKIP("skipping: GOMAXPROCS=1");  // as Go does
+  runtime::NetpollGenericInit();  // make sure the poller is running
+  auto start = gort::time::Now();
+  auto c = gort::make_chan<bool>(2);
+  gort::go([c] {
+    c.send(true);
+    runtime::Netpoll(10 * gort::time::Second);
+    c.send(true);
+  });
+  (void)c.recv();
+  for (;;) {
+    runtime::Usleep(100);
+    runtime::NetpollBreak();
+    runtime::NetpollBreak();
+    if (gort::select({gort::recv(c)}, gort::default_) == 0) break;
+  }
+  if (auto dur = gort::time::Since(start); dur > 5 * gort::time::Second)
+    FAIL("netpollBreak did not interrupt netpoll: slept for: " << gort::time::DurationString(dur));
+}
 
 // proc_test.go:1145 at go1.22.12
 TEST_CASE("TestBigGOMAXPROCS", "[proc_test.go]") {

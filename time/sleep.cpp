@@ -58,6 +58,10 @@ chan<Time> After(Duration d) { return NewTimer(d)->C; }
 /// \gosrc{time/sleep.go,goFunc}
 static void goFunc(void* arg, uintptr_t) {
   auto* fv = static_cast<runtime::funcval*>(arg);
+  if (fv == nullptr) {
+    runtime::newproc(nullptr);  // AfterFunc(d, nil): go of a nil func value
+    return;
+  }
   gort::go([fv] { fv->fn(fv); });
 }
 

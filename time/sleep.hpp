@@ -101,6 +101,10 @@ gort::ptr<Timer> afterFunc(Duration d, runtime::funcval* f);
 
 /// AfterFunc waits for d, then calls f in its own goroutine. The Timer's
 /// Stop cancels the call if it has not started. \gosrc{time/sleep.go,AfterFunc}
+/// AfterFunc(d, nullptr): Go's AfterFunc(d, nil), a timer whose firing
+/// is Go's `go nil()`, the fatal error "go of nil func value"; stopped
+/// before it fires, it is harmless (Go's benchmarks make such timers).
+inline gort::ptr<Timer> AfterFunc(Duration d, std::nullptr_t) { return detail::afterFunc(d, nullptr); }
 template <class F>
 gort::ptr<Timer> AfterFunc(Duration d, F&& f) {
   using C = detail::afterClosure<std::decay_t<F>>;

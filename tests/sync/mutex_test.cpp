@@ -17,16 +17,14 @@
 //   - Catch2's assertions are not safe off the test goroutine: goroutines
 //     record what they find in shared state, and the test goroutine asserts
 //     after it has waited for them.
-//   - time.Sleep is gort_test::Sleep; time.Now/time.Since are
-//     std::chrono::steady_clock. The port has no timers yet, so a timeout that
-//     Go writes as a select on time.After is a loop that polls the channel
-//     and checks the clock.
+//   - package time is gort::time (time/time.hpp): time.Sleep parks the
+//     goroutine on a timer, and a timeout is a select on time.After, as in
+//     Go.
 //   - A test that Go runs by re-executing its own binary runs a named
 //     sub-program of testprog (tests/testprog/syncmisuse.cpp) through
 //     gort_test::runTestProg, as tests/crash_test.cpp does.
 #include <atomic>
 #include <catch2/catch_test_macros.hpp>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -154,11 +152,6 @@ TEST_CASE("TestMutexMisuse", "[sync][mutex_test.go]") {
 }
 
 // mutex_test.go:199 at go1.22.12
-//
-// Departures: time.Sleep(100µs) is gort_test::Sleep, which keeps the
-// goroutine runnable (yielding) instead of parking it on a timer, so the
-// first goroutine holds mu while other goroutines run, as in Go. The
-// 10-second time.After is a poll of done with a steady_clock check.
 TEST_CASE("TestMutexFairness", "[sync][mutex_test.go]") {
   constexpr int64_t Microsecond = 1000;
   auto mu = std::make_shared<Mutex>();
@@ -190,14 +183,7 @@ TEST_CASE("TestMutexFairness", "[sync][mutex_test.go]") {
     }
     done.send(true);
   });
-  auto start = std::chrono::steady_clock::now();
-  for (;;) {
-    if (gort::select({gort::recv(done)}, gort::default_) == 0) {
-      break;
-    }
-    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(10)) {
-      FAIL("can't acquire Mutex in 10 seconds");
-    }
-    Sleep(100 * Microsecond);
+  if (gort::select({gort::recv(done), gort::recv(gort::time::After(10 * gort::time::Second))}) == 1) {
+    FAIL("can't acquire Mutex in 10 seconds");
   }
 }

@@ -239,14 +239,14 @@ void MainGoroutineID() { gort::panic("test"); }
 
 // deadlock.go:229 at go1.22.12
 //
-// The finalizer goroutine, started by SetFinalizer, must stay out of the
-// panic's goroutine dump. Not ported: the time.AfterFunc(time.Hour, ...)
-// line, since the port has no timers (time.go); in Go 1.22 such a timer
-// starts no goroutine before it fires either, so the dump Go's test expects
-// is the same. Go's i escapes to the heap; here it is allocated there.
+// The finalizer goroutine, started by SetFinalizer, and a pending
+// AfterFunc timer (which starts no goroutine before it fires) must stay out
+// of the panic's goroutine dump. Go's i escapes to the heap; here it is
+// allocated there.
 void NoHelperGoroutines() {
   auto i = gort::new_<int>(0);
   runtime::SetFinalizer(i, [](int*) {});
+  gort::time::AfterFunc(gort::time::Hour, [] {});
   gort::panic("oops");
 }
 

@@ -2,7 +2,6 @@
 // runtime/testdata/testprog/lockosthread.go: a goroutine that exits while
 // locked to its thread takes the thread with it; LockOSThread racing a
 // stop-the-world must not hang (golang.org/issue/38931).
-#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -176,8 +175,8 @@ void LockOSThreadTemplateThreadRace() {
     for (;;) runtime::ReadMemStats(&m);
   });
 
-  // Both LockOSThreads at about the same time. (Go: time.Now().Add(10ms).)
-  auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+  // Both LockOSThreads at about the same time.
+  auto start = gort::time::Now().Add(10 * gort::time::Millisecond);
 
   // (Shared through the C++ heap: a WaitGroup holds no GC reference.)
   auto wg = std::make_shared<gort::sync::WaitGroup>();
@@ -185,7 +184,7 @@ void LockOSThreadTemplateThreadRace() {
 
   for (int i = 0; i < 2; i++) {
     gort::go([start, wg] {
-      while (std::chrono::steady_clock::now() < start) {
+      while (gort::time::Now().Before(start)) {
       }
 
       // Work on the local run queue, so that handoffp starts an M early.
