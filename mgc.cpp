@@ -56,15 +56,18 @@ void gcinit() {
 
 /// gcenable: start the background sweeper, wait until it is parked, and
 /// allow collections; runtime.main calls it once the runtime can run
-/// goroutines. Departure: Go starts the background scavenger here too; it
-/// comes with the timers issue. \gosrc{mgc.go,gcenable}
+/// goroutines. \gosrc{mgc.go,gcenable}
 void gcenable() {
-  // go bgsweep(c), and wait for it to be ready.
+  // go bgsweep(c); go bgscavenge(c); and wait for both to be ready.
   static bgsweepClosure bgsweepFn{{bgsweep_entry}, nullptr};
-  hchan* c = makechan(&typeOf<int>, 1);
+  static bgscavengeClosure bgscavengeFn{{bgscavenge_entry}, nullptr};
+  hchan* c = makechan(&typeOf<int>, 2);
   bgsweepFn.c = c;
+  bgscavengeFn.c = c;
   newproc(&bgsweepFn.fn);
+  newproc(&bgscavengeFn.fn);
   int ready;
+  chanrecv1(c, &ready);
   chanrecv1(c, &ready);
   // The channel the background mark workers report ready on
   // (gcBgMarkStartWorkers), made now: gcStart must not allocate.

@@ -1,20 +1,22 @@
 // mgcscavenge.cpp: scavenging, mirroring mgcscavenge.go at go1.22.12, the
 // part the page allocator needs: pageAlloc.scavenge and scavengeOne (release
 // free pages, highest address first), the search inside a chunk
-// (findScavengeCandidate, fillAligned), the scavenge index, and the PI
-// controller, and the goals the pacer sets (gcPaceScavenger). The
-// background scavenger goroutine comes later
-// (tools/fidelity_manifest.tsv says why, function by function). Data,
-// invariants and locking: mgcscavenge.hpp.
+// (findScavengeCandidate, fillAligned), the scavenge index, the PI
+// controller, the goals the pacer sets (gcPaceScavenger), and the
+// background scavenger (scavengerState, bgscavenge). Data, invariants and
+// locking: mgcscavenge.hpp.
 #include <algorithm>
 #include <cmath>
 
+#include "chan.hpp"
 #include "internal/sys/intrinsics.hpp"
 #include "lockrank_off.hpp"
 #include "mem.hpp"
 #include "mheap.hpp"
 #include "mpagealloc.hpp"
 #include "print.hpp"
+#include "proc.hpp"
+#include "time.hpp"
 
 namespace runtime {
 
@@ -82,6 +84,187 @@ void gcPaceScavenger(int64 memoryLimit, uint64 heapGoal, uint64 lastHeapGoal) {
   }
 }
 
+scavengerState scavenger;
+
+/// init: wire the scavenger to the calling goroutine, make its timer and
+/// fill in the hooks a test left unset. \gosrc{mgcscavenge.go,scavengerState.init}
+void scavengerState::init() {
+  if (g != nullptr) throw_("scavenger state is already wired");
+  g = getg();
+  timer = newobject<struct timer>();
+  timer->arg = this;
+  timer->f = [](void* s, uintptr) { static_cast<scavengerState*>(s)->wake(); };
+  // The controller's constants are Go's, tuned there (see Go's comments):
+  // a one-second reset time, and a ratio bounded to [1:1000, 1000:1].
+  sleepController = piController{};
+  sleepController.kp = 0.3375;
+  sleepController.ti = 3.2e6;
+  sleepController.tt = 1e9;
+  sleepController.min = 0.001;
+  sleepController.max = 1000.0;
+  sleepRatio = startingScavSleepRatio;
+  if (scavenge == nullptr) {
+    scavenge = [](uintptr n) -> std::tuple<uintptr, int64> {
+      int64 start = nanotime();
+      uintptr r = mheap_.pages.scavenge(n, nullptr, false);
+      int64 end = nanotime();
+      if (start >= end) return {r, 0};  // a clock that did not move
+      runtime::scavenge.backgroundTime.Add(end - start);
+      return {r, end - start};
+    };
+  }
+  if (shouldStop == nullptr) {
+    shouldStop = [] {
+      // Both goals met: the retained heap (GOGC) and the mapped memory
+      // (the memory limit).
+      return heapRetained() <= runtime::scavenge.gcPercentGoal.Load() &&
+             gcController.mappedReady.Load() <= runtime::scavenge.memoryLimitGoal.Load();
+    };
+  }
+  if (gomaxprocs == nullptr) {
+    gomaxprocs = [] { return runtime::gomaxprocs; };
+  }
+}
+
+/// park: the scavenger goroutine waits to be woken (wake).
+/// \gosrc{mgcscavenge.go,scavengerState.park}
+void scavengerState::park() {
+  runtime::lock(&this->lock);
+  if (getg() != g) throw_("tried to park scavenger from another goroutine");
+  parked = true;
+  goparkunlock(&this->lock, waitReasonGCScavengeWait, 2);
+}
+
+/// ready: ask sysmon to wake the scavenger (the sweep is done; it may be
+/// called where readying a goroutine is not allowed).
+/// \gosrc{mgcscavenge.go,scavengerState.ready}
+void scavengerState::ready() { sysmonWake.Store(1); }
+
+/// wake: make the scavenger runnable if it is parked, cancelling a sleep
+/// in progress as well. \gosrc{mgcscavenge.go,scavengerState.wake}
+void scavengerState::wake() {
+  runtime::lock(&this->lock);
+  if (parked) {
+    // Woken now: sysmon need not.
+    sysmonWake.Store(0);
+    parked = false;
+    // injectglist rather than ready: this may run on a timer, without a P's
+    // run queue to spare (Go's reasoning in wake).
+    gList list;
+    list.push(g);
+    injectglist(&list);
+  }
+  runtime::unlock(&this->lock);
+}
+
+/// sleep: after a round of worked ns, sleep long enough that the work is
+/// scavengePercent of one P, and let the controller adjust the ratio.
+/// \gosrc{mgcscavenge.go,scavengerState.sleep}
+void scavengerState::sleep(double worked) {
+  runtime::lock(&this->lock);
+  if (getg() != g) throw_("tried to sleep scavenger from another goroutine");
+  if (worked < minScavWorkTime) worked = minScavWorkTime;  // at least the minimum
+  worked *= 1 + scavengeCostRatio;  // what reusing the memory will cost
+  int64 sleepTime = int64(worked / sleepRatio);
+  int64 slept;
+  if (sleepStub == nullptr) {
+    int64 start = nanotime();
+    resettimer(timer, start + sleepTime);
+    // Parked while the timer runs: a wake (the timer's, or one from the
+    // end of a sweep) ends the sleep.
+    parked = true;
+    goparkunlock(&this->lock, waitReasonSleep, 2);
+    slept = nanotime() - start;
+    runtime::lock(&this->lock);
+    deltimer(timer);  // woken early: the timer must not fire later
+    runtime::unlock(&this->lock);
+  } else {
+    runtime::unlock(&this->lock);
+    slept = sleepStub(sleepTime);
+  }
+  // After a reset, leave the controller alone for a while.
+  if (controllerCooldown > 0) {
+    int64 t = slept + int64(worked);
+    if (t > controllerCooldown) {
+      controllerCooldown = 0;
+    } else {
+      controllerCooldown -= t;
+    }
+    return;
+  }
+  // The fraction of the CPU the last round used, against the target.
+  double idealFraction = double(scavengePercent) / 100.0;
+  double cpuFraction = worked / ((double(slept) + worked) * double(gomaxprocs()));
+  auto [ratio, ok] = sleepController.next(cpuFraction, idealFraction, double(slept) + worked);
+  sleepRatio = ratio;
+  if (!ok) {
+    // The controller overflowed: start again from the first ratio and
+    // give it five seconds before it acts again.
+    sleepRatio = startingScavSleepRatio;
+    controllerCooldown = 5000000000LL;
+    controllerFailed();
+  }
+}
+
+/// controllerFailed: note, for scavtrace, that the controller was reset.
+/// \gosrc{mgcscavenge.go,scavengerState.controllerFailed}
+void scavengerState::controllerFailed() {
+  runtime::lock(&this->lock);
+  printControllerReset = true;
+  runtime::unlock(&this->lock);
+}
+
+/// run: one round of work: 64 KiB at a time until minScavWorkTime is spent,
+/// the goals are met or the heap has nothing more. Returns (bytes
+/// released, ns worked). \gosrc{mgcscavenge.go,scavengerState.run}
+std::tuple<uintptr, double> scavengerState::run() {
+  runtime::lock(&this->lock);
+  if (getg() != g) throw_("tried to run scavenger from another goroutine");
+  runtime::unlock(&this->lock);
+  uintptr released = 0;
+  double worked = 0;
+  while (worked < minScavWorkTime) {
+    if (shouldStop()) break;
+    // A small quantum: between two of them the goroutine can be preempted.
+    constexpr uintptr scavengeQuantum = 64 << 10;
+    auto [r, duration] = scavenge(scavengeQuantum);
+    // A clock too coarse to see the work: about 10us per physical page.
+    constexpr double approxWorkedNSPerPhysicalPage = 10e3;
+    if (duration == 0) {
+      worked += approxWorkedNSPerPhysicalPage * double(r / physPageSize);
+    } else {
+      worked += double(duration);
+    }
+    released += r;
+    if (r < scavengeQuantum) break;  // nothing more for now
+  }
+  if (released > 0 && released < physPageSize) throw_("released less than one physical page of memory");
+  return {released, worked};
+}
+
+/// bgscavenge: the background scavenger goroutine, which gcenable starts.
+/// It says it is ready on c and parks until the first sweep is done.
+/// \gosrc{mgcscavenge.go,bgscavenge}
+void bgscavenge(hchan* c) {
+  scavenger.init();
+  int one = 1;
+  chansend1(c, &one);
+  scavenger.park();
+  for (;;) {
+    auto [released, workTime] = scavenger.run();
+    if (released == 0) {
+      scavenger.park();
+      continue;
+    }
+    mheap_.pages.scav.releasedBg.Add(released);
+    scavenger.sleep(workTime);
+  }
+}
+
+/// bgscavenge_entry: the first frame of the scavenger goroutine (Go's
+/// closure call for `go bgscavenge(c)`).
+void bgscavenge_entry(funcval* fn) { bgscavenge(reinterpret_cast<bgscavengeClosure*>(fn)->c); }
+
 /// scavenge: release about nbytes of free, unscavenged memory, highest
 /// addresses first, chunk by chunk as the index offers them; stops early
 /// when the index has nothing left, or when shouldStop (if given) says so.
@@ -104,6 +287,25 @@ uintptr pageAlloc::scavenge(uintptr nbytes, bool (*shouldStop)(), bool force) {
     if (shouldStop != nullptr && shouldStop()) break;
   }
   return released;
+}
+
+/// printScavTrace: GODEBUG=scavtrace's line: what the background and eager
+/// scavenging released since the last line, what is released now and the
+/// heap's use of what it retains. Caller holds scavenger.lock.
+/// \gosrc{mgcscavenge.go,printScavTrace}
+void printScavTrace(uintptr releasedBg, uintptr releasedEager, bool forced) {
+  printlock();
+  print("scav ", releasedBg >> 10, " KiB work (bg), ", releasedEager >> 10, " KiB work (eager), ",
+        gcController.heapReleased.load() >> 10, " KiB now, ", (gcController.heapInUse.load() * 100) / heapRetained(),
+        "% util");
+  if (forced) {
+    print(" (forced)");
+  } else if (scavenger.printControllerReset) {
+    print(" [controller reset]");
+    scavenger.printControllerReset = false;
+  }
+  print("\n");
+  printunlock();
 }
 
 /// scavengeOne: release one run of free, unscavenged pages of chunk ci, at

@@ -8,9 +8,10 @@
 // index (which chunks have free, unscavenged pages, and how densely each was
 // used over the last GC cycles), pageAlloc.scavenge and scavengeOne, the
 // search within a chunk (pallocData.findScavengeCandidate, fillAligned), and
-// the PI controller, and the scavenger's goals (gcPaceScavenger, set from
-// the pacer's). The background scavenger (scavengerState, bgscavenge) needs
-// goroutine wake-ups and timers, and comes with those.
+// the PI controller, the scavenger's goals (gcPaceScavenger, set from
+// the pacer's), and the background scavenger (scavengerState, bgscavenge):
+// a system goroutine that releases memory down to those goals, paced to
+// about 1% of one CPU by sleeping on a timer between rounds of work.
 //
 // Invariants:
 //   [scav-gen]     a chunk's scavChunkData.gen is the index's gen when the
@@ -27,13 +28,18 @@
 //                  are stored only after the memory is mapped, so a reader
 //                  that sees an index within them can read its entry.
 //
-// Locks: the page allocator's lock serialises every writer of the index
+// Locks: scavenger.lock protects the scavenger's parked flag (and its
+// parking: park and sleep give it up only through goparkunlock, so that a
+// wake sees parked set only once the goroutine is off its stack) and
+// printControllerReset; it is never held across scavenging. The page
+// allocator's lock serialises every writer of the index
 // (alloc, free, setEmpty, nextGen, grow). find takes no lock and may run
 // alongside any of them: it reads the chunk data and the cursors atomically,
 // and gen with a relaxed load (detail::racyLoad), as Go reads it plainly.
 //
 // Include mpagealloc.hpp, not this file.
 #pragma once
+#include <tuple>
 #ifndef GORT_MPAGEALLOC_BASE
 #error "include mpagealloc.hpp, which includes mgcscavenge.hpp"
 #endif
@@ -205,5 +211,56 @@ struct piController {
   output next(double input, double setpoint, double period);
   void reset();
 };
+
+/// scavengerState: the background scavenger. It runs on its own goroutine
+/// (bgscavenge): it releases memory in rounds of at least minScavWorkTime
+/// of work while the goals are not met, then sleeps so that its work is
+/// scavengePercent of one P's time, as a PI controller on the measured
+/// fraction sets the sleep/work ratio; with nothing to do it parks until
+/// the end of the next sweep (ready, then sysmon's wake).
+/// The four function pointers are the work, test hooks in Go's tests
+/// (export_test.go Scavenger); init fills in the real ones when unset.
+/// Departure: Go's hooks are func values (closures); here plain function
+/// pointers, so a test's closures are reached through a global
+/// (tests/export_test.cpp).
+/// \gosrc{mgcscavenge.go,scavengerState}
+struct scavengerState {
+  mutex lock;                 // protects parked and printControllerReset
+  struct g* g;                // the scavenger goroutine
+  bool parked;                // the goroutine is parked (or about to be)
+  struct timer* timer;        // wakes it after a sleep
+  atomic::Uint32 sysmonWake;  // set by ready: sysmon should wake it
+  double targetCPUFraction;   // (Go's field; Go no longer uses it)
+  double sleepRatio;          // sleep time per unit of work time
+  piController sleepController;  // sets sleepRatio from the CPU fraction
+  int64 controllerCooldown;   // ns during which the controller is left alone after a reset
+  bool printControllerReset;  // scavtrace should report the reset
+  int64 (*sleepStub)(int64 n);                 // test hook: sleep n ns, return ns slept
+  std::tuple<uintptr, int64> (*scavenge)(uintptr n);  // release up to n bytes: (bytes, ns)
+  bool (*shouldStop)();                        // the goals are met
+  int32 (*gomaxprocs)();                       // the Ps the CPU fraction is of
+
+  void init();
+  void park();
+  void ready();
+  void wake();
+  void sleep(double worked);
+  void controllerFailed();
+  std::tuple<uintptr, double> run();
+};
+
+/// scavenger: the background scavenger's state. \gosrc{mgcscavenge.go,scavenger}
+extern scavengerState scavenger;
+
+struct hchan;
+struct funcval;
+void bgscavenge(hchan* c);
+void bgscavenge_entry(funcval* fn);
+/// bgscavengeClosure: the closure of gcenable's `go bgscavenge(c)`.
+struct bgscavengeClosure {
+  funcval fn;
+  hchan* c;
+};
+void printScavTrace(uintptr releasedBg, uintptr releasedEager, bool forced);
 
 }  // namespace runtime

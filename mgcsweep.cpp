@@ -106,8 +106,9 @@ void finishsweep_m() {
     c->partialUnswept(sg)->reset();
     c->fullUnswept(sg)->reset();
   }
-  // Departure: Go wakes the scavenger here (scavenger.wake); the
-  // background scavenger comes with the timers issue.
+  // The sweep is over: the scavenger may have memory to release (it may
+  // also be asleep in the middle of its work; wake cuts that short).
+  scavenger.wake();
   nextMarkBitArenaEpoch();
 }
 
@@ -209,9 +210,24 @@ uintptr sweepone() {
     }
   }
   sweep.active.end(sl);
-  // Departure: Go readies the scavenger when the sweep is done
-  // (scavenger.ready); it comes with the timers issue. (Go also reports a
-  // finished sweep under GODEBUG=gcpacertrace.)
+  // The sweep is done: report what the scavengers released this cycle
+  // (GODEBUG=scavtrace) and let sysmon wake the background scavenger (a
+  // goroutine may not be readied from here). Go also reports a finished
+  // sweep under GODEBUG=gcpacertrace.
+  if (noMoreWork) {
+    if (debug.scavtrace > 0) {
+      systemstack([] {
+        lock(&mheap_.lock);
+        uintptr releasedBg = mheap_.pages.scav.releasedBg.Load();
+        uintptr releasedEager = mheap_.pages.scav.releasedEager.Load();
+        printScavTrace(releasedBg, releasedEager, false);
+        mheap_.pages.scav.releasedBg.Add(-releasedBg);
+        mheap_.pages.scav.releasedEager.Add(-releasedEager);
+        unlock(&mheap_.lock);
+      });
+    }
+    scavenger.ready();
+  }
   if (noMoreWork && debug.gcpacertrace > 0) {
     print("pacer: sweep done at heap size ", gcController.heapLive.Load() >> 20, "MB; allocated ",
           (gcController.heapLive.Load() - mheap_.sweepHeapLiveBasis.load()) >> 20, "MB during sweep; swept ",

@@ -754,9 +754,10 @@ void mheap::scavengeAll() {
   gp->m->mallocing++;
 
   uintptr released = pages.scavenge(~uintptr(0), nullptr, true);
-  (void)released;  // (Go prints it under GODEBUG=scavtrace, with the collector's trace)
 
   gp->m->mallocing--;
+
+  if (debug.scavtrace > 0) printScavTrace(0, released, true);
 }
 
 /// runtime_debug_freeOSMemory: runtime/debug.FreeOSMemory: collect, then

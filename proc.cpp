@@ -130,7 +130,6 @@ static m* mget();
 static g* globrunqget(p* pp, int32 max);
 void globrunqputbatch(gQueue* batch, int32 n);
 static void runqputbatch(p* pp, gQueue* q, int qsize);
-static void injectglist(gList* glist);
 static void init();
 static std::tuple<p*, int64> pidleget(int64 now);
 static std::tuple<p*, int64> pidlegetSpinning(int64 now);
@@ -1575,7 +1574,7 @@ static void resetspinning() {
 /// Ps are started for them; with one, as many go to the global queue as
 /// there are idle Ps to start, and the rest to this P's queue.
 /// \gosrc{proc.go,injectglist}
-static void injectglist(gList* glist) {
+void injectglist(gList* glist) {
   if (glist->empty()) return;
 
   // Runnable first, then queued.
@@ -2098,7 +2097,8 @@ void unlockOSThread() {
 /// it is a user goroutine. Departure: Go asks the symbol table whether gp's
 /// start function is in package runtime (other than runtime.main); the port
 /// compares gp.startpc with the entry points of the goroutines the runtime
-/// starts itself: forcegchelper, bgsweep and runfinq.
+/// starts itself: forcegchelper, bgsweep, bgscavenge, the mark workers and
+/// runfinq.
 /// \gosrc{traceback.go,isSystemGoroutine}
 bool isSystemGoroutine(g* gp, bool fixed) {
   if (gp->startpc == reinterpret_cast<uintptr>(&runfinq_entry)) {
@@ -2107,6 +2107,7 @@ bool isSystemGoroutine(g* gp, bool fixed) {
   }
   return gp->startpc == reinterpret_cast<uintptr>(forcegchelperPC.fn) ||
          gp->startpc == reinterpret_cast<uintptr>(&bgsweep_entry) ||
+         gp->startpc == reinterpret_cast<uintptr>(&bgscavenge_entry) ||
          gp->startpc == reinterpret_cast<uintptr>(&gcBgMarkWorker_entry);
 }
 
@@ -2438,6 +2439,8 @@ NOWRITEBARRIERREC static void sysmon() {
         netpollAdjustWaiters(delta);
       }
     }
+    // The sweep ended and the scavenger asked to be woken.
+    if (scavenger.sysmonWake.Load() != 0) scavenger.wake();
     // Ask over-long runners to yield (no syscall Ps to take back yet).
     if (retake(now) != 0)
       idle = 0;

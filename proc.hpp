@@ -115,6 +115,7 @@ struct dbgVar_t {
   int32 gctrace;             // print a line per collection (mgc.cpp)
   int32 gccheckmark;         // check the mark is complete (gcMarkRootCheck)
   int32 gcpacertrace;        // the pacer prints its state at each cycle's start and end
+  int32 scavtrace;           // the scavenger prints a line per cycle (mgcscavenge.cpp)
   int32 gcstoptheworld;      // 1, 2: the collector marks (and sweeps) with the world stopped
   int32 invalidptr = 1;      // the mark throws on a pointer into memory the heap does not hand out (badPointer)
 };
@@ -140,6 +141,7 @@ std::tuple<g*, bool> runqget(p* pp);
 bool runqempty(p* pp);
 std::tuple<gQueue, uint32> runqdrain(p* pp);
 bool pollWork();
+void injectglist(gList* glist);
 void wakeNetPoller(int64 when);
 bool preemptone(p* pp);
 void globrunqputbatch(gQueue* batch, int32 n);

@@ -80,6 +80,7 @@ void parsedebugvars() {
           if (ok && strcmp(field, "gctrace") == 0) debug.gctrace = v;
           if (ok && strcmp(field, "gccheckmark") == 0) debug.gccheckmark = v;
           if (ok && strcmp(field, "gcpacertrace") == 0) debug.gcpacertrace = v;
+          if (ok && strcmp(field, "scavtrace") == 0) debug.scavtrace = v;
           if (ok && strcmp(field, "gcstoptheworld") == 0) debug.gcstoptheworld = v;
           if (ok && strcmp(field, "invalidptr") == 0) debug.invalidptr = v;
         }

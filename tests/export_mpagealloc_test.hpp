@@ -28,6 +28,8 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -35,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "chan.hpp"
 #include "lockrank_off.hpp"
 #include "mem.hpp"
 #include "mpagealloc.hpp"
@@ -402,6 +405,29 @@ inline uintptr PageBase(ChunkIdx c, uint pageIdx) {
 
 // export_test.go:1694 at go1.22.12.
 inline constexpr int ScavengePercent = scavengePercent;
+
+// export_test.go:1696 at go1.22.12: a background scavenger of the test's
+// own, whose work, sleep, stop condition and GOMAXPROCS are the test's
+// functions (set all four before Start). Its scavengerState is a global
+// of tests/export_mgcscavenge_test.cpp, where the runtime's hooks (plain
+// function pointers) find the running Scavenger: one runs at a time.
+struct Scavenger {
+  std::function<int64_t(int64_t)> Sleep;
+  std::function<std::tuple<uintptr, int64_t>(uintptr)> Scavenge;
+  std::function<bool()> ShouldStop;
+  std::function<int32_t()> GoMaxProcs;
+
+  void Start();
+  bool BlockUntilParked(int64_t timeout);
+  uintptr Released();
+  void Wake();
+  void Stop();
+
+  std::atomic<uint64_t> released{0};
+  scavengerState* scavenger = nullptr;
+  gort::chan<gort::struct_> stop;
+  gort::chan<gort::struct_> done;
+};
 
 // export_test.go:1798 at go1.22.12: a scavenge index of its own, not tied to
 // a page allocator. Departure: Go makes its chunks slice (max entries, 275

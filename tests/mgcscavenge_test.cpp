@@ -1,10 +1,11 @@
 // mgcscavenge_test.cpp: the scavenger tests of go1.22.12
-// runtime/mgcscavenge_test.go that need neither the collector nor the
-// background scavenger's goroutine, translated test by test, every table
-// entry kept (translation rules: mpallocbits_test.cpp; test allocators:
-// mpagealloc_test.cpp). TestScavenger drives scavengerState, which is not
-// ported yet (tests/inventory/todo.tsv says why); FuzzPIController is a fuzz
-// target, outside the inventory of Test and Benchmark functions.
+// runtime/mgcscavenge_test.go, translated test by test, every table entry
+// kept (translation rules: mpallocbits_test.cpp; test allocators:
+// mpagealloc_test.cpp). TestScavenger drives a background scavenger of its
+// own (export_test's Scavenger, tests/export_mgcscavenge_test.cpp);
+// FuzzPIController is a fuzz target, outside the inventory of Test and
+// Benchmark functions.
+#include <atomic>
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <functional>
@@ -12,9 +13,15 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "export_mpagealloc_test.hpp"
+#include "export_test.hpp"
+#include "go.hpp"
+#include "runtime.hpp"
+#include "slice.hpp"
+#include "time/time.hpp"
 
 // Everything is in an anonymous namespace, where uint is Go's (runtime::uint,
 // 64 bits), not glibc's 32-bit ::uint.
@@ -467,6 +474,79 @@ TEST_CASE("TestPageAllocScavenge", "[mgcscavenge_test.go]") {
   }
 }
 
+// mgcscavenge_test.go:456 at go1.22.12
+//
+// The background scavenger against stub work: it must do all the work
+// offered, stop where ShouldStop says, go back to sleep with none, and keep
+// its CPU use at scavengePercent (worked / (worked + slept), where each
+// 4 KiB of work counts 10us and the sleeps are only counted).
+TEST_CASE("TestScavenger", "[mgcscavenge_test.go]") {
+  auto workedTime = [](uintptr bytes) -> int64_t { return int64_t((bytes + 4095) / 4096) * int64_t(10 * 1000); };
+  uint64_t totalWork = uint64_t((64 << 20) - 3 * PhysPageSize());
+  std::atomic<int64_t> totalSlept{0}, totalWorked{0};
+  std::atomic<uint64_t> availableWork{0};
+  std::atomic<uint64_t> stopAt{0};  // how much available work to stop at
+
+  runtime::Scavenger s;
+  s.Sleep = [&](int64_t ns) {
+    totalSlept.fetch_add(ns);
+    return ns;
+  };
+  s.Scavenge = [&](uintptr bytes) -> std::tuple<uintptr, int64_t> {
+    uint64_t avail = availableWork.load();
+    if (uint64_t(bytes) > avail) bytes = uintptr(avail);
+    int64_t t = workedTime(bytes);
+    if (bytes != 0) {
+      availableWork.fetch_sub(bytes);
+      totalWorked.fetch_add(t);
+    }
+    return {bytes, t};
+  };
+  s.ShouldStop = [&] { return availableWork.load() <= stopAt.load(); };
+  s.GoMaxProcs = [] { return int32_t(1); };
+
+  // What must hold after each run.
+  auto verifyScavengerState = [&](uint64_t expWork) {
+    uint64_t workDone = uint64_t(s.Released());
+    CHECK(workDone == expWork);  // bytes of work done
+    double idealFraction = double(runtime::ScavengePercent) / 100.0;
+    double cpuFraction = double(totalWorked.load()) / double(totalWorked.load() + totalSlept.load());
+    INFO("want " << idealFraction << " CPU fraction, got " << cpuFraction);
+    CHECK(cpuFraction >= idealFraction - 0.005);
+    CHECK(cpuFraction <= idealFraction + 0.005);
+  };
+
+  s.Start();
+
+  // Work, run to the end.
+  availableWork.store(totalWork);
+  s.Wake();
+  if (!s.BlockUntilParked(2000000000)) FAIL("timed out waiting for scavenger to run to completion");
+  verifyScavengerState(totalWork);
+
+  // No work: straight back to sleep.
+  s.Wake();
+  if (!s.BlockUntilParked(2000000000)) FAIL("timed out waiting for scavenger to run to completion");
+  verifyScavengerState(totalWork);
+
+  // As much work as the first time: it must go on.
+  availableWork.store(totalWork);
+  s.Wake();
+  if (!s.BlockUntilParked(2000000000)) FAIL("timed out waiting for scavenger to run to completion");
+  verifyScavengerState(2 * totalWork);
+
+  // Stop part way. The stopping point leaves a multiple of a large power
+  // of two of work done, so that the exact check holds (Go's note).
+  availableWork.store(totalWork);
+  uint64_t stoppingPoint = uint64_t((1 << 20) - 3 * PhysPageSize());
+  stopAt.store(stoppingPoint);
+  s.Wake();
+  if (!s.BlockUntilParked(2000000000)) FAIL("timed out waiting for scavenger to run to completion");
+  verifyScavengerState(2 * totalWork + (totalWork - stoppingPoint));
+
+  s.Stop();
+}
+
 // mgcscavenge_test.go:566 at go1.22.12
 TEST_CASE("TestScavengeIndex", "[mgcscavenge_test.go]") {
   // mark makes the pages [base, limit) available to scavenge in a test index.
@@ -670,3 +750,52 @@ TEST_CASE("TestScavChunkDataPack", "[mgcscavenge_test.go]") {
 }
 
 }  // namespace
+
+// --- The port's own checks of the background scavenger ([gort]) ------------
+
+namespace {
+
+/// burst: 64 MiB in 64 KiB objects, dropped on return.
+__attribute__((noinline)) void burst() {
+  auto keep = gort::make<gort::slice<uint8_t>>(1024);
+  for (int i = 0; i < gort::len(keep); i++) keep[i] = gort::make<uint8_t>(64 << 10);
+  runtime::KeepAlive(keep);
+}
+
+/// clearScavStack: zero the stack below the caller, so that no word a
+/// returned frame left there keeps the burst (the stacks are scanned
+/// conservatively).
+__attribute__((noinline)) void clearScavStack() {
+  volatile uint8_t buf[32 << 10];
+  for (auto& b : buf) b = 0;
+}
+
+}  // namespace
+
+// The background scavenger (bgscavenge) returns the pages of a burst that
+// was dropped: after the collections that free it (and the generation that
+// lets the scavenger past the chunks that were dense), HeapReleased grows
+// without anyone calling FreeOSMemory. Paced at 1% of a CPU, it releases a
+// few MiB per round and sleeps about a second between rounds at first, so
+// the test waits for 8 MiB, for at most 20 seconds (it usually takes one
+// round: tens of milliseconds).
+TEST_CASE("gort: the background scavenger releases a dropped burst", "[gort][mgcscavenge]") {
+  gort_test::GOMAXPROCSGuard guard(2);
+  burst();
+  // Released so far, before the burst is collected (the heap does not grow
+  // after this, so no allocation scavenges eagerly).
+  runtime::MemStats before;
+  runtime::ReadMemStats(&before);
+  clearScavStack();
+  for (int i = 0; i < 3; i++) runtime::GC();
+  runtime::MemStats now = before;
+  auto start = gort::time::Now();
+  while (gort::time::Since(start) < 20 * gort::time::Second) {
+    gort::time::Sleep(50 * gort::time::Millisecond);
+    runtime::ReadMemStats(&now);
+    if (now.HeapReleased >= before.HeapReleased + (8 << 20)) break;
+  }
+  INFO("HeapReleased " << before.HeapReleased << " -> " << now.HeapReleased << " in "
+                       << gort::time::DurationString(gort::time::Since(start)) << "; HeapIdle " << now.HeapIdle);
+  CHECK(now.HeapReleased >= before.HeapReleased + (8 << 20));
+}
