@@ -544,5 +544,64 @@ __morestack:
 	.cfi_endproc
 	.size "runtime.cputicks", .-"runtime.cputicks"
 
+/* The system-call bracket (Go: the assembly of package syscall, which
+ * calls runtime.entersyscall before SYSCALL and runtime.exitsyscall after).
+ * SYSCALL_CALL(name, enter) defines
+ *	uintptr name(uintptr (*fn)(void*), void* arg)
+ * that runs fn(arg) with the goroutine in _Gsyscall and its P given up:
+ * enter(pc, sp, bp) before, exitsyscall() after, fn's result returned. The
+ * callee-saved registers are pushed first and stay pushed until
+ * exitsyscall: sp, recorded as g.syscallsp, is below them, so a collector
+ * scanning the stack from syscallsp while fn blocks sees every pointer the
+ * callers keep in registers (fn itself saves them below sp, or leaves them
+ * alone, as the ABI says). pc and bp are the caller's, for tracebacks. */
+#define SYSCALL_CALL(name, enter)					\
+	.globl name;							\
+	.type name, @function;						\
+	.p2align 4;							\
+name:									\
+	.cfi_startproc;							\
+	pushq	%rbp;							\
+	.cfi_def_cfa_offset 16;						\
+	.cfi_offset %rbp, -16;						\
+	movq	%rsp, %rbp;						\
+	.cfi_def_cfa_register %rbp;					\
+	pushq	%rbx;							\
+	pushq	%r12;							\
+	pushq	%r13;							\
+	pushq	%r14;							\
+	pushq	%r15;							\
+	subq	$8, %rsp;		/* 16-aligned for the calls */	\
+	movq	%rdi, %r12;		/* fn */			\
+	movq	%rsi, %r13;		/* arg */			\
+	movq	8(%rbp), %rdi;		/* pc: the return address */	\
+	movq	%rsp, %rsi;		/* sp: below the pushed registers */ \
+	movq	0(%rbp), %rdx;		/* bp: the caller's frame */	\
+	callq	enter;							\
+	movq	%r13, %rdi;						\
+	callq	*%r12;			/* fn(arg) */			\
+	movq	%rax, %rbx;						\
+	callq	"runtime.exitsyscall";	/* may resume on another M */	\
+	movq	%rbx, %rax;						\
+	addq	$8, %rsp;						\
+	popq	%r15;							\
+	popq	%r14;							\
+	popq	%r13;							\
+	popq	%r12;							\
+	popq	%rbx;							\
+	popq	%rbp;							\
+	.cfi_def_cfa %rsp, 8;						\
+	ret;								\
+	.cfi_endproc;							\
+	.size name, .-name
+
+/* uintptr syscall_call(fn, arg): a call that may block, as Go's
+ * syscall.Syscall: the P stays with this M for a while (sysmon's retake
+ * hands it off if the call lasts), so a short call costs little. */
+SYSCALL_CALL("runtime.syscall_call", "runtime.reentersyscall")
+/* uintptr syscallblock_call(fn, arg): a call known to block, as Go's
+ * entersyscallblock callers: the P is handed off at once. */
+SYSCALL_CALL("runtime.syscallblock_call", "runtime.entersyscallblock")
+
 	.section .note.GNU-stack,"",@progbits
 	.section .note.GNU-split-stack,"",@progbits

@@ -4,6 +4,7 @@
 //   go f(x)          gort::go(f, x)        newproc
 //   panic("msg")     gort::panic("msg")    gopanic
 //   new(T), &T{...}  gort::new_<T>(...)    newobject
+//   syscall.Syscall  gort::syscall(f)      entersyscall ... exitsyscall
 //
 // runtime.SetFinalizer and runtime.KeepAlive come with mfinal.hpp.
 //
@@ -25,6 +26,10 @@ namespace runtime {
 /// runnext (proc.go). fn is owned by the new goroutine.
 void newproc(funcval* fn);
 void* mallocgc(uintptr size, const _type* typ, bool needzero);
+/// syscall_call, syscallblock_call (asm_amd64.S): fn(arg) with the goroutine
+/// in a system call (see gort::syscall).
+extern "C" uintptr syscall_call(uintptr (*fn)(void*), void* arg) asm("runtime.syscall_call");
+extern "C" uintptr syscallblock_call(uintptr (*fn)(void*), void* arg) asm("runtime.syscallblock_call");
 }  // namespace runtime
 
 namespace gort {
@@ -81,6 +86,66 @@ void go(F&& f, Args&&... args) {
   // Its captures, for a collector that is marking (scanned word by word).
   runtime::initBarrier(c, sizeof(C));
   runtime::newproc(c);
+}
+
+namespace detail {
+/// syscallCtx: what syscall_call passes to the call it brackets.
+template <class F, class R>
+struct syscallCtx {
+  F* f;
+  R* out;
+  /// The bracketed call; noexcept: an exception may not cross the
+  /// assembly bracket (std::terminate).
+  static uintptr_t call(void* a) noexcept {
+    auto* c = static_cast<syscallCtx*>(a);
+    if constexpr (std::is_void_v<R>) {
+      (*c->f)();
+    } else {
+      ::new (c->out) R((*c->f)());
+    }
+    return 0;
+  }
+};
+template <class F>
+decltype(auto) syscallWith(uintptr_t (*bracket)(uintptr_t (*)(void*), void*), F& f) {
+  using R = std::invoke_result_t<F&>;
+  if constexpr (std::is_void_v<R>) {
+    syscallCtx<F, void> c{&f, nullptr};
+    bracket(&syscallCtx<F, void>::call, &c);
+  } else {
+    alignas(R) unsigned char buf[sizeof(R)];
+    R* out = reinterpret_cast<R*>(buf);
+    syscallCtx<F, R> c{&f, out};
+    bracket(&syscallCtx<F, R>::call, &c);
+    R r = std::move(*out);
+    out->~R();
+    return r;
+  }
+}
+}  // namespace detail
+
+/// syscall(f): call f() as Go calls into the kernel (syscall.Syscall): the
+/// goroutine enters _Gsyscall and leaves its P behind, so that while f
+/// blocks (a read(2), a sleep, a blocking library call) sysmon hands the P
+/// to another thread and the other goroutines run. f's result is returned.
+///
+///   ssize_t n = gort::syscall([&] { return ::read(fd, buf, len); });
+///
+/// f must not use the runtime (no channel operations, allocation of GC
+/// memory or goroutines) and must not throw (std::terminate): it runs
+/// outside the scheduler, like Go's raw system call. Runtime functions:
+/// entersyscall (reentersyscall) and exitsyscall.
+template <class F>
+decltype(auto) syscall(F&& f) {
+  return detail::syscallWith(&runtime::syscall_call, f);
+}
+
+/// syscall_block(f): syscall(f) for a call known to block for a while:
+/// the P is handed off at once (Go's entersyscallblock) instead of after a
+/// sysmon tick.
+template <class F>
+decltype(auto) syscall_block(F&& f) {
+  return detail::syscallWith(&runtime::syscallblock_call, f);
 }
 
 /// panic(v) with a message.

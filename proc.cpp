@@ -46,9 +46,10 @@
 //
 // Timers (time.cpp) are run by findRunnable and stealWork (checkTimers);
 // an M with nothing to run sleeps in the network poller until the next one.
-// Departure: no syscall states and no poller descriptors yet; the code
-// paths Go takes for them are absent, and the book's departures chapter
-// lists each. Ms are pthreads (os_linux.cpp).
+// A goroutine in a system call (gort::syscall) leaves its P in _Psyscall,
+// which sysmon's retake hands to another M if the call lasts.
+// Departure: no poller descriptors yet; the code paths Go takes for them
+// are absent, and the book's departures chapter lists each. Ms are pthreads (os_linux.cpp).
 #include "proc.hpp"
 
 #include <cxxabi.h>
@@ -569,6 +570,12 @@ bool casGFromPreempted(g* gp, uint32 old, uint32 nw) {
   return gp->atomicstatus.CompareAndSwap(_Gpreempted, _Gwaiting);
 }
 
+/// casPStatus: a P's status changed by CAS (Go: atomic.Cas(&pp.status, ...)),
+/// for the Ps in _Psyscall that several threads may race to take.
+static bool casPStatus(p* pp, uint32 old, uint32 nw) {
+  return __atomic_compare_exchange_n(&pp->status.v, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 // ---- Stop the world (only what GOMAXPROCS needs) ----
 
 
@@ -624,6 +631,15 @@ SYSTEMSTACK void stopTheWorldWithSema() {
   // The current P stops at once.
   gp->m->p.ptr()->status = _Pgcstop;
   sched.stopwait--;
+  // Ps whose M is in a system call are taken now (exitsyscall will not get
+  // them back).
+  for (int32 i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    if (pp->status == _Psyscall && casPStatus(pp, _Psyscall, _Pgcstop)) {
+      pp->syscalltick++;
+      sched.stopwait--;
+    }
+  }
   // Idle Ps too.
   for (;;) {
     auto [pp, now] = pidleget(0);
@@ -828,9 +844,15 @@ SYSTEMSTACK void forEachPInternal(void (*fn)(p*)) {
   // This P is at a safe point now.
   fn(pp);
 
-  // Departure: Go now takes the Ps whose M is in a system call (_Psyscall)
-  // and hands them off, so that fn runs for them; the port has no syscall
-  // states, so there are none.
+  // The Ps whose M is in a system call: take them (to _Pidle) and hand
+  // them off, so that an M runs fn for each.
+  for (int32 i = 0; i < allplen; i++) {
+    p* p2 = allp[i];
+    if (p2->status == _Psyscall && atomic::Load(&p2->runSafePointFn) == 1 && casPStatus(p2, _Psyscall, _Pidle)) {
+      p2->syscalltick++;
+      handoffp(p2);
+    }
+  }
 
   if (wait) {
     for (;;) {
@@ -1864,6 +1886,271 @@ static void gdestroy(g* gp) {
   }
 }
 
+// ---- System calls ----
+//
+// A goroutine about to block in the kernel (or in any C++ code that blocks
+// without the scheduler's knowledge) brackets the call: reentersyscall
+// puts it in _Gsyscall and its P in _Psyscall, still wired to nothing;
+// exitsyscall takes the same P back if it is still _Psyscall (the fast,
+// common case), else any idle P, else queues the goroutine and parks the M.
+// Meanwhile sysmon's retake hands a P that stays in _Psyscall past a
+// sysmon tick to another M (handoffp), and a stop of the world or forEachP
+// takes it. The bracket is the assembly of asm_amd64.S (syscall_call,
+// syscallblock_call), which keeps the callee-saved registers on the stack
+// above syscallsp while the goroutine is away, for the collector's
+// conservative scan; C++ callers use gort::syscall (go.hpp).
+
+/// save: record the caller's pc, sp and bp as g's context while it is in a
+/// system call, for tracebacks and the collector. Departure: bp too (the
+/// port's tracebacks walk frame pointers from gobuf.bp). \gosrc{proc.go,save}
+NOSPLIT NOWRITEBARRIERREC static void save(uintptr pc, uintptr sp, uintptr bp);
+static void save(uintptr pc, uintptr sp, uintptr bp) {
+  g* gp = getg();
+  if (gp == gp->m->g0 || gp == gp->m->gsignal) throw_("save on system g not allowed");
+  gp->sched.pc = pc;
+  gp->sched.sp = sp;
+  gp->sched.lr = 0;
+  gp->sched.ret = 0;
+  gp->sched.bp = bp;
+}
+
+static void entersyscall_sysmon();
+static void entersyscall_gcwait();
+
+/// reentersyscall: the goroutine enters a system call: _Gsyscall, its P
+/// left in _Psyscall for sysmon or a stop of the world to take, or for
+/// exitsyscall to take back. pc, sp and bp are the caller's (asm_amd64.S).
+/// Departure: Go poisons stackguard0 and sets throwsplit, so that any stack
+/// growth before the call throws; here the call is the caller's C++ (fn of
+/// syscall_call), whose split-stack prologues must pass, so the guard is set
+/// to its real value (a pending preemption request waits, in g.preempt, for
+/// exitsyscall, as in Go). \gosrc{proc.go,reentersyscall}
+extern "C" NOSPLIT void reentersyscall(uintptr pc, uintptr sp, uintptr bp) asm("runtime.reentersyscall");
+void reentersyscall(uintptr pc, uintptr sp, uintptr bp) {
+  g* gp = getg();
+  // No preemption while g and p are half changed (and none from a stack
+  // check in the calls below).
+  gp->m->locks++;
+  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  setTLSGuard(gp->stackguard0);
+  save(pc, sp, bp);
+  gp->syscallsp = sp;
+  gp->syscallpc = pc;
+  casgstatus(gp, _Grunning, _Gsyscall);
+  if (gp->syscallsp < gp->stack_.lo || gp->stack_.hi < gp->syscallsp) {
+    systemstack([gp] {
+      print("entersyscall inconsistent ", hex(gp->syscallsp), " [", hex(gp->stack_.lo), ",", hex(gp->stack_.hi),
+            "]\n");
+      throw_("entersyscall");
+    });
+  }
+  if (sched.sysmonwait.Load()) {
+    systemstack([] { entersyscall_sysmon(); });
+    save(pc, sp, bp);
+  }
+  if (atomic::Load(&gp->m->p.ptr()->runSafePointFn) != 0) {
+    // forEachP wants this P: run fn now, before the P is left behind.
+    systemstack([] { runSafePointFn(); });
+    save(pc, sp, bp);
+  }
+  gp->m->syscalltick = gp->m->p.ptr()->syscalltick;
+  p* pp = gp->m->p.ptr();
+  pp->m.set(nullptr);
+  gp->m->oldp.set(pp);
+  gp->m->p.set(nullptr);
+  pp->status = _Psyscall;
+  if (sched.gcwaiting.Load()) {
+    systemstack([] { entersyscall_gcwait(); });
+    save(pc, sp, bp);
+  }
+  gp->m->locks--;
+}
+
+/// entersyscall_sysmon: wake sysmon if it sleeps (sysmonwait).
+/// \gosrc{proc.go,entersyscall_sysmon}
+SYSTEMSTACK static void entersyscall_sysmon() {
+  systemstackcheck();
+  lock(&sched.lock);
+  if (sched.sysmonwait.Load()) {
+    sched.sysmonwait.Store(false);
+    notewakeup(&sched.sysmonnote);
+  }
+  unlock(&sched.lock);
+}
+
+/// entersyscall_gcwait: a stop of the world is waiting: give it the P now.
+/// \gosrc{proc.go,entersyscall_gcwait}
+SYSTEMSTACK static void entersyscall_gcwait() {
+  systemstackcheck();
+  g* gp = getg();
+  p* pp = gp->m->oldp.ptr();
+  lock(&sched.lock);
+  if (sched.stopwait > 0 && casPStatus(pp, _Psyscall, _Pgcstop)) {
+    pp->syscalltick++;
+    if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+  }
+  unlock(&sched.lock);
+}
+
+static void entersyscallblock_handoff();
+
+/// entersyscallblock: entersyscall for a call known to block: the P is
+/// handed off at once. (The Departure of reentersyscall applies.)
+/// \gosrc{proc.go,entersyscallblock}
+extern "C" NOSPLIT void entersyscallblock(uintptr pc, uintptr sp, uintptr bp) asm("runtime.entersyscallblock");
+void entersyscallblock(uintptr pc, uintptr sp, uintptr bp) {
+  g* gp = getg();
+  gp->m->locks++;
+  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  setTLSGuard(gp->stackguard0);
+  gp->m->syscalltick = gp->m->p.ptr()->syscalltick;
+  gp->m->p.ptr()->syscalltick++;
+  save(pc, sp, bp);
+  gp->syscallsp = gp->sched.sp;
+  gp->syscallpc = gp->sched.pc;
+  if (gp->syscallsp < gp->stack_.lo || gp->stack_.hi < gp->syscallsp) {
+    systemstack([gp, sp] {
+      print("entersyscallblock inconsistent ", hex(sp), " ", hex(gp->sched.sp), " ", hex(gp->syscallsp), " [",
+            hex(gp->stack_.lo), ",", hex(gp->stack_.hi), "]\n");
+      throw_("entersyscallblock");
+    });
+  }
+  casgstatus(gp, _Grunning, _Gsyscall);
+  systemstack([] { entersyscallblock_handoff(); });
+  // Resync the context the handoff's systemstack call may have left.
+  save(pc, sp, bp);
+  gp->m->locks--;
+}
+
+/// entersyscallblock_handoff: give the P away. \gosrc{proc.go,entersyscallblock_handoff}
+static void entersyscallblock_handoff() { handoffp(releasep()); }
+
+NOSPLIT static bool exitsyscallfast(p* oldp);
+static void exitsyscall0(g* gp);
+
+/// exitsyscall: the goroutine is back from its system call: take a P (the
+/// old one if it is still waiting in _Psyscall, else an idle one) and go
+/// on; without one, queue the goroutine and park the M (exitsyscall0), to
+/// resume, perhaps on another M, when a P picks it up.
+/// \gosrc{proc.go,exitsyscall}
+extern "C" NOSPLIT NOWRITEBARRIERREC void exitsyscall() asm("runtime.exitsyscall");
+void exitsyscall() {
+  g* gp = getg();
+  gp->m->locks++;  // see reentersyscall
+  gp->waitsince = 0;
+  p* oldp = gp->m->oldp.ptr();
+  gp->m->oldp.set(nullptr);
+  if (exitsyscallfast(oldp)) {
+    // A P is ours again: run.
+    gp->m->p.ptr()->syscalltick++;
+    // (Waits while a collector holds the _Gscan bit to scan this stack.)
+    casgstatus(gp, _Gsyscall, _Grunning);
+    gp->syscallsp = 0;
+    gp->sched.sp = 0;  // [tls-guard]'s companion: a running g has no saved sp
+    gp->m->locks--;
+    // A preemption request that came in meanwhile is honoured at the next
+    // prologue.
+    if (gp->preempt) {
+      gp->stackguard0 = stackPreempt;
+    } else {
+      gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+    }
+    setTLSGuard(gp->stackguard0);
+    if (sched.disable.user && !schedEnabled(gp)) Gosched();  // user goroutines are held back
+    return;
+  }
+  gp->m->locks--;
+  // No P: wait for one in the scheduler.
+  mcall(exitsyscall0);
+  // Resumed by execute, perhaps on another M, with a P.
+  gp->syscallsp = 0;
+  gp->m->p.ptr()->syscalltick++;
+}
+
+static bool exitsyscallfast_pidle();
+NOSPLIT static void exitsyscallfast_reacquired();
+NOSPLIT NOWRITEBARRIERREC static void wirep(p* pp);
+
+/// exitsyscallfast: take the old P back if it is still in _Psyscall, or
+/// an idle P. \gosrc{proc.go,exitsyscallfast}
+static bool exitsyscallfast(p* oldp) {
+  if (oldp != nullptr && oldp->status == _Psyscall && casPStatus(oldp, _Psyscall, _Pidle)) {
+    // The old P, and nothing happened to it meanwhile but ticks.
+    wirep(oldp);
+    exitsyscallfast_reacquired();
+    return true;
+  }
+  // Any idle P.
+  if (sched.pidle) {
+    bool ok = false;
+    systemstack([&ok] { ok = exitsyscallfast_pidle(); });
+    if (ok) return true;
+  }
+  return false;
+}
+
+/// exitsyscallfast_reacquired: the old P is ours again; if it was taken
+/// and given back meanwhile (its syscalltick moved), count the change.
+/// \gosrc{proc.go,exitsyscallfast_reacquired}
+static void exitsyscallfast_reacquired() {
+  g* gp = getg();
+  if (gp->m->syscalltick != gp->m->p.ptr()->syscalltick) gp->m->p.ptr()->syscalltick++;
+}
+
+/// exitsyscallfast_pidle: an idle P for a goroutine back from a system
+/// call, if there is one. \gosrc{proc.go,exitsyscallfast_pidle}
+static bool exitsyscallfast_pidle() {
+  lock(&sched.lock);
+  auto [pp, now] = pidleget(0);
+  (void)now;
+  if (pp != nullptr && sched.sysmonwait.Load()) {
+    sched.sysmonwait.Store(false);
+    notewakeup(&sched.sysmonnote);
+  }
+  unlock(&sched.lock);
+  if (pp != nullptr) {
+    acquirep(pp);
+    return true;
+  }
+  return false;
+}
+
+/// exitsyscall0: on g0, for a goroutine back from a system call with no P
+/// for it: an idle P after all, or the global queue and a parked M.
+/// \gosrc{proc.go,exitsyscall0}
+NOWRITEBARRIERREC static void exitsyscall0(g* gp) {
+  casgstatus(gp, _Gsyscall, _Grunnable);
+  dropg();
+  lock(&sched.lock);
+  p* pp = nullptr;
+  if (schedEnabled(gp)) {
+    auto [p2, now] = pidleget(0);
+    (void)now;
+    pp = p2;
+  }
+  bool locked = false;
+  if (pp == nullptr) {
+    globrunqput(gp);
+    // Read under the lock: once it is unlocked, another M may run gp.
+    locked = bool(gp->lockedm);
+  } else if (sched.sysmonwait.Load()) {
+    sched.sysmonwait.Store(false);
+    notewakeup(&sched.sysmonnote);
+  }
+  unlock(&sched.lock);
+  if (pp != nullptr) {
+    acquirep(pp);
+    execute(gp, false);  // never returns
+  }
+  if (locked) {
+    // gp is locked to this M: wait until it is runnable, then run it here.
+    stoplockedm();
+    execute(gp, false);  // never returns
+  }
+  stopm();
+  schedule();  // never returns
+}
+
 /// malg: a fresh g plus a stack from stackalloc. \gosrc{proc.go,malg}
 static g* malg() {
   // A dead g is never freed: it goes to the free list (gfput).
@@ -2284,7 +2571,15 @@ static p* procresize(int32 nprocs) {
 
 /// acquirep: this M takes ownership of the idle P pp. \gosrc{proc.go,acquirep}
 YESWRITEBARRIERREC static void acquirep(p* pp) {
-  // wirep
+  wirep(pp);
+  // Before the P allocates: flush an mcache left from an earlier sweep phase.
+  pp->mcache->prepareForSweep();
+}
+
+/// wirep: the first half of acquirep, which ties pp to this M (kept apart,
+/// as in Go, for exitsyscallfast, which has no P to run write barriers).
+/// \gosrc{proc.go,wirep}
+static void wirep(p* pp) {
   g* gp = getg();
   if (gp->m->p) throw_("wirep: already in go");
   if (pp->m || pp->status != _Pidle) {
@@ -2295,9 +2590,6 @@ YESWRITEBARRIERREC static void acquirep(p* pp) {
   gp->m->p.set(pp);
   pp->m.set(gp->m);
   pp->status = _Prunning;
-
-  // Before the P allocates: flush an mcache left from an earlier sweep phase.
-  pp->mcache->prepareForSweep();
 }
 
 /// releasep: this M gives up its P and returns it, now idle. [p-owner]
@@ -2404,10 +2696,11 @@ static uint32 retake(int64 now);
 /// goroutines that ran longer than forcePreemptNS, wakes forcegchelper when
 /// no collection ran for forcegcperiod, and prints the GODEBUG=schedtrace
 /// line. It sleeps 20us while it finds work, backing off to 10ms.
-/// It also polls the network when no M has for 10ms.
-/// Departure: Go's sysmon also retakes Ps from system calls and, when every
-/// P is idle, sleeps until the next timer (sysmonwait); the port has no
-/// syscall states yet, and its sysmon keeps its 10ms rounds.
+/// It also polls the network when no M has for 10ms, and takes back Ps
+/// left in system calls (retake).
+/// Departure: when every P is idle, Go's sysmon sleeps until the next timer
+/// (sysmonwait); the port's keeps its 10ms rounds (the wake-ups for
+/// sysmonwait are ported, and never find it set).
 /// \gosrc{proc.go,sysmon}
 NOWRITEBARRIERREC static void sysmon() {
   lock(&sched.lock);
@@ -2463,8 +2756,9 @@ NOWRITEBARRIERREC static void sysmon() {
 }
 
 /// retake asks the goroutine on any P that has run the same time slice for
-/// forcePreemptNS to yield. Returns how many Ps it took back from system
-/// calls (always 0 in the port so far). \gosrc{proc.go,retake}
+/// forcePreemptNS to yield, and takes back (handoffp) the Ps left in
+/// _Psyscall for more than a sysmon tick while there is other work (or for
+/// 10ms in any case). Returns how many Ps it took back. \gosrc{proc.go,retake}
 static uint32 retake(int64 now) {
   uint32 n = 0;
   // Hold allp steady while walking it; only a concurrent GOMAXPROCS change
@@ -2475,7 +2769,8 @@ static uint32 retake(int64 now) {
     if (pp == nullptr) continue;
     auto* pd = &pp->sysmontick;
     uint32 s = pp->status;
-    if (s == _Prunning) {
+    bool sysretake = false;
+    if (s == _Prunning || s == _Psyscall) {
       // schedtick unchanged for forcePreemptNS: one time slice (one G, or a
       // chain of runnext Gs sharing it) has gone on too long.
       uint32 t = pp->schedtick;
@@ -2485,13 +2780,40 @@ static uint32 retake(int64 now) {
       } else if (pd->schedwhen + forcePreemptNS <= now) {
         // As in Go, asking a goroutine to yield is not work that keeps
         // sysmon polling at 20us: only Ps taken back from system calls
-        // count in n (none yet: the port has no syscall states), so a
-        // long-running goroutine lets sysmon back off to 10ms.
+        // count in n, so a long-running goroutine lets sysmon back off.
         preemptone(pp);
+        // A P in a system call has no M to preempt: take the P instead.
+        sysretake = true;
         // Departure: Go asks again on every sysmon round until schedtick
         // moves; the port waits one more forcePreemptNS before asking again.
         pd->schedwhen = now;
       }
+    }
+    if (s == _Psyscall) {
+      // In the same system call for more than one sysmon tick (20us or more)?
+      uint32 t = pp->syscalltick;
+      if (!sysretake && pd->syscalltick != t) {
+        pd->syscalltick = t;
+        pd->syscallwhen = now;
+        continue;
+      }
+      // Leave it while there is nothing else to run and an M is looking
+      // for work or a P is idle, for up to 10ms: taking it costs the
+      // returning goroutine an M switch.
+      if (runqempty(pp) && sched.nmspinning.Load() + sched.npidle.Load() > 0 && pd->syscallwhen + 10 * 1000 * 1000 > now)
+        continue;
+      // sched.lock comes before allpLock's holder may take it: drop allpLock.
+      unlock(&allpLock);
+      // Count one more M as running before the CAS: the M in the system
+      // call might otherwise return, go idle and report a deadlock.
+      incidlelocked(-1);
+      if (casPStatus(pp, _Psyscall, _Pidle)) {
+        n++;
+        pp->syscalltick++;
+        handoffp(pp);
+      }
+      incidlelocked(1);
+      lock(&allpLock);
     }
   }
   unlock(&allpLock);

@@ -347,6 +347,10 @@ struct g {
   // timer: the timer timeSleep arms for this g, made on its first sleep
   // and kept with the g (time.cpp).
   struct timer* timer;
+  // syscallsp, syscallpc: while in _Gsyscall, the stack pointer and pc
+  // entersyscall saved (the stack is scanned from syscallsp; 0 otherwise).
+  uintptr syscallsp;
+  uintptr syscallpc;
 };
 
 struct m {
@@ -359,6 +363,7 @@ struct m {
   puintptr p;    // P held while running Go code (0 if none)
   puintptr nextp;
   puintptr oldp; // the p this m had before a system call
+  uint32 syscalltick;  // its P's syscalltick when the system call began
   int64 id;
   int32 mallocing;
   int32 throwing;
@@ -490,6 +495,8 @@ struct p {
   struct {
     uint32 schedtick;
     int64 schedwhen;
+    uint32 syscalltick;
+    int64 syscallwhen;
   } sysmontick;        // sysmon's last sample of the ticks
   muintptr m;          // the M holding this P (0 when idle)
   struct mcache* mcache;  // the small-object cache mallocgc uses on this P

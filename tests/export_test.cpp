@@ -180,6 +180,16 @@ void RunStealOrderTest() {
 
 // export_test.go NetpollGenericInit, Netpoll, NetpollBreak and Usleep at
 // go1.22.12.
+// gort only: AnyGoroutineInSyscall (export_test.hpp).
+bool AnyGoroutineInSyscall() {
+  // allgs only grows; its length is read atomically, as tracebacks do.
+  int64 n = atomic::Load(&allglen);
+  for (int64 i = 0; i < n; i++) {
+    if ((readgstatus(atomic::Load(&allgs)[i]) & ~uint32(_Gscan)) == _Gsyscall) return true;
+  }
+  return false;
+}
+
 void NetpollGenericInit() { netpollGenericInit(); }
 void Netpoll(int64_t delta) {
   systemstack([delta] { netpoll(delta); });

@@ -41,6 +41,10 @@ void RunGetgThreadSwitchTest();
 /// doors to the poller (netpoll.cpp, netpoll_epoll.cpp): start it, block
 /// in it on the system stack for at most delta ns, interrupt a blocked
 /// poll, and sleep the thread.
+/// AnyGoroutineInSyscall: whether some goroutine is in _Gsyscall (gort
+/// only: the tests of gort::syscall wait for one to be in its call).
+bool AnyGoroutineInSyscall();
+
 void NetpollGenericInit();
 void Netpoll(int64_t delta);
 void NetpollBreak();

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include <unistd.h>
+
 #include "chan.hpp"
 #include "export_test.hpp"
 #include "go.hpp"
@@ -239,6 +241,30 @@ TEST_CASE("gort: GC keeps what parked, runnable and unstarted goroutines hold", 
   parked.send(1);
   stop = true;
   for (int i = 0; i < 3; i++) CHECK(results.recv());
+}
+
+// A goroutine in a system call (gort::syscall) is scanned from the stack
+// pointer entersyscall saved: its frames, and the callee-saved registers the
+// bracket pushed, keep what it holds while it is away.
+TEST_CASE("gort: GC keeps what a goroutine in a system call holds", "[gort][mgc]") {
+  constexpr int n = 2000;
+  auto results = gort::make_chan<bool>(1);
+  static std::atomic<bool> release;
+  release = false;
+  gort::go([results] {
+    gort::ptr<node> mine = makeChain(n);
+    // In the "kernel" until released (the call may not use the runtime).
+    gort::syscall([] {
+      while (!release.load()) ::usleep(100);
+    });
+    results.send(chainIntact(mine, n));
+  });
+  // Wait until it is in the call (its status says so), then collect.
+  for (int i = 0; i < 10000 && !runtime::AnyGoroutineInSyscall(); i++) ::usleep(100);
+  CHECK(runtime::AnyGoroutineInSyscall());
+  churnAndCollect();
+  release = true;
+  CHECK(results.recv());
 }
 
 TEST_CASE("gort: GC keeps what a 512-byte array of pointers names", "[gort][mgc]") {

@@ -23,16 +23,8 @@
 //     builders run `go test -short`; Go's full counts with GORT_TEST_SHORT=0.
 //
 // Not ported yet (and why):
-//   TestGCFairness: testprog GCFairness needs main's time.Sleep to wake on a
-//     timer while two goroutines hold the only P writing to /dev/null in
-//     system calls (timers, entersyscall/exitsyscall); the port's stand-ins
-//     would only repeat TestPreemption.
 //   TestAsyncPreempt: needs signal-based asynchronous preemption
 //     (preempt.go, signal_unix.go preemptM) of loops that make no calls.
-//   TestTimerFairness2: needs a user system call (syscall.Read of 0 bytes)
-//     wrapped in entersyscall/exitsyscall.
-//   TestPreemptionAfterSyscall: needs the Entersyscall/Exitsyscall hooks
-//     (syscall states are not in the port yet) and time.
 #include <sys/types.h>
 
 #include <array>
@@ -314,6 +306,31 @@ TEST_CASE("TestTimerFairness", "[proc_test.go]") {
   }
 }
 
+// proc_test.go:276 at go1.22.12
+//
+// As TestTimerFairness, with a system call (a read of 0 bytes) in each
+// goroutine's loop.
+TEST_CASE("TestTimerFairness2", "[proc_test.go]") {
+  auto done = gort::make_chan<bool>();
+  auto c = gort::make_chan<bool>();
+  for (int i = 0; i < 2; i++) {
+    gort::go([done, c] {
+      auto timer = gort::time::After(20 * gort::time::Millisecond);
+      char buf[1];
+      for (;;) {
+        gort::syscall([&buf] { return ::read(0, buf, 0); });
+        bool v;
+        if (gort::select({gort::send(c, true), gort::recv(c, &v), gort::recv(timer)}) == 2) {
+          done.send(true);
+          return;
+        }
+      }
+    });
+  }
+  (void)done.recv();
+  (void)done.recv();
+}
+
 namespace {
 // strings.Count
 int countSubstr(const std::string& s, const std::string& sub) {
@@ -390,6 +407,15 @@ TEST_CASE("TestPreemptionGC", "[proc_test.go]") {
     runtime::GC();
   }
   stop->store(1);
+}
+
+// proc_test.go:380 at go1.22.12. Two goroutines write to /dev/null
+// without end on one P; main's 10 ms sleep must still end.
+TEST_CASE("TestGCFairness", "[proc_test.go]") {
+  auto res = runTestProg("GCFairness");
+  std::string want = "OK\n";
+  INFO("want " << want << ", got " << res.output);
+  REQUIRE(res.output == want);
 }
 
 // proc_test.go:388 at go1.22.12. Three goroutines allocate at GOGC=1 on
@@ -696,6 +722,99 @@ TEST_CASE("TestLockOSThreadTemplateThreadRace", "[proc_test.go]") {
     auto res = runTestProg("LockOSThreadTemplateThreadRace");
     INFO("run " << i << ": want " << want << ", got " << res.output);
     REQUIRE(res.output == want);
+  }
+}
+
+namespace {
+// proc_test.go:1032 at go1.22.12 (fakeSyscall): a system call that spins
+// for duration ns (Go: runtime.Entersyscall, a loop on Nanotime,
+// runtime.Exitsyscall).
+void fakeSyscall(int64_t duration) {
+  gort::syscall([duration] {
+    for (int64_t start = runtime::nanotime(); runtime::nanotime() - start < duration;) {
+    }
+  });
+}
+
+// proc_test.go:1040 at go1.22.12 (testPreemptionAfterSyscall). Departure:
+// Go fails the test past 5 s of wall-clock time; here the test asserts
+// that every goroutine stops (a hang is the ctest's timeout), since tests
+// carry no timing thresholds.
+void testPreemptionAfterSyscall(int64_t syscallDuration) {
+  GOMAXPROCSGuard guard(2);
+  int iterations = 10;
+  if (gort_test::testingShort) iterations = 1;
+  constexpr int nroutines = 8;
+  for (int i = 0; i < iterations; i++) {
+    auto c = gort::make_chan<bool>(nroutines);
+    static std::atomic<uint32_t> stop;
+    stop = 0;
+    for (int g = 0; g < nroutines; g++) {
+      gort::go([c, syscallDuration] {
+        c.send(true);
+        while (stop.load() == 0) fakeSyscall(syscallDuration);
+        c.send(true);
+      });
+    }
+    // All started.
+    for (int g = 0; g < nroutines; g++) (void)c.recv();
+    stop.store(1);
+    // All stopped.
+    int finished = 0;
+    for (int g = 0; g < nroutines; g++) finished += c.recv() ? 1 : 0;
+    CHECK(finished == nroutines);
+  }
+}
+}  // namespace
+
+// proc_test.go:1087 at go1.22.12
+//
+// Goroutines that loop on short system calls must still let the others
+// run: sysmon takes the P back from a goroutine in a system call, and the
+// preemption of a P in _Psyscall hands it off.
+TEST_CASE("TestPreemptionAfterSyscall", "[proc_test.go]") {
+  for (int64_t us : {10, 100, 1000}) {
+    INFO("syscall duration " << us << "us");
+    testPreemptionAfterSyscall(us * 1000);
+  }
+}
+
+// gort: a goroutine blocked in gort::syscall gives up its P: with one P,
+// the other goroutines run while it blocks (sysmon's retake hands the P
+// off after a sysmon tick; syscall_block hands it off at once).
+TEST_CASE("gort: a goroutine blocked in a system call does not hold its P", "[gort][proc]") {
+  GOMAXPROCSGuard guard(1);
+  for (bool block : {false, true}) {
+    static std::atomic<bool> release;
+    release = false;
+    auto back = gort::make_chan<bool>(1);
+    gort::go([back, block] {
+      auto wait = [] {
+        while (!release.load()) ::usleep(100);
+      };
+      if (block) {
+        gort::syscall_block(wait);
+      } else {
+        gort::syscall(wait);
+      }
+      back.send(true);
+    });
+    // Let it run into its call (the only P is this goroutine's now).
+    while (!runtime::AnyGoroutineInSyscall()) runtime::Gosched();
+    // This goroutine and another ping-pong 100 times while the first is
+    // away: they need the only P.
+    auto ping = gort::make_chan<int>();
+    gort::go([ping] {
+      for (int i = 0; i < 100; i++) ping.send(i);
+    });
+    int got = 0;
+    for (int i = 0; i < 100; i++) got += ping.recv() == i ? 1 : 0;
+    bool stillAway = runtime::AnyGoroutineInSyscall();
+    release = true;
+    (void)back.recv();
+    INFO("syscall_block: " << block);
+    CHECK(got == 100);
+    CHECK(stillAway);
   }
 }
 
