@@ -4,9 +4,13 @@
 // How a Go benchmark maps onto Google Benchmark: bench/testing.hpp.
 #include <benchmark/benchmark.h>
 
+#include <errno.h>
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 #include "chan.hpp"
 #include "go.hpp"
@@ -14,6 +18,7 @@
 #include "select.hpp"
 #include "sync/waitgroup.hpp"
 #include "testing.hpp"
+#include "time/time.hpp"
 
 namespace {
 
@@ -159,12 +164,90 @@ void BenchmarkCreateGoroutinesSingle(B& b) {
   wg.Wait();
 }
 
+// --- BenchmarkWakeupParallelSpinning, BenchmarkWakeupParallelSyscall ------------
+
+/// proc_test.go:772 at go1.22.12 (benchmarkWakeupParallel), one
+/// sub-benchmark: two goroutines take turns as sender and receiver on two
+/// unbuffered channels, each spinning for delay before its receive and
+/// delay+5us before its send, so that the receiver is usually blocked when
+/// the send comes: time per op is the cost of waking a blocked goroutine on
+/// another P, plus the spins. spin(d) is the delay's way of spending time.
+template <class Spin>
+void benchmarkWakeupParallel(B& b, int64_t delay, Spin spin) {
+  if (runtime::GOMAXPROCS(0) == 1) {
+    b.Skip("skipping: GOMAXPROCS=1");
+    return;
+  }
+  if (b.N == 0) return;
+  constexpr int64_t wakeDelay = 5 * 1000;
+  auto ping = gort::make_chan<gort::struct_>(), pong = gort::make_chan<gort::struct_>();
+  auto start = gort::make_chan<gort::struct_>(), done = gort::make_chan<gort::struct_>();
+  int64_t n = b.N;
+  gort::go([=] {
+    (void)start.recv();
+    for (int64_t i = 0; i < n; i++) {
+      spin(delay + wakeDelay);  // sender
+      ping.send({});
+      spin(delay);  // receiver
+      (void)pong.recv();
+    }
+    done.send({});
+  });
+  gort::go([=] {
+    for (int64_t i = 0; i < n; i++) {
+      spin(delay);  // receiver
+      (void)ping.recv();
+      spin(delay + wakeDelay);  // sender
+      pong.send({});
+    }
+    done.send({});
+  });
+  b.ResetTimer();
+  start.send({});
+  (void)done.recv();
+  (void)done.recv();
+}
+
+/// The delays of the sub-benchmarks, and their names (Go's Duration.String).
+constexpr struct {
+  int64_t ns;
+  const char* name;
+} wakeupDelays[] = {{0, "0s"},       {1000, "1µs"},   {2000, "2µs"},   {5000, "5µs"},
+                    {10000, "10µs"}, {20000, "20µs"}, {50000, "50µs"}, {100000, "100µs"}};
+
+/// proc_test.go:858 at go1.22.12 (BenchmarkWakeupParallelSpinning's spin):
+/// spin on the clock.
+void spinClock(int64_t d) {
+  auto end = gort::time::Now().Add(d);
+  while (gort::time::Now().Before(end)) {
+  }
+}
+
+/// proc_test.go:873 (BenchmarkWakeupParallelSyscall) and runtime_linux_test.go's
+/// sysNanosleep at go1.22.12:
+/// sleep in the kernel (nanosleep(2) in a system call, retried on EINTR),
+/// so the thread blocks while its goroutine keeps no P.
+void sysNanosleep(int64_t d) {
+  struct timespec ts = {time_t(d / 1000000000), long(d % 1000000000)};
+  gort::syscall([&ts] {
+    while (::nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+  });
+}
+
 [[maybe_unused]] bool registered = [] {
   registerGo("BenchmarkPingPongHog", BenchmarkPingPongHog);
   registerGo("BenchmarkCreateGoroutines", BenchmarkCreateGoroutines);
   registerGo("BenchmarkCreateGoroutinesParallel", BenchmarkCreateGoroutinesParallel);
   registerGo("BenchmarkCreateGoroutinesCapture", BenchmarkCreateGoroutinesCapture);
   registerGo("BenchmarkCreateGoroutinesSingle", BenchmarkCreateGoroutinesSingle);
+  for (auto& d : wakeupDelays) {
+    int64_t delay = d.ns;
+    registerGo((std::string("BenchmarkWakeupParallelSpinning/") + d.name).c_str(),
+               [delay](B& b) { benchmarkWakeupParallel(b, delay, spinClock); });
+    registerGo((std::string("BenchmarkWakeupParallelSyscall/") + d.name).c_str(),
+               [delay](B& b) { benchmarkWakeupParallel(b, delay, sysNanosleep); });
+  }
   return true;
 }();
 
