@@ -11,12 +11,13 @@
 #                          of the last test run, test-results/*.xml),
 #                          the memory chapter's generated tables and program
 #                          output (book/programs/: heapfacts, memstats), the
-#                          collector chapter's (gcfacts),
+#                          collector chapter's (gcfacts), the timers
+#                          chapter's (timerfacts),
 #                          Sphinx -W -n. Rebuilt by run.bash after ctest.
 #   ctest book_links       every href/src/#anchor of the site resolves; every
 #                          Go link lands on its symbol's line (+ a selftest)
 #   ctest book_browser     headless Chromium: the Mermaid diagrams of the
-#                          ch <- v, scheduler, linkname, memory and collector chapters
+#                          ch <- v, scheduler, linkname, memory, collector and timers chapters
 #                          render to SVG;
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
@@ -67,6 +68,7 @@ file(GLOB _book_runtime CONFIGURE_DEPENDS
   "${CMAKE_CURRENT_SOURCE_DIR}/*.S" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.hpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/sync/atomic/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/internal/atomic/*.hpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/debug/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/debug/*.hpp"
+  "${CMAKE_CURRENT_SOURCE_DIR}/time/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/time/*.hpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/tests/*_test.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/tests/sync/*_test.cpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/tests/debug/*_test.cpp"
   "${CMAKE_CURRENT_SOURCE_DIR}/tests/inventory/*"
@@ -99,14 +101,16 @@ add_custom_target(book_test_results
 # tables (size classes, the page allocator's summary levels) from the compiled
 # headers; memstats allocates and prints what ReadMemStats says, and runs
 # once more under gdb (memstats.gdb). The collector chapter's: gcfacts makes
-# garbage and collects it, under GODEBUG=gctrace=1. book/tools/gen.py runs
+# garbage and collects it, under GODEBUG=gctrace=1. The timers chapter's:
+# timerfacts sleeps, starts and stops timers and reads a Ticker. book/tools/gen.py runs
 # them while it builds the book, and fails if one cannot be run or read, or
 # no longer prints what its chapter says.
 set(_book_programs "${CMAKE_BINARY_DIR}/book/programs")
 add_executable(book_heapfacts "${_book_src}/programs/heapfacts.cpp")
 add_executable(book_memstats "${_book_src}/programs/memstats.cpp")
 add_executable(book_gcfacts "${_book_src}/programs/gcfacts.cpp")
-foreach(_t heapfacts memstats gcfacts)
+add_executable(book_timerfacts "${_book_src}/programs/timerfacts.cpp")
+foreach(_t heapfacts memstats gcfacts timerfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -119,10 +123,11 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --mermaid "${_book_npm}/node_modules/mermaid/dist"
           --test-results "${_test_results}" --test-cpus "${_test_cpus}"
           --heapfacts "$<TARGET_FILE:book_heapfacts>" --memstats "$<TARGET_FILE:book_memstats>"
-          --gcfacts "$<TARGET_FILE:book_gcfacts>"
+          --gcfacts "$<TARGET_FILE:book_gcfacts>" --timerfacts "$<TARGET_FILE:book_timerfacts>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
-          book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_test_results "${_test_digest}"
+          book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
+          book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"
   COMMAND_EXPAND_LISTS  # --objects: one argument per object (linkname table)

@@ -14,7 +14,10 @@ Directives
      :nocomment:                   cut a C++ entity (doc comment, declaration,
      :lines: 1-12                  body) from the real source by name, with
                                     links to its Doxygen page and source line;
-                                    :lines: narrows to a range *within* it
+                                    :lines: narrows to a range *within* it, and
+     :from: checkTimers(           so do :from:/:to: (from the first line
+     :to: goto top                 containing a text to the next containing
+                                    another)
   .. asm:: runtime.gogo             cut one routine from asm_amd64.S, from
      :from: pushq                   its comment to its .size line (:lines:
      :to: callq                     N-M, or :from:/:to: a line containing a
@@ -170,9 +173,26 @@ def _parse_lines(spec, total):
     return a, b
 
 
+def _cut_from_to(options, lines):
+    """The (first, last) 0-based indexes of the lines from the first that
+    contains options' :from: through the first after it that contains :to:
+    (text, not line numbers, so that the cut follows the code when lines
+    move); None when a text is not found."""
+    a = 0
+    if "from" in options:
+        a = next((i for i, l in enumerate(lines) if options["from"] in l), None)
+    b = len(lines) - 1
+    if a is not None and "to" in options:
+        b = next((i for i in range(a, len(lines)) if options["to"] in lines[i]), None)
+    if a is None or b is None:
+        return None
+    return a, b
+
+
 class ExcerptDirective(Directive):
     required_arguments = 2
-    option_spec = {"nocomment": directives.flag, "lines": directives.unchanged, "caption": directives.unchanged}
+    option_spec = {"nocomment": directives.flag, "lines": directives.unchanged, "caption": directives.unchanged,
+                   "from": directives.unchanged, "to": directives.unchanged}
 
     def run(self):
         env = self.state.document.settings.env
@@ -192,6 +212,15 @@ class ExcerptDirective(Directive):
                 return [self.state.document.reporter.warning("excerpt %s: %s" % (name, ex), line=self.lineno)]
             lines = lines[a - 1:b]
             start += a - 1
+            text = "\n".join(lines)
+        if "from" in self.options or "to" in self.options:
+            cut = _cut_from_to(self.options, lines)
+            if cut is None:
+                return [self.state.document.reporter.warning(
+                    "excerpt %s: no line with %r (then %r)" % (name, self.options.get("from"), self.options.get("to")),
+                    line=self.lineno)]
+            lines = lines[cut[0]:cut[1] + 1]
+            start += cut[0]
             text = "\n".join(lines)
         root = _root(env)
         head = nodes.paragraph(classes=["excerpt-head"])
@@ -228,9 +257,25 @@ class ExcerptDirective(Directive):
 ASM_FILE = "asm_amd64.S"
 
 
+def asm_labels(lines):
+    """The routines of asm_amd64.S (its lines), in order: each .globl
+    outside a macro's body, and each routine a macro defines where the
+    file invokes it, MACRO("label", ...)."""
+    macros = {m.group(1) for m in (re.match(r"#define\s+(\w+)\(", l) for l in lines) if m}
+    out = []
+    for i, l in enumerate(lines):
+        if i > 0 and lines[i - 1].rstrip().endswith("\\"):
+            continue  # the body of a #define
+        m = re.match(r'\s*\.globl\s+"?([\w.]+)"?', l) or re.match(r'(\w+)\("([\w.]+)"', l)
+        if m and (m.lastindex == 1 or m.group(1) in macros):
+            out.append(m.group(m.lastindex))
+    return out
+
+
 def asm_routine(repo, label):
     """(start, text) of one routine of asm_amd64.S: the /* */ comment above
-    its .globl line through its .size line."""
+    its .globl line through its .size line; for a routine a macro defines,
+    the comment above the macro's invocation and the invocation."""
     with open(os.path.join(repo, ASM_FILE), encoding="utf-8") as f:
         lines = f.read().split("\n")
     q = label if label.startswith("__") else '"%s"' % label
@@ -238,7 +283,10 @@ def asm_routine(repo, label):
         g = next(i for i, l in enumerate(lines) if l.strip() == ".globl %s" % q)
         end = next(i for i in range(g, len(lines)) if lines[i].strip().startswith(".size %s" % q))
     except StopIteration:
-        raise KeyError("no routine %s in %s" % (label, ASM_FILE))
+        g = next((i for i, l in enumerate(lines) if re.match(r"\w+\(%s[,)]" % re.escape(q), l)), None)
+        if g is None:
+            raise KeyError("no routine %s in %s" % (label, ASM_FILE))
+        end = g
     start = g
     if start > 0 and lines[start - 1].rstrip().endswith("*/"):
         start -= 1
@@ -269,22 +317,14 @@ class AsmDirective(Directive):
             text = "\n".join(lines[a - 1:b])
             start += a - 1
         if "from" in self.options or "to" in self.options:
-            # From the first line that contains :from: through the first
-            # line after it that contains :to: (text, not line numbers, so
-            # that the cut follows the code when lines move).
             lines = text.split("\n")
-            a = 0
-            if "from" in self.options:
-                a = next((i for i, l in enumerate(lines) if self.options["from"] in l), None)
-            b = len(lines) - 1
-            if a is not None and "to" in self.options:
-                b = next((i for i in range(a, len(lines)) if self.options["to"] in lines[i]), None)
-            if a is None or b is None:
+            cut = _cut_from_to(self.options, lines)
+            if cut is None:
                 return [self.state.document.reporter.warning(
                     "asm %s: no line with %r (then %r)" % (label, self.options.get("from"), self.options.get("to")),
                     line=self.lineno)]
-            text = "\n".join(lines[a:b + 1])
-            start += a
+            text = "\n".join(lines[cut[0]:cut[1] + 1])
+            start += cut[0]
         head = nodes.paragraph(classes=["excerpt-head"])
         head += nodes.Text("%s, lines %d-%d" % (ASM_FILE, start, start + text.count("\n")))
         goname = label.split(".", 1)[-1] if label.startswith("runtime.") else label.strip("_")

@@ -15,6 +15,8 @@ loads:
                                laptop's width, 1280 pixels)
   chapters/14-collector.html   from disk (the cycle, one object marked;
                                screenshot at 1280 pixels too)
+  chapters/15-timers.html      from disk (time.Sleep, a timer's states;
+                               screenshot at 1280 pixels too)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram).
@@ -110,8 +112,9 @@ def main(argv):
         ("chapters/08-linkname.html", "file://" + os.path.join(site, "chapters/08-linkname.html"), "linkname"),
         ("chapters/13-memory.html", "file://" + os.path.join(site, "chapters/13-memory.html"), "memory"),
         ("chapters/14-collector.html", "file://" + os.path.join(site, "chapters/14-collector.html"), "collector"),
+        ("chapters/15-timers.html", "file://" + os.path.join(site, "chapters/15-timers.html"), "timers"),
     ]
-    sizes = {"memory": "1280,1800", "collector": "1280,1800"}
+    sizes = {"memory": "1280,1800", "collector": "1280,1800", "timers": "1280,1800"}
     problems, passed = [], 0
     try:
         for page, url, shot in checks:

@@ -212,7 +212,7 @@ def scan(cppfile):
 def runtime_sources():
     """The repo-relative C++ files of the runtime package (what Doxygen reads)."""
     out = []
-    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug"):
+    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time"):
         full = os.path.join(REPO, d)
         if not os.path.isdir(full):
             continue
