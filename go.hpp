@@ -129,7 +129,7 @@ decltype(auto) syscallWith(uintptr_t (*bracket)(uintptr_t (*)(void*), void*), F&
 /// blocks (a read(2), a sleep, a blocking library call) sysmon hands the P
 /// to another thread and the other goroutines run. f's result is returned.
 ///
-///   ssize_t n = gort::syscall([&] { return ::read(fd, buf, len); });
+///   ssize_t n = gort::syscall([&] { return \::read(fd, buf, len); });
 ///
 /// f must not use the runtime (no channel operations, allocation of GC
 /// memory or goroutines) and must not throw (std::terminate): it runs

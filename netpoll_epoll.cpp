@@ -65,8 +65,9 @@ void netpollBreak() {
 }
 
 /// netpoll waits for ready descriptors: delay < 0 blocks until one is ready
-/// (or a break), 0 only looks, > 0 waits at most delay ns (rounded up to a
-/// millisecond, epoll_wait's unit). Returns the goroutines made runnable and
+/// (or a break), 0 only looks, > 0 waits about delay ns in epoll_wait's
+/// unit, the millisecond: a delay under 1 ms waits 1 ms, a longer one is
+/// cut down to whole milliseconds (as in Go). Returns the goroutines made runnable and
 /// the change to netpollWaiters. \gosrc{netpoll_epoll.go,netpoll}
 std::tuple<gList, int32> netpoll(int64 delay) {
   if (epfd == -1) return {gList{}, 0};

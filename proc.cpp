@@ -2449,9 +2449,10 @@ void p::destroy() {
     sched.runqsize++;
     pp->runnext.set(nullptr);
   }
-  // Its timers go to the P of the M resizing. The world is stopped, but
-  // sysmon's timeSleepUntil may read them: take both locks (the one place
-  // two Ps' timersLocks are held together).
+  // Its timers go to the P of the M resizing. The world is stopped; Go
+  // takes both locks anyway, because sysmon's timeSleepUntil may read them
+  // (the port's sysmon does not call it yet: see sysmon's Departure). The
+  // one place two Ps' timersLocks are held together.
   if (pp->timersLen > 0) {
     p* plocal = getg()->m->p.ptr();
     lock(&plocal->timersLock);

@@ -129,7 +129,7 @@ int64_t Time::UnixNano() const { return unixSec() * 1000000000 + int64_t(nsec())
 int Time::Nanosecond() const { return int(nsec()); }
 
 /// DurationString: Go's Duration.String. Whole units down to the largest
-/// that fits, then a fraction without trailing zeros. \gosrc{time/time.go,String}
+/// that fits, then a fraction without trailing zeros. \gosrc{time/time.go,Duration.String}
 std::string DurationString(Duration d) {
   // Largest: "-2562047h47m16.854775808s".
   char buf[32];

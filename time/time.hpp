@@ -50,7 +50,7 @@ inline constexpr Duration maxDuration = INT64_MAX;
 
 /// DurationString: d as Go prints it, "1h2m0.5s", "1.5ms", "0s".
 /// Departure: Go's method d.String(); Duration is an alias of int64 here.
-/// \gosrc{time/time.go,String}
+/// \gosrc{time/time.go,Duration.String}
 std::string DurationString(Duration d);
 
 /// Seconds, Milliseconds, Microseconds: d in those units (Go's methods).
