@@ -2872,7 +2872,7 @@ void schedtrace(bool detailed) {
     uint32 t = atomic::Load(&pp->runqtail);
     if (detailed) {
       print("  P", i, ": status=", pp->status, " schedtick=", pp->schedtick,
-            " syscalltick=", pp->syscalltick, " m=");
+            " syscalltick=", pp->syscalltick.load(), " m=");
       if (mp != nullptr)
         print(mp->id);
       else

@@ -491,7 +491,10 @@ struct p {
   atomic::Racy<uint32> status;  // _Pidle, _Prunning, ...
   puintptr link;
   atomic::Racy<uint32> schedtick;  // bumped by execute at each new time slice
-  uint32 syscalltick;
+  // syscalltick: bumped at each system call's end and each retake; its
+  // owner (or the taker of a _Psyscall P) writes it, sysmon reads it
+  // without a lock (retake), hence Racy.
+  atomic::Racy<uint32> syscalltick;
   struct {
     uint32 schedtick;
     int64 schedwhen;
