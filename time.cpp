@@ -57,7 +57,9 @@ void timeSleep(int64 ns) {
   }
   t->f = goroutineReady;
   t->arg = gp;
-  t->nextwhen = nanotime() + ns;
+  // Go's int64 addition wraps, and the negative result is the overflow
+  // test; in C++ signed overflow is undefined, so the sum wraps as uint64.
+  t->nextwhen = int64(uint64(nanotime()) + uint64(ns));
   if (t->nextwhen < 0) t->nextwhen = maxWhen;  // overflow
   gopark(resetForSleep, t, waitReasonSleep, 1);
 }
@@ -541,7 +543,8 @@ SYSTEMSTACK static void runOneTimer(p* pp, timer* t, int64 now) {
     // Periodic: its next time is the first multiple of period after now
     // (skipping the ticks it was too late for).
     int64 delta = t->when - now;
-    t->when += t->period * (1 + -delta / t->period);
+    // (Wrapping arithmetic, as Go's int64: see timeSleep.)
+    t->when = int64(uint64(t->when) + uint64(t->period) * uint64(1 + -delta / t->period));
     if (t->when < 0) t->when = maxWhen;  // overflow
     siftdownTimer(pp->timers, pp->timersLen, 0);
     if (!t->status.CompareAndSwap(timerRunning, timerWaiting)) badTimer();

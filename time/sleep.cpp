@@ -8,7 +8,8 @@ namespace gort::time {
 /// d <= 0. \gosrc{time/sleep.go,when}
 int64_t when(Duration d) {
   if (d <= 0) return runtimeNano();
-  int64_t t = runtimeNano() + int64_t(d);
+  // Wrapping, as Go's int64 addition (signed overflow is undefined in C++).
+  int64_t t = int64_t(uint64_t(runtimeNano()) + uint64_t(d));
   // runtimeNano() and d are both positive: a negative sum overflowed.
   if (t < 0) t = INT64_MAX;
   return t;
