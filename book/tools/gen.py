@@ -1165,8 +1165,11 @@ def timers(srcdir, prog):
             problems.append("the median Sleep(1.5ms) is under 2 ms (two waits of a whole millisecond)")
         if not 10.0 <= rows["10ms"][0] < 20.0:
             problems.append("the median Sleep(10ms) is not between 10 and 20 ms")
-        if rows1["10µs"][1] < 1.0 or rows1["100µs"][1] < 1.0:
-            problems.append("with GOMAXPROCS=1 a Sleep(10µs) or Sleep(100µs) took under 1 ms")
+        # With one P most short sleeps wait out epoll's millisecond; one may
+        # end sooner when its M had other work first (the chapter says why),
+        # so only the medians are held to it.
+        if rows1["10µs"][0] < 0.9 or rows1["100µs"][0] < 0.9:
+            problems.append("with GOMAXPROCS=1 the median Sleep(10µs) or Sleep(100µs) is under 0.9 ms")
     mp = re.search(r"^GOMAXPROCS (\d+)$", out, re.M)
     mb = re.search(r"^before: (\d+) goroutines, (\d+) Ms, (-?\d+) threads$", out, re.M)
     ms = re.search(r"^50ms after they were let go: (\d+) goroutines, (\d+) Ms, (-?\d+) threads, (\d+) timers in the "
@@ -1229,8 +1232,8 @@ def timers(srcdir, prog):
             ".. |tm_1ms| replace:: %.3f ms" % rows["1ms"][0],
             ".. |tm_1500us| replace:: %.3f ms" % rows["1.5ms"][0],
             ".. |tm_10ms| replace:: %.3f ms" % rows["10ms"][0],
-            ".. |tm1_10us_min| replace:: %.3f ms" % rows1["10µs"][1],
-            ".. |tm1_10us_max| replace:: %.3f ms" % rows1["10µs"][2],
+            ".. |tm1_10us_median| replace:: %.3f ms" % rows1["10µs"][0],
+            ".. |tm1_10us_story| replace:: %s" % _ten_us_story(rows1["10µs"]),
             ".. |tm_ms_before| replace:: %s" % mb.group(2),
             ".. |tm_threads| replace:: %s" % ms.group(3),
             ".. |tm_ms| replace:: %s" % ms.group(2),
