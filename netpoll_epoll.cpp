@@ -1,9 +1,9 @@
 // netpoll_epoll.cpp: the network poller on Linux, mirroring
-// netpoll_epoll.go at go1.22.12: one epoll instance for the process, and an
+// netpoll_epoll.go at go1.22.12: one epoll instance for the process, every
+// polled descriptor in it edge-triggered for reading and writing (its
+// event's data is the pollDesc, tagged with its fdseq: [pd-fdseq]), and an
 // eventfd in it that netpollBreak writes to wake an M blocked in
-// epoll_wait. See netpoll.hpp ([netpoll-break]) for the invariant and for
-// what is not ported yet (the pollDesc events: with none registered, the
-// eventfd is the only descriptor that can become ready).
+// epoll_wait ([netpoll-break]). See netpoll.hpp.
 #include <errno.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -12,6 +12,7 @@
 #include "netpoll.hpp"
 #include "print.hpp"
 #include "proc.hpp"
+#include "tagptr.hpp"
 
 namespace runtime {
 
@@ -48,6 +49,26 @@ void netpollinit() {
 /// netpollIsPollDescriptor: is fd one of the poller's own?
 /// \gosrc{netpoll_epoll.go,netpollIsPollDescriptor}
 bool netpollIsPollDescriptor(uintptr fd) { return fd == uintptr(epfd) || fd == netpollEventFd; }
+
+/// netpollopen adds fd to the epoll set, edge-triggered for input, output
+/// and the peer's hang-up, with pd and its fdseq as the event's data.
+/// Returns 0 or an errno. \gosrc{netpoll_epoll.go,netpollopen}
+uintptr netpollopen(uintptr fd, pollDesc* pd) {
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  taggedPointer tp = taggedPointerPack(pd, pd->fdseq.Load());
+  ev.data.u64 = tp.v;
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, int(fd), &ev) != 0) return uintptr(errno);
+  return 0;
+}
+
+/// netpollclose takes fd out of the epoll set. Returns 0 or an errno.
+/// \gosrc{netpoll_epoll.go,netpollclose}
+uintptr netpollclose(uintptr fd) {
+  struct epoll_event ev = {};
+  if (epoll_ctl(epfd, EPOLL_CTL_DEL, int(fd), &ev) != 0) return uintptr(errno);
+  return 0;
+}
 
 /// netpollBreak wakes an M blocked in netpoll: one 8-byte write to the
 /// eventfd, skipped if a wake-up is already in flight. \gosrc{netpoll_epoll.go,netpollBreak}
@@ -118,9 +139,19 @@ retry:
       }
       continue;
     }
-    // Departure: a pollDesc's event (netpollready) comes with issue 13.
-    print("runtime: netpoll: unexpected event ", ev.events, "\n");
-    throw_("runtime: netpoll: event for an unknown descriptor");
+    int32 mode = 0;
+    if ((ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) mode += 'r';
+    if ((ev.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) mode += 'w';
+    if (mode != 0) {
+      taggedPointer tp{ev.data.u64};
+      auto* pd = static_cast<pollDesc*>(tp.pointer());
+      uintptr tag = tp.tag();
+      // An event for an earlier use of this pollDesc is dropped ([pd-fdseq]).
+      if (pd->fdseq.Load() == tag) {
+        pd->setEventErr(ev.events == EPOLLERR, tag);
+        delta += netpollready(&toRun, pd, mode);
+      }
+    }
   }
   return {toRun, delta};
 }

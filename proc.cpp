@@ -1112,6 +1112,12 @@ NOWRITEBARRIERREC static void handoffp(p* pp) {
     startm(pp, false, false);
     return;
   }
+  // (Go checks for execution-trace work here; the port has no tracer.)
+  // Mark work for a GC worker on pp: start an M for it.
+  if (atomic::Load(&gcBlackenEnabled) != 0 && gcMarkWorkAvailable(pp)) {
+    startm(pp, false, false);
+    return;
+  }
   // No spinning or idle M: this P may be the one that finds the next work.
   if (sched.nmspinning.Load() + sched.npidle.Load() == 0 && sched.nmspinning.CompareAndSwap(0, 1)) {
     sched.needspinning.Store(0);
@@ -1138,8 +1144,20 @@ NOWRITEBARRIERREC static void handoffp(p* pp) {
     startm(pp, false, false);
     return;
   }
+  // The last P going idle while no M waits in the poller: someone must
+  // (goroutines parked on descriptors, timers), so start an M on it; it
+  // will block in netpoll from findRunnable.
+  if (sched.npidle.Load() == gomaxprocs - 1 && sched.lastpoll.Load() != 0) {
+    unlock(&sched.lock);
+    startm(pp, false, false);
+    return;
+  }
+  // wakeNetPoller may start an M (wakep), which takes sched.lock: read the
+  // P's next timer before it goes idle, act on it after the unlock.
+  int64 when = nobarrierWakeTime(pp);
   pidleput(pp, 0);
   unlock(&sched.lock);
+  if (when != 0) wakeNetPoller(when);
 }
 
 /// wakep starts a spinning M on an idle P, unless one is spinning already.

@@ -4,13 +4,15 @@
 // RWMutex, WaitGroup and Cond one primitive: a goroutine sleeps on an
 // address until a release of that address wakes it, and a release that
 // comes before the sleep is not lost (the count in *addr remembers it). The
-// design follows Mullender and Cox, "Semaphores in Plan 9".
+// design follows Mullender and Cox, "Semaphores in Plan 9". internal/poll's
+// fdMutex sleeps on it too.
 //
-// Package sync may not import the runtime, so it reaches these functions the
-// way Go's linker joins them: each entry point below is defined under the
-// symbol sync's bodiless declaration names (LINKNAME("sync.runtime_...");
-// see sync/runtime.hpp for the other end, and the book's chapter on
-// linkname for the nm output that shows the join).
+// Packages sync and internal/poll may not import the runtime, so they reach
+// these functions the way Go's linker joins them: each entry point below is
+// defined under the symbol the package's bodiless declaration names
+// (LINKNAME("sync.runtime_...") or LINKNAME("internal..z2fpoll.runtime_...");
+// see sync/runtime.hpp and internal/poll/fd_mutex.hpp for the other end,
+// and the book's chapter on linkname for the nm output that shows the join).
 //
 // Invariants:
 //   [sema-count]  *addr counts releases not yet consumed; an acquirer takes
@@ -60,6 +62,15 @@ void sync_runtime_Semacquire(uint32* addr) {
   semacquire1(addr, false, semaBlockProfile, 0, waitReasonSemacquire);
 }
 
+/// internal/poll.runtime_Semacquire: fdMutex.rwlock's sleep while another
+/// goroutine holds the descriptor's read or write lock
+/// (internal/poll/fd_mutex.hpp declares the other end).
+/// \gosrc{sema.go,poll_runtime_Semacquire}
+void poll_runtime_Semacquire(uint32* addr) LINKNAME("internal..z2fpoll.runtime_Semacquire");
+void poll_runtime_Semacquire(uint32* addr) {
+  semacquire1(addr, false, semaBlockProfile, 0, waitReasonSemacquire);
+}
+
 /// sync.runtime_Semrelease: wake one sleeper on addr; with handoff, give it
 /// the count and this P's time slice. \gosrc{sema.go,sync_runtime_Semrelease}
 void sync_runtime_Semrelease(uint32* addr, bool handoff, int skipframes)
@@ -94,6 +105,12 @@ void sync_runtime_SemacquireRWMutex(uint32* addr, bool lifo, int skipframes) {
   semacquire1(addr, lifo, semaProfileFlags(semaBlockProfile | semaMutexProfile), skipframes,
               waitReasonSyncRWMutexLock);
 }
+
+/// internal/poll.runtime_Semrelease: wake one goroutine asleep in
+/// poll_runtime_Semacquire on addr (fdMutex.rwunlock, and increfAndClose
+/// once per waiter). \gosrc{sema.go,poll_runtime_Semrelease}
+void poll_runtime_Semrelease(uint32* addr) LINKNAME("internal..z2fpoll.runtime_Semrelease");
+void poll_runtime_Semrelease(uint32* addr) { semrelease(addr); }
 
 /// readyWithTime: stamp the release time if s is being profiled, then make
 /// s's goroutine runnable. \gosrc{sema.go,readyWithTime}
