@@ -615,8 +615,11 @@ struct schedt {
   atomic::Bool gcwaiting;  // stop-the-world requested
   int32 stopwait;
   note stopnote;
-  atomic::Bool sysmonwait;
+  atomic::Bool sysmonwait;  // sysmon sleeps on sysmonnote (every P idle)
   note sysmonnote;
+  // sysmonlock: held by sysmon for each round's work (after its sleep), so
+  // that whoever takes it knows sysmon is not acting on the scheduler.
+  mutex sysmonlock;
   // forEachP's state (proc.cpp): the function every P must run at a safe
   // point, how many Ps have yet to run it, and the note the last of them
   // wakes. safePointFn and safePointWait are protected by sched.lock.
