@@ -108,9 +108,9 @@ inline constexpr bool pointerFree = false;
 template <class T>
 class ptr {
  public:
-  ptr() = default;
-  ptr(std::nullptr_t) {}
-  explicit ptr(T* p) : p_(p) {}
+  constexpr ptr() = default;
+  constexpr ptr(std::nullptr_t) {}
+  constexpr explicit ptr(T* p) : p_(p) {}
   T* get() const { return p_.get(); }
   T& operator*() const { return *p_.get(); }
   T* operator->() const { return p_.get(); }

@@ -15,6 +15,7 @@ folder, its symbol prefix and its main declaration header:
   sync           sync/   "sync."               sync/runtime.hpp
   runtime/debug  debug/  "runtime..z2fdebug."  debug/stubs.hpp
   time           time/   "time."               time/sleep.hpp
+  internal/poll  internal/poll/  "internal..z2fpoll."  internal/poll/fd_poll_runtime.hpp
 
 (A Go compiler's symbol for runtime/debug's setGCPercent is
 "runtime/debug.setGCPercent"; GNU as refuses the '/' in a label, so the port
@@ -99,6 +100,9 @@ PACKAGES = [
     # Package time: Sleep and the timer calls (sleep.go), now and
     # runtimeNano (time.go).
     Package("time", "time", "time.", "time/sleep.hpp"),
+    # Package internal/poll: the descriptor calls (fd_poll_runtime.go) and
+    # fdMutex's semaphore (fd_mutex.go); gccgo's spelling again.
+    Package("internal/poll", "internal/poll", "internal..z2fpoll.", "internal/poll/fd_poll_runtime.hpp"),
 ]
 SYNC = PACKAGES[0]
 
