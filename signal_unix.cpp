@@ -5,7 +5,10 @@
 //   SIGSEGV, SIGBUS    on a stack's guard page into "fatal error: stack
 //                      overflow"; elsewhere in a goroutine into Go's nil
 //                      dereference panic text; elsewhere into Go's
-//                      "unexpected signal" fatal error.
+//                      "unexpected signal" fatal error;
+//   SIGPIPE            into nothing: the write to a closed pipe or socket
+//                      that raised it fails with EPIPE instead of killing
+//                      the process (Go: _SigNotify only, and no os/signal).
 //
 // The handler is NOSPLIT and clears the split-stack guard word first: it
 // runs on the alternate stack, which lies outside the interrupted
@@ -76,6 +79,9 @@ const char* signame(int sig) {
 
 NOSPLIT void sighandler(int sig, siginfo_t* info, void* ctxt);
 NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
+  // SIGPIPE's only flag in Go's sigtable is _SigNotify: with no os/signal
+  // to hand it to, Go's sighandler returns, and the write sees EPIPE.
+  if (sig == SIGPIPE) return;
   setTLSGuard(0);
   auto* uc = static_cast<ucontext_t*>(ctxt);
   uintptr pc = uintptr(uc->uc_mcontext.gregs[REG_RIP]);
@@ -149,7 +155,7 @@ void initsig() {
   sa.sa_sigaction = sighandler;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE}) sigaction(sig, &sa, nullptr);
 }
 
 /// minitSignalStack gives the thread an alternate signal stack, which is
