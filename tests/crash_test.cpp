@@ -216,6 +216,9 @@ bool hasPrefix(const std::string& s, const std::string& prefix) {
 bool contains(const std::string& s, const std::string& sub) {
   return s.find(sub) != std::string::npos;
 }
+bool hasSuffix(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 }  // namespace
 
@@ -452,6 +455,20 @@ TEST_CASE("TestPanicAfterGoexit", "[crash_test.go]") {
   INFO("(" << describe(res) << "), output:\n" << res.output);
   CHECK(hasPrefix(res.output, "panic: hello"));
   CHECK(res.exitStatus == 2);
+}
+
+// crash_test.go:486 at go1.22.12 (testprognet: see tests/testprog/net.cpp)
+TEST_CASE("TestNetpollDeadlock", "[crash_test.go]") {
+  auto res = runTestProg("NetpollDeadlock");
+  INFO("output does not end with \"done\\n\" (" << describe(res) << "):\n" << res.output);
+  CHECK(hasSuffix(res.output, "done\n"));
+}
+
+// crash_test.go:892 at go1.22.12 (testprognet: see tests/testprog/net.cpp)
+TEST_CASE("TestNetpollWaiters", "[crash_test.go]") {
+  auto res = runTestProg("NetpollWaiters");
+  INFO("output is not \"OK\\n\" (" << describe(res) << "):\n" << res.output);
+  CHECK(res.output == "OK\n");
 }
 
 // --- gort's own crash tests ---------------------------------------------------

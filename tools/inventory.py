@@ -6,6 +6,11 @@ the inventory gives exactly one status:
 
   ported  found automatically: a Catch2 TEST_CASE("TestX", ...) in tests/**/*.cpp,
           or a benchmark registered as "BenchmarkX" or "BenchmarkX/sub" in bench/*.cpp;
+          a TEST_CASE tagged with a Go file's base name ([sleep_test.go]) counts
+          for that file only, and one tagged with a package ([os], [net]: the
+          last directory of a covered Go file) for that package's files only.
+          Where two covered files share a base name (os/timeout_test.go,
+          net/timeout_test.go), the package tag is required;
   n/a     listed in tests/inventory/not_applicable.tsv with the reason;
   todo    listed in tests/inventory/todo.tsv with the issue that will port it.
 
@@ -26,7 +31,7 @@ Problems reported by --check (exit status 1):
              the file's scope, or whose file is not covered), or a name listed
              as n/a or todo that is also ported;
   duplicate  a name listed twice, or listed as both n/a and todo, or a Catch2
-             TEST_CASE name defined twice;
+             TEST_CASE name defined twice with the same package tags;
   malformed  a data line that does not parse, an empty reason, a covered file
              that does not exist.
 
@@ -67,6 +72,8 @@ BENCH_MACRO_RE = re.compile(r"\b(?:GO_)?BENCHMARK\w*\s*\(\s*(Benchmark\w*)\b")
 
 # A tag naming a Go test file: [proc_test.go].
 TAG_FILE_RE = re.compile(r"\[([\w.-]+_test\.go)\]")
+# Any tag: [net].
+TAG_RE = re.compile(r"\[([^\]]*)\]")
 
 
 class Problem:
@@ -229,7 +236,7 @@ def line_of(text, pos):
 
 
 def parse_catch_tests(root):
-    """Return {name: [(path, line, tagged_go_files)]} from tests/**/*.cpp."""
+    """Return {name: [(path, line, tagged_go_files, all_tags)]} from tests/**/*.cpp."""
     tests = {}
     for path in walk_files(os.path.join(root, "tests"), ".cpp", True):
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -237,7 +244,7 @@ def parse_catch_tests(root):
         for m in CATCH_RE.finditer(text):
             name, tags = m.group(1), m.group(2) or ""
             files = set(TAG_FILE_RE.findall(tags))
-            tests.setdefault(name, []).append((path, line_of(text, m.start()), files))
+            tests.setdefault(name, []).append((path, line_of(text, m.start()), files, set(TAG_RE.findall(tags))))
     return tests
 
 
@@ -255,6 +262,11 @@ def parse_benchmarks(root):
 
 # ---------------------------------------------------------------------------
 # Classification
+
+
+def package_of(file):
+    """The package tag of a Go file: its last directory (runtime/debug/x_test.go: debug)."""
+    return os.path.basename(os.path.dirname(file))
 
 _ROOT_FOR_REL = None
 
@@ -359,11 +371,21 @@ def build_inventory(root, goroot):
     # Ported tests and benchmarks.
     catch = parse_catch_tests(root)
     benches = parse_benchmarks(root)
+    # A package tag names the last directory of a covered Go file ([net] for
+    # net/timeout_test.go); a base name two covered files share needs one.
+    packages = {package_of(f) for f in order}
+    bases = {}
+    for f in order:
+        bases[os.path.basename(f)] = bases.get(os.path.basename(f), 0) + 1
     for name, defs in sorted(catch.items()):
-        if len(defs) > 1:
-            places = ", ".join("%s:%d" % (rel(p), l) for p, l, _ in defs)
-            problems.append(Problem("duplicate", rel(defs[1][0]),
-                                    'TEST_CASE("%s") is defined %d times: %s' % (name, len(defs), places)))
+        by_pkg = {}
+        for d in defs:
+            by_pkg.setdefault(frozenset(d[3] & packages), []).append(d)
+        for same in by_pkg.values():
+            if len(same) > 1:
+                places = ", ".join("%s:%d" % (rel(d[0]), d[1]) for d in same)
+                problems.append(Problem("duplicate", rel(same[1][0]),
+                                        'TEST_CASE("%s") is defined %d times: %s' % (name, len(same), places)))
 
     def ported_where(file, name):
         """Return (where, None) if ported, (None, hint) otherwise."""
@@ -373,12 +395,19 @@ def build_inventory(root, goroot):
             if defs:
                 return "%s:%d" % (rel(defs[0][0]), defs[0][1]), None
             return None, None
+        pkg = package_of(file)
         hint = None
-        for path, line, tagged in catch.get(name, []):
-            if not tagged or base in tagged:
+        for path, line, tagged, tags in catch.get(name, []):
+            pkgs = tags & packages
+            if tagged and base not in tagged:
+                hint = "a TEST_CASE of this name at %s:%d is tagged %s, not [%s]" % (
+                    rel(path), line, " ".join("[%s]" % t for t in sorted(tagged)), base)
+            elif (pkgs or bases[base] > 1) and pkg not in pkgs:
+                hint = "a TEST_CASE of this name at %s:%d is not tagged [%s]%s" % (
+                    rel(path), line, pkg,
+                    " (%s is the base name of more than one covered file)" % base if bases[base] > 1 else "")
+            else:
                 return "%s:%d" % (rel(path), line), None
-            hint = "a TEST_CASE of this name at %s:%d is tagged %s, not [%s]" % (
-                rel(path), line, " ".join("[%s]" % t for t in sorted(tagged)), base)
         return None, hint
 
     rows = []
@@ -501,8 +530,19 @@ def selftest():
               "package runtime_test\n"
               "func TestInScope(t *testing.T) {}\n"
               "func TestOutOfScope(t *testing.T) {}\n")
+        # Two packages' files of one base name: their TEST_CASEs need the package tag.
+        for pkg in ("os", "net"):
+            os.makedirs(os.path.join(goroot, pkg))
+            os.makedirs(os.path.join(repo, "tests", pkg))
+            write(os.path.join(goroot, pkg, "same_test.go"),
+                  "package %s\nfunc TestSame(t *testing.T) {}\n" % pkg
+                  + ("func TestSameUntagged(t *testing.T) {}\n" if pkg == "os" else ""))
+            write(os.path.join(repo, "tests", pkg, "same_test.cpp"),
+                  'TEST_CASE("TestSame", "[%s][same_test.go]") {}\n' % pkg
+                  + ('TEST_CASE("TestSameUntagged", "[same_test.go]") {}\n' if pkg == "os" else ""))
         write(os.path.join(repo, "tests", "inventory", "covered.txt"),
-              "# comment\nruntime/fake_test.go\nruntime/other_test.go: TestInScope\n")
+              "# comment\nruntime/fake_test.go\nruntime/other_test.go: TestInScope\n"
+              "os/same_test.go\nnet/same_test.go\n")
         write(os.path.join(repo, "tests", "inventory", "not_applicable.tsv"),
               "# file\tname\treason\n"
               "runtime/fake_test.go\tTestNA\tbecause\n"
@@ -561,9 +601,18 @@ def selftest():
                "a todo entry for a ported test should be reported stale")
         expect(has("duplicate", "TestNA"), "TestNA listed twice should be a duplicate")
         expect(status.get((f, "TestStaleListed")) == PORTED, "TestStaleListed is ported")
-        expect(len(rows) == 12, "expected 12 rows in scope, got %d" % len(rows))
+        by_file = {(r["file"], r["name"]): r for r in rows}
+        for pkg in ("os", "net"):
+            r = by_file.get(("%s/same_test.go" % pkg, "TestSame"), {})
+            expect(r.get("status") == PORTED and r.get("where", "").startswith("tests/%s/" % pkg),
+                   "%s TestSame should be ported by the [%s] TEST_CASE: %s" % (pkg, pkg, r))
+        expect(not has("duplicate", "TestSame"), "TestSame under [os] and [net] is not a duplicate")
+        expect(by_file.get(("os/same_test.go", "TestSameUntagged"), {}).get("status") == MISSING,
+               "a shared base name without the package tag must not count")
+        expect(has(MISSING, "TestSameUntagged", "[os]"), "the missing package tag should be named")
+        expect(len(rows) == 15, "expected 15 rows in scope, got %d" % len(rows))
         n_missing = sum(1 for p in problems if p.kind == MISSING)
-        expect(n_missing == 4, "expected 4 missing, got %d: %s" % (n_missing, msgs))
+        expect(n_missing == 5, "expected 5 missing, got %d: %s" % (n_missing, msgs))
 
         # Removing the problems must give a clean check.
         write(os.path.join(repo, "tests", "inventory", "not_applicable.tsv"),
@@ -573,7 +622,8 @@ def selftest():
               "runtime/fake_test.go\tTestMissing\tlater\n"
               "runtime/fake_test.go\tTestCommentedOut\tlater\n"
               "runtime/fake_test.go\tTestWrongTag\tlater\n"
-              "runtime/fake_test.go\tBenchmarkMissing\tlater\n")
+              "runtime/fake_test.go\tBenchmarkMissing\tlater\n"
+              "os/same_test.go\tTestSameUntagged\tlater\n")
         rows, problems = build_inventory(repo, goroot)
         expect(not problems, "the corrected fake repo should check clean: %s" % [str(p) for p in problems])
 
