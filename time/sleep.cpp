@@ -58,12 +58,9 @@ chan<Time> After(Duration d) { return NewTimer(d)->C; }
 /// goroutine (from the scheduler's stack, as Go's does).
 /// \gosrc{time/sleep.go,goFunc}
 static void goFunc(void* arg, uintptr_t) {
-  auto* fv = static_cast<runtime::funcval*>(arg);
-  if (fv == nullptr) {
-    runtime::newproc(nullptr);  // AfterFunc(d, nil): go of a nil func value
-    return;
-  }
-  gort::go([fv] { fv->fn(fv); });
+  // The closure is the new goroutine's func value; a nil one (AfterFunc(d,
+  // nil)) is newproc's "go of nil func value".
+  runtime::newproc(static_cast<runtime::funcval*>(arg));
 }
 
 /// afterFunc: AfterFunc's Timer, for the closure f (sleep.hpp).

@@ -87,14 +87,23 @@ gort::ptr<Timer> NewTimer(Duration d);
 chan<Time> After(Duration d);
 
 namespace detail {
-/// afterClosure: the heap closure AfterFunc keeps its function in; every
-/// firing calls it in a new goroutine (goFunc). Like a go statement's
-/// closure it is scanned word by word (its captures have no derivable map).
+/// afterClosure: the heap closure AfterFunc keeps its function in. Each
+/// firing starts a goroutine on it directly (goFunc: newproc of this
+/// funcval, as Go's goFunc is `go arg.(func())()`), so call is the
+/// goroutine's first frame: it catches Goexit's unwinding, as a go
+/// statement's closure does, and leaves the closure alive, since a Reset
+/// may fire it again. Like a go statement's closure it is scanned word by
+/// word (its captures have no derivable map).
 template <class F>
 struct afterClosure : runtime::funcval {
   F f;
   explicit afterClosure(F&& f_) : f(std::move(f_)) { fn = &call; }
-  static void call(runtime::funcval* fv) { static_cast<afterClosure*>(fv)->f(); }
+  static void call(runtime::funcval* fv) {
+    try {
+      static_cast<afterClosure*>(fv)->f();
+    } catch (const runtime::goexitUnwind&) {
+    }
+  }
 };
 gort::ptr<Timer> afterFunc(Duration d, runtime::funcval* f);
 }  // namespace detail
