@@ -2299,6 +2299,11 @@ void gfput(p* pp, g* gp) {
   }
 }
 
+/// stackReuseClear: the bytes gfget clears at the top of a reused stack
+/// ([stale-stack]); the first frames of a goroutine parked in a channel
+/// operation or at a worker's loop fit in them.
+inline constexpr uintptr stackReuseClear = 1024;
+
 /// gfget: a dead G for reuse, or nullptr. An empty local list is first
 /// topped up (to 32) from the global lists; a G without a stack gets one. \gosrc{proc.go,gfget}
 g* gfget(p* pp) {
@@ -2324,6 +2329,17 @@ retry:
   if (gp->stack_.lo == 0) {
     gp->stack_ = stackalloc(uint32(stackSize()));
     gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  } else {
+    // Departure [stale-stack]: a reused stack still holds what the dead
+    // goroutine left there. The new goroutine's first frames, which live
+    // as long as it does (a worker parked at its loop), have holes that
+    // its own code never writes, and the conservative stack scan would
+    // read the old words in them as pointers, keeping what the dead
+    // goroutine last used alive as long as the new one lives. Clearing the
+    // top of the stack, where those frames go, costs one short memset per
+    // goroutine started on a reused stack. (Go's scan is exact and needs
+    // nothing here.)
+    memclrNoHeapPointers(reinterpret_cast<void*>(gp->stack_.hi - stackReuseClear), stackReuseClear);
   }
   return gp;
 }
