@@ -612,7 +612,7 @@ def _fidelity_digest(builddir):
     paths = [os.path.join(REPO, "tools", "fidelity.py"), os.path.join(REPO, "tools", "fidelity_manifest.tsv")]
     if builddir:
         paths.append(os.path.join(builddir, "compile_commands.json"))
-    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time"):
+    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time", "errors", "io", "internal/poll", "os", "net"):
         full = os.path.join(REPO, d)
         if os.path.isdir(full):
             paths += [os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith((".cpp", ".hpp", ".h", ".S"))]
