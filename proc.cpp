@@ -45,11 +45,12 @@
 // is taken without runtime locks held and never across a park.
 //
 // Timers (time.cpp) are run by findRunnable and stealWork (checkTimers);
-// an M with nothing to run sleeps in the network poller until the next one.
-// A goroutine in a system call (gort::syscall) leaves its P in _Psyscall,
-// which sysmon's retake hands to another M if the call lasts.
-// Departure: no poller descriptors yet; the code paths Go takes for them
-// are absent, and the book's departures chapter lists each. Ms are pthreads (os_linux.cpp).
+// an M with nothing to run sleeps in the network poller (netpoll.cpp) until
+// the next timer or a descriptor a goroutine waits on is ready, and
+// findRunnable, sysmon and startTheWorldWithSema make the goroutines netpoll
+// returns runnable. A goroutine in a system call (gort::syscall) leaves its
+// P in _Psyscall, which sysmon's retake hands to another M if the call
+// lasts. Ms are pthreads (os_linux.cpp).
 #include "proc.hpp"
 
 #include <cxxabi.h>
@@ -2495,9 +2496,8 @@ void p::destroy() {
     pp->runnext.set(nullptr);
   }
   // Its timers go to the P of the M resizing. The world is stopped; Go
-  // takes both locks anyway, because sysmon's timeSleepUntil may read them
-  // (the port's sysmon does not call it yet: see sysmon's Departure). The
-  // one place two Ps' timersLocks are held together.
+  // takes both locks anyway, because sysmon's timeSleepUntil may read them.
+  // The one place two Ps' timersLocks are held together.
   if (pp->timersLen > 0) {
     p* plocal = getg()->m->p.ptr();
     lock(&plocal->timersLock);

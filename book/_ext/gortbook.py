@@ -237,7 +237,7 @@ class ExcerptDirective(Directive):
             return [self.state.document.reporter.warning("excerpt: %s" % ex, line=self.lineno)]
         short = name.split("::")[-1]
         for mk in _state["markers"]:
-            if mk.cppfile == src and mk.cppname in (short, re.sub(r"^(runtime|gort::sync)::", "", name)):
+            if mk.cppfile == src and mk.cppname in (short, re.sub(r"^(runtime|gort::\w+)::", "", name)):
                 head += nodes.Text(" · ")
                 head += _ref(root + mk.page + ".html#" + mk.anchor, "side by side with Go", literal=False)
                 try:

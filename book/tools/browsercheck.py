@@ -17,6 +17,8 @@ loads:
                                screenshot at 1280 pixels too)
   chapters/15-timers.html      from disk (time.Sleep, a timer's states;
                                screenshot at 1280 pixels too)
+  chapters/16-poller.html      from disk (c.Read, the states of rg;
+                               screenshot at 1280 pixels too)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram).
@@ -113,8 +115,9 @@ def main(argv):
         ("chapters/13-memory.html", "file://" + os.path.join(site, "chapters/13-memory.html"), "memory"),
         ("chapters/14-collector.html", "file://" + os.path.join(site, "chapters/14-collector.html"), "collector"),
         ("chapters/15-timers.html", "file://" + os.path.join(site, "chapters/15-timers.html"), "timers"),
+        ("chapters/16-poller.html", "file://" + os.path.join(site, "chapters/16-poller.html"), "poller"),
     ]
-    sizes = {"memory": "1280,1800", "collector": "1280,1800", "timers": "1280,1800"}
+    sizes = {"memory": "1280,1800", "collector": "1280,1800", "timers": "1280,1800", "poller": "1280,1800"}
     problems, passed = [], 0
     try:
         for page, url, shot in checks:

@@ -81,7 +81,8 @@ def sync_tree(src, dst, skip=("node_modules", "tools", "__pycache__")):
                 os.remove(os.path.join(root, fn))
 
 
-DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic", "debug", "time")
+DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic", "debug", "time", "errors", "io", "internal/poll", "os",
+                   "net")
 
 
 def doxygen_digest(conf, mentions_file):
@@ -188,6 +189,7 @@ def main(argv):
     ap.add_argument("--memstats", help="book/programs/memstats, built (the memory chapter's output)")
     ap.add_argument("--gcfacts", help="book/programs/gcfacts, built (the collector chapter's output)")
     ap.add_argument("--timerfacts", help="book/programs/timerfacts, built (the timers chapter's output)")
+    ap.add_argument("--pollfacts", help="book/programs/pollfacts, built (the poller chapter's output)")
     ap.add_argument("--jobs", default="2")
     args = ap.parse_args(argv)
 
@@ -245,6 +247,7 @@ def main(argv):
                args.memstats or os.path.join(build, "book", "programs", "memstats"))
     gen.collector(src, args.gcfacts or os.path.join(build, "book", "programs", "gcfacts"))
     gen.timers(src, args.timerfacts or os.path.join(build, "book", "programs", "timerfacts"))
+    gen.poller(src, args.pollfacts or os.path.join(build, "book", "programs", "pollfacts"))
 
     t_gen = time.time()
     say("checks and generated pages: %.1fs" % (t_gen - t2))

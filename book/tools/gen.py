@@ -16,8 +16,8 @@
                           dialect table; the memory chapter's constants,
                           size classes, summary levels and program output
                           (book/programs/heapfacts.cpp, memstats.cpp); the
-                          collector's and the timers' program output
-                          (gcfacts.cpp, timerfacts.cpp).
+                          collector's, the timers' and the poller's program
+                          output (gcfacts.cpp, timerfacts.cpp, pollfacts.cpp).
   mentions.json           C++ name -> book sections that cite it (:cpp:), for
                           the code -> book links Doxygen shows.
 
@@ -612,7 +612,7 @@ def _fidelity_digest(builddir):
     paths = [os.path.join(REPO, "tools", "fidelity.py"), os.path.join(REPO, "tools", "fidelity_manifest.tsv")]
     if builddir:
         paths.append(os.path.join(builddir, "compile_commands.json"))
-    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time"):
+    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time", "errors", "io", "internal/poll", "os", "net"):
         full = os.path.join(REPO, d)
         if os.path.isdir(full):
             paths += [os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith((".cpp", ".hpp", ".h", ".S"))]
@@ -1245,6 +1245,157 @@ def timers(srcdir, prog):
             ".. |tm_gap_max| replace:: %.1f ms" % max(gaps),
             ".. |tm_ticks_due| replace:: %s" % mt.group(2)]
     changed |= write_if_changed(os.path.join(srcdir, "generated", "timers-facts.inc"), "\n".join(subs) + "\n")
+    return changed
+
+
+def _need(out, pattern, what, problems):
+    """The match of pattern (a line of out, re.M), or None with a problem
+    naming what is missing."""
+    m = re.search(pattern, out, re.M)
+    if not m:
+        problems.append("no line for %s" % what)
+    return m
+
+
+def poller(srcdir, prog):
+    """The poller chapter's includes, from book/programs/pollfacts.cpp:
+
+      generated/poller-output.inc   its output
+      generated/poller-facts.inc    substitutions for the numbers the
+                                    chapter's prose quotes
+
+    The program is run as build/book/programs/pollfacts (its argv[0], which
+    the goroutine dump prints), as the chapter tells a reader to run it.
+    The build fails if it cannot be run, or if its output no longer shows
+    what the chapter says: 1000 goroutines parked in the poller with a few
+    threads, at most one of them in epoll_wait; Go's error texts and
+    Timeout/Is answers; deadlines that fire no earlier than set. Times are
+    bounded only loosely (a loaded machine), and most are shown, not
+    checked."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the poller chapter needs the pollfacts program (build.py --pollfacts; "
+                         "cmake/book.cmake passes it): %r not found" % (prog,))
+    res = subprocess.run(["build/book/programs/pollfacts"], executable=prog, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=300)
+    out = res.stdout
+    if res.returncode != 0:
+        raise SystemExit("gen: %s exited with status %d:\n%s" % (prog, res.returncode, out))
+    problems = []
+    num = r"([\d.]+)"
+    mp = _need(out, r"^GOMAXPROCS (\d+)$", "GOMAXPROCS", problems)
+    mpd = _need(out, r"^a pollDesc is (\d+) bytes; pollcache carves them (\d+) at a time from (\d+)-byte blocks$",
+                "the size of a pollDesc", problems)
+    mb = _need(out, r"^before: (\d+) goroutines, (\d+) Ms, (-?\d+) threads, netpollWaiters (\d+)$",
+               "part 1's before", problems)
+    mk = _need(out, r"^all parked: (\d+) goroutines, (\d+) Ms, (-?\d+) threads, netpollWaiters (\d+)$",
+               "part 1's all parked", problems)
+    ms = _need(out, r"^runtime::Stack\(all\): (\d+) goroutines in \[IO wait\]; the first of them:\n"
+               r"((?:.+\n)+?)threads in epoll_wait", "the goroutine dump", problems)
+    me = _need(out, r"^threads in epoll_wait, in 5 samples 20ms apart: (\d+) (\d+) (\d+) (\d+) (\d+)$",
+               "the epoll_wait samples", problems)
+    ml = _need(out, r"^the other threads in the last sample: (\d+) in epoll_wait, (\d+) in futex,\n  (\d+) in "
+               r"\(clock_\)nanosleep, (\d+) running, (\d+) in another call$", "the last sample", problems)
+    mw = _need(out, r"^1000 one-byte writes took %sms; all readers done %sms after the first write$" % (num, num),
+               "the wake-up", problems)
+    mlat = _need(out, r"^from its write to its reader's return: median %sms, max %sms$" % (num, num),
+                 "each reader's wake-up", problems)
+    ma = _need(out, r"^after: netpollWaiters (\d+), (\d+) Ms, (-?\d+) threads$", "part 1's after", problems)
+    if mk and ms and me and mw and ma:
+        if int(mk.group(1)) < 1001 or mk.group(4) != "1000":
+            problems.append("part 1: netpollWaiters is not 1000 with the readers parked")
+        if not 0 < int(mk.group(3)) < 50 or int(mk.group(2)) >= 50 or not 0 < int(ma.group(3)) < 50:
+            problems.append("part 1: 50 threads or more for 1000 goroutines in the poller")
+        if ms.group(1) != "1000" or not re.search(r"^goroutine \d+ \[IO wait\]:$", ms.group(2), re.M) or \
+                not all(f in ms.group(2) for f in ("runtime_pollWait", "gort::poll::FD::Read", "gort::os::File::Read")):
+            problems.append("part 1: the dump does not show 1000 goroutines in [IO wait], the first in "
+                            "runtime_pollWait under FD::Read and File::Read")
+        samples = [int(x) for x in me.groups()]
+        # At most one M blocks in the poller (sched.lastpoll); with every
+        # goroutine waiting, one does (a sample may catch it awake).
+        if max(samples) > 1 or 1 not in samples:
+            problems.append("part 1: not exactly one thread in epoll_wait while every goroutine waits (samples %s)"
+                            % samples)
+        if float(mw.group(2)) >= 5000.0:
+            problems.append("part 1: the readers took 5 s or more to wake")
+        if ma.group(1) != "0":
+            problems.append("part 1: netpollWaiters is not back to 0")
+    timeout = r'\n  err "read \|0: i/o timeout"$'
+    m50 = _need(out, r"^SetReadDeadline\(now\+50ms\), Read: n=0 after %sms%s" % (num, timeout),
+                "the pipe's read deadline", problems)
+    _need(out, r"^  os::IsTimeout\(err\) true, err->Timeout\(\) true\n  errors::Is\(err, os::ErrDeadlineExceeded\) "
+          r"true$", "the timeout's Timeout and Is", problems)
+    mpast = _need(out, r"^Read again, the deadline past: n=0 after %sms%s" % (num, timeout),
+                  "the Read after the deadline", problems)
+    mmv = _need(out, r"^deadline now\+100ms, moved after %sms to \+150ms: Read n=0 after %sms%s" % (num, num, timeout),
+                "the moved deadline", problems)
+    mcl = _need(out, r"^no deadline, Close after 20ms: Close err nil, Read returned after %sms\n"
+                r'  err "read \|0: file already closed"$' % num, "the Close during a Read", problems)
+    _need(out, r"^  errors::Is\(err, os::ErrClosed\) true$", "errors::Is(err, os::ErrClosed)", problems)
+    _need(out, r'^Close again: "close \|0: file already closed"$', "the second Close", problems)
+    if m50 and not 50.0 <= float(m50.group(1)) < 1000.0:
+        problems.append("part 2: the 50 ms deadline did not end the Read between 50 ms and 1 s")
+    if mmv and not 150.0 <= float(mmv.group(2)) < 2000.0:
+        problems.append("part 2: the Read did not wait for the moved deadline (150 ms after it was moved)")
+    if mcl and float(mcl.group(1)) < 20.0:
+        problems.append("part 2: the Read ended before the Close")
+    mln = _need(out, r'^Listen\("tcp", "127\.0\.0\.1:0"\): listening on 127\.0\.0\.1:(\d+)$', "Listen", problems)
+    md = _need(out, r"^Dial: connected 127\.0\.0\.1:(\d+) -> 127\.0\.0\.1:(\d+)$", "Dial", problems)
+    _need(out, r'^echo: "hello, poller"$', "the echo", problems)
+    mrt = _need(out, r"^1000 round trips of 1 byte: median %sµs, max %sµs$" % (num, num), "the round trips",
+                problems)
+    if mln and md:
+        lp, rp, srv = md.group(1), md.group(2), mln.group(1)
+        if rp != srv:
+            problems.append("part 3: Dial's remote port is not the listener's")
+        for what, pattern in (
+                ("the TCP read deadline", r'^SetReadDeadline\(now\+20ms\), Read: n=0\n  err "read tcp 127\.0\.0\.1:%s->'
+                 r'127\.0\.0\.1:%s: i/o timeout"$' % (lp, rp)),
+                ("its Timeout and Is", r"^  err->Timeout\(\) true, errors::Is\(err, os::ErrDeadlineExceeded\) true$"),
+                ("Close", r"^Close: nil$"),
+                ("the Read after Close", r'^Read after Close: n=0\n  err "read tcp 127\.0\.0\.1:%s->127\.0\.0\.1:%s: use '
+                 r'of closed network connection"$' % (lp, rp)),
+                ("errors::Is(err, net::ErrClosed)", r"^  errors::Is\(err, net::ErrClosed\) true$"),
+                ("the server's EOF", r"^server: echoed 1013 bytes, then Read returned io::EOF_$"),
+                ("the Accept after Close", r'^Accept after the listener\'s Close:\n  err "accept tcp 127\.0\.0\.1:%s: use '
+                 r'of closed network connection"$' % srv),
+                ("the refused Dial", r'^Dial\("tcp", "127\.0\.0\.1:(\d+)"\), nothing listening there:\n  err "dial tcp '
+                 r'127\.0\.0\.1:\1: connect: connection refused"$'),
+                ("errors::Is(err, errors::Errno(ECONNREFUSED))",
+                 r"^  errors::Is\(err, errors::Errno\(ECONNREFUSED\)\) true$")):
+            _need(out, pattern, what, problems)
+    if problems:
+        raise SystemExit("gen: pollfacts' output no longer shows what the poller chapter says (%s):\n%s"
+                         % ("; ".join(problems), out))
+    text = (".. Generated by book/tools/gen.py: the output of book/programs/pollfacts.cpp when this book was "
+            "built; do not edit.\n\n.. code-block:: text\n\n%s\n" % indent(out.rstrip("\n"), 3))
+    changed = write_if_changed(os.path.join(srcdir, "generated", "poller-output.inc"), text)
+    samples = [int(x) for x in me.groups()]
+    subs = [".. Generated by book/tools/gen.py from the output of book/programs/pollfacts.cpp; do not edit.",
+            ".. |pf_procs| replace:: %s" % mp.group(1),
+            ".. |pf_pdsize| replace:: %s" % mpd.group(1),
+            ".. |pf_pdper| replace:: %s" % mpd.group(2),
+            ".. |pf_ms_before| replace:: %s" % mb.group(2),
+            ".. |pf_threads_before| replace:: %s" % mb.group(3),
+            ".. |pf_ms| replace:: %s" % mk.group(2),
+            ".. |pf_threads| replace:: %s" % mk.group(3),
+            ".. |pf_waiters| replace:: %s" % mk.group(4),
+            ".. |pf_iowait| replace:: %s" % ms.group(1),
+            ".. |pf_epoll_ones| replace:: %s" % ("all 5" if samples.count(1) == 5 else "%d of the 5" % samples.count(1)),
+            ".. |pf_futex| replace:: %s" % ml.group(2),
+            ".. |pf_nanosleep| replace:: %s" % ml.group(3),
+            ".. |pf_writes| replace:: %s ms" % mw.group(1),
+            ".. |pf_alldone| replace:: %s ms" % mw.group(2),
+            ".. |pf_lat_median| replace:: %s ms" % mlat.group(1),
+            ".. |pf_lat_max| replace:: %s ms" % mlat.group(2),
+            ".. |pf_threads_after| replace:: %s" % ma.group(3),
+            ".. |pf_dl50| replace:: %s ms" % m50.group(1),
+            ".. |pf_past| replace:: %s ms" % mpast.group(1),
+            ".. |pf_moved_at| replace:: %s ms" % mmv.group(1),
+            ".. |pf_moved_took| replace:: %s ms" % mmv.group(2),
+            ".. |pf_close_took| replace:: %s ms" % mcl.group(1),
+            ".. |pf_rt_median| replace:: %s µs" % mrt.group(1),
+            ".. |pf_rt_max| replace:: %s µs" % mrt.group(2)]
+    changed |= write_if_changed(os.path.join(srcdir, "generated", "poller-facts.inc"), "\n".join(subs) + "\n")
     return changed
 
 
