@@ -1,13 +1,17 @@
 // netpoll_test.cpp: the port's own tests of the network poller (netpoll.cpp,
-// netpoll_epoll.cpp) seen through package os's pipes: what a Go program
+// netpoll_epoll.cpp) seen through package os's pipes and package net's
+// loopback connections: what a Go program
 // takes for granted and Go's tests check only in passing. (Go's own
 // netpoll tests are TestNetpollBreak in proc_test.cpp, TestNetpollDeadlock
 // and TestNetpollWaiters in crash_test.cpp, and the deadline tests of
 // os/timeout_test.go and net/timeout_test.go.)
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <fstream>
@@ -20,6 +24,7 @@
 #include "export_test.hpp"
 #include "go.hpp"
 #include "io/io.hpp"
+#include "net/net.hpp"
 #include "netpoll.hpp"
 #include "os/file.hpp"
 #include "runtime.hpp"
@@ -136,4 +141,86 @@ TEST_CASE("gort: the collector's finalizer closes a pipe the program dropped", "
   }
   CHECK(!isOpen(rfd));
   CHECK(!isOpen(wfd));
+}
+
+TEST_CASE("gort: a loopback echo of 10000 goroutines runs on about GOMAXPROCS threads", "[gort][netpoll]") {
+  // 5000 connections: a client goroutine and the server's goroutine for
+  // each, 10000 goroutines that each block in Read, Write, Accept or Dial
+  // at some point. A thread per blocked goroutine would be thousands.
+  // Each connection takes two descriptors: fewer connections if the limit
+  // (raised to the hard one at startup, as Go does) cannot hold them.
+  struct rlimit lim {};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  const int conns = int(std::min<rlim_t>(5000, (lim.rlim_cur - 200) / 2));
+  INFO(conns << " connections (RLIMIT_NOFILE " << lim.rlim_cur << ")");
+  REQUIRE(conns >= 400);
+  int before = threads();
+  auto [ln, err] = gort::net::Listen("tcp", "127.0.0.1:0");
+  REQUIRE(!err);
+  auto done = gort::make_chan<int>(2 * conns);
+  // The server: one goroutine per accepted connection echoes 8 bytes.
+  gort::go([ln = ln, done, conns] {
+    for (int i = 0; i < conns; i++) {
+      auto [c, err] = ln.Accept();
+      if (err) {
+        done.send(-1);
+        continue;
+      }
+      gort::go([c = c, done] {
+        auto b = gort::make<uint8_t>(8);
+        int got = 0;
+        while (got < 8) {
+          auto [n, err] = c.Read(b.sub(got, 8));
+          if (err) break;
+          got += n;
+        }
+        bool ok = got == 8 && !std::get<1>(c.Write(b));
+        c.Close();
+        done.send(ok ? 1 : -1);
+      });
+    }
+  });
+  std::string addr = ln.Addr().String();
+  std::atomic<int> peak{0};
+  for (int i = 0; i < conns; i++) {
+    gort::go([addr, done, i] {
+      auto [c, err] = gort::net::Dial("tcp", addr);
+      if (err) {
+        done.send(-2);
+        return;
+      }
+      auto b = gort::make<uint8_t>(8);
+      for (int k = 0; k < 8; k++) b[k] = uint8_t(i + k);
+      bool ok = !std::get<1>(c.Write(b));
+      auto r = gort::make<uint8_t>(8);
+      int got = 0;
+      while (ok && got < 8) {
+        auto [n, err] = c.Read(r.sub(got, 8));
+        if (err) break;
+        got += n;
+      }
+      ok = ok && got == 8;
+      for (int k = 0; ok && k < 8; k++) ok = r[k] == uint8_t(i + k);
+      c.Close();
+      done.send(ok ? 2 : -2);
+    });
+    if (i % 500 == 0) peak = std::max(peak.load(), threads());
+  }
+  int clientsOK = 0, serversOK = 0, bad = 0;
+  for (int i = 0; i < 2 * conns; i++) {
+    int v = done.recv();
+    if (v == 1) serversOK++;
+    else if (v == 2) clientsOK++;
+    else bad++;
+    if (i % 1000 == 0) peak = std::max(peak.load(), threads());
+  }
+  ln.Close();
+  INFO("threads before " << before << ", at most " << peak.load() << " during; GOMAXPROCS "
+                         << runtime::GOMAXPROCS(0));
+  CHECK(bad == 0);
+  CHECK(clientsOK == conns);
+  CHECK(serversOK == conns);
+  // GOMAXPROCS Ms, the template thread, sysmon, one in epoll_wait, a few
+  // spinning or waking: far fewer than the 10000 goroutines.
+  CHECK(peak.load() < before + runtime::GOMAXPROCS(0) + 20);
 }

@@ -9,6 +9,7 @@
 // they cannot block, and brackets them with gort::syscall (go.hpp) only on a
 // blocking FD, whose thread must give up its P meanwhile.
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -61,6 +62,22 @@ std::tuple<int, int> accept(int s) {
   if (ns < 0) return {-1, errno};
   return {ns, 0};
 }
+
+/// raiseNofile: the soft limit on open descriptors raised to the hard one
+/// when the program starts, as Go's package syscall does in its init
+/// (src/syscall/rlimit.go): a program of many connections should not fail
+/// at the shell's default of 1024. Departure: the port has no package
+/// syscall, so the raise lives with the descriptors (it runs in programs
+/// that link package internal/poll: users of os and net), and no child
+/// process gets the original limit back (the port has no os/exec).
+[[maybe_unused]] const bool raiseNofile = [] {
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  return true;
+}();
 
 /// deferred: runs its function at the end of the scope (Go's defer).
 template <class F>
