@@ -2765,7 +2765,9 @@ NOWRITEBARRIERREC static void sysmon() {
     if (delay > 10 * 1000) delay = 10 * 1000;  // capped at 10ms
     usleep(delay);
     int64 now = nanotime();
-    if (debug.schedtrace <= 0 && (sched.gcwaiting.Load() || sched.npidle.Load() == gomaxprocs)) {
+    // (gomaxprocs is read without sched.lock here, as Go reads it: racy by
+    // design, so an atomic load; procresize stores it atomically.)
+    if (debug.schedtrace <= 0 && (sched.gcwaiting.Load() || sched.npidle.Load() == atomic::Load(&gomaxprocs))) {
       lock(&sched.lock);
       if (sched.gcwaiting.Load() || sched.npidle.Load() == gomaxprocs) {
         bool syscallWake = false;
