@@ -64,6 +64,13 @@
 #include <new>
 
 #include "asan.hpp"
+// Valgrind's client requests, as stack.cpp uses them (no-ops without the
+// header or outside valgrind).
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#else
+#define VALGRIND_MAKE_MEM_UNDEFINED(addr, len) ((void)(addr), (void)(len))
+#endif
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mfinal.hpp"
@@ -2340,7 +2347,13 @@ retry:
     // top of the stack, where those frames go, costs one short memset per
     // goroutine started on a reused stack. (Go's scan is exact and needs
     // nothing here.)
-    memclrNoHeapPointers(reinterpret_cast<void*>(gp->stack_.hi - stackReuseClear), stackReuseClear);
+    void* top = reinterpret_cast<void*>(gp->stack_.hi - stackReuseClear);
+    // The dead goroutine's frames left the bytes poisoned (ASan) or below
+    // its last stack pointer, inaccessible to memcheck (valgrind): give them
+    // back before writing, as Go's gfget unpoisons a reused stack.
+    if (asanenabled) asanunpoison(top, stackReuseClear);
+    VALGRIND_MAKE_MEM_UNDEFINED(top, stackReuseClear);
+    memclrNoHeapPointers(top, stackReuseClear);
   }
   return gp;
 }
