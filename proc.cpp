@@ -2756,12 +2756,10 @@ static uint32 retake(int64 now);
 /// no collection ran for forcegcperiod, and prints the GODEBUG=schedtrace
 /// line. It sleeps 20us while it finds work, backing off to 10ms.
 /// It also polls the network when no M has for 10ms, and takes back Ps
-/// left in system calls (retake).
-/// Departure: when every P is idle, Go's sysmon sleeps until the next timer
-/// (sysmonwait); the port's keeps its 10ms rounds. (The sleep was ported
-/// and taken out again: with it, a gc_cpu4 run hung with runnable
-/// goroutines and idle Ps, a lost wake-up not yet found. The wake-ups for
-/// sysmonwait are ported, and never find it set.)
+/// left in system calls (retake). While the world is stopped, or every P
+/// is idle, it sleeps until the next timer (at most forcegcperiod/2) with
+/// sysmonwait set, so that an idle program costs no wake-ups; a system
+/// call's return (exitsyscall) and startTheWorldWithSema wake it.
 /// \gosrc{proc.go,sysmon}
 NOWRITEBARRIERREC static void sysmon() {
   lock(&sched.lock);
@@ -2779,8 +2777,37 @@ NOWRITEBARRIERREC static void sysmon() {
     }
     if (delay > 10 * 1000) delay = 10 * 1000;  // capped at 10ms
     usleep(delay);
-    lock(&sched.sysmonlock);
     int64 now = nanotime();
+    // (gomaxprocs is read without sched.lock here, as Go reads it: racy by
+    // design, so an atomic load; procresize stores it atomically.)
+    if (debug.schedtrace <= 0 && (sched.gcwaiting.Load() || sched.npidle.Load() == atomic::Load(&gomaxprocs))) {
+      lock(&sched.lock);
+      if (sched.gcwaiting.Load() || sched.npidle.Load() == gomaxprocs) {
+        bool syscallWake = false;
+        int64 next = timeSleepUntil();
+        if (next > now) {
+          sched.sysmonwait.Store(true);
+          unlock(&sched.lock);
+          // Wake at least every forcegcperiod/2, so that the forced-GC
+          // check still samples often enough. (Go's osRelax around the
+          // sleep does nothing on Linux.)
+          int64 sleep = forcegcperiod / 2;
+          if (next - now < sleep) sleep = next - now;
+          syscallWake = notetsleep(&sched.sysmonnote, sleep);
+          lock(&sched.lock);
+          sched.sysmonwait.Store(false);
+          noteclear(&sched.sysmonnote);
+        }
+        if (syscallWake) {
+          idle = 0;
+          delay = 20;
+        }
+      }
+      unlock(&sched.lock);
+    }
+    lock(&sched.sysmonlock);
+    // Blocked above for a while, maybe: read the clock again.
+    now = nanotime();
     // Poll the network if no M has for 10ms (every M may be busy running
     // goroutines, none of them in findRunnable).
     if (int64 lastpoll = sched.lastpoll.Load(); netpollinited() && lastpoll != 0 && lastpoll + 10 * 1000 * 1000 < now) {
