@@ -148,6 +148,23 @@ decltype(auto) syscall_block(F&& f) {
   return detail::syscallWith(&runtime::syscallblock_call, f);
 }
 
+/// deferred{f}: `defer f()` for a call that cannot panic: f runs when the
+/// C++ scope ends, on return and while an exception (a Go panic, Goexit)
+/// unwinds through it, last declared first, as Go runs defers.
+///
+///   fd.readLock();
+///   gort::deferred unlock{[&] { fd.readUnlock(); }};
+///
+/// No runtime call: the compiler's destructor is the defer record. A
+/// deferred function that recovers is a catch, not this.
+template <class F>
+struct deferred {
+  F f;
+  ~deferred() { f(); }
+};
+template <class F>
+deferred(F) -> deferred<F>;
+
 /// panic(v) with a message.
 [[noreturn]] inline void panic(std::string msg) { runtime::gopanic(std::move(msg)); }
 

@@ -38,6 +38,8 @@
 #include "runtime.hpp"
 #include "time/time.hpp"
 
+#include "osthreads.hpp"
+
 using gort::error;
 using gort::time::Duration;
 using gort::time::Microsecond;
@@ -58,18 +60,6 @@ static std::string text(gort::slice<uint8_t> b, int n) { return std::string(rein
 static std::string show(const error& err) { return err ? "\"" + err->Error() + "\"" : std::string("nil"); }
 
 static const char* yesno(bool b) { return b ? "true" : "false"; }
-
-// The OS threads of the process, from the kernel (the Threads: line).
-static int osThreads() {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  int n = -1;
-  while (std::fgets(line, sizeof line, f) != nullptr)
-    if (std::strncmp(line, "Threads:", 8) == 0) n = std::atoi(line + 8);
-  std::fclose(f);
-  return n;
-}
 
 // What each thread of the process is doing, from /proc/self/task/*/syscall:
 // the system call it is blocked in, or running. Called inside a system call

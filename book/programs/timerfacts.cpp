@@ -31,21 +31,11 @@
 #include "runtime2.hpp"
 #include "time/time.hpp"
 
+#include "osthreads.hpp"
+
 using gort::time::Duration;
 using gort::time::Microsecond;
 using gort::time::Millisecond;
-
-// The OS threads of the process, from the kernel (the Threads: line).
-static int osThreads() {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  int n = -1;
-  while (std::fgets(line, sizeof line, f) != nullptr)
-    if (std::strncmp(line, "Threads:", 8) == 0) n = std::atoi(line + 8);
-  std::fclose(f);
-  return n;
-}
 
 // The timers in the Ps' heaps and, of them, those stopped but not yet
 // removed (p.numTimers and p.deletedTimers, summed over allp).

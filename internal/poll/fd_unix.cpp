@@ -79,14 +79,6 @@ std::tuple<int, int> accept(int s) {
   return true;
 }();
 
-/// deferred: runs its function at the end of the scope (Go's defer).
-template <class F>
-struct deferred {
-  F f;
-  ~deferred() { f(); }
-};
-template <class F>
-deferred(F) -> deferred<F>;
 }  // namespace
 
 /// Init readies the FD: net is "file" for a file (its closing error

@@ -50,6 +50,7 @@
 #include "sync/waitgroup.hpp"
 #include "time/time.hpp"
 
+using gort::deferred;
 using gort::error;
 using gort::time::Duration;
 using gort::time::Hour;
@@ -86,14 +87,6 @@ gort::slice<uint8_t> bytes(const char* s) {
   return b;
 }
 
-/// deferred: Go's defer, run when the C++ scope ends.
-template <class F>
-struct deferred {
-  F f;
-  ~deferred() { f(); }
-};
-template <class F>
-deferred(F) -> deferred<F>;
 
 /// tErrors: t.Error called on a goroutine other than the test's. The
 /// goroutine sends the error (never blocking: past 64, errors are dropped);
