@@ -65,6 +65,10 @@ file(GLOB_RECURSE _book_inputs CONFIGURE_DEPENDS
   "${_book_src}/*.rst" "${_book_src}/*.py" "${_book_src}/*.css" "${_book_src}/*.in" "${_book_src}/*.tsv"
   "${_book_src}/*.txt" "${_book_src}/*.md" "${_book_src}/*.json" "${_book_src}/*.gdb")
 list(FILTER _book_inputs EXCLUDE REGEX "/node_modules/")
+# The performance chapter plots committed bench/compare results, and groups
+# their rows by the Go files bench/compare's lists name.
+file(GLOB _book_perf CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/bench/results/*.json")
+list(APPEND _book_inputs ${_book_perf} "${CMAKE_CURRENT_SOURCE_DIR}/bench/compare")
 file(GLOB _book_runtime CONFIGURE_DEPENDS
   "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.hpp" "${CMAKE_CURRENT_SOURCE_DIR}/*.h"
   "${CMAKE_CURRENT_SOURCE_DIR}/*.S" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.cpp" "${CMAKE_CURRENT_SOURCE_DIR}/sync/*.hpp"

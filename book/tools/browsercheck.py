@@ -19,9 +19,13 @@ loads:
                                screenshot at 1280 pixels too)
   chapters/16-poller.html      from disk (c.Read, the states of rg;
                                screenshot at 1280 pixels too)
+  chapters/17-performance.html from disk (the figures drawn from
+                               bench/results/; screenshot at 1280 pixels)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
-the Mermaid script served from the site's own _static (no error diagram).
+the Mermaid script served from the site's own _static (no error diagram),
+and that every figure of the performance chapter is in the loaded page and
+points at an SVG drawing in the site.
 Screenshots of both pages, and of a side-by-side page at a wide and a narrow
 width, go to OUTDIR. Exit status 1 on any failure.
 """
@@ -89,6 +93,27 @@ def check_mermaid(site, page, dumped):
     return problems, blocks, good
 
 
+def check_figures(site, page, dumped, want):
+    """Problems with the images of one page, given its DOM: at least `want`
+    <img> elements, each naming a file of the site that is an SVG drawing
+    with content."""
+    problems = []
+    srcs = re.findall(r'<img[^>]*\bsrc="([^"]+)"', dumped)
+    if len(srcs) < want:
+        problems.append("%s: %d image(s), expected at least %d" % (page, len(srcs), want))
+    for src in srcs:
+        path = os.path.normpath(os.path.join(site, os.path.dirname(page), src.split("#")[0]))
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            problems.append("%s: image %s: %s" % (page, src, e))
+            continue
+        if "<svg" not in text or text.count("<path") + text.count("<use") < 10:
+            problems.append("%s: image %s is not a drawn SVG" % (page, src))
+    return problems, len(srcs)
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -117,7 +142,8 @@ def main(argv):
         ("chapters/15-timers.html", "file://" + os.path.join(site, "chapters/15-timers.html"), "timers"),
         ("chapters/16-poller.html", "file://" + os.path.join(site, "chapters/16-poller.html"), "poller"),
     ]
-    sizes = {"memory": "1280,1800", "collector": "1280,1800", "timers": "1280,1800", "poller": "1280,1800"}
+    sizes = {"memory": "1280,1800", "collector": "1280,1800", "timers": "1280,1800", "poller": "1280,1800",
+             "performance": "1280,1800"}
     problems, passed = [], 0
     try:
         for page, url, shot in checks:
@@ -136,6 +162,19 @@ def main(argv):
                 screenshot(browser, url, os.path.join(outdir, shot + ".png"), sizes.get(shot, "1400,2600"))
             except Exception as e:
                 problems.append(str(e))
+        # The performance chapter: figures drawn at build time, no Mermaid.
+        page = "chapters/17-performance.html"
+        url = "file://" + os.path.join(site, page)
+        try:
+            p, n = check_figures(site, page, dom(browser, url), 12)
+            if p:
+                problems.extend(p)
+            else:
+                passed += 1
+                print("ok: %s (file): %d figure(s), each an SVG drawing" % (page, n))
+            screenshot(browser, url, os.path.join(outdir, "performance.png"), sizes["performance"])
+        except Exception as e:
+            problems.append(str(e))
         sbs = os.path.join(site, "sidebyside", "chan.html")
         for name, size in (("sidebyside-wide", "1600,1400"), ("sidebyside-narrow", "600,1400")):
             try:

@@ -22,6 +22,8 @@ Steps (each one fails the build on a problem):
      builds and gen.py runs; it fails if they cannot be run or read), chapter
      9's inventory with the last test run's results (testresults.py:
      BUILD/test-results/gort_test_cpu<n>.xml, when a test run left them);
+     the performance chapter's figures and tables (perf.py, from the
+     committed bench/compare results in bench/results/);
   6. Sphinx, -W -n (warnings are errors, every reference must resolve),
      into SITE/ (SITE/index.html); from scratch (-E) unless Doxygen was
      skipped and the last Sphinx run succeeded with the same Doxygen output.
@@ -42,6 +44,7 @@ import cppindex  # noqa: E402
 import gen  # noqa: E402
 import golinks  # noqa: E402
 import gosrccheck  # noqa: E402
+import perf  # noqa: E402
 import testresults  # noqa: E402
 
 REPO = golinks.REPO
@@ -190,6 +193,11 @@ def main(argv):
     ap.add_argument("--gcfacts", help="book/programs/gcfacts, built (the collector chapter's output)")
     ap.add_argument("--timerfacts", help="book/programs/timerfacts, built (the timers chapter's output)")
     ap.add_argument("--pollfacts", help="book/programs/pollfacts, built (the poller chapter's output)")
+    ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
+                    help="the bench/compare result file the performance chapter plots "
+                         "(default bench/results/gomaxprocs2.json)")
+    ap.add_argument("--perf-scaling", default=perf.DEFAULT_SCALING,
+                    help="its GOMAXPROCS 1,2,4 companion (default bench/results/scaling.json)")
     ap.add_argument("--jobs", default="2")
     args = ap.parse_args(argv)
 
@@ -248,6 +256,7 @@ def main(argv):
     gen.collector(src, args.gcfacts or os.path.join(build, "book", "programs", "gcfacts"))
     gen.timers(src, args.timerfacts or os.path.join(build, "book", "programs", "timerfacts"))
     gen.poller(src, args.pollfacts or os.path.join(build, "book", "programs", "pollfacts"))
+    perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()
     say("checks and generated pages: %.1fs" % (t_gen - t2))
