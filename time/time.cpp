@@ -253,7 +253,9 @@ static Duration subMono(int64_t t, int64_t u) {
 /// both have it. \gosrc{time/time.go,Sub}
 Duration Time::Sub(Time u) const {
   if (wall & u.wall & hasMonotonic) return subMono(ext, u.ext);
-  Duration d = Duration(uint64_t(sec() - u.sec()) * uint64_t(Second)) + Duration(nsec() - u.nsec());
+  // Go's arithmetic wraps; the port's does so in uint64 (signed overflow
+  // is undefined in C++), and the check below catches a wrapped d.
+  Duration d = Duration((uint64_t(sec()) - uint64_t(u.sec())) * uint64_t(Second) + uint64_t(int64_t(nsec() - u.nsec())));
   if (u.Add(d).Equal(*this)) return d;  // d is right
   if (Before(u)) return minDuration;
   return maxDuration;
