@@ -2790,8 +2790,9 @@ NOWRITEBARRIERREC static void sysmon() {
           unlock(&sched.lock);
           // Wake at least every forcegcperiod/2, so that the forced-GC
           // check still samples often enough. (Go's osRelax around the
-          // sleep does nothing on Linux.)
-          int64 sleep = forcegcperiod / 2;
+          // sleep does nothing on Linux.) forcegcperiod is read without a
+          // lock, as in Go (tests change it): an atomic load.
+          int64 sleep = atomic::Load(&forcegcperiod) / 2;
           if (next - now < sleep) sleep = next - now;
           syscallWake = notetsleep(&sched.sysmonnote, sleep);
           lock(&sched.lock);
