@@ -283,29 +283,6 @@ uint64 pallocBits::pages64(uint i) const { return pageBits::block64(i); }
 /// pages whose bits are set in alloc. \gosrc{mpallocbits.go,pallocBits.allocPages64}
 void pallocBits::allocPages64(uint i, uint64 alloc) { pageBits::setBlock64(i, alloc); }
 
-/// findBitRange64: the index of the lowest run of n set bits in c (n > 0),
-/// or a value >= 64 if there is none. It removes the top n-1 ones of every
-/// run of ones (ANDing c with itself shifted, doubling the shift as the runs
-/// of zeros grow); a one that survives starts a long enough run.
-/// \gosrc{mpallocbits.go,findBitRange64}
-uint findBitRange64(uint64 c, uint n) {
-  uint p = n - 1;  // ones still to remove from the top of each run
-  uint k = 1;      // the shortest run of zeros in c, a lower bound
-  while (p > 0) {
-    if (p <= k) {
-      c &= c >> (p & 63);
-      break;
-    }
-    c &= c >> (k & 63);
-    if (c == 0) return 64;
-    p -= k;
-    k *= 2;
-  }
-  // The runs shrank from the top, so the lowest one left is where its run
-  // started.
-  return uint(sys::TrailingZeros64(c));
-}
-
 /// allocRange: mark pages [i, i+n) in use and not scavenged.
 /// \gosrc{mpallocbits.go,pallocData.allocRange}
 void pallocData::allocRange(uint i, uint n) {

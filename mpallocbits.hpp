@@ -18,6 +18,8 @@
 #error "include mpagealloc.hpp, which includes mpallocbits.hpp"
 #endif
 
+#include "internal/sys/intrinsics.hpp"
+
 namespace runtime {
 
 /// pageBits: one bit per page of a chunk (512 bits).
@@ -67,7 +69,30 @@ struct pallocBits : pageBits {
   void allocPages64(uint i, uint64 alloc);
 };
 
-uint findBitRange64(uint64 c, uint n);
+/// findBitRange64: the index of the lowest run of n set bits in c (n > 0),
+/// or a value >= 64 if there is none. It removes the top n-1 ones of every
+/// run of ones (ANDing c with itself shifted, doubling the shift as the runs
+/// of zeros grow); a one that survives starts a long enough run.
+/// Inline in this header, as Go's compiler inlines it into its callers
+/// (findSmallN, the benchmark): out of line, a call costs more than the
+/// search for a short run. \gosrc{mpallocbits.go,findBitRange64}
+inline uint findBitRange64(uint64 c, uint n) {
+  uint p = n - 1;  // ones still to remove from the top of each run
+  uint k = 1;      // the shortest run of zeros in c, a lower bound
+  while (p > 0) {
+    if (p <= k) {
+      c &= c >> (p & 63);
+      break;
+    }
+    c &= c >> (k & 63);
+    if (c == 0) return 64;
+    p -= k;
+    k *= 2;
+  }
+  // The runs shrank from the top, so the lowest one left is where its run
+  // started.
+  return uint(sys::TrailingZeros64(c));
+}
 
 /// pallocData: a chunk's allocation bitmap (the base) and its scavenged
 /// bitmap ([scav-free]). \gosrc{mpallocbits.go,pallocData}
