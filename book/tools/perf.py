@@ -26,6 +26,10 @@ import json
 import math
 import os
 import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen import write_if_changed  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -72,18 +76,6 @@ def ported_files(compare_path):
     return files
 
 
-def write_if_changed(path, data, binary=False):
-    mode = "rb" if binary else "r"
-    if os.path.exists(path):
-        with open(path, mode) as f:
-            if f.read() == data:
-                return False
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb" if binary else "w") as f:
-        f.write(data)
-    return True
-
-
 def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
@@ -114,6 +106,8 @@ def _pyplot():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    # A fixed hash salt and no date: the same figures give the same SVG,
+    # so write_if_changed leaves an unchanged file alone.
     plt.rcParams.update({"font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "gort",
                          "font.family": "DejaVu Sans"})
     return plt
@@ -124,7 +118,6 @@ def _svg(plt, fig):
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    # Strip matplotlib's per-run ids so that an unchanged figure is unchanged.
     return buf.getvalue()
 
 
@@ -374,5 +367,4 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
 
 
 if __name__ == "__main__":
-    import sys
     print(generate(sys.argv[1], *sys.argv[2:4]), "file(s) changed")
