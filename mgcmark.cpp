@@ -34,15 +34,7 @@
 #include "print.hpp"
 #include "proc.hpp"
 
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/memcheck.h>
-#include <valgrind/valgrind.h>
-#else
-#define VALGRIND_DISABLE_ERROR_REPORTING
-#define VALGRIND_ENABLE_ERROR_REPORTING
-#define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)(addr), (void)(len))
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "valgrind.hpp"
 
 // The program's writable segments, as the static linker names their
 // bounds (binutils' default linker script). Departure: Go's moduledata

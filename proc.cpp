@@ -64,13 +64,7 @@
 #include <new>
 
 #include "asan.hpp"
-// Valgrind's client requests, as stack.cpp uses them (no-ops without the
-// header or outside valgrind).
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#else
-#define VALGRIND_MAKE_MEM_UNDEFINED(addr, len) ((void)(addr), (void)(len))
-#endif
+#include "valgrind.hpp"
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mfinal.hpp"

@@ -26,13 +26,7 @@
 
 #include <cstdlib>
 
-// Valgrind's client requests (see stack.cpp).
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#else
-#define VALGRIND_STACK_REGISTER(lo, hi) 0u
-#define VALGRIND_STACK_DEREGISTER(id)
-#endif
+#include "valgrind.hpp"
 
 #include "print.hpp"
 #include "proc.hpp"

@@ -48,18 +48,7 @@
 
 #include <cerrno>
 
-// Valgrind's client requests (Debian: valgrind): a few no-op instructions
-// that only a program running under valgrind sees. Without the header,
-// nothing to tell.
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/memcheck.h>
-#include <valgrind/valgrind.h>
-#else
-#define VALGRIND_STACK_REGISTER(lo, hi) 0u
-#define VALGRIND_STACK_DEREGISTER(id)
-#define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)(addr), (void)(len))
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "valgrind.hpp"
 
 #include "asan.hpp"
 #include "go_asm.h"
