@@ -24,8 +24,8 @@
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
 # GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,
-# python3-sphinx, furo, python3-sphinxcontrib-mermaid, chromium, npm; make.bash
-# installs them) the book is skipped with a warning.
+# python3-sphinx, furo, python3-sphinxcontrib-mermaid, python3-matplotlib,
+# chromium, npm; make.bash installs them) the book is skipped with a warning.
 
 option(GORT_BOOK "Build the book and the code browser into site/" ON)
 # Whether this build tree has the target book (run.bash rebuilds it after the
@@ -38,11 +38,11 @@ endif()
 set(GORT_BOOK_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with Debian's Sphinx modules")
 find_program(GORT_DOXYGEN doxygen)
 find_program(GORT_NPM npm)
-execute_process(COMMAND "${GORT_BOOK_PYTHON}" -c "import sphinx, furo, sphinxcontrib.mermaid"
+execute_process(COMMAND "${GORT_BOOK_PYTHON}" -c "import sphinx, furo, sphinxcontrib.mermaid, matplotlib"
                 RESULT_VARIABLE _book_py OUTPUT_QUIET ERROR_QUIET)
 if(NOT GORT_DOXYGEN OR NOT GORT_NPM OR NOT _book_py EQUAL 0)
-  message(WARNING "gort: the book needs doxygen, npm and ${GORT_BOOK_PYTHON} with sphinx, furo and "
-                  "sphinxcontrib.mermaid; not building it (./make.bash installs them)")
+  message(WARNING "gort: the book needs doxygen, npm and ${GORT_BOOK_PYTHON} with sphinx, furo, "
+                  "sphinxcontrib.mermaid and matplotlib; not building it (./make.bash installs them)")
   return()
 endif()
 
