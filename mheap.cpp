@@ -699,9 +699,12 @@ void mheap::freeSpanLocked(mspan* s, spanAllocType typ) {
       break;
     case mSpanInUse: {
       if (s->isUserArenaChunk) throw_("mheap.freeSpanLocked - invalid free of user arena chunk");
-      if (s->allocCount != 0 || s->sweepgen != sweepgen) {
+      // s.sweepgen is read atomically: a sweeper that lost the race to
+      // claim s (tryAcquire's failed CAS, which ThreadSanitizer counts as a
+      // write) may still be touching the word; Go reads it plainly.
+      if (s->allocCount != 0 || atomic::Load(&s->sweepgen) != sweepgen) {
         print("mheap.freeSpanLocked - span ", s, " ptr ", hex(s->base()), " allocCount ", s->allocCount,
-              " sweepgen ", s->sweepgen, "/", sweepgen, "\n");
+              " sweepgen ", atomic::Load(&s->sweepgen), "/", sweepgen, "\n");
         throw_("mheap.freeSpanLocked - invalid free");
       }
       pagesInUse.Add(-s->npages);
