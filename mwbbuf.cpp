@@ -103,6 +103,16 @@ void wbBufFlush1(p* pp) {
   b.reset();
 }
 
+/// wbStoreSlow: see mwbbuf.hpp. Port only.
+void wbStoreSlow(uintptr* slot, uintptr ptr) {
+  if (writeBarrier.enabled) {
+    uintptr* buf = gcWriteBarrier2();
+    buf[0] = ptr;
+    buf[1] = __atomic_load_n(slot, __ATOMIC_RELAXED);
+  }
+  __atomic_store_n(slot, ptr, __ATOMIC_RELEASE);
+}
+
 // --- asm_amd64.s -----------------------------------------------------------------
 
 /// The body Go's gcWriteBarrier1..8 jump to: claim nbytes of the buffer,

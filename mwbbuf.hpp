@@ -7,16 +7,19 @@
 //   *slot = new
 // (cmd/compile/internal/ssa/writebarrier.go). The port has no compiler pass,
 // so runtime code spells that sequence as writebarrierptr(slot, new), an
-// always-inlined template, and tools/gocheck.py treats a call of any
-// gcWriteBarrier* as a write barrier in the calling function: the rule behind
-// NOWRITEBARRIER and NOWRITEBARRIERREC (pragmas.hpp).
+// always-inlined template whose barrier half is out of line (wbStoreSlow),
+// and tools/gocheck.py treats a call of wbStoreSlow or any gcWriteBarrier* as
+// a write barrier in the calling function: the rule behind NOWRITEBARRIER
+// and NOWRITEBARRIERREC (pragmas.hpp).
 //
 // The collector enables barriers while it marks (setGCPhase, mgc.cpp);
-// otherwise every barrier is a test and a branch.
+// otherwise every barrier is a test and a branch. The test and the store
+// are one unsafe point for asynchronous preemption (GORT_UNSAFE_POINT).
 //
 // Invariants:
-//   [wb-entry]   the only out-of-line barrier entry is gcWriteBarrier; it and
-//                everything it calls are NOSPLIT (Go: gcWriteBarrier<> is
+//   [wb-entry]   the out-of-line barrier entries are gcWriteBarrier and
+//                wbStoreSlow (a pointer store's barrier); they and
+//                everything they call are NOSPLIT (Go: gcWriteBarrier<> is
 //                NOSPLIT, wbBufFlush is nosplit, and nothing under them may
 //                grow the stack while a pointer is half-written).
 //   [wb-buf]     b.next and b.end bracket the free part of b.buf; entries
@@ -86,32 +89,86 @@ NOSPLIT_INLINE uintptr* gcWriteBarrier7() { return gcWriteBarrier(7 * sizeof(uin
 /// \gosrc{asm_amd64.s,gcWriteBarrier8}
 NOSPLIT_INLINE uintptr* gcWriteBarrier8() { return gcWriteBarrier(8 * sizeof(uintptr)); }
 
+/// wbStoreSlow: the barrier and the store, out of line, for a store that
+/// found barriers on: records the new and the old value, then stores (a
+/// release store, which is all a word read without a lock needs). In the
+/// runtime's text, so no signal stops it halfway ([as-text], preempt.cpp):
+/// a buffer slot claimed but not yet written would hand the collector
+/// garbage. It tests the switch again, since a signal may have stopped the
+/// caller between its test and this call (the cycle may have ended).
+/// Port only: Go's compiler emits the same sequence inline.
+NOSPLIT void wbStoreSlow(uintptr* slot, uintptr ptr);
+
+/// GORT_UNSAFE_POINT(begin, end): records the code from local label begin
+/// to local label end as an unsafe point for asynchronous preemption (the
+/// gort_unsafepoints section, two 32-bit offsets each from its own word,
+/// so the table needs no relocation at load time; flag `?` puts the entry
+/// in the section group of the code around it, so that the linker drops
+/// the entry with an inline function's copy that it discards). isAsyncSafePoint
+/// (preempt.cpp, [as-unsafe]) refuses a PC inside. Go's compiler marks the
+/// same code with PCDATA_UnsafePoint.
+#define GORT_UNSAFE_POINT(begin, end)                   \
+  ".pushsection gort_unsafepoints,\"a?\",@progbits\n\t" \
+  ".balign 4\n\t"                                      \
+  ".long " #begin " - .\n\t"                           \
+  ".long " #end " - .\n\t"                             \
+  ".popsection"
+
 /// writebarrierptr performs `*slot = ptr` with the barrier Go's compiler
 /// would insert around it: while barriers are on, the new and the old value
 /// are recorded for the collector first.
+///
+/// The test of writeBarrier.enabled and the store it lets through are one
+/// piece of assembly declared an unsafe point: this code is inlined into
+/// user functions, where a preemption signal may stop a goroutine, and a
+/// collection that started between the test (off) and the store would miss
+/// the old value (the deletion half of the barrier). With barriers on, the
+/// whole barrier runs out of line, in the runtime (wbStoreSlow).
 /// Departure: Go's compiler expands this inline at every pointer store into
 /// the heap (cmd/compile/internal/ssa/writebarrier.go); the name is the one
-/// the runtime used for the same job before go1.10.
+/// the runtime used for the same job before go1.10. Under ThreadSanitizer
+/// (no asynchronous preemption there) the store stays C++, so that TSan
+/// sees it.
 template <class T>
 NOSPLIT_INLINE void writebarrierptr(T** slot, T* ptr) {
-  if (writeBarrier.enabled) {
-    uintptr* buf = gcWriteBarrier2();
-    buf[0] = reinterpret_cast<uintptr>(ptr);
-    buf[1] = reinterpret_cast<uintptr>(*slot);
-  }
-  *slot = ptr;
+#if defined(__SANITIZE_THREAD__)
+  if (writeBarrier.enabled)
+    wbStoreSlow(reinterpret_cast<uintptr*>(slot), reinterpret_cast<uintptr>(ptr));
+  else
+    *slot = ptr;
+#else
+#if defined(__SANITIZE_ADDRESS__)
+  (void)*static_cast<T* volatile*>(slot);  // ASan checks the slot here; the store below is assembly
+#endif
+  asm goto(
+      "1:\n\t"
+      "cmpb $0, %[enabled]\n\t"
+      "jne %l[slow]\n\t"
+      "movq %[ptr], %[slot]\n"
+      "2:\n\t" GORT_UNSAFE_POINT(1b, 2b)
+      :
+      : [enabled] "m"(writeBarrier.enabled), [ptr] "r"(ptr), [slot] "m"(*slot)
+      : "memory", "cc"
+      : slow);
+  return;
+slow:
+  wbStoreSlow(reinterpret_cast<uintptr*>(slot), reinterpret_cast<uintptr>(ptr));
+#endif
 }
 
 /// writebarrierptr for a word that is also read without a lock
-/// (atomic::Racy): the same barrier, then the store.
+/// (atomic::Racy): the same barrier and store (an x86 store is a release).
 template <class T>
 NOSPLIT_INLINE void writebarrierptr(atomic::Racy<T*>* slot, T* ptr) {
-  if (writeBarrier.enabled) {
-    uintptr* buf = gcWriteBarrier2();
-    buf[0] = reinterpret_cast<uintptr>(ptr);
-    buf[1] = reinterpret_cast<uintptr>(slot->load());
-  }
-  *slot = ptr;
+  static_assert(sizeof(atomic::Racy<T*>) == sizeof(T*));
+#if defined(__SANITIZE_THREAD__)
+  if (writeBarrier.enabled)
+    wbStoreSlow(reinterpret_cast<uintptr*>(slot), reinterpret_cast<uintptr>(ptr));
+  else
+    *slot = ptr;  // Racy's release store, which TSan sees
+#else
+  writebarrierptr(reinterpret_cast<T**>(slot), ptr);
+#endif
 }
 
 /// heapPtr<T>: one pointer word that may sit in the heap or a global, where

@@ -1,19 +1,65 @@
 // preempt.cpp: stopping a single goroutine at a safe point, mirroring
-// preempt.go at go1.22.12 (suspendG, resumeG, canPreemptM). The collector
-// uses it to scan one goroutine's stack while the others run.
+// preempt.go at go1.22.12 (suspendG, resumeG, canPreemptM, asyncPreempt2,
+// wantAsyncPreempt, isAsyncSafePoint). The collector uses it to scan one
+// goroutine's stack while the others run; the scheduler uses the
+// asynchronous half to stop a goroutine that runs too long.
 //
 // Safe points. A goroutine can be stopped where the runtime knows its whole
 // state: (1) while it is not running at all (_Grunnable, _Gwaiting,
-// _Gsyscall), and (2) at a synchronous safe point, the split-stack check in
-// a function prologue. To reach (2), suspendG poisons the goroutine's guard
-// (g.stackguard0 and, since the prologues compare with the thread's TLS
-// word, that word too, as preemptone does) and sets g.preemptStop; the next
-// prologue goes through __morestack to newstack (stack.cpp), which calls
-// preemptPark (proc.cpp) instead of yielding. The goroutine then sits in
-// _Gpreempted, in no run queue, until a suspender claims it. Go's third
-// kind, asynchronous safe points reached by a signal (asyncPreempt), is not
-// in the port: a loop that calls nothing cannot be stopped (see
-// tools/fidelity_manifest.tsv).
+// _Gsyscall); (2) at a synchronous safe point, the split-stack check in
+// a function prologue; (3) at an asynchronous safe point, an instruction of
+// user code that a signal interrupted. To reach (2), suspendG and
+// preemptone poison the goroutine's guard (g.stackguard0 and, since the
+// prologues compare with the thread's TLS word, that word too); the next
+// prologue goes through __morestack to newstack (stack.cpp), which yields
+// or, with g.preemptStop set, parks in _Gpreempted (preemptPark). To reach
+// (3) they also send the goroutine's thread SIGURG (preemptM, in
+// signal_unix.cpp); the handler asks isAsyncSafePoint whether the
+// interrupted instruction is one, and if so makes the thread return from
+// the signal into asyncPreempt (preempt_amd64.S), which saves every
+// register on the goroutine's stack and calls asyncPreempt2: the same
+// yield or park as at a prologue. A loop that calls nothing is stopped the
+// second way.
+//
+// The asynchronous safe-point rule (isAsyncSafePoint), for C++ compiled by
+// GCC. An instruction is a safe point when all of these hold:
+//   [as-user]     the interrupted g is its M's curg (not g0, not gsignal)
+//                 and that M holds no runtime lock, is not allocating, has
+//                 no preemptoff reason and holds a running P (canPreemptM):
+//                 the runtime may then take locks and switch goroutines;
+//   [as-stack]    the stack pointer lies in the goroutine's stack with room
+//                 for asyncPreempt's frame, the red zone it skips and
+//                 asyncPreempt2's frames (asyncPreemptStack);
+//   [as-text]     the PC lies in the executable's own code and outside
+//                 the runtime's (the gort_text section, which the build
+//                 makes of every code section of libgort.a): code the user
+//                 compiled, with gort's header-inline API code in it. Not
+//                 the runtime, whose code assumes it is never stopped
+//                 between two instructions (it keeps its g, M and P in
+//                 registers across them; Go refuses "runtime." functions
+//                 the same way), nor assembly (gogo, mcall, __morestack),
+//                 nor shared libraries: libc and libstdc++ keep per-thread
+//                 state (malloc's thread cache, stdio locks) that must not
+//                 change threads halfway through a call;
+//   [as-unsafe]   the PC is not inside a range that inline runtime code in
+//                 a user function declared unsafe (the gort_unsafepoints
+//                 section): the write barrier's test of writeBarrier.enabled
+//                 and the store it guards (mwbbuf.hpp), which, split by a
+//                 collection starting, would store without the barrier.
+//                 Go's compiler marks the same sequences (PCDATA
+//                 UnsafePoint).
+// Why that is enough for GCC's code: between two instructions of a
+// function, the only state not in memory is in registers and flags, all of
+// which asyncPreempt saves and restores, XSAVE covering the vector and x87
+// state; a leaf function's data below its stack pointer is kept (the red
+// zone). The goroutine may go on on another thread, as after any yield, so
+// per-thread state held across an instruction would be stale there: the
+// TLS guard word and the current g are reloaded by the scheduler, and
+// errno is carried over by asyncPreempt2; a C++ thread_local whose address
+// the compiler keeps in a register is the user's to avoid (as it is across
+// any call that may yield). The collector scans a parked goroutine's stack
+// conservatively from its saved stack pointer, which is below the saved
+// registers, so a register holding the only reference to an object keeps it.
 //
 // Invariants:
 //   [gscan-lock]    the _Gscan bit of g.atomicstatus is a lock on that g's
@@ -41,19 +87,45 @@
 // (casGToWaiting), as Go's markroot does. Neither holds a runtime lock
 // while it spins; both may be called from any M, with or without a P, but
 // resumeG of a stopped goroutine readies it on the caller's P, so the caller
-// needs one then. canPreemptM may be called anywhere (it only reads).
+// needs one then. canPreemptM may be called anywhere (it only reads);
+// wantAsyncPreempt and isAsyncSafePoint run in the signal handler.
 //
-// Departure: Go backs synchronous preemption with a signal (preemptM) after
-// each request; the port has only the synchronous kind.
+// Departure: asynchronous preemption is off (as with
+// GODEBUG=asyncpreemptoff=1) in a ThreadSanitizer build, whose run time
+// hands an asynchronous signal to the handler later, from its own code,
+// with a copy of the context that the handler cannot redirect; under
+// valgrind, which keeps its own view of what lies below a stack pointer;
+// and on a processor without XSAVE.
 #include "preempt.hpp"
+
+#include <cerrno>
+#include <cpuid.h>
+#include <elf.h>
+#include <link.h>
 
 #include "print.hpp"
 #include "proc.hpp"
+#include "race.hpp"
 #include "stack.hpp"
+#include "valgrind.hpp"
+
+// The runtime's code: every code section of libgort.a, renamed gort_text
+// when the library is built (cmake/asyncpreempt.cmake); the linker defines
+// the bounds of a section whose name is a C identifier. Weak, so that a
+// library built without the renaming links, with asynchronous preemption
+// off. The unsafe ranges: pairs of 32-bit offsets, each from its own
+// location, written by GORT_UNSAFE_POINT (mwbbuf.hpp).
+extern "C" {
+extern __attribute__((weak)) const char __start_gort_text[];
+extern __attribute__((weak)) const char __stop_gort_text[];
+extern __attribute__((weak)) const int32_t __start_gort_unsafepoints[];
+extern __attribute__((weak)) const int32_t __stop_gort_unsafepoints[];
+}
 
 namespace runtime {
 
 uintptr stackGuardSize();
+void gopreempt_m(g* gp);
 
 /// suspendG drives gp to a safe point and holds it there (see the header:
 /// [suspended]). Several suspenders may aim at the same goroutine; they take
@@ -73,6 +145,10 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
   // The back-off Go chose (golang.org/cl/21503): spin 10us, then yield.
   constexpr int64 yieldDelay = 10 * 1000;
   int64 nextYield = 0;
+  int64 nextPreemptM = 0;
+  // The M last signalled, and its preemptGen then.
+  m* asyncM = nullptr;
+  uint32 asyncGen = 0;
 
   // Bring the goroutine to a safe point.
   bool stopped = false;
@@ -121,9 +197,12 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
         return suspendGState{gp, false, stopped};
 
       case _Grunning: {
-        // The request from an earlier round is still pending: just wait.
-        // (Go also waits for its signal-based request to be delivered.)
-        if (gp->preemptStop && gp->preempt && gp->stackguard0 == stackPreempt) break;
+        // The request from an earlier round is still pending: just wait
+        // (Go: "Optimization: if there is already a pending preemption
+        // request, don't bother with it").
+        if (gp->preemptStop && gp->preempt && gp->stackguard0 == stackPreempt && asyncM == gp->m.load() &&
+            asyncM->preemptGen.Load() == asyncGen)
+          break;
         // Hold the status still while the request is written.
         if (!castogscanstatus(gp, _Grunning, _Gscan | _Grunning)) break;
         // Ask for a synchronous stop at the next prologue.
@@ -138,8 +217,24 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
         // gp loads the poisoned g.stackguard0 anyway.
         m* mp = gp->m;
         if (mp != nullptr && mp->tcb != 0) atomic::Store(tlsguardword(mp), stackPreempt);
+        // Prepare the asynchronous request: a new one is needed when gp
+        // moved to another M, or when its M handled a signal since.
+        m* asyncM2 = mp;
+        uint32 asyncGen2 = asyncM2->preemptGen.Load();
+        bool needAsync = asyncM != asyncM2 || asyncGen != asyncGen2;
+        asyncM = asyncM2;
+        asyncGen = asyncGen2;
         casfrom_Gscanstatus(gp, _Gscan | _Grunning, _Grunning);
-        // (Go sends the asynchronous request, preemptM, here.)
+        // Signal after giving _Grunning back: the handler may find gp
+        // already at a safe point and park it, which needs the status.
+        // At most one signal per yieldDelay/2, as Go rate-limits it.
+        if (debug.asyncpreemptoff == 0 && needAsync) {
+          int64 now = nanotime();
+          if (now >= nextPreemptM) {
+            nextPreemptM = now + yieldDelay / 2;
+            preemptM(asyncM);
+          }
+        }
         break;
       }
     }
@@ -183,6 +278,109 @@ void resumeG(suspendGState state) {
 bool canPreemptM(m* mp) {
   return mp->locks == 0 && mp->mallocing == 0 && mp->preemptoff == nullptr && mp->p &&
          mp->p.ptr()->status == _Prunning;
+}
+
+// --- Asynchronous preemption -------------------------------------------------
+
+/// The XSAVE area's size for the components the OS enabled (CPUID leaf
+/// 0xD), read by asyncPreempt. Port only.
+uintptr asyncPreemptXsaveSize asm("runtime.asyncPreemptXsaveSize") = 0;
+
+/// asyncPreemptStack: the stack asyncPreempt's call needs below the
+/// interrupted stack pointer. \gosrc{preempt.go,asyncPreemptStack}
+uintptr asyncPreemptStack = ~uintptr(0);
+
+namespace {
+/// The executable's code, where user functions are ([as-text]).
+uintptr exeTextLo, exeTextHi;
+
+int findExeText(dl_phdr_info* info, size_t, void*) {
+  // The first object is the executable itself.
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X) != 0) {
+      exeTextLo = info->dlpi_addr + ph.p_vaddr;
+      exeTextHi = exeTextLo + ph.p_memsz;
+      break;
+    }
+  }
+  return 1;
+}
+}  // namespace
+
+/// asyncPreemptInit: Go's init in preempt.go, sizing asyncPreemptStack;
+/// the port also finds the code ranges isAsyncSafePoint reads, and turns
+/// asynchronous preemption off where it cannot work (see the Departure at
+/// the top). From schedinit, after the GODEBUG settings are read.
+/// \gosrc{preempt.go,init}
+void asyncPreemptInit() {
+  unsigned a, b, c, d;
+  bool xsave = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) != 0 && __get_cpuid_max(0, nullptr) >= 0xd;
+  if (xsave) {
+    __cpuid_count(0xd, 0, a, b, c, d);
+    asyncPreemptXsaveSize = b;
+  }
+  // The red zone, the resume PC, rbp, the flags, 14 registers, the XSAVE
+  // area and its alignment, then asyncPreempt2's frame and mcall's pushes
+  // with room to spare (Go adds 8 words for return PCs and the like).
+  asyncPreemptStack = 128 + 8 + 8 + 8 + 14 * 8 + asyncPreemptXsaveSize + 64 + 512;
+  dl_iterate_phdr(findExeText, nullptr);
+  bool haveText = __start_gort_text != nullptr && __stop_gort_text != nullptr && exeTextHi != 0;
+  if (raceenabled || RUNNING_ON_VALGRIND || !xsave || !haveText) debug.asyncpreemptoff = 1;
+}
+
+/// asyncPreempt2: the Go side of asyncPreempt, on the goroutine's stack:
+/// yield (gopreempt_m) or, for a suspender, park (preemptPark), then come
+/// back to the interrupted code. NOSPLIT: the guard is poisoned (that is
+/// why we are here), so a prologue check would take the synchronous path
+/// inside this one. Departure: errno belongs to the thread, and the
+/// goroutine may come back on another one; the interrupted code may be
+/// about to read it, so it travels with the goroutine.
+/// \gosrc{preempt.go,asyncPreempt2}
+extern "C" NOSPLIT void asyncPreempt2() asm("runtime.asyncPreempt2");
+void asyncPreempt2() {
+  int savedErrno = errno;
+  g* gp = getg();
+  gp->asyncSafePoint = true;
+  if (gp->preemptStop)
+    mcall(preemptPark);
+  else
+    mcall(gopreempt_m);
+  getg()->asyncSafePoint = false;
+  errno = savedErrno;
+}
+
+/// wantAsyncPreempt: has anyone asked gp (or the P it runs on) to stop,
+/// and is gp still running? In the signal handler. \gosrc{preempt.go,wantAsyncPreempt}
+bool wantAsyncPreempt(g* gp) {
+  m* mp = gp->m;
+  if (mp == nullptr) return false;
+  return (gp->preempt || (mp->p && mp->p.ptr()->preempt)) && (readgstatus(gp) & ~uint32(_Gscan)) == _Grunning;
+}
+
+/// isAsyncSafePoint: may gp, interrupted at pc with stack pointer sp, be
+/// stopped there? The rule and why: the comment at the top of this file.
+/// Departure: Go also returns a resume PC, which only its LR machines
+/// change; amd64 resumes where it stopped. \gosrc{preempt.go,isAsyncSafePoint}
+bool isAsyncSafePoint(g* gp, uintptr pc, uintptr sp) {
+  m* mp = gp->m;
+  // [as-user]: only user goroutines have safe points; the M is often in
+  // the scheduler dealing with this very request.
+  if (mp->curg != gp) return false;
+  if (!mp->p || !canPreemptM(mp)) return false;
+  // [as-stack]
+  if (sp < gp->stack_.lo || sp >= gp->stack_.hi || sp - gp->stack_.lo < asyncPreemptStack) return false;
+  // [as-text]
+  if (pc < exeTextLo || pc >= exeTextHi) return false;
+  if (pc >= uintptr(__start_gort_text) && pc < uintptr(__stop_gort_text)) return false;
+  // [as-unsafe]: each entry is (begin, end) as offsets from the entry's
+  // own words; the list is short (one per inlined barrier) and unsorted.
+  for (const int32_t* e = __start_gort_unsafepoints; e < __stop_gort_unsafepoints; e += 2) {
+    uintptr lo = uintptr(&e[0]) + intptr_t(e[0]);
+    uintptr hi = uintptr(&e[1]) + intptr_t(e[1]);
+    if (pc >= lo && pc < hi) return false;
+  }
+  return true;
 }
 
 }  // namespace runtime

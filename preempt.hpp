@@ -1,6 +1,8 @@
 // preempt.hpp: stopping one goroutine at a safe point (preempt.go at
-// go1.22.12): suspendG, resumeG and canPreemptM. preempt.cpp's header gives
-// the design, the invariants and who may call what.
+// go1.22.12): suspendG, resumeG and canPreemptM, and the asynchronous
+// kind (asyncPreempt2, wantAsyncPreempt, isAsyncSafePoint; preemptM is
+// signal_unix.go's). preempt.cpp's header gives the design, the safe-point
+// rule, the invariants and who may call what.
 #pragma once
 #include "runtime2.hpp"
 
@@ -36,5 +38,27 @@ void resumeG(suspendGState state);
 /// runtime locks, allocates, has a preemptoff reason, or lacks a running P.
 /// Any context. \gosrc{preempt.go,canPreemptM}
 NOSPLIT bool canPreemptM(m* mp);
+
+/// asyncPreempt: saves every register, calls asyncPreempt2, restores them
+/// (preempt_amd64.S). Entered only through a signal's return, never called.
+/// \gosrc{preempt_amd64.s,asyncPreempt}
+extern "C" void asyncPreempt() asm("runtime.asyncPreempt");
+
+/// asyncPreemptInit sizes asyncPreempt's frame and finds the code ranges
+/// isAsyncSafePoint reads (schedinit). \gosrc{preempt.go,init}
+void asyncPreemptInit();
+
+/// wantAsyncPreempt: gp (or its P) was asked to stop and gp still runs.
+/// In the signal handler. \gosrc{preempt.go,wantAsyncPreempt}
+NOSPLIT bool wantAsyncPreempt(g* gp);
+
+/// isAsyncSafePoint: may gp, interrupted at pc with stack pointer sp, be
+/// stopped there (preempt.cpp states the rule)? In the signal handler.
+/// \gosrc{preempt.go,isAsyncSafePoint}
+NOSPLIT bool isAsyncSafePoint(g* gp, uintptr pc, uintptr sp);
+
+/// preemptM sends mp's thread the preemption signal, unless one is on its
+/// way already. Any context. \gosrc{signal_unix.go,preemptM}
+NOSPLIT void preemptM(m* mp);
 
 }  // namespace runtime

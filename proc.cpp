@@ -384,6 +384,7 @@ static void schedinit() {
   g* gp = getg();
   sched.maxmcount = 10000;
   parsedebugvars();  // Departure: before stackinit, which reads GODEBUG
+  asyncPreemptInit();  // Go: preempt.go's init
   stackinit();
   mallocinit();
   mcommoninit(gp->m, -1);
@@ -1847,8 +1848,8 @@ void preemptPark(g* gp) {
     throw_("bad g status");
   }
   // (Go checks here that an asynchronous preemption did not stop gp in an
-  // assembly function that writes SP; the port has no asynchronous
-  // preemption.)
+  // assembly function that writes SP; the port never stops one in
+  // assembly: isAsyncSafePoint refuses the runtime's text.)
   casGToPreemptScan(gp, _Grunning, _Gscan | _Gpreempted);
   dropg();
   casfrom_Gscanstatus(gp, _Gscan | _Gpreempted, _Gpreempted);
@@ -2919,8 +2920,10 @@ static bool preemptall() {
 /// preemptone asks the goroutine running on pp to stop at its next function
 /// entry: it sets g.preempt and g.stackguard0 = stackPreempt, as Go does,
 /// and writes stackPreempt into the guard word of the M, which is what
-/// split-stack prologues read. Only a request: the goroutine may be gone,
-/// or in a section that cannot be preempted (newstack checks).
+/// split-stack prologues read; then it signals the M (preemptM) to stop
+/// the goroutine where it stands, if that is a safe point. Only a request:
+/// the goroutine may be gone, or in a section that cannot be preempted
+/// (newstack and isAsyncSafePoint check).
 /// \gosrc{proc.go,preemptone}
 bool preemptone(p* pp) {
   m* mp = pp->m.ptr();
@@ -2933,6 +2936,15 @@ bool preemptone(p* pp) {
   // prologue goes to newstack, which yields.
   gp->stackguard0 = stackPreempt;
   if (mp->tcb != 0) atomic::Store(tlsguardword(mp), stackPreempt);
+  // And ask for an asynchronous stop, for a goroutine that calls nothing.
+  // Departure: Go signals an M in a system call too (its system calls
+  // retry on EINTR); the port's gort::syscall runs the user's own call,
+  // which may not retry, and a goroutine in a system call is at a safe
+  // point already, so that M is left alone.
+  if (debug.asyncpreemptoff == 0 && pp->status != _Psyscall) {
+    pp->preempt = true;
+    preemptM(mp);
+  }
   return true;
 }
 

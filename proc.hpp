@@ -118,6 +118,7 @@ struct dbgVar_t {
   int32 scavtrace;           // the scavenger prints a line per cycle (mgcscavenge.cpp)
   int32 gcstoptheworld;      // 1, 2: the collector marks (and sweeps) with the world stopped
   int32 invalidptr = 1;      // the mark throws on a pointer into memory the heap does not hand out (badPointer)
+  int32 asyncpreemptoff;     // no preemption signals: only the prologue check stops a goroutine
 };
 extern dbgVar_t debug;
 

@@ -83,6 +83,7 @@ void parsedebugvars() {
           if (ok && strcmp(field, "scavtrace") == 0) debug.scavtrace = v;
           if (ok && strcmp(field, "gcstoptheworld") == 0) debug.gcstoptheworld = v;
           if (ok && strcmp(field, "invalidptr") == 0) debug.invalidptr = v;
+          if (ok && strcmp(field, "asyncpreemptoff") == 0) debug.asyncpreemptoff = v;
         }
       }
       p += len;

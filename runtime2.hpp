@@ -315,6 +315,10 @@ struct g {
   // newstack, hence Racy. Go also has preemptShrink (shrink the stack at the
   // safe point); stacks never move in the port, so it is left out.
   atomic::Racy<bool> preemptStop;
+  // asyncSafePoint: stopped by asyncPreempt, at an instruction of user code
+  // that a signal interrupted (preempt.cpp). Set and cleared by the
+  // goroutine itself (asyncPreempt2); dumps and the collector read it.
+  atomic::Racy<bool> asyncSafePoint;
   bool activeStackChans; // channels point into this stack
   atomic::Bool parkingOnChan;
   muintptr lockedm;
@@ -387,6 +391,11 @@ struct m {
   uintptr thread;    // pthread_t
   int64 procid;      // tid
   bool newSigstack;  // minit installed the alternate signal stack itself
+  // preemptGen counts the preemption signals this M has handled (suspendG
+  // waits for it to move); signalPending is 1 while one is on its way, so
+  // that preemptM sends at most one at a time (signal_unix.cpp).
+  atomic::Uint32 preemptGen;
+  atomic::Uint32 signalPending;
   // freeWait: whether an exited M's thread is done with it (freeMRef) or
   // still running its last lines (freeMWait); see mexit and allocm.
   atomic::Uint32 freeWait;

@@ -8,7 +8,11 @@
 //                      "unexpected signal" fatal error;
 //   SIGPIPE            into nothing: the write to a closed pipe or socket
 //                      that raised it fails with EPIPE instead of killing
-//                      the process (Go: _SigNotify only, and no os/signal).
+//                      the process (Go: _SigNotify only, and no os/signal);
+//   SIGURG             (sigPreempt) into an asynchronous preemption where
+//                      the interrupted instruction is a safe point
+//                      (doSigPreempt; preempt.cpp gives the rule), and
+//                      otherwise into nothing.
 //
 // The handler is NOSPLIT and clears the split-stack guard word first: it
 // runs on the alternate stack, which lies outside the interrupted
@@ -24,14 +28,22 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "valgrind.hpp"
 
+#include "preempt.hpp"
 #include "print.hpp"
 #include "proc.hpp"
 
 namespace runtime {
+
+/// sigPreempt: the signal that asks a thread to preempt its goroutine.
+/// SIGURG, as Go chose: passed through by debuggers by default, unused by
+/// libc, harmless if a program gets one it did not ask for, and ignored by
+/// default, so a stray one kills nothing. \gosrc{signal_unix.go,sigPreempt}
+constexpr int sigPreempt = SIGURG;
 
 extern uintptr maxstacksize;
 int32 gotraceback_level(bool* all, bool* crash);
@@ -71,11 +83,55 @@ const char* signame(int sig) {
   exit(2);
 }
 
+/// pushCall makes the interrupted code look as if it had called targetPC
+/// at resumePC: the return address goes on its stack and the signal returns
+/// into targetPC. Departure: below the 128 bytes of the System V red zone,
+/// which asyncPreempt's `ret $128` gives back (preempt_amd64.S).
+/// \gosrc{signal_amd64.go,pushCall}
+NOSPLIT void pushCall(ucontext_t* uc, uintptr targetPC, uintptr resumePC);
+void pushCall(ucontext_t* uc, uintptr targetPC, uintptr resumePC) {
+  uintptr sp = uintptr(uc->uc_mcontext.gregs[REG_RSP]);
+  sp -= 128 + sizeof(uintptr);
+  *reinterpret_cast<uintptr*>(sp) = resumePC;
+  uc->uc_mcontext.gregs[REG_RSP] = greg_t(sp);
+  uc->uc_mcontext.gregs[REG_RIP] = greg_t(targetPC);
+}
+
+/// doSigPreempt handles a preemption request on gp's thread: if gp wants
+/// to stop and stands at an asynchronous safe point, inject a call to
+/// asyncPreempt; either way acknowledge, so that suspendG and preemptM may
+/// ask again. \gosrc{signal_unix.go,doSigPreempt}
+NOSPLIT void doSigPreempt(g* gp, ucontext_t* uc);
+void doSigPreempt(g* gp, ucontext_t* uc) {
+  uintptr pc = uintptr(uc->uc_mcontext.gregs[REG_RIP]);
+  uintptr sp = uintptr(uc->uc_mcontext.gregs[REG_RSP]);
+  if (wantAsyncPreempt(gp) && isAsyncSafePoint(gp, pc, sp)) pushCall(uc, uintptr(&asyncPreempt), pc);
+  gp->m->preemptGen.Add(1);
+  gp->m->signalPending.Store(0);
+}
+
 NOSPLIT void sighandler(int sig, siginfo_t* info, void* ctxt);
 NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
   // SIGPIPE's only flag in Go's sigtable is _SigNotify: with no os/signal
   // to hand it to, Go's sighandler returns, and the write sees EPIPE.
   if (sig == SIGPIPE) return;
+  if (sig == sigPreempt) {
+    // The guard word belongs to the interrupted code (it may hold a
+    // pending synchronous request): cleared while the handler runs on the
+    // signal stack, put back before returning.
+    uintptr guard = getTLSGuard();
+    setTLSGuard(0);
+    int savedErrno = errno;
+    g* gp = getg();
+    if (gp != nullptr && gp->m != nullptr && debug.asyncpreemptoff == 0)
+      doSigPreempt(gp, static_cast<ucontext_t*>(ctxt));
+    else if (gp != nullptr && gp->m != nullptr)
+      gp->m->signalPending.Store(0);
+    errno = savedErrno;
+    setTLSGuard(guard);
+    // Go: SIGURG is _SigNotify|_SigIgn; with no os/signal, nothing more.
+    return;
+  }
   setTLSGuard(0);
   auto* uc = static_cast<ucontext_t*>(ctxt);
   uintptr pc = uintptr(uc->uc_mcontext.gregs[REG_RIP]);
@@ -149,7 +205,25 @@ void initsig() {
   sa.sa_sigaction = sighandler;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE}) sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, sigPreempt}) sigaction(sig, &sa, nullptr);
+}
+
+/// signalM sends sig to mp's thread. \gosrc{os_linux.go,signalM}
+NOSPLIT void signalM(m* mp, int sig);
+void signalM(m* mp, int sig) {
+  int64 tid = mp->procid;
+  if (tid == 0) {
+    // Not started yet, or gone: nothing to preempt there.
+    if (sig == sigPreempt) mp->signalPending.Store(0);
+    return;
+  }
+  syscall(SYS_tgkill, getpid(), pid_t(tid), sig);
+}
+
+/// preemptM: see preempt.hpp. Go's darwin-only bookkeeping
+/// (pendingPreemptSignals) is left out. \gosrc{signal_unix.go,preemptM}
+void preemptM(m* mp) {
+  if (mp->signalPending.CompareAndSwap(0, 1)) signalM(mp, sigPreempt);
 }
 
 /// minitSignalStack gives the thread an alternate signal stack, which is

@@ -182,4 +182,20 @@ int slicecopy(void* toPtr, int toLen, void* fromPtr, int fromLen, uintptr width)
 // (bytealg_MakeNoZero: package strings.Builder's uncleared byte slice;
 // not part of the port.)
 
+/// typedslicecopy: see type.hpp. \gosrc{mbarrier.go,typedslicecopy}
+int typedslicecopy(const _type* typ, void* dstPtr, int dstLen, void* srcPtr, int srcLen) {
+  int n = dstLen;
+  if (n > srcLen) n = srcLen;
+  if (n == 0) return 0;
+  if (dstPtr == srcPtr) return n;
+  uintptr size = uintptr(n) * typ->size;
+  if (writeBarrier.enabled) {
+    uintptr pwsize = size - typ->size + typ->PtrBytes;
+    bulkBarrierPreWrite(uintptr(dstPtr), uintptr(srcPtr), pwsize, typ);
+  }
+  memmove(dstPtr, srcPtr, size);
+  return n;
+}
+
+
 }  // namespace runtime

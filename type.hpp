@@ -557,20 +557,10 @@ NOSPLIT_INLINE void typedmemmove(const _type* t, void* dst, void* src) {
 /// words the destination loses and gains are recorded first, in one pass
 /// over the copied range (up to the last element's last pointer word), then
 /// the elements are moved with one memmove. Returns the count copied.
-/// \gosrc{mbarrier.go,typedslicecopy}
-NOSPLIT_INLINE int typedslicecopy(const _type* typ, void* dstPtr, int dstLen, void* srcPtr, int srcLen) {
-  int n = dstLen;
-  if (n > srcLen) n = srcLen;
-  if (n == 0) return 0;
-  if (dstPtr == srcPtr) return n;
-  uintptr size = uintptr(n) * typ->size;
-  if (writeBarrier.enabled) {
-    uintptr pwsize = size - typ->size + typ->PtrBytes;
-    bulkBarrierPreWrite(uintptr(dstPtr), uintptr(srcPtr), pwsize, typ);
-  }
-  memmove(dstPtr, srcPtr, size);
-  return n;
-}
+/// Out of line, in the runtime's text: called from user code (gort::copy),
+/// where a preemption signal could otherwise split the barrier's test
+/// from the copy (preempt.cpp, [as-text]). \gosrc{mbarrier.go,typedslicecopy}
+NOSPLIT int typedslicecopy(const _type* typ, void* dstPtr, int dstLen, void* srcPtr, int srcLen);
 
 /// typedmemclr: end the life of a value the runtime owns (a buffer slot)
 /// and clear its memory, as Go does, so that the collector, which scans the

@@ -597,6 +597,18 @@ TEST_CASE("gort: SIGQUIT dumps all goroutines", "[gort]") {
   CHECK(res.exitStatus == 2);
 }
 
+// With one P, a goroutine spinning in a loop that calls nothing must not
+// keep main from running again and returning (testprog SpinForever): only
+// an asynchronous preemption (preempt.cpp) gives main the P back. (With
+// GODEBUG=asyncpreemptoff=1 the same program runs until it is killed.)
+TEST_CASE("gort: a goroutine that calls nothing does not keep main from returning", "[gort]") {
+  auto res = runTestProg("SpinForever");
+  INFO("(" << describe(res) << "), output:\n" << res.output);
+  CHECK(!res.timedOut);
+  CHECK(res.exitStatus == 0);
+  CHECK(res.output == "OK\n");
+}
+
 // GODEBUG=schedtrace=N makes sysmon print Go's SCHED line every N ms
 // (proc.go schedtrace).
 TEST_CASE("gort: GODEBUG=schedtrace prints the SCHED line", "[gort]") {

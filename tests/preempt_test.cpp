@@ -356,9 +356,13 @@ TEST_CASE("gort: a goroutine parked in _Gpreempted shows as [preempted] in a dum
   CHECK(at != std::string::npos);
   // Its frames start at the function whose prologue it stopped in, then
   // the spinner's loop, as Go's traceback of a preempted goroutine does.
+  // A preemption signal (sysmon's, or an earlier attempt's) may have
+  // stopped it in the loop itself, between two calls: then the loop's
+  // frame comes first (asyncPreempt and asyncPreempt2 are runtime frames,
+  // which dumps hide, as Go's do).
   std::string section = at == std::string::npos ? "" : dump.substr(at, dump.find("\n\n", at) - at);
-  INFO(section);
-  CHECK(section.find("splitBody") != std::string::npos);
+  INFO(section << "\nstopped by a signal: " << target->asyncSafePoint.load());
+  if (!target->asyncSafePoint) CHECK(section.find("splitBody") != std::string::npos);
   CHECK(section.find("startSpinner") != std::string::npos);
   CHECK(section.find("__morestack") == std::string::npos);
   CHECK(s->counter.load() == frozen);  // parked: nobody readies it but a suspender

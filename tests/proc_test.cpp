@@ -22,9 +22,6 @@
 //     gort_test::testingShort: Go's short counts by default, as Go's
 //     builders run `go test -short`; Go's full counts with GORT_TEST_SHORT=0.
 //
-// Not ported yet (and why):
-//   TestAsyncPreempt: needs signal-based asynchronous preemption
-//     (preempt.go, signal_unix.go preemptM) of loops that make no calls.
 #include <sys/types.h>
 
 #include <array>
@@ -360,11 +357,13 @@ static int preemptBody() {
 }
 static int (*volatile preempt)() = preemptBody;
 
-// proc_test.go:314 at go1.22.12
-TEST_CASE("TestPreemption", "[proc_test.go]") {
-  // Test that goroutines are preempted at function calls: each of the two
-  // goroutines spins until the other hands it the turn, and with one P the
-  // other can only run if sysmon preempts the spinner at a call.
+// TestPreemption's body: two goroutines hand a turn back and forth N
+// times, each spinning until the other hands it over, calling spin() in
+// the wait. With one P the waiting one only runs if the spinner is
+// preempted. spin is inlined, so a spin that calls nothing leaves a loop
+// with no call in it.
+template <class Spin>
+static void preemptionHandOff(Spin spin) {
   int N = 5;
   if (testingShort) N = 2;
   auto c = gort::make_chan<bool>();
@@ -373,7 +372,7 @@ TEST_CASE("TestPreemption", "[proc_test.go]") {
     gort::go(
         [=](int g) {
           for (int i = 0; i < N; i++) {
-            while (x->load() != uint32_t(g)) preempt();
+            while (x->load() != uint32_t(g)) spin();
             x->store(uint32_t(1 - g));
           }
           c.send(true);
@@ -383,6 +382,30 @@ TEST_CASE("TestPreemption", "[proc_test.go]") {
   c.recv();
   c.recv();
   CHECK(x->load() == 0);  // the last hand-off went back to goroutine 0
+}
+
+// proc_test.go:314 at go1.22.12. Test that goroutines are preempted at
+// function calls: the spinners call preempt (a prologue, where sysmon's
+// request is seen).
+TEST_CASE("TestPreemption", "[proc_test.go]") { preemptionHandOff([] { preempt(); }); }
+
+// Port only: TestPreemption's hand-off with loops that call nothing. On
+// one P the spinning goroutine reaches no prologue, so only an
+// asynchronous preemption (a signal, preempt.cpp) lets the other one run.
+// The collector is off, as in Go's tests whose goroutines spin.
+TEST_CASE("gort: TestPreemption's hand-off when the loops call nothing", "[proc_test.go][gort]") {
+  GCPercentGuard gcoff(-1);
+  preemptionHandOff([]() __attribute__((always_inline)) { asm volatile(""); });
+}
+
+// proc_test.go:369 at go1.22.12. testprog AsyncPreempt: three goroutines
+// with no synchronous safe point on one P, then a collection that must
+// stop them all.
+TEST_CASE("TestAsyncPreempt", "[proc_test.go]") {
+  auto res = runTestProg("AsyncPreempt");
+  std::string want = "OK\n";
+  INFO("want " << want << ", got " << res.output);
+  REQUIRE(res.output == want);
 }
 
 // proc_test.go:341 at go1.22.12

@@ -1,0 +1,30 @@
+# cmake/gort_text.cmake: cmake -DOBJCOPY=... -DOBJDUMP=... -DLIB=libgort.a -P
+# Renames every section of LIB whose name is .text or starts with .text. to
+# gort_text (see asyncpreempt.cmake). Run again on a renamed library, it
+# finds nothing to rename.
+execute_process(COMMAND "${OBJDUMP}" -h -w "${LIB}" OUTPUT_VARIABLE _out RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "gort_text: objdump -h ${LIB} failed")
+endif()
+string(REGEX MATCHALL "[ \t](\\.text(\\.[^ \t\n]*)?)[ \t]" _hits "${_out}")
+set(_names)
+foreach(_h IN LISTS _hits)
+  string(STRIP "${_h}" _n)
+  list(APPEND _names "${_n}")
+endforeach()
+list(REMOVE_DUPLICATES _names)
+if(NOT _names)
+  return()
+endif()
+set(_args)
+foreach(_n IN LISTS _names)
+  list(APPEND _args "--rename-section" "${_n}=gort_text")
+endforeach()
+# Through a response file: the inline functions make a long list.
+set(_rsp "${LIB}.gort_text.rsp")
+string(REPLACE ";" "\n" _lines "${_args}")
+file(WRITE "${_rsp}" "${_lines}\n")
+execute_process(COMMAND "${OBJCOPY}" "@${_rsp}" "${LIB}" RESULT_VARIABLE _rc ERROR_VARIABLE _err)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "gort_text: objcopy on ${LIB} failed: ${_err}")
+endif()
