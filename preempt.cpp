@@ -312,7 +312,7 @@ int findExeText(dl_phdr_info* info, size_t, void*) {
 /// the port also finds the code ranges isAsyncSafePoint reads, and turns
 /// asynchronous preemption off where it cannot work (see the Departure at
 /// the top). From schedinit, after the GODEBUG settings are read.
-/// \gosrc{preempt.go,init}
+/// \gosrc{preempt.go,asyncPreemptStack}
 void asyncPreemptInit() {
   unsigned a, b, c, d;
   bool xsave = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) != 0 && __get_cpuid_max(0, nullptr) >= 0xd;

@@ -45,7 +45,8 @@ NOSPLIT bool canPreemptM(m* mp);
 extern "C" void asyncPreempt() asm("runtime.asyncPreempt");
 
 /// asyncPreemptInit sizes asyncPreempt's frame and finds the code ranges
-/// isAsyncSafePoint reads (schedinit). \gosrc{preempt.go,init}
+/// isAsyncSafePoint reads (schedinit; Go: preempt.go's init).
+/// \gosrc{preempt.go,asyncPreemptStack}
 void asyncPreemptInit();
 
 /// wantAsyncPreempt: gp (or its P) was asked to stop and gp still runs.

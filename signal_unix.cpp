@@ -83,6 +83,8 @@ const char* signame(int sig) {
   exit(2);
 }
 
+}  // namespace
+
 /// pushCall makes the interrupted code look as if it had called targetPC
 /// at resumePC: the return address goes on its stack and the signal returns
 /// into targetPC. Departure: below the 128 bytes of the System V red zone,
@@ -109,6 +111,8 @@ void doSigPreempt(g* gp, ucontext_t* uc) {
   gp->m->preemptGen.Add(1);
   gp->m->signalPending.Store(0);
 }
+
+namespace {
 
 NOSPLIT void sighandler(int sig, siginfo_t* info, void* ctxt);
 NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {

@@ -272,11 +272,12 @@ def asm_labels(lines):
     return out
 
 
-def asm_routine(repo, label):
-    """(start, text) of one routine of asm_amd64.S: the /* */ comment above
-    its .globl line through its .size line; for a routine a macro defines,
-    the comment above the macro's invocation and the invocation."""
-    with open(os.path.join(repo, ASM_FILE), encoding="utf-8") as f:
+def asm_routine(repo, label, asm_file=ASM_FILE):
+    """(start, text) of one routine of asm_file (asm_amd64.S unless told):
+    the /* */ comment above its .globl line through its .size line; for a
+    routine a macro defines, the comment above the macro's invocation and
+    the invocation."""
+    with open(os.path.join(repo, asm_file), encoding="utf-8") as f:
         lines = f.read().split("\n")
     q = label if label.startswith("__") else '"%s"' % label
     try:
@@ -285,7 +286,7 @@ def asm_routine(repo, label):
     except StopIteration:
         g = next((i for i, l in enumerate(lines) if re.match(r"\w+\(%s[,)]" % re.escape(q), l)), None)
         if g is None:
-            raise KeyError("no routine %s in %s" % (label, ASM_FILE))
+            raise KeyError("no routine %s in %s" % (label, asm_file))
         end = g
     start = g
     if start > 0 and lines[start - 1].rstrip().endswith("*/"):
@@ -298,16 +299,17 @@ def asm_routine(repo, label):
 class AsmDirective(Directive):
     required_arguments = 1
     option_spec = {"caption": directives.unchanged, "lines": directives.unchanged, "from": directives.unchanged,
-                   "to": directives.unchanged}
+                   "to": directives.unchanged, "file": directives.unchanged}
 
     def run(self):
         env = self.state.document.settings.env
         label = self.arguments[0]
+        asm_file = self.options.get("file", ASM_FILE)
         try:
-            start, text = asm_routine(env.config.gort_repo, label)
+            start, text = asm_routine(env.config.gort_repo, label, asm_file)
         except KeyError as ex:
             return [self.state.document.reporter.warning("asm: %s" % ex, line=self.lineno)]
-        env.note_dependency(os.path.join(env.config.gort_repo, ASM_FILE))
+        env.note_dependency(os.path.join(env.config.gort_repo, asm_file))
         if "lines" in self.options:
             lines = text.split("\n")
             try:
@@ -326,14 +328,15 @@ class AsmDirective(Directive):
             text = "\n".join(lines[cut[0]:cut[1] + 1])
             start += cut[0]
         head = nodes.paragraph(classes=["excerpt-head"])
-        head += nodes.Text("%s, lines %d-%d" % (ASM_FILE, start, start + text.count("\n")))
+        head += nodes.Text("%s, lines %d-%d" % (asm_file, start, start + text.count("\n")))
         goname = label.split(".", 1)[-1] if label.startswith("runtime.") else label.strip("_")
         if label == "__morestack":
             goname = "morestack"
+        gofile = asm_file[:-len(".S")] + ".s"  # asm_amd64.S: Go's asm_amd64.s
         try:
-            uri = _state["golinks"].url("asm_amd64.s", goname)
+            uri = _state["golinks"].url(gofile, goname)
             head += nodes.Text(" · Go: ")
-            head += _ref(uri, "asm_amd64.s " + goname, title=_state["golinks"].title("asm_amd64.s", goname))
+            head += _ref(uri, gofile + " " + goname, title=_state["golinks"].title(gofile, goname))
         except Exception:
             pass
         wrap = nodes.container(classes=["excerpt"])

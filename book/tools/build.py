@@ -193,6 +193,7 @@ def main(argv):
     ap.add_argument("--gcfacts", help="book/programs/gcfacts, built (the collector chapter's output)")
     ap.add_argument("--timerfacts", help="book/programs/timerfacts, built (the timers chapter's output)")
     ap.add_argument("--pollfacts", help="book/programs/pollfacts, built (the poller chapter's output)")
+    ap.add_argument("--preemptfacts", help="book/programs/preemptfacts, built (the preemption chapter's output)")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
                     help="the bench/compare result file the performance chapter plots "
                          "(default bench/results/gomaxprocs2.json)")
@@ -256,6 +257,7 @@ def main(argv):
     gen.collector(src, args.gcfacts or os.path.join(build, "book", "programs", "gcfacts"))
     gen.timers(src, args.timerfacts or os.path.join(build, "book", "programs", "timerfacts"))
     gen.poller(src, args.pollfacts or os.path.join(build, "book", "programs", "pollfacts"))
+    gen.preemption(src, args.preemptfacts or os.path.join(build, "book", "programs", "preemptfacts"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()
