@@ -602,6 +602,7 @@ TEST_CASE("gort: SIGQUIT dumps all goroutines", "[gort]") {
 // an asynchronous preemption (preempt.cpp) gives main the P back. (With
 // GODEBUG=asyncpreemptoff=1 the same program runs until it is killed.)
 TEST_CASE("gort: a goroutine that calls nothing does not keep main from returning", "[gort]") {
+  if (!runtime::PreemptMSupported()) SKIP("asynchronous preemption is off in this process (see preempt.cpp)");
   auto res = runTestProg("SpinForever");
   INFO("(" << describe(res) << "), output:\n" << res.output);
   CHECK(!res.timedOut);

@@ -486,6 +486,9 @@ void Releasem() { releasem(getg()->m); }
 // export_test.go FinalizerGAsleep at go1.22.12.
 bool FinalizerGAsleep() { return (fingStatus.Load() & fingWait) != 0; }
 
+// export_test.go PreemptMSupported at go1.22.12 (a constant there).
+bool PreemptMSupported() { return debug.asyncpreemptoff == 0; }
+
 // export_test.go BlockUntilEmptyFinalizerQueue at go1.22.12.
 bool BlockUntilEmptyFinalizerQueue(int64_t timeout) { return blockUntilEmptyFinalizerQueue(timeout); }
 

@@ -193,6 +193,13 @@ std::vector<uintptr_t> WriteBarrierRecords(F f) {
   return WriteBarrierRecords([](void* a) { (*static_cast<F*>(a))(); }, &f);
 }
 
+/// PreemptMSupported: whether this process preempts asynchronously (Go's
+/// is a constant per platform; the port's is off under ThreadSanitizer,
+/// valgrind, without XSAVE, and with GODEBUG=asyncpreemptoff=1; see
+/// preempt.cpp). A test of a goroutine that calls nothing skips without it,
+/// as Go's TestAsyncPreempt does without PreemptMSupported.
+bool PreemptMSupported();
+
 /// BlockUntilEmptyFinalizerQueue: wait until every queued finalizer has
 /// run, or timeout nanoseconds; whether they all ran (export_test.go).
 bool BlockUntilEmptyFinalizerQueue(int64_t timeout);

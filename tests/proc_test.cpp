@@ -394,6 +394,7 @@ TEST_CASE("TestPreemption", "[proc_test.go]") { preemptionHandOff([] { preempt()
 // asynchronous preemption (a signal, preempt.cpp) lets the other one run.
 // The collector is off, as in Go's tests whose goroutines spin.
 TEST_CASE("gort: TestPreemption's hand-off when the loops call nothing", "[proc_test.go][gort]") {
+  if (!runtime::PreemptMSupported()) SKIP("asynchronous preemption is off in this process (see preempt.cpp)");
   GCPercentGuard gcoff(-1);
   preemptionHandOff([]() __attribute__((always_inline)) { asm volatile(""); });
 }
@@ -402,6 +403,7 @@ TEST_CASE("gort: TestPreemption's hand-off when the loops call nothing", "[proc_
 // with no synchronous safe point on one P, then a collection that must
 // stop them all.
 TEST_CASE("TestAsyncPreempt", "[proc_test.go]") {
+  if (!runtime::PreemptMSupported()) SKIP("asynchronous preemption not supported on this platform");
   auto res = runTestProg("AsyncPreempt");
   std::string want = "OK\n";
   INFO("want " << want << ", got " << res.output);
