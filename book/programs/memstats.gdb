@@ -6,9 +6,13 @@
 # thread's frames (on g0, up to systemstack) and runtime-gdb.py's
 # `goroutine 1 bt` the main goroutine's, from systemstack's caller down to
 # main_main.
+# GODEBUG=asyncpreemptoff=1: a preemption signal pending while gdb steps a
+# thread over a breakpoint can move the goroutine to another thread, where
+# gdb would report the same breakpoint again (README, Debugging with gdb).
 set pagination off
 set print thread-events off
 set trace-commands on
+set environment GODEBUG asyncpreemptoff=1
 break book_stop
 run --quiet
 break runtime::mheap::allocSpan
