@@ -541,9 +541,15 @@ void newstack(uintptr tlsguard) {
     // Honour the request as if gp had yielded (runtime.Gosched).
     gopreempt_m(gp);  // does not come back
   }
-  if (!overflow && tlsguard != stackguard0) {
-    // A request meant for the goroutine this M ran before: resume, and gogo
-    // puts this goroutine's own guard back in the word.
+  if (!overflow) {
+    // The frame fits, so the word that tripped the check was not this
+    // goroutine's own guard: a request meant for the goroutine this M ran
+    // before, or a request honoured since. The second happens when a
+    // preemption signal stops the goroutine between its prologue's compare
+    // and the call of __morestack (both user code): asyncPreempt yields,
+    // the goroutine comes back, perhaps on another thread, with its own
+    // guard in the word, and __morestack reads that. Resume; gogo puts
+    // this goroutine's own guard back in the word.
     gogo(&gp->sched);
   }
   uintptr sp = gp->sched.sp;
