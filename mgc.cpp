@@ -479,10 +479,13 @@ top:
   systemstack([] { stopTheWorldWithSema(); });
 
   // A write barrier that ran between the flush and the stop may have
-  // buffered a white pointer: if any P has work again, restart the world
-  // and go on marking.
+  // buffered a white pointer, and a goroutine a signal stopped between a
+  // pointer store and its barrier's test holds an old value it has not
+  // recorded (gcScanAsyncStopped): if any P has work again, restart the
+  // world and go on marking.
   bool restart = false;
   systemstack([&restart] {
+    gcScanAsyncStopped(&getg()->m->p.ptr()->gcw);
     for (int32 i = 0; i < allplen; i++) {
       wbBufFlush1(allp[i]);
       if (!allp[i]->gcw.empty()) {

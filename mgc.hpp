@@ -224,6 +224,7 @@ NOWRITEBARRIER void markrootSpans(gcWork* gcw, int shard);
 /// \gosrc{mgcmark.go,oneptrmask}
 extern const uint8 oneptrmask[1];
 NOWRITEBARRIER SYSTEMSTACK int64 scanstack(g* gp, gcWork* gcw);
+NOWRITEBARRIER SYSTEMSTACK void gcScanAsyncStopped(gcWork* gcw);
 NOWRITEBARRIER void gcDrain(gcWork* gcw, int flags);
 NOWRITEBARRIER void gcDrainMarkWorkerIdle(gcWork* gcw);
 NOWRITEBARRIER void gcDrainMarkWorkerDedicated(gcWork* gcw, bool untilPreempt);

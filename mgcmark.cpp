@@ -543,6 +543,23 @@ int64 scanstack(g* gp, gcWork* gcw) {
   return int64(hi - sp);
 }
 
+/// gcScanAsyncStopped scans again the stack of every goroutine that a
+/// preemption signal stopped (g.asyncSafePoint), registers included, into
+/// gcw. gcMarkDone calls it with the world stopped, before it ends the
+/// mark: such a goroutine may have stopped between a pointer store and the
+/// test of writeBarrier.enabled after it, and the old value it will not
+/// record once barriers are off is still in its registers or frame
+/// ([wb-order], mwbbuf.hpp). Objects marked already add no work, so a
+/// goroutine that stays stopped across a restart does not restart the mark
+/// again. Port only: Go's compiler makes that window an unsafe point.
+void gcScanAsyncStopped(gcWork* gcw) {
+  systemstackcheck();
+  for (int64 i = 0; i < allglen; i++) {
+    g* gp = allgs[i];
+    if (gp->asyncSafePoint) scanstack(gp, gcw);
+  }
+}
+
 /// nextGrey: the next grey object for gcDrain and gcDrainN, 0 if none:
 /// after stocking the global list for other workers, from this P's
 /// buffers, the global list, and what the write-barrier buffer holds.

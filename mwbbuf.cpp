@@ -103,14 +103,11 @@ void wbBufFlush1(p* pp) {
   b.reset();
 }
 
-/// wbStoreSlow: see mwbbuf.hpp. Port only.
-void wbStoreSlow(uintptr* slot, uintptr ptr) {
-  if (writeBarrier.enabled) {
-    uintptr* buf = gcWriteBarrier2();
-    buf[0] = ptr;
-    buf[1] = __atomic_load_n(slot, __ATOMIC_RELAXED);
-  }
-  __atomic_store_n(slot, ptr, __ATOMIC_RELEASE);
+/// wbRecord: see mwbbuf.hpp. Port only.
+void wbRecord(uintptr ptr, uintptr old) {
+  uintptr* buf = gcWriteBarrier2();
+  buf[0] = ptr;
+  buf[1] = old;
 }
 
 // --- asm_amd64.s -----------------------------------------------------------------

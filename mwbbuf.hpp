@@ -7,18 +7,18 @@
 //   *slot = new
 // (cmd/compile/internal/ssa/writebarrier.go). The port has no compiler pass,
 // so runtime code spells that sequence as writebarrierptr(slot, new), an
-// always-inlined template whose barrier half is out of line (wbStoreSlow),
-// and tools/gocheck.py treats a call of wbStoreSlow or any gcWriteBarrier* as
+// always-inlined template whose recording half is out of line (wbRecord),
+// and tools/gocheck.py treats a call of wbRecord or any gcWriteBarrier* as
 // a write barrier in the calling function: the rule behind NOWRITEBARRIER
 // and NOWRITEBARRIERREC (pragmas.hpp).
 //
 // The collector enables barriers while it marks (setGCPhase, mgc.cpp);
-// otherwise every barrier is a test and a branch. The test and the store
-// are one unsafe point for asynchronous preemption (GORT_UNSAFE_POINT).
+// otherwise every barrier is a load, a test and a branch after the store
+// ([wb-order] at writebarrierptr says why after).
 //
 // Invariants:
 //   [wb-entry]   the out-of-line barrier entries are gcWriteBarrier and
-//                wbStoreSlow (a pointer store's barrier); they and
+//                wbRecord (a pointer store's barrier); they and
 //                everything they call are NOSPLIT (Go: gcWriteBarrier<> is
 //                NOSPLIT, wbBufFlush is nosplit, and nothing under them may
 //                grow the stack while a pointer is half-written).
@@ -89,86 +89,65 @@ NOSPLIT_INLINE uintptr* gcWriteBarrier7() { return gcWriteBarrier(7 * sizeof(uin
 /// \gosrc{asm_amd64.s,gcWriteBarrier8}
 NOSPLIT_INLINE uintptr* gcWriteBarrier8() { return gcWriteBarrier(8 * sizeof(uintptr)); }
 
-/// wbStoreSlow: the barrier and the store, out of line, for a store that
-/// found barriers on: records the new and the old value, then stores (a
-/// release store, which is all a word read without a lock needs). In the
-/// runtime's text, so no signal stops it halfway ([as-text], preempt.cpp):
-/// a buffer slot claimed but not yet written would hand the collector
-/// garbage. It tests the switch again, since a signal may have stopped the
-/// caller between its test and this call (the cycle may have ended).
-/// Port only: Go's compiler emits the same sequence inline.
-NOSPLIT void wbStoreSlow(uintptr* slot, uintptr ptr);
+/// wbRecord records a pointer store's new and old value in the current
+/// P's buffer for the collector: the recording half of writebarrierptr,
+/// out of line and in the runtime's text, so that no preemption signal stops
+/// it between claiming two buffer slots and filling them ([as-text],
+/// preempt.cpp: a claimed slot left unfilled would hand the collector
+/// garbage). Port only: Go's compiler emits the same two stores inline
+/// after a call of gcWriteBarrier2. [wb-entry]
+NOSPLIT void wbRecord(uintptr ptr, uintptr old);
 
-/// GORT_UNSAFE_POINT(begin, end): records the code from local label begin
-/// to local label end as an unsafe point for asynchronous preemption (the
-/// gort_unsafepoints section, two 32-bit offsets each from its own word,
-/// so the table needs no relocation at load time; flag `?` puts the entry
-/// in the section group of the code around it, so that the linker drops
-/// the entry with an inline function's copy that it discards). isAsyncSafePoint
-/// (preempt.cpp, [as-unsafe]) refuses a PC inside. Go's compiler marks the
-/// same code with PCDATA_UnsafePoint.
-#define GORT_UNSAFE_POINT(begin, end)                   \
-  ".pushsection gort_unsafepoints,\"a?\",@progbits\n\t" \
-  ".balign 4\n\t"                                      \
-  ".long " #begin " - .\n\t"                           \
-  ".long " #end " - .\n\t"                             \
-  ".popsection"
+/// wbFence keeps the compiler from moving a store of a GC reference that
+/// may be in memory past the following test of writeBarrier.enabled
+/// ([wb-order] at writebarrierptr). It is no instruction, and a local
+/// variable whose address never escapes stays in a register across it.
+NOSPLIT_INLINE void wbFence() { asm volatile("" ::: "memory"); }
 
 /// writebarrierptr performs `*slot = ptr` with the barrier Go's compiler
-/// would insert around it: while barriers are on, the new and the old value
-/// are recorded for the collector first.
+/// would insert around it: while the collector marks, the new and the old
+/// value are recorded for it.
 ///
-/// The test of writeBarrier.enabled and the store it lets through are one
-/// piece of assembly declared an unsafe point: this code is inlined into
-/// user functions, where a preemption signal may stop a goroutine, and a
-/// collection that started between the test (off) and the store would miss
-/// the old value (the deletion half of the barrier). With barriers on, the
-/// whole barrier runs out of line, in the runtime (wbStoreSlow).
+/// [wb-order] The store comes first and the test of writeBarrier.enabled
+/// after it, the reverse of Go's order, because this code is inlined into
+/// user functions, where a preemption signal may stop a goroutine between
+/// any two instructions, and where Go's compiler would have declared the
+/// sequence an unsafe point. Stopped between the store and the test:
+///   - if a cycle started meanwhile, the test finds barriers on and
+///     records both values: one record more than needed;
+///   - if the cycle's mark ended meanwhile, the test finds them off and
+///     records nothing, but the old value the collector needed to see is
+///     still in the stopped goroutine's registers or frame, and gcMarkDone
+///     scans every goroutine stopped by a signal before it ends the mark
+///     (gcMarkDoneAsyncStopped, mgc.cpp).
+/// In Go's order a goroutine stopped between the test (off) and the store
+/// would, after a cycle started, overwrite the old value unrecorded, and
+/// no later scan could find it.
+///
+/// A store of the value the slot holds already records nothing: no
+/// reference is deleted, and the collector finds the value where it was.
+/// (`s = append(s, v)` stores the same array again until the slice grows;
+/// on a local slice, which Go would give no barrier at all, that kept the
+/// buffer flushing all through a mark.) Port only.
 /// Departure: Go's compiler expands this inline at every pointer store into
 /// the heap (cmd/compile/internal/ssa/writebarrier.go); the name is the one
-/// the runtime used for the same job before go1.10. Under ThreadSanitizer
-/// (no asynchronous preemption there) the store stays C++, so that TSan
-/// sees it.
+/// the runtime used for the same job before go1.10.
 template <class T>
 NOSPLIT_INLINE void writebarrierptr(T** slot, T* ptr) {
-#if defined(__SANITIZE_THREAD__)
-  if (writeBarrier.enabled)
-    wbStoreSlow(reinterpret_cast<uintptr*>(slot), reinterpret_cast<uintptr>(ptr));
-  else
-    *slot = ptr;
-#else
-#if defined(__SANITIZE_ADDRESS__)
-  (void)*static_cast<T* volatile*>(slot);  // ASan checks the slot here; the store below is assembly
-#endif
-  asm goto(
-      "1:\n\t"
-      "cmpb $0, %[enabled]\n\t"
-      "jne %l[slow]\n\t"
-      "movq %[ptr], %[slot]\n"
-      "2:\n\t" GORT_UNSAFE_POINT(1b, 2b)
-      :
-      : [enabled] "m"(writeBarrier.enabled), [ptr] "r"(ptr), [slot] "m"(*slot)
-      : "memory", "cc"
-      : slow);
-  return;
-slow:
-  wbStoreSlow(reinterpret_cast<uintptr*>(slot), reinterpret_cast<uintptr>(ptr));
-#endif
+  T* old = *slot;
+  *slot = ptr;
+  wbFence();
+  if (writeBarrier.enabled && ptr != old) wbRecord(reinterpret_cast<uintptr>(ptr), reinterpret_cast<uintptr>(old));
 }
 
 /// writebarrierptr for a word that is also read without a lock
-/// (atomic::Racy): the same barrier and store (an x86 store is a release).
+/// (atomic::Racy): the same barrier with Racy's release store.
 template <class T>
 NOSPLIT_INLINE void writebarrierptr(atomic::Racy<T*>* slot, T* ptr) {
-  static_assert(sizeof(atomic::Racy<T*>) == sizeof(T*));
-#if defined(__SANITIZE_THREAD__)
-  if (writeBarrier.enabled)
-    wbStoreSlow(reinterpret_cast<uintptr*>(slot), reinterpret_cast<uintptr>(ptr));
-  else
-    *slot = ptr;  // Racy's release store, which TSan sees
-#else
-  writebarrierptr(reinterpret_cast<T**>(slot), ptr);
-#endif
+  T* old = __atomic_load_n(&slot->v, __ATOMIC_RELAXED);
+  *slot = ptr;
+  wbFence();
+  if (writeBarrier.enabled && ptr != old) wbRecord(reinterpret_cast<uintptr>(ptr), reinterpret_cast<uintptr>(old));
 }
 
 /// heapPtr<T>: one pointer word that may sit in the heap or a global, where

@@ -40,14 +40,16 @@
 //                 the same way), nor assembly (gogo, mcall, __morestack),
 //                 nor shared libraries: libc and libstdc++ keep per-thread
 //                 state (malloc's thread cache, stdio locks) that must not
-//                 change threads halfway through a call;
-//   [as-unsafe]   the PC is not inside a range that inline runtime code in
-//                 a user function declared unsafe (the gort_unsafepoints
-//                 section): the write barrier's test of writeBarrier.enabled
-//                 and the store it guards (mwbbuf.hpp), which, split by a
-//                 collection starting, would store without the barrier.
-//                 Go's compiler marks the same sequences (PCDATA
-//                 UnsafePoint).
+//                 change threads halfway through a call.
+// The runtime's code that is inlined into user functions (gort's API
+// templates, the write barrier in every GC reference's assignment) is
+// written to be stopped anywhere instead: Go's compiler marks its write
+// barrier sequences unsafe points (PCDATA UnsafePoint), while the port
+// stores before it tests whether barriers are on, and the collector scans
+// the goroutines stopped in between before it ends a mark ([wb-order],
+// mwbbuf.hpp); what must not be split (claiming and filling a barrier
+// buffer's slots) is called out of line, into the runtime's text.
+//
 // Why that is enough for GCC's code: between two instructions of a
 // function, the only state not in memory is in registers and flags, all of
 // which asyncPreempt saves and restores, XSAVE covering the vector and x87
@@ -113,13 +115,10 @@
 // when the library is built (cmake/asyncpreempt.cmake); the linker defines
 // the bounds of a section whose name is a C identifier. Weak, so that a
 // library built without the renaming links, with asynchronous preemption
-// off. The unsafe ranges: pairs of 32-bit offsets, each from its own
-// location, written by GORT_UNSAFE_POINT (mwbbuf.hpp).
+// off.
 extern "C" {
 extern __attribute__((weak)) const char __start_gort_text[];
 extern __attribute__((weak)) const char __stop_gort_text[];
-extern __attribute__((weak)) const int32_t __start_gort_unsafepoints[];
-extern __attribute__((weak)) const int32_t __stop_gort_unsafepoints[];
 }
 
 namespace runtime {
@@ -373,13 +372,6 @@ bool isAsyncSafePoint(g* gp, uintptr pc, uintptr sp) {
   // [as-text]
   if (pc < exeTextLo || pc >= exeTextHi) return false;
   if (pc >= uintptr(__start_gort_text) && pc < uintptr(__stop_gort_text)) return false;
-  // [as-unsafe]: each entry is (begin, end) as offsets from the entry's
-  // own words; the list is short (one per inlined barrier) and unsorted.
-  for (const int32_t* e = __start_gort_unsafepoints; e < __stop_gort_unsafepoints; e += 2) {
-    uintptr lo = uintptr(&e[0]) + intptr_t(e[0]);
-    uintptr hi = uintptr(&e[1]) + intptr_t(e[1]);
-    if (pc >= lo && pc < hi) return false;
-  }
   return true;
 }
 

@@ -523,6 +523,12 @@ TEST_CASE("gort: the write barrier records what GC-reference stores change", "[g
     CHECK(r[1] == uintptr_t(x.get()));
     CHECK(holder->a == y);
   }
+  SECTION("storing the value a slot holds already records nothing") {
+    // x = append(x, v) stores the same array until the slice grows.
+    auto r = runtime::WriteBarrierRecords([&] { holder->a = x; });
+    CHECK(r.empty());
+    CHECK(holder->a == x);
+  }
   SECTION("a new object records the references it is built with") {
     gort::ptr<node> n;
     auto r = runtime::WriteBarrierRecords([&] { n = gort::new_<node>(y, int64_t(7)); });

@@ -106,7 +106,7 @@ LEAF = ""                   # stackcheck.go: the 0 Sym of a leaf edge
 
 # The write-barrier entry points (mwbbuf.hpp): Go's compiler emits calls to
 # gcWriteBarrier1..8 (asm_amd64.s), which share gcWriteBarrier<>.
-WB_ENTRIES = ({"runtime::gcWriteBarrier", "runtime::wbStoreSlow"}
+WB_ENTRIES = ({"runtime::gcWriteBarrier", "runtime::wbRecord"}
               | {"runtime::gcWriteBarrier%d" % i for i in range(1, 9)})
 # Functions that run their callback on the system stack (stubs.hpp).
 SYSTEMSTACK_RUNNERS = {"runtime::systemstack", "runtime::systemstack_fv", "runtime::mcall"}

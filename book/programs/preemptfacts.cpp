@@ -11,8 +11,7 @@
 //      the world twice and scans both spinners' stacks, all through
 //      preemption signals.
 //   3. what the runtime knows about this executable's code: the size of its
-//      own text (gort_text, where no signal preempts) and the number of
-//      unsafe ranges that inline barriers left in user functions.
+//      own text (gort_text, where no signal preempts).
 //
 //   build/book/programs/preemptfacts
 #include <algorithm>
@@ -33,8 +32,6 @@ using gort::time::Millisecond;
 extern "C" {
 extern __attribute__((weak)) const char __start_gort_text[];
 extern __attribute__((weak)) const char __stop_gort_text[];
-extern __attribute__((weak)) const int32_t __start_gort_unsafepoints[];
-extern __attribute__((weak)) const int32_t __stop_gort_unsafepoints[];
 }
 
 // The preemption signals every M has handled so far (m.preemptGen).
@@ -100,11 +97,10 @@ static void main_main() {
     std::printf("preemption signals handled: %u\n", signalsHandled() - sig1);
     stop2.store(true);
 
-    // 3. The code ranges the safe-point rule reads.
+    // 3. The code range the safe-point rule refuses.
     std::printf("== 3. this executable's code, as isAsyncSafePoint sees it\n");
     std::printf("gort_text (the runtime's code): %zu KiB\n",
                 size_t(__stop_gort_text - __start_gort_text) / 1024);
-    std::printf("gort_unsafepoints: %zu ranges\n", size_t(__stop_gort_unsafepoints - __start_gort_unsafepoints) / 2);
   }
 }
 

@@ -1429,8 +1429,7 @@ def preemption(srcdir, prog):
     shows what the chapter says: main's wake-ups come through preemption
     signals, each within sysmon's 10 ms and a tick or two more (loosely
     bounded, for a loaded machine); the collection ends, stopping the
-    spinners with signals; the executable has a gort_text section and
-    unsafe ranges."""
+    spinners with signals; the executable has a gort_text section."""
     if not prog or not os.path.exists(prog):
         raise SystemExit("gen: the preemption chapter needs the preemptfacts program (build.py --preemptfacts; "
                          "cmake/book.cmake passes it): %r not found" % (prog,))
@@ -1441,8 +1440,7 @@ def preemption(srcdir, prog):
     mg = re.search(r"^runtime::GC\(\) returned after ([\d.]+)ms; cycles completed: (\d+)$", out, re.M)
     ms2 = re.search(r"^== 2\..*\n.*\npreemption signals handled: (\d+)$", out, re.M)
     mt = re.search(r"^gort_text \(the runtime's code\): (\d+) KiB$", out, re.M)
-    mu = re.search(r"^gort_unsafepoints: (\d+) ranges$", out, re.M)
-    if not (ml and ms1 and mg and ms2 and mt and mu):
+    if not (ml and ms1 and mg and ms2 and mt):
         problems.append("a line is missing")
     else:
         if int(ms1.group(1)) < 20 or int(ms2.group(1)) < 1:
@@ -1451,8 +1449,8 @@ def preemption(srcdir, prog):
             problems.append("main's median wake-up is not within 100 ms of its 5 ms")
         if mg.group(2) != "1" or float(mg.group(1)) >= 5000.0:
             problems.append("the collection did not complete one cycle within 5 s")
-        if int(mt.group(1)) == 0 or int(mu.group(1)) == 0:
-            problems.append("no gort_text section or no unsafe range")
+        if int(mt.group(1)) == 0:
+            problems.append("no gort_text section")
     if problems:
         raise SystemExit("gen: preemptfacts' output no longer shows what the preemption chapter says (%s):\n%s"
                          % ("; ".join(problems), out))
@@ -1462,6 +1460,5 @@ def preemption(srcdir, prog):
             ".. |pr_signals1| replace:: %s" % ms1.group(1),
             ".. |pr_gc_ms| replace:: %s ms" % mg.group(1),
             ".. |pr_signals2| replace:: %s" % ms2.group(1),
-            ".. |pr_text_kib| replace:: %s KiB" % mt.group(1),
-            ".. |pr_ranges| replace:: %s" % mu.group(1)]
+            ".. |pr_text_kib| replace:: %s KiB" % mt.group(1)]
     return write_program_includes(srcdir, "preemptfacts", "preempt", out, subs)
