@@ -116,7 +116,9 @@ add_custom_target(book_test_results
 # timerfacts sleeps, starts and stops timers and reads a Ticker. The poller
 # chapter's: pollfacts parks goroutines on pipes and sockets, with deadlines,
 # and dials over loopback. The preemption chapter's: preemptfacts spins
-# goroutines in loops that call nothing and counts the preemption signals. book/tools/gen.py runs
+# goroutines in loops that call nothing and counts the preemption signals.
+# The chapters on ch <- v and the scheduler: sendfacts dumps a parked sender
+# on SIGQUIT and traces a ping-pong under GODEBUG=schedtrace. book/tools/gen.py runs
 # them while it builds the book, and fails if one cannot be run or read, or
 # no longer prints what its chapter says.
 set(_book_programs "${CMAKE_BINARY_DIR}/book/programs")
@@ -126,7 +128,8 @@ add_executable(book_gcfacts "${_book_src}/programs/gcfacts.cpp")
 add_executable(book_timerfacts "${_book_src}/programs/timerfacts.cpp")
 add_executable(book_pollfacts "${_book_src}/programs/pollfacts.cpp")
 add_executable(book_preemptfacts "${_book_src}/programs/preemptfacts.cpp")
-foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts)
+add_executable(book_sendfacts "${_book_src}/programs/sendfacts.cpp")
+foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -141,11 +144,13 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --heapfacts "$<TARGET_FILE:book_heapfacts>" --memstats "$<TARGET_FILE:book_memstats>"
           --gcfacts "$<TARGET_FILE:book_gcfacts>" --timerfacts "$<TARGET_FILE:book_timerfacts>"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
+          --sendfacts "$<TARGET_FILE:book_sendfacts>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
           book_pollfacts "$<TARGET_FILE:book_pollfacts>"
           book_preemptfacts "$<TARGET_FILE:book_preemptfacts>"
+          book_sendfacts "$<TARGET_FILE:book_sendfacts>"
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

@@ -194,6 +194,7 @@ def main(argv):
     ap.add_argument("--timerfacts", help="book/programs/timerfacts, built (the timers chapter's output)")
     ap.add_argument("--pollfacts", help="book/programs/pollfacts, built (the poller chapter's output)")
     ap.add_argument("--preemptfacts", help="book/programs/preemptfacts, built (the preemption chapter's output)")
+    ap.add_argument("--sendfacts", help="book/programs/sendfacts, built (chapters 4's and 6's output)")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
                     help="the bench/compare result file the performance chapter plots "
                          "(default bench/results/gomaxprocs2.json)")
@@ -258,6 +259,7 @@ def main(argv):
     gen.timers(src, args.timerfacts or os.path.join(build, "book", "programs", "timerfacts"))
     gen.poller(src, args.pollfacts or os.path.join(build, "book", "programs", "pollfacts"))
     gen.preemption(src, args.preemptfacts or os.path.join(build, "book", "programs", "preemptfacts"))
+    gen.sendfacts(src, args.sendfacts or os.path.join(build, "book", "programs", "sendfacts"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()

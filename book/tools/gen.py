@@ -16,8 +16,10 @@
                           dialect table; the memory chapter's constants,
                           size classes, summary levels and program output
                           (book/programs/heapfacts.cpp, memstats.cpp); the
-                          collector's, the timers' and the poller's program
-                          output (gcfacts.cpp, timerfacts.cpp, pollfacts.cpp).
+                          collector's, the timers', the poller's and the
+                          preemption chapter's program output (gcfacts.cpp,
+                          timerfacts.cpp, pollfacts.cpp, preemptfacts.cpp);
+                          chapters 4's and 6's (sendfacts.cpp).
   mentions.json           C++ name -> book sections that cite it (:cpp:), for
                           the code -> book links Doxygen shows.
 
@@ -1462,3 +1464,70 @@ def preemption(srcdir, prog):
             ".. |pr_signals2| replace:: %s" % ms2.group(1),
             ".. |pr_text_kib| replace:: %s KiB" % mt.group(1)]
     return write_program_includes(srcdir, "preemptfacts", "preempt", out, subs)
+
+
+def sendfacts(srcdir, prog):
+    """The includes of the chapters on ch <- v and on the scheduler, from
+    book/programs/sendfacts.cpp run in its two modes:
+
+      generated/send-dump-output.inc     `sendfacts dump`: the SIGQUIT dump
+                                         with a sender parked in ch <- v
+      generated/send-dump-facts.inc      its goroutine's number
+      generated/send-handoff-output.inc  `sendfacts handoff` under
+                                         GODEBUG=schedtrace=10, GOMAXPROCS=2
+      generated/send-handoff-facts.inc   the round trip's cost, the trace's
+                                         line count
+
+    The build fails if the program cannot be run, or if its output no longer
+    shows what the chapters say: the dump exits with status 2 and lists the
+    sender as [chan send] with mcall, chansendSlow and its own function on
+    its stack; the ping-pong completes with its last value, and sysmon
+    printed SCHED lines for two Ps, most with empty local run queues."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the chapters on ch <- v and the scheduler need the sendfacts program "
+                         "(build.py --sendfacts; cmake/book.cmake passes it): %r not found" % (prog,))
+    res = subprocess.run(["build/book/programs/sendfacts", "dump"], executable=prog, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=120,
+                         env=dict(os.environ, GOMAXPROCS="2"))
+    dump = res.stdout
+    problems = []
+    mg = re.search(r"^goroutine (\d+) \[chan send\]:\n((?:.+\n)+)", dump, re.M)
+    if res.returncode != 2:
+        problems.append("exit status %d, not 2" % res.returncode)
+    if not dump.startswith("SIGQUIT: quit\n"):
+        problems.append("the dump does not start with SIGQUIT: quit")
+    if not mg:
+        problems.append("no goroutine in [chan send]")
+    else:
+        frames = [l for l in mg.group(2).splitlines() if not l.startswith("\t")]
+        want = ["runtime.mcall()", "runtime::chansendSlow(", "sender(gort::chan<int>)"]
+        found = [next((i for i, f in enumerate(frames) if f.startswith(w)), -1) for w in want]
+        if -1 in found or found != sorted(found):
+            problems.append("the sender's stack is not mcall, chansendSlow, sender in that order: %r" % frames)
+        if not frames or not frames[-1].startswith("created by main_main()"):
+            problems.append("the sender's stack does not end with its creator, main_main")
+    if problems:
+        raise SystemExit("gen: sendfacts dump no longer shows what chapter 4 says (%s):\n%s"
+                         % ("; ".join(problems), dump))
+    changed = write_program_includes(srcdir, "sendfacts", "send-dump", dump,
+                                     [".. |sd_goid| replace:: %s" % mg.group(1)])
+
+    out = _run_timerfacts(prog, ["handoff"], env={"GODEBUG": "schedtrace=10", "GOMAXPROCS": "2"})
+    mr = re.search(r"^round trips: 100000, last value 100000, ([\d.]+) ms, (\d+) ns per round trip$", out, re.M)
+    sched = re.findall(r"^SCHED \d+ms: gomaxprocs=2 idleprocs=\d threads=\d+ spinningthreads=(\d) "
+                       r"needspinning=\d idlethreads=\d+ runqueue=(\d+) \[(\d+) (\d+)\]$", out, re.M)
+    if not mr:
+        problems.append("no round-trip line with the last value 100000")
+    empty = sum(1 for r in sched if r[2] == "0" and r[3] == "0")
+    if len(sched) < 2:
+        problems.append("fewer than two SCHED lines for two Ps")
+    elif empty * 2 <= len(sched):
+        problems.append("the Ps' local run queues were not empty in most SCHED lines")
+    if problems:
+        raise SystemExit("gen: sendfacts handoff no longer shows what chapter 6 says (%s):\n%s"
+                         % ("; ".join(problems), out))
+    changed |= write_program_includes(srcdir, "sendfacts", "send-handoff", out,
+                                      [".. |sh_ns| replace:: %s ns" % mr.group(2),
+                                       ".. |sh_lines| replace:: %d" % len(sched),
+                                       ".. |sh_empty| replace:: %d" % empty])
+    return changed
