@@ -143,8 +143,11 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
 
   // The back-off Go chose (golang.org/cl/21503): spin 10us, then yield.
   constexpr int64 yieldDelay = 10 * 1000;
+  // The longest wait between two preemption signals (port only).
+  constexpr int64 preemptMDelayMax = 16 * yieldDelay;
   int64 nextYield = 0;
   int64 nextPreemptM = 0;
+  int64 preemptMDelay = yieldDelay / 2;
   // The M last signalled, and its preemptGen then.
   m* asyncM = nullptr;
   uint32 asyncGen = 0;
@@ -226,11 +229,20 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
         casfrom_Gscanstatus(gp, _Gscan | _Grunning, _Grunning);
         // Signal after giving _Grunning back: the handler may find gp
         // already at a safe point and park it, which needs the status.
-        // At most one signal per yieldDelay/2, as Go rate-limits it.
+        // At most one signal per yieldDelay/2 at first, as Go rate-limits
+        // it; then twice as long after each signal that did not stop gp,
+        // up to preemptMDelayMax.
+        // Departure: Go signals every yieldDelay/2 for as long as the
+        // goroutine runs. Its own code rarely runs long where a signal is
+        // refused; the port refuses every PC in the runtime and in libc,
+        // and a goroutine inside a long memset or bulk barrier (growslice
+        // of a 16 MiB []string) took a signal every 5 us, which made
+        // BenchmarkAppendGrowString about 2.5 times slower.
         if (debug.asyncpreemptoff == 0 && needAsync) {
           int64 now = nanotime();
           if (now >= nextPreemptM) {
-            nextPreemptM = now + yieldDelay / 2;
+            nextPreemptM = now + preemptMDelay;
+            preemptMDelay = preemptMDelay * 2 < preemptMDelayMax ? preemptMDelay * 2 : preemptMDelayMax;
             preemptM(asyncM);
           }
         }
