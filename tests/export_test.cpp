@@ -617,6 +617,33 @@ std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   return r;
 }
 
+// gort only: AsyncStoppedHolds (export_test.hpp). The same walk as
+// gcScanAsyncStopped, reading words instead of greying them: greying outside
+// a cycle would leave mark bits that the next cycle takes for its own.
+// Another goroutine's stack holds ASan's redzones, which the scan reads as
+// the collector's does (mgcmark.cpp's GC_SCAN_ATTR).
+__attribute__((no_sanitize("address", "thread"), noinline)) static bool stackHolds(g* gp, uintptr obj) {
+  for (uintptr w = gp->sched.sp; w + sizeof(uintptr) <= gp->stack_.hi; w += sizeof(uintptr)) {
+    if (*reinterpret_cast<uintptr*>(w) == obj) return true;
+  }
+  return false;
+}
+
+bool AsyncStoppedHolds(uintptr_t obj, int* stopped) {
+  stopTheWorldGC();
+  bool found = false;
+  int n = 0;
+  for (int64 i = 0; i < allglen; i++) {
+    g* gp = allgs[i];
+    if (!gp->asyncSafePoint) continue;
+    n++;
+    if (stackHolds(gp, obj)) found = true;
+  }
+  startTheWorldGC();
+  *stopped = n;
+  return found;
+}
+
 // export_test.go PersistentAlloc at go1.22.12.
 void* PersistentAlloc(uintptr_t n) { return persistentalloc(n, 0, &memstats.other_sys); }
 

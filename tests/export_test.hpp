@@ -193,6 +193,13 @@ std::vector<uintptr_t> WriteBarrierRecords(F f) {
   return WriteBarrierRecords([](void* a) { (*static_cast<F*>(a))(); }, &f);
 }
 
+/// AsyncStoppedHolds: gort only: with the world stopped, whether some
+/// goroutine that a preemption signal stopped (g.asyncSafePoint) holds the
+/// word obj between its saved stack pointer and the top of its stack, where
+/// gcMarkDone's last scan (gcScanAsyncStopped) looks; also how many such
+/// goroutines there were.
+bool AsyncStoppedHolds(uintptr_t obj, int* stopped);
+
 /// PreemptMSupported: whether this process preempts asynchronously (Go's
 /// is a constant per platform; the port's is off under ThreadSanitizer,
 /// valgrind, without XSAVE, and with GODEBUG=asyncpreemptoff=1; see

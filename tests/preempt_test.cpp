@@ -380,6 +380,46 @@ TEST_CASE("gort: a goroutine parked in _Gpreempted shows as [preempted] in a dum
   stopSpinner(s);
 }
 
+// gort only: the write barrier stores before it tests whether barriers
+// are on ([wb-order], mwbbuf.hpp), and a goroutine a signal stops between
+// the two keeps the old value in a register; gcMarkDone scans the stack of
+// every such goroutine before it ends a mark (gcScanAsyncStopped). Here a
+// goroutine holds a pointer only in a register while it spins without a
+// call; stopped by the signal of a stop-the-world, it must be marked as
+// stopped at an asynchronous safe point, with the pointer among the words
+// the scan reads (asyncPreempt's saved registers).
+TEST_CASE("gort: a goroutine a signal stopped holds its registers where the mark's last scan reads", "[gort][preempt]") {
+  if (!runtime::PreemptMSupported()) SKIP("asynchronous preemption is off in this process (see preempt.cpp)");
+  gort_test::GCPercentGuard gcoff(-1);  // no cycle's stop-the-world but the probe's
+  static std::atomic<bool> stop, spinning;
+  static std::atomic<uintptr_t> seen;
+  stop = false;
+  spinning = false;
+  seen = 0;
+  auto obj = gort::new_<int64_t>(0x5eed);
+  uintptr_t addr = uintptr_t(obj.get());
+  auto done = gort::make_chan<int>(1);
+  gort::go([addr, done] {
+    uintptr_t p = addr;  // from here on only in a register
+    spinning = true;
+    while (!stop.load(std::memory_order_relaxed)) asm volatile("" : "+r"(p));
+    seen = p;
+    done.send(1);
+  });
+  while (!spinning.load()) runtime::Gosched();
+  // Let the spinner be on its P's thread, in its loop, when the world stops.
+  for (int i = 0; i < 10; i++) runtime::Gosched();
+  int stopped = 0;
+  bool held = false;
+  for (int try_ = 0; try_ < 50 && !held; try_++) held = runtime::AsyncStoppedHolds(addr, &stopped);
+  stop = true;
+  done.recv();
+  INFO("goroutines stopped by a signal: " << stopped);
+  CHECK(held);
+  CHECK(seen.load() == addr);
+  runtime::KeepAlive(obj);
+}
+
 TEST_CASE("gort: suspendG and resumeG under stress", "[gort][suspendG]") {
   constexpr int nworkers = 16;
   constexpr int rounds = 300;
