@@ -526,7 +526,10 @@ int64 scanstack(g* gp, gcWork* gcw) {
     print("runtime: gp=", gp, ", goid=", gp->goid, ", gp->atomicstatus=", hex(readgstatus(gp)), "\n");
     throw_("scanstack: goroutine not stopped");
   }
-  uintptr sp = gp->sched.sp;
+  // A goroutine in a system call is scanned from where it entered it, as
+  // Go's unwinder starts there (g.sched may hold __morestack's context
+  // since: see g.syscallsp).
+  uintptr sp = gp->syscallsp != 0 ? gp->syscallsp : gp->sched.sp;
   uintptr lo = gp->stack_.lo, hi = gp->stack_.hi;
   if (lo == 0) return 0;  // no stack (a dead G whose stack was freed)
   if (sp == 0) {

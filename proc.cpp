@@ -1968,6 +1968,7 @@ void reentersyscall(uintptr pc, uintptr sp, uintptr bp) {
   save(pc, sp, bp);
   gp->syscallsp = sp;
   gp->syscallpc = pc;
+  gp->syscallbp = bp;
   casgstatus(gp, _Grunning, _Gsyscall);
   if (gp->syscallsp < gp->stack_.lo || gp->stack_.hi < gp->syscallsp) {
     systemstack([gp] {
@@ -2040,6 +2041,7 @@ void entersyscallblock(uintptr pc, uintptr sp, uintptr bp) {
   save(pc, sp, bp);
   gp->syscallsp = gp->sched.sp;
   gp->syscallpc = gp->sched.pc;
+  gp->syscallbp = gp->sched.bp;
   if (gp->syscallsp < gp->stack_.lo || gp->stack_.hi < gp->syscallsp) {
     systemstack([gp, sp] {
       print("entersyscallblock inconsistent ", hex(sp), " ", hex(gp->sched.sp), " ", hex(gp->syscallsp), " [",

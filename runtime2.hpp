@@ -351,10 +351,18 @@ struct g {
   // timer: the timer timeSleep arms for this g, made on its first sleep
   // and kept with the g (time.cpp).
   struct timer* timer;
-  // syscallsp, syscallpc: while in _Gsyscall, the stack pointer and pc
-  // entersyscall saved (the stack is scanned from syscallsp; 0 otherwise).
+  // syscallsp, syscallpc, syscallbp: while in _Gsyscall, the stack pointer,
+  // pc and frame pointer entersyscall saved (0 otherwise). The collector
+  // scans the stack from syscallsp, and tracebacks start from syscallpc and
+  // syscallbp, not from g.sched: the C++ called inside the bracket has
+  // split-stack prologues, and a stale preemption request can take one of
+  // them through __morestack, which saves its own context in g.sched and
+  // resumes through gogo, which clears g.sched.sp.
+  // Departure: Go 1.22 has no syscallbp (Go 1.23 added it for frame-pointer
+  // tracebacks); its syscall code never runs a stack check.
   uintptr syscallsp;
   uintptr syscallpc;
+  uintptr syscallbp;
 };
 
 struct m {

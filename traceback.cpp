@@ -310,6 +310,10 @@ void traceback(g* gp, int skip) {
   if (gp == me || (me != nullptr && gp == me->m->curg && me == me->m->gsignal)) {
     unwindState st{0, skip + 1};
     _Unwind_Backtrace(unwindOne, &st);
+  } else if (gp->syscallsp != 0) {
+    // In a system call: from where it entered it, as Go's unwinder does
+    // (g.sched may hold __morestack's context since: see g.syscallsp).
+    tracebackfp(gp->syscallpc, gp->syscallbp, gp);
   } else if (stoppedInMorestack(gp)) {
     printframe(gp->sched.lr, false);
     uintptr callerpc = *reinterpret_cast<uintptr*>(gp->sched.sp + morestack_fnsp);

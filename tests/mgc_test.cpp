@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <unistd.h>
@@ -265,6 +267,57 @@ TEST_CASE("gort: GC keeps what a goroutine in a system call holds", "[gort][mgc]
   churnAndCollect();
   release = true;
   CHECK(results.recv());
+}
+
+namespace {
+// A function with a split-stack prologue and a frame, for the test below.
+__attribute__((noinline)) int checkedCall(int x) {
+  volatile char buf[64];
+  buf[0] = char(x);
+  return buf[0];
+}
+}  // namespace
+
+// The C++ inside gort::syscall has split-stack prologues, and a preemption
+// request written into the thread's guard word just before the goroutine
+// entered the call (preemptone or suspendG racing entersyscall) trips one:
+// __morestack saves its own context in g.sched, newstack finds the M cannot
+// be preempted (it has no P) and resumes through gogo, which clears
+// g.sched.sp. The collector must still scan the goroutine from where it
+// entered the call (g.syscallsp), as Go's unwinder does; it once read
+// g.sched.sp and stopped with "scanstack: no saved stack pointer" (a
+// stress_gc_cpu4 run). A dump must show where the call was made.
+TEST_CASE("gort: GC scans a goroutine in a system call from where it entered, after a stack check tripped there", "[gort][mgc]") {
+  constexpr int n = 2000;
+  auto results = gort::make_chan<bool>(1);
+  static std::atomic<bool> release, tripped;
+  release = false;
+  tripped = false;
+  gort::go([results] {
+    gort::ptr<node> mine = makeChain(n);
+    gort::syscall([] {
+      runtime::setTLSGuard(runtime::stackPreempt);  // a request that came late
+      checkedCall(1);                               // through __morestack and back
+      tripped = true;
+      while (!release.load()) ::usleep(100);
+    });
+    results.send(chainIntact(mine, n));
+  });
+  for (int i = 0; i < 100000 && !tripped.load(); i++) {
+    runtime::Gosched();  // (with one P, the goroutine needs this one's turn)
+    ::usleep(10);
+  }
+  REQUIRE(tripped.load());
+  churnAndCollect();
+  std::vector<char> buf(1 << 20);
+  std::string dump(buf.data(), size_t(runtime::Stack(std::span<char>(buf.data(), buf.size()), true)));
+  release = true;
+  CHECK(results.recv());
+  INFO(dump);
+  size_t at = dump.find(" [syscall]:\n");
+  REQUIRE(at != std::string::npos);
+  // Its first frame is where the call was made, not __morestack.
+  CHECK(dump.compare(at + std::strlen(" [syscall]:\n"), 11, "__morestack") != 0);
 }
 
 TEST_CASE("gort: GC keeps what a 512-byte array of pointers names", "[gort][mgc]") {
