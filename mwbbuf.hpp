@@ -98,11 +98,17 @@ NOSPLIT_INLINE uintptr* gcWriteBarrier8() { return gcWriteBarrier(8 * sizeof(uin
 /// after a call of gcWriteBarrier2. [wb-entry]
 NOSPLIT void wbRecord(uintptr ptr, uintptr old);
 
-/// wbFence keeps the compiler from moving a store of a GC reference that
-/// may be in memory past the following test of writeBarrier.enabled
-/// ([wb-order] at writebarrierptr). It is no instruction, and a local
-/// variable whose address never escapes stays in a register across it.
-NOSPLIT_INLINE void wbFence() { asm volatile("" ::: "memory"); }
+/// wbAfterStore is the barrier's half after the store of ptr over old
+/// ([wb-order] at writebarrierptr): an empty asm with a memory clobber keeps
+/// the compiler from moving a store that may be in memory past the test of
+/// writeBarrier.enabled (it is no instruction, and a local variable whose
+/// address never escapes stays in a register across it); then, while the
+/// collector marks, both values are recorded unless the store changed
+/// nothing.
+NOSPLIT_INLINE void wbAfterStore(uintptr ptr, uintptr old) {
+  asm volatile("" ::: "memory");
+  if (writeBarrier.enabled && ptr != old) wbRecord(ptr, old);
+}
 
 /// writebarrierptr performs `*slot = ptr` with the barrier Go's compiler
 /// would insert around it: while the collector marks, the new and the old
@@ -136,8 +142,7 @@ template <class T>
 NOSPLIT_INLINE void writebarrierptr(T** slot, T* ptr) {
   T* old = *slot;
   *slot = ptr;
-  wbFence();
-  if (writeBarrier.enabled && ptr != old) wbRecord(reinterpret_cast<uintptr>(ptr), reinterpret_cast<uintptr>(old));
+  wbAfterStore(reinterpret_cast<uintptr>(ptr), reinterpret_cast<uintptr>(old));
 }
 
 /// writebarrierptr for a word that is also read without a lock
@@ -146,8 +151,7 @@ template <class T>
 NOSPLIT_INLINE void writebarrierptr(atomic::Racy<T*>* slot, T* ptr) {
   T* old = __atomic_load_n(&slot->v, __ATOMIC_RELAXED);
   *slot = ptr;
-  wbFence();
-  if (writeBarrier.enabled && ptr != old) wbRecord(reinterpret_cast<uintptr>(ptr), reinterpret_cast<uintptr>(old));
+  wbAfterStore(reinterpret_cast<uintptr>(ptr), reinterpret_cast<uintptr>(old));
 }
 
 /// heapPtr<T>: one pointer word that may sit in the heap or a global, where

@@ -100,6 +100,7 @@
 // and on a processor without XSAVE.
 #include "preempt.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cpuid.h>
 #include <elf.h>
@@ -242,7 +243,7 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
           int64 now = nanotime();
           if (now >= nextPreemptM) {
             nextPreemptM = now + preemptMDelay;
-            preemptMDelay = preemptMDelay * 2 < preemptMDelayMax ? preemptMDelay * 2 : preemptMDelayMax;
+            preemptMDelay = std::min(preemptMDelay * 2, preemptMDelayMax);
             preemptM(asyncM);
           }
         }
