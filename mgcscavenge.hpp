@@ -88,11 +88,11 @@ void gcPaceScavenger(int64 memoryLimit, uint64 heapGoal, uint64 lastHeapGoal);
 /// scavenger and the allocator's eager scavenging (mheap.allocSpan).
 /// \gosrc{mgcscavenge.go,scavenge}
 ///
-/// Departure: Go's gcPercentGoal starts at zero, and the first
-/// gcControllerCommit (gcPaceScavenger, before any GC cycle) sets it to ^0,
-/// "no goal". Nothing calls gcControllerCommit at start-up in the port
-/// until the collector lands, so it starts at ^0: a zero goal would make
-/// every heap growth scavenge.
+/// Departure: Go's gcPercentGoal starts at zero, and stays there until the
+/// first cycle's end calls gcControllerCommit (and so gcPaceScavenger), so
+/// every heap growth before then asks to scavenge as much as it grew. The
+/// port starts it at ^0, "no goal": heap growth scavenges only once a cycle
+/// has set one.
 struct scavengeState {
   atomic::Uint64 gcPercentGoal{~uint64(0)};    // retained heap to keep (heapRetained)
   atomic::Uint64 memoryLimitGoal{~uint64(0)};  // mapped memory to keep (mappedReady)

@@ -12,10 +12,11 @@
 //   - A test Go runs in a child copy of the test binary (TestArenaCollision)
 //     runs this binary again with the test's name as Catch2's filter.
 //
-// Not here (tests/inventory says why for each): TestStringConcatenationAllocs
-// (Go's string concatenation), TestPhysicalMemoryUtilization (testprog
-// GCPhys, in testprog/gc.cpp, needs the background scavenger: heap growth
-// alone does not release the holes the background sweep frees).
+//   - A test Go runs through testprog (TestPhysicalMemoryUtilization) runs
+//     tests/testprog's port of the same program (runTestProg).
+//
+// Not here (tests/inventory says why): TestStringConcatenationAllocs (Go's
+// string concatenation).
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <cstdlib>
@@ -241,6 +242,17 @@ TEST_CASE("TestPageCacheLeak", "[malloc_test.go]") {
   GOMAXPROCSGuard g(1);
   uintptr_t leaked = runtime::PageCachePagesLeaked();
   if (leaked != 0) FAIL("found " << leaked << " leaked pages in page caches");
+}
+
+// malloc_test.go:238 at go1.22.12. testprog GCPhys leaves a heap of freed
+// 64 KiB holes and then makes one allocation as large as all of them; what
+// stays backed by physical memory must be within 10% (plus a page per
+// hole) of the heap in use.
+TEST_CASE("TestPhysicalMemoryUtilization", "[malloc_test.go]") {
+  auto res = gort_test::runTestProg("GCPhys");
+  std::string want = "OK\n";
+  INFO("expected " << want << ", but got " << res.output);
+  REQUIRE(res.output == want);
 }
 
 // malloc_test.go:246 at go1.22.12
