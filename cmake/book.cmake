@@ -111,7 +111,8 @@ add_custom_target(book_test_results
 # The memory chapter's programs (book/programs/): heapfacts prints the heap's
 # tables (size classes, the page allocator's summary levels) from the compiled
 # headers; memstats allocates and prints what ReadMemStats says, and runs
-# once more under gdb (memstats.gdb). The collector chapter's: gcfacts makes
+# once more under gdb (memstats.gdb); scavfacts leaves holes in the heap and
+# shows the scavenger giving them back (GODEBUG=gctrace=1,scavtrace=1). The collector chapter's: gcfacts makes
 # garbage and collects it, under GODEBUG=gctrace=1. The timers chapter's:
 # timerfacts sleeps, starts and stops timers and reads a Ticker. The poller
 # chapter's: pollfacts parks goroutines on pipes and sockets, with deadlines,
@@ -129,7 +130,8 @@ add_executable(book_timerfacts "${_book_src}/programs/timerfacts.cpp")
 add_executable(book_pollfacts "${_book_src}/programs/pollfacts.cpp")
 add_executable(book_preemptfacts "${_book_src}/programs/preemptfacts.cpp")
 add_executable(book_sendfacts "${_book_src}/programs/sendfacts.cpp")
-foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts)
+add_executable(book_scavfacts "${_book_src}/programs/scavfacts.cpp")
+foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -144,13 +146,14 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --heapfacts "$<TARGET_FILE:book_heapfacts>" --memstats "$<TARGET_FILE:book_memstats>"
           --gcfacts "$<TARGET_FILE:book_gcfacts>" --timerfacts "$<TARGET_FILE:book_timerfacts>"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
-          --sendfacts "$<TARGET_FILE:book_sendfacts>"
+          --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
           book_pollfacts "$<TARGET_FILE:book_pollfacts>"
           book_preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           book_sendfacts "$<TARGET_FILE:book_sendfacts>"
+          book_scavfacts "$<TARGET_FILE:book_scavfacts>"
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

@@ -195,6 +195,7 @@ def main(argv):
     ap.add_argument("--pollfacts", help="book/programs/pollfacts, built (the poller chapter's output)")
     ap.add_argument("--preemptfacts", help="book/programs/preemptfacts, built (the preemption chapter's output)")
     ap.add_argument("--sendfacts", help="book/programs/sendfacts, built (chapters 4's and 6's output)")
+    ap.add_argument("--scavfacts", help="book/programs/scavfacts, built (the memory chapter's scavenger)")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
                     help="the bench/compare result file the performance chapter plots "
                          "(default bench/results/gomaxprocs2.json)")
@@ -260,6 +261,7 @@ def main(argv):
     gen.poller(src, args.pollfacts or os.path.join(build, "book", "programs", "pollfacts"))
     gen.preemption(src, args.preemptfacts or os.path.join(build, "book", "programs", "preemptfacts"))
     gen.sendfacts(src, args.sendfacts or os.path.join(build, "book", "programs", "sendfacts"))
+    gen.scavenger(src, args.scavfacts or os.path.join(build, "book", "programs", "scavfacts"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()

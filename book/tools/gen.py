@@ -1548,3 +1548,84 @@ def sendfacts(srcdir, prog):
                                        ".. |sh_lines| replace:: %d" % len(sched),
                                        ".. |sh_empty| replace:: %d" % empty])
     return changed
+
+
+def scavenger(srcdir, prog):
+    """The memory chapter's scavenger includes, from book/programs/scavfacts.cpp
+    run with GODEBUG=gctrace=1,scavtrace=1 (standard error joined):
+
+      generated/memory-scav-output.inc  the output
+      generated/memory-scav-facts.inc   the figures the prose quotes
+
+    The build fails if the program cannot be run, or if its output no longer
+    shows what the chapter says: the first forced collection frees the
+    condemned half (its gctrace line ends at 16 MB); with the 16 MiB array
+    the heap in use doubles while the memory backed by physical pages, and
+    the process's VmRSS, stay within a few MiB (TestPhysicalMemoryUtilization's
+    threshold); and after FreeOSMemory nearly all of the heap is released and
+    VmRSS is back near where it started."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the memory chapter needs the scavfacts program (build.py --scavfacts; "
+                         "cmake/book.cmake passes it): %r not found" % (prog,))
+    out = _run_timerfacts(prog, env={"GODEBUG": "gctrace=1,scavtrace=1"})
+    row = (r"^%s +HeapSys +([\d.]+)  HeapAlloc +([\d.]+)  HeapIdle +([\d.]+)  HeapReleased +([\d.]+)  "
+           r"backed +([\d.]+)  VmRSS +([\d.]+)$")
+    steps = ["at start", "512 x 64 KiB, half kept", "after two collections", "after 16 MiB more",
+             "burst over, FreeOSMemory"]
+    rows = {}
+    problems = []
+    for st in steps:
+        m = re.search(row % re.escape(st), out, re.M)
+        if not m:
+            problems.append("no line for %r" % st)
+        else:
+            rows[st] = dict(zip(("sys", "alloc", "idle", "rel", "backed", "rss"), map(float, m.groups())))
+    forced = re.findall(r"^gc \d+ @.*, (\d+)->(\d+)->(\d+) MB, .* \(forced\)$", out.split(steps[1])[-1], re.M)
+    mo = re.search(r"^overuse (-?[\d.]+)% \(TestPhysicalMemoryUtilization allows ([\d.]+)%\)$", out, re.M)
+    eager = re.search(r"^scav 0 KiB work \(bg\), (\d+) KiB work \(eager\)", out.split(steps[3])[-1], re.M)
+    if not problems:
+        before, after, grown, end = rows[steps[1]], rows[steps[2]], rows[steps[3]], rows[steps[4]]
+        if not forced or forced[0][2] != "16":
+            problems.append("the first forced collection does not end at 16 MB: %r" % forced[:1])
+        if not (31 <= grown["alloc"] <= 33 and 15 <= after["alloc"] <= 17):
+            problems.append("the heap in use is not 16 then 32 MiB")
+        if grown["rss"] > before["rss"] + 4 or grown["backed"] > before["backed"] + 4:
+            problems.append("VmRSS or the backed heap grew by more than 4 MiB with the 16 MiB array")
+        if not mo or float(mo.group(1)) > float(mo.group(2)):
+            problems.append("no overuse line, or overuse above the threshold")
+        if end["rss"] > rows[steps[0]]["rss"] + 4 or end["rel"] < end["idle"] - 1:
+            problems.append("after FreeOSMemory, VmRSS is not back near its start or idle memory is not released")
+    if problems:
+        raise SystemExit("gen: scavfacts no longer shows what chapter 13 says (%s):\n%s"
+                         % ("; ".join(problems), out))
+    f = lambda x: "%.1f" % x
+    subs = [".. |sc_rss_holes| replace:: %s MiB" % f(before["rss"]),
+            ".. |sc_rss_grown| replace:: %s MiB" % f(grown["rss"]),
+            ".. |sc_rss_end| replace:: %s MiB" % f(end["rss"]),
+            ".. |sc_rss_start| replace:: %s MiB" % f(rows[steps[0]]["rss"]),
+            ".. |sc_rel_after| replace:: %s MiB" % f(after["rel"]),
+            ".. |sc_rel_grown| replace:: %s MiB" % f(grown["rel"]),
+            ".. |sc_overuse| replace:: %s%%" % mo.group(1),
+            ".. |sc_threshold| replace:: %s%%" % mo.group(2),
+            ".. |sc_sys_end| replace:: %s MiB" % f(end["sys"])]
+    # Who released the holes varies from run to run: the background
+    # scavenger may get there between the collections and the array, as in
+    # Go; then the heap's growth finds less to do.
+    if after["rel"] < before["rel"] + 4:
+        subs.append(".. |sc_after_holes| replace:: the holes are free but not released: VmRSS is still "
+                    "%s MiB and ``HeapReleased`` %s MiB." % (f(after["rss"]), f(after["rel"])))
+    else:
+        subs.append(".. |sc_after_holes| replace:: the background scavenger has already released most of the "
+                    "holes (its ``bg`` count in the ``scav`` lines): ``HeapReleased`` is %s MiB and VmRSS is "
+                    "down to %s MiB." % (f(after["rel"]), f(after["rss"])))
+    eager_kib = int(eager.group(1)) if eager else 0
+    if eager_kib >= 8 << 10:
+        subs.append(".. |sc_who_released| replace:: Growing the heap released the holes (``eager`` in the next "
+                    "``scav`` line: %d KiB), highest addresses first. Had the background scavenger got there "
+                    "first, its ``bg`` count would show it and the growth would have found less to release."
+                    % eager_kib)
+    else:
+        subs.append(".. |sc_who_released| replace:: This time the background scavenger released the holes "
+                    "before the heap grew (the ``bg`` counts), so the growth found little left to release "
+                    "(``eager``: %d KiB)." % eager_kib)
+    return write_program_includes(srcdir, "scavfacts", "memory-scav", out, subs)
