@@ -119,7 +119,9 @@ add_custom_target(book_test_results
 # and dials over loopback. The preemption chapter's: preemptfacts spins
 # goroutines in loops that call nothing and counts the preemption signals.
 # The chapters on ch <- v and the scheduler: sendfacts dumps a parked sender
-# on SIGQUIT and traces a ping-pong under GODEBUG=schedtrace. book/tools/gen.py runs
+# on SIGQUIT and traces a ping-pong under GODEBUG=schedtrace. The select
+# chapter's: selectfacts counts which ready case wins, and deadlocks in a
+# select. book/tools/gen.py runs
 # them while it builds the book, and fails if one cannot be run or read, or
 # no longer prints what its chapter says.
 set(_book_programs "${CMAKE_BINARY_DIR}/book/programs")
@@ -131,7 +133,8 @@ add_executable(book_pollfacts "${_book_src}/programs/pollfacts.cpp")
 add_executable(book_preemptfacts "${_book_src}/programs/preemptfacts.cpp")
 add_executable(book_sendfacts "${_book_src}/programs/sendfacts.cpp")
 add_executable(book_scavfacts "${_book_src}/programs/scavfacts.cpp")
-foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts)
+add_executable(book_selectfacts "${_book_src}/programs/selectfacts.cpp")
+foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -147,6 +150,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --gcfacts "$<TARGET_FILE:book_gcfacts>" --timerfacts "$<TARGET_FILE:book_timerfacts>"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
+          --selectfacts "$<TARGET_FILE:book_selectfacts>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
@@ -154,6 +158,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           book_preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           book_sendfacts "$<TARGET_FILE:book_sendfacts>"
           book_scavfacts "$<TARGET_FILE:book_scavfacts>"
+          book_selectfacts "$<TARGET_FILE:book_selectfacts>"
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

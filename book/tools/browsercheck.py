@@ -23,6 +23,8 @@ loads:
                                bench/results/; screenshot at 1280 pixels)
   chapters/18-preemption.html  from disk (one preemption, sysmon to
                                schedule; screenshot at 1280 pixels too)
+  chapters/19-select.html      from disk (selectgo's three passes;
+                               screenshot at 1280 pixels too)
 
 and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram),
@@ -144,9 +146,10 @@ def main(argv):
         ("chapters/15-timers.html", "file://" + os.path.join(site, "chapters/15-timers.html"), "timers"),
         ("chapters/16-poller.html", "file://" + os.path.join(site, "chapters/16-poller.html"), "poller"),
         ("chapters/18-preemption.html", "file://" + os.path.join(site, "chapters/18-preemption.html"), "preemption"),
+        ("chapters/19-select.html", "file://" + os.path.join(site, "chapters/19-select.html"), "select"),
     ]
     sizes = {"memory": "1280,1800", "collector": "1280,1800", "timers": "1280,1800", "poller": "1280,1800",
-             "performance": "1280,1800", "preemption": "1280,1800"}
+             "performance": "1280,1800", "preemption": "1280,1800", "select": "1280,1800"}
     problems, passed = [], 0
     try:
         for page, url, shot in checks:

@@ -196,6 +196,7 @@ def main(argv):
     ap.add_argument("--preemptfacts", help="book/programs/preemptfacts, built (the preemption chapter's output)")
     ap.add_argument("--sendfacts", help="book/programs/sendfacts, built (chapters 4's and 6's output)")
     ap.add_argument("--scavfacts", help="book/programs/scavfacts, built (the memory chapter's scavenger)")
+    ap.add_argument("--selectfacts", help="book/programs/selectfacts, built (the select chapter's output)")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
                     help="the bench/compare result file the performance chapter plots "
                          "(default bench/results/gomaxprocs2.json)")
@@ -262,6 +263,7 @@ def main(argv):
     gen.preemption(src, args.preemptfacts or os.path.join(build, "book", "programs", "preemptfacts"))
     gen.sendfacts(src, args.sendfacts or os.path.join(build, "book", "programs", "sendfacts"))
     gen.scavenger(src, args.scavfacts or os.path.join(build, "book", "programs", "scavfacts"))
+    gen.selectfacts(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()

@@ -1629,3 +1629,88 @@ def scavenger(srcdir, prog):
                     "before the heap grew (the ``bg`` counts), so the growth found little left to release "
                     "(``eager``: %d KiB)." % eager_kib)
     return write_program_includes(srcdir, "scavfacts", "memory-scav", out, subs)
+
+
+def selectfacts(srcdir, prog):
+    """The select chapter's includes, from book/programs/selectfacts.cpp:
+
+      generated/select-fair-output.inc      `selectfacts fair`: which ready
+                                            case wins, 100000 times
+      generated/select-deadlock-output.inc  `selectfacts deadlock`: Go's
+                                            fatal error and the goroutines
+      generated/select-system-output.inc    the same with GOTRACEBACK=system
+      generated/select-*-facts.inc          the figures the prose quotes
+
+    The build fails if the output no longer shows what the chapter says: the
+    two closed channels' cases win about equally often (each within 2% of
+    half; the binomial spread is 0.16%), the nil channel's never, and a
+    select with default over empty channels takes the default every time;
+    the deadlock exits with status 2 and Go's message, main in
+    [select (no cases)] and the waiter in [select], both under selectImpl,
+    and, with GOTRACEBACK=system, block and selectgo under mcall, and
+    checkdead on the runtime stack."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the select chapter needs the selectfacts program (build.py --selectfacts; "
+                         "cmake/book.cmake passes it): %r not found" % (prog,))
+    problems = []
+    fair = _run_timerfacts(prog, ["fair"])
+    counts = {k: int(v) for k, v in re.findall(r"^  case <-(\w+) +won +(\d+) times$", fair, re.M)}
+    md = re.search(r"default (\d+) times$", fair, re.M)
+    if set(counts) != {"a", "b", "never"} or counts["a"] + counts["b"] != 100000 or counts["never"] != 0:
+        problems.append("the counts are not a + b = 100000 and never = 0: %r" % counts)
+    elif not all(48000 <= counts[k] <= 52000 for k in ("a", "b")):
+        problems.append("a and b did not win about equally often: %r" % counts)
+    if not md or md.group(1) != "100000":
+        problems.append("the select with default did not take the default every time")
+
+    def run(env):
+        res = subprocess.run(["build/book/programs/selectfacts", "deadlock"], executable=prog,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             timeout=120, env=dict(os.environ, **env))
+        if res.returncode != 2:
+            problems.append("deadlock exited with status %d, not 2" % res.returncode)
+        return res.stdout
+
+    def frames(out, state):
+        m = re.search(r"^goroutine (\d+) \[%s\]:\n((?:.+\n?)+)" % re.escape(state), out, re.M)
+        if not m:
+            return None, []
+        return m.group(1), [l for l in m.group(2).splitlines() if not l.startswith("\t")]
+
+    dead = run({"GOTRACEBACK": "single"})
+    system = run({"GOTRACEBACK": "system"})
+    if not dead.startswith("fatal error: all goroutines are asleep - deadlock!\n"):
+        problems.append("the deadlock's first line is not Go's")
+    _, main_frames = frames(dead, "select (no cases)")
+    wid, wframes = frames(dead, "select")
+    if not (len(main_frames) > 1 and main_frames[0].startswith("gort::selectImpl(")
+            and "main_main()" in main_frames[1]):
+        problems.append("goroutine 1 is not selectImpl over main_main: %r" % main_frames)
+    if not (wframes and wframes[0].startswith("gort::selectImpl(") and any("waiter(" in f for f in wframes)
+            and wframes[-1].startswith("created by (anonymous namespace)::main_main() in goroutine 1")):
+        problems.append("the waiter's stack is not selectImpl, waiter, created by main_main: %r" % wframes)
+    _, sys_main = frames(system, "select (no cases)")
+    _, sys_wait = frames(system, "select")
+    want_main = ["runtime.mcall()", "runtime::block()", "gort::selectImpl("]
+    # (gopark leaves no frame: it ends in a jmp to mcall, chapter 4.)
+    want_wait = ["runtime.mcall()", "runtime::selectgo(", "gort::selectImpl("]
+    def in_order(fs, want):
+        idx = [next((i for i, f in enumerate(fs) if f.startswith(w)), -1) for w in want]
+        return -1 not in idx and idx == sorted(idx)
+    if not in_order(sys_main, want_main):
+        problems.append("with GOTRACEBACK=system, goroutine 1 is not mcall, block, selectImpl: %r" % sys_main)
+    if not in_order(sys_wait, want_wait):
+        problems.append("with GOTRACEBACK=system, the waiter is not mcall, selectgo, selectImpl: %r"
+                        % sys_wait)
+    if "runtime::checkdead1(" not in system:
+        problems.append("with GOTRACEBACK=system, the runtime stack does not show checkdead")
+    if problems:
+        raise SystemExit("gen: selectfacts no longer shows what the select chapter says (%s):\n%s\n%s\n%s"
+                         % ("; ".join(problems), fair, dead, system))
+    changed = write_program_includes(srcdir, "selectfacts", "select-fair", fair,
+                                     [".. |sf_a| replace:: %d" % counts["a"],
+                                      ".. |sf_b| replace:: %d" % counts["b"]])
+    changed |= write_program_includes(srcdir, "selectfacts", "select-deadlock", dead,
+                                      [".. |sf_wid| replace:: %s" % wid])
+    changed |= write_program_includes(srcdir, "selectfacts", "select-system", system, [])
+    return changed
