@@ -528,12 +528,35 @@ StackSpanInfo CurrentStackSpan() {
   return r;
 }
 
-int StackSpanRoundTrip(int n) {
-  int wrote = 0;
+StackSpanRoundTripResult StackSpanRoundTrip(int n) {
+  StackSpanRoundTripResult r{0, 0};
   systemstack([&] {
-    stack st[256];
-    if (n > 256) throw_("StackSpanRoundTrip: n > 256");
+    constexpr int max = 512;
+    stack st[max];
+    if (n > max) throw_("StackSpanRoundTrip: n > 512");
+    if (gcphase != _GCoff) {
+      r.wrote = -1;
+      return;
+    }
     for (int i = 0; i < n; i++) st[i] = stackalloc(uint32(fixedStack));
+    // The spans wholly ours: each stack span holds _StackCacheSize /
+    // fixedStack stacks, so a span with that many of ours has no other.
+    {
+      constexpr int perSpan = int(_StackCacheSize / fixedStack);
+      mspan* seen[max];
+      int count[max];
+      int nseen = 0;
+      for (int i = 0; i < n; i++) {
+        mspan* s = spanOf(st[i].lo);
+        int j = 0;
+        while (j < nseen && seen[j] != s) j++;
+        if (j == nseen) {
+          seen[nseen] = s;
+          count[nseen++] = 0;
+        }
+        if (++count[j] == perSpan) r.ownSpans++;
+      }
+    }
     for (int i = 0; i < n; i++) stackfree(st[i]);
     m* mp = acquirem();
     stackcache_clear(mp->p.ptr()->mcache);
@@ -549,11 +572,11 @@ int StackSpanRoundTrip(int n) {
       asanunpoison(reinterpret_cast<void*>(lo), 1);
       *reinterpret_cast<volatile uint8*>(lo) = 0;
       asanpoison(reinterpret_cast<void*>(lo), 1);
-      wrote++;
+      r.wrote++;
     }
     unlock(&mheap_.lock);
   });
-  return wrote;
+  return r;
 }
 
 // --- lfstack.go -------------------------------------------------------------------

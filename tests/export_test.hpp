@@ -273,14 +273,23 @@ struct StackSpanInfo {
   uintptr_t fixedStack, stackCacheSize;  // stack.hpp's constants
 };
 StackSpanInfo CurrentStackSpan();
-/// StackSpanRoundTrip: on the system stack, take n stacks (n <= 256) with
+/// StackSpanRoundTrip: on the system stack, take n stacks (n <= 512) with
 /// stackalloc, give them all back with stackfree, and empty this P's stack
 /// cache (stackcache_clear). Then, with the heap lock held, write the
 /// lowest byte of each stack whose pages went back to the heap: a guard page
-/// left behind there would fault. Returns how many stacks it wrote to. The
-/// caller must run with GOMAXPROCS=1, so that no other P can take the freed
-/// pages meanwhile (port only).
-int StackSpanRoundTrip(int n);
+/// left behind there would fault. ownSpans counts the stack spans all of
+/// whose stacks were among the n: no one else had a stack there, so each
+/// must have gone back. The caller must run with GOMAXPROCS=1, so that no
+/// other P can take the freed pages meanwhile. A span freed during a mark
+/// stays a stack span until the cycle ends (stackpoolfree), so this does
+/// nothing and returns -1 if a cycle is in its mark when it starts (with
+/// one P, held on the system stack, none can start meanwhile). Returns how
+/// many stacks it wrote to (port only).
+struct StackSpanRoundTripResult {
+  int wrote;     // stacks whose pages were back in the heap (-1: a mark ran)
+  int ownSpans;  // spans that held only the n stacks
+};
+StackSpanRoundTripResult StackSpanRoundTrip(int n);
 
 }  // namespace runtime
 
