@@ -264,6 +264,7 @@ def main(argv):
     gen.sendfacts(src, args.sendfacts or os.path.join(build, "book", "programs", "sendfacts"))
     gen.scavenger(src, args.scavfacts or os.path.join(build, "book", "programs", "scavfacts"))
     gen.selectfacts(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
+    gen.checker_fixtures(src)
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()
