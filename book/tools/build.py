@@ -252,7 +252,9 @@ def main(argv):
                                         testresults.cpus_arg(args.test_cpus)))
     gen.fidelity(src, os.path.dirname(args.lib) if args.lib else None)
     gen.nm_symbols(src, args.lib)
-    gen.linkname(src, [o for a in args.objects for o in a.split(";") if o] or gen.gort_objects(build))
+    objects = [o for a in args.objects for o in a.split(";") if o] or gen.gort_objects(build)
+    gen.linkname(src, objects)
+    gen.subset_refs(src, objects)
     gen.objdump_nosplit(src, args.lib)
     gen.gdb_session(src, build)
     gen.memory(src, args.heapfacts or os.path.join(build, "book", "programs", "heapfacts"),
