@@ -134,7 +134,10 @@ add_executable(book_preemptfacts "${_book_src}/programs/preemptfacts.cpp")
 add_executable(book_sendfacts "${_book_src}/programs/sendfacts.cpp")
 add_executable(book_scavfacts "${_book_src}/programs/scavfacts.cpp")
 add_executable(book_selectfacts "${_book_src}/programs/selectfacts.cpp")
-foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts)
+# The README's example, for chapter 1 (the consumer test checks that the
+# README shows this very file).
+add_executable(book_hello "${CMAKE_CURRENT_SOURCE_DIR}/tests/consumer/main.cpp")
+foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts hello)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -150,7 +153,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --gcfacts "$<TARGET_FILE:book_gcfacts>" --timerfacts "$<TARGET_FILE:book_timerfacts>"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
-          --selectfacts "$<TARGET_FILE:book_selectfacts>"
+          --selectfacts "$<TARGET_FILE:book_selectfacts>" --hello "$<TARGET_FILE:book_hello>"
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
@@ -158,7 +161,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           book_preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           book_sendfacts "$<TARGET_FILE:book_sendfacts>"
           book_scavfacts "$<TARGET_FILE:book_scavfacts>"
-          book_selectfacts "$<TARGET_FILE:book_selectfacts>"
+          book_selectfacts "$<TARGET_FILE:book_selectfacts>" book_hello "$<TARGET_FILE:book_hello>"
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

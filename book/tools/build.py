@@ -197,6 +197,7 @@ def main(argv):
     ap.add_argument("--sendfacts", help="book/programs/sendfacts, built (chapters 4's and 6's output)")
     ap.add_argument("--scavfacts", help="book/programs/scavfacts, built (the memory chapter's scavenger)")
     ap.add_argument("--selectfacts", help="book/programs/selectfacts, built (the select chapter's output)")
+    ap.add_argument("--hello", help="tests/consumer/main.cpp (the README's example), built (chapter 1's output)")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
                     help="the bench/compare result file the performance chapter plots "
                          "(default bench/results/gomaxprocs2.json)")
@@ -267,6 +268,7 @@ def main(argv):
     gen.scavenger(src, args.scavfacts or os.path.join(build, "book", "programs", "scavfacts"))
     gen.selectfacts(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
     gen.checker_fixtures(src)
+    gen.hello(src, args.hello or os.path.join(build, "book", "programs", "hello"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()
