@@ -142,6 +142,13 @@ foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfact
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
 
+# Chapter 9 runs one of testprog's sub-programs by hand, when the tests are
+# built at all.
+set(_book_testprog "")
+if(TARGET testprog)
+  set(_book_testprog --testprog "$<TARGET_FILE:testprog>")
+endif()
+
 set(_book_stamp "${CMAKE_BINARY_DIR}/book/stamp")
 add_custom_command(OUTPUT "${_book_stamp}"
   COMMAND "${GORT_BOOK_PYTHON}" "${_book_src}/tools/build.py"
@@ -154,6 +161,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
           --selectfacts "$<TARGET_FILE:book_selectfacts>" --hello "$<TARGET_FILE:book_hello>"
+          ${_book_testprog}
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
@@ -162,6 +170,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           book_sendfacts "$<TARGET_FILE:book_sendfacts>"
           book_scavfacts "$<TARGET_FILE:book_scavfacts>"
           book_selectfacts "$<TARGET_FILE:book_selectfacts>" book_hello "$<TARGET_FILE:book_hello>"
+          $<$<TARGET_EXISTS:testprog>:testprog>
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

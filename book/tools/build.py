@@ -198,6 +198,8 @@ def main(argv):
     ap.add_argument("--scavfacts", help="book/programs/scavfacts, built (the memory chapter's scavenger)")
     ap.add_argument("--selectfacts", help="book/programs/selectfacts, built (the select chapter's output)")
     ap.add_argument("--hello", help="tests/consumer/main.cpp (the README's example), built (chapter 1's output)")
+    ap.add_argument("--testprog", help="tests/testprog, built (chapter 9 runs one sub-program); none: the page "
+                                       "says the tests were not built")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
                     help="the bench/compare result file the performance chapter plots "
                          "(default bench/results/gomaxprocs2.json)")
@@ -269,6 +271,7 @@ def main(argv):
     gen.selectfacts(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
     gen.checker_fixtures(src)
     gen.hello(src, args.hello or os.path.join(build, "book", "programs", "hello"))
+    gen.testprog_run(src, args.testprog)
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()
