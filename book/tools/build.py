@@ -272,6 +272,7 @@ def main(argv):
     gen.checker_fixtures(src)
     gen.hello(src, args.hello or os.path.join(build, "book", "programs", "hello"))
     gen.testprog_run(src, args.testprog)
+    gen.traceback_levels(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()
