@@ -137,7 +137,9 @@ add_executable(book_selectfacts "${_book_src}/programs/selectfacts.cpp")
 # The README's example, for chapter 1 (the consumer test checks that the
 # README shows this very file).
 add_executable(book_hello "${CMAKE_CURRENT_SOURCE_DIR}/tests/consumer/main.cpp")
-foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts hello)
+add_executable(book_mistakes "${_book_src}/programs/mistakes.cpp")
+foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts hello
+        mistakes)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -161,7 +163,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
           --selectfacts "$<TARGET_FILE:book_selectfacts>" --hello "$<TARGET_FILE:book_hello>"
-          ${_book_testprog}
+          --mistakes "$<TARGET_FILE:book_mistakes>" ${_book_testprog}
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
@@ -170,7 +172,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           book_sendfacts "$<TARGET_FILE:book_sendfacts>"
           book_scavfacts "$<TARGET_FILE:book_scavfacts>"
           book_selectfacts "$<TARGET_FILE:book_selectfacts>" book_hello "$<TARGET_FILE:book_hello>"
-          $<$<TARGET_EXISTS:testprog>:testprog>
+          book_mistakes "$<TARGET_FILE:book_mistakes>" $<$<TARGET_EXISTS:testprog>:testprog>
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"
