@@ -143,8 +143,10 @@ bool notetsleep(note* n, int64 ns) {
 }
 
 /// notetsleepg: notetsleep from a user goroutine. Go brackets the sleep with
-/// entersyscallblock/exitsyscall to hand the P away; Departure: the port has
-/// no syscall states yet, so the P stays with this M while it sleeps.
+/// entersyscallblock/exitsyscall to hand the P away. Departure: nothing in
+/// the port calls it (Go's caller among the ported files,
+/// gcBgMarkStartWorkers, waits on a channel here: mgc.hpp, bgMarkReady), so
+/// it is the bare sleep, and a caller would keep its P while it sleeps.
 /// \gosrc{lock_futex.go,notetsleepg}
 bool notetsleepg(note* n, int64 ns) {
   g* gp = getg();

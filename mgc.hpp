@@ -129,8 +129,10 @@ struct workType {
   int stackRootsLen;
 
   // bgMarkReady: a new background worker says it is ready here. Departure:
-  // Go's note, slept on with notetsleepg; the port has no notetsleepg (it
-  // would block the thread), so a channel of one slot.
+  // Go's is a note, slept on with notetsleepg, whose entersyscallblock hands
+  // the P to another thread to run the worker; here a channel of one slot,
+  // on which the starting goroutine parks, so the worker runs on this P and
+  // thread.
   hchan* bgMarkReady;
 
   // assistQueue: goroutines whose assist found no work, parked until
