@@ -6,9 +6,10 @@
 // of them. After each step it prints the heap's address space and what is
 // backed by physical memory, in MemStats' terms and in the kernel's (VmRSS).
 // Last, with all of it dropped, runtime/debug's FreeOSMemory collects and
-// gives every free page back. The book's build runs it with GODEBUG=gctrace=1,scavtrace=1, standard
-// error joined to standard output, so that the runtime's own lines appear
-// where the collections and the scavenger's work happen.
+// gives every free page back. The book's build runs it with
+// GODEBUG=gctrace=1,scavtrace=1, standard error joined to standard output,
+// so that the runtime's own lines appear where the collections and the
+// scavenger's work happen.
 //
 //   GODEBUG=gctrace=1,scavtrace=1 build/book/programs/scavfacts
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "debug/garbage.hpp"
 #include "go.hpp"
 #include "mfinal.hpp"
+#include "osthreads.hpp"
 #include "runtime.hpp"
 
 namespace {
@@ -32,14 +34,7 @@ constexpr int allocs = allocTotal / allocChunk;
 void show(const char* step) {
   runtime::MemStats st;
   runtime::ReadMemStats(&st);
-  long rssKiB = -1;
-  if (FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, f)) {
-      if (std::sscanf(line, "VmRSS: %ld kB", &rssKiB) == 1) break;
-    }
-    std::fclose(f);
-  }
+  long rssKiB = procStatus("VmRSS:");
   auto mib = [](uint64_t b) { return double(b) / (1 << 20); };
   std::printf("%-24s HeapSys %5.1f  HeapAlloc %5.1f  HeapIdle %5.1f  HeapReleased %5.1f  backed %5.1f  VmRSS %5.1f\n",
               step, mib(st.HeapSys), mib(st.HeapAlloc), mib(st.HeapIdle), mib(st.HeapReleased),

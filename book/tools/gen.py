@@ -1125,9 +1125,17 @@ def write_program_includes(srcdir, program, stem, out, subs):
     return changed
 
 
-def _run_timerfacts(prog, args=(), env=None):
-    res = subprocess.run([prog] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         timeout=300, env=dict(os.environ, **(env or {})))
+def _run_shown(prog, shown, args=(), env=None, timeout=300, **kw):
+    """Run prog with args, standard error joined to standard output, under
+    the name `shown` (its argv[0], which the runtime's dumps print: the path
+    a reader would type, not this machine's). Returns the CompletedProcess."""
+    return subprocess.run([shown] + list(args), executable=prog, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout, env=dict(os.environ, **(env or {})), **kw)
+
+
+def _run_joined(prog, args=(), env=None):
+    """_run_shown for a run that must succeed; its output."""
+    res = _run_shown(prog, prog, args, env)
     if res.returncode != 0:
         raise SystemExit("gen: %s %s exited with status %d:\n%s" % (prog, " ".join(args), res.returncode, res.stdout))
     return res.stdout
@@ -1172,8 +1180,8 @@ def timers(srcdir, prog):
     if not prog or not os.path.exists(prog):
         raise SystemExit("gen: the timers chapter needs the timerfacts program (build.py --timerfacts; "
                          "cmake/book.cmake passes it): %r not found" % (prog,))
-    out = _run_timerfacts(prog)
-    one = _run_timerfacts(prog, ["sleeps"], {"GOMAXPROCS": "1"})
+    out = _run_joined(prog)
+    one = _run_joined(prog, ["sleeps"], {"GOMAXPROCS": "1"})
     problems = []
     asked = {"10µs": 0.01, "100µs": 0.1, "1ms": 1.0, "1.5ms": 1.5, "10ms": 10.0}
     rows, rows1 = _sleep_rows(out), _sleep_rows(one)
@@ -1296,8 +1304,7 @@ def poller(srcdir, prog):
     if not prog or not os.path.exists(prog):
         raise SystemExit("gen: the poller chapter needs the pollfacts program (build.py --pollfacts; "
                          "cmake/book.cmake passes it): %r not found" % (prog,))
-    res = subprocess.run(["build/book/programs/pollfacts"], executable=prog, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, timeout=300)
+    res = _run_shown(prog, "build/book/programs/pollfacts")
     out = res.stdout
     if res.returncode != 0:
         raise SystemExit("gen: %s exited with status %d:\n%s" % (prog, res.returncode, out))
@@ -1446,7 +1453,7 @@ def preemption(srcdir, prog):
     if not prog or not os.path.exists(prog):
         raise SystemExit("gen: the preemption chapter needs the preemptfacts program (build.py --preemptfacts; "
                          "cmake/book.cmake passes it): %r not found" % (prog,))
-    out = _run_timerfacts(prog)
+    out = _run_joined(prog)
     problems = []
     ml = re.search(r"^late by: median ([\d.]+)ms, min (-?[\d.]+)ms, max ([\d.]+)ms$", out, re.M)
     ms1 = re.search(r"^== 1\..*\n.*\npreemption signals handled: (\d+)$", out, re.M)
@@ -1497,9 +1504,7 @@ def sendfacts(srcdir, prog):
     if not prog or not os.path.exists(prog):
         raise SystemExit("gen: the chapters on ch <- v and the scheduler need the sendfacts program "
                          "(build.py --sendfacts; cmake/book.cmake passes it): %r not found" % (prog,))
-    res = subprocess.run(["build/book/programs/sendfacts", "dump"], executable=prog, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, timeout=120,
-                         env=dict(os.environ, GOMAXPROCS="2"))
+    res = _run_shown(prog, "build/book/programs/sendfacts", ["dump"], {"GOMAXPROCS": "2"}, timeout=120)
     dump = res.stdout
     problems = []
     mg = re.search(r"^goroutine (\d+) \[chan send\]:\n((?:.+\n)+)", dump, re.M)
@@ -1523,7 +1528,7 @@ def sendfacts(srcdir, prog):
     changed = write_program_includes(srcdir, "sendfacts", "send-dump", dump,
                                      [".. |sd_goid| replace:: %s" % mg.group(1)])
 
-    out = _run_timerfacts(prog, ["handoff"], env={"GODEBUG": "schedtrace=10", "GOMAXPROCS": "2"})
+    out = _run_joined(prog, ["handoff"], env={"GODEBUG": "schedtrace=10", "GOMAXPROCS": "2"})
     mr = re.search(r"^round trips: 100000, last value 100000, ([\d.]+) ms, (\d+) ns per round trip$", out, re.M)
     sched = re.findall(r"^SCHED \d+ms: gomaxprocs=2 idleprocs=\d threads=\d+ spinningthreads=(\d) "
                        r"needspinning=\d idlethreads=\d+ runqueue=(\d+) \[(\d+) (\d+)\]$", out, re.M)
@@ -1568,7 +1573,7 @@ def scavenger(srcdir, prog):
     if not prog or not os.path.exists(prog):
         raise SystemExit("gen: the memory chapter needs the scavfacts program (build.py --scavfacts; "
                          "cmake/book.cmake passes it): %r not found" % (prog,))
-    out = _run_timerfacts(prog, env={"GODEBUG": "gctrace=1,scavtrace=1"})
+    out = _run_joined(prog, env={"GODEBUG": "gctrace=1,scavtrace=1"})
     row = (r"^%s +HeapSys +([\d.]+)  HeapAlloc +([\d.]+)  HeapIdle +([\d.]+)  HeapReleased +([\d.]+)  "
            r"backed +([\d.]+)  VmRSS +([\d.]+)$")
     steps = ["at start", "512 x 64 KiB, half kept", "after two collections", "after 16 MiB more",
@@ -1654,7 +1659,7 @@ def selectfacts(srcdir, prog):
         raise SystemExit("gen: the select chapter needs the selectfacts program (build.py --selectfacts; "
                          "cmake/book.cmake passes it): %r not found" % (prog,))
     problems = []
-    fair = _run_timerfacts(prog, ["fair"])
+    fair = _run_joined(prog, ["fair"])
     counts = {k: int(v) for k, v in re.findall(r"^  case <-(\w+) +won +(\d+) times$", fair, re.M)}
     md = re.search(r"default (\d+) times$", fair, re.M)
     if set(counts) != {"a", "b", "never"} or counts["a"] + counts["b"] != 100000 or counts["never"] != 0:
@@ -1665,9 +1670,7 @@ def selectfacts(srcdir, prog):
         problems.append("the select with default did not take the default every time")
 
     def run(env):
-        res = subprocess.run(["build/book/programs/selectfacts", "deadlock"], executable=prog,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             timeout=120, env=dict(os.environ, **env))
+        res = _run_shown(prog, "build/book/programs/selectfacts", ["deadlock"], env, timeout=120)
         if res.returncode != 2:
             problems.append("deadlock exited with status %d, not 2" % res.returncode)
         return res.stdout
@@ -1717,6 +1720,20 @@ def selectfacts(srcdir, prog):
     return changed
 
 
+def _cut(path, first, last, include_last=True):
+    """The lines of path from the first that starts with `first` through the
+    first after it that starts with `last` (up to the line before it when
+    not include_last; to the end of the file when last is None)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    a = next((i for i, l in enumerate(lines) if l.startswith(first)), None)
+    b = None if a is None else (len(lines) - 1 if last is None else next(
+        (i for i in range(a, len(lines)) if lines[i].startswith(last)), None))
+    if a is None or b is None:
+        raise SystemExit("gen: %s has no lines from %r to %r" % (path, first, last))
+    return "\n".join(lines[a:b + 1 if include_last or last is None else b])
+
+
 # The fixtures of tests/static that chapters 2 and 8 run in their "Things to
 # try": the include each gets, and a text its findings must contain.
 # Each also gets its source from the first line that starts with `start`
@@ -1751,16 +1768,10 @@ def checker_fixtures(srcdir):
         raise SystemExit("gen: tests/static/run.py failed on the book's fixtures (%d):\n%s" % (res.returncode, out))
     changed = False
     for fixture, stem, want, start, end in CHECKER_FIXTURES:
-        with open(os.path.join(REPO, "tests", "static", fixture), encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        a = next((i for i, l in enumerate(lines) if l.startswith(start)), None)
-        b = len(lines) if end is None or a is None else next(
-            (i for i in range(a, len(lines)) if lines[i].startswith(end)), None)
-        if a is None or b is None:
-            raise SystemExit("gen: tests/static/%s has no lines from %r to %r" % (fixture, start, end))
+        code = _cut(os.path.join(REPO, "tests", "static", fixture), start, end, include_last=False)
         src = (".. Generated by book/tools/gen.py from tests/static/%s; do not edit.\n\n"
                ".. code-block:: cpp\n   :caption: tests/static/%s\n\n%s\n"
-               % (fixture, fixture, indent("\n".join(lines[a:b]).rstrip("\n"), 3)))
+               % (fixture, fixture, indent(code.rstrip("\n"), 3)))
         changed |= write_if_changed(os.path.join(srcdir, "generated", stem + "-src.inc"), src)
         m = re.search(r"^ok   %s \(fail, \d+ findings?\)\n((?:    .*\n?)*)" % re.escape(fixture), out, re.M)
         findings = [l[6:] for l in (m.group(1).splitlines() if m else []) if l.startswith("    | ")]
@@ -1864,7 +1875,7 @@ def hello(srcdir, prog):
     want = "10 goroutines, sum of squares 385"
     out = []
     for n in ("1", "2", "4"):
-        got = _run_timerfacts(prog, env={"GOMAXPROCS": n})
+        got = _run_joined(prog, env={"GOMAXPROCS": n})
         if got.strip() != want:
             raise SystemExit("gen: the README's example printed %r at GOMAXPROCS=%s, not %r" % (got, n, want))
         out.append("$ GOMAXPROCS=%s build/book/programs/hello\n%s" % (n, got.rstrip("\n")))
@@ -1876,18 +1887,6 @@ def hello(srcdir, prog):
                                 ".. Generated by book/tools/gen.py: the README's example run when this book was "
                                 "built; do not edit.\n\n.. code-block:: text\n\n%s\n" % indent("\n".join(out), 3))
     return changed
-
-
-def _cut(path, first, last):
-    """The lines of path from the first that starts with `first` through the
-    first after it that starts with `last`."""
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    a = next((i for i, l in enumerate(lines) if l.startswith(first)), None)
-    b = None if a is None else next((i for i in range(a, len(lines)) if lines[i].startswith(last)), None)
-    if a is None or b is None:
-        raise SystemExit("gen: %s has no lines from %r to %r" % (path, first, last))
-    return "\n".join(lines[a:b + 1])
 
 
 def testprog_run(srcdir, testprog):
@@ -1915,8 +1914,7 @@ def testprog_run(srcdir, testprog):
     if not testprog or not os.path.exists(testprog):
         return changed | write_if_changed(path, ".. Generated by book/tools/gen.py.\n\n(This book was built "
                                                 "without the tests, so testprog was not run.)\n")
-    res = subprocess.run(["build/tests/testprog", "SimpleDeadlock"], executable=testprog, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, timeout=60)
+    res = _run_shown(testprog, "build/tests/testprog", ["SimpleDeadlock"], timeout=60)
     want = "fatal error: all goroutines are asleep - deadlock!\n"
     if res.returncode != 2 or not res.stdout.startswith(want):
         raise SystemExit("gen: testprog SimpleDeadlock exited %d, printing:\n%s" % (res.returncode, res.stdout))
@@ -1940,9 +1938,8 @@ def traceback_levels(srcdir, prog):
     problems = []
     for level, ngor, runtime_frames, status in TRACEBACK_LEVELS:
         # No core file from `crash` (the working directory is the repository).
-        res = subprocess.run([prog, "deadlock"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             timeout=120, env=dict(os.environ, GOTRACEBACK=level),
-                             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+        res = _run_shown(prog, prog, ["deadlock"], {"GOTRACEBACK": level}, timeout=120,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
         out = res.stdout
         got = (len(re.findall(r"^goroutine \d+ \[", out, re.M)),
                bool(re.search(r"^runtime(::|\.)", out, re.M)), res.returncode)
@@ -1979,8 +1976,7 @@ def mistakes(srcdir, prog):
                          "cmake/book.cmake passes it): %r not found" % (prog,))
     changed = False
     for mode, status, wants in MISTAKES:
-        res = subprocess.run(["build/book/programs/mistakes", mode], executable=prog, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, timeout=120)
+        res = _run_shown(prog, "build/book/programs/mistakes", [mode], timeout=120)
         out = res.stdout
         missing = [w for w in wants if not re.search(w, out, re.M)]
         if res.returncode != status or missing:
