@@ -27,7 +27,8 @@ html_theme = "furo"
 html_title = "gort: the Go runtime, read in C++"
 html_static_path = ["_static"] + ([os.environ["GORT_MERMAID_DIR"]] if os.environ.get("GORT_MERMAID_DIR") else [])
 html_css_files = ["book.css"]
-html_js_files = [("mermaid.min.js", {"priority": 400})]  # before mermaid_init_js (500)
+html_js_files = [("mermaid.min.js", {"priority": 400}),  # before mermaid_init_js (500)
+                 "book.js"]                             # wide diagrams: open over the window
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
@@ -37,7 +38,15 @@ html_theme_options = {
 
 # Mermaid from the npm package, served from _static (no CDN): see build.py.
 mermaid_version = ""
-mermaid_init_js = "mermaid.initialize({startOnLoad: true, theme: 'neutral', securityLevel: 'strict'});"
+# Each diagram is drawn at its own size (useMaxWidth false), never shrunk to
+# the column: a wide one scrolls sideways in its block (book.css), so its text
+# stays as large as Mermaid set it. book_browser measures it.
+# Sequence diagrams get narrower actor boxes and gaps than Mermaid's (150 and
+# 50 px), so that more of them fit the 736 px column unscrolled.
+_natural = "{useMaxWidth: false}"
+_sequence = "{useMaxWidth: false, actorMargin: 24, width: 120}"
+mermaid_init_js = ("mermaid.initialize({startOnLoad: true, theme: 'neutral', securityLevel: 'strict', "
+                   "flowchart: %s, sequence: %s, state: %s});" % (_natural, _sequence, _natural))
 
 gort_repo = os.environ.get("GORT_REPO", "")
 gort_tools = os.environ.get("GORT_BOOK_TOOLS", "")

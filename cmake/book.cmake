@@ -20,7 +20,9 @@
 #   ctest book_browser     headless Chromium: the Mermaid diagrams of the
 #                          ch <- v, scheduler, linkname, memory, collector, timers and poller
 #                          chapters
-#                          render to SVG;
+#                          render to SVG; every diagram's labels are 12 px or
+#                          more at 1400 and 420 px wide, none clipped or drawn
+#                          over another;
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
 # GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,

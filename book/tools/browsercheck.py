@@ -30,12 +30,21 @@ and asserts that every Mermaid block of each page was rendered to an SVG by
 the Mermaid script served from the site's own _static (no error diagram),
 and that every figure of the performance chapter is in the loaded page and
 points at an SVG drawing in the site.
+
+Then every chapter with a diagram is measured over HTTP in two frames, 1400
+and 420 CSS pixels wide (a laptop's window, a phone's): each diagram's
+smallest label must be drawn at 12 px or more (font size times the drawing's
+scale on screen), no label may stick out of its drawing or be drawn over
+another (autonumber's discs included), a drawing wider than its block must
+scroll in it, and the page itself must not scroll sideways.
 Screenshots of both pages, and of a side-by-side page at a wide and a narrow
 width, go to OUTDIR. Exit status 1 on any failure.
 """
 
 import functools
+import html
 import http.server
+import json
 import os
 import re
 import shutil
@@ -118,9 +127,183 @@ def check_figures(site, page, dumped, want):
     return problems, len(srcs)
 
 
+# The diagram check. The local server answers /__measure__/<page> with this
+# page, which loads <page> in a same-origin frame as wide as the window, waits
+# until Mermaid has drawn every block, and writes what it measured into its own
+# DOM as JSON (which --dump-dom prints). For each diagram: the smallest
+# rendered font size of its labels (computed font size times the SVG's scale
+# on screen), labels that cut each other or stick out of the drawing, and
+# whether the drawing is wider than its block without the block scrolling.
+# For the page: whether anything makes the page itself scroll sideways.
+MEASURE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<style>html,body{margin:0;padding:0}iframe{border:0;height:3000px;display:block}</style>
+</head><body>%(frames)s<pre id="gort-measure"></pre>
+<script>
+function labels(svg) {
+  var out = [];
+  svg.querySelectorAll("text, tspan, foreignObject *").forEach(function (el) {
+    var own = Array.prototype.some.call(el.childNodes, function (n) {
+      return n.nodeType === 3 && n.textContent.trim() !== ""; });
+    if (!own) return;
+    var host = el.namespaceURI === "http://www.w3.org/2000/svg" ? el : el.closest("foreignObject");
+    var ctm = host.getScreenCTM();
+    var scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+    var fs = parseFloat(el.ownerDocument.defaultView.getComputedStyle(el).fontSize);
+    var r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) return;
+    if ((el.getAttribute("class") || "").indexOf("sequenceNumber") >= 0) {
+      // autonumber's step number: what takes room is the disc around it
+      var cx = (r.left + r.right) / 2, cy = (r.top + r.bottom) / 2, rad = 9 * scale;
+      r = {left: cx - rad, right: cx + rad, top: cy - rad, bottom: cy + rad};
+    }
+    out.push({el: el, text: el.textContent.trim().slice(0, 40), px: fs * scale, r: r});
+  });
+  return out;
+}
+function cut(a, b) {
+  var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+  var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+  return w > 2 && h > 2;
+}
+function measure(doc, win) {
+  var res = {width: win.innerWidth, pageOverflow: doc.documentElement.scrollWidth - win.innerWidth,
+             diagrams: []};
+  doc.querySelectorAll("div.mermaid").forEach(function (div, i) {
+    var d = {index: i + 1};
+    res.diagrams.push(d);
+    var svg = div.querySelector("svg");
+    if (!svg) { d.error = "not drawn"; return; }
+    var sr = svg.getBoundingClientRect(), dr = div.getBoundingClientRect();
+    var cs = win.getComputedStyle(div).overflowX;
+    d.svgWidth = Math.round(sr.width); d.blockWidth = Math.round(dr.width);
+    d.scrolls = div.scrollWidth > div.clientWidth + 1;
+    d.clipped = sr.width > div.clientWidth + 1 && !(cs === "auto" || cs === "scroll");
+    if (dr.right > win.innerWidth + 1) d.clipped = true;
+    var ls = labels(svg);
+    var min = null;
+    ls.forEach(function (l) { if (min === null || l.px < min.px) min = l; });
+    d.labels = ls.length;
+    d.minPx = min ? Math.round(min.px * 10) / 10 : null;
+    d.minText = min ? min.text : "";
+    d.outside = ls.filter(function (l) {
+      return l.r.left < sr.left - 1 || l.r.right > sr.right + 1 || l.r.top < sr.top - 1 || l.r.bottom > sr.bottom + 1;
+    }).map(function (l) { return l.text; }).slice(0, 5);
+    var over = [];
+    for (var a = 0; a < ls.length; a++)
+      for (var b = a + 1; b < ls.length; b++)
+        if (!ls[a].el.contains(ls[b].el) && !ls[b].el.contains(ls[a].el) && cut(ls[a].r, ls[b].r))
+          over.push(ls[a].text + " / " + ls[b].text);
+    d.overlaps = over.slice(0, 5);
+  });
+  return res;
+}
+var started = Date.now(), settled = 0;
+function poll() {
+  var frames = document.querySelectorAll("iframe"), out = document.getElementById("gort-measure");
+  var ready = true, drawn = 0, blocks = 0;
+  frames.forEach(function (f) {
+    var doc = f.contentDocument;
+    var b = doc ? doc.querySelectorAll("div.mermaid").length : 0, s = doc ? doc.querySelectorAll("div.mermaid svg").length : 0;
+    blocks += b; drawn += s;
+    if (!doc || doc.readyState !== "complete" || b === 0 || s < b) ready = false;
+  });
+  if (ready) {
+    if (++settled > 3) {
+      var res = [];
+      frames.forEach(function (f) {
+        try { res.push(measure(f.contentDocument, f.contentWindow)); }
+        catch (e) { res.push({error: "measuring failed: " + e}); }
+      });
+      out.textContent = JSON.stringify(res);
+      return;
+    }
+  } else if (Date.now() - started > 15000) {
+    out.textContent = JSON.stringify([{error: "Mermaid drew " + drawn + " of " + blocks}]);
+    return;
+  }
+  setTimeout(poll, 200);
+}
+window.addEventListener("load", function () { setTimeout(poll, 200); });
+</script></body></html>
+"""
+
+MIN_LABEL_PX = 12.0   # the smallest label a reader can read at a laptop's width
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        if self.path.startswith("/__measure__/"):
+            page = self.path[len("/__measure__/"):]
+            frames = "".join('<iframe src="/%s" style="width:%dpx"></iframe>' % (page, w) for w in WIDTHS)
+            body = (MEASURE_PAGE % {"frames": frames}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+
+WIDTHS = (1400, 420)   # a laptop's window and a phone's, in CSS pixels
+
+
+def measure_diagrams(browser, port, page):
+    """Problems with the diagrams of one page at each of WIDTHS, from the
+    /__measure__ page's JSON (one frame per width, one browser run); and a
+    line per width saying what was measured."""
+    res = run(browser, ["--dump-dom", "--window-size=%d,3000" % max(WIDTHS),
+                        "http://127.0.0.1:%d/__measure__/%s" % (port, page)])
+    m = re.search(r'<pre id="gort-measure">(.*?)</pre>', res.stdout, re.S)
+    if res.returncode != 0 or not m or not m.group(1).strip():
+        return ["%s: the measuring page did not report (%d)" % (page, res.returncode)], []
+    problems, said = [], []
+    for width, data in zip(WIDTHS, json.loads(html.unescape(m.group(1)))):
+        if "error" in data:
+            problems.append("%s at %d px: %s" % (page, width, data["error"]))
+            continue
+        p, s = judge(page, width, data)
+        problems.extend(p)
+        said.append(s)
+    return problems, said
+
+
+def judge(page, width, data):
+    """Problems with one page's diagrams at one width, and the line saying
+    what was measured."""
+    problems = []
+    if data["width"] != width:
+        problems.append("%s: window %d px wide, asked for %d" % (page, data["width"], width))
+    if data["pageOverflow"] > 1:
+        problems.append("%s at %d px: the page scrolls sideways by %d px" % (page, width, data["pageOverflow"]))
+    mins = []
+    for d in data["diagrams"]:
+        where = "%s at %d px, diagram %d" % (page, width, d["index"])
+        if "error" in d:
+            problems.append("%s: %s" % (where, d["error"]))
+            continue
+        if not d["labels"]:
+            problems.append("%s: no labels found" % where)
+            continue
+        mins.append(d["minPx"])
+        if d["minPx"] < MIN_LABEL_PX:
+            problems.append("%s: label %r drawn at %.1f px, below %.0f px" % (where, d["minText"], d["minPx"],
+                                                                             MIN_LABEL_PX))
+        if d["clipped"]:
+            problems.append("%s: %d px drawing in a %d px block that does not scroll" % (where, d["svgWidth"],
+                                                                                        d["blockWidth"]))
+        if d["outside"]:
+            problems.append("%s: labels outside the drawing: %r" % (where, d["outside"]))
+        if d["overlaps"]:
+            problems.append("%s: labels drawn over each other: %r" % (where, d["overlaps"]))
+    said = "%s at %d px: %d diagram(s), smallest label %.1f px%s" % (
+        page, width, len(mins), min(mins) if mins else 0,
+        ", %d scroll sideways" % sum(1 for d in data["diagrams"] if d.get("scrolls")) if any(
+            d.get("scrolls") for d in data["diagrams"]) else "")
+    return problems, said
 
 
 def main(argv):
@@ -188,6 +371,21 @@ def main(argv):
                 passed += 1
             except Exception as e:
                 problems.append(str(e))
+        # Every diagram of the book, measured at a laptop's width and a
+        # phone's.
+        for page in sorted(os.listdir(os.path.join(site, "chapters"))):
+            page = "chapters/" + page
+            if not page.endswith(".html"):
+                continue
+            with open(os.path.join(site, page), encoding="utf-8") as f:
+                if '<div class="mermaid' not in f.read():
+                    continue
+            p, said = measure_diagrams(browser, port, page)
+            problems.extend(p)
+            if not p:
+                passed += 1
+            for line in said:
+                print(("ok: " if not p else "measured: ") + line)
         # The index over HTTP: the site works when served, not only from disk.
         try:
             d = dom(browser, "http://127.0.0.1:%d/index.html" % port)
