@@ -58,6 +58,7 @@ graphviz         bookworm
 python3-sphinx   bookworm
 furo             bookworm
 python3-sphinxcontrib-mermaid bookworm
+python3-breathe  bookworm
 python3-matplotlib bookworm
 chromium         bookworm
 "

@@ -503,6 +503,17 @@ namespace runtime {
 /// The size of p.runq (a power of two).
 inline constexpr uint32 runqsize = 256;
 
+/// sysmontick: what sysmon saw of one P at its last look, so that retake
+/// can tell a P that has run (or stayed in one system call) for a whole
+/// time slice. Named, as in Go, where the type sits in proc.go.
+/// \gosrc{proc.go,sysmontick}
+struct sysmontick {
+  uint32 schedtick;
+  int64 schedwhen;
+  uint32 syscalltick;
+  int64 syscallwhen;
+};
+
 struct p {
   int32 id;
   atomic::Racy<uint32> status;  // _Pidle, _Prunning, ...
@@ -512,12 +523,7 @@ struct p {
   // owner (or the taker of a _Psyscall P) writes it, sysmon reads it
   // without a lock (retake), hence Racy.
   atomic::Racy<uint32> syscalltick;
-  struct {
-    uint32 schedtick;
-    int64 schedwhen;
-    uint32 syscalltick;
-    int64 syscallwhen;
-  } sysmontick;        // sysmon's last sample of the ticks
+  struct sysmontick sysmontick;  // sysmon's last sample of the ticks
   muintptr m;          // the M holding this P (0 when idle)
   struct mcache* mcache;  // the small-object cache mallocgc uses on this P
   pageCache pcache;       // free pages for small spans, without the heap lock

@@ -13,7 +13,7 @@ _goversion = os.environ.get("GORT_GOVERSION", "go1.22.12")
 release = _goversion
 version = _goversion
 
-extensions = ["sphinxcontrib.mermaid", "gortbook"]
+extensions = ["sphinxcontrib.mermaid", "breathe", "gortbook"]
 
 root_doc = "index"
 exclude_patterns = ["_build", "node_modules", "README.md", "**/README.md"]
@@ -30,7 +30,7 @@ html_css_files = ["book.css"]
 html_js_files = [("mermaid.min.js", {"priority": 400}),  # before mermaid_init_js (500)
                  "book.js"]                             # wide diagrams: open over the window
 html_show_sourcelink = False
-html_copy_source = False
+html_copy_source = True      # the search page's snippets are cut from these copies
 html_last_updated_fmt = None
 html_theme_options = {
     "navigation_with_keys": True,
@@ -55,3 +55,26 @@ gort_xmldir = os.environ.get("GORT_XMLDIR", "")
 # A digest of the book's own code: when the extension or the generators
 # change, Sphinx rereads every page instead of trusting its cache.
 gort_code_digest = os.environ.get("GORT_CODE_DIGEST", "")
+
+# The Reference part: Breathe renders the runtime's structures and the user
+# surface from the XML of the same Doxygen run as the code browser. A C++ name
+# in a declaration that the Reference does not itself declare is linked to its
+# code-browser page (gortbook's missing-reference handler); what is left is
+# outside the port (the C++ standard library, the compiler's builtins) and
+# listed with its reason in book/nitpick-ignore.tsv.
+breathe_projects = {"gort": gort_xmldir} if gort_xmldir else {}
+breathe_default_project = "gort"
+breathe_domain_by_extension = {"hpp": "cpp", "cpp": "cpp", "h": "cpp"}
+breathe_show_include = False
+breathe_show_define_initializer = True
+nitpick_ignore = []
+nitpick_ignore_regex = []
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nitpick-ignore.tsv"), encoding="utf-8") as _f:
+    for _line in _f:
+        if not _line.strip() or _line.startswith("#"):
+            continue
+        _kind, _target, _why = _line.rstrip("\n").split("\t", 2)
+        if not _why.strip():
+            raise ValueError("nitpick-ignore.tsv: %s has no reason" % _target)
+        (nitpick_ignore_regex if _kind.endswith("/regex") else nitpick_ignore).append(
+            (_kind.split("/")[0], _target))

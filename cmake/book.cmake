@@ -26,7 +26,7 @@
 #                          screenshots in ${CMAKE_BINARY_DIR}/site-check
 #
 # GORT_BOOK=OFF skips all of it. Without the tools (Debian: doxygen,
-# python3-sphinx, furo, python3-sphinxcontrib-mermaid, python3-matplotlib,
+# python3-sphinx, furo, python3-sphinxcontrib-mermaid, python3-breathe, python3-matplotlib,
 # chromium, npm; make.bash installs them) the book is skipped with a warning.
 
 option(GORT_BOOK "Build the book and the code browser into site/" ON)
@@ -40,10 +40,10 @@ endif()
 set(GORT_BOOK_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with Debian's Sphinx modules")
 find_program(GORT_DOXYGEN doxygen)
 find_program(GORT_NPM npm)
-execute_process(COMMAND "${GORT_BOOK_PYTHON}" -c "import sphinx, furo, sphinxcontrib.mermaid, matplotlib"
+execute_process(COMMAND "${GORT_BOOK_PYTHON}" -c "import sphinx, furo, sphinxcontrib.mermaid, breathe, matplotlib"
                 RESULT_VARIABLE _book_py OUTPUT_QUIET ERROR_QUIET)
 if(NOT GORT_DOXYGEN OR NOT GORT_NPM OR NOT _book_py EQUAL 0)
-  message(WARNING "gort: the book needs doxygen, npm and ${GORT_BOOK_PYTHON} with sphinx, furo, "
+  message(WARNING "gort: the book needs doxygen, npm and ${GORT_BOOK_PYTHON} with sphinx, furo, breathe, "
                   "sphinxcontrib.mermaid and matplotlib; not building it (./make.bash installs them)")
   return()
 endif()
@@ -64,7 +64,7 @@ add_custom_command(OUTPUT "${_mermaid}"
   COMMENT "book: npm ci (Mermaid)")
 
 file(GLOB_RECURSE _book_inputs CONFIGURE_DEPENDS
-  "${_book_src}/*.rst" "${_book_src}/*.py" "${_book_src}/*.css" "${_book_src}/*.in" "${_book_src}/*.tsv"
+  "${_book_src}/*.rst" "${_book_src}/*.py" "${_book_src}/*.css" "${_book_src}/_static/*.js" "${_book_src}/*.in" "${_book_src}/*.tsv"
   "${_book_src}/*.txt" "${_book_src}/*.md" "${_book_src}/*.json" "${_book_src}/*.gdb")
 list(FILTER _book_inputs EXCLUDE REGEX "/node_modules/")
 # The performance chapter plots committed bench/compare results, and groups

@@ -26,6 +26,11 @@ Directives
 
 Every lookup failure is reported as a Sphinx warning, which -W turns into a
 failed build.
+
+The Reference part (reference/*.rst) is Breathe's rendering of Doxygen's
+XML into Sphinx's C++ domain; this extension links the names it does not
+declare to the code browser, points :cpp: at its entries, and adds to each
+entry the line that defines it.
 """
 
 import os
@@ -368,6 +373,120 @@ class GoExcerptDirective(Directive):
         return [wrap]
 
 
+# ---------------------------------------------------------------------------
+# The Reference part (Breathe) and the C++ domain.
+
+# Where a name used in a declaration may live, tried in this order when the
+# Reference does not declare it: Breathe writes names as the source spells
+# them (uintptr, atomic::Uint32), relative to the declaring scope.
+_SCOPES = ("", "runtime::", "runtime::atomic::", "runtime::sys::", "gort::", "gort::sync::")
+
+
+def _code_page(name):
+    """The code browser's page of a C++ name as Breathe spells it inside a
+    declaration, or None."""
+    bare = re.sub(r"<.*>$", "", name.strip()).lstrip(":")
+    for scope in _SCOPES:
+        try:
+            return _state["tag"].href(scope + bare)
+        except Exception:  # CppError: try the next scope
+            continue
+    return None
+
+
+def missing_reference(app, env, node, contnode):
+    """Links what the Reference does not declare to the code browser: a C++
+    name in a declaration (runtime::uintptr, runtime::atomic::Uint32), and a
+    Doxygen compound that a doc comment names (chan.cpp, a struct), which
+    Breathe turns into a label of its id. Anything else stays unresolved and
+    -n reports it, unless book/nitpick-ignore.tsv gives a reason."""
+    domain, target = node.get("refdomain"), node.get("reftarget", "")
+    root = "../" * node.get("refdoc", env.docname).count("/")
+    href = None
+    if domain == "cpp":
+        href = _code_page(target)
+    elif domain == "std" and node.get("reftype") == "ref" and re.match(r"^[A-Za-z0-9_]+$", target):
+        # A compound's id is its page (chan_8cpp); a member's is its
+        # compound's id, "_1", and the anchor (namespaceruntime_1a87cb...).
+        m = re.match(r"^(.*)_1([a-z][0-9a-f]{32,})$", target)
+        page, anchor = (m.group(1), "#" + m.group(2)) if m else (target, "")
+        if os.path.exists(os.path.join(app.config.gort_xmldir, page + ".xml")):
+            href = page + ".html" + anchor
+    if href is None:
+        return None
+    ref = nodes.reference("", "", refuri=root + "code/" + href, reftitle="C++: " + target,
+                          internal=False, classes=["cpp-link"])
+    ref += contnode
+    return ref
+
+
+def _declared(env):
+    """{qualified C++ name: (docname, anchor)} of what the Reference
+    declares (Sphinx's C++ domain), first declaration of each name."""
+    out = {}
+    for sym in env.get_domain("cpp").data["root_symbol"].get_all_symbols():
+        decl = sym.declaration
+        if decl is None or not sym.docname:
+            continue
+        if sym.parent is not None and sym.parent.declaration is decl:
+            continue  # a function's or template's parameter: its entry is the parent's
+        try:
+            name = str(sym.get_full_nested_name())
+        except Exception:  # an anonymous entity
+            continue
+        out.setdefault(re.sub(r"<[^<>]*>", "", name), (sym.docname, decl.get_newest_id()))
+    return out
+
+
+def doctree_resolved(app, doctree, docname):
+    """:cpp: links go to the Reference's entry when it has one (else they
+    keep the code browser's page); in the Reference, the links Doxygen puts
+    side by side in a "Book:" paragraph get separators, and each entry says
+    where it is defined."""
+    env = app.env
+    decls = _declared(env)
+    for ref in doctree.findall(nodes.reference):
+        title = ref.get("reftitle", "")
+        if "cpp-link" not in ref.get("classes", []) or not title.startswith("C++: "):
+            continue
+        hit = decls.get(title[len("C++: "):].strip())
+        if hit:
+            ref["refuri"] = app.builder.get_relative_uri(docname, hit[0]) + "#" + hit[1]
+    if not docname.startswith("reference/"):
+        return
+    # A Go link from a doc comment (the \gosrc alias) reads "runtime/chan.go:
+    # hchan"; Breathe drops the title the code browser's link carries, which
+    # the link checker reads back, so it is put back from the text.
+    golinks = _state["golinks"]
+    for ref in doctree.findall(nodes.reference):
+        if golinks.URL_RE.match(ref.get("refuri", "")) and not ref.get("reftitle"):
+            ref["reftitle"] = "%s %s" % (golinks.TAG, ref.astext().strip())
+    for para in doctree.findall(nodes.paragraph):
+        kids = list(para.children)
+        for a, b in zip(kids, kids[1:]):
+            if isinstance(a, nodes.reference) and isinstance(b, nodes.reference):
+                para.insert(para.index(b), nodes.Text(" · "))
+    from sphinx import addnodes
+    names = {v[1]: k for k, v in decls.items() if v[0] == docname}
+    root = "../" * docname.count("/")
+    for sig in doctree.findall(addnodes.desc_signature):
+        name = next((names[i] for i in sig.get("ids", []) if i in names), None)
+        if name is None:
+            continue
+        try:
+            e = _state["xml"].lookup(name)
+            where = (e.bodyfile, e.bodystart) if e.bodyfile and e.bodystart else (e.file, e.line)
+            href = _doxy_source_href(root, where[0], where[1])
+        except Exception:  # CppError: a name Doxygen's XML spells otherwise
+            continue
+        line = nodes.paragraph(classes=["ref-defined"])
+        line += nodes.Text("Defined in ")
+        line += _ref(href, "%s:%d" % where, title="the source, in the code browser")
+        content = sig.parent.next_node(addnodes.desc_content)
+        if content is not None:
+            content.insert(0, line)
+
+
 def setup(app):
     app.add_config_value("gort_repo", "", "env")
     app.add_config_value("gort_tools", "", "env")
@@ -375,6 +494,8 @@ def setup(app):
     app.add_config_value("gort_xmldir", "", "env")
     app.add_config_value("gort_code_digest", "", "env")
     app.connect("builder-inited", builder_inited)
+    app.connect("missing-reference", missing_reference)
+    app.connect("doctree-resolved", doctree_resolved)
     app.add_role("cpp", cpp_role)
     app.add_role("go", go_role)
     app.add_role("gofile", gofile_role)
