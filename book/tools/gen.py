@@ -1991,3 +1991,186 @@ def mistakes(srcdir, prog):
                                     "book was built; do not edit.\n\n.. code-block:: text\n\n%s\n"
                                     % indent(text, 3))
     return changed
+
+
+def _ring_figure(rows, head, tail, runnext, stale):
+    """generated/goroutines-ring.svg: the P's ring as goroutinefacts ring
+    printed it. Left, all 256 slots around a circle: the live ones (head up
+    to tail) dark, the ones holding an old g pointer light; right, the slots
+    around the live window, each live one with its goid, and runnext."""
+    import perf
+    plt = perf._pyplot()
+    from matplotlib.patches import Wedge, Rectangle, FancyArrowPatch
+    size = 256
+    live = {s: goid for s, goid in rows}
+    plt.rcParams.update({"font.size": 10})
+    fig = plt.figure(figsize=(7.0, 2.9))
+    ax = fig.add_axes([0.0, 0.0, 0.30, 1.0])
+    ax.set_xlim(-1.25, 1.25)
+    ax.set_ylim(-1.3, 1.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    for s in range(size):
+        # Slot 0 at the top, counting clockwise.
+        a1 = 90 - 360.0 * s / size
+        colour = "#1f4e79" if s in live else ("#c9d6e3" if stale else "#ffffff")
+        ax.add_patch(Wedge((0, 0), 1.0, a1 - 360.0 / size, a1, width=0.28, facecolor=colour,
+                           edgecolor=colour, linewidth=0.3))
+    ax.add_patch(Wedge((0, 0), 1.0, 0, 360, width=0.28, facecolor="none", edgecolor="#555555", linewidth=0.6))
+    for s in (0, 64, 128, 192):
+        import math
+        ang = math.radians(90 - 360.0 * s / size)
+        ax.text(0.52 * math.cos(ang), 0.52 * math.sin(ang), str(s), ha="center", va="center")
+    ax.text(0, -1.2, "runq: %d slots" % size, ha="center", va="center")
+
+    bx = fig.add_axes([0.32, 0.0, 0.68, 1.0])
+    bx.axis("off")
+    first = (head - 2) % size
+    n = 13
+    shown = [(first + i) % size for i in range(n)]
+    bx.set_xlim(-0.9, n + 0.3)
+    bx.set_ylim(-2.2, 2.4)
+    for i, s in enumerate(shown):
+        full = s in live
+        bx.add_patch(Rectangle((i, 0), 0.92, 1.0, facecolor="#1f4e79" if full else "#c9d6e3",
+                               edgecolor="#555555", linewidth=0.6))
+        bx.text(i + 0.46, 0.5, str(live[s]) if full else "old", ha="center", va="center",
+                color="white" if full else "#333333")
+        bx.text(i + 0.46, -0.3, str(s), ha="center", va="center")
+    bx.text(-0.15, 0.5, "...", ha="right", va="center")
+    bx.text(n + 0.05, 0.5, "...", ha="left", va="center")
+    bx.text(-0.15, -0.3, "slot", ha="right", va="center")
+    hi = shown.index(head % size)
+    ti = shown.index(tail % size)
+    for i, label in ((hi, "runqhead = %d" % head), (ti, "runqtail = %d" % tail)):
+        bx.add_patch(FancyArrowPatch((i + 0.46, 1.85), (i + 0.46, 1.08), arrowstyle="-|>", mutation_scale=12,
+                                     color="#333333"))
+        bx.text(i + 0.46, 2.0, label, ha="center", va="bottom")
+    bx.add_patch(Rectangle((n - 3.0, -1.95), 0.92, 1.0, facecolor="#2e7d32", edgecolor="#555555", linewidth=0.6))
+    bx.text(n - 2.54, -1.45, str(runnext), ha="center", va="center", color="white")
+    bx.text(n - 3.2, -1.45, "runnext", ha="right", va="center")
+    bx.text(-0.6, -1.45, "goid in each live slot;\n\"old\": a stale g pointer", ha="left", va="center")
+    return perf._svg(plt, fig)
+
+
+def goroutinefacts(srcdir, prog):
+    """The goroutine chapter's includes, from book/programs/goroutinefacts.cpp:
+
+      generated/goroutines-ring-output.inc   `goroutinefacts ring`: a P's run
+                                             queue after ten go statements,
+                                             then full, then halved into the
+                                             global queue; a g reused
+      generated/goroutines-steal-output.inc  `goroutinefacts steal`: which P
+                                             ran goroutines P0 made
+      generated/goroutines-*-facts.inc       the figures the prose quotes
+      generated/goroutines-ring.svg          the ring, drawn from the output
+
+    The build fails if the output no longer shows what the chapter says:
+    nine goroutines in the ring from slot 252 around to slot 4 (its tail
+    counter past 256), the tenth in runnext, consecutive goids, every
+    other slot holding an old g pointer, the goid cache's batch ending at
+    sched.goidgen; a full ring of 256 and then 128 with 129 goroutines on
+    the global queue, from the ring's old head to the kicked runnext; the
+    next go statement taking the first g of the P's free list with its
+    stack; and in steal mode every goroutine run, none on the P that made
+    them. None of it depends on timing: ring runs at GOMAXPROCS=1 holding
+    its M, and steal waits until all have run."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the goroutine chapter needs the goroutinefacts program (build.py "
+                         "--goroutinefacts; cmake/book.cmake passes it): %r not found" % (prog,))
+    problems = []
+    ring = _run_joined(prog, ["ring"])
+    mh = re.search(r"^runqhead (\d+) \(slot (\d+)\), runqtail (\d+) \(slot (\d+)\): (\d+) queued$", ring, re.M)
+    mn = re.search(r"^runnext  goid (\d+)$", ring, re.M)
+    rows = [(int(s), int(goid)) for s, goid in re.findall(r"^slot +(\d+) goid (\d+)$", ring, re.M)]
+    ms = re.search(r"^other slots: (\d+) of (\d+) still hold an old g pointer$", ring, re.M)
+    mc = re.search(r"^goidcache (\d+), goidcacheend (\d+), sched.goidgen (\d+)$", ring, re.M)
+    mf = re.search(r"^after (\d+) more: (\d+) queued, runnext goid (\d+), global queue (\d+)$", ring, re.M)
+    m1 = re.search(r"^after 1 more: (\d+) queued, runnext goid (\d+), global queue (\d+) "
+                   r"\(goid (\d+) to (\d+)\)$", ring, re.M)
+    mfree = re.search(r"^free gs: (\d+) on P0, (\d+) on the global lists; (\d+) gs ever made$", ring, re.M)
+    mr = re.search(r"^next go statement: goid (\d+), (.*) g \(last goid (\d+)\), (\w+) stack$", ring, re.M)
+    if not all((mh, mn, ms, mc, mf, m1, mfree, mr)) or len(rows) != 9:
+        problems.append("a line is missing or changed")
+    else:
+        head, hslot, tail, tslot, queued = map(int, mh.groups())
+        runnext = int(mn.group(1))
+        goids = [goid for _, goid in rows]
+        if (hslot, tslot, queued) != (252, 5, 9) or head % 256 != 252 or tail - head != 9 or tail < 256:
+            problems.append("the ring is not slots 252 to 4, nine goroutines, the tail counter past 256")
+        if [s for s, _ in rows] != [252, 253, 254, 255, 0, 1, 2, 3, 4]:
+            problems.append("the live slots are not 252..255, 0..4 in order")
+        if goids != list(range(goids[0], goids[0] + 9)) or runnext != goids[-1] + 1:
+            problems.append("the goids are not consecutive with the last in runnext")
+        if "warning" in ring or int(ms.group(1)) != 247 or int(ms.group(2)) != 247:
+            problems.append("not every other slot holds an old g pointer")
+        cache, cacheend, goidgen = map(int, mc.groups())
+        if cache != runnext + 1 or cacheend != goidgen + 1 or not 0 < cacheend - cache <= 16:
+            problems.append("the goid cache is not the rest of a batch ending at sched.goidgen")
+        more, fq, fnext, fglob = map(int, mf.groups())
+        if more != 247 or fq != 256 or fglob != 0 or fnext != runnext + more:
+            problems.append("247 more did not fill the ring to 256 with an empty global queue")
+        q1, next1, glob1, gfirst, glast = map(int, m1.groups())
+        if (q1, glob1) != (128, 129) or next1 != fnext + 1 or gfirst != goids[0] or glast != fnext:
+            problems.append("the overflow did not move 128 + 1 to the global queue")
+        if "starts with the ring's old head: yes; ends with the kicked runnext: yes" not in ring:
+            problems.append("the global queue's ends are not the ring's old head and the kicked runnext")
+        local, glob, allg = map(int, mfree.groups())
+        if not local < 64 or local + glob > allg:
+            problems.append("the free lists are not as gfput keeps them")
+        if mr.group(2) != "the free list's first" or mr.group(4) != "same" or int(mr.group(3)) >= int(mr.group(1)):
+            problems.append("the next go statement did not reuse the free list's first g and its stack")
+    steal = _run_joined(prog, ["steal"])
+    me = re.search(r"^P(\d+), GOMAXPROCS=2: 9 go statements; P\1 kept running main meanwhile$", steal, re.M)
+    ran = re.findall(r"^ran (\d+): goid (\d+) on P(\d+)$", steal, re.M)
+    if not me or len(ran) != 9 or any(p == me.group(1) for _, _, p in ran) \
+            or not re.search(r"^9 of 9 ran, 0 on P%s$" % (me.group(1) if me else "x"), steal, re.M):
+        problems.append("steal: not all nine ran, or one ran on the P that made them")
+    if problems:
+        raise SystemExit("gen: goroutinefacts no longer shows what the goroutine chapter says (%s):\n%s\n%s"
+                         % ("; ".join(problems), ring, steal))
+    svg = _ring_figure(rows, head, tail, runnext, True)
+    changed = write_if_changed(os.path.join(srcdir, "generated", "goroutines-ring.svg"), svg)
+    # gort::detail::goclosure, cut from go.hpp (Doxygen leaves detail out,
+    # so the excerpt directive cannot find it).
+    code = _cut(os.path.join(REPO, "go.hpp"), "/// goclosure:", "};")
+    changed |= write_if_changed(os.path.join(srcdir, "generated", "goroutines-goclosure.inc"),
+                                ".. Generated by book/tools/gen.py from go.hpp; do not edit.\n\n"
+                                ".. code-block:: cpp\n   :caption: go.hpp: gort::detail::goclosure\n\n%s\n"
+                                % indent(code, 3))
+    changed |= write_program_includes(srcdir, "goroutinefacts", "goroutines-ring", ring, [
+        ".. |gf_head| replace:: %d" % head,
+        ".. |gf_tail| replace:: %d" % tail,
+        ".. |gf_first| replace:: %d" % goids[0],
+        ".. |gf_last| replace:: %d" % goids[-1],
+        ".. |gf_runnext| replace:: %d" % runnext,
+        ".. |gf_cache| replace:: %d" % cache,
+        ".. |gf_cacheend| replace:: %d" % cacheend,
+        ".. |gf_goidgen| replace:: %d" % goidgen,
+        ".. |gf_fullnext| replace:: %d" % fnext,
+        ".. |gf_next1| replace:: %d" % next1,
+        ".. |gf_freelocal| replace:: %d" % local,
+        ".. |gf_freeglobal| replace:: %d" % glob,
+        ".. |gf_allg| replace:: %d" % allg,
+        ".. |gf_reuse_new| replace:: %s" % mr.group(1),
+        ".. |gf_reuse_old| replace:: %s" % mr.group(3)])
+    # Which order the thief ran them in depends on when it arrived. If it
+    # came after all nine were made: half the ring (the first four), the
+    # last of those at once, then the other three from its own ring; half of
+    # the four left, and so on; runnext, the ninth, last.
+    ranks = sorted(int(goid) for _, goid, _ in ran)
+    order = [ranks.index(int(goid)) + 1 for _, goid, _ in ran]
+    if order == [4, 1, 2, 3, 6, 5, 7, 8, 9]:
+        story = ("This time the thief came after all nine were made, and the order shows its steals: half of "
+                 "the ring's eight (the first four), running the last of them at once and the others from its "
+                 "own ring; then two of the four left, then one, then one; and ``runnext``, the ninth, last, "
+                 "taken in the final round of ``stealWork`` once the ring was empty.")
+    else:
+        story = ("This time the thief came while ``main`` was still making them, so the order (by creation: "
+                 "%s) is not the plain pattern of halves; run it again to see it: the fourth first, then "
+                 "the first three, then the sixth and fifth, and so on, ``runnext`` last."
+                 % ", ".join(str(o) for o in order))
+    changed |= write_program_includes(srcdir, "goroutinefacts", "goroutines-steal", steal, [
+        ".. |gf_stealp| replace:: P%s" % me.group(1),
+        ".. |gf_steal_story| replace:: %s" % story])
+    return changed
