@@ -19,7 +19,9 @@
                           collector's, the timers', the poller's and the
                           preemption chapter's program output (gcfacts.cpp,
                           timerfacts.cpp, pollfacts.cpp, preemptfacts.cpp);
-                          chapters 4's and 6's (sendfacts.cpp).
+                          chapters 4's and 6's (sendfacts.cpp); the goroutine
+                          chapter's (goroutinefacts.cpp), with the run-queue
+                          figure drawn from it (goroutines-ring.svg).
   mentions.json           C++ name -> book sections that cite it (:cpp:), for
                           the code -> book links Doxygen shows.
 
