@@ -255,7 +255,7 @@ class ExcerptDirective(Directive):
                 break
         wrap = nodes.container(classes=["excerpt"])
         wrap += head
-        wrap += _code_block(text, "cpp", start)
+        wrap += _code_block(_state["gosrc"].plain_markers(text), "cpp", start)
         return [wrap]
 
 

@@ -317,7 +317,7 @@ def sbs_page(stem, markers, xml, tag, cited):
             if qname and tag_href(tag, qname):
                 head += " · :cpp:`%s <%s>`" % (qname.replace("runtime::", "", 1), qname)
             out.append("      .. container:: sbs-head\n\n         %s\n" % head)
-            out.append(code_block("cpp", text, start, 6))
+            out.append(code_block("cpp", gosrc.plain_markers(text), start, 6))
             deps.extend(departures_in(text))
         note = notes.get(mk0.key.replace(",", ":", 1))
         if note:
