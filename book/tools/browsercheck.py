@@ -31,6 +31,10 @@ the Mermaid script served from the site's own _static (no error diagram),
 and that every figure of the performance chapter is in the loaded page and
 points at an SVG drawing in the site.
 
+The Reference part must have its struct entries with their Go links, and
+the general index must link at least 200 C++ names to it (a screenshot of
+reference/structures.html goes to OUTDIR too).
+
 Then every chapter with a diagram is measured over HTTP in two frames, 1400
 and 420 CSS pixels wide (a laptop's window, a phone's): each diagram's
 smallest label must be drawn at 12 px or more (font size times the drawing's
@@ -386,6 +390,29 @@ def main(argv):
                 passed += 1
             for line in said:
                 print(("ok: " if not p else "measured: ") + line)
+        # The Reference part (Breathe) and the index it fills.
+        try:
+            page = "reference/structures.html"
+            d = dom(browser, "file://" + os.path.join(site, page))
+            entries = len(re.findall(r'<dl class="cpp (?:struct|class)"', d))
+            golinks = len(re.findall(r'href="https://github\.com/golang/go/blob/', d))
+            if entries < 10 or golinks < 10:
+                problems.append("%s: %d struct entries, %d Go links (expected 10 or more of each)"
+                                % (page, entries, golinks))
+            else:
+                passed += 1
+                print("ok: %s (file): %d struct entries, %d Go links" % (page, entries, golinks))
+            screenshot(browser, "file://" + os.path.join(site, page), os.path.join(outdir, "reference.png"),
+                       "1400,2000")
+            d = dom(browser, "file://" + os.path.join(site, "genindex.html"))
+            names = len(re.findall(r'href="reference/[^"]*#_CPPv4', d))
+            if names < 200:
+                problems.append("genindex.html: %d C++ names link to the Reference, expected 200 or more" % names)
+            else:
+                passed += 1
+                print("ok: genindex.html (file): %d C++ names link to the Reference" % names)
+        except Exception as e:
+            problems.append(str(e))
         # The index over HTTP: the site works when served, not only from disk.
         try:
             d = dom(browser, "http://127.0.0.1:%d/index.html" % port)

@@ -109,13 +109,36 @@ def doxygen_digest(conf, mentions_file):
             for n in sorted(os.listdir(full)):
                 if n.endswith((".cpp", ".hpp", ".h")):
                     add(os.path.join(full, n))
-    for n in sorted(os.listdir(HERE)):
-        if n.endswith(".py"):
-            add(os.path.join(HERE, n))
+    # Of the book's tools, Doxygen runs only its input filter (gosrc.py,
+    # which imports golinks.py); a change to a generator must not rerun it.
+    for n in ("gosrc.py", "golinks.py", "build.py"):
+        add(os.path.join(HERE, n))
     for path in (os.path.join(BOOK, "code-mainpage.md"), os.path.join(BOOK, "_static", "doxygen-extra.css"),
                  mentions_file):
         add(path)
     return h.hexdigest()
+
+
+def code_header(outdir):
+    """The code browser's page header: the installed Doxygen's own default
+    (doxygen -w html), with the project's name made a link back to the book
+    and a second link beside it. Returns its path."""
+    files = [os.path.join(outdir, n) for n in ("header.html", "footer.html", "default.css")]
+    res = subprocess.run(["doxygen", "-w", "html"] + files, cwd=outdir, capture_output=True, text=True)
+    if res.returncode != 0:
+        fail("doxygen -w html failed:\n" + res.stdout + res.stderr)
+    with open(files[0], encoding="utf-8") as f:
+        text = f.read()
+    old = '<div id="projectname">$projectname'
+    if old not in text:
+        fail("doxygen -w html: the default header has no %r to link to the book" % old)
+    text = text.replace(old, '<div id="projectname"><a href="$relpath^../index.html" title="the book">'
+                             '$projectname</a> <span class="gort-booklink">· <a href="$relpath^../index.html">'
+                             'back to the book</a> · <a href="$relpath^../reference/index.html">'
+                             'Reference</a></span>', 1)
+    with open(files[0], "w", encoding="utf-8") as f:
+        f.write(text)
+    return files[0]
 
 
 def doxygen(work, site):
@@ -163,6 +186,9 @@ def doxygen(work, site):
     doxyfile = os.path.join(work, "doxygen", "Doxyfile")
     with open(doxyfile, "w", encoding="utf-8") as f:
         f.write(conf)
+    header = code_header(os.path.join(work, "doxygen"))
+    with open(doxyfile, "a", encoding="utf-8") as f:
+        f.write("HTML_HEADER = %s\n" % header)
     res = subprocess.run(["doxygen", doxyfile], cwd=REPO, capture_output=True, text=True)
     if res.returncode != 0:
         fail("doxygen failed:\n" + res.stdout + res.stderr)
