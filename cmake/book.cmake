@@ -121,7 +121,9 @@ add_custom_target(book_test_results
 # The chapters on ch <- v and the scheduler: sendfacts dumps a parked sender
 # on SIGQUIT and traces a ping-pong under GODEBUG=schedtrace. The select
 # chapter's: selectfacts counts which ready case wins, and deadlocks in a
-# select. book/tools/gen.py runs
+# select. The LockOSThread chapter's: lockfacts locks goroutines to threads,
+# watches the template thread start their threads, and exits one locked.
+# book/tools/gen.py runs
 # them while it builds the book, and fails if one cannot be run or read, or
 # no longer prints what its chapter says.
 set(_book_programs "${CMAKE_BINARY_DIR}/book/programs")
@@ -134,12 +136,13 @@ add_executable(book_preemptfacts "${_book_src}/programs/preemptfacts.cpp")
 add_executable(book_sendfacts "${_book_src}/programs/sendfacts.cpp")
 add_executable(book_scavfacts "${_book_src}/programs/scavfacts.cpp")
 add_executable(book_selectfacts "${_book_src}/programs/selectfacts.cpp")
+add_executable(book_lockfacts "${_book_src}/programs/lockfacts.cpp")
 # The README's example, for chapter 1 (the consumer test checks that the
 # README shows this very file).
 add_executable(book_hello "${CMAKE_CURRENT_SOURCE_DIR}/tests/consumer/main.cpp")
 add_executable(book_mistakes "${_book_src}/programs/mistakes.cpp")
 foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts hello
-        mistakes)
+        mistakes lockfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -163,7 +166,8 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --pollfacts "$<TARGET_FILE:book_pollfacts>" --preemptfacts "$<TARGET_FILE:book_preemptfacts>"
           --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
           --selectfacts "$<TARGET_FILE:book_selectfacts>" --hello "$<TARGET_FILE:book_hello>"
-          --mistakes "$<TARGET_FILE:book_mistakes>" ${_book_testprog}
+          --mistakes "$<TARGET_FILE:book_mistakes>" --lockfacts "$<TARGET_FILE:book_lockfacts>"
+          ${_book_testprog}
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
           book_gcfacts "$<TARGET_FILE:book_gcfacts>" book_timerfacts "$<TARGET_FILE:book_timerfacts>"
@@ -172,7 +176,8 @@ add_custom_command(OUTPUT "${_book_stamp}"
           book_sendfacts "$<TARGET_FILE:book_sendfacts>"
           book_scavfacts "$<TARGET_FILE:book_scavfacts>"
           book_selectfacts "$<TARGET_FILE:book_selectfacts>" book_hello "$<TARGET_FILE:book_hello>"
-          book_mistakes "$<TARGET_FILE:book_mistakes>" $<$<TARGET_EXISTS:testprog>:testprog>
+          book_mistakes "$<TARGET_FILE:book_mistakes>" book_lockfacts "$<TARGET_FILE:book_lockfacts>"
+          $<$<TARGET_EXISTS:testprog>:testprog>
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

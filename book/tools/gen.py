@@ -1720,6 +1720,83 @@ def selectfacts(srcdir, prog):
     return changed
 
 
+def lockfacts(srcdir, prog):
+    """The LockOSThread chapter's includes, from book/programs/lockfacts.cpp
+    run with GOMAXPROCS=2:
+
+      generated/lock-output.inc   its output
+      generated/lock-facts.inc    the figures the prose quotes
+
+    The build fails if the output no longer shows what the chapter says:
+    main's first LockOSThread, on the main thread, adds exactly one M, one
+    OS thread and one system M (the template thread, which has no P); the
+    locked goroutine runs on one thread, its M's, and the unlocked one never
+    on that thread; with the lockers parked there are at least as many Ms as
+    goroutines holding one (main, the tainted goroutine, 8 lockers) plus
+    sysmon and the template thread, and the template thread woke at least
+    once; only the tainted thread bears its name while a thread it starts
+    itself inherits it; the tainted goroutine's locked exit ends its thread
+    and frees one M, and the lockers' threads stay. Only counts and yes/no
+    answers are checked, never timings."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the LockOSThread chapter needs the lockfacts program (build.py --lockfacts; "
+                         "cmake/book.cmake passes it): %r not found" % (prog,))
+    out = _run_joined(prog, env={"GOMAXPROCS": "2"})
+    problems = []
+
+    def need(pattern, what):
+        m = re.search(pattern, out, re.M)
+        if not m:
+            problems.append("no line " + what)
+        return m
+
+    m1 = need(r"^== 1\. main calls LockOSThread \(on the main thread: (\w+)\)$", "== 1.")
+    mb = need(r"^before: (\d+) Ms, (\d+) OS threads, (\d+) system M \(sysmon\)$", "before")
+    ma = need(r"^after:  (\d+) Ms, (\d+) OS threads, (\d+) system Ms \(sysmon, the template thread\)$", "after")
+    mn = need(r"^new Ms: (\d+), with a P: (\w+)$", "new Ms")
+    ml = need(r"^locked: +on (\d+) threads? \(its M's, procid: (\w+)\)$", "locked")
+    mu = need(r"^unlocked: on (\d+) threads?, on the locked one (\d+) times$", "unlocked")
+    m3 = need(r"^before: (\d+) Ms, (\d+) OS threads$", "before (part 3)")
+    mw = need(r"^with the 8 lockers parked: (\d+) Ms, (\d+) OS threads, the lockers on (\d+) threads$", "with")
+    mt = need(r"^the template thread woke (\d+) times$", "woke")
+    mx = need(r'^threads named "tainted": the goroutine\'s own (\d+), others (\d+)$', "named")
+    mp = need(r'^a thread it starts itself with pthread_create is named "(.*)"$', "pthread_create")
+    me = need(r"^it returns locked: its thread gone (\w+), Ms freed \(sched\.nmfreed\) (\d+) -> (\d+)$", "returns")
+    mk = need(r"^the lockers unlocked before returning: threads still there (\d+) of (\d+)$", "lockers")
+    mz = need(r'^threads named "tainted" now: (\d+)$', "now")
+    if not problems:
+        if m1.group(1) != "yes":
+            problems.append("main was not on the main thread")
+        if not (int(ma.group(1)) == int(mb.group(1)) + 1 and int(ma.group(2)) == int(mb.group(2)) + 1
+                and (mb.group(3), ma.group(3)) == ("1", "2")):
+            problems.append("the first LockOSThread did not add one M, one thread and one system M")
+        if mn.groups() != ("1", "no"):
+            problems.append("not exactly one new M, without a P")
+        if ml.groups() != ("1", "yes"):
+            problems.append("the locked goroutine was not always on its M's one thread")
+        if int(mu.group(1)) < 1 or mu.group(2) != "0":
+            problems.append("the unlocked goroutine ran on the locked thread")
+        if int(mw.group(1)) < 8 + 4 or mw.group(3) != "8":
+            problems.append("fewer Ms than the goroutines holding one, sysmon and the template thread")
+        if int(mt.group(1)) < 1:
+            problems.append("the template thread never woke")
+        if mx.groups() != ("1", "0") or mp.group(1) != "tainted" or mz.group(1) != "0":
+            problems.append("the name spread to a runtime thread, stayed, or did not reach a pthread")
+        if me.group(1) != "yes" or int(me.group(3)) != int(me.group(2)) + 1:
+            problems.append("the locked exit did not end its thread and free one M")
+        if mk.groups() != ("8", "8"):
+            problems.append("the lockers' threads did not all stay")
+    if problems:
+        raise SystemExit("gen: lockfacts no longer shows what the LockOSThread chapter says (%s):\n%s"
+                         % ("; ".join(problems), out))
+    subs = [".. |lf_ms0| replace:: %s" % mb.group(1), ".. |lf_ms1| replace:: %s" % ma.group(1),
+            ".. |lf_t0| replace:: %s" % mb.group(2), ".. |lf_t1| replace:: %s" % ma.group(2),
+            ".. |lf_unlocked| replace:: %s" % mu.group(1),
+            ".. |lf_ms3| replace:: %s" % m3.group(1), ".. |lf_msw| replace:: %s" % mw.group(1),
+            ".. |lf_woke| replace:: %s" % mt.group(1)]
+    return write_program_includes(srcdir, "lockfacts", "lock", out, subs)
+
+
 def _cut(path, first, last, include_last=True):
     """The lines of path from the first that starts with `first` through the
     first after it that starts with `last` (up to the line before it when
