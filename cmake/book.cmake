@@ -119,7 +119,8 @@ add_custom_target(book_test_results
 # and dials over loopback. The preemption chapter's: preemptfacts spins
 # goroutines in loops that call nothing and counts the preemption signals.
 # The chapters on ch <- v and the scheduler: sendfacts dumps a parked sender
-# on SIGQUIT and traces a ping-pong under GODEBUG=schedtrace. The select
+# on SIGQUIT, traces a ping-pong under GODEBUG=schedtrace, and prints a
+# buffered channel's ring. The select
 # chapter's: selectfacts counts which ready case wins, and deadlocks in a
 # select. The LockOSThread chapter's: lockfacts locks goroutines to threads,
 # watches the template thread start their threads, and exits one locked.

@@ -1496,6 +1496,8 @@ def sendfacts(srcdir, prog):
       generated/send-handoff-facts.inc   the round trip's cost, the trace's
                                          line count
 
+    and, through chan_ring, `sendfacts ring`: chapter 4's buffer picture.
+
     The build fails if the program cannot be run, or if its output no longer
     shows what the chapters say: the dump exits with status 2 and lists the
     sender as [chan send] with mcall, chansendSlow and its own function on
@@ -1553,7 +1555,78 @@ def sendfacts(srcdir, prog):
                                       [".. |sh_ns| replace:: %s ns" % mr.group(2),
                                        ".. |sh_lines| replace:: %d" % len(sched),
                                        ".. |sh_empty| replace:: %d" % empty])
+    changed |= chan_ring(srcdir, prog)
     return changed
+
+
+# What `sendfacts ring` must print: the hchan of make(chan int, 8) after each
+# step, as chansend and chanrecv leave it (a receive clears its slot).
+RING_STATES = [
+    ("make(chan int, 8)", 0, 0, 0, [0, 0, 0, 0, 0, 0, 0, 0]),
+    ("5 sends (1..5)", 5, 5, 0, [1, 2, 3, 4, 5, 0, 0, 0]),
+    ("2 receives (got 1, 2)", 3, 5, 2, [0, 0, 3, 4, 5, 0, 0, 0]),
+    ("5 sends (6..10)", 8, 2, 2, [9, 10, 3, 4, 5, 6, 7, 8]),
+]
+
+
+def chan_ring(srcdir, prog):
+    """Chapter 4's buffer picture, from `sendfacts ring`:
+
+      generated/send-ring-output.inc   its output (four lines of hchan fields)
+      generated/chan-ring.svg          the buffer's 8 slots after the last
+                                       three steps, with recvx, sendx and
+                                       qcount, drawn with matplotlib
+
+    The run is deterministic (one goroutine, no waiting), so the build
+    checks every field and slot against RING_STATES: the ring as chansend and
+    chanrecv must leave it, sendx wrapping from 7 to 0."""
+    out = _run_joined(prog, ["ring"])
+    rows = re.findall(r"^(.+?) +qcount=(\d+) dataqsiz=(\d+) sendx=(\d+) recvx=(\d+) buf=\[([\d ]+)\]$", out, re.M)
+    got = [(step, int(q), int(sx), int(rx), [int(v) for v in buf.split()])
+           for step, q, size, sx, rx, buf in rows if size == "8"]
+    if got != RING_STATES:
+        raise SystemExit("gen: sendfacts ring no longer shows the ring chapter 4 draws:\n%s" % out)
+    changed = write_program_includes(srcdir, "sendfacts", "send-ring", out, [])
+    svg = ring_figure(got[1:])
+    return changed | write_if_changed(os.path.join(srcdir, "generated", "chan-ring.svg"), svg)
+
+
+def ring_figure(states):
+    """One row of slots per state: each slot's value (a cleared slot shows
+    its 0 in grey), the live ones shaded ([chan-slots]: qcount slots from
+    recvx on, around the ring), recvx pointing down from above, sendx up
+    from below. 10 pt text, 6.8 inches wide: about 650 px in the page."""
+    import perf
+    plt = perf._pyplot()
+    plt.rcParams.update({"font.size": 10})
+    n = len(states)
+    fig, axes = plt.subplots(n, 1, figsize=(6.8, 2.3 * n))
+    prev = None
+    for ax, (step, qcount, sendx, recvx, buf) in zip(axes, states):
+        size = len(buf)
+        live = {(recvx + k) % size for k in range(qcount)}
+        for i, v in enumerate(buf):
+            ax.add_patch(plt.Rectangle((i, 0), 1, 1, facecolor="#cfe3ff" if i in live else "white",
+                                       edgecolor="#333", linewidth=1.2))
+            ax.text(i + 0.5, 0.5, str(v), ha="center", va="center", fontsize=11,
+                    color="#111" if i in live else "#999")
+            ax.text(i + 0.5, -0.3, str(i), ha="center", va="center", fontsize=9, color="#666")
+        ax.annotate("recvx", xy=(recvx + 0.5, 1.02), xytext=(recvx + 0.5, 1.75), ha="center", va="center",
+                    arrowprops=dict(arrowstyle="->", color="#cf222e", lw=1.4), color="#cf222e")
+        ax.annotate("sendx", xy=(sendx + 0.5, -0.55), xytext=(sendx + 0.5, -1.45), ha="center", va="center",
+                    arrowprops=dict(arrowstyle="->", color="#0969da", lw=1.4), color="#0969da")
+        ax.text(size + 0.25, 0.5, "qcount=%d%s" % (qcount, " (full)" if qcount == size else ""),
+                ha="left", va="center")
+        wrapped = prev is not None and sendx < prev
+        prev = sendx
+        ax.set_title("after " + step + (": sendx wrapped from 7 to 0" if wrapped else ""), loc="left",
+                     fontsize=10)
+        ax.set_xlim(-0.1, size + 2.4)
+        ax.set_ylim(-1.8, 2.0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    fig.tight_layout(h_pad=0.2)
+    return perf._svg(plt, fig)
 
 
 def scavenger(srcdir, prog):
