@@ -11,11 +11,11 @@
 //      1000 times, each yielding (Gosched) between rounds: the locked one is
 //      always on the same thread, and the other is never on that thread.
 //   3. with one P, a goroutine locks its thread and renames it (per-thread
-//      state, as unshare or setns would be), then starts 8 goroutines that
+//      state, as unshare or setns would be), then starts 16 goroutines that
 //      lock threads of their own. Every thread the runtime starts meanwhile
 //      is started by the template thread, so none inherits the name; a thread
 //      the goroutine starts itself with pthread_create does. The goroutine
-//      then returns still locked, and its thread exits with it; the 8 others
+//      then returns still locked, and its thread exits with it; the 16 others
 //      unlock before they return, and their threads stay.
 //
 //   GOMAXPROCS=2 build/book/programs/lockfacts
@@ -184,7 +184,9 @@ void oneThread() {
 
 // ---- 3. state that must not spread, and a locked exit ----
 
-constexpr int lockers = 8;
+// More than the Ms a run has made by part 3 (about 13 at GOMAXPROCS=4), so
+// that the lockers need new threads.
+constexpr int lockers = 16;
 
 // A thread that is not an M: it reports its own name. No split-stack
 // prologue: the runtime has not set this thread's stack guard.

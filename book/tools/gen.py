@@ -1805,7 +1805,7 @@ def lockfacts(srcdir, prog):
     OS thread and one system M (the template thread, which has no P); the
     locked goroutine runs on one thread, its M's, and the unlocked one never
     on that thread; with the lockers parked there are at least as many Ms as
-    goroutines holding one (main, the tainted goroutine, 8 lockers) plus
+    goroutines holding one (main, the tainted goroutine, 16 lockers) plus
     sysmon and the template thread, and the template thread woke at least
     once; only the tainted thread bears its name while a thread it starts
     itself inherits it; the tainted goroutine's locked exit ends its thread
@@ -1830,7 +1830,7 @@ def lockfacts(srcdir, prog):
     ml = need(r"^locked: +on (\d+) threads? \(its M's, procid: (\w+)\)$", "locked")
     mu = need(r"^unlocked: on (\d+) threads?, on the locked one (\d+) times$", "unlocked")
     m3 = need(r"^before: (\d+) Ms, (\d+) OS threads$", "before (part 3)")
-    mw = need(r"^with the 8 lockers parked: (\d+) Ms, (\d+) OS threads, the lockers on (\d+) threads$", "with")
+    mw = need(r"^with the 16 lockers parked: (\d+) Ms, (\d+) OS threads, the lockers on (\d+) threads$", "with")
     mt = need(r"^the template thread woke (\d+) times$", "woke")
     mx = need(r'^threads named "tainted": the goroutine\'s own (\d+), others (\d+)$', "named")
     mp = need(r'^a thread it starts itself with pthread_create is named "(.*)"$', "pthread_create")
@@ -1849,7 +1849,7 @@ def lockfacts(srcdir, prog):
             problems.append("the locked goroutine was not always on its M's one thread")
         if int(mu.group(1)) < 1 or mu.group(2) != "0":
             problems.append("the unlocked goroutine ran on the locked thread")
-        if int(mw.group(1)) < 8 + 4 or mw.group(3) != "8":
+        if int(mw.group(1)) < 16 + 4 or mw.group(3) != "16":
             problems.append("fewer Ms than the goroutines holding one, sysmon and the template thread")
         if int(mt.group(1)) < 1:
             problems.append("the template thread never woke")
@@ -1857,7 +1857,7 @@ def lockfacts(srcdir, prog):
             problems.append("the name spread to a runtime thread, stayed, or did not reach a pthread")
         if me.group(1) != "yes" or int(me.group(3)) != int(me.group(2)) + 1:
             problems.append("the locked exit did not end its thread and free one M")
-        if mk.groups() != ("8", "8"):
+        if mk.groups() != ("16", "16"):
             problems.append("the lockers' threads did not all stay")
     if problems:
         raise SystemExit("gen: lockfacts no longer shows what the LockOSThread chapter says (%s):\n%s"
