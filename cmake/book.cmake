@@ -121,10 +121,13 @@ add_custom_target(book_test_results
 # and dials over loopback. The preemption chapter's: preemptfacts spins
 # goroutines in loops that call nothing and counts the preemption signals.
 # The chapters on ch <- v and the scheduler: sendfacts dumps a parked sender
-# on SIGQUIT and traces a ping-pong under GODEBUG=schedtrace. The select
+# on SIGQUIT, traces a ping-pong under GODEBUG=schedtrace, and prints a
+# buffered channel's ring. The select
 # chapter's: selectfacts counts which ready case wins, and deadlocks in a
 # select. The goroutine chapter's: goroutinefacts prints a P's run queue after
-# go statements, and which P ran goroutines another P kept making.
+# go statements, and which P ran goroutines another P kept making. The
+# LockOSThread chapter's: lockfacts locks goroutines to threads,
+# watches the template thread start their threads, and exits one locked.
 # book/tools/gen.py runs
 # them while it builds the book, and fails if one cannot be run or read, or
 # no longer prints what its chapter says.
@@ -139,12 +142,13 @@ add_executable(book_sendfacts "${_book_src}/programs/sendfacts.cpp")
 add_executable(book_scavfacts "${_book_src}/programs/scavfacts.cpp")
 add_executable(book_selectfacts "${_book_src}/programs/selectfacts.cpp")
 add_executable(book_goroutinefacts "${_book_src}/programs/goroutinefacts.cpp")
+add_executable(book_lockfacts "${_book_src}/programs/lockfacts.cpp")
 # The README's example, for chapter 1 (the consumer test checks that the
 # README shows this very file).
 add_executable(book_hello "${CMAKE_CURRENT_SOURCE_DIR}/tests/consumer/main.cpp")
 add_executable(book_mistakes "${_book_src}/programs/mistakes.cpp")
 foreach(_t heapfacts memstats gcfacts timerfacts pollfacts preemptfacts sendfacts scavfacts selectfacts hello
-        mistakes goroutinefacts)
+        mistakes goroutinefacts lockfacts)
   target_link_libraries(book_${_t} PRIVATE gort::gort)
   set_target_properties(book_${_t} PROPERTIES OUTPUT_NAME ${_t} RUNTIME_OUTPUT_DIRECTORY "${_book_programs}")
 endforeach()
@@ -169,6 +173,7 @@ add_custom_command(OUTPUT "${_book_stamp}"
           --sendfacts "$<TARGET_FILE:book_sendfacts>" --scavfacts "$<TARGET_FILE:book_scavfacts>"
           --selectfacts "$<TARGET_FILE:book_selectfacts>" --hello "$<TARGET_FILE:book_hello>"
           --mistakes "$<TARGET_FILE:book_mistakes>" --goroutinefacts "$<TARGET_FILE:book_goroutinefacts>"
+          --lockfacts "$<TARGET_FILE:book_lockfacts>"
           ${_book_testprog}
   DEPENDS ${_book_inputs} ${_book_runtime} "${_mermaid}" gort "$<TARGET_FILE:gort>"
           book_heapfacts "$<TARGET_FILE:book_heapfacts>" book_memstats "$<TARGET_FILE:book_memstats>"
@@ -179,7 +184,9 @@ add_custom_command(OUTPUT "${_book_stamp}"
           book_scavfacts "$<TARGET_FILE:book_scavfacts>"
           book_selectfacts "$<TARGET_FILE:book_selectfacts>" book_hello "$<TARGET_FILE:book_hello>"
           book_mistakes "$<TARGET_FILE:book_mistakes>"
-          book_goroutinefacts "$<TARGET_FILE:book_goroutinefacts>" $<$<TARGET_EXISTS:testprog>:testprog>
+          book_goroutinefacts "$<TARGET_FILE:book_goroutinefacts>"
+          book_lockfacts "$<TARGET_FILE:book_lockfacts>"
+          $<$<TARGET_EXISTS:testprog>:testprog>
           book_test_results "${_test_digest}"
   WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
   COMMENT "book: Doxygen + Sphinx into ${CMAKE_BINARY_DIR}/site"

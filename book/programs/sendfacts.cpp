@@ -15,6 +15,10 @@
 //                      round trips and their time, and is run under
 //                      GODEBUG=schedtrace=10 so that sysmon prints the
 //                      scheduler's state every 10 ms meanwhile.
+//   sendfacts ring     a channel of capacity 8 after 5 sends, 2 receives
+//                      and 5 more sends (the last ones wrap around): the
+//                      runtime's hchan fields and its buffer's 8 slots
+//                      after each step, read from the channel itself.
 //
 //   build/book/programs/sendfacts dump
 //   GODEBUG=schedtrace=10 GOMAXPROCS=2 build/book/programs/sendfacts handoff
@@ -23,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "chan.hpp"
 #include "go.hpp"
 #include "runtime.hpp"
 #include "time/time.hpp"
@@ -63,21 +68,50 @@ static void handoff() {
   std::printf("round trips: %d, last value %d, %.1f ms, %.0f ns per round trip\n", n, v, ms, ms * 1e6 / n);
 }
 
+// One line of the channel's state: its hchan fields and the ints in its
+// buffer's slots (a receive clears the slot it empties).
+static void showRing(const char* step, gort::chan<int> ch) {
+  runtime::hchan* c = ch.get();
+  const int* slot = static_cast<const int*>(c->buf);
+  std::printf("%-26s qcount=%d dataqsiz=%d sendx=%d recvx=%d buf=[", step, int(c->qcount), int(c->dataqsiz),
+              int(c->sendx), int(c->recvx));
+  for (uintptr_t i = 0; i < c->dataqsiz; i++) std::printf(i == 0 ? "%d" : " %d", slot[i]);
+  std::printf("]\n");
+}
+
+static void ring() {
+  auto ch = gort::make_chan<int>(8);
+  showRing("make(chan int, 8)", ch);
+  for (int v = 1; v <= 5; v++) ch.send(v);
+  showRing("5 sends (1..5)", ch);
+  int a = ch.recv(), b = ch.recv();
+  char step[32];
+  std::snprintf(step, sizeof step, "2 receives (got %d, %d)", a, b);
+  showRing(step, ch);
+  for (int v = 6; v <= 10; v++) ch.send(v);
+  showRing("5 sends (6..10)", ch);
+}
+
 static int mode;
 
 static void main_main() {
   if (mode == 0)
     dump();
-  else
+  else if (mode == 1)
     handoff();
+  else
+    ring();
 }
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  if (argc != 2 || (std::strcmp(argv[1], "dump") != 0 && std::strcmp(argv[1], "handoff") != 0)) {
-    std::fprintf(stderr, "usage: sendfacts dump|handoff\n");
+  const char* modes[] = {"dump", "handoff", "ring"};
+  mode = -1;
+  for (int i = 0; i < 3; i++)
+    if (argc == 2 && std::strcmp(argv[1], modes[i]) == 0) mode = i;
+  if (mode < 0) {
+    std::fprintf(stderr, "usage: sendfacts dump|handoff|ring\n");
     return 2;
   }
-  mode = std::strcmp(argv[1], "dump") == 0 ? 0 : 1;
   runtime::rt0_go(argc, argv, main_main);
 }

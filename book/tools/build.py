@@ -227,6 +227,7 @@ def main(argv):
     ap.add_argument("--mistakes", help="book/programs/mistakes, built (chapter 11's output)")
     ap.add_argument("--goroutinefacts", help="book/programs/goroutinefacts, built (the goroutine chapter's "
                                              "output and ring figure)")
+    ap.add_argument("--lockfacts", help="book/programs/lockfacts, built (the LockOSThread chapter's output)")
     ap.add_argument("--testprog", help="tests/testprog, built (chapter 9 runs one sub-program); none: the page "
                                        "says the tests were not built")
     ap.add_argument("--perf-results", default=perf.DEFAULT_RESULTS,
@@ -304,6 +305,7 @@ def main(argv):
     gen.traceback_levels(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
     gen.mistakes(src, args.mistakes or os.path.join(build, "book", "programs", "mistakes"))
     gen.goroutinefacts(src, args.goroutinefacts or os.path.join(build, "book", "programs", "goroutinefacts"))
+    gen.lockfacts(src, args.lockfacts or os.path.join(build, "book", "programs", "lockfacts"))
     perf.generate(src, args.perf_results, args.perf_scaling)
 
     t_gen = time.time()

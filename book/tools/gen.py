@@ -1498,6 +1498,8 @@ def sendfacts(srcdir, prog):
       generated/send-handoff-facts.inc   the round trip's cost, the trace's
                                          line count
 
+    and, through chan_ring, `sendfacts ring`: chapter 4's buffer picture.
+
     The build fails if the program cannot be run, or if its output no longer
     shows what the chapters say: the dump exits with status 2 and lists the
     sender as [chan send] with mcall, chansendSlow and its own function on
@@ -1555,7 +1557,78 @@ def sendfacts(srcdir, prog):
                                       [".. |sh_ns| replace:: %s ns" % mr.group(2),
                                        ".. |sh_lines| replace:: %d" % len(sched),
                                        ".. |sh_empty| replace:: %d" % empty])
+    changed |= chan_ring(srcdir, prog)
     return changed
+
+
+# What `sendfacts ring` must print: the hchan of make(chan int, 8) after each
+# step, as chansend and chanrecv leave it (a receive clears its slot).
+RING_STATES = [
+    ("make(chan int, 8)", 0, 0, 0, [0, 0, 0, 0, 0, 0, 0, 0]),
+    ("5 sends (1..5)", 5, 5, 0, [1, 2, 3, 4, 5, 0, 0, 0]),
+    ("2 receives (got 1, 2)", 3, 5, 2, [0, 0, 3, 4, 5, 0, 0, 0]),
+    ("5 sends (6..10)", 8, 2, 2, [9, 10, 3, 4, 5, 6, 7, 8]),
+]
+
+
+def chan_ring(srcdir, prog):
+    """Chapter 4's buffer picture, from `sendfacts ring`:
+
+      generated/send-ring-output.inc   its output (four lines of hchan fields)
+      generated/chan-ring.svg          the buffer's 8 slots after the last
+                                       three steps, with recvx, sendx and
+                                       qcount, drawn with matplotlib
+
+    The run is deterministic (one goroutine, no waiting), so the build
+    checks every field and slot against RING_STATES: the ring as chansend and
+    chanrecv must leave it, sendx wrapping from 7 to 0."""
+    out = _run_joined(prog, ["ring"])
+    rows = re.findall(r"^(.+?) +qcount=(\d+) dataqsiz=(\d+) sendx=(\d+) recvx=(\d+) buf=\[([\d ]+)\]$", out, re.M)
+    got = [(step, int(q), int(sx), int(rx), [int(v) for v in buf.split()])
+           for step, q, size, sx, rx, buf in rows if size == "8"]
+    if got != RING_STATES:
+        raise SystemExit("gen: sendfacts ring no longer shows the ring chapter 4 draws:\n%s" % out)
+    changed = write_program_includes(srcdir, "sendfacts", "send-ring", out, [])
+    svg = ring_figure(got[1:])
+    return changed | write_if_changed(os.path.join(srcdir, "generated", "chan-ring.svg"), svg)
+
+
+def ring_figure(states):
+    """One row of slots per state: each slot's value (a cleared slot shows
+    its 0 in grey), the live ones shaded ([chan-slots]: qcount slots from
+    recvx on, around the ring), recvx pointing down from above, sendx up
+    from below. 10 pt text, 6.8 inches wide: about 650 px in the page."""
+    import perf
+    plt = perf._pyplot()
+    plt.rcParams.update({"font.size": 10})
+    n = len(states)
+    fig, axes = plt.subplots(n, 1, figsize=(6.8, 2.3 * n))
+    prev = None
+    for ax, (step, qcount, sendx, recvx, buf) in zip(axes, states):
+        size = len(buf)
+        live = {(recvx + k) % size for k in range(qcount)}
+        for i, v in enumerate(buf):
+            ax.add_patch(plt.Rectangle((i, 0), 1, 1, facecolor="#cfe3ff" if i in live else "white",
+                                       edgecolor="#333", linewidth=1.2))
+            ax.text(i + 0.5, 0.5, str(v), ha="center", va="center", fontsize=11,
+                    color="#111" if i in live else "#999")
+            ax.text(i + 0.5, -0.3, str(i), ha="center", va="center", fontsize=9, color="#666")
+        ax.annotate("recvx", xy=(recvx + 0.5, 1.02), xytext=(recvx + 0.5, 1.75), ha="center", va="center",
+                    arrowprops=dict(arrowstyle="->", color="#cf222e", lw=1.4), color="#cf222e")
+        ax.annotate("sendx", xy=(sendx + 0.5, -0.55), xytext=(sendx + 0.5, -1.45), ha="center", va="center",
+                    arrowprops=dict(arrowstyle="->", color="#0969da", lw=1.4), color="#0969da")
+        ax.text(size + 0.25, 0.5, "qcount=%d%s" % (qcount, " (full)" if qcount == size else ""),
+                ha="left", va="center")
+        wrapped = prev is not None and sendx < prev
+        prev = sendx
+        ax.set_title("after " + step + (": sendx wrapped from 7 to 0" if wrapped else ""), loc="left",
+                     fontsize=10)
+        ax.set_xlim(-0.1, size + 2.4)
+        ax.set_ylim(-1.8, 2.0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    fig.tight_layout(h_pad=0.2)
+    return perf._svg(plt, fig)
 
 
 def scavenger(srcdir, prog):
@@ -1720,6 +1793,83 @@ def selectfacts(srcdir, prog):
                                       [".. |sf_wid| replace:: %s" % wid])
     changed |= write_program_includes(srcdir, "selectfacts", "select-system", system, [])
     return changed
+
+
+def lockfacts(srcdir, prog):
+    """The LockOSThread chapter's includes, from book/programs/lockfacts.cpp
+    run with GOMAXPROCS=2:
+
+      generated/lock-output.inc   its output
+      generated/lock-facts.inc    the figures the prose quotes
+
+    The build fails if the output no longer shows what the chapter says:
+    main's first LockOSThread, on the main thread, adds exactly one M, one
+    OS thread and one system M (the template thread, which has no P); the
+    locked goroutine runs on one thread, its M's, and the unlocked one never
+    on that thread; with the lockers parked there are at least as many Ms as
+    goroutines holding one (main, the tainted goroutine, 16 lockers) plus
+    sysmon and the template thread, and the template thread woke at least
+    once; only the tainted thread bears its name while a thread it starts
+    itself inherits it; the tainted goroutine's locked exit ends its thread
+    and frees one M, and the lockers' threads stay. Only counts and yes/no
+    answers are checked, never timings."""
+    if not prog or not os.path.exists(prog):
+        raise SystemExit("gen: the LockOSThread chapter needs the lockfacts program (build.py --lockfacts; "
+                         "cmake/book.cmake passes it): %r not found" % (prog,))
+    out = _run_joined(prog, env={"GOMAXPROCS": "2"})
+    problems = []
+
+    def need(pattern, what):
+        m = re.search(pattern, out, re.M)
+        if not m:
+            problems.append("no line " + what)
+        return m
+
+    m1 = need(r"^== 1\. main calls LockOSThread \(on the main thread: (\w+)\)$", "== 1.")
+    mb = need(r"^before: (\d+) Ms, (\d+) OS threads, (\d+) system M \(sysmon\)$", "before")
+    ma = need(r"^after:  (\d+) Ms, (\d+) OS threads, (\d+) system Ms \(sysmon, the template thread\)$", "after")
+    mn = need(r"^new Ms: (\d+), with a P: (\w+)$", "new Ms")
+    ml = need(r"^locked: +on (\d+) threads? \(its M's, procid: (\w+)\)$", "locked")
+    mu = need(r"^unlocked: on (\d+) threads?, on the locked one (\d+) times$", "unlocked")
+    m3 = need(r"^before: (\d+) Ms, (\d+) OS threads$", "before (part 3)")
+    mw = need(r"^with the 16 lockers parked: (\d+) Ms, (\d+) OS threads, the lockers on (\d+) threads$", "with")
+    mt = need(r"^the template thread woke (\d+) times$", "woke")
+    mx = need(r'^threads named "tainted": the goroutine\'s own (\d+), others (\d+)$', "named")
+    mp = need(r'^a thread it starts itself with pthread_create is named "(.*)"$', "pthread_create")
+    me = need(r"^it returns locked: its thread gone (\w+), Ms freed \(sched\.nmfreed\) (\d+) -> (\d+)$", "returns")
+    mk = need(r"^the lockers unlocked before returning: threads still there (\d+) of (\d+)$", "lockers")
+    mz = need(r'^threads named "tainted" now: (\d+)$', "now")
+    if not problems:
+        if m1.group(1) != "yes":
+            problems.append("main was not on the main thread")
+        if not (int(ma.group(1)) == int(mb.group(1)) + 1 and int(ma.group(2)) == int(mb.group(2)) + 1
+                and (mb.group(3), ma.group(3)) == ("1", "2")):
+            problems.append("the first LockOSThread did not add one M, one thread and one system M")
+        if mn.groups() != ("1", "no"):
+            problems.append("not exactly one new M, without a P")
+        if ml.groups() != ("1", "yes"):
+            problems.append("the locked goroutine was not always on its M's one thread")
+        if int(mu.group(1)) < 1 or mu.group(2) != "0":
+            problems.append("the unlocked goroutine ran on the locked thread")
+        if int(mw.group(1)) < 16 + 4 or mw.group(3) != "16":
+            problems.append("fewer Ms than the goroutines holding one, sysmon and the template thread")
+        if int(mt.group(1)) < 1:
+            problems.append("the template thread never woke")
+        if mx.groups() != ("1", "0") or mp.group(1) != "tainted" or mz.group(1) != "0":
+            problems.append("the name spread to a runtime thread, stayed, or did not reach a pthread")
+        if me.group(1) != "yes" or int(me.group(3)) != int(me.group(2)) + 1:
+            problems.append("the locked exit did not end its thread and free one M")
+        if mk.groups() != ("16", "16"):
+            problems.append("the lockers' threads did not all stay")
+    if problems:
+        raise SystemExit("gen: lockfacts no longer shows what the LockOSThread chapter says (%s):\n%s"
+                         % ("; ".join(problems), out))
+    subs = [".. |lf_ms0| replace:: %s" % mb.group(1), ".. |lf_ms1| replace:: %s" % ma.group(1),
+            ".. |lf_t0| replace:: %s" % mb.group(2), ".. |lf_t1| replace:: %s" % ma.group(2),
+            ".. |lf_unlocked| replace:: %s" % mu.group(1),
+            ".. |lf_ms3| replace:: %s" % m3.group(1), ".. |lf_msw| replace:: %s" % mw.group(1),
+            ".. |lf_woke| replace:: %s" % mt.group(1)]
+    return write_program_includes(srcdir, "lockfacts", "lock", out, subs)
 
 
 def _cut(path, first, last, include_last=True):
