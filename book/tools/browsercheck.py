@@ -31,7 +31,8 @@ the Mermaid script served from the site's own _static (no error diagram),
 and that every figure of the performance chapter is in the loaded page and
 points at an SVG drawing in the site.
 
-The Reference part must have its struct entries with their Go links, and
+Search, over HTTP, must find hchan's sendx in the Reference and show
+snippets. The Reference part must have its struct entries with their Go links, and
 the general index must link at least 200 C++ names to it (a screenshot of
 reference/structures.html goes to OUTDIR too).
 
@@ -411,6 +412,19 @@ def main(argv):
             else:
                 passed += 1
                 print("ok: genindex.html (file): %d C++ names link to the Reference" % names)
+        except Exception as e:
+            problems.append(str(e))
+        # Search over HTTP (the snippets are cut from the pages' sources,
+        # which a browser fetches only from a server): a field name finds its
+        # Reference entry, and results show a snippet.
+        try:
+            d = dom(browser, "http://127.0.0.1:%d/search.html?q=sendx" % port)
+            snippets = len(re.findall(r'class="context"', d))
+            if 'href="reference/structures.html#_CPPv4N7runtime5hchan5sendxE"' not in d or snippets < 1:
+                problems.append("search.html?q=sendx: no hchan::sendx entry or no snippet (%d)" % snippets)
+            else:
+                passed += 1
+                print("ok: search.html?q=sendx (http): hchan::sendx's entry first, %d snippet(s)" % snippets)
         except Exception as e:
             problems.append(str(e))
         # The index over HTTP: the site works when served, not only from disk.
