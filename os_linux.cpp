@@ -86,7 +86,11 @@ void* thread_start(void* arg) {
 
 /// newosproc starts an OS thread for mp; it begins in mstart with g0 =
 /// mp.g0. Thread stacks are 8 MiB of reserved address space, touched
-/// lazily. \gosrc{os_linux.go,newosproc}
+/// lazily. Departure: Go blocks every signal around clone, so that the new
+/// thread starts with all of them blocked until minit gives it its mask
+/// (minitSignalMask); here the new thread inherits its creator's mask, and a
+/// process-directed signal may reach it before mstart has installed g0.
+/// \gosrc{os_linux.go,newosproc}
 NOWRITEBARRIER void newosproc(m* mp) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);

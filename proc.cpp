@@ -757,6 +757,10 @@ static void mPark() {
 /// mexit: the current M is done; unlink it and let its thread return from
 /// mstart.
 /// m0 cannot exit (the process would end), so it parks forever.
+/// Departure: Go blocks every signal on the thread (sigblock) before unminit
+/// takes its signal stack away; the port does not (the pair of newosproc's
+/// departure), so a process-directed signal could still be handled on this
+/// thread in its last lines, on the thread's own stack.
 /// \gosrc{proc.go,mexit}
 YESWRITEBARRIERREC void mexit(bool osStack) {
   (void)osStack;
@@ -968,7 +972,8 @@ static void newm1(m* mp);
 /// newm creates a new M that starts with pp and runs fn first. A locked
 /// thread may have OS state of its own (unshare, setns, ...) that a thread
 /// it clones would inherit, so it hands the creation to the template thread.
-/// \gosrc{proc.go,newm}
+/// Departure: Go hands it over from a cgo call too (m.incgo); the port has
+/// no cgo. \gosrc{proc.go,newm}
 NOWRITEBARRIERREC static void newm(void (*fn)(), p* pp, int64 id) {
   acquirem();
   m* mp = allocm(pp, fn, id);
@@ -1004,10 +1009,13 @@ static void templateThread();
 /// already. Call only from a thread whose OS state is ordinary.
 /// \gosrc{proc.go,startTemplateThread}
 static void startTemplateThread() {
-  if (!atomic::Cas(&newmHandoff.haveTemplateThread, uint32(0), uint32(1))) return;
   // Keep this M from being preempted: once haveTemplateThread reads 1, the
   // thread must really exist before anyone might park on its behalf.
   m* mp = acquirem();
+  if (!atomic::Cas(&newmHandoff.haveTemplateThread, uint32(0), uint32(1))) {
+    releasem(mp);
+    return;
+  }
   newm(templateThread, nullptr, -1);
   releasem(mp);
 }
@@ -1873,6 +1881,9 @@ static void goyield_m(g* gp) {
 extern "C" void goexit1_asm() asm("runtime.goexit1");
 
 /// goexit1: end the running goroutine; reached from goexit on return.
+/// Departure: no racegoend and no trace event. Under TSan the dead g keeps
+/// its fiber for its next life ([race-fiber], race.cpp), so there is no race
+/// context to end; the port has no execution tracer.
 /// \gosrc{proc.go,goexit1}
 void goexit1() { mcall(goexit0); }
 // goexit1_asm: the symbol asm_amd64.S's goexit calls, runtime.goexit1 (Go's
@@ -3179,7 +3190,11 @@ static bool runqputslow(p* pp, g* gp, uint32 h, uint32 t);
 
 /// runqput puts gp on the local queue: in runnext if next (kicking the old
 /// runnext to the tail), else at the tail; a full ring moves half of itself
-/// to the global queue. Only the owner P calls it. \gosrc{proc.go,runqput}
+/// to the global queue. Only the owner P calls it. Departure: under the race
+/// detector Go sets randomizeScheduler, and then runqput skips runnext half
+/// the time while runqputslow and runqputbatch shuffle their batch, to shake
+/// out code that relies on run order; the port's TSan build keeps the
+/// ordinary order. \gosrc{proc.go,runqput}
 void runqput(p* pp, g* gp, bool next) {
   if (next) {
   retryNext:

@@ -2,9 +2,13 @@
 //
 // The runtime's atomics keep Go's names (Load, Store, Cas, Xadd, Xchg, Or8,
 // LoadAcq, StoreRel, CasRel) and Go's typed wrappers (Int32, Uint32, Int64,
-// Uint64, Bool, Uintptr, UnsafePointer). On amd64 every one of them is a
-// sequentially consistent x86 instruction (LOCK-prefixed or a plain MOV for
-// loads), which is what std::atomic's seq_cst operations compile to.
+// Uint64, Bool, Uintptr, UnsafePointer). On amd64 every one of them is one
+// x86 instruction (LOCK-prefixed, or a plain MOV for loads), as in Go. In the
+// C++ memory model they are seq_cst, except the three whose Go names say
+// otherwise: LoadAcq is an acquire load, StoreRel a release store, and CasRel
+// a release CAS (relaxed on failure). GCC emits the same instructions for
+// them on amd64; the weaker orderings are what Go's names promise, and what
+// TSan checks the callers against.
 #pragma once
 #include <atomic>
 #include <bit>
