@@ -121,8 +121,9 @@ add_custom_target(book_test_results
 # and dials over loopback. The preemption chapter's: preemptfacts spins
 # goroutines in loops that call nothing and counts the preemption signals.
 # The chapters on ch <- v and the scheduler: sendfacts dumps a parked sender
-# on SIGQUIT, traces a ping-pong under GODEBUG=schedtrace, and prints a
-# buffered channel's ring. The select
+# on SIGQUIT, traces a ping-pong under GODEBUG=schedtrace, prints a
+# buffered channel's ring, and (for chapter 5) a parked goroutine's and its
+# g0's stacks. The select
 # chapter's: selectfacts counts which ready case wins, and deadlocks in a
 # select. The goroutine chapter's: goroutinefacts prints a P's run queue after
 # go statements, and which P ran goroutines another P kept making. The

@@ -297,6 +297,7 @@ def main(argv):
     gen.poller(src, args.pollfacts or os.path.join(build, "book", "programs", "pollfacts"))
     gen.preemption(src, args.preemptfacts or os.path.join(build, "book", "programs", "preemptfacts"))
     gen.sendfacts(src, args.sendfacts or os.path.join(build, "book", "programs", "sendfacts"))
+    gen.mcall_stacks(src, args.sendfacts or os.path.join(build, "book", "programs", "sendfacts"))
     gen.scavenger(src, args.scavfacts or os.path.join(build, "book", "programs", "scavfacts"))
     gen.selectfacts(src, args.selectfacts or os.path.join(build, "book", "programs", "selectfacts"))
     gen.checker_fixtures(src)

@@ -1498,7 +1498,8 @@ def sendfacts(srcdir, prog):
       generated/send-handoff-facts.inc   the round trip's cost, the trace's
                                          line count
 
-    and, through chan_ring, `sendfacts ring`: chapter 4's buffer picture.
+    and, through chan_ring, `sendfacts ring`: chapter 4's buffer picture
+    (mcall_stacks runs `sendfacts stacks`, chapter 5's picture).
 
     The build fails if the program cannot be run, or if its output no longer
     shows what the chapters say: the dump exits with status 2 and lists the
@@ -2326,3 +2327,157 @@ def goroutinefacts(srcdir, prog):
         ".. |gf_stealp| replace:: P%s" % me.group(1),
         ".. |gf_steal_story| replace:: %s" % story])
     return changed
+
+
+def mcall_stacks(srcdir, prog):
+    """Chapter 5's picture of the two stacks during mcall, from `sendfacts
+    stacks` (book/programs/sendfacts.cpp), run at GOMAXPROCS=2:
+
+      generated/mcall-stacks-output.inc  its output
+      generated/mcall-stacks-facts.inc   the offsets the prose quotes
+      generated/mcall-stacks.svg         the two stacks, drawn from it
+
+    Addresses differ from run to run, so the program prints offsets from
+    each stack's hi, and g.sched.pc as an offset into runtime.mcall. The
+    build fails unless the output shows what the chapter says: the parked
+    g's sched.sp inside its stack, a small distance below hi (its own
+    frames plus mcall's 48 bytes of pushes), sched.bp 40 bytes above sp
+    (the five registers pushed after %rbp); sched.pc the address that
+    mcall's own `leaq .Lmcall_resume(%rip)` loads, inside runtime.mcall
+    and at a `pop %r15` (objdump of the program); g0.sched.sp inside g0's
+    stack; park_m calling the unlockf on g0 a little below g0.sched.sp,
+    and calling schedule (not jumping to it) from the same frame;
+    and the goroutine resumed by goready. None of it depends on timing:
+    the program reads the state once the unlockf has run, and nothing
+    moves a parked goroutine until goready."""
+    out = _run_joined(prog, ["stacks"], env={"GOMAXPROCS": "2"})
+    problems = []
+    pats = {
+        "st": r"^parked g: status (\w+), on M(\d+) until it parked$",
+        "gs": r"^g\.stack: lo = hi - (0x[0-9a-f]+), guard = lo \+ (0x[0-9a-f]+)$",
+        "sp": r"^g\.sched\.sp = hi - (0x[0-9a-f]+)$",
+        "bp": r"^g\.sched\.bp = hi - (0x[0-9a-f]+) \(sp \+ (\d+)\)$",
+        "pc": r"^g\.sched\.pc = runtime\.mcall\+(0x[0-9a-f]+)$",
+        "g0": r"^g0\.stack: lo = hi - (0x[0-9a-f]+) \((.*)\)$",
+        "g0sp": r"^g0\.sched\.sp = hi - (0x[0-9a-f]+) \((\w+)\)$",
+        "pm": r"^park_m called the unlockf (on g0|not on g0) at g0\.sched\.sp - (0x[0-9a-f]+)$",
+    }
+    m = {k: re.search(p, out, re.M) for k, p in pats.items()}
+    if not all(m.values()) or "resumed: yes" not in out:
+        raise SystemExit("gen: sendfacts stacks no longer prints what chapter 5's picture needs:\n%s" % out)
+    h = lambda k, i=1: int(m[k].group(i), 16)
+    size, guard = h("gs"), h("gs", 2)
+    sp, bp, pcoff = h("sp"), h("bp"), h("pc")
+    g0size, g0sp, pmdelta = h("g0"), h("g0sp"), h("pm", 2)
+    if m["st"].group(1) != "_Gwaiting":
+        problems.append("the goroutine was not parked (_Gwaiting)")
+    if not 0 < sp < size - guard:
+        problems.append("g.sched.sp is not inside the goroutine's stack, above its guard")
+    if int(m["bp"].group(2)) != 40 or sp - bp != 40:
+        problems.append("g.sched.bp is not 40 bytes above sp (mcall's five pushes after %rbp)")
+    # Above bp: the saved %rbp's slot is bp, the return address bp + 8, so
+    # mcall's entry %rsp was sp + 48; the goroutine's own frames lie above.
+    if not 48 < sp <= 4096:
+        problems.append("g.sched.sp is not a small distance (48 bytes of mcall's pushes and the goroutine's "
+                        "few frames, under 4 KiB) below hi")
+    if not 0 < g0sp < g0size or m["g0sp"].group(2) != "inside":
+        problems.append("g0.sched.sp is not inside g0's stack")
+    if m["pm"].group(1) != "on g0" or not 8 < pmdelta < 4096:
+        problems.append("park_m did not call the unlockf on g0 a little below g0.sched.sp")
+    # Where mcall's leaq .Lmcall_resume(%rip) points, and what is there.
+    res = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-M", "att", "--disassemble=runtime.mcall", prog],
+                         capture_output=True, text=True)
+    insns = re.findall(r"^\s+([0-9a-f]+):\s+(.*)$", res.stdout, re.M)
+    lea = [re.search(r"<runtime\.mcall\+(0x[0-9a-f]+)>", t) for _, t in insns
+           if t.startswith("lea") and "(%rip),%rcx" in t]
+    at = {int(a, 16) - int(insns[0][0], 16): t for a, t in insns} if insns else {}
+    if len(lea) != 1 or not lea[0]:
+        problems.append("objdump shows no single leaq ...(%rip),%rcx into runtime.mcall")
+    elif int(lea[0].group(1), 16) != pcoff:
+        problems.append("g.sched.pc (mcall+%#x) is not where mcall's leaq .Lmcall_resume points (%s)"
+                        % (pcoff, lea[0].group(1)))
+    if not re.match(r"pop\s+%r15$", at.get(pcoff, "").strip()):
+        problems.append("the instruction at g.sched.pc is not mcall's pop %%r15 (%r)" % at.get(pcoff))
+    # The figure puts schedule's frames below park_m's: park_m calls it
+    # (a call, not a jump that would give up park_m's frame).
+    res = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "--disassemble=_ZN7runtimeL6park_mEPNS_1gE", prog],
+                         capture_output=True, text=True)
+    if not re.search(r"\scall\s+[0-9a-f]+ <_ZN7runtime8scheduleEv>", res.stdout):
+        problems.append("park_m does not call schedule (objdump)")
+    if problems:
+        raise SystemExit("gen: sendfacts stacks no longer shows what chapter 5 says (%s):\n%s"
+                         % ("; ".join(problems), out))
+    changed = write_program_includes(srcdir, "sendfacts", "mcall-stacks", out, [
+        ".. |ms_sp| replace:: %d" % sp,
+        ".. |ms_frames| replace:: %d" % (sp - 48),
+        ".. |ms_pc| replace:: ``runtime.mcall+%#x``" % pcoff,
+        ".. |ms_g0sp| replace:: %d" % g0sp,
+        ".. |ms_parkm| replace:: %d" % pmdelta])
+    svg = _mcall_stacks_figure(size, guard, sp, bp, pcoff, g0size, g0sp, pmdelta, m["g0"].group(2))
+    return changed | write_if_changed(os.path.join(srcdir, "generated", "mcall-stacks.svg"), svg)
+
+
+def _mcall_stacks_figure(size, guard, sp, bp, pcoff, g0size, g0sp, pmdelta, g0what):
+    """generated/mcall-stacks.svg: the parked goroutine's stack (left) and
+    g0's (right), hi at the top, not to scale; the gobufs between them with
+    arrows to the words they hold the addresses of. Offsets are from each
+    stack's hi, in bytes. 10 pt text, 7 inches wide: about 670 px."""
+    import perf
+    plt = perf._pyplot()
+    from matplotlib.patches import Rectangle, FancyArrowPatch
+    plt.rcParams.update({"font.size": 10})
+    fig = plt.figure(figsize=(7.0, 5.4))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.4, 11.2)
+    ax.axis("off")
+
+    def box(x, y, w, hgt, text, fc, color="#111111"):
+        ax.add_patch(Rectangle((x, y), w, hgt, facecolor=fc, edgecolor="#555555", linewidth=0.8))
+        ax.text(x + w / 2, y + hgt / 2, text, ha="center", va="center", color=color)
+
+    def arrow(x0, y0, x1, y1, colour):
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12, color=colour,
+                                     linewidth=1.2, shrinkA=0, shrinkB=0))
+
+    L, W = 0.0, 3.3      # the goroutine's stack
+    R = 6.7              # g0's stack
+    ax.text(L + W / 2, 10.85, "parked goroutine's stack", ha="center", va="center", weight="bold")
+    ax.text(R + W / 2, 10.85, "g0's stack (%s)" % ("m0" if g0what.startswith("m0") else "its M's thread"),
+            ha="center", va="center", weight="bold")
+    # Left, top down.
+    ax.text(L + W / 2, 10.35, "stack.hi", ha="center", va="center")
+    box(L, 8.6, W, 1.5, "its own frames\n(gopark, parker, ...)\n%d bytes" % (sp - 56), "#eef2f7")
+    box(L, 8.0, W, 0.6, "return address (bp + 8)", "#dfe8f3")
+    box(L, 7.4, W, 0.6, "saved %%rbp   hi \u2212 %d" % bp, "#c9d6e3")
+    box(L, 5.9, W, 1.5, "%rbx %r12 %r13\n%r14 %r15\n(the five pushes: 40 bytes)", "#c9d6e3")
+    ax.text(L + 0.1, 5.72, "hi \u2212 %d" % sp, ha="left", va="top")
+    box(L, 1.8, W, 3.4, "free\n(the stack: %d KiB in all)" % (size >> 10), "#ffffff", "#555555")
+    box(L, 0.6, W, 1.2, "guard: %d KiB\nstackguard0 = lo + %d KiB" % (guard >> 10, guard >> 10), "#f3e1e1")
+    ax.text(L + W / 2, 0.25, "stack.lo = hi \u2212 %d KiB" % (size >> 10), ha="center", va="center")
+    # Right, top down.
+    ax.text(R + W / 2, 10.35, "stack.hi", ha="center", va="center")
+    top = ("argv, environment, main,\nrt0_go, mstart's pushes" if g0what.startswith("m0")
+           else "the thread's start,\nmstart's pushes")
+    box(R, 8.6, W, 1.5, "%s\n(g0.sched.sp = hi \u2212 %d)" % (top, g0sp), "#eef2f7")
+    box(R, 8.0, W, 0.6, "pushed by callq *%rcx", "#dfe8f3")
+    box(R, 6.6, W, 1.4, "park_m's frame\n(%d bytes down to\nits call of unlockf)" % (pmdelta - 8), "#d8ecd9")
+    box(R, 5.2, W, 1.4, "schedule \u2192 findRunnable\n\u2192 ... (unlockf here\nwhile it ran)", "#eaf5ea")
+    box(R, 1.8, W, 3.4, "free", "#ffffff", "#555555")
+    ax.text(R + W / 2, 1.2, "stack.lo = hi \u2212 %d KiB" % (g0size >> 10), ha="center", va="center")
+    # The gobufs.
+    gx, gw = 3.85, 2.3
+    ax.text(gx + gw / 2, 9.95, "g.sched", ha="center", va="center", weight="bold")
+    box(gx, 9.0, gw, 0.6, "bp", "#fff4d6")
+    box(gx, 8.4, gw, 0.6, "sp", "#fff4d6")
+    box(gx, 7.8, gw, 0.6, "pc = mcall+%#x" % pcoff, "#fff4d6")
+    arrow(gx + gw / 2, 7.8, gx + gw / 2, 7.25, "#555555")
+    ax.text(gx + gw / 2, 6.75, ".Lmcall_resume:\npopq %r15 ... ret", ha="center", va="center",
+            family="DejaVu Sans Mono")
+    arrow(gx, 9.3, L + W, 7.7, "#0969da")       # bp -> saved %rbp
+    arrow(gx, 8.7, L + W, 5.9, "#cf222e")       # sp -> the last push
+    ax.text(gx + gw / 2, 5.35, "g0.sched", ha="center", va="center", weight="bold")
+    box(gx, 4.4, gw, 0.6, "sp", "#fff4d6")
+    arrow(gx + gw, 4.7, R, 8.0, "#cf222e")      # g0.sched.sp -> top of mcall's call
+    ax.text(gx + gw / 2, 3.5, "every mcall and\nsystemstack\nstarts here", ha="center", va="center")
+    return perf._svg(plt, fig)
