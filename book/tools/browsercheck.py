@@ -392,48 +392,50 @@ def main(argv):
             for line in said:
                 print(("ok: " if not p else "measured: ") + line)
         # The Reference part (Breathe) and the index it fills.
-        try:
-            page = "reference/structures.html"
-            d = dom(browser, "file://" + os.path.join(site, page))
+        def reference(d):
             entries = len(re.findall(r'<dl class="cpp (?:struct|class)"', d))
             golinks = len(re.findall(r'href="https://github\.com/golang/go/blob/', d))
-            if entries < 10 or golinks < 10:
-                problems.append("%s: %d struct entries, %d Go links (expected 10 or more of each)"
-                                % (page, entries, golinks))
-            else:
-                passed += 1
-                print("ok: %s (file): %d struct entries, %d Go links" % (page, entries, golinks))
-            screenshot(browser, "file://" + os.path.join(site, page), os.path.join(outdir, "reference.png"),
-                       "1400,2000")
-            d = dom(browser, "file://" + os.path.join(site, "genindex.html"))
+            said = "%d struct entries, %d Go links" % (entries, golinks)
+            return said + " (expected 10 or more of each)" if entries < 10 or golinks < 10 else None, said
+
+        def index(d):
             names = len(re.findall(r'href="reference/[^"]*#_CPPv4', d))
-            if names < 200:
-                problems.append("genindex.html: %d C++ names link to the Reference, expected 200 or more" % names)
-            else:
-                passed += 1
-                print("ok: genindex.html (file): %d C++ names link to the Reference" % names)
-        except Exception as e:
-            problems.append(str(e))
+            said = "%d C++ names link to the Reference" % names
+            return said + ", expected 200 or more" if names < 200 else None, said
+
         # Search over HTTP (the snippets are cut from the pages' sources,
         # which a browser fetches only from a server): a field name finds its
         # Reference entry, and results show a snippet.
-        try:
-            d = dom(browser, "http://127.0.0.1:%d/search.html?q=sendx" % port)
+        def search(d):
             snippets = len(re.findall(r'class="context"', d))
-            if 'href="reference/structures.html#_CPPv4N7runtime5hchan5sendxE"' not in d or snippets < 1:
-                problems.append("search.html?q=sendx: no hchan::sendx entry or no snippet (%d)" % snippets)
-            else:
-                passed += 1
-                print("ok: search.html?q=sendx (http): hchan::sendx's entry first, %d snippet(s)" % snippets)
-        except Exception as e:
-            problems.append(str(e))
+            entry = 'href="reference/structures.html#_CPPv4N7runtime5hchan5sendxE"' in d
+            if not entry or snippets < 1:
+                return "no hchan::sendx entry or no snippet (%d)" % snippets, ""
+            return None, "hchan::sendx's entry first, %d snippet(s)" % snippets
+
         # The index over HTTP: the site works when served, not only from disk.
-        try:
-            d = dom(browser, "http://127.0.0.1:%d/index.html" % port)
-            if "Side by side" not in d:
-                problems.append("index.html over HTTP: page did not load")
+        def served(d):
+            return ("page did not load", "") if "Side by side" not in d else (None, "loaded")
+
+        served_at = "http://127.0.0.1:%d/" % port
+        for name, url, judge_dom in (
+                ("reference/structures.html", "file://" + os.path.join(site, "reference/structures.html"), reference),
+                ("genindex.html", "file://" + os.path.join(site, "genindex.html"), index),
+                ("search.html?q=sendx", served_at + "search.html?q=sendx", search),
+                ("index.html", served_at + "index.html", served)):
+            try:
+                failure, said = judge_dom(dom(browser, url))
+            except Exception as e:
+                problems.append(str(e))
+                continue
+            if failure:
+                problems.append("%s (%s): %s" % (name, url.split(":")[0], failure))
             else:
                 passed += 1
+                print("ok: %s (%s): %s" % (name, url.split(":")[0], said))
+        try:
+            screenshot(browser, "file://" + os.path.join(site, "reference/structures.html"),
+                       os.path.join(outdir, "reference.png"), "1400,2000")
         except Exception as e:
             problems.append(str(e))
     finally:
