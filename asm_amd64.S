@@ -515,6 +515,175 @@ __morestack:
 	.cfi_endproc
 	.size __morestack, .-__morestack
 
+/* LEAVE_SEGMENT: make the segment below the current one g's stack again
+ * ([seg-chain], stack.hpp): g.stackseg = its down, g.stack_ = its prev, and
+ * the guard that segment's (g.stackguard0 by CAS, so that a preemption
+ * request written meanwhile stays; then the TLS word). The segment itself
+ * stays linked as a spare ([seg-spare]). Keeps rax, rdx and xmm0-1 (a
+ * function's results); clobbers rcx, rsi, rdi, r8, r9. */
+#define LEAVE_SEGMENT \
+	GET_G(%rcx); \
+	movq	g_stackseg(%rcx), %rsi; \
+	movq	stktop_down(%rsi), %rdi; \
+	movq	%rdi, g_stackseg(%rcx); \
+	movq	stktop_prev_lo(%rsi), %r8; \
+	movq	%r8, g_stack_lo(%rcx); \
+	movq	stktop_prev_hi(%rsi), %rdi; \
+	movq	%rdi, g_stack_hi(%rcx); \
+	addq	$stack_guard, %r8; \
+	movq	%rax, %r9; \
+	movq	stktop_self_lo(%rsi), %rax; \
+	addq	$stack_guard, %rax; \
+	lock cmpxchgq %r8, g_stackguard0(%rcx); \
+	movq	%r9, %rax; \
+	movq	g_stackguard0(%rcx), %r8; \
+	movq	%r8, %fs:tcb_stackguard
+
+#ifdef GORT_FIBERS
+/* Tell the sanitizers g's stack is the old segment again (fiberLeave and
+ * fiberArrive with to = g: a switch within one goroutine). Keeps rax, rdx,
+ * xmm0-1 in a 48-byte block on the stack; rsp must be 16-aligned. */
+#define LEAVE_SEGMENT_FIBERS \
+	subq	$48, %rsp; \
+	movq	%rax, 0(%rsp); \
+	movq	%rdx, 8(%rsp); \
+	movdqu	%xmm0, 16(%rsp); \
+	movdqu	%xmm1, 32(%rsp); \
+	GET_G(%rdi); \
+	movq	%rsp, %rsi; \
+	movl	$1, %edx; \
+	callq	"runtime.fiberLeave"; \
+	GET_G(%rdi); \
+	callq	"runtime.fiberArrive"; \
+	movq	0(%rsp), %rax; \
+	movq	8(%rsp), %rdx; \
+	movdqu	16(%rsp), %xmm0; \
+	movdqu	32(%rsp), %xmm1; \
+	addq	$48, %rsp
+#else
+#define LEAVE_SEGMENT_FIBERS
+#endif
+
+/* lessstack: the frame at the top of a new stack segment, where a function
+ * whose prologue found no room runs its body (Go 1.2's runtime·lessstack
+ * left a segment the same way; go1.22.12 copies stacks instead). newstack's
+ * gogo lands here on the new segment, rsp 16-aligned, with rdi = the
+ * __morestack save area on the old one. lessstack copies the function's
+ * stack arguments, restores its registers, and calls the body. When the
+ * body returns, it leaves the segment (LEAVE_SEGMENT) and returns to the
+ * function's caller on the old stack, with the body's results.
+ *
+ * The frame record R is the save area's rax slot, on the old stack:
+ *	R+24	the stack arguments, where the caller put them
+ *	R+16	the caller's return address
+ *	R+8	(f's return address into its prologue) overwritten with the same
+ *	R	(rax) overwritten with the caller's rbp
+ * The body runs with rbp = R. So its frame links to R and R to the caller's
+ * frame: frame-pointer walks cross from segment to segment and show the
+ * caller, and a varargs body finds its stack arguments at rbp+24, where
+ * GCC's split-stack prologue looks for them after __morestack. The CFI
+ * tells the unwinder the same (panics, C++ exceptions, gdb). An exception
+ * that leaves the body goes through .Lls_pad, which leaves the segment and
+ * unwinds on. */
+	.globl "runtime.lessstack"
+	.type "runtime.lessstack", @function
+	.p2align 4
+"runtime.lessstack":
+	.cfi_startproc
+	.cfi_personality 0x9b, DW.ref.__gcc_personality_v0
+	.cfi_lsda 0x1b, .Lls_lsda
+	.cfi_undefined rip
+	movq	%rdi, %r10			/* r10: the save area */
+	movq	morestack_r11(%r10), %rcx	/* the stack arguments' size */
+	leaq	15(%rcx), %rax
+	andq	$-16, %rax
+	subq	%rax, %rsp			/* 16-aligned, as at the caller's call */
+	leaq	(morestack_fnsp + 8)(%r10), %rsi
+	movq	%rsp, %rdi
+	rep movsb
+	movq	morestack_ret(%r10), %r11	/* the body: past the RET after */
+	addq	$1, %r11			/* the prologue's call */
+	movq	morestack_fnsp(%r10), %rax
+	movq	%rax, morestack_ret(%r10)	/* R+8: the caller's return address */
+	movq	morestack_rax(%r10), %rax
+	movq	morestack_rbp(%r10), %rbp
+	movq	%rbp, morestack_rax(%r10)	/* R: the caller's rbp */
+	leaq	morestack_rax(%r10), %rbp	/* rbp = R */
+	movdqu	0(%r10), %xmm0
+	movdqu	16(%r10), %xmm1
+	movdqu	32(%r10), %xmm2
+	movdqu	48(%r10), %xmm3
+	movdqu	64(%r10), %xmm4
+	movdqu	80(%r10), %xmm5
+	movdqu	96(%r10), %xmm6
+	movdqu	112(%r10), %xmm7
+	movq	(morestack_xmm_size + 0 * 8)(%r10), %r15
+	movq	(morestack_xmm_size + 1 * 8)(%r10), %r14
+	movq	(morestack_xmm_size + 2 * 8)(%r10), %r13
+	movq	(morestack_xmm_size + 3 * 8)(%r10), %r12
+	movq	(morestack_xmm_size + 5 * 8)(%r10), %rbx
+	movq	(morestack_xmm_size + 8 * 8)(%r10), %r9
+	movq	(morestack_xmm_size + 9 * 8)(%r10), %r8
+	movq	(morestack_xmm_size + 10 * 8)(%r10), %rcx
+	movq	(morestack_xmm_size + 11 * 8)(%r10), %rdx
+	movq	(morestack_xmm_size + 12 * 8)(%r10), %rsi
+	movq	(morestack_xmm_size + 13 * 8)(%r10), %rdi
+	.cfi_def_cfa rbp, 24		/* the caller's frame, found from R */
+	.cfi_offset rbp, -24
+	.cfi_offset rip, -8
+.Lls_call:
+	callq	*%r11
+.Lls_called:
+	.globl	"runtime.lessstackret"		/* tracebacks: the frame above is */
+	.hidden	"runtime.lessstackret"		/* on the older segment */
+"runtime.lessstackret":
+	LEAVE_SEGMENT
+	LEAVE_SEGMENT_FIBERS
+	movq	%rbp, %rsp			/* back on the old stack, at R */
+	.cfi_def_cfa rsp, 24
+	popq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_same_value rbp
+	addq	$8, %rsp
+	.cfi_def_cfa_offset 8
+	ret
+	.cfi_def_cfa rbp, 24
+	.cfi_offset rbp, -24
+.Lls_pad:					/* an exception leaves the body */
+	subq	$16, %rsp
+	movq	%rax, 0(%rsp)			/* the exception */
+	LEAVE_SEGMENT
+	LEAVE_SEGMENT_FIBERS
+	movq	0(%rsp), %rdi
+	callq	_Unwind_Resume@PLT		/* on this segment, now a spare */
+	ud2
+	.cfi_endproc
+	.size "runtime.lessstack", .-"runtime.lessstack"
+
+/* The call-site table of lessstack's one call: a cleanup (.Lls_pad) for
+ * exceptions that leave the body, run by the C personality routine. */
+	.section .gcc_except_table,"a",@progbits
+.Lls_lsda:
+	.byte	0xff				/* @LPStart: the function's start */
+	.byte	0xff				/* no type table */
+	.byte	0x01				/* call sites: uleb128 */
+	.uleb128 .Lls_cs_end - .Lls_cs
+.Lls_cs:
+	.uleb128 .Lls_call - "runtime.lessstack"
+	.uleb128 .Lls_called - .Lls_call
+	.uleb128 .Lls_pad - "runtime.lessstack"
+	.uleb128 0				/* action: cleanup only */
+.Lls_cs_end:
+	.hidden	DW.ref.__gcc_personality_v0
+	.weak	DW.ref.__gcc_personality_v0
+	.section .data.rel.local.DW.ref.__gcc_personality_v0,"awG",@progbits,DW.ref.__gcc_personality_v0,comdat
+	.p2align 3
+	.type	DW.ref.__gcc_personality_v0, @object
+	.size	DW.ref.__gcc_personality_v0, 8
+DW.ref.__gcc_personality_v0:
+	.quad	__gcc_personality_v0
+	.text
+
 /* void procyield(uint32 cycles): spin with PAUSE. */
 	.globl "runtime.procyield"
 	.type "runtime.procyield", @function

@@ -4,6 +4,7 @@
 
 #include "go_asm.h"
 #include "runtime2.hpp"
+#include "stack.hpp"
 
 namespace runtime {
 static_assert(offsetof(g, stack_) == g_stack);
@@ -13,6 +14,12 @@ static_assert(offsetof(g, stackguard0) == g_stackguard0);
 static_assert(offsetof(g, stackguard1) == g_stackguard1);
 static_assert(offsetof(g, m) == g_m);
 static_assert(offsetof(g, sched) == g_sched);
+static_assert(offsetof(g, stackseg) == g_stackseg);
+static_assert(offsetof(stktop, prev) + offsetof(stack, lo) == stktop_prev_lo);
+static_assert(offsetof(stktop, prev) + offsetof(stack, hi) == stktop_prev_hi);
+static_assert(offsetof(stktop, down) == stktop_down);
+static_assert(offsetof(stktop, self) + offsetof(stack, lo) == stktop_self_lo);
+static_assert(stackGuard == stack_guard);
 static_assert(offsetof(gobuf, sp) == gobuf_sp);
 static_assert(offsetof(gobuf, pc) == gobuf_pc);
 static_assert(offsetof(gobuf, g) == gobuf_g);

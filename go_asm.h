@@ -16,6 +16,16 @@
 #define g_stackguard1 24
 #define g_m 48
 #define g_sched 56
+#define g_stackseg 120
+
+/* stktop (stack.hpp): the record at the top of a stack segment */
+#define stktop_prev_lo 0
+#define stktop_prev_hi 8
+#define stktop_down 24
+#define stktop_self_lo 40
+
+/* stackGuard (stack.hpp): g.stackguard0 = stack.lo + stack_guard */
+#define stack_guard 16384
 
 /* gobuf */
 #define gobuf_sp 0
@@ -38,7 +48,10 @@
  * prologue put that function's frame size in r10; its stack pointer at the
  * check is just above the return address. */
 #define morestack_xmm_size 128
+#define morestack_rbp (morestack_xmm_size + 4 * 8)
+#define morestack_r11 (morestack_xmm_size + 6 * 8)
 #define morestack_r10 (morestack_xmm_size + 7 * 8)
+#define morestack_rax (morestack_xmm_size + 14 * 8)
 #define morestack_ret (morestack_xmm_size + 15 * 8)
 #define morestack_fnsp (morestack_ret + 8)
 

@@ -17,6 +17,7 @@
 #include "print.hpp"
 #include "proc.hpp"
 #include "sema.hpp"
+#include "stack.hpp"
 
 namespace runtime {
 extern mutex allglock;       // proc.cpp
@@ -909,6 +910,8 @@ const char* gcTestPointerClass(void* p) {
   uintptr p2 = uintptr(p);
   g* gp = getg();
   if (gp->stack_.lo <= p2 && p2 < gp->stack_.hi) return "stack";
+  for (stktop* t = gp->stackseg; t != nullptr; t = t->down)  // older segments
+    if (t->prev.lo <= p2 && p2 < t->prev.hi) return "stack";
   if (findObject(p2, 0, 0).base != 0) return "heap";
   rootRange data = dataRoots(), bss = bssRoots();
   if (data.lo <= p2 && p2 < data.hi) return "data";

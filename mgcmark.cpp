@@ -33,6 +33,7 @@
 #include "preempt.hpp"
 #include "print.hpp"
 #include "proc.hpp"
+#include "stack.hpp"
 
 #include "valgrind.hpp"
 
@@ -529,8 +530,14 @@ int64 scanstack(g* gp, gcWork* gcw) {
   // A goroutine in a system call is scanned from where it entered it, as
   // Go's unwinder starts there (g.sched may hold __morestack's context
   // since: see g.syscallsp).
-  uintptr sp = gp->syscallsp != 0 ? gp->syscallsp : gp->sched.sp;
-  uintptr lo = gp->stack_.lo, hi = gp->stack_.hi;
+  // Its frames go from there to the top of that segment, then on each
+  // older segment from the save area __morestack left there to its top
+  // ([seg-chain], stack.hpp).
+  bool insyscall = gp->syscallsp != 0;
+  uintptr sp = insyscall ? gp->syscallsp : gp->sched.sp;
+  uintptr lo = insyscall ? gp->syscallstack.lo : gp->stack_.lo;
+  uintptr hi = insyscall ? gp->syscallstack.hi : gp->stack_.hi;
+  stktop* seg = insyscall ? gp->syscallseg : gp->stackseg;
   if (lo == 0) return 0;  // no stack (a dead G whose stack was freed)
   if (sp == 0) {
     print("runtime: gp=", gp, " goid=", gp->goid, " status=", hex(readgstatus(gp)), " has no saved sp\n");
@@ -543,7 +550,16 @@ int64 scanstack(g* gp, gcWork* gcw) {
   // The saved context: ctxt holds a closure a new G has not called yet.
   scanConservative(uintptr(&gp->sched.ctxt), sizeof(gp->sched.ctxt), gcw);
   scanConservative(sp, hi - sp, gcw);
-  return int64(hi - sp);
+  int64 scanned = int64(hi - sp);
+  for (stktop* t = seg; t != nullptr; t = t->down) {
+    scanConservative(t->prevsp, t->prev.hi - t->prevsp, gcw);
+    scanned += int64(t->prev.hi - t->prevsp);
+  }
+  // Go shrinks the stack here when it is safe, or asks gp to do it at its
+  // next synchronous safe point (preemptShrink). The port's shrinkstack
+  // only frees spare segments, which can wait for the next cycle.
+  if (isShrinkStackSafe(gp)) shrinkstack(gp);
+  return scanned;
 }
 
 /// gcScanAsyncStopped scans again the stack of every goroutine that a

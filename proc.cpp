@@ -1980,6 +1980,8 @@ void reentersyscall(uintptr pc, uintptr sp, uintptr bp) {
   gp->syscallsp = sp;
   gp->syscallpc = pc;
   gp->syscallbp = bp;
+  gp->syscallstack = gp->stack_;
+  gp->syscallseg = gp->stackseg;
   casgstatus(gp, _Grunning, _Gsyscall);
   if (gp->syscallsp < gp->stack_.lo || gp->stack_.hi < gp->syscallsp) {
     systemstack([gp] {
@@ -2053,6 +2055,8 @@ void entersyscallblock(uintptr pc, uintptr sp, uintptr bp) {
   gp->syscallsp = gp->sched.sp;
   gp->syscallpc = gp->sched.pc;
   gp->syscallbp = gp->sched.bp;
+  gp->syscallstack = gp->stack_;
+  gp->syscallseg = gp->stackseg;
   if (gp->syscallsp < gp->stack_.lo || gp->stack_.hi < gp->syscallsp) {
     systemstack([gp, sp] {
       print("entersyscallblock inconsistent ", hex(sp), " ", hex(gp->sched.sp), " ", hex(gp->syscallsp), " [",
@@ -2290,6 +2294,10 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
 /// but 31 to the global list. \gosrc{proc.go,gfput}
 void gfput(p* pp, g* gp) {
   if (readgstatus(gp) != _Gdead) throw_("gfput: bad status (not Gdead)");
+  // Go frees a stack that is not of the starting size here; the port's
+  // first stack always is, and the segments a dead G kept as spares go.
+  if (gp->stackseg != nullptr) throw_("gfput: goroutine still on a stack segment");
+  stackfreeSpares(gp, nullptr);
   pp->gFree.list.push(gp);
   pp->gFree.n++;
   if (pp->gFree.n >= 64) {

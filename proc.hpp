@@ -204,6 +204,14 @@ SYSTEMSTACK stack stackalloc(uint32 n);
 SYSTEMSTACK void stackfree(stack stk);
 SYSTEMSTACK void stackcache_clear(struct mcache* c);
 SYSTEMSTACK void freeStackSpans();
+/// stackfreeSpares frees gp's spare segments above top ([seg-spare]).
+SYSTEMSTACK void stackfreeSpares(g* gp, struct stktop* top);
+/// isShrinkStackSafe: whether shrinkstack may run on the stopped gp.
+bool isShrinkStackSafe(g* gp);
+/// shrinkstack frees the segments a stopped gp no longer runs on.
+SYSTEMSTACK void shrinkstack(g* gp);
+/// stackInUse: the bytes of the segments holding gp's frames.
+uintptr stackInUse(g* gp);
 /// guardPageActive reports whether new stacks get a kernel guard page.
 bool guardPageActive();
 /// morestackc: the entry check of a SYSTEMSTACK function (Go's compiler

@@ -302,6 +302,13 @@ struct g {
   atomic::Racy<struct m*> m;  // the M running this g, if any
   gobuf sched;           // saved context while not running
   uintptr stktopsp;      // sp at the stack's top frame, for sanity checks
+  // Departure: the port's stacks grow by segments (stack.cpp). stackseg is
+  // the record of the segment this g runs on, nullptr on its first stack;
+  // stackup, the segment kept above the first stack ([seg-chain],
+  // [seg-spare] in stack.hpp). Written by the goroutine itself (newstack on
+  // its g0, lessstack) and by shrinkstack while it is stopped.
+  struct stktop* stackseg;
+  struct stktop* stackup;
   heapPtr<void> param;   // passed between parker and waker (see chan.cpp)
   atomic::Uint32 atomicstatus;
   int64 goid;
@@ -363,6 +370,12 @@ struct g {
   uintptr syscallsp;
   uintptr syscallpc;
   uintptr syscallbp;
+  // syscallstack, syscallseg: the segment syscallsp lies in and its record
+  // (stack.cpp). The C++ inside the bracket may grow the stack onto new
+  // segments while a collection scans from syscallsp; these stay as
+  // entersyscall left them. Port only.
+  stack syscallstack;
+  struct stktop* syscallseg;
 };
 
 struct m {

@@ -8,7 +8,7 @@
 // starts goroutines on 2 KiB stacks and copies a stack to a larger one when a
 // function prologue finds SP below g.stackguard0. C++ frames hold raw
 // pointers into the stack, so a stack cannot move. Instead:
-//   (a) every goroutine gets a fixed stack of fixedStack (256 KiB, stack.hpp)
+//   (a) every goroutine starts on a stack of fixedStack (256 KiB, stack.hpp)
 //       bytes, carved as Go carves its small stacks: the stackpool takes a
 //       _StackCacheSize span (sixteen stacks) from the heap with
 //       mheap_.allocManual(spanAllocStack), and gives it back with
@@ -22,13 +22,28 @@
 //       -fsplit-stack compares its new SP with the thread's guard word
 //       (%fs:0x70) in every prologue; gogo keeps that word equal to
 //       g.stackguard0 = stack.lo + stackGuard. Below it the prologue calls
-//       __morestack (asm_amd64.S), which switches to g0 and calls newstack,
-//       which reports the overflow with Go's messages. Where the kernel
+//       __morestack (asm_amd64.S), which switches to g0 and calls newstack. Where the kernel
 //       supports MADV_GUARD_INSTALL (Linux 6.13+), the lowest page of each
 //       stack is also a guard page, so code built without -fsplit-stack
 //       (libc, for instance) faults instead of writing past the end;
 //       osStackAlloc installs those guards when a span becomes stacks and
 //       osStackFree removes them before the span goes back to the heap.
+//   (d) segments: when the frame a prologue asks for does not fit, newstack
+//       does not copy the stack, as Go's does; it gives the goroutine a new
+//       segment (twice the current one, up to 64 MiB, or whatever the frame
+//       needs) and runs the function's body there, called from lessstack
+//       (asm_amd64.S), the frame at the segment's top. When the body
+//       returns, lessstack makes the older segment current again and
+//       returns to the caller on it. The segment stays, linked as a spare,
+//       so that a call crossing the same boundary in a loop (the "hot
+//       split" that made Go 1.3 give up segments) allocates nothing; the
+//       spares go when a collection scans the goroutine (shrinkstack) and
+//       when it dies (gfput). A record at each segment's top (stktop,
+//       stack.hpp) links the chain; the collector scans every segment in
+//       use, and tracebacks and the unwinder cross from one to the next.
+//       A goroutine may hold maxstacksize bytes of segments (1 GB, as Go);
+//       past that newstack reports Go's overflow. This is gccgo's route
+//       (libgcc's __morestack), done with the runtime's own allocator.
 //
 // Invariants:
 //   [stack-size]  every stack from stackalloc is a power of two of at least
@@ -64,15 +79,19 @@
 
 namespace runtime {
 
-/// startingStackSize: the size of a new goroutine's stack; with the port's
-/// fixed stacks, also its maximum. \gosrc{stack.go,startingStackSize}
+/// startingStackSize: the size of a new goroutine's first stack (Go adapts
+/// it to the average stack scanned, gcComputeStartingStackSize; the port
+/// keeps fixedStack). \gosrc{stack.go,startingStackSize}
 inline constexpr uintptr startingStackSize = fixedStack;
-/// maxstacksize: what newstack reports as the limit (Go: 1 GB on 64-bit).
-uintptr maxstacksize = startingStackSize;
-/// stackGuard: the room below g.stackguard0 for code that does not check:
-/// NOSPLIT chains, libc and other code built without -fsplit-stack, and
-/// __morestack itself (Go: 928 bytes on linux/amd64).
-inline constexpr uintptr stackGuard = 16 << 10;
+/// maxstacksize: the most bytes of stack segments a goroutine may hold;
+/// past it newstack reports Go's overflow. Go sets 1 GB on 64-bit in
+/// runtime.main; the port starts with it. \gosrc{stack.go,maxstacksize}
+uintptr maxstacksize = 1000000000;
+/// maxstackceiling: the bound for SetMaxStack. \gosrc{stack.go,maxstackceiling}
+uintptr maxstackceiling = maxstacksize;
+/// maxSegment: the size at which segments stop doubling (a frame larger
+/// than this still gets a segment it fits in). Port only.
+inline constexpr uintptr maxSegment = 64 << 20;
 
 namespace {
 
@@ -491,6 +510,88 @@ void fiberArrive(g* to) { asanArrive(to); }
 /// \gosrc{stack.go,morestackc}
 void morestackc() { throw_("attempt to execute system stack code on user stack"); }
 
+/// stackfreeSegments frees gp's spare segments above segment top (its
+/// record; nullptr for the first stack): they hold no frames ([seg-spare]).
+/// On the system stack, with gp stopped or its own g0 running.
+SYSTEMSTACK void stackfreeSpares(g* gp, stktop* top) {
+  systemstackcheck();
+  stktop** link = top != nullptr ? &top->up : &gp->stackup;
+  stktop* t = *link;
+  *link = nullptr;
+  p* pp = getg()->m->p.ptr();
+  while (t != nullptr) {
+    stktop* up = t->up;
+    stack seg = t->self;
+    if (pp != nullptr) gcController.addScannableStack(pp, -int64(seg.hi - seg.lo));
+    stackfree(seg);
+    t = up;
+  }
+}
+
+/// stackInUse: the bytes of the segments that hold gp's frames, its first
+/// stack included ([seg-chain]).
+uintptr stackInUse(g* gp) {
+  uintptr n = gp->stack_.hi - gp->stack_.lo;
+  for (stktop* t = gp->stackseg; t != nullptr; t = t->down) n += t->prev.hi - t->prev.lo;
+  return n;
+}
+
+/// lessstack: the frame at the top of each segment (asm_amd64.S).
+extern "C" void lessstack() asm("runtime.lessstack");
+
+/// newstackSegment moves gp, stopped in __morestack with its context in
+/// gp->sched, onto a segment of at least size bytes, a spare one if it has
+/// room for need bytes, and resumes it there in lessstack. On gp's g0.
+/// Port only (see newstack).
+[[noreturn]] SYSTEMSTACK void newstackSegment(g* gp, uintptr size, uintptr need) {
+  systemstackcheck();
+  stktop** link = gp->stackseg != nullptr ? &gp->stackseg->up : &gp->stackup;
+  stktop* t = *link;
+  if (t != nullptr && t->self.hi - t->self.lo - sizeof(stktop) < need) {
+    stackfreeSpares(gp, gp->stackseg);  // too small for this frame: free it and those above
+    t = nullptr;
+  }
+  if (t == nullptr) {
+    stack seg = stackalloc(uint32(size));
+    gcController.addScannableStack(getg()->m->p.ptr(), int64(size));
+    t = reinterpret_cast<stktop*>((seg.hi - sizeof(stktop)) & ~uintptr(15));
+    t->up = nullptr;
+    t->self = seg;
+    *link = t;
+  }
+  t->prev = gp->stack_;
+  t->prevsp = gp->sched.sp;
+  t->down = gp->stackseg;
+  gp->stack_ = t->self;
+  gp->stackseg = t;
+  // Keep a preemption request that arrived meanwhile: the body's first
+  // call will honour it (Go's copystack may clobber it instead).
+  if (gp->stackguard0 != stackPreempt) gp->stackguard0 = gp->stack_.lo + stackGuard;
+  gp->sched.ctxt = gp->sched.sp;  // lessstack's argument: the save area
+  gp->sched.sp = uintptr(t);
+  gp->sched.pc = uintptr(&lessstack);
+  gp->sched.bp = 0;
+  gogo(&gp->sched);
+}
+
+/// isShrinkStackSafe reports whether shrinkstack may run on the stopped gp:
+/// not while gp is in a system call, whose C++ may be running on the very
+/// spares shrinkstack would free (it has no P, so nothing stops it). Go
+/// also refuses at an asynchronous safe point and while gp is parking on a
+/// channel; those protect the copying of a stack, which the port never
+/// does. \gosrc{stack.go,isShrinkStackSafe}
+bool isShrinkStackSafe(g* gp) { return gp->syscallsp == 0; }
+
+/// shrinkstack: Go halves a stack that uses less than a quarter of itself
+/// (copystack). The port's stacks do not move; it frees the segments gp
+/// no longer runs on instead. Called by scanstack with gp stopped.
+/// \gosrc{stack.go,shrinkstack}
+SYSTEMSTACK void shrinkstack(g* gp) {
+  systemstackcheck();
+  if (gp->stack_.lo == 0) throw_("missing stack in shrinkstack");
+  stackfreeSpares(gp, gp->stackseg);
+}
+
 /// guardPageActive reports whether stacks carry a kernel guard page.
 bool guardPageActive() { return guardPagesWork; }
 uintptr stackGuardSize() { return stackGuard; }
@@ -502,11 +603,12 @@ using namespace runtime;
 
 /// newstack is called on g0 by __morestack when a prologue of the running
 /// goroutine tripped the guard word; tlsguard is the value it compared
-/// against. Go's newstack grows the stack by copying it; here the
-/// reservation is the limit, so newstack either honours a preemption
-/// request (parking in _Gpreempted when suspendG asked, g.preemptStop;
-/// yielding otherwise), resumes a goroutine that a stale request stopped, or
-/// reports the overflow with Go's messages. Never returns.
+/// against. Go's newstack grows the stack by copying it; here newstack
+/// honours a preemption request (parking in _Gpreempted when suspendG
+/// asked, g.preemptStop; yielding otherwise), resumes a goroutine that a
+/// stale request stopped, or, when the frame does not fit, moves the
+/// function onto a new segment (newstackSegment), or reports the overflow
+/// past maxstacksize with Go's messages. Never returns.
 /// \gosrc{stack.go,newstack}
 extern "C" [[noreturn]] NOWRITEBARRIERREC void newstack(uintptr tlsguard) asm("runtime.newstack");
 void newstack(uintptr tlsguard) {
@@ -552,8 +654,26 @@ void newstack(uintptr tlsguard) {
     // this goroutine's own guard back in the word.
     gogo(&gp->sched);
   }
-  uintptr sp = gp->sched.sp;
-  print("runtime: goroutine stack exceeds ", maxstacksize, "-byte limit\n");
-  print("runtime: sp=", hex(sp), " stack=[", hex(gp->stack_.lo), ", ", hex(gp->stack_.hi), "]\n");
-  throw_("stack overflow");
+  // A real overflow: go on in a new segment. Go allocates a stack twice
+  // the size and copies the old one into it (copystack); the port's frames
+  // cannot move, so the function whose check failed runs its body on a
+  // segment of its own, through lessstack, and comes back when it returns.
+  uintptr argsize = *reinterpret_cast<uintptr*>(gp->sched.sp + morestack_r11);
+  uintptr need = framesize + argsize + stackGuard + sizeof(stktop) + 256;
+  uintptr cur = gp->stack_.hi - gp->stack_.lo;
+  uintptr newsize = cur * 2 < maxSegment ? cur * 2 : cur;
+  while (newsize < need && newsize != 0) newsize *= 2;
+  uintptr total = stackInUse(gp) + newsize;
+  if (newsize == 0 || total > maxstacksize || total > maxstackceiling) {
+    uintptr sp = gp->sched.sp;
+    if (maxstacksize < maxstackceiling) {
+      print("runtime: goroutine stack exceeds ", maxstacksize, "-byte limit\n");
+    } else {
+      print("runtime: goroutine stack exceeds ", maxstackceiling, "-byte limit\n");
+    }
+    print("runtime: sp=", hex(sp), " stack=[", hex(gp->stack_.lo), ", ", hex(gp->stack_.hi), "]\n");
+    throw_("stack overflow");
+  }
+  newstackSegment(gp, newsize, need);
 }
+

@@ -3,9 +3,9 @@
 // go1.22.12; stack.cpp allocates the stacks, mcache.hpp holds a P's cache.
 //
 // Departure (the stack model; stack.cpp's header says more): a goroutine's
-// stack never moves or grows, so there is one stack size, 256 KiB. It is
-// the port's fixedStack, the smallest (and only) stack stackalloc hands
-// out, and Go's stack-size thresholds are kept relative to it: Go's four
+// stack never moves; it grows by segments. Every goroutine starts on
+// 256 KiB, the port's fixedStack, the smallest stack stackalloc hands out,
+// and Go's stack-size thresholds are kept relative to it: Go's four
 // orders (2, 4, 8, 16 KiB) become 256 KiB, 512 KiB, 1 MiB and 2 MiB, and
 // _StackCacheSize stays sixteen order-0 stacks (Go: 32 KiB = 16 x 2 KiB),
 // 4 MiB. So a 256 KiB stack is an order-0 stack of the stackpool, carved
@@ -18,8 +18,8 @@
 
 namespace runtime {
 
-/// fixedStack: the smallest stack stackalloc hands out; with the port's
-/// fixed stacks, the size of every goroutine stack. \gosrc{stack.go,fixedStack}
+/// fixedStack: the smallest stack stackalloc hands out, the size of every
+/// goroutine's first stack. \gosrc{stack.go,fixedStack}
 ///
 /// Departure: AddressSanitizer surrounds every local array with redzones,
 /// which makes deep frames more than twice as large (TestStackMem's 128
@@ -37,6 +37,34 @@ inline constexpr uintptr fixedStack = 1 << 20;
 #else
 inline constexpr uintptr fixedStack = 256 << 10;
 #endif
+
+/// stackGuard: the room below g.stackguard0 for code that does not check:
+/// NOSPLIT chains, libc and other code built without -fsplit-stack, and
+/// __morestack itself (Go: 928 bytes on linux/amd64). go_asm.h's stack_guard.
+inline constexpr uintptr stackGuard = 16 << 10;
+
+/// stktop: the record at the top of every stack segment but a goroutine's
+/// first stack (stack.cpp's header, "segments"). Named after Go 1.2's
+/// Stktop (runtime.h at go1.2), the record its segmented stacks kept at the
+/// top of each segment; go1.22.12 copies stacks and has none. lessstack
+/// (asm_amd64.S) reads prev and down through go_asm.h, so the layout is
+/// fixed there. Invariants:
+///   [seg-chain]  g.stackseg is the record of the segment g runs on
+///                (nullptr on the first stack); following down from it
+///                visits every segment that holds g's frames, newest first,
+///                and g.stack_ is always the segment g's sp is in.
+///   [seg-spare]  up links a segment to the next newer one; those above
+///                g.stackseg hold no frames and are kept for the next
+///                growth, so a call that crosses a segment's end in a loop
+///                takes no allocation (the "hot split"). They are freed by
+///                shrinkstack (when a collection scans g) and by gfput.
+struct stktop {
+  stack prev;        // the segment below (older): g.stack_ again when lessstack leaves this one
+  uintptr prevsp;    // g's frames on prev end here: __morestack's save area
+  stktop* down;      // prev's record; nullptr when prev is g's first stack
+  stktop* up;        // the next newer segment (in use or spare); nullptr if none
+  stack self;        // this segment
+};
 
 /// _NumStackOrders: how many stack sizes (fixedStack << order) the stackpool
 /// and the per-P caches keep. \gosrc{malloc.go,_NumStackOrders}

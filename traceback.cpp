@@ -28,6 +28,7 @@
 #include "print.hpp"
 #include "proc.hpp"
 #include "runtime.hpp"
+#include "stack.hpp"
 
 namespace runtime {
 
@@ -243,7 +244,17 @@ void printframe(uintptr pc, bool first) {
   print("\t", file, " +", hex(off), "\n");
 }
 
-bool inStack(g* gp, uintptr a) { return a >= gp->stack_.lo && a + 16 <= gp->stack_.hi; }
+/// inStack: a lies in a segment that holds gp's frames ([seg-chain]).
+bool inStack(g* gp, uintptr a) {
+  if (a >= gp->stack_.lo && a + 16 <= gp->stack_.hi) return true;
+  for (stktop* t = gp->stackseg; t != nullptr; t = t->down)
+    if (a >= t->prev.lo && a + 16 <= t->prev.hi) return true;
+  return false;
+}
+
+/// lessstackret: the return address of lessstack's call of a body on a
+/// new segment (asm_amd64.S); the frame above it is on the older segment.
+extern "C" const char lessstackret[] asm("runtime.lessstackret");
 
 /// The frame-pointer walk of a goroutine that is not running.
 void tracebackfp(uintptr pc, uintptr bp, g* gp) {
@@ -258,7 +269,8 @@ void tracebackfp(uintptr pc, uintptr bp, g* gp) {
     if (ret == 0 || ret == uintptr(&goexit) + PCQuantum) break;
     printframe(ret, false);
     n++;
-    if (next <= bp) break;  // the chain must go up the stack
+    // The chain must go up the stack, except where it leaves a segment.
+    if (next <= bp && ret != uintptr(lessstackret)) break;
     bp = next;
   }
   if (n >= maxFrames) print("...additional frames elided...\n");

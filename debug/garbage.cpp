@@ -65,4 +65,7 @@ void FreeOSMemory() { freeOSMemory(); }
 /// \gosrc{debug/garbage.go,SetMemoryLimit}
 int64_t SetMemoryLimit(int64_t limit) { return setMemoryLimit(limit); }
 
+/// \gosrc{debug/garbage.go,SetMaxStack}
+int64_t SetMaxStack(int64_t bytes) { return setMaxStack(bytes); }
+
 }  // namespace gort::debug

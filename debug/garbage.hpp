@@ -4,8 +4,8 @@
 // namespace gort::debug.
 //
 // Each is a thin wrapper over a runtime function reached through the
-// linkname back channel (debug/stubs.hpp). Not ported yet: SetMaxStack,
-// SetMaxThreads, SetPanicOnFault, SetTraceback, WriteHeapDump.
+// linkname back channel (debug/stubs.hpp); SetMaxStack too. Not ported
+// yet: SetMaxThreads, SetPanicOnFault, SetTraceback, WriteHeapDump.
 //
 // Departure: Go's GCStats holds time.Time and time.Duration values in
 // slices; until the port has package time (the timers issue), a time is a
@@ -62,5 +62,14 @@ void FreeOSMemory();
 /// (math.MaxInt64 when unset: no limit).
 /// \gosrc{debug/garbage.go,SetMemoryLimit}
 int64_t SetMemoryLimit(int64_t limit);
+
+/// SetMaxStack sets the most memory one goroutine's stack may use, and
+/// returns the previous setting, initially 1 GB as in Go on 64-bit (Go's
+/// int is 64 bits: int64_t here). A goroutine whose stack would grow past it ends the program with Go's
+/// "runtime: goroutine stack exceeds N-byte limit" and "fatal error: stack
+/// overflow". It limits only future growth: the port's stacks grow by
+/// segments (stack.cpp), and the sum of a goroutine's segments is what
+/// counts. \gosrc{debug/garbage.go,SetMaxStack}
+int64_t SetMaxStack(int64_t bytes);
 
 }  // namespace gort::debug

@@ -43,4 +43,8 @@ int32_t setGCPercent(int32_t percent) GOSYMBOL("runtime..z2fdebug.setGCPercent")
 /// re-pace, return the old value. \gosrc{debug/stubs.go,setMemoryLimit}
 int64_t setMemoryLimit(int64_t limit) GOSYMBOL("runtime..z2fdebug.setMemoryLimit");
 
+/// setMaxStack: set the most bytes of stack one goroutine may hold, return
+/// the old limit (runtime setMaxStack, rdebug.cpp). \gosrc{debug/stubs.go,setMaxStack}
+int64_t setMaxStack(int64_t in) GOSYMBOL("runtime..z2fdebug.setMaxStack");
+
 }  // namespace gort::debug

@@ -30,6 +30,7 @@
 #include "mheap.hpp"
 #include "print.hpp"
 #include "proc.hpp"
+#include "stack.hpp"
 #include "netpoll.hpp"
 #include "sema.hpp"
 
@@ -507,6 +508,17 @@ std::vector<uint8_t> GCMaskOf(void* p, const _type* et) {
 }
 
 // --- stack.go (port only) ---------------------------------------------------------
+
+StackSegmentInfo CurrentStackSegments() {
+  g* gp = getg();
+  StackSegmentInfo r{};
+  r.inuse = 1;
+  for (stktop* t = gp->stackseg; t != nullptr; t = t->down) r.inuse++;
+  for (stktop* t = gp->stackseg != nullptr ? gp->stackseg->up : gp->stackup; t != nullptr; t = t->up) r.spares++;
+  r.inuseBytes = stackInUse(gp);
+  r.current = gp->stack_.hi - gp->stack_.lo;
+  return r;
+}
 
 StackSpanInfo CurrentStackSpan() {
   g* gp = getg();

@@ -273,6 +273,16 @@ struct StackSpanInfo {
   uintptr_t fixedStack, stackCacheSize;  // stack.hpp's constants
 };
 StackSpanInfo CurrentStackSpan();
+
+/// StackSegmentInfo: the calling goroutine's stack segments (stack.cpp's
+/// [seg-chain] and [seg-spare]; port only).
+struct StackSegmentInfo {
+  int inuse;           // segments holding its frames, the first stack included
+  int spares;          // segments kept above the current one
+  uintptr_t inuseBytes;  // stackInUse: their bytes
+  uintptr_t current;   // the size of the segment it runs on
+};
+StackSegmentInfo CurrentStackSegments();
 /// StackSpanRoundTrip: on the system stack, take n stacks (n <= 512) with
 /// stackalloc, give them all back with stackfree, and empty this P's stack
 /// cache (stackcache_clear). Then, with the heap lock held, write the

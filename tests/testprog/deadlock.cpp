@@ -31,6 +31,7 @@
 #include <string>
 
 #include "chan.hpp"
+#include "debug/garbage.hpp"
 #include "go.hpp"
 #include "pragmas.hpp"
 #include "runtime.hpp"
@@ -101,10 +102,10 @@ NOINLINE __attribute__((noipa)) uint8_t stackOverflowF() {
 
 // deadlock.go:79 at go1.22.12
 //
-// Go first lowers the limit with debug.SetMaxStack(1474560). runtime/debug
-// is not in the port: the limit is the port's fixed stack reservation
-// (stack.cpp), and crash_test.cpp accepts any limit in the message.
-void StackOverflow() { stackOverflowF(); }
+void StackOverflow() {
+  gort::debug::SetMaxStack(1474560);
+  stackOverflowF();
+}
 
 // deadlock.go:102 at go1.22.12
 void RecursivePanic() {
