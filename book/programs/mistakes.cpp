@@ -2,7 +2,7 @@
 // made on purpose so that the runtime's answer can be read. The book's
 // build runs each mode (book/tools/gen.py) and shows the output.
 //
-//   build/book/programs/mistakes bigframe   a goroutine with a 1 MiB local array
+//   build/book/programs/mistakes bigframe   a recursion without end, 1 MiB a frame
 //   build/book/programs/mistakes foreign    a std::thread sends on a channel
 //   build/book/programs/mistakes catchall   catch (...) around Goexit
 #include <cstdio>
@@ -14,12 +14,15 @@
 
 namespace {
 
-// Far more than a goroutine's fixed stack: Go would grow the stack; here
-// the prologue's check finds no room and there is nowhere to go.
+// A 1 MiB frame is four times a goroutine's first stack: the prologue's
+// check finds no room and the stack grows by a segment, as Go's grows by
+// copying. The mistake is the missing base case: each call adds a frame,
+// and at Go's limit, 1 GB of stack, the program ends. Each frame touches
+// two of its 256 pages, so the program commits about 8 MB on the way.
 [[gnu::noinline]] int deep(int i) {
   volatile char big[1 << 20];
-  big[i] = char(i);
-  return big[0] + big[i];
+  big[i % 4096] = char(i);
+  return big[0] + deep(i + 1);
 }
 
 void bigframe() {
