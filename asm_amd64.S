@@ -409,6 +409,7 @@ __morestack:
 	movdqu	%xmm5, 80(%rsp)
 	movdqu	%xmm6, 96(%rsp)
 	movdqu	%xmm7, 112(%rsp)
+.Lms_again:				/* newstack resumes here to decide again */
 	movq	%fs:tcb_stackguard, %rdi	/* the guard that tripped: newstack's argument */
 	GET_G(%rax)
 	testq	%rax, %rax
@@ -423,6 +424,68 @@ __morestack:
 	jb	.Lms_foreign			/* handler's alternate stack, say)? */
 	cmpq	g_stack_hi(%rax), %rsp
 	jae	.Lms_foreign
+#ifndef GORT_FIBERS
+	/* The hot split's fast path (port only; newstackSegment is the slow
+	 * one): no preemption asked, the frame really does not fit, and a spare
+	 * segment above the current one has room for it ([seg-spare]). Then
+	 * make the spare current here, without g0, and go to lessstack on it.
+	 * Sanitizer builds (GORT_FIBERS) always take the slow path, whose gogo
+	 * tells them of the switch. */
+	movq	$stack_preempt, %rcx
+	cmpq	%rcx, %rdi
+	je	.Lms_slow
+	cmpq	%rcx, g_stackguard0(%rax)
+	je	.Lms_slow
+	leaq	morestack_fnsp(%rsp), %rcx	/* the frame's bottom: fnsp - framesize */
+	subq	morestack_r10(%rsp), %rcx	/* (from the save area: after .Lms_again */
+						/* r10 and r11 are gone) */
+	jb	.Lms_slow			/* (wrapped: let newstack report it) */
+	movq	g_stack_lo(%rax), %rdx
+	addq	$stack_guard, %rdx
+	cmpq	%rdx, %rcx
+	jae	.Lms_slow			/* it fits: a stale request */
+	movq	g_stackseg(%rax), %rsi		/* the spare above the current segment */
+	leaq	g_stackup(%rax), %rcx
+	testq	%rsi, %rsi
+	jz	1f
+	leaq	stktop_up(%rsi), %rcx
+1:	movq	(%rcx), %rdx
+	testq	%rdx, %rdx
+	jz	.Lms_slow			/* none: newstack allocates one */
+	movq	stktop_self_hi(%rdx), %rcx	/* room: size - record >= need, */
+	subq	stktop_self_lo(%rdx), %rcx	/* need = framesize + argsize + */
+	subq	$(stktop_size + stack_guard + stktop_size + 256), %rcx  /* the guard + the record + 256, */
+	jb	.Lms_slow			/* as newstackSegment computes it */
+	subq	morestack_r10(%rsp), %rcx
+	jb	.Lms_slow
+	cmpq	morestack_r11(%rsp), %rcx
+	jb	.Lms_slow
+	/* Link it: t.prev = g.stack, t.prevsp = the save area, t.down = g.stackseg. */
+	movq	g_stack_lo(%rax), %rcx
+	movq	%rcx, stktop_prev_lo(%rdx)
+	movq	g_stack_hi(%rax), %rcx
+	movq	%rcx, stktop_prev_hi(%rdx)
+	movq	%rsp, stktop_prevsp(%rdx)
+	movq	%rsi, stktop_down(%rdx)
+	movq	stktop_self_lo(%rdx), %rcx	/* g.stack = t.self; g.stackseg = t */
+	movq	%rcx, g_stack_lo(%rax)
+	movq	stktop_self_hi(%rdx), %rcx
+	movq	%rcx, g_stack_hi(%rax)
+	movq	%rdx, g_stackseg(%rax)
+	movq	stktop_self_lo(%rdx), %rsi	/* the guard, unless a preemption */
+	addq	$stack_guard, %rsi		/* request came meanwhile (or a */
+	movq	$stack_preempt, %rcx		/* lost one: see LEAVE_SEGMENT) */
+	cmpq	%rcx, g_stackguard0(%rax)
+	cmove	%rcx, %rsi
+	movq	%rsi, g_stackguard0(%rax)
+	movq	%rsi, %fs:tcb_stackguard
+	movq	%rsp, %rdi			/* lessstack(save area), on t */
+	movq	%rdx, %rsp
+	jmp	"runtime.lessstack"
+.Lms_slow:
+	movq	g_m(%rax), %rcx			/* rdx = g0 again, as below expects */
+	movq	m_g0(%rcx), %rdx
+#endif
 	movq	%rsp, (g_sched+gobuf_sp)(%rax)	/* a user g: record where it stopped */
 	leaq	.Lms_resume(%rip), %rcx
 	movq	%rcx, (g_sched+gobuf_pc)(%rax)
@@ -517,10 +580,12 @@ __morestack:
 
 /* LEAVE_SEGMENT: make the segment below the current one g's stack again
  * ([seg-chain], stack.hpp): g.stackseg = its down, g.stack_ = its prev, and
- * the guard that segment's (g.stackguard0 by CAS, so that a preemption
- * request written meanwhile stays; then the TLS word). The segment itself
- * stays linked as a spare ([seg-spare]). Keeps rax, rdx and xmm0-1 (a
- * function's results); clobbers rcx, rsi, rdi, r8, r9. */
+ * the guard that segment's (g.stackguard0 unless it holds a preemption
+ * request; then the TLS word). A request written between the test and the
+ * store is lost, as Go's copystack may lose one: the requester asks again
+ * (sysmon, suspendG). The segment itself stays linked as a spare
+ * ([seg-spare]). Keeps rax, rdx and xmm0-1 (a function's results);
+ * clobbers rcx, rsi, rdi, r8, r9. */
 #define LEAVE_SEGMENT \
 	GET_G(%rcx); \
 	movq	g_stackseg(%rcx), %rsi; \
@@ -531,12 +596,10 @@ __morestack:
 	movq	stktop_prev_hi(%rsi), %rdi; \
 	movq	%rdi, g_stack_hi(%rcx); \
 	addq	$stack_guard, %r8; \
-	movq	%rax, %r9; \
-	movq	stktop_self_lo(%rsi), %rax; \
-	addq	$stack_guard, %rax; \
-	lock cmpxchgq %r8, g_stackguard0(%rcx); \
-	movq	%r9, %rax; \
-	movq	g_stackguard0(%rcx), %r8; \
+	movq	$stack_preempt, %r9; \
+	cmpq	%r9, g_stackguard0(%rcx); \
+	cmove	%r9, %r8; \
+	movq	%r8, g_stackguard0(%rcx); \
 	movq	%r8, %fs:tcb_stackguard
 
 #ifdef GORT_FIBERS
@@ -598,9 +661,12 @@ __morestack:
 	leaq	15(%rcx), %rax
 	andq	$-16, %rax
 	subq	%rax, %rsp			/* 16-aligned, as at the caller's call */
+	testq	%rcx, %rcx			/* (most functions have none, and */
+	jz	1f				/* rep movsb is slow to start) */
 	leaq	(morestack_fnsp + 8)(%r10), %rsi
 	movq	%rsp, %rdi
 	rep movsb
+1:
 	movq	morestack_ret(%r10), %r11	/* the body: past the RET after */
 	addq	$1, %r11			/* the prologue's call */
 	movq	morestack_fnsp(%r10), %rax
@@ -634,9 +700,6 @@ __morestack:
 .Lls_call:
 	callq	*%r11
 .Lls_called:
-	.globl	"runtime.lessstackret"		/* tracebacks: the frame above is */
-	.hidden	"runtime.lessstackret"		/* on the older segment */
-"runtime.lessstackret":
 	LEAVE_SEGMENT
 	LEAVE_SEGMENT_FIBERS
 	movq	%rbp, %rsp			/* back on the old stack, at R */
@@ -659,6 +722,23 @@ __morestack:
 	ud2
 	.cfi_endproc
 	.size "runtime.lessstack", .-"runtime.lessstack"
+
+/* Two addresses inside functions, for C++ (data, so that no symbol splits
+ * the functions' code): where newstack resumes a goroutine it preempted
+ * before its stack grew (__morestack runs its checks again), and the return
+ * address of lessstack's call (tracebacks: the frame above it is on the
+ * older segment). */
+	.section .rodata
+	.p2align 3
+	.globl	"runtime.morestackAgain"
+	.hidden	"runtime.morestackAgain"
+"runtime.morestackAgain":
+	.quad	.Lms_again
+	.globl	"runtime.lessstackret"
+	.hidden	"runtime.lessstackret"
+"runtime.lessstackret":
+	.quad	.Lls_called
+	.text
 
 /* The call-site table of lessstack's one call: a cleanup (.Lls_pad) for
  * exceptions that leave the body, run by the C personality routine. */

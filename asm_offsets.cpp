@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "go_asm.h"
+#include "proc.hpp"
 #include "runtime2.hpp"
 #include "stack.hpp"
 
@@ -15,6 +16,12 @@ static_assert(offsetof(g, stackguard1) == g_stackguard1);
 static_assert(offsetof(g, m) == g_m);
 static_assert(offsetof(g, sched) == g_sched);
 static_assert(offsetof(g, stackseg) == g_stackseg);
+static_assert(offsetof(g, stackup) == g_stackup);
+static_assert(offsetof(stktop, prevsp) == stktop_prevsp);
+static_assert(offsetof(stktop, up) == stktop_up);
+static_assert(offsetof(stktop, self) + offsetof(stack, hi) == stktop_self_hi);
+static_assert(sizeof(stktop) == stktop_size);
+static_assert(stackPreempt == stack_preempt);
 static_assert(offsetof(stktop, prev) + offsetof(stack, lo) == stktop_prev_lo);
 static_assert(offsetof(stktop, prev) + offsetof(stack, hi) == stktop_prev_hi);
 static_assert(offsetof(stktop, down) == stktop_down);

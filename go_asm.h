@@ -17,15 +17,22 @@
 #define g_m 48
 #define g_sched 56
 #define g_stackseg 120
+#define g_stackup 128
 
 /* stktop (stack.hpp): the record at the top of a stack segment */
 #define stktop_prev_lo 0
 #define stktop_prev_hi 8
+#define stktop_prevsp 16
 #define stktop_down 24
+#define stktop_up 32
 #define stktop_self_lo 40
+#define stktop_self_hi 48
+#define stktop_size 56
 
 /* stackGuard (stack.hpp): g.stackguard0 = stack.lo + stack_guard */
 #define stack_guard 16384
+/* stackPreempt (proc.hpp): the guard value that asks for preemption */
+#define stack_preempt 0xfffffffffffffade
 
 /* gobuf */
 #define gobuf_sp 0

@@ -538,6 +538,9 @@ uintptr stackInUse(g* gp) {
 
 /// lessstack: the frame at the top of each segment (asm_amd64.S).
 extern "C" void lessstack() asm("runtime.lessstack");
+/// morestackAgain: the address in __morestack after its register saves,
+/// where it reads the guard word and decides again (asm_amd64.S).
+extern "C" const uintptr morestackAgain asm("runtime.morestackAgain");
 
 /// newstackSegment moves gp, stopped in __morestack with its context in
 /// gp->sched, onto a segment of at least size bytes, a spare one if it has
@@ -626,15 +629,23 @@ void newstack(uintptr tlsguard) {
   // g.stackguard0 may be poisoned under us by a preemptor on another
   // thread: read it once, as Go does.
   uintptr stackguard0 = gp->stackguard0;
-  bool preempt = !overflow && (tlsguard == stackPreempt || stackguard0 == stackPreempt);
+  bool preempt = tlsguard == stackPreempt || stackguard0 == stackPreempt;
   if (preempt) {
     if (!canPreemptM(thisg->m)) {
       // Preemption is not allowed on this M yet: restore the real guard and
-      // resume; g.preempt stays set, so releasem (or the next request)
-      // asks again.
+      // resume (or grow, below); g.preempt stays set, so releasem (or the
+      // next request) asks again.
       gp->stackguard0 = gp->stack_.lo + stackGuard;
-      gogo(&gp->sched);  // does not come back
+      if (!overflow) gogo(&gp->sched);  // does not come back
+      preempt = false;
     }
+  }
+  if (preempt) {
+    // A goroutine whose frame does not fit is preempted all the same (a
+    // loop that only calls across a segment's end would never yield
+    // otherwise); when it runs again, __morestack decides anew from
+    // .Lms_again, with the real guard in the word, and grows the stack.
+    if (overflow) gp->sched.pc = morestackAgain;
     if (gp == thisg->m->g0) throw_("runtime: preempt g0");
     if (!thisg->m->p && thisg->m->locks == 0) throw_("runtime: g is running but p is not set");
     // (Go shrinks the stack here when g.preemptShrink asks; stacks never

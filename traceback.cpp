@@ -254,7 +254,7 @@ bool inStack(g* gp, uintptr a) {
 
 /// lessstackret: the return address of lessstack's call of a body on a
 /// new segment (asm_amd64.S); the frame above it is on the older segment.
-extern "C" const char lessstackret[] asm("runtime.lessstackret");
+extern "C" const uintptr lessstackret asm("runtime.lessstackret");
 
 /// The frame-pointer walk of a goroutine that is not running.
 void tracebackfp(uintptr pc, uintptr bp, g* gp) {
@@ -270,7 +270,7 @@ void tracebackfp(uintptr pc, uintptr bp, g* gp) {
     printframe(ret, false);
     n++;
     // The chain must go up the stack, except where it leaves a segment.
-    if (next <= bp && ret != uintptr(lessstackret)) break;
+    if (next <= bp && ret != lessstackret) break;
     bp = next;
   }
   if (n >= maxFrames) print("...additional frames elided...\n");
