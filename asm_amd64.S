@@ -728,7 +728,7 @@ __morestack:
  * before its stack grew (__morestack runs its checks again), and the return
  * address of lessstack's call (tracebacks: the frame above it is on the
  * older segment). */
-	.section .rodata
+	.section .data.rel.ro,"aw"
 	.p2align 3
 	.globl	"runtime.morestackAgain"
 	.hidden	"runtime.morestackAgain"

@@ -1,6 +1,6 @@
 // bench/gc_bench.cpp: the benchmarks of gc_test.go (go1.22.12), under Go's
-// names: BenchmarkAllocation, BenchmarkReadMemStats and
-// BenchmarkMSpanCountAlloc.
+// names: BenchmarkAllocation, BenchmarkReadMemStats,
+// BenchmarkMSpanCountAlloc and BenchmarkScanStackNoLocals.
 //
 // How a Go benchmark maps onto Google Benchmark: bench/testing.hpp.
 //
@@ -16,7 +16,7 @@
 // Not here (tests/inventory/not_applicable.tsv and todo.tsv say why): the
 // SetType family, which go1.22.12 itself skips (its default layout, malloc
 // headers, is the port's only one, and has no heapBitsSetType to time);
-// BenchmarkReadMemStatsLatency; BenchmarkScanStackNoLocals.
+// BenchmarkReadMemStatsLatency.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -28,6 +28,7 @@
 #include "go.hpp"
 #include "malloc.hpp"
 #include "mheap.hpp"
+#include "sync/waitgroup.hpp"
 #include "proc.hpp"
 #include "runtime.hpp"
 #include "slice.hpp"
@@ -263,10 +264,50 @@ void mspanCountAlloc(B& b) {
   runtime::FreeMSpan(s);
 }
 
+/// gc_test.go:907 at go1.22.12 (countpwg): n frames deep, then ready and
+/// park until teardown closes. The store after the call keeps it a real
+/// recursion (Go's compiler makes no tail calls).
+__attribute__((noinline)) void countpwg(int* n, gort::sync::WaitGroup* ready, gort::chan<bool> teardown) {
+  if (*n == 0) {
+    ready->Done();
+    teardown.recv();
+    return;
+  }
+  (*n)--;
+  countpwg(n, ready, teardown);
+  asm volatile("" ::: "memory");
+}
+
+/// gc_test.go:864 at go1.22.12 (BenchmarkScanStackNoLocals): ten goroutines
+/// parked 100,000 frames deep, and one collection per op, whose mark scans
+/// their stacks. Go's frames hold no pointers the precise scan must follow;
+/// the port scans each stack conservatively, every word of every segment
+/// (about 5 MiB of frames a goroutine, over five segments).
+void BenchmarkScanStackNoLocals(B& b) {
+  gort::sync::WaitGroup ready;
+  auto teardown = gort::make_chan<bool>();
+  for (int j = 0; j < 10; j++) {
+    ready.Add(1);
+    gort::go([&ready, teardown]() {
+      int x = 100000;
+      countpwg(&x, &ready, teardown);
+    });
+  }
+  ready.Wait();
+  b.ResetTimer();
+  for (int64_t i = 0; i < b.N; i++) {
+    b.StartTimer();
+    runtime::GC();
+    b.StopTimer();
+  }
+  gort::close(teardown);
+}
+
 void registerAll() {
   registerGo("BenchmarkAllocation", BenchmarkAllocation);
   registerGo("BenchmarkReadMemStats", BenchmarkReadMemStats);
   registerGo("BenchmarkWriteBarrier", BenchmarkWriteBarrier);
+  registerGo("BenchmarkScanStackNoLocals", BenchmarkScanStackNoLocals);
   registerGo("BenchmarkBulkWriteBarrier", BenchmarkBulkWriteBarrier);
   // gc_test.go:891's sizes, 8 to 128 bytes of mark bits.
   registerGo("BenchmarkMSpanCountAlloc/bits=64", mspanCountAlloc<8>);

@@ -31,7 +31,7 @@ using namespace gort_bench;
 // keeps the call a call.
 #define KEEP_CALL() asm volatile("" ::: "memory")
 
-/// stack_test.go:527 at go1.22.12 (count).
+/// stack_test.go:523 at go1.22.12 (count).
 __attribute__((noinline)) int count(int n) {
   if (n == 0) return 0;
   int r = 1 + count(n - 1);
@@ -39,7 +39,7 @@ __attribute__((noinline)) int count(int n) {
   return r;
 }
 
-/// stack_test.go:520 at go1.22.12 (countp).
+/// stack_test.go:504 at go1.22.12 (countp).
 __attribute__((noinline)) void countp(int* n) {
   if (*n == 0) return;
   (*n)--;
@@ -47,7 +47,7 @@ __attribute__((noinline)) void countp(int* n) {
   KEEP_CALL();
 }
 
-/// stack_test.go:497 at go1.22.12 (BenchmarkStackCopyPtr).
+/// stack_test.go:492 at go1.22.12 (BenchmarkStackCopyPtr).
 void BenchmarkStackCopyPtr(B& b) {
   auto c = gort::make_chan<bool>();
   for (int64_t i = 0; i < b.N; i++) {
@@ -60,7 +60,7 @@ void BenchmarkStackCopyPtr(B& b) {
   }
 }
 
-/// stack_test.go:509 at go1.22.12 (BenchmarkStackCopy).
+/// stack_test.go:512 at go1.22.12 (BenchmarkStackCopy).
 void BenchmarkStackCopy(B& b) {
   auto c = gort::make_chan<bool>();
   for (int64_t i = 0; i < b.N; i++) {

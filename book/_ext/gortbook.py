@@ -264,14 +264,17 @@ ASM_FILE = "asm_amd64.S"
 
 def asm_labels(lines):
     """The routines of asm_amd64.S (its lines), in order: each .globl
-    outside a macro's body, and each routine a macro defines where the
-    file invokes it, MACRO("label", ...)."""
+    outside a macro's body whose next line types it @function (not the
+    data words the file exports), and each routine a macro defines where
+    the file invokes it, MACRO("label", ...)."""
     macros = {m.group(1) for m in (re.match(r"#define\s+(\w+)\(", l) for l in lines) if m}
     out = []
     for i, l in enumerate(lines):
         if i > 0 and lines[i - 1].rstrip().endswith("\\"):
             continue  # the body of a #define
         m = re.match(r'\s*\.globl\s+"?([\w.]+)"?', l) or re.match(r'(\w+)\("([\w.]+)"', l)
+        if m and m.lastindex == 1 and "@function" not in (lines[i + 1] if i + 1 < len(lines) else ""):
+            continue  # a data word (.quad), not a routine
         if m and (m.lastindex == 1 or m.group(1) in macros):
             out.append(m.group(m.lastindex))
     return out

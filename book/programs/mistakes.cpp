@@ -19,10 +19,13 @@ namespace {
 // copying. The mistake is the missing base case: each call adds a frame,
 // and at Go's limit, 1 GB of stack, the program ends. Each frame touches
 // two of its 256 pages, so the program commits about 8 MB on the way.
-[[gnu::noinline]] int deep(int i) {
+// (The store after the call keeps GCC from turning the recursion into a
+// loop, which it may do with `return big[0] + deep(i + 1)`.)
+[[gnu::noinline, gnu::noipa]] int deep(int i) {
   volatile char big[1 << 20];
   big[i % 4096] = char(i);
-  return big[0] + deep(i + 1);
+  big[1] = char(deep(i + 1));
+  return big[1];
 }
 
 void bigframe() {
