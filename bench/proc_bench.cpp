@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -235,7 +236,39 @@ void sysNanosleep(int64_t d) {
   });
 }
 
+// --- BenchmarkStackGrowth, BenchmarkStackGrowthDeep -------------------------
+
+/// proc_test.go:538 at go1.22.12 (padData).
+std::array<uint64_t, 128> padData{};
+
+/// proc_test.go:540 at go1.22.12 (stackGrowthRecursive): i frames of a
+/// 1 KiB array, each compared with padData. In the port, 1024 of them pass
+/// the first stack's end and run on segments (stack.cpp); Go copies the
+/// stack to grow it.
+__attribute__((noinline)) void stackGrowthRecursive(int i) {
+  std::array<uint64_t, 128> pad;
+  pad = padData;
+  asm volatile("" : : "r"(pad.data()) : "memory");
+  for (uint64_t v : pad) {
+    if (v != 0) return;
+  }
+  if (i != 0) {
+    stackGrowthRecursive(i - 1);
+    asm volatile("" ::: "memory");  // a real call, as Go's (no tail call)
+  }
+}
+
+/// proc_test.go:650 at go1.22.12 (benchmarkStackGrowth).
+void benchmarkStackGrowth(B& b, int rec) {
+  b.RunParallel([rec](PB& pb) {
+    while (pb.Next()) stackGrowthRecursive(rec);
+  });
+}
+
 [[maybe_unused]] bool registered = [] {
+  // proc_test.go:658, 662 at go1.22.12
+  registerGo("BenchmarkStackGrowth", [](B& b) { benchmarkStackGrowth(b, 10); });
+  registerGo("BenchmarkStackGrowthDeep", [](B& b) { benchmarkStackGrowth(b, 1024); });
   registerGo("BenchmarkPingPongHog", BenchmarkPingPongHog);
   registerGo("BenchmarkCreateGoroutines", BenchmarkCreateGoroutines);
   registerGo("BenchmarkCreateGoroutinesParallel", BenchmarkCreateGoroutinesParallel);

@@ -300,7 +300,7 @@ void growStack(std::atomic<uint32_t>* progress) {
 
 }  // namespace
 
-// stack_test.go:77 at go1.22.12
+// stack_test.go:79 at go1.22.12
 //
 // Go grows stacks by copying them; the port adds segments (stack.cpp).
 // What the test checks is the same: a goroutine, a locked goroutine and
