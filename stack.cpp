@@ -510,8 +510,8 @@ void fiberArrive(g* to) { asanArrive(to); }
 /// \gosrc{stack.go,morestackc}
 void morestackc() { throw_("attempt to execute system stack code on user stack"); }
 
-/// stackfreeSegments frees gp's spare segments above segment top (its
-/// record; nullptr for the first stack): they hold no frames ([seg-spare]).
+/// stackfreeSpares frees gp's spare segments above the segment whose
+/// record is top (nullptr: the first stack); they hold no frames ([seg-spare]).
 /// On the system stack, with gp stopped or its own g0 running.
 SYSTEMSTACK void stackfreeSpares(g* gp, stktop* top) {
   systemstackcheck();
@@ -522,7 +522,7 @@ SYSTEMSTACK void stackfreeSpares(g* gp, stktop* top) {
   while (t != nullptr) {
     stktop* up = t->up;
     stack seg = t->self;
-    if (pp != nullptr) gcController.addScannableStack(pp, -int64(seg.hi - seg.lo));
+    gcController.addScannableStack(pp, -int64(seg.hi - seg.lo));  // (pp may be nil)
     stackfree(seg);
     t = up;
   }
