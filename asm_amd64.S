@@ -376,8 +376,9 @@
  * varargs, xmm0-7, and the callee-saved ones) is saved on the goroutine's
  * stack, the context is recorded in g.sched with .Lms_resume as its pc, and
  * newstack decides on g0. To resume, gogo(&g.sched) lands on .Lms_resume,
- * which restores the registers and jumps to the body as if the check had
- * passed. On g0 or gsignal only a stale request is possible (they are never
+ * which has morestackcall restore the registers and call the body as if
+ * the check had passed (a real overflow resumes in lessstack on a new
+ * segment instead, or through the fast path below). On g0 or gsignal only a stale request is possible (they are never
  * preempted); it is cleared and the function resumes at once. So is a trip
  * on a stack that belongs to no g (see .Lms_foreign). */
 	.globl __morestack
@@ -548,33 +549,9 @@ __morestack:
 	callq	"runtime.badmorestacknog"
 	ud2
 .Lms_resume:				/* gogo(&g.sched) lands here after newstack */
-	movdqu	0(%rsp), %xmm0
-	movdqu	16(%rsp), %xmm1
-	movdqu	32(%rsp), %xmm2
-	movdqu	48(%rsp), %xmm3
-	movdqu	64(%rsp), %xmm4
-	movdqu	80(%rsp), %xmm5
-	movdqu	96(%rsp), %xmm6
-	movdqu	112(%rsp), %xmm7
-	addq	$128, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rcx
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
-	popq	%rax
-	popq	%r11			/* the RET after the call; the body follows it */
-	addq	$1, %r11
-	jmp	*%r11
+	movq	%rsp, %rdi			/* morestackcall(save area): the body */
+	andq	$-16, %rsp			/* runs below it */
+	jmp	"runtime.morestackcall"
 	.cfi_endproc
 	.size __morestack, .-__morestack
 
@@ -627,35 +604,12 @@ __morestack:
 #define LEAVE_SEGMENT_FIBERS
 #endif
 
-/* lessstack: the frame at the top of a new stack segment, where a function
- * whose prologue found no room runs its body (Go 1.2's runtime·lessstack
- * left a segment the same way; go1.22.12 copies stacks instead). newstack's
- * gogo lands here on the new segment, rsp 16-aligned, with rdi = the
- * __morestack save area on the old one. lessstack copies the function's
- * stack arguments, restores its registers, and calls the body. When the
- * body returns, it leaves the segment (LEAVE_SEGMENT) and returns to the
- * function's caller on the old stack, with the body's results.
- *
- * The frame record R is the save area's rax slot, on the old stack:
- *	R+24	the stack arguments, where the caller put them
- *	R+16	the caller's return address
- *	R+8	(f's return address into its prologue) overwritten with the same
- *	R	(rax) overwritten with the caller's rbp
- * The body runs with rbp = R. So its frame links to R and R to the caller's
- * frame: frame-pointer walks cross from segment to segment and show the
- * caller, and a varargs body finds its stack arguments at rbp+24, where
- * GCC's split-stack prologue looks for them after __morestack. The CFI
- * tells the unwinder the same (panics, C++ exceptions, gdb). An exception
- * that leaves the body goes through .Lls_pad, which leaves the segment and
- * unwinds on. */
-	.globl "runtime.lessstack"
-	.type "runtime.lessstack", @function
-	.p2align 4
-"runtime.lessstack":
-	.cfi_startproc
-	.cfi_personality 0x9b, DW.ref.__gcc_personality_v0
-	.cfi_lsda 0x1b, .Lls_lsda
-	.cfi_undefined rip
+/* CALL_BODY_PREP: with rdi = a __morestack save area and rsp 16-aligned,
+ * copy the function's stack arguments below rsp, write the frame record R
+ * into the save area (see lessstack), restore the registers, and leave the
+ * body's address in r11, ready for `callq *%r11`. Shared by lessstack (on
+ * a new segment) and morestackcall (on the same stack). */
+.macro CALL_BODY_PREP
 	movq	%rdi, %r10			/* r10: the save area */
 	movq	morestack_r11(%r10), %rcx	/* the stack arguments' size */
 	leaq	15(%rcx), %rax
@@ -697,6 +651,38 @@ __morestack:
 	.cfi_def_cfa rbp, 24		/* the caller's frame, found from R */
 	.cfi_offset rbp, -24
 	.cfi_offset rip, -8
+.endm
+
+/* lessstack: the frame at the top of a new stack segment, where a function
+ * whose prologue found no room runs its body (Go 1.2's runtime·lessstack
+ * left a segment the same way; go1.22.12 copies stacks instead). newstack's
+ * gogo lands here on the new segment, rsp 16-aligned, with rdi = the
+ * __morestack save area on the old one. lessstack copies the function's
+ * stack arguments, restores its registers, and calls the body. When the
+ * body returns, it leaves the segment (LEAVE_SEGMENT) and returns to the
+ * function's caller on the old stack, with the body's results.
+ *
+ * The frame record R is the save area's rax slot, on the old stack:
+ *	R+24	the stack arguments, where the caller put them
+ *	R+16	the caller's return address
+ *	R+8	(f's return address into its prologue) overwritten with the same
+ *	R	(rax) overwritten with the caller's rbp
+ * The body runs with rbp = R. So its frame links to R and R to the caller's
+ * frame: frame-pointer walks cross from segment to segment and show the
+ * caller, and a varargs body finds its stack arguments at rbp+24, where
+ * GCC's split-stack prologue looks for them after __morestack. The CFI
+ * tells the unwinder the same (panics, C++ exceptions, gdb). An exception
+ * that leaves the body goes through .Lls_pad, which leaves the segment and
+ * unwinds on. */
+	.globl "runtime.lessstack"
+	.type "runtime.lessstack", @function
+	.p2align 4
+"runtime.lessstack":
+	.cfi_startproc
+	.cfi_personality 0x9b, DW.ref.__gcc_personality_v0
+	.cfi_lsda 0x1b, .Lls_lsda
+	.cfi_undefined rip
+	CALL_BODY_PREP
 .Lls_call:
 	callq	*%r11
 .Lls_called:
@@ -722,6 +708,36 @@ __morestack:
 	ud2
 	.cfi_endproc
 	.size "runtime.lessstack", .-"runtime.lessstack"
+
+/* morestackcall: resume a function whose prologue called __morestack but
+ * whose frame fits (a preemption honoured, a stale request) by calling its
+ * body on the same stack, below the save area, the way lessstack calls it
+ * on a new segment. A jump to the body would do for most functions, but
+ * GCC's prologue in a varargs function takes the address of its stack
+ * arguments from rbp+24 after __morestack, so rbp must be the frame record
+ * R there, and then only a call can restore the caller's rbp afterwards.
+ * The body's frame sits some 300 bytes (the save area and the copied
+ * arguments) lower than its check allowed for: out of the 16 KiB the guard
+ * keeps for code without checks. Port only (Go's morestack restarts the
+ * function). */
+	.globl "runtime.morestackcall"
+	.type "runtime.morestackcall", @function
+	.p2align 4
+"runtime.morestackcall":
+	.cfi_startproc
+	.cfi_undefined rip
+	CALL_BODY_PREP
+	callq	*%r11
+	movq	%rbp, %rsp			/* at R again */
+	.cfi_def_cfa rsp, 24
+	popq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_same_value rbp
+	addq	$8, %rsp
+	.cfi_def_cfa_offset 8
+	ret
+	.cfi_endproc
+	.size "runtime.morestackcall", .-"runtime.morestackcall"
 
 /* Two addresses inside functions, for C++ (data, so that no symbol splits
  * the functions' code): where newstack resumes a goroutine it preempted

@@ -509,6 +509,13 @@ std::vector<uint8_t> GCMaskOf(void* p, const _type* et) {
 
 // --- stack.go (port only) ---------------------------------------------------------
 
+void PreemptAtNextCall() {
+  g* gp = getg();
+  gp->preempt = true;
+  gp->stackguard0 = stackPreempt;
+  setTLSGuard(stackPreempt);
+}
+
 StackSegmentInfo CurrentStackSegments() {
   g* gp = getg();
   StackSegmentInfo r{};

@@ -283,6 +283,11 @@ struct StackSegmentInfo {
   uintptr_t current;   // the size of the segment it runs on
 };
 StackSegmentInfo CurrentStackSegments();
+
+/// PreemptAtNextCall: ask the calling goroutine to yield at the next
+/// function prologue, as sysmon's preemptone does (g.preempt,
+/// g.stackguard0 and the TLS guard word set to stackPreempt); port only.
+void PreemptAtNextCall();
 /// StackSpanRoundTrip: on the system stack, take n stacks (n <= 512) with
 /// stackalloc, give them all back with stackfree, and empty this P's stack
 /// cache (stackcache_clear). Then, with the heap lock held, write the

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdarg>
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <cstring>
@@ -1109,4 +1110,38 @@ TEST_CASE("gort: a call at a segment's end in a loop reuses the spare segment", 
     done.send(first.spares == 1 && last.spares <= 1 && m1.StackInuse <= m0.StackInuse + (1 << 20));
   });
   CHECK(done.recv());
+}
+
+namespace {
+
+/// varsum: the sum of n longs passed after n; with ten of them, four are
+/// on the stack, where va_arg finds them through the overflow area that
+/// the split-stack prologue computes.
+__attribute__((noinline)) long varsum(int n, ...) {
+  va_list ap;
+  va_start(ap, n);
+  long s = 0;
+  for (int i = 0; i < n; i++) s += va_arg(ap, long);
+  va_end(ap);
+  return s;
+}
+
+}  // namespace
+
+// A varargs function whose prologue is where a preemption request stops
+// its goroutine reads its stack arguments right when it runs again. GCC's
+// split-stack prologue finds them from the frame pointer after a call of
+// __morestack (rbp+24), so __morestack must resume such a function with
+// rbp at a frame record there, as lessstack does.
+TEST_CASE("gort: a varargs function stopped at its prologue reads its stack arguments", "[gort][stack]") {
+  auto done = gort::make_chan<long>(1);
+  gort::go([done]() {
+    long s = 0;
+    for (int i = 0; i < 100; i++) {
+      runtime::PreemptAtNextCall();
+      s += varsum(10, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+    }
+    done.send(s);
+  });
+  CHECK(done.recv() == 100 * 55);
 }
