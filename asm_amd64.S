@@ -653,6 +653,20 @@ __morestack:
 	.cfi_offset rip, -8
 .endm
 
+/* RETURN_FROM_R: after the body returned (rbp = R again, as the body
+ * restored it), return to the function's caller: rsp = R, the caller's
+ * rbp from R, and the return address at R+16 (R+8 holds the same). */
+.macro RETURN_FROM_R
+	movq	%rbp, %rsp
+	.cfi_def_cfa rsp, 24
+	popq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_same_value rbp
+	addq	$8, %rsp
+	.cfi_def_cfa_offset 8
+	ret
+.endm
+
 /* lessstack: the frame at the top of a new stack segment, where a function
  * whose prologue found no room runs its body (Go 1.2's runtime·lessstack
  * left a segment the same way; go1.22.12 copies stacks instead). newstack's
@@ -688,14 +702,7 @@ __morestack:
 .Lls_called:
 	LEAVE_SEGMENT
 	LEAVE_SEGMENT_FIBERS
-	movq	%rbp, %rsp			/* back on the old stack, at R */
-	.cfi_def_cfa rsp, 24
-	popq	%rbp
-	.cfi_def_cfa_offset 16
-	.cfi_same_value rbp
-	addq	$8, %rsp
-	.cfi_def_cfa_offset 8
-	ret
+	RETURN_FROM_R			/* back on the old stack */
 	.cfi_def_cfa rbp, 24
 	.cfi_offset rbp, -24
 .Lls_pad:					/* an exception leaves the body */
@@ -728,14 +735,7 @@ __morestack:
 	.cfi_undefined rip
 	CALL_BODY_PREP
 	callq	*%r11
-	movq	%rbp, %rsp			/* at R again */
-	.cfi_def_cfa rsp, 24
-	popq	%rbp
-	.cfi_def_cfa_offset 16
-	.cfi_same_value rbp
-	addq	$8, %rsp
-	.cfi_def_cfa_offset 8
-	ret
+	RETURN_FROM_R
 	.cfi_endproc
 	.size "runtime.morestackcall", .-"runtime.morestackcall"
 
