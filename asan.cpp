@@ -71,6 +71,16 @@ void asanLeave(g* from, g* to, uintptr sp, bool save) {
   __sanitizer_start_switch_fiber(nullptr, reinterpret_cast<void*>(to->stack_.lo), to->stack_.hi - to->stack_.lo);
 }
 
+/// asanUnwound: an exception is leaving a stack segment for the one below
+/// (lessstack's cleanup, on that one now). When it was thrown, ASan
+/// cleared the poison of the dead frames only on the segment it was
+/// thrown on (__asan_handle_no_return: from sp to that stack's top); the
+/// frames it now unwinds here would keep theirs, and code that later runs
+/// at those addresses would be reported. So clear this segment too, as
+/// one contiguous stack would have been.
+/// Departure: no Go counterpart (Go's stacks are not ASan stacks).
+void asanUnwound() { __asan_handle_no_return(); }
+
 /// asanArrive: the second half, on to's stack.
 /// Departure: no Go counterpart.
 void asanArrive(g* to) {

@@ -35,6 +35,7 @@ void asanunpoison(void* addr, uintptr sz);
 void asanpoison(void* addr, uintptr sz);
 NOSPLIT __attribute__((no_sanitize_address)) void asanLeave(g* from, g* to, uintptr sp, bool save);
 NOSPLIT __attribute__((no_sanitize_address)) void asanArrive(g* to);
+NOSPLIT __attribute__((no_sanitize_address)) void asanUnwound();
 #else
 inline constexpr bool asanenabled = false;
 inline void asanread(void*, uintptr) {}
@@ -43,6 +44,7 @@ inline void asanunpoison(void*, uintptr) {}
 inline void asanpoison(void*, uintptr) {}
 inline void asanLeave(g*, g*, uintptr, bool) {}
 inline void asanArrive(g*) {}
+inline void asanUnwound() {}
 #endif
 
 }  // namespace runtime

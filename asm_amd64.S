@@ -706,12 +706,17 @@ __morestack:
 	.cfi_def_cfa rbp, 24
 	.cfi_offset rbp, -24
 .Lls_pad:					/* an exception leaves the body */
-	subq	$16, %rsp
-	movq	%rax, 0(%rsp)			/* the exception */
-	LEAVE_SEGMENT
+	LEAVE_SEGMENT				/* (keeps rax, the exception) */
+	leaq	-morestack_rax(%rbp), %rsp	/* onto the old segment, below the */
+	andq	$-16, %rsp			/* save area (dead now): the unwinder */
+	subq	$16, %rsp			/* runs in the room below the guard */
+	movq	%rax, 0(%rsp)
 	LEAVE_SEGMENT_FIBERS
+#ifdef GORT_FIBERS
+	callq	"runtime.fiberUnwound"
+#endif
 	movq	0(%rsp), %rdi
-	callq	_Unwind_Resume@PLT		/* on this segment, now a spare */
+	callq	_Unwind_Resume@PLT
 	ud2
 	.cfi_endproc
 	.size "runtime.lessstack", .-"runtime.lessstack"

@@ -506,6 +506,12 @@ void fiberLeave(g* to, uintptr sp, uintptr save) {
 extern "C" NOSPLIT void fiberArrive(g* to) asm("runtime.fiberArrive");
 void fiberArrive(g* to) { asanArrive(to); }
 
+/// fiberUnwound: lessstack's cleanup calls this on the older segment once
+/// the sanitizers know it is current again, before the exception unwinds
+/// on (sanitizer builds only; see asanUnwound).
+extern "C" NOSPLIT void fiberUnwound() asm("runtime.fiberUnwound");
+void fiberUnwound() { asanUnwound(); }
+
 /// morestackc: a SYSTEMSTACK function ran on a goroutine stack.
 /// \gosrc{stack.go,morestackc}
 void morestackc() { throw_("attempt to execute system stack code on user stack"); }
