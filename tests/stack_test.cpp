@@ -1112,6 +1112,11 @@ TEST_CASE("gort: a call at a segment's end in a loop reuses the spare segment", 
   CHECK(done.recv());
 }
 
+// clang cannot give a varargs function the split-stack prologue (LLVM's
+// segmented-stack lowering stops with "Segmented stacks do not support
+// vararg functions"), so a clang build has no such function to stop at its
+// prologue, and this test is GCC's only.
+#ifndef __clang__
 namespace {
 
 /// varsum: the sum of n longs passed after n; with ten of them, four are
@@ -1145,3 +1150,4 @@ TEST_CASE("gort: a varargs function stopped at its prologue reads its stack argu
   });
   CHECK(done.recv() == 100 * 55);
 }
+#endif  // __clang__
