@@ -360,6 +360,51 @@
 	.cfi_endproc
 	.size "runtime.mstart", .-"runtime.mstart"
 
+/* MS_GPR(i): the offset in __morestack's save area of general register
+ * slot i (0 = r15 ... 14 = rax; the xmm registers lie below slot 0). */
+#define MS_GPR(i) (morestack_xmm_size + (i) * 8)	/* go_asm.h names slots 4, 6, 7, 14 */
+
+/* MS_SAVE_REST: save what __morestack's entry did not (r8, r9, rbx,
+ * r12-r15, xmm0-7): every path but the fast one may call C++ or switch
+ * stacks. */
+.macro MS_SAVE_REST
+	movq	%r8, MS_GPR(9)(%rsp)
+	movq	%r9, MS_GPR(8)(%rsp)
+	movq	%rbx, MS_GPR(5)(%rsp)
+	movq	%r12, MS_GPR(3)(%rsp)
+	movq	%r13, MS_GPR(2)(%rsp)
+	movq	%r14, MS_GPR(1)(%rsp)
+	movq	%r15, MS_GPR(0)(%rsp)
+	movdqu	%xmm0, 0(%rsp)
+	movdqu	%xmm1, 16(%rsp)
+	movdqu	%xmm2, 32(%rsp)
+	movdqu	%xmm3, 48(%rsp)
+	movdqu	%xmm4, 64(%rsp)
+	movdqu	%xmm5, 80(%rsp)
+	movdqu	%xmm6, 96(%rsp)
+	movdqu	%xmm7, 112(%rsp)
+.endm
+
+/* MS_RESTORE_REST: the registers MS_SAVE_REST saved, from the save area
+ * at rdi. */
+.macro MS_RESTORE_REST
+	movdqu	0(%rdi), %xmm0
+	movdqu	16(%rdi), %xmm1
+	movdqu	32(%rdi), %xmm2
+	movdqu	48(%rdi), %xmm3
+	movdqu	64(%rdi), %xmm4
+	movdqu	80(%rdi), %xmm5
+	movdqu	96(%rdi), %xmm6
+	movdqu	112(%rdi), %xmm7
+	movq	MS_GPR(0)(%rdi), %r15
+	movq	MS_GPR(1)(%rdi), %r14
+	movq	MS_GPR(2)(%rdi), %r13
+	movq	MS_GPR(3)(%rdi), %r12
+	movq	MS_GPR(5)(%rdi), %rbx
+	movq	MS_GPR(8)(%rdi), %r9
+	movq	MS_GPR(9)(%rdi), %r8
+.endm
+
 /* __morestack: a split-stack prologue found that the frame it needs would
  * pass below the thread's guard word (Go: runtime.morestack, reached when SP
  * is below g.stackguard0). The prologue is
@@ -386,65 +431,50 @@
 	.p2align 4
 __morestack:
 	.cfi_startproc
-	pushq	%rax
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	subq	$128, %rsp
-	movdqu	%xmm0, 0(%rsp)
-	movdqu	%xmm1, 16(%rsp)
-	movdqu	%xmm2, 32(%rsp)
-	movdqu	%xmm3, 48(%rsp)
-	movdqu	%xmm4, 64(%rsp)
-	movdqu	%xmm5, 80(%rsp)
-	movdqu	%xmm6, 96(%rsp)
-	movdqu	%xmm7, 112(%rsp)
-.Lms_again:				/* newstack resumes here to decide again */
-	movq	%fs:tcb_stackguard, %rdi	/* the guard that tripped: newstack's argument */
-	GET_G(%rax)
-	testq	%rax, %rax
-	jz	.Lms_nog
-	movq	g_m(%rax), %rcx
-	movq	m_g0(%rcx), %rdx
-	cmpq	%rdx, %rax
-	je	.Lms_sys
-	cmpq	m_gsignal(%rcx), %rax
-	je	.Lms_sys
-	cmpq	g_stack_lo(%rax), %rsp		/* on a stack that is not g's (a signal */
-	jb	.Lms_foreign			/* handler's alternate stack, say)? */
-	cmpq	g_stack_hi(%rax), %rsp
-	jae	.Lms_foreign
+	/* The save area, filled in two steps: first the registers the fast
+	 * path uses (rax, rcx, rdx, rsi, rdi) and what lessstack reads from it
+	 * (rbp, r10, r11), then, only if the fast path is not taken, the rest
+	 * (MS_SAVE_REST). Its layout is what fifteen pushes in the order rax,
+	 * rdi, rsi, rdx, rcx, r8, r9, r10, r11, rbx, rbp, r12-r15 and then
+	 * xmm0-7 would give (go_asm.h). */
+	subq	$(morestack_rax + 8), %rsp
+	movq	%rax, morestack_rax(%rsp)
+	movq	%rdi, MS_GPR(13)(%rsp)
+	movq	%rsi, MS_GPR(12)(%rsp)
+	movq	%rdx, MS_GPR(11)(%rsp)
+	movq	%rcx, MS_GPR(10)(%rsp)
+	movq	%r10, morestack_r10(%rsp)
+	movq	%r11, morestack_r11(%rsp)
+	movq	%rbp, morestack_rbp(%rsp)
 #ifndef GORT_FIBERS
 	/* The hot split's fast path (port only; newstackSegment is the slow
-	 * one): no preemption asked, the frame really does not fit, and a spare
-	 * segment above the current one has room for it ([seg-spare]). Then
-	 * make the spare current here, without g0, and go to lessstack on it.
-	 * Sanitizer builds (GORT_FIBERS) always take the slow path, whose gogo
-	 * tells them of the switch. */
+	 * one): a goroutine on its own stack, no preemption asked, the frame
+	 * really does not fit, and a spare segment above the current one has
+	 * room for it ([seg-spare]). Then make the spare current here, without
+	 * g0, and go to lessstack's fast entry on it, which restores only the
+	 * registers saved above: the others still hold the function's values.
+	 * No check for g0 or gsignal: their stacks never grow, so they have no
+	 * spare. Sanitizer builds (GORT_FIBERS) always take the slow path,
+	 * whose gogo tells them of the switch. */
+	GET_G(%rax)
+	testq	%rax, %rax
+	jz	.Lms_full
+	cmpq	g_stack_lo(%rax), %rsp		/* on g's own stack? */
+	jb	.Lms_full
+	cmpq	g_stack_hi(%rax), %rsp
+	jae	.Lms_full
 	movq	$stack_preempt, %rcx
-	cmpq	%rcx, %rdi
-	je	.Lms_slow
+	cmpq	%rcx, %fs:tcb_stackguard
+	je	.Lms_full
 	cmpq	%rcx, g_stackguard0(%rax)
-	je	.Lms_slow
+	je	.Lms_full
 	leaq	morestack_fnsp(%rsp), %rcx	/* the frame's bottom: fnsp - framesize */
-	subq	morestack_r10(%rsp), %rcx	/* (from the save area: after .Lms_again */
-						/* r10 and r11 are gone) */
-	jb	.Lms_slow			/* (wrapped: let newstack report it) */
+	subq	%r10, %rcx
+	jb	.Lms_full			/* (wrapped: let newstack report it) */
 	movq	g_stack_lo(%rax), %rdx
 	addq	$stack_guard, %rdx
 	cmpq	%rdx, %rcx
-	jae	.Lms_slow			/* it fits: a stale request */
+	jae	.Lms_full			/* it fits: a stale request */
 	movq	g_stackseg(%rax), %rsi		/* the spare above the current segment */
 	leaq	g_stackup(%rax), %rcx
 	testq	%rsi, %rsi
@@ -452,15 +482,15 @@ __morestack:
 	leaq	stktop_up(%rsi), %rcx
 1:	movq	(%rcx), %rdx
 	testq	%rdx, %rdx
-	jz	.Lms_slow			/* none: newstack allocates one */
+	jz	.Lms_full			/* none: newstack allocates one */
 	movq	stktop_self_hi(%rdx), %rcx	/* room: size - record >= need, */
 	subq	stktop_self_lo(%rdx), %rcx	/* need = framesize + argsize + */
 	subq	$(stktop_size + stack_guard + stktop_size + 256), %rcx  /* the guard + the record + 256, */
-	jb	.Lms_slow			/* as newstackSegment computes it */
-	subq	morestack_r10(%rsp), %rcx
-	jb	.Lms_slow
-	cmpq	morestack_r11(%rsp), %rcx
-	jb	.Lms_slow
+	jb	.Lms_full			/* as newstackSegment computes it */
+	subq	%r10, %rcx
+	jb	.Lms_full
+	cmpq	%r11, %rcx
+	jb	.Lms_full
 	/* Link it: t.prev = g.stack, t.prevsp = the save area, t.down = g.stackseg. */
 	movq	g_stack_lo(%rax), %rcx
 	movq	%rcx, stktop_prev_lo(%rdx)
@@ -480,13 +510,27 @@ __morestack:
 	cmove	%rcx, %rsi
 	movq	%rsi, g_stackguard0(%rax)
 	movq	%rsi, %fs:tcb_stackguard
-	movq	%rsp, %rdi			/* lessstack(save area), on t */
-	movq	%rdx, %rsp
-	jmp	"runtime.lessstack"
-.Lms_slow:
-	movq	g_m(%rax), %rcx			/* rdx = g0 again, as below expects */
-	movq	m_g0(%rcx), %rdx
+	movq	%rsp, %rdi			/* lessstack's fast entry(save area), */
+	movq	%rdx, %rsp			/* on t */
+	jmp	.Lls_fast
+.Lms_full:
 #endif
+	MS_SAVE_REST
+.Lms_again:				/* newstack resumes here to decide again */
+	movq	%fs:tcb_stackguard, %rdi	/* the guard that tripped: newstack's argument */
+	GET_G(%rax)
+	testq	%rax, %rax
+	jz	.Lms_nog
+	movq	g_m(%rax), %rcx
+	movq	m_g0(%rcx), %rdx
+	cmpq	%rdx, %rax
+	je	.Lms_sys
+	cmpq	m_gsignal(%rcx), %rax
+	je	.Lms_sys
+	cmpq	g_stack_lo(%rax), %rsp		/* on a stack that is not g's (a signal */
+	jb	.Lms_foreign			/* handler's alternate stack, say)? */
+	cmpq	g_stack_hi(%rax), %rsp
+	jae	.Lms_foreign
 	movq	%rsp, (g_sched+gobuf_sp)(%rax)	/* a user g: record where it stopped */
 	leaq	.Lms_resume(%rip), %rcx
 	movq	%rcx, (g_sched+gobuf_pc)(%rax)
@@ -606,12 +650,16 @@ __morestack:
 
 /* CALL_BODY_PREP: with rdi = a __morestack save area and rsp 16-aligned,
  * copy the function's stack arguments below rsp, write the frame record R
- * into the save area (see lessstack), restore the registers, and leave the
- * body's address in r11, ready for `callq *%r11`. Shared by lessstack (on
- * a new segment) and morestackcall (on the same stack). */
+ * into the save area (see lessstack), restore the registers __morestack's
+ * entry saved, and leave the body's address in r11, ready for
+ * `callq *%r11`. The other registers (MS_RESTORE_REST) are the caller's
+ * business: lessstack's fast entry finds them untouched. Shared by
+ * lessstack (on a new segment) and morestackcall (on the same stack). The
+ * prologue's RET address is kept in the save area's r10 slot, for
+ * RETURN_FROM_R. */
 .macro CALL_BODY_PREP
 	movq	%rdi, %r10			/* r10: the save area */
-	movq	morestack_r11(%r10), %rcx	/* the stack arguments' size */
+	movq	morestack_r11(%r10), %rcx		/* the stack arguments' size (r11) */
 	leaq	15(%rcx), %rax
 	andq	$-16, %rax
 	subq	%rax, %rsp			/* 16-aligned, as at the caller's call */
@@ -621,49 +669,39 @@ __morestack:
 	movq	%rsp, %rdi
 	rep movsb
 1:
-	movq	morestack_ret(%r10), %r11	/* the body: past the RET after */
-	addq	$1, %r11			/* the prologue's call */
+	movq	morestack_ret(%r10), %r11	/* the prologue's RET; the body is */
+	movq	%r11, morestack_r10(%r10)		/* the next byte */
+	addq	$1, %r11
 	movq	morestack_fnsp(%r10), %rax
 	movq	%rax, morestack_ret(%r10)	/* R+8: the caller's return address */
 	movq	morestack_rax(%r10), %rax
 	movq	morestack_rbp(%r10), %rbp
-	movq	%rbp, morestack_rax(%r10)	/* R: the caller's rbp */
-	leaq	morestack_rax(%r10), %rbp	/* rbp = R */
-	movdqu	0(%r10), %xmm0
-	movdqu	16(%r10), %xmm1
-	movdqu	32(%r10), %xmm2
-	movdqu	48(%r10), %xmm3
-	movdqu	64(%r10), %xmm4
-	movdqu	80(%r10), %xmm5
-	movdqu	96(%r10), %xmm6
-	movdqu	112(%r10), %xmm7
-	movq	(morestack_xmm_size + 0 * 8)(%r10), %r15
-	movq	(morestack_xmm_size + 1 * 8)(%r10), %r14
-	movq	(morestack_xmm_size + 2 * 8)(%r10), %r13
-	movq	(morestack_xmm_size + 3 * 8)(%r10), %r12
-	movq	(morestack_xmm_size + 5 * 8)(%r10), %rbx
-	movq	(morestack_xmm_size + 8 * 8)(%r10), %r9
-	movq	(morestack_xmm_size + 9 * 8)(%r10), %r8
-	movq	(morestack_xmm_size + 10 * 8)(%r10), %rcx
-	movq	(morestack_xmm_size + 11 * 8)(%r10), %rdx
-	movq	(morestack_xmm_size + 12 * 8)(%r10), %rsi
-	movq	(morestack_xmm_size + 13 * 8)(%r10), %rdi
+	movq	%rbp, morestack_rax(%r10)		/* R: the caller's rbp */
+	leaq	morestack_rax(%r10), %rbp		/* rbp = R */
+	movq	MS_GPR(10)(%r10), %rcx
+	movq	MS_GPR(11)(%r10), %rdx
+	movq	MS_GPR(12)(%r10), %rsi
+	movq	MS_GPR(13)(%r10), %rdi
 	.cfi_def_cfa rbp, 24		/* the caller's frame, found from R */
 	.cfi_offset rbp, -24
 	.cfi_offset rip, -8
 .endm
 
 /* RETURN_FROM_R: after the body returned (rbp = R again, as the body
- * restored it), return to the function's caller: rsp = R, the caller's
- * rbp from R, and the return address at R+16 (R+8 holds the same). */
+ * restored it), return to the function's caller: put the prologue's RET
+ * address back at R+8, rsp = R, pop the caller's rbp, and return to that
+ * RET, which returns to the caller (R+16). Two returns where one would do,
+ * so that each matches its call and the return-address predictor stays in
+ * step: a RET straight to the caller would be mispredicted, and so would
+ * every return above it. Keeps rax, rdx and xmm0-1; clobbers rcx. */
 .macro RETURN_FROM_R
+	movq	(morestack_r10 - morestack_rax)(%rbp), %rcx
+	movq	%rcx, 8(%rbp)
 	movq	%rbp, %rsp
 	.cfi_def_cfa rsp, 24
 	popq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_same_value rbp
-	addq	$8, %rsp
-	.cfi_def_cfa_offset 8
 	ret
 .endm
 
@@ -696,6 +734,8 @@ __morestack:
 	.cfi_personality 0x9b, DW.ref.__gcc_personality_v0
 	.cfi_lsda 0x1b, .Lls_lsda
 	.cfi_undefined rip
+	MS_RESTORE_REST
+.Lls_fast:				/* __morestack's fast path enters here */
 	CALL_BODY_PREP
 .Lls_call:
 	callq	*%r11
@@ -738,6 +778,7 @@ __morestack:
 "runtime.morestackcall":
 	.cfi_startproc
 	.cfi_undefined rip
+	MS_RESTORE_REST
 	CALL_BODY_PREP
 	callq	*%r11
 	RETURN_FROM_R

@@ -50,10 +50,12 @@
 #define m_curg 32
 
 /* __morestack's save area, at g.sched.sp while newstack runs: xmm0-7 (128
- * bytes), then the 15 general registers it pushed (r15 lowest, rax highest),
- * then the return address into the function whose prologue tripped. The
- * prologue put that function's frame size in r10; its stack pointer at the
- * check is just above the return address. */
+ * bytes), then 15 general registers (r15 lowest, rax highest), then the
+ * return address into the function whose prologue tripped. The prologue put
+ * that function's frame size in r10; its stack pointer at the check is just
+ * above the return address. The fast path fills only the rax, rcx, rdx,
+ * rsi, rdi, rbp, r10 and r11 slots; once the body is called, the r10 slot
+ * holds the prologue's RET address (asm_amd64.S, CALL_BODY_PREP). */
 #define morestack_xmm_size 128
 #define morestack_rbp (morestack_xmm_size + 4 * 8)
 #define morestack_r11 (morestack_xmm_size + 6 * 8)
