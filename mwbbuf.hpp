@@ -107,7 +107,9 @@ NOSPLIT void wbRecord(uintptr ptr, uintptr old);
 /// nothing.
 NOSPLIT_INLINE void wbAfterStore(uintptr ptr, uintptr old) {
   asm volatile("" ::: "memory");
-  if (writeBarrier.enabled && ptr != old) wbRecord(ptr, old);
+  // The compare of two registers first: a store of the same value (an
+  // append within capacity) then skips the load of the flag.
+  if (ptr != old && writeBarrier.enabled) wbRecord(ptr, old);
 }
 
 /// writebarrierptr performs `*slot = ptr` with the barrier Go's compiler

@@ -162,13 +162,17 @@ template <class T>
 
 /// append(s, vs...): s with the values added at its end; a new array (by
 /// Go's growth rule, growslice) when s has no room for them.
+/// The result is a new local (r), constructed, not assigned: assigning a
+/// slice runs the write barrier's test (its array is a GC reference, and
+/// C++ cannot tell a local from a heap word), which Go's compiler leaves
+/// out for a local; so does this. The same in appendSlice.
 template <class T, class... Vs>
 slice<T> append(slice<T> s, Vs&&... vs) {
   int old = s.len;
-  s = detail::grow(s, int(sizeof...(Vs)));
+  slice<T> r = detail::grow(s, int(sizeof...(Vs)));
   int i = old;
-  ((s.array[i++] = T(std::forward<Vs>(vs))), ...);
-  return s;
+  ((r.array[i++] = T(std::forward<Vs>(vs))), ...);
+  return r;
 }
 
 /// append(s, t...): s with t's elements added at its end.
@@ -176,15 +180,15 @@ template <class T>
 [[gnu::always_inline]] inline slice<T> appendSlice(slice<T> s, const slice<T>& t) {
   int old = s.len;
   int n = t.len;
-  s = detail::grow(s, n);
-  // t may share s's array (append(s[:1], s...)): copy handles the overlap.
+  slice<T> r = detail::grow(s, n);
+  // t may share r's array (append(s[:1], s...)): copy handles the overlap.
   if constexpr (std::is_trivially_copyable_v<T>) {
     // As Go's compiler does for append(s, t...): a memmove, no slicecopy.
-    if (n != 0) __builtin_memmove(s.array + old, t.array, size_t(n) * sizeof(T));
+    if (n != 0) __builtin_memmove(r.array + old, t.array, size_t(n) * sizeof(T));
   } else {
-    copy(slice<T>{s.array + old, n, n}, t);
+    copy(slice<T>{r.array + old, n, n}, t);
   }
-  return s;
+  return r;
 }
 
 /// copy(dst, src): copies min(len(dst), len(src)) elements; returns how many.
