@@ -376,7 +376,18 @@ struct g {
   // entersyscall left them. Port only.
   stack syscallstack;
   struct stktop* syscallseg;
+  // cacheLinePad: fills g to 384 bytes, six cache lines, so that its size
+  // class (384) is a whole number of lines and two g's never share one.
+  // At 344 bytes g fell in the 352-byte class, and the line holding one
+  // g's syscallstack also held the next g's stackguard0: two goroutines
+  // entering system calls on two CPUs wrote it in turn, and
+  // BenchmarkSyscall ran at 30 or 70 ns/op depending on where its
+  // goroutines' g's happened to lie. Port only: Go's g is larger and lands
+  // in the 448-byte class, seven lines, which runtime2.go relies on for p
+  // in so many words (the comment at p's end).
+  char cacheLinePad[40];
 };
+static_assert(sizeof(g) % 64 == 0, "g: adjust cacheLinePad (see its comment) to keep g whole cache lines");
 
 struct m {
   g* g0;         // runs the scheduler, on the thread's own stack
@@ -421,7 +432,16 @@ struct m {
   // still running its last lines (freeMWait); see mexit and allocm.
   atomic::Uint32 freeWait;
   m* freelink;       // next on sched.freem
+  // cacheLinePad: fills m to 320 bytes, five cache lines, for the reason
+  // g's cacheLinePad gives: two threads' m's in one line would contend on
+  // every system call (m.p, m.oldp, m.syscalltick). Five, not four: a span
+  // that holds a runtime object scans all its objects conservatively
+  // (mspan.conservative), and 256 bytes is a size class programs use far
+  // more (GCZombie's slice of 32 pointers, which must be scanned exactly
+  // for the sweep to find its zombies, is one). Port only.
+  char cacheLinePad[96];
 };
+static_assert(sizeof(m) % 64 == 0, "m: adjust cacheLinePad (see g's) to keep m whole cache lines");
 
 /// freeMStack, freeMRef, freeMWait: the values of m.freeWait. Go frees the
 /// g0 stack of an M that ended with freeMStack; the port's g0s run on the
