@@ -3458,17 +3458,6 @@ static uint32 gcd(uint32 a, uint32 b) {
   return a;
 }
 
-/// cheaprand: the per-M wyrand generator. \gosrc{rand.go,cheaprand}
-uint32 cheaprand() {
-  m* mp = getg()->m;
-  mp->cheaprand += 0xa0761d6478bd642full;
-  __uint128_t r = __uint128_t(mp->cheaprand) * __uint128_t(mp->cheaprand ^ 0xe7037ed1a0b428dbull);
-  uint64 hi = uint64(r >> 64), lo = uint64(r);
-  return uint32(hi ^ lo);
-}
-
-/// cheaprandn: a number in [0, n). \gosrc{rand.go,cheaprandn}
-uint32 cheaprandn(uint32 n) { return uint32((uint64(cheaprand()) * uint64(n)) >> 32); }
 
 /// chaosDelay: the slow path of chaos (proc.hpp), GODEBUG=gortchaos=N. One
 /// call in eight spins up to 64 PAUSEs, yields the thread, or sleeps 1 to

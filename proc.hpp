@@ -173,9 +173,20 @@ struct randomOrder {
 };
 extern randomOrder stealOrder;
 
-/// cheaprand (rand.go): a fast per-M pseudo-random number.
-uint32 cheaprand();
-uint32 cheaprandn(uint32 n);
+/// cheaprand: the per-M wyrand generator, a fast pseudo-random number.
+/// Inline, as Go's compiler inlines it into selectgo's shuffle and the
+/// scheduler's callers (out of line it was a call per select case).
+/// \gosrc{rand.go,cheaprand}
+inline uint32 cheaprand() {
+  m* mp = getg()->m;
+  mp->cheaprand += 0xa0761d6478bd642full;
+  __uint128_t r = __uint128_t(mp->cheaprand) * __uint128_t(mp->cheaprand ^ 0xe7037ed1a0b428dbull);
+  uint64 hi = uint64(r >> 64), lo = uint64(r);
+  return uint32(hi ^ lo);
+}
+
+/// cheaprandn: a number in [0, n). \gosrc{rand.go,cheaprandn}
+inline uint32 cheaprandn(uint32 n) { return uint32((uint64(cheaprand()) * uint64(n)) >> 32); }
 
 // Locks and notes (lock_futex.cpp).
 /// Spinning limits of lock_futex.go, shared with sync_runtime_canSpin and

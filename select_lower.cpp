@@ -9,6 +9,13 @@
 
 namespace gort {
 
+///
+/// The copies of (c, elem) below stay two 8-byte moves: the cases were just
+/// built with 8-byte stores, and GCC's vectorizer would otherwise read each
+/// pair with one 16-byte load, which the store buffer cannot forward from
+/// two stores; every case then waited for its stores to reach the cache
+/// (40% of selectImpl's samples in BenchmarkSelectUncontended).
+[[gnu::optimize("no-tree-slp-vectorize")]]
 int selectImpl(std::span<scase> cases, bool block) {
   size_t n = cases.size();
   // optimization: zero-case select
