@@ -417,14 +417,14 @@
  *     g.stackguard0) to make the goroutine enter the scheduler, as Go does;
  *   - a stale request: the word was poked after this M switched goroutines;
  *   - a real overflow.
- * Every register the function may still need (arguments in rdi..r9, rax for
- * varargs, xmm0-7, and the callee-saved ones) is saved on the goroutine's
- * stack, the context is recorded in g.sched with .Lms_resume as its pc, and
+ * Except on the fast path below, every register the function may still
+ * need (arguments in rdi..r9, rax for varargs, xmm0-7, and the callee-saved
+ * ones) is saved on the goroutine's stack, the context is recorded in g.sched with .Lms_resume as its pc, and
  * newstack decides on g0. To resume, gogo(&g.sched) lands on .Lms_resume,
  * which has morestackcall restore the registers and call the body as if
  * the check had passed (a real overflow resumes in lessstack on a new
- * segment instead, or through the fast path below). On g0 or gsignal only a stale request is possible (they are never
- * preempted); it is cleared and the function resumes at once. So is a trip
+ * segment instead). On g0 or gsignal only a stale request is possible
+ * (they are never preempted); it is cleared and the function resumes at once. So is a trip
  * on a stack that belongs to no g (see .Lms_foreign). */
 	.globl __morestack
 	.type __morestack, @function

@@ -3458,7 +3458,6 @@ static uint32 gcd(uint32 a, uint32 b) {
   return a;
 }
 
-
 /// chaosDelay: the slow path of chaos (proc.hpp), GODEBUG=gortchaos=N. One
 /// call in eight spins up to 64 PAUSEs, yields the thread, or sleeps 1 to
 /// N*10 microseconds, chosen at random with the M's own generator.

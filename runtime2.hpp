@@ -382,9 +382,8 @@ struct g {
   // g's syscallstack also held the next g's stackguard0: two goroutines
   // entering system calls on two CPUs wrote it in turn, and
   // BenchmarkSyscall ran at 30 or 70 ns/op depending on where its
-  // goroutines' g's happened to lie. Port only: Go's g is larger and lands
-  // in the 448-byte class, seven lines, which runtime2.go relies on for p
-  // in so many words (the comment at p's end).
+  // goroutines' g's happened to lie. Port only; Go's runtime2.go counts on
+  // the same property for p (the comment at p's end).
   char cacheLinePad[40];
 };
 static_assert(sizeof(g) % 64 == 0, "g: adjust cacheLinePad (see its comment) to keep g whole cache lines");

@@ -9,8 +9,8 @@
 
 namespace gort {
 
-///
-/// The copies of (c, elem) below stay two 8-byte moves: the cases were just
+/// selectImpl: the lowering of a select of any shape. The copies of
+/// (c, elem) below stay two 8-byte moves: the cases were just
 /// built with 8-byte stores, and GCC's vectorizer would otherwise read each
 /// pair with one 16-byte load, which the store buffer cannot forward from
 /// two stores; every case then waited for its stores to reach the cache
