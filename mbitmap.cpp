@@ -177,36 +177,8 @@ void markBits::advance() {
   throw_("found bad pointer in Go heap (incorrect use of unsafe or cgo?)");
 }
 
-/// findObject: the heap object p points into: its base, span and index;
-/// base 0 if p is not in an allocated heap object. A pointer into memory
-/// the heap never had (an mmap of someone else's) or into a stack is no
-/// error; one into a part of the heap that holds no objects is, unless
-/// GODEBUG=invalidptr=0 (badPointer). Only exact pointers may come here:
-/// the collector's conservative scans look candidates up with spanOfHeap.
-/// NOSPLIT: p may point into the caller's own stack.
-/// \gosrc{mbitmap.go,findObject}
-///
-/// Departure: Go also reports its compiler's clobberdead value (with
-/// -clobberdead, a dead stack slot holds 0xdeaddeaddeaddead); no C++
-/// compiler writes it.
-foundObject findObject(uintptr p, uintptr refBase, uintptr refOff) {
-  mspan* s = spanOf(p);
-  // Never part of the heap: some other mapping, which is fine.
-  if (s == nullptr) return {0, nullptr, 0};
-  // The state first: it orders the reads of the rest of the span after its
-  // initialisation ([span-publish]).
-  if (mSpanState state = s->state.get(); state != mSpanInUse || p < s->base() || p >= s->limit) {
-    // Pointers into stacks are fine: the runtime manages those itself.
-    if (state == mSpanManual) return {0, nullptr, 0};
-    // The heap's own structures hold only pointers that are valid.
-    if (debug.invalidptr != 0) badPointer(s, p, refBase, refOff);
-    return {0, nullptr, 0};
-  }
-
-  uintptr objIndex = s->objIndex(p);
-  uintptr base = s->base() + objIndex * s->elemsize;
-  return {base, s, objIndex};
-}
+// (findObject is defined in mheap.hpp, with the other lookups the scan
+// loops inline.)
 
 /// bulkBarrierBitmap: the barriers of a copy into a global. Departure: Go
 /// reads the module's data or bss pointer mask and records the pointer

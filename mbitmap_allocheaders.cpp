@@ -30,26 +30,10 @@
 
 namespace runtime {
 
-/// lowMask: n one bits, Go's (1 << n) - 1 for n up to 64. Go defines a
-/// shift by the width or more (it gives 0, so the mask is all ones); in C++
-/// it is undefined, and x86 shifts by n mod 64 (so 1 << 64 is 1 and the mask
-/// 0): a 512-byte object (64 words, the largest without a malloc header)
-/// would lose its pointer bits.
-static inline uintptr lowMask(uintptr n) { return n >= 64 ? ~uintptr(0) : (uintptr(1) << n) - 1; }
 
 
-/// loadHeader, storeHeader: read and write a small object's malloc header.
-/// Departure: Go's runtime is not compiled with AddressSanitizer, so its
-/// accesses to the header, which lies outside the bytes the program may
-/// touch (poisoned in an ASan build: mcentral.grow, mallocgc), go
-/// unchecked; the port's runtime is instrumented, so these two go through
-/// an asm operand, which ASan does not check (as memclrNoHeapPointers does,
-/// stubs.hpp). Elsewhere they are the plain load and store.
-static inline const _type* loadHeader(uintptr addr) {
-  const _type* t;
-  asm volatile("movq %1, %0" : "=r"(t) : "m"(*reinterpret_cast<const _type* const*>(addr)));
-  return t;
-}
+/// storeHeader: write a small object's malloc header; see loadHeader
+/// (mheap.hpp) for why through an asm operand.
 static inline void storeHeader(const _type** header, const _type* t) {
   asm volatile("movq %1, %0" : "=m"(*header) : "r"(t) : "memory");
 }
@@ -61,37 +45,6 @@ typePointers mspan::typePointersOf(uintptr addr, uintptr size) {
   typePointers tp = typePointersOfUnchecked(base);
   if (base == addr && size == elemsize) return tp;
   return tp.fastForward(addr - tp.addr, addr + size);
-}
-
-/// typePointersOfUnchecked: an iterator over the pointers of the object
-/// at addr, which must be its base: from the span's bitmap for a small
-/// object, else from its type (the malloc header, or largeType for a large
-/// object). A noscan object has none. \gosrc{mbitmap_allocheaders.go,mspan.typePointersOfUnchecked}
-typePointers mspan::typePointersOfUnchecked(uintptr addr) {
-  constexpr bool doubleCheck = false;
-  if (doubleCheck && objBase(addr) != addr) {
-    print("runtime: addr=", addr, " base=", objBase(addr), "\n");
-    throw_("typePointersOfUnchecked consisting of non-base-address for object");
-  }
-
-  spanClass spc = spanclass;
-  if (spc.noscan()) return typePointers{};
-  if (heapBitsInSpan(elemsize)) {
-    // No header: the bits are at the end of the span.
-    return typePointers{addr, addr, heapBitsSmallForAddr(addr), nullptr};
-  }
-
-  // The object has a header.
-  const _type* typ;
-  if (spc.sizeclass() != 0) {
-    // In its first word; the object proper follows.
-    typ = loadHeader(addr);
-    addr += mallocHeaderSize;
-  } else {
-    typ = largeType;
-  }
-  const uint8* gcdata = typ->GCData;
-  return typePointers{addr, addr, readUintptr(gcdata), typ};
 }
 
 /// typePointersOfType: an iterator over the pointers of values of typ
@@ -108,39 +61,8 @@ typePointers mspan::typePointersOfType(const _type* typ, uintptr addr) {
   return typePointers{addr, addr, readUintptr(gcdata), typ};
 }
 
-// (typePointers::nextFast is defined in mheap.hpp, where the scan loops
-// that call it first can inline it, as Go's compiler does.)
-
-/// next: the next pointer below limit, refilling the mask from the type's
-/// GCData (and moving to the next element) as needed; addr 0 at the end.
-/// \gosrc{mbitmap_allocheaders.go,typePointers.next}
-typePointers::nextResult typePointers::next(uintptr limit) const {
-  typePointers tp = *this;
-  for (;;) {
-    if (tp.mask != 0) return tp.nextFast();
-
-    // Bits from the span's bitmap are all there is.
-    if (tp.typ == nullptr) return {typePointers{}, 0};
-
-    // The next ptrBits words: in this element, or the next element's start
-    // if this one's pointers are done.
-    if (tp.addr + sizeof(uintptr) * ptrBits >= tp.elem + tp.typ->PtrBytes) {
-      tp.elem += tp.typ->size;
-      tp.addr = tp.elem;
-    } else {
-      tp.addr += ptrBits * sizeof(uintptr);
-    }
-
-    if (tp.addr >= limit) return {typePointers{}, 0};
-
-    tp.mask = readUintptr(addb(const_cast<uint8*>(tp.typ->GCData), (tp.addr - tp.elem) / sizeof(uintptr) / 8));
-    // Drop the bits at or past limit.
-    if (tp.addr + sizeof(uintptr) * ptrBits > limit) {
-      uintptr bits = (tp.addr + sizeof(uintptr) * ptrBits - limit) / sizeof(uintptr);
-      tp.mask &= ~(lowMask(bits) << (ptrBits - bits));
-    }
-  }
-}
+// (typePointers::nextFast and next, and mspan::typePointersOfUnchecked, are
+// defined in mheap.hpp, so that scanobject's loop inlines them.)
 
 /// fastForward: the iterator moved n bytes on from tp.addr, with limit as
 /// its new end; n need not be a multiple of the type's size.
