@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "go.hpp"
@@ -44,15 +45,27 @@ struct Node {
 };
 
 /// bottomUpTree: a perfect tree of the given depth, children first.
+///
+/// Go evaluates a composite literal's operands left to right, so the left
+/// subtree is built before the right one; C++ leaves the order of a call's
+/// arguments unspecified, and GCC evaluates them right to left. The order
+/// is spelled out, since it decides where each subtree lies in the heap and
+/// so how the collector's depth-first scan walks memory: built right first,
+/// a collection of a depth-22 tree takes 291 ms against 218 ms built left
+/// first (gort, GOMAXPROCS=1, medians of seven alternating runs).
 gort::ptr<Node> bottomUpTree(int depth) {
   if (depth <= 0) return gort::new_<Node>();
-  return gort::new_<Node>(bottomUpTree(depth - 1), bottomUpTree(depth - 1));
+  gort::ptr<Node> left = bottomUpTree(depth - 1);
+  gort::ptr<Node> right = bottomUpTree(depth - 1);
+  return gort::new_<Node>(std::move(left), std::move(right));
 }
 
 /// itemCheck: the number of nodes of the tree at n.
+/// (Left before right, as Go's `+` evaluates its operands.)
 int64_t itemCheck(const gort::ptr<Node>& n) {
   if (!n->left) return 1;
-  return 1 + itemCheck(n->left) + itemCheck(n->right);
+  int64_t left = itemCheck(n->left);
+  return 1 + left + itemCheck(n->right);
 }
 
 void binarytreesMain() {
