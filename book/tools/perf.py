@@ -217,6 +217,13 @@ def million_figure(plt, mil):
     return _svg(plt, fig)
 
 
+def bt_ratio(bt, key):
+    """gort/Go for one binary-trees figure: the median of the rounds'
+    ratios, or the ratio of the two runs in a file without rounds."""
+    r = (bt.get("ratios") or {}).get(key)
+    return r["median"] if r else bt["gort"][key] / bt["go"][key]
+
+
 def binarytrees_figure(plt, bt):
     names = [n for n in ("go", "gort", "boehm") if n in bt]
     labels = {"go": "Go", "gort": "gort", "boehm": "Boehm GC"}
@@ -311,8 +318,10 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
         "perf-mil-create-gort": "%.0f" % mil["gort"]["create_ns_per_goroutine"],
         "perf-mil-bytes-go": "%.0f" % mil["go"]["bytes_per_goroutine"],
         "perf-mil-bytes-gort": "%.0f" % mil["gort"]["bytes_per_goroutine"],
-        "perf-bt-time-ratio": "%.2f" % (bt["gort"]["time_ms"] / bt["go"]["time_ms"]),
-        "perf-bt-rss-ratio": "%.2f" % (bt["gort"]["peak_rss_mib"] / bt["go"]["peak_rss_mib"]),
+        # The median of the rounds' ratios where the file has rounds (a
+        # result file from before them has one run of each).
+        "perf-bt-time-ratio": "%.2f" % bt_ratio(bt, "time_ms"),
+        "perf-bt-rss-ratio": "%.2f" % bt_ratio(bt, "peak_rss_mib"),
         "perf-bt-depth": str(bt["depth"]),
         "perf-scaling-date": sdoc["date"][:10],
         "perf-scaling-commit": (sdoc["gort_commit"] or "?")[:7],
