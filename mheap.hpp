@@ -55,6 +55,7 @@
 #include "mpagealloc.hpp"
 #include "mranges.hpp"
 #include "mstats.hpp"
+#include "race.hpp"
 #include "runtime2.hpp"
 #include "type.hpp"
 
@@ -821,7 +822,13 @@ NOSPLIT_INLINE foundObject findObject(uintptr p, uintptr refBase, uintptr refOff
   if (s == nullptr) return {0, nullptr, 0};
   // The state first: it orders the reads of the rest of the span after its
   // initialisation ([span-publish]).
-  if (mSpanState state = s->state.get(); state != mSpanInUse || p < s->base() || p >= s->limit) {
+  mSpanState state = s->state.get();
+  // Inlined into the scan loops, which ThreadSanitizer does not instrument
+  // (GC_SCAN_ATTR, mgcmark.cpp), that acquire is invisible to it, and the
+  // caller's greyobject, which it does instrument, would then seem to race
+  // with initSpan on the span's mark bits: so a TSan build says it again.
+  if constexpr (raceenabled) raceacquire(&s->state);
+  if (state != mSpanInUse || p < s->base() || p >= s->limit) {
     // Pointers into stacks are fine: the runtime manages those itself.
     if (state == mSpanManual) return {0, nullptr, 0};
     // The heap's own structures hold only pointers that are valid.
