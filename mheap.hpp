@@ -901,12 +901,14 @@ NOSPLIT_INLINE typePointers mspan::typePointersOfUnchecked(uintptr addr) {
 
 /// next: the next pointer below limit, refilling the mask from the type's
 /// GCData (and moving to the next element) as needed; addr 0 at the end.
-/// Always inlined, as every runtime function defined in a header must be:
-/// a plain `inline` one may be emitted out of line, and the linker may keep
-/// the copy from a user's object file, in .text, where a signal may preempt
-/// it (gort_text is the runtime's own; chapter 18). The ASan build did
-/// that with this one: bulkBarrierPreWriteSrcOnly, preempted inside next,
-/// went on with the write-barrier buffer of the P it had left.
+/// Always inlined: a function declared plain `inline` may be emitted out of
+/// line, and the linker may keep the copy from a user's object file, in
+/// .text, where a signal may preempt it (gort_text is the runtime's own;
+/// chapter 18). The ASan build did that with this one:
+/// bulkBarrierPreWriteSrcOnly, preempted inside next, went on with the
+/// write-barrier buffer of the P it had left. (markBitsForIndex and the
+/// other plain inline functions above lay in gort_text in the builds
+/// checked, by the order of the link, not by rule.)
 /// \gosrc{mbitmap_allocheaders.go,typePointers.next}
 NOSPLIT_INLINE typePointers::nextResult typePointers::next(uintptr limit) const {
   typePointers tp = *this;
