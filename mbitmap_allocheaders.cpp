@@ -30,8 +30,6 @@
 
 namespace runtime {
 
-
-
 /// storeHeader: write a small object's malloc header; see loadHeader
 /// (mheap.hpp) for why through an asm operand.
 static inline void storeHeader(const _type** header, const _type* t) {

@@ -863,9 +863,9 @@ NOSPLIT_INLINE uintptr lowMask(uintptr n) { return n >= 64 ? ~uintptr(0) : (uint
 /// compiled with AddressSanitizer, so its accesses to the header, which
 /// lies outside the bytes the program may touch (poisoned in an ASan build:
 /// mcentral.grow, mallocgc), go unchecked; the port's runtime is
-/// instrumented, so these two go through an asm operand, which ASan does
-/// not check (as memclrNoHeapPointers does, stubs.hpp). Elsewhere they are
-/// the plain load and store.
+/// instrumented, so both go through an asm operand, which ASan does not
+/// check (as memclrNoHeapPointers does, stubs.hpp). The instruction is the
+/// plain 8-byte move in every build.
 NOSPLIT_INLINE const _type* loadHeader(uintptr addr) {
   const _type* t;
   asm volatile("movq %1, %0" : "=r"(t) : "m"(*reinterpret_cast<const _type* const*>(addr)));
