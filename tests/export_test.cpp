@@ -25,6 +25,7 @@
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mem.hpp"
+#include "metrics.hpp"
 #include "mfinal.hpp"
 #include "mgc.hpp"
 #include "mheap.hpp"
@@ -374,6 +375,35 @@ memStatsPair ReadMemStatsSlow() {
 
   startTheWorld();
   return r;
+}
+
+// export_test.go ReadMetricsSlow at go1.22.12.
+void ReadMetricsSlow(MemStats* memStats, metricSample* samplesp, int len, int cap) {
+  stopTheWorld();
+
+  // Before anything is read: initMetrics may allocate.
+  metricsLock();
+  initMetrics();
+
+  systemstack([&] {
+    // (Go lends g0 the goroutine's race context here, for the map lookups
+    // readMetricsLocked makes; the port's table is no map.)
+
+    // A first read: a read allocates (a histogram) only the first time it
+    // is given a sample, so the read below cannot allocate between the two
+    // sets of statistics.
+    readMetricsLocked(samplesp, len, cap);
+
+    // MemStats first: it flushes the mcaches, which a metrics read does not.
+    readmemstats_m(memStats);
+
+    // Then the metrics again, still on the system stack, where no stack is
+    // allocated in between.
+    readMetricsLocked(samplesp, len, cap);
+  });
+  metricsUnlock();
+
+  startTheWorld();
 }
 
 // export_test.go CountPagesInUse at go1.22.12.

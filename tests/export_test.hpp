@@ -119,6 +119,12 @@ struct memStatsPair {
 };
 memStatsPair ReadMemStatsSlow();
 
+struct metricSample;
+/// ReadMetricsSlow: ReadMemStats into *memStats and readMetrics into the
+/// samples, with the world stopped so that the two agree
+/// (export_test.go ReadMetricsSlow).
+void ReadMetricsSlow(MemStats* memStats, metricSample* samplesp, int len, int cap);
+
 /// CountPagesInUse: mheap_.pagesInUse and the pages of in-use spans
 /// counted directly (export_test.go).
 struct pagesInUseCount {

@@ -375,3 +375,31 @@ TEST_CASE("TestUserForcedGC", "[gc_test.go]") {
     REQUIRE(ms1.NumForcedGC != ms2.NumForcedGC);
   }
 }
+
+// TestMemoryLimit and TestMemoryLimitNoGCPercent run testprog's
+// gcMemoryLimit: a live heap grown towards a 256 MiB memory limit, with
+// what the runtime retains sampled through runtime/metrics.
+//
+// Departure: Go skips both below 4 CPUs: the program wants to start with
+// at least 4 Ps (GOMAXPROCS defaults to the CPUs) and sets 4. The port runs
+// them on any machine: the child starts with GOMAXPROCS=4 in its
+// environment, its 4 Ps sharing what CPUs there are, as on this project's
+// 2-CPU machine, where Go's would never run. The limit is still kept: the
+// collector runs more often, and does not need the CPUs to be free. (The
+// environment also overrides the GOMAXPROCS the ctest gave the parent.)
+// Like Go's, they are stress tests, skipped in short mode.
+namespace {
+void memoryLimit(const char* prog) {
+  if (gort_test::testingShort) SKIP("stress test that takes time to run");
+  auto res = gort_test::runTestProg(prog, {"GOMAXPROCS=4"});
+  std::string want = "OK\n";
+  INFO("expected " << want << ", but got " << res.output);
+  REQUIRE(res.output == want);
+}
+}  // namespace
+
+// gc_test.go:917 at go1.22.12
+TEST_CASE("TestMemoryLimit", "[gc_test.go]") { memoryLimit("GCMemoryLimit"); }
+
+// gc_test.go:931 at go1.22.12
+TEST_CASE("TestMemoryLimitNoGCPercent", "[gc_test.go]") { memoryLimit("GCMemoryLimitNoGCPercent"); }

@@ -14,6 +14,7 @@ folder, its symbol prefix and its main declaration header:
 
   sync           sync/   "sync."               sync/runtime.hpp
   runtime/debug  debug/  "runtime..z2fdebug."  debug/stubs.hpp
+  runtime/metrics  metrics/  "runtime..z2fmetrics."  metrics/sample.hpp
   time           time/   "time."               time/sleep.hpp
   internal/poll  internal/poll/  "internal..z2fpoll."  internal/poll/fd_poll_runtime.hpp
 
@@ -97,6 +98,9 @@ PACKAGES = [
     Package("sync", "sync", "sync.", "sync/runtime.hpp"),
     # gccgo's spelling of "runtime/debug.": GNU as refuses a '/' in a label.
     Package("runtime/debug", "debug", "runtime..z2fdebug.", "debug/stubs.hpp"),
+    # Package runtime/metrics: Read's runtime_readMetrics (sample.go) and the
+    # names its description test compares with (description_test.go).
+    Package("runtime/metrics", "metrics", "runtime..z2fmetrics.", "metrics/sample.hpp"),
     # Package time: Sleep and the timer calls (sleep.go), now and
     # runtimeNano (time.go).
     Package("time", "time", "time.", "time/sleep.hpp"),

@@ -84,8 +84,8 @@ def sync_tree(src, dst, skip=("node_modules", "tools", "__pycache__")):
                 os.remove(os.path.join(root, fn))
 
 
-DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic", "debug", "time", "errors", "io", "internal/poll", "os",
-                   "net")
+DOXY_INPUT_DIRS = ("", "internal/atomic", "sync", "sync/atomic", "debug", "metrics", "time", "errors", "io",
+                   "internal/poll", "os", "net")
 
 
 def doxygen_digest(conf, mentions_file):

@@ -617,7 +617,8 @@ def _fidelity_digest(builddir):
     paths = [os.path.join(REPO, "tools", "fidelity.py"), os.path.join(REPO, "tools", "fidelity_manifest.tsv")]
     if builddir:
         paths.append(os.path.join(builddir, "compile_commands.json"))
-    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time", "errors", "io", "internal/poll", "os", "net"):
+    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "metrics", "time", "errors", "io",
+              "internal/poll", "os", "net"):
         full = os.path.join(REPO, d)
         if os.path.isdir(full):
             paths += [os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith((".cpp", ".hpp", ".h", ".S"))]
@@ -936,6 +937,13 @@ def memory(srcdir, heapfacts, memstats):
         problems.append("HeapSys does not grow with the 100 MiB array")
     if set(rows.get("NumGC", [1])) != {0}:
         problems.append("NumGC is not 0 in every column")
+    # The metrics lines: each equal to the MemStats field beside it.
+    mlines = re.findall(r"^(/\S+)\s+(\d+)(?:\s+MemStats\.(\w+) (\d+))?$", out, re.M)
+    if len(mlines) != 5:
+        problems.append("not five runtime/metrics lines")
+    for name, v, field, fv in mlines:
+        if field and v != fv:
+            problems.append("%s is %s, MemStats.%s %s" % (name, v, field, fv))
     if problems:
         raise SystemExit("gen: memstats' output no longer shows what the memory chapter says (%s):\n%s" % (
             "; ".join(problems), out))
@@ -1944,7 +1952,7 @@ def checker_fixtures(srcdir):
 # the functions named in PROC_CALLOC (and LockOSThread's panic).
 SUBSET_SYMBOLS = ("operator new", "__cxa_throw", "__cxa_allocate_exception", "malloc", "calloc", "realloc",
                   "free", "pthread_mutex_lock")
-SUBSET_PACKAGES = ("sync/", "net/", "os/", "time/", "errors/", "io/", "debug/", "internal/")
+SUBSET_PACKAGES = ("sync/", "net/", "os/", "time/", "errors/", "io/", "debug/", "metrics/", "internal/")
 PROC_CALLOC = {"runtime::procresize(int)", "runtime::randomOrder::reset(unsigned int)"}
 
 

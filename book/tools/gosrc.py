@@ -212,7 +212,8 @@ def scan(cppfile):
 def runtime_sources():
     """The repo-relative C++ files of the runtime package (what Doxygen reads)."""
     out = []
-    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "time", "errors", "io", "internal/poll", "os", "net"):
+    for d in ("", "sync", "sync/atomic", "internal/atomic", "debug", "metrics", "time", "errors", "io",
+              "internal/poll", "os", "net"):
         full = os.path.join(REPO, d)
         if not os.path.isdir(full):
             continue

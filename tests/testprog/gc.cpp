@@ -2,12 +2,12 @@
 // runtime/testdata/testprog/gc.go.
 //
 // TestGCFairness runs GCFairness, TestGCFairness2 GCFairness2,
-// TestPhysicalMemoryUtilization GCPhys.
+// TestPhysicalMemoryUtilization GCPhys, TestMemoryLimit GCMemoryLimit,
+// TestMemoryLimitNoGCPercent GCMemoryLimitNoGCPercent.
 //
 // Not ported from gc.go (and why):
 //   GCSys: Go's TestGcSys skips itself (golang.org/issue/37331).
-//   DeferLiveness, GCMemoryLimit, GCMemoryLimitNoGCPercent: no ported test
-//     runs them yet.
+//   DeferLiveness: no ported test runs it yet.
 //
 // TestGcZombieReporting runs GCZombie.
 #include <fcntl.h>
@@ -15,13 +15,17 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "debug/garbage.hpp"
 #include "go.hpp"
+#include "metrics/metrics.hpp"
 #include "runtime.hpp"
+#include "sync/sync.hpp"
 #include "testprog.hpp"
 
 namespace testprog {
@@ -242,6 +246,118 @@ void GCZombie() {
   asm volatile("" : : "g"(keep.array), "g"(zombies.array) : "memory");
 }
 
+// gc.go:418's memLimitUnit, a little under a page (Go's comment on the
+// choice is cut short), and gc.go:420's memLimitSink, where the live heap
+// is kept (a global: a root).
+constexpr int memLimitUnit = 8000;
+gort::slice<gort::ptr<std::array<uint8_t, memLimitUnit>>> memLimitSink;
+
+// gc.go:325 at go1.22.12
+//
+// SetMemoryLimit at work: with the limit at 256 MiB, a goroutine keeps a
+// live heap of a target size, reallocating it without end, while main
+// raises the target step by step to 80% of the limit and samples what the
+// runtime has mapped and not released (runtime/metrics). The collector must
+// keep that within the limit plus 16 MiB, whatever GOGC says (gcPercent:
+// 100, or -1 for GOGC=off).
+void gcMemoryLimit(int gcPercent) {
+  if (int oldProcs = runtime::GOMAXPROCS(4); oldProcs < 4) {
+    // Go's test skips below 4 CPUs, so this never happens there.
+    println("insufficient CPUs");
+    return;
+  }
+  gort::debug::SetGCPercent(gcPercent);
+
+  constexpr int64_t myLimit = 256 << 20;
+  constexpr int64_t maxInt64 = std::numeric_limits<int64_t>::max();
+  if (int64_t limit = gort::debug::SetMemoryLimit(-1); limit != maxInt64) {
+    runtime::print("expected MaxInt64 limit, got ", limit, " bytes instead\n");
+    return;
+  }
+  if (int64_t limit = gort::debug::SetMemoryLimit(myLimit); limit != maxInt64) {
+    runtime::print("expected MaxInt64 limit, got ", limit, " bytes instead\n");
+    return;
+  }
+  if (int64_t limit = gort::debug::SetMemoryLimit(-1); limit != myLimit) {
+    runtime::print("expected a ", myLimit, "-byte limit, got ", limit, " bytes instead\n");
+    return;
+  }
+
+  gort::chan<int64_t> target = gort::make_chan<int64_t>();
+  gort::sync::WaitGroup wg;
+  wg.Add(1);
+  gort::go([&wg, target] {
+    gort::deferred done{[&wg] { wg.Done(); }};
+
+    int sinkSize = int(target.recv() / memLimitUnit);
+    for (;;) {
+      if (gort::len(memLimitSink) != sinkSize) {
+        memLimitSink = gort::make<gort::ptr<std::array<uint8_t, memLimitUnit>>>(sinkSize);
+      }
+      for (int i = 0; i < gort::len(memLimitSink); i++) {
+        memLimitSink[i] = gort::new_<std::array<uint8_t, memLimitUnit>>();
+        // Writing the memory slows the allocator down, which Go's test
+        // needs to be stable (Go's #52433). Byte by byte, as Go's compiler
+        // writes it: a plain loop here would become a memset.
+        volatile uint8_t* b = memLimitSink[i]->data();
+        for (int j = 0; j < memLimitUnit; j++) b[j] = 9;
+      }
+      // And yield, to slow it down again.
+      runtime::Gosched();
+      int64_t newTarget;
+      bool ok;
+      switch (gort::select({gort::recv(target, &newTarget, &ok)}, gort::default_)) {
+        case 0:
+          if (newTarget == maxInt64) return;
+          sinkSize = int(newTarget / memLimitUnit);
+          break;
+        default:
+          break;
+      }
+    }
+  });
+  std::array<gort::metrics::Sample, 2> m{};
+  m[0].Name = "/memory/classes/total:bytes";
+  m[1].Name = "/memory/classes/heap/released:bytes";
+
+  // A live heap of at most 80% of the limit: the limit bounds all the
+  // memory the runtime maps, not the live heap alone.
+  int64_t maxTarget = int64_t((myLimit / 10) * 8);
+  int64_t increment = int64_t((myLimit / 10) * 1);
+  for (int64_t i = increment; i < maxTarget; i += increment) {
+    target.send(i);
+
+    // Sample what is retained for a while. A sample may miss a moment over
+    // the limit, and the runtime's accounting is not exact, so the bound is
+    // loose (Go: see #52433).
+    int64_t bound = int64_t(myLimit + (16 << 20));
+    auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(200)) {
+      gort::metrics::Read(m);
+      int64_t retained = int64_t(m[0].Value.Uint64() - m[1].Value.Uint64());
+      if (retained > bound) {
+        runtime::print("retained=", retained, " limit=", myLimit, " bound=", bound, "\n");
+        gort::panic("exceeded memory limit by more than bound allows");
+      }
+      runtime::Gosched();
+    }
+  }
+
+  if (int64_t limit = gort::debug::SetMemoryLimit(maxInt64); limit != myLimit) {
+    runtime::print("expected a ", myLimit, "-byte limit, got ", limit, " bytes instead\n");
+    return;
+  }
+  println("OK");
+  // (Go's goroutine is still running when main returns, and the process
+  // ends with it; here too: wg is never waited for.)
+}
+
+// gc.go:312 at go1.22.12
+void GCMemoryLimit() { gcMemoryLimit(100); }
+
+// gc.go:316 at go1.22.12
+void GCMemoryLimitNoGCPercent() { gcMemoryLimit(-1); }
+
 // gc.go:20 at go1.22.12
 [[maybe_unused]] bool registeredFairness = register_("GCFairness", GCFairness);
 // gc.go:21 at go1.22.12
@@ -250,6 +366,10 @@ void GCZombie() {
 [[maybe_unused]] bool registeredZombie = register_("GCZombie", GCZombie);
 // gc.go:23 at go1.22.12
 [[maybe_unused]] bool registeredPhys = register_("GCPhys", GCPhys);
+// gc.go:27 at go1.22.12
+[[maybe_unused]] bool registeredMemoryLimit = register_("GCMemoryLimit", GCMemoryLimit);
+// gc.go:28 at go1.22.12
+[[maybe_unused]] bool registeredMemoryLimitNoGCPercent = register_("GCMemoryLimitNoGCPercent", GCMemoryLimitNoGCPercent);
 
 }  // namespace
 }  // namespace testprog
