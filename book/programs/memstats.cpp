@@ -1,17 +1,20 @@
-// memstats: a few allocations and what runtime::ReadMemStats says about
-// them, for the "Things to try" of the book's memory chapter. The book's
+// memstats: a few allocations and what runtime::ReadMemStats (and, at the
+// end, package runtime/metrics) says about them, for the "Things to try" of the book's memory chapter. The book's
 // build runs it (cmake/book.cmake) and shows its output; it runs it once
 // more under gdb (memstats.gdb), which stops in book_stop and follows the
 // allocations after it down to the heap's growth.
 //
 //   build/book/programs/memstats          the table
 //   build/book/programs/memstats --quiet  no output (for the gdb session)
+#include <array>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "debug/garbage.hpp"
 #include "go.hpp"
 #include "malloc.hpp"
+#include "metrics/metrics.hpp"
 #include "mheap.hpp"
 
 // A 64-byte object that holds a pointer (so mallocgc treats it as "scan":
@@ -81,7 +84,20 @@ static void main_main() {
   // Larger than what the heap has reserved so far: a new arena reservation.
   uint8_t* huge = runtime::newarray<uint8_t>(100 << 20);
   where("make([]byte, 100<<20)", huge);
+  // (A first runtime/metrics read, below, allocates: it makes the buckets
+  // of its size-class histograms. Done before ReadMemStats, it does not
+  // come between the two.)
+  std::array<gort::metrics::Sample, 5> m{{{"/memory/classes/total:bytes", {}},
+                                          {"/memory/classes/heap/objects:bytes", {}},
+                                          {"/memory/classes/heap/released:bytes", {}},
+                                          {"/gc/heap/objects:objects", {}},
+                                          {"/gc/heap/tiny/allocs:objects", {}}}};
+  gort::metrics::Read(m);
   runtime::ReadMemStats(&st[5]);
+
+  // The same statistics by name, through package runtime/metrics, with
+  // nothing allocated since ReadMemStats (which flushed every P's cache).
+  gort::metrics::Read(m);
 
   if (quiet) return;
   std::printf("\n%-14s", "");
@@ -107,6 +123,16 @@ static void main_main() {
   ROW(Sys);
   ROW(NumGC);
 #undef ROW
+
+  // Each metric beside the MemStats field it matches.
+  const char* fields[] = {"Sys", "HeapAlloc", "HeapReleased", "HeapObjects", ""};
+  const uint64_t values[] = {st[5].Sys, st[5].HeapAlloc, st[5].HeapReleased, st[5].HeapObjects, 0};
+  std::printf("\nruntime/metrics after the last step:\n");
+  for (size_t i = 0; i < m.size(); i++) {
+    std::printf("%-38s %12llu", std::string(m[i].Name).c_str(), (unsigned long long)m[i].Value.Uint64());
+    if (*fields[i]) std::printf("   MemStats.%s %llu", fields[i], (unsigned long long)values[i]);
+    std::printf("\n");
+  }
 }
 
 int main(int argc, char** argv) {
