@@ -14,18 +14,16 @@
 // static_assert checks the order) and a lookup is a binary search.
 //
 // Departure: of Go's 56 metrics (less the GODEBUG counters), the port
-// supports those whose statistics it keeps. Not supported, and so not listed
-// by metrics::All: /cgo/go-to-c-calls:calls (no cgo: a C++ program's calls
-// into C are plain calls); the time histograms /gc/pauses:seconds,
-// /sched/latencies:seconds and /sched/pauses/{stopping,total}/{gc,other}:seconds
-// (histogram.go's timeHistogram and the stop-the-world and run-queue
-// timings that feed them are not ported); /sync/mutex/wait/total:seconds
-// (the port does not time runtime-lock or sync.Mutex waits); and
-// /godebug/non-default-behavior/* (no internal/godebug).
+// supports the 53 whose statistics it keeps. Not supported, and so not
+// listed by metrics::All: /cgo/go-to-c-calls:calls (no cgo: a C++ program's
+// calls into C are plain calls); /sched/latencies:seconds (Go samples how
+// long goroutines wait to run in casgstatus; the port does not);
+// /sync/mutex/wait/total:seconds (the port does not time runtime-lock or
+// sync.Mutex waits); and /godebug/non-default-behavior/* (no
+// internal/godebug).
 #include "metrics.hpp"
 
 #include <bit>
-#include <limits>
 
 #include "lockrank_off.hpp"
 #include "malloc.hpp"
@@ -55,9 +53,11 @@ struct metricData;
 uint32 metricsSema = 1;
 bool metricsInit;
 
-// The buckets of the two size-class histograms, shared by every value read
-// (a global: a root of the collector). \gosrc{metrics.go,sizeClassBuckets}
+// The buckets of the two size-class histograms and of the time histograms,
+// shared by every value read (globals: roots of the collector).
+// \gosrc{metrics.go,sizeClassBuckets}
 gort::slice<double> sizeClassBuckets;
+gort::slice<double> timeHistBuckets;
 
 /// metricsLock takes metricsSema, handing it off directly to a waiter on
 /// release: a read is slow enough that queueing beats barging.
@@ -87,8 +87,10 @@ void initMetrics() {
   b[0] = 1;
   for (uintptr i = 1; i < _NumSizeClasses; i++) b[int(i)] = double(class_to_size[i] + 1);
   b = b.sub(0, int(_NumSizeClasses) + 1);  // append(b, +Inf), within capacity
-  b[int(_NumSizeClasses)] = std::numeric_limits<double>::infinity();
+  b[int(_NumSizeClasses)] = float64Inf();
   sizeClassBuckets = b;
+
+  timeHistBuckets = timeHistogramMetricsBuckets();
   metricsInit = true;
 }
 
@@ -399,6 +401,8 @@ constexpr metricData metrics[] = {
      [](statAggregate* in, metricValue* out) { setUint64(out, in->heapStats.tinyAllocCount); }},
     {"/gc/limiter/last-enabled:gc-cycle", noDeps,
      [](statAggregate*, metricValue* out) { setUint64(out, uint64(gcCPULimiter.lastEnabledCycle.Load())); }},
+    // The same histogram as /sched/pauses/total/gc:seconds.
+    {"/gc/pauses:seconds", noDeps, [](statAggregate*, metricValue* out) { sched.stwTotalTimeGC.write(out); }},
     {"/gc/scan/globals:bytes", gcDeps,
      [](statAggregate* in, metricValue* out) { setUint64(out, in->gcStats.globalsScan); }},
     {"/gc/scan/heap:bytes", gcDeps,
@@ -455,6 +459,14 @@ constexpr metricData metrics[] = {
      [](statAggregate*, metricValue* out) { setUint64(out, uint64(gomaxprocs)); }},
     {"/sched/goroutines:goroutines", noDeps,
      [](statAggregate*, metricValue* out) { setUint64(out, uint64(gcount())); }},
+    {"/sched/pauses/stopping/gc:seconds", noDeps,
+     [](statAggregate*, metricValue* out) { sched.stwStoppingTimeGC.write(out); }},
+    {"/sched/pauses/stopping/other:seconds", noDeps,
+     [](statAggregate*, metricValue* out) { sched.stwStoppingTimeOther.write(out); }},
+    {"/sched/pauses/total/gc:seconds", noDeps,
+     [](statAggregate*, metricValue* out) { sched.stwTotalTimeGC.write(out); }},
+    {"/sched/pauses/total/other:seconds", noDeps,
+     [](statAggregate*, metricValue* out) { sched.stwTotalTimeOther.write(out); }},
 };
 
 constexpr int nmetrics = int(sizeof(metrics) / sizeof(metrics[0]));

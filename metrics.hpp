@@ -58,6 +58,9 @@ static_assert(sizeof(metricFloat64Histogram) == 32, "metricFloat64Histogram layo
 static_assert(sizeof(metricValue) == 24, "metricValue layout");
 static_assert(sizeof(metricSample) == 40, "metricSample layout");
 
+extern gort::slice<double> sizeClassBuckets;
+extern gort::slice<double> timeHistBuckets;
+
 void metricsLock();
 void metricsUnlock();
 void initMetrics();

@@ -214,7 +214,8 @@ void gcStart(gcTrigger trigger) {
   int64 now = nanotime();
   work.tSweepTerm = now;
   // Sweep termination: stop the world (worldsema is held, taken above).
-  systemstack([] { stopTheWorldWithSema(); });
+  worldStop stw;
+  systemstack([&stw] { stw = stopTheWorldWithSema(stwGCSweepTerm); });
   // Finish the last sweep, so that every span is swept before the mark.
   systemstack([] { finishsweep_m(); });
 
@@ -248,11 +249,10 @@ void gcStart(gcTrigger trigger) {
 
   // The concurrent mark: the world runs again.
   mp = acquirem();
-  systemstack([] {
-    int64 t = nanotime();
-    startTheWorldWithSema();
-    work.pauseNS += t - work.tSweepTerm;
-    work.tMark = t;
+  systemstack([stw] {
+    int64 now = startTheWorldWithSema(0, stw);
+    work.pauseNS += now - stw.start;
+    work.tMark = now;
     // The pause counted on every P (Go counts GOMAXPROCS, even idle ones).
     int64 sweepTermCpu = int64(work.stwprocs) * (work.tMark - work.tSweepTerm);
     work.cpuStats.gcPauseTime += sweepTermCpu;
@@ -477,7 +477,8 @@ top:
   int64 now = nanotime();
   work.tMarkTerm = now;
   getg()->m->preemptoff = "gcing";
-  systemstack([] { stopTheWorldWithSema(); });
+  worldStop stw;
+  systemstack([&stw] { stw = stopTheWorldWithSema(stwGCMarkTerm); });
 
   // A write barrier that ran between the flush and the stop may have
   // buffered a white pointer, and a goroutine a signal stopped between a
@@ -497,9 +498,9 @@ top:
   });
   if (restart) {
     getg()->m->preemptoff = nullptr;
-    systemstack([now] {
-      startTheWorldWithSema();
-      work.pauseNS += nanotime() - now;
+    systemstack([stw] {
+      int64 now = startTheWorldWithSema(0, stw);
+      work.pauseNS += now - stw.start;
     });
     semrelease(&worldsema);
     goto top;
@@ -524,12 +525,13 @@ top:
   // The pacer learns from the cycle (every gcWork was flushed above).
   gcController.endCycle(now, int(gomaxprocs), work.userForced);
 
-  gcMarkTermination();
+  gcMarkTermination(stw);
 }
 
 /// gcMarkTermination: the mark is over: check it, sweep, account, and
-/// restart the world. World stopped (gcMarkDone). \gosrc{mgc.go,gcMarkTermination}
-void gcMarkTermination() {
+/// restart the world that stw stopped. World stopped (gcMarkDone).
+/// \gosrc{mgc.go,gcMarkTermination}
+void gcMarkTermination(worldStop stw) {
   setGCPhase(_GCmarktermination);
 
   work.heap1 = gcController.heapLive.Load();
@@ -589,7 +591,7 @@ void gcMarkTermination() {
 
   int64 now = nanotime();
   int64 unixNow = unixNanotime();
-  work.pauseNS += now - work.tMarkTerm;
+  work.pauseNS += now - stw.start;
   work.tEnd = now;
 
   // The cycle's CPU: the mark termination pause on every P, then the
@@ -639,7 +641,9 @@ void gcMarkTermination() {
 
   // The world runs again; worldsema stays held (gcMarkDone took it) until
   // this cycle's work is done, as forEachP needs.
-  systemstack([] { startTheWorldWithSema(); });
+  // The same now as the pause above, so that /sched/pauses/total/gc:seconds
+  // agrees with MemStats' pause.
+  systemstack([now, stw] { startTheWorldWithSema(now, stw); });
 
   // The sweeper frees the cycle's workbufs later: it can take a while.
   prepareFreeWorkbufs();

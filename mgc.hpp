@@ -173,7 +173,8 @@ void GC();
 void gcWaitOnMark(uint32 n);
 void gcStart(gcTrigger trigger);
 void gcMarkDone();
-void gcMarkTermination();
+struct worldStop;
+void gcMarkTermination(worldStop stw);
 const char* itoaDiv(char* buf, size_t n, uint64 val, int dec);
 const char* fmtNSAsMS(char* buf, size_t n, uint64 ns);
 

@@ -28,11 +28,11 @@ static_assert(sizeof(heapStatsDelta) % 8 == 0, "heapStatsDelta not a multiple of
 /// world is stopped while they are read. \gosrc{mstats.go,ReadMemStats}
 void ReadMemStats(MemStats* m) {
   (void)m->Alloc;  // a nil m faults here, on the caller's stack
-  stopTheWorld();
+  worldStop stw = stopTheWorld(stwReadMemStats);
 
   systemstack([&] { readmemstats_m(m); });
 
-  startTheWorld();
+  startTheWorld(stw);
 }
 
 /// readmemstats_m: ReadMemStats' body, with the world stopped: flush every

@@ -579,27 +579,35 @@ static bool casPStatus(p* pp, uint32 old, uint32 nw) {
   return __atomic_compare_exchange_n(&pp->status.v, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-// ---- Stop the world (only what GOMAXPROCS needs) ----
+// ---- Stop the world ----
 
+
+// stopTheWorldContext: stopTheWorld's result, written on the system stack,
+// where the goroutine's stack may not be written (Go: it may move; here
+// the goroutine is _Gwaiting meanwhile, and a stack scan may be reading
+// it). Guarded by worldsema. \gosrc{proc.go,stopTheWorldContext}
+static worldStop stopTheWorldContext;
 
 /// stopTheWorld / startTheWorld: one STW at a time (worldsema). While it
 /// waits for the other Ps, the caller is _Gwaiting ("stopping the world"),
 /// so a suspendG aimed at it succeeds at once instead of waiting for a
-/// goroutine that is busy waiting for the suspender's own P to stop.
-/// \gosrc{proc.go,stopTheWorld}
-void stopTheWorld() {
+/// goroutine that is busy waiting for the suspender's own P to stop. The
+/// reason says which pause histogram the stop counts in; the result goes
+/// to startTheWorld. \gosrc{proc.go,stopTheWorld}
+worldStop stopTheWorld(stwReason reason) {
   semacquire(&worldsema);
   g* gp = getg();
-  gp->m->preemptoff = "stop-the-world";
-  systemstack([gp] {
+  gp->m->preemptoff = String(reason);
+  systemstack([gp, reason] {
     casGToWaiting(gp, _Grunning, waitReasonStoppingTheWorld);
-    stopTheWorldWithSema();
+    stopTheWorldContext = stopTheWorldWithSema(reason);
     casgstatus(gp, _Gwaiting, _Grunning);
   });
+  return stopTheWorldContext;
 }
 /// \gosrc{proc.go,startTheWorld}
-void startTheWorld() {
-  systemstack([] { startTheWorldWithSema(); });
+void startTheWorld(worldStop w) {
+  systemstack([w] { startTheWorldWithSema(0, w); });
   // Hand worldsema straight to the next waiter (fairness for repeated
   // stops), without yielding this time slice to it: the M is held.
   m* mp = acquirem();
@@ -611,23 +619,26 @@ void startTheWorld() {
 /// stopTheWorldGC / startTheWorldGC: stopTheWorld and startTheWorld,
 /// waiting first for a collection in progress to end and keeping the next
 /// from starting meanwhile (gcsema). \gosrc{proc.go,stopTheWorldGC}
-void stopTheWorldGC() {
+worldStop stopTheWorldGC(stwReason reason) {
   semacquire(&gcsema);
-  stopTheWorld();
+  return stopTheWorld(reason);
 }
 /// \gosrc{proc.go,startTheWorldGC}
-void startTheWorldGC() {
-  startTheWorld();
+void startTheWorldGC(worldStop w) {
+  startTheWorld(w);
   semrelease(&gcsema);
 }
 
 /// stopTheWorldWithSema: bring every P to _Pgcstop. The Ps running Go code
 /// stop at their next visit to the scheduler. \gosrc{proc.go,stopTheWorldWithSema}
-SYSTEMSTACK void stopTheWorldWithSema() {
+SYSTEMSTACK worldStop stopTheWorldWithSema(stwReason reason) {
   systemstackcheck();
   g* gp = getg();
   if (gp->m->locks > 0) throw_("stopTheWorld: holding locks");
   lock(&sched.lock);
+  // The pause starts once the lock is held: waiting for sched.lock is not
+  // counted in the stopping or total times.
+  int64 start = nanotime();
   sched.stopwait = gomaxprocs;
   sched.gcwaiting.Store(true);
   preemptall();
@@ -664,14 +675,26 @@ SYSTEMSTACK void stopTheWorldWithSema() {
       preemptall();
     }
   }
+
+  // How long stopping every P took.
+  int64 startTime = nanotime() - start;
+  if (isGC(reason)) {
+    sched.stwStoppingTimeGC.record(startTime);
+  } else {
+    sched.stwStoppingTimeOther.record(startTime);
+  }
+
   if (sched.stopwait != 0) throw_("stopTheWorld: not stopped");
   for (int32 i = 0; i < allplen; i++)
     if (allp[i]->status != _Pgcstop) throw_("stopTheWorld: not stopped");
+  return worldStop{reason, start};
 }
 
 /// startTheWorldWithSema: resize the Ps if GOMAXPROCS changed and restart
-/// the ones with work. \gosrc{proc.go,startTheWorldWithSema}
-SYSTEMSTACK void startTheWorldWithSema() {
+/// the ones with work, and count the pause w began. now is the time, if
+/// the caller has read it (0: read it here); returns the time used.
+/// \gosrc{proc.go,startTheWorldWithSema}
+SYSTEMSTACK int64 startTheWorldWithSema(int64 now, worldStop w) {
   systemstackcheck();
   m* mp = acquirem();
   // Goroutines whose descriptors became ready while the world was stopped.
@@ -707,8 +730,19 @@ SYSTEMSTACK void startTheWorldWithSema() {
       newm(nullptr, pp, -1);
     }
   }
+
+  // The whole pause, from the stop's start.
+  if (now == 0) now = nanotime();
+  int64 totalTime = now - w.start;
+  if (isGC(w.reason)) {
+    sched.stwTotalTimeGC.record(totalTime);
+  } else {
+    sched.stwTotalTimeOther.record(totalTime);
+  }
+
   wakep();
   releasem(mp);
+  return now;
 }
 
 // ---- M start and exit ----
@@ -3485,10 +3519,10 @@ int runtime::GOMAXPROCS(int n) {
   unlock(&sched.lock);
   if (n <= 0 || n == ret) return ret;
   // Not during a cycle: its workers and buffers are per P.
-  stopTheWorldGC();
+  worldStop stw = stopTheWorldGC(stwGOMAXPROCS);
   // startTheWorld applies newprocs through procresize
   newprocs = int32(n);
-  startTheWorldGC();
+  startTheWorldGC(stw);
   return ret;
 }
 

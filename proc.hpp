@@ -39,14 +39,77 @@ NOSPLIT void unlockOSThread();
 int32 gcount();
 /// isSystemGoroutine: see proc.cpp. \gosrc{traceback.go,isSystemGoroutine}
 bool isSystemGoroutine(g* gp, bool fixed);
-void stopTheWorld();
-SYSTEMSTACK void stopTheWorldWithSema();
-void startTheWorld();
-void stopTheWorldGC();
-void startTheWorldGC();
+
+/// stwReason: why the world is stopped; it decides which of sched's pause
+/// histograms the stop is counted in (isGC). Go's values, in Go's order.
+/// \gosrc{proc.go,stwReason}
+enum stwReason : uint8 {
+  stwUnknown,
+  stwGCMarkTerm,
+  stwGCSweepTerm,
+  stwWriteHeapDump,
+  stwGoroutineProfile,
+  stwGoroutineProfileCleanup,
+  stwAllGoroutinesStack,
+  stwReadMemStats,
+  stwAllThreadsSyscall,
+  stwGOMAXPROCS,
+  stwStartTrace,
+  stwStopTrace,
+  stwForTestCountPagesInUse,
+  stwForTestReadMetricsSlow,
+  stwForTestReadMemStatsSlow,
+  stwForTestPageCachePagesLeaked,
+  stwForTestResetDebugLog,
+};
+
+/// stwReasonStrings: each reason as Go spells it. \gosrc{proc.go,stwReasonStrings}
+inline constexpr const char* stwReasonStrings[] = {
+    "unknown",
+    "GC mark termination",
+    "GC sweep termination",
+    "write heap dump",
+    "goroutine profile",
+    "goroutine profile cleanup",
+    "all goroutines stack trace",
+    "read mem stats",
+    "AllThreadsSyscall",
+    "GOMAXPROCS",
+    "start trace",
+    "stop trace",
+    "CountPagesInUse (test)",
+    "ReadMetricsSlow (test)",
+    "ReadMemStatsSlow (test)",
+    "PageCachePagesLeaked (test)",
+    "ResetDebugLog (test)",
+};
+static_assert(sizeof(stwReasonStrings) / sizeof(stwReasonStrings[0]) == stwForTestResetDebugLog + 1,
+              "stwReasonStrings: one string per stwReason");
+
+/// String: the reason's text (Go's method stwReason.String; a C++ enum has
+/// no member functions). \gosrc{proc.go,stwReason.String}
+NOSPLIT_INLINE const char* String(stwReason r) { return stwReasonStrings[r]; }
+
+/// isGC: whether the collector stopped the world (Go's method
+/// stwReason.isGC). \gosrc{proc.go,stwReason.isGC}
+NOSPLIT_INLINE bool isGC(stwReason r) { return r == stwGCMarkTerm || r == stwGCSweepTerm; }
+
+/// worldStop: what startTheWorld needs from the stop it ends: the reason
+/// and when the stop began, for the pause histograms.
+/// \gosrc{proc.go,worldStop}
+struct worldStop {
+  stwReason reason;
+  int64 start;
+};
+
+worldStop stopTheWorld(stwReason reason);
+SYSTEMSTACK worldStop stopTheWorldWithSema(stwReason reason);
+void startTheWorld(worldStop w);
+worldStop stopTheWorldGC(stwReason reason);
+void startTheWorldGC(worldStop w);
 /// startTheWorldWithSema: restart the Ps; the caller keeps worldsema
 /// (proc.cpp). \gosrc{proc.go,startTheWorldWithSema}
-SYSTEMSTACK void startTheWorldWithSema();
+SYSTEMSTACK int64 startTheWorldWithSema(int64 now, worldStop w);
 /// worldsema: held (semacquire/semrelease, sema.cpp) by whoever stops the
 /// world or runs forEachP, so that at most one of them runs at a time and
 /// GOMAXPROCS stays put meanwhile. Starts at 1 (free). \gosrc{proc.go,worldsema}

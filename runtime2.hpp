@@ -529,6 +529,7 @@ struct persistentAlloc {
 #include "mpagecache.hpp"  // pageCache, for p.pcache
 #define GORT_RUNTIME2_BASE 1
 #include "mgclimit.hpp"  // limiterEvent, for p.limiterEvent
+#include "histogram.hpp"  // timeHistogram, for sched's pause times
 
 namespace runtime {
 
@@ -696,6 +697,18 @@ struct schedt {
   // idleTime: CPU-ns Ps have spent idle, summed (the GC CPU limiter's
   // limiterEventIdle; mgclimit.cpp adds to it).
   atomic::Int64 idleTime;
+
+  // The stops of the world: how long each took to stop every P
+  // (stwStoppingTime*, from stopTheWorldWithSema's start to the last P
+  // stopped) and how long the world stayed stopped in all (stwTotalTime*,
+  // to startTheWorldWithSema), the collector's stops apart from the others
+  // (stwReason.isGC). Read by runtime/metrics (/sched/pauses/...).
+  // Departure: Go's timeToRun, the scheduling latency histogram, is not
+  // kept (proc.cpp's casgstatus).
+  timeHistogram stwStoppingTimeGC;
+  timeHistogram stwStoppingTimeOther;
+  timeHistogram stwTotalTimeGC;
+  timeHistogram stwTotalTimeOther;
 };
 
 /// forcegcstate: the goroutine that forces a periodic collection, parked

@@ -163,6 +163,9 @@ constexpr Description allDesc[] = {
      "time gets too high. This is most likely to occur with use of SetMemoryLimit. "
      "The first GC cycle is cycle 1, so a value of 0 indicates that it was never enabled.",
      KindUint64, false},
+    {"/gc/pauses:seconds",
+     "Deprecated. Prefer the identical /sched/pauses/total/gc:seconds.",
+     KindFloat64Histogram, true},
     {"/gc/scan/globals:bytes",
      "The total amount of global variable space that is scannable.",
      KindUint64, false},
@@ -235,7 +238,20 @@ constexpr Description allDesc[] = {
      KindUint64, false},
     {"/sched/goroutines:goroutines",
      "Count of live goroutines.",
-     KindUint64, false},};
+     KindUint64, false},
+    {"/sched/pauses/stopping/gc:seconds",
+     "Distribution of individual GC-related stop-the-world stopping latencies. This is the time it takes from deciding to stop the world until all Ps are stopped. This is a subset of the total GC-related stop-the-world time (/sched/pauses/total/gc:seconds). During this time, some threads may be executing. Bucket counts increase monotonically.",
+     KindFloat64Histogram, true},
+    {"/sched/pauses/stopping/other:seconds",
+     "Distribution of individual non-GC-related stop-the-world stopping latencies. This is the time it takes from deciding to stop the world until all Ps are stopped. This is a subset of the total non-GC-related stop-the-world time (/sched/pauses/total/other:seconds). During this time, some threads may be executing. Bucket counts increase monotonically.",
+     KindFloat64Histogram, true},
+    {"/sched/pauses/total/gc:seconds",
+     "Distribution of individual GC-related stop-the-world pause latencies. This is the time from deciding to stop the world until the world is started again. Some of this time is spent getting all threads to stop (this is measured directly in /sched/pauses/stopping/gc:seconds), during which some threads may still be running. Bucket counts increase monotonically.",
+     KindFloat64Histogram, true},
+    {"/sched/pauses/total/other:seconds",
+     "Distribution of individual non-GC-related stop-the-world pause latencies. This is the time from deciding to stop the world until the world is started again. Some of this time is spent getting all threads to stop (measured directly in /sched/pauses/stopping/other:seconds). Bucket counts increase monotonically.",
+     KindFloat64Histogram, true},
+};
 
 }  // namespace
 

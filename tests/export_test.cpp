@@ -302,7 +302,7 @@ std::string GCTestPointerClass(void* p) { return gcTestPointerClass(p); }
 // export_test.go ReadMemStatsSlow at go1.22.12.
 memStatsPair ReadMemStatsSlow() {
   memStatsPair r{};
-  stopTheWorld();
+  worldStop stw = stopTheWorld(stwForTestReadMemStatsSlow);
 
   // On the system stack: no stack growth may allocate.
   systemstack([&r] {
@@ -373,13 +373,24 @@ memStatsPair ReadMemStatsSlow() {
     getg()->m->mallocing--;
   });
 
-  startTheWorld();
+  startTheWorld(stw);
   return r;
 }
 
+// export_test.go TimeHistogram.Count at go1.22.12.
+std::pair<uint64_t, bool> TimeHistogram::Count(int bucket, int subBucket) {
+  if (bucket < 0) return {underflow.Load(), false};
+  int i = bucket * TimeHistNumSubBuckets + subBucket;
+  if (i >= int(sizeof(counts) / sizeof(counts[0]))) return {overflow.Load(), false};
+  return {counts[i].Load(), true};
+}
+
+// export_test.go TimeHistogramMetricsBuckets at go1.22.12.
+gort::slice<double> TimeHistogramMetricsBuckets() { return timeHistogramMetricsBuckets(); }
+
 // export_test.go ReadMetricsSlow at go1.22.12.
 void ReadMetricsSlow(MemStats* memStats, metricSample* samplesp, int len, int cap) {
-  stopTheWorld();
+  worldStop stw = stopTheWorld(stwForTestReadMetricsSlow);
 
   // Before anything is read: initMetrics may allocate.
   metricsLock();
@@ -403,13 +414,13 @@ void ReadMetricsSlow(MemStats* memStats, metricSample* samplesp, int len, int ca
   });
   metricsUnlock();
 
-  startTheWorld();
+  startTheWorld(stw);
 }
 
 // export_test.go CountPagesInUse at go1.22.12.
 pagesInUseCount CountPagesInUse() {
   pagesInUseCount r{};
-  stopTheWorld();
+  worldStop stw = stopTheWorld(stwForTestCountPagesInUse);
 
   r.pagesInUse = mheap_.pagesInUse.Load();
 
@@ -418,7 +429,7 @@ pagesInUseCount CountPagesInUse() {
     if (s->state.get() == mSpanInUse) r.counted += s->npages;
   }
 
-  startTheWorld();
+  startTheWorld(stw);
   return r;
 }
 
@@ -463,7 +474,7 @@ scavengedBitsResult CheckScavengedBitsCleared(BitsMismatch* mismatches, int len)
 // export_test.go PageCachePagesLeaked at go1.22.12.
 uintptr_t PageCachePagesLeaked() {
   uintptr leaked = 0;
-  stopTheWorld();
+  worldStop stw = stopTheWorld(stwForTestPageCachePagesLeaked);
 
   // The destroyed Ps, past len(allp); some slots may be nil.
   for (int32 i = allplen; i < allpcap; i++) {
@@ -471,7 +482,7 @@ uintptr_t PageCachePagesLeaked() {
     if (pp != nullptr) leaked += uintptr(sys::OnesCount64(pp->pcache.cache));
   }
 
-  startTheWorld();
+  startTheWorld(stw);
   return leaked;
 }
 
@@ -676,7 +687,7 @@ std::string GCCPULimiterDescribe() {
 std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   // Outside a cycle only: the barrier is switched back off below, and a
   // mark needs it on (a cycle may start at any time: GORT_GCSTRESS).
-  stopTheWorldGC();
+  worldStop stw = stopTheWorldGC(stwUnknown);
   wbBuf& b = getg()->m->p.ptr()->wbBuf_;
   b.reset();
   writeBarrier.enabled = true;
@@ -685,7 +696,7 @@ std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   uintptr* first = &b.buf[0];
   std::vector<uintptr_t> r(first, reinterpret_cast<uintptr*>(b.next));
   b.reset();
-  startTheWorldGC();
+  startTheWorldGC(stw);
   return r;
 }
 
@@ -702,7 +713,7 @@ __attribute__((no_sanitize("address", "thread"), noinline)) static bool stackHol
 }
 
 bool AsyncStoppedHolds(uintptr_t obj, int* stopped) {
-  stopTheWorldGC();
+  worldStop stw = stopTheWorldGC(stwUnknown);
   bool found = false;
   int n = 0;
   for (int64 i = 0; i < allglen; i++) {
@@ -711,7 +722,7 @@ bool AsyncStoppedHolds(uintptr_t obj, int* stopped) {
     n++;
     if (stackHolds(gp, obj)) found = true;
   }
-  startTheWorldGC();
+  startTheWorldGC(stw);
   *stopped = n;
   return found;
 }

@@ -12,11 +12,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "debug/garbage.hpp"
 #include "time/time.hpp"
 #include "runtime.hpp"
+#include "runtime2.hpp"
+#include "slice.hpp"
 #include "string.hpp"
 
 namespace runtime {
@@ -118,6 +121,26 @@ struct memStatsPair {
   MemStats slow;
 };
 memStatsPair ReadMemStatsSlow();
+
+// export_test.go's view of histogram.go at go1.22.12: its constants, and
+// TimeHistogram with Count and Record.
+inline constexpr int TimeHistSubBucketBits = int(timeHistSubBucketBits);
+inline constexpr int TimeHistNumSubBuckets = int(timeHistNumSubBuckets);
+inline constexpr int TimeHistNumBuckets = int(timeHistNumBuckets);
+inline constexpr int TimeHistMinBucketBits = int(timeHistMinBucketBits);
+inline constexpr int TimeHistMaxBucketBits = int(timeHistMaxBucketBits);
+
+/// TimeHistogram: a timeHistogram, with the accessors the tests use.
+struct TimeHistogram : timeHistogram {
+  /// Count: the count of (bucket, subBucket) and true; for a bucket out of
+  /// range, the underflow count (bucket < 0) or the overflow count, and
+  /// false.
+  std::pair<uint64_t, bool> Count(int bucket, int subBucket);
+  void Record(int64_t duration) { record(duration); }
+};
+
+/// TimeHistogramMetricsBuckets: timeHistogramMetricsBuckets.
+gort::slice<double> TimeHistogramMetricsBuckets();
 
 struct metricSample;
 /// ReadMetricsSlow: ReadMemStats into *memStats and readMetrics into the

@@ -7,9 +7,8 @@
 // sleep counts as idle time (TestCPUMetricsSleep).
 //
 // What the port leaves out, as metrics.cpp does not support the metrics:
-// the checks of /cgo/go-to-c-calls:calls and of the time histograms
-// (/gc/pauses:seconds, /sched/pauses/...), and the tests of the metrics
-// the port does not keep (TestMutexWaitTimeMetric, TestSchedPauseMetrics,
+// the check of /cgo/go-to-c-calls:calls, and the tests of the metrics the
+// port does not keep (TestMutexWaitTimeMetric,
 // TestRuntimeLockMetricsAndProfile); see tests/inventory.
 //
 // Translation rules: t.Errorf is a CHECK with Go's message as INFO;
@@ -88,7 +87,7 @@ TEST_CASE("TestReadMetrics", "[metrics_test.go]") {
     CHECK(got == want);
   };
 
-  Float64Histogram* allocsBySize = nullptr;
+  Float64Histogram *allocsBySize = nullptr, *gcPauses = nullptr, *schedPausesTotalGC = nullptr;
   uint64_t tinyAllocs = 0, mallocs = 0, frees = 0;
   // Each size-class histogram against MemStats.BySize, which skips class 0
   // (always empty, and not a bucket of the histogram).
@@ -176,6 +175,10 @@ TEST_CASE("TestReadMetrics", "[metrics_test.go]") {
       checkUint64(name, v.Uint64(), uint64_t(mstats.NumForcedGC));
     } else if (name == "/gc/cycles/total:gc-cycles") {
       checkUint64(name, v.Uint64(), uint64_t(mstats.NumGC));
+    } else if (name == "/gc/pauses:seconds") {
+      gcPauses = v.Float64Histogram();
+    } else if (name == "/sched/pauses/total/gc:seconds") {
+      schedPausesTotalGC = v.Float64Histogram();
     }
   }
 
@@ -189,14 +192,24 @@ TEST_CASE("TestReadMetrics", "[metrics_test.go]") {
   checkUint64("/gc/heap/allocs:objects", mallocs, mstats.Mallocs - tinyAllocs);
   checkUint64("/gc/heap/frees:objects", frees, mstats.Frees - tinyAllocs);
 
-  // Go ends by checking that /gc/pauses:seconds is a copy of
-  // /sched/pauses/total/gc:seconds. The port has neither (metrics.cpp): All
-  // does not list them, and Read reports them as KindBad.
-  std::array<Sample, 2> pauses{{{"/gc/pauses:seconds", {}}, {"/sched/pauses/total/gc:seconds", {}}}};
-  gort::metrics::Read(pauses);
-  CHECK(pauses[0].Value.Kind() == gort::metrics::KindBad);
-  CHECK(pauses[1].Value.Kind() == gort::metrics::KindBad);
-  CHECK(descs.count("/gc/pauses:seconds") == 0);
+  // /gc/pauses:seconds is a copy of /sched/pauses/total/gc:seconds.
+  REQUIRE(gcPauses != nullptr);
+  REQUIRE(schedPausesTotalGC != nullptr);
+  auto same = [](const auto& a, const auto& b) {
+    if (a.len != b.len) return false;
+    for (int i = 0; i < a.len; i++) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  };
+  {
+    INFO("/gc/pauses:seconds buckets do not match /sched/pauses/total/gc:seconds buckets");
+    CHECK(same(gcPauses->Buckets, schedPausesTotalGC->Buckets));
+  }
+  {
+    INFO("/gc/pauses:seconds counts do not match /sched/pauses/total/gc:seconds counts");
+    CHECK(same(gcPauses->Counts, schedPausesTotalGC->Counts));
+  }
 }
 
 // metrics_test.go:211 at go1.22.12
@@ -303,6 +316,9 @@ TEST_CASE("TestReadMetricsConsistency", "[metrics_test.go]") {
     } else if (name == "/gc/cycles:gc-cycles") {
       // (No metric has this name, in Go or here: gc.numGC stays 0.)
       gc.numGC = v.Uint64();
+    } else if (name == "/gc/pauses:seconds") {
+      gc.pauses = 0;
+      for (uint64_t c : v.Float64Histogram()->Counts) gc.pauses += c;
     } else if (name == "/gc/scan/heap:bytes" || name == "/gc/scan/globals:bytes" || name == "/gc/scan/stack:bytes") {
       totalScan.want += v.Uint64();
     } else if (name == "/gc/scan/total:bytes") {
@@ -315,8 +331,6 @@ TEST_CASE("TestReadMetricsConsistency", "[metrics_test.go]") {
       INFO("number of goroutines is less than one");
       CHECK(v.Uint64() >= 1);
     }
-    // Go also sums /gc/pauses:seconds' counts into gc.pauses; the port has
-    // no such metric (metrics.cpp), so gc.pauses stays 0, as gc.numGC does.
   }
   // The CPU classes (Go checks them on Linux only, for its fine clock).
   INFO("cpu: assist " << cpu.gcAssist << " dedicated " << cpu.gcDedicated << " idle " << cpu.gcIdle << " pause "
@@ -377,7 +391,8 @@ TEST_CASE("TestReadMetricsConsistency", "[metrics_test.go]") {
     CHECK(gotAlloc == objects.allocs);
     CHECK(gotFree == objects.frees);
   }
-  // At least two pauses per cycle (both counts are 0: see above).
+  // At least two pauses per cycle (as in Go, gc.numGC is 0: see above).
+  INFO("fewer pauses than expected: got " << gc.pauses << ", want at least " << gc.numGC * 2);
   CHECK(gc.pauses >= gc.numGC * 2);
   INFO("scannable GC space is empty: " << totalScan.got);
   CHECK(totalScan.got > 0);
@@ -540,6 +555,112 @@ TEST_CASE("TestCPUMetricsSleep", "[metrics_test.go]") {
   }
   FAIL_CHECK("time.Sleep did not contribute enough to \"idle\" class: minimum idle time = " << minIdleCPUSeconds
                                                                                             << "s");
+}
+
+namespace {
+
+// metrics_test.go:789 at go1.22.12
+//
+// Calls fn and checks that the right pause histograms gained samples: the
+// GC ones when isGC, the others otherwise, and only those.
+void testSchedPauseMetrics(void (*fn)(), bool isGC) {
+  std::array<Sample, 4> m{{{"/sched/pauses/stopping/gc:seconds", {}},
+                           {"/sched/pauses/stopping/other:seconds", {}},
+                           {"/sched/pauses/total/gc:seconds", {}},
+                           {"/sched/pauses/total/other:seconds", {}}}};
+  Sample& stoppingGC = m[0];
+  Sample& stoppingOther = m[1];
+  Sample& totalGC = m[2];
+  Sample& totalOther = m[3];
+
+  auto sampleCount = [](const Sample& s) {
+    uint64_t n = 0;
+    for (uint64_t c : s.Value.Float64Histogram()->Counts) n += c;
+    return n;
+  };
+
+  // The baseline.
+  gort::metrics::Read(m);
+  uint64_t baselineStartGC = sampleCount(stoppingGC);
+  uint64_t baselineStartOther = sampleCount(stoppingOther);
+  uint64_t baselineTotalGC = sampleCount(totalGC);
+  uint64_t baselineTotalOther = sampleCount(totalOther);
+
+  fn();
+
+  gort::metrics::Read(m);
+
+  uint64_t got;
+  if (isGC) {
+    got = sampleCount(stoppingGC);
+    INFO("/sched/pauses/stopping/gc:seconds sample count " << got << " did not increase from baseline of "
+                                                           << baselineStartGC);
+    CHECK(got > baselineStartGC);
+    got = sampleCount(totalGC);
+    INFO("/sched/pauses/total/gc:seconds sample count " << got << " did not increase from baseline of "
+                                                        << baselineTotalGC);
+    CHECK(got > baselineTotalGC);
+    got = sampleCount(stoppingOther);
+    INFO("/sched/pauses/stopping/other:seconds sample count " << got << " changed from baseline of "
+                                                              << baselineStartOther);
+    CHECK(got == baselineStartOther);
+    got = sampleCount(totalOther);
+    INFO("/sched/pauses/total/other:seconds sample count " << got << " changed from baseline of "
+                                                           << baselineTotalOther);
+    CHECK(got == baselineTotalOther);
+  } else {
+    got = sampleCount(stoppingGC);
+    INFO("/sched/pauses/stopping/gc:seconds sample count " << got << " changed from baseline of "
+                                                           << baselineStartGC);
+    CHECK(got == baselineStartGC);
+    got = sampleCount(totalGC);
+    INFO("/sched/pauses/total/gc:seconds sample count " << got << " changed from baseline of " << baselineTotalGC);
+    CHECK(got == baselineTotalGC);
+    got = sampleCount(stoppingOther);
+    INFO("/sched/pauses/stopping/other:seconds sample count " << got << " did not increase from baseline of "
+                                                              << baselineStartOther);
+    CHECK(got > baselineStartOther);
+    got = sampleCount(totalOther);
+    INFO("/sched/pauses/total/other:seconds sample count " << got << " did not increase from baseline of "
+                                                           << baselineTotalOther);
+    CHECK(got > baselineTotalOther);
+  }
+}
+
+}  // namespace
+
+// metrics_test.go:855 at go1.22.12
+//
+// Go's cases that the port has: runtime.GC, runtime.GOMAXPROCS and
+// runtime.ReadMemStats. Not here: runtime.GoroutineProfile,
+// runtime/debug.WriteHeapDump and runtime/trace.Start (the port has none
+// of them), and runtime.Stack, whose dump of every goroutine holds
+// sched.lock in the port instead of stopping the world (Departure in
+// traceback.cpp's Stack).
+TEST_CASE("TestSchedPauseMetrics", "[metrics_test.go]") {
+  // Automatic collections off, so that no incidental GC pause is counted
+  // while a case looks for others only.
+  gort_test::GCPercentGuard restore(-1);
+  runtime::GC();
+
+  SECTION("runtime.GC") { testSchedPauseMetrics([] { runtime::GC(); }, true); }
+  SECTION("runtime.GOMAXPROCS") {
+    testSchedPauseMetrics(
+        [] {
+          int n = runtime::GOMAXPROCS(0);
+          runtime::GOMAXPROCS(n + 1);
+          runtime::GOMAXPROCS(n);
+        },
+        false);
+  }
+  SECTION("runtime.ReadMemStats") {
+    testSchedPauseMetrics(
+        [] {
+          runtime::MemStats mstats{};
+          runtime::ReadMemStats(&mstats);
+        },
+        false);
+  }
 }
 
 // metrics_test.go:1294 at go1.22.12

@@ -432,7 +432,7 @@ TEST_CASE("gort: the check mode's bitmap tells two objects of a span apart", "[g
 
   // The check's bitmap may only be used while no cycle runs (the stress
   // label's goroutine starts cycles at any time).
-  runtime::stopTheWorldGC();
+  runtime::worldStop stw = runtime::stopTheWorldGC(runtime::stwUnknown);
   runtime::startCheckmarks();
   // setCheckmark wants the mark's bit set: set it for the check, and put
   // it back after. (The bits may be set already: a or b allocated black
@@ -449,7 +449,7 @@ TEST_CASE("gort: the check mode's bitmap tells two objects of a span apart", "[g
   if (!aWas) ma.clearMarked();
   if (!bWas) mb.clearMarked();
   runtime::endCheckmarks();
-  runtime::startTheWorldGC();
+  runtime::startTheWorldGC(stw);
 
   CHECK_FALSE(firstA);
   CHECK_FALSE(firstB);  // a's bit is not b's

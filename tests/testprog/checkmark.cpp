@@ -28,7 +28,7 @@ void CheckmarkUnmarked() {
   gort::debug::SetGCPercent(-1);
   gort::ptr<int64_t> obj = gort::new_<int64_t>(42);
   auto addr = uintptr_t(obj.get());
-  runtime::stopTheWorld();
+  runtime::stopTheWorld(runtime::stwUnknown);
   runtime::startCheckmarks();
   runtime::mspan* s = runtime::spanOf(addr);
   runtime::setCheckmark(addr, 0, 0, s->markBitsForIndex(s->objIndex(addr)));
