@@ -9,8 +9,8 @@
 
 namespace runtime {
 
-/// record counts one duration in its bucket. NOSPLIT, as in Go: the
-/// scheduler records with the world stopping.
+/// record counts one duration in its bucket. NOSPLIT (on its declaration,
+/// histogram.hpp), as in Go: the scheduler records with the world stopping.
 /// \gosrc{histogram.go,timeHistogram.record}
 void timeHistogram::record(int64 duration) {
   // A clock may step back: count it rather than lose it.

@@ -59,8 +59,9 @@ bool metricsInit;
 gort::slice<double> sizeClassBuckets;
 gort::slice<double> timeHistBuckets;
 
-/// metricsLock takes metricsSema, handing it off directly to a waiter on
-/// release: a read is slow enough that queueing beats barging.
+/// metricsLock takes metricsSema, queueing at the head of the waiters
+/// (semacquire1's lifo; Go's comment calls it handoff): a read is slow
+/// enough that queueing beats barging.
 /// \gosrc{metrics.go,metricsLock}
 void metricsLock() {
   semacquire1(&metricsSema, true, semaProfileFlags(0), 0, waitReasonSemacquire);

@@ -590,41 +590,22 @@ void testSchedPauseMetrics(void (*fn)(), bool isGC) {
 
   gort::metrics::Read(m);
 
-  uint64_t got;
-  if (isGC) {
-    got = sampleCount(stoppingGC);
-    INFO("/sched/pauses/stopping/gc:seconds sample count " << got << " did not increase from baseline of "
-                                                           << baselineStartGC);
-    CHECK(got > baselineStartGC);
-    got = sampleCount(totalGC);
-    INFO("/sched/pauses/total/gc:seconds sample count " << got << " did not increase from baseline of "
-                                                        << baselineTotalGC);
-    CHECK(got > baselineTotalGC);
-    got = sampleCount(stoppingOther);
-    INFO("/sched/pauses/stopping/other:seconds sample count " << got << " changed from baseline of "
-                                                              << baselineStartOther);
-    CHECK(got == baselineStartOther);
-    got = sampleCount(totalOther);
-    INFO("/sched/pauses/total/other:seconds sample count " << got << " changed from baseline of "
-                                                           << baselineTotalOther);
-    CHECK(got == baselineTotalOther);
-  } else {
-    got = sampleCount(stoppingGC);
-    INFO("/sched/pauses/stopping/gc:seconds sample count " << got << " changed from baseline of "
-                                                           << baselineStartGC);
-    CHECK(got == baselineStartGC);
-    got = sampleCount(totalGC);
-    INFO("/sched/pauses/total/gc:seconds sample count " << got << " changed from baseline of " << baselineTotalGC);
-    CHECK(got == baselineTotalGC);
-    got = sampleCount(stoppingOther);
-    INFO("/sched/pauses/stopping/other:seconds sample count " << got << " did not increase from baseline of "
-                                                              << baselineStartOther);
-    CHECK(got > baselineStartOther);
-    got = sampleCount(totalOther);
-    INFO("/sched/pauses/total/other:seconds sample count " << got << " did not increase from baseline of "
-                                                           << baselineTotalOther);
-    CHECK(got > baselineTotalOther);
-  }
+  // Each histogram must have grown (the kind fn's stop counts in) or be
+  // as it was (the other kind), with Go's messages.
+  auto expect = [&](const char* name, const Sample& s, uint64_t baseline, bool grows) {
+    uint64_t got = sampleCount(s);
+    if (grows) {
+      INFO(name << " sample count " << got << " did not increase from baseline of " << baseline);
+      CHECK(got > baseline);
+    } else {
+      INFO(name << " sample count " << got << " changed from baseline of " << baseline);
+      CHECK(got == baseline);
+    }
+  };
+  expect("/sched/pauses/stopping/gc:seconds", stoppingGC, baselineStartGC, isGC);
+  expect("/sched/pauses/total/gc:seconds", totalGC, baselineTotalGC, isGC);
+  expect("/sched/pauses/stopping/other:seconds", stoppingOther, baselineStartOther, !isGC);
+  expect("/sched/pauses/total/other:seconds", totalOther, baselineTotalOther, !isGC);
 }
 
 }  // namespace
