@@ -29,8 +29,8 @@ namespace runtime {
 #ifdef GORT_ASAN
 /// asanenabled: the program is built with AddressSanitizer. \gosrc{asan.go,asanenabled}
 inline constexpr bool asanenabled = true;
-void asanread(void* addr, uintptr sz);
-void asanwrite(void* addr, uintptr sz);
+NOSPLIT void asanread(void* addr, uintptr sz);
+NOSPLIT void asanwrite(void* addr, uintptr sz);
 void asanunpoison(void* addr, uintptr sz);
 void asanpoison(void* addr, uintptr sz);
 NOSPLIT __attribute__((no_sanitize_address)) void asanLeave(g* from, g* to, uintptr sp, bool save);
@@ -38,8 +38,8 @@ NOSPLIT __attribute__((no_sanitize_address)) void asanArrive(g* to);
 NOSPLIT __attribute__((no_sanitize_address)) void asanUnwound();
 #else
 inline constexpr bool asanenabled = false;
-inline void asanread(void*, uintptr) {}
-inline void asanwrite(void*, uintptr) {}
+NOSPLIT_INLINE void asanread(void*, uintptr) {}
+NOSPLIT_INLINE void asanwrite(void*, uintptr) {}
 inline void asanunpoison(void*, uintptr) {}
 inline void asanpoison(void*, uintptr) {}
 inline void asanLeave(g*, g*, uintptr, bool) {}

@@ -83,6 +83,19 @@ void setGCPhase(uint32 x) {
   writeBarrier.enabled = gcphase == _GCmark || gcphase == _GCmarktermination;
 }
 
+/// pollFractionalWorkerExit: whether this P's fractional worker should
+/// stop: it ran more than 1.2 times its share of the time since the mark
+/// began (some slack, so that it does not stop and start too often).
+/// \gosrc{mgc.go,pollFractionalWorkerExit}
+bool pollFractionalWorkerExit() {
+  int64 now = nanotime();
+  int64 delta = now - gcController.markStartTime;
+  if (delta <= 0) return true;
+  p* pp = getg()->m->p.ptr();
+  int64 selfTime = pp->gcFractionalMarkTime + (now - pp->gcMarkWorkerStartTime);
+  return double(selfTime) / double(delta) > 1.2 * gcController.fractionalUtilizationGoal;
+}
+
 /// GC: run a full collection and block until it is done, its sweep
 /// included. \gosrc{mgc.go,GC}
 void GC() {
@@ -269,164 +282,6 @@ void gcStart(gcTrigger trigger) {
   if (mode != gcBackgroundMode) Gosched();
 
   semrelease(&work.startSema);
-}
-
-/// gcBgMarkStartWorkers: start a background mark worker for each P that
-/// has none yet; they park in gcBgMarkWorkerPool until the scheduler runs
-/// them. \gosrc{mgc.go,gcBgMarkStartWorkers}
-void gcBgMarkStartWorkers() {
-  static funcval gcBgMarkWorkerPC{gcBgMarkWorker_entry};
-  // (Nothing here may allocate on this goroutine: an allocation could try
-  // to start this same cycle again. The channel was made by gcenable, and
-  // newproc allocates on the system stack, where gcStart does nothing.)
-  while (gcBgMarkWorkerCount < gomaxprocs) {
-    newproc(&gcBgMarkWorkerPC);
-    int ready;
-    chanrecv1(work.bgMarkReady, &ready);
-    gcBgMarkWorkerCount++;
-  }
-}
-
-/// gcBgMarkPrepare: before assists start. Workers and assists come and go,
-/// so the mark counts as idle when nwait == nproc, both starting at ^0.
-/// \gosrc{mgc.go,gcBgMarkPrepare}
-void gcBgMarkPrepare() {
-  work.nproc = ~uint32(0);
-  work.nwait = ~uint32(0);
-}
-
-lfstack gcBgMarkWorkerPool;
-int32 gcBgMarkWorkerCount;
-
-/// gcBgMarkWorker's park function: the worker is off its stack; give back
-/// the M it held and join the pool, where findRunnableGCWorker finds it.
-static bool gcBgMarkWorkerPark(g*, void* nodep) {
-  auto* node = static_cast<gcBgMarkWorkerNode*>(nodep);
-  if (m* mp = node->m.ptr(); mp != nullptr) {
-    // The worker held its M so that it would not be preempted between
-    // finishing its work and parking; release it now that it parked.
-    releasem(mp);
-  }
-  gcBgMarkWorkerPool.push(&node->node);
-  return true;
-}
-
-/// gcBgMarkWorker: a background mark worker, one per P. It parks in the
-/// pool; the scheduler runs it in the mode findRunnableGCWorker (or
-/// findRunnable, for idle time) chose, and it drains on the system stack,
-/// its own stack scannable meanwhile. The last drainer to find no work
-/// left ends the mark (gcMarkDone). \gosrc{mgc.go,gcBgMarkWorker}
-static void gcBgMarkWorker() {
-  g* gp = getg();
-  // The node is not a heap object: the pool holds it only as an integer
-  // (Departure: Go allocates it with new, and the worker's stack keeps it).
-  auto* node = static_cast<gcBgMarkWorkerNode*>(
-      persistentalloc(sizeof(gcBgMarkWorkerNode), alignof(gcBgMarkWorkerNode), &memstats.gcMiscSys));
-  node->gp.set(gp);
-  node->m.set(acquirem());
-  int ready = 1;
-  chansend1(work.bgMarkReady, &ready);  // a free slot: never blocks
-
-  for (;;) {
-    gopark(gcBgMarkWorkerPark, node, waitReasonGCWorkerIdle, 0);
-
-    // Preemption off until the drain is over: this P's mode and gcw are
-    // this worker's.
-    node->m.set(acquirem());
-    p* pp = gp->m->p.ptr();
-
-    if (atomic::Load(&gcBlackenEnabled) == 0) {
-      print("worker mode ", int(pp->gcMarkWorkerMode_), "\n");
-      throw_("gcBgMarkWorker: blackening not enabled");
-    }
-    if (pp->gcMarkWorkerMode_ == gcMarkWorkerNotWorker) throw_("gcBgMarkWorker: mode not set");
-
-    int64 startTime = nanotime();
-    pp->gcMarkWorkerStartTime = startTime;
-    // An idle worker's time is idle time to the GC CPU limiter: the P had
-    // nothing else to run.
-    bool trackLimiterEvent = false;
-    if (pp->gcMarkWorkerMode_ == gcMarkWorkerIdleMode) {
-      trackLimiterEvent = pp->limiterEvent.start(limiterEventIdleMarkWork, startTime);
-    }
-
-    uint32 decnwait = atomic::Xadd(&work.nwait, ~uint32(0));
-    if (decnwait == work.nproc) {
-      print("runtime: work.nwait=", decnwait, " work.nproc=", work.nproc, "\n");
-      throw_("work.nwait was > work.nproc");
-    }
-
-    systemstack([gp, pp] {
-      // Waiting, as far as the scheduler knows, so that this stack can be
-      // scanned, by this worker too.
-      casGToWaiting(gp, _Grunning, waitReasonGCWorkerActive);
-      switch (pp->gcMarkWorkerMode_) {
-        default:
-          throw_("gcBgMarkWorker: unexpected gcMarkWorkerMode");
-        case gcMarkWorkerDedicatedMode:
-          gcDrainMarkWorkerDedicated(&pp->gcw, true);
-          if (gp->preempt) {
-            // Preempted: whatever waits in this P's queue may run
-            // elsewhere while this worker goes on.
-            if (auto [drainQ, n] = runqdrain(pp); n > 0) {
-              lock(&sched.lock);
-              globrunqputbatch(&drainQ, int32(n));
-              unlock(&sched.lock);
-            }
-          }
-          // Go on until there is no work, or the world must stop.
-          gcDrainMarkWorkerDedicated(&pp->gcw, false);
-          break;
-        case gcMarkWorkerFractionalMode:
-          gcDrainMarkWorkerFractional(&pp->gcw);
-          break;
-        case gcMarkWorkerIdleMode:
-          gcDrainMarkWorkerIdle(&pp->gcw);
-          break;
-      }
-      casgstatus(gp, _Gwaiting, _Grunning);
-    });
-
-    int64 now = nanotime();
-    int64 duration = now - startTime;
-    gcController.markWorkerStop(pp->gcMarkWorkerMode_, duration);
-    if (trackLimiterEvent) pp->limiterEvent.stop(limiterEventIdleMarkWork, now);
-    if (pp->gcMarkWorkerMode_ == gcMarkWorkerFractionalMode) {
-      atomic::Xadd(&pp->gcFractionalMarkTime, duration);
-    }
-
-    // Was this the last worker, with no work left?
-    uint32 incnwait = atomic::Xadd(&work.nwait, uint32(1));
-    if (incnwait > work.nproc) {
-      print("runtime: p.gcMarkWorkerMode=", int(pp->gcMarkWorkerMode_), " work.nwait=", incnwait,
-            " work.nproc=", work.nproc, "\n");
-      throw_("work.nwait > work.nproc");
-    }
-
-    pp->gcMarkWorkerMode_ = gcMarkWorkerNotWorker;
-
-    if (incnwait == work.nproc && !gcMarkWorkAvailable(nullptr)) {
-      // Give up the M first: gcMarkDone may stop the world, and this
-      // worker may be rescheduled elsewhere meanwhile.
-      releasem(node->m.ptr());
-      node->m.set(nullptr);
-      gcMarkDone();
-    }
-  }
-}
-void gcBgMarkWorker_entry(funcval*) { gcBgMarkWorker(); }
-
-/// pollFractionalWorkerExit: whether this P's fractional worker should
-/// stop: it ran more than 1.2 times its share of the time since the mark
-/// began (some slack, so that it does not stop and start too often).
-/// \gosrc{mgc.go,pollFractionalWorkerExit}
-bool pollFractionalWorkerExit() {
-  int64 now = nanotime();
-  int64 delta = now - gcController.markStartTime;
-  if (delta <= 0) return true;
-  p* pp = getg()->m->p.ptr();
-  int64 selfTime = pp->gcFractionalMarkTime + (now - pp->gcMarkWorkerStartTime);
-  return double(selfTime) / double(delta) > 1.2 * gcController.fractionalUtilizationGoal;
 }
 
 /// gcMarkDoneFlushed: Ps that had work in the ragged barrier's flush.
@@ -699,6 +554,151 @@ void gcMarkTermination(worldStop stw) {
   releasem(mp);
 }
 
+/// gcBgMarkStartWorkers: start a background mark worker for each P that
+/// has none yet; they park in gcBgMarkWorkerPool until the scheduler runs
+/// them. \gosrc{mgc.go,gcBgMarkStartWorkers}
+void gcBgMarkStartWorkers() {
+  static funcval gcBgMarkWorkerPC{gcBgMarkWorker_entry};
+  // (Nothing here may allocate on this goroutine: an allocation could try
+  // to start this same cycle again. The channel was made by gcenable, and
+  // newproc allocates on the system stack, where gcStart does nothing.)
+  while (gcBgMarkWorkerCount < gomaxprocs) {
+    newproc(&gcBgMarkWorkerPC);
+    int ready;
+    chanrecv1(work.bgMarkReady, &ready);
+    gcBgMarkWorkerCount++;
+  }
+}
+
+/// gcBgMarkPrepare: before assists start. Workers and assists come and go,
+/// so the mark counts as idle when nwait == nproc, both starting at ^0.
+/// \gosrc{mgc.go,gcBgMarkPrepare}
+void gcBgMarkPrepare() {
+  work.nproc = ~uint32(0);
+  work.nwait = ~uint32(0);
+}
+
+lfstack gcBgMarkWorkerPool;
+int32 gcBgMarkWorkerCount;
+
+/// gcBgMarkWorker's park function: the worker is off its stack; give back
+/// the M it held and join the pool, where findRunnableGCWorker finds it.
+static bool gcBgMarkWorkerPark(g*, void* nodep) {
+  auto* node = static_cast<gcBgMarkWorkerNode*>(nodep);
+  if (m* mp = node->m.ptr(); mp != nullptr) {
+    // The worker held its M so that it would not be preempted between
+    // finishing its work and parking; release it now that it parked.
+    releasem(mp);
+  }
+  gcBgMarkWorkerPool.push(&node->node);
+  return true;
+}
+
+/// gcBgMarkWorker: a background mark worker, one per P. It parks in the
+/// pool; the scheduler runs it in the mode findRunnableGCWorker (or
+/// findRunnable, for idle time) chose, and it drains on the system stack,
+/// its own stack scannable meanwhile. The last drainer to find no work
+/// left ends the mark (gcMarkDone). \gosrc{mgc.go,gcBgMarkWorker}
+static void gcBgMarkWorker() {
+  g* gp = getg();
+  // The node is not a heap object: the pool holds it only as an integer
+  // (Departure: Go allocates it with new, and the worker's stack keeps it).
+  auto* node = static_cast<gcBgMarkWorkerNode*>(
+      persistentalloc(sizeof(gcBgMarkWorkerNode), alignof(gcBgMarkWorkerNode), &memstats.gcMiscSys));
+  node->gp.set(gp);
+  node->m.set(acquirem());
+  int ready = 1;
+  chansend1(work.bgMarkReady, &ready);  // a free slot: never blocks
+
+  for (;;) {
+    gopark(gcBgMarkWorkerPark, node, waitReasonGCWorkerIdle, 0);
+
+    // Preemption off until the drain is over: this P's mode and gcw are
+    // this worker's.
+    node->m.set(acquirem());
+    p* pp = gp->m->p.ptr();
+
+    if (atomic::Load(&gcBlackenEnabled) == 0) {
+      print("worker mode ", int(pp->gcMarkWorkerMode_), "\n");
+      throw_("gcBgMarkWorker: blackening not enabled");
+    }
+    if (pp->gcMarkWorkerMode_ == gcMarkWorkerNotWorker) throw_("gcBgMarkWorker: mode not set");
+
+    int64 startTime = nanotime();
+    pp->gcMarkWorkerStartTime = startTime;
+    // An idle worker's time is idle time to the GC CPU limiter: the P had
+    // nothing else to run.
+    bool trackLimiterEvent = false;
+    if (pp->gcMarkWorkerMode_ == gcMarkWorkerIdleMode) {
+      trackLimiterEvent = pp->limiterEvent.start(limiterEventIdleMarkWork, startTime);
+    }
+
+    uint32 decnwait = atomic::Xadd(&work.nwait, ~uint32(0));
+    if (decnwait == work.nproc) {
+      print("runtime: work.nwait=", decnwait, " work.nproc=", work.nproc, "\n");
+      throw_("work.nwait was > work.nproc");
+    }
+
+    systemstack([gp, pp] {
+      // Waiting, as far as the scheduler knows, so that this stack can be
+      // scanned, by this worker too.
+      casGToWaiting(gp, _Grunning, waitReasonGCWorkerActive);
+      switch (pp->gcMarkWorkerMode_) {
+        default:
+          throw_("gcBgMarkWorker: unexpected gcMarkWorkerMode");
+        case gcMarkWorkerDedicatedMode:
+          gcDrainMarkWorkerDedicated(&pp->gcw, true);
+          if (gp->preempt) {
+            // Preempted: whatever waits in this P's queue may run
+            // elsewhere while this worker goes on.
+            if (auto [drainQ, n] = runqdrain(pp); n > 0) {
+              lock(&sched.lock);
+              globrunqputbatch(&drainQ, int32(n));
+              unlock(&sched.lock);
+            }
+          }
+          // Go on until there is no work, or the world must stop.
+          gcDrainMarkWorkerDedicated(&pp->gcw, false);
+          break;
+        case gcMarkWorkerFractionalMode:
+          gcDrainMarkWorkerFractional(&pp->gcw);
+          break;
+        case gcMarkWorkerIdleMode:
+          gcDrainMarkWorkerIdle(&pp->gcw);
+          break;
+      }
+      casgstatus(gp, _Gwaiting, _Grunning);
+    });
+
+    int64 now = nanotime();
+    int64 duration = now - startTime;
+    gcController.markWorkerStop(pp->gcMarkWorkerMode_, duration);
+    if (trackLimiterEvent) pp->limiterEvent.stop(limiterEventIdleMarkWork, now);
+    if (pp->gcMarkWorkerMode_ == gcMarkWorkerFractionalMode) {
+      atomic::Xadd(&pp->gcFractionalMarkTime, duration);
+    }
+
+    // Was this the last worker, with no work left?
+    uint32 incnwait = atomic::Xadd(&work.nwait, uint32(1));
+    if (incnwait > work.nproc) {
+      print("runtime: p.gcMarkWorkerMode=", int(pp->gcMarkWorkerMode_), " work.nwait=", incnwait,
+            " work.nproc=", work.nproc, "\n");
+      throw_("work.nwait > work.nproc");
+    }
+
+    pp->gcMarkWorkerMode_ = gcMarkWorkerNotWorker;
+
+    if (incnwait == work.nproc && !gcMarkWorkAvailable(nullptr)) {
+      // Give up the M first: gcMarkDone may stop the world, and this
+      // worker may be rescheduled elsewhere meanwhile.
+      releasem(node->m.ptr());
+      node->m.set(nullptr);
+      gcMarkDone();
+    }
+  }
+}
+void gcBgMarkWorker_entry(funcval*) { gcBgMarkWorker(); }
+
 /// gcMarkWorkAvailable: whether marking work is left: in pp's gcWork
 /// (pp may be null), on the global full list, or as root jobs.
 /// \gosrc{mgc.go,gcMarkWorkAvailable}
@@ -858,6 +858,35 @@ void clearpools() {
   unlock(&sched.sudoglock);
 }
 
+/// itoaDiv: val/10^dec in decimal, in buf (n bytes, filled from its end,
+/// NUL-terminated); returns where the digits start. \gosrc{mgc.go,itoaDiv}
+const char* itoaDiv(char* buf, size_t n, uint64 val, int dec) {
+  int i = int(n) - 2;
+  buf[n - 1] = 0;
+  int idec = i - dec;
+  while (val >= 10 || i >= idec) {
+    buf[i--] = char(val % 10 + '0');
+    if (i == idec) buf[i--] = '.';
+    val /= 10;
+  }
+  buf[i] = char(val + '0');
+  return buf + i;
+}
+
+/// fmtNSAsMS: ns as milliseconds, whole ones from 10 ms up, else two
+/// significant digits with at most three decimals. \gosrc{mgc.go,fmtNSAsMS}
+const char* fmtNSAsMS(char* buf, size_t n, uint64 ns) {
+  if (ns >= 10000000) return itoaDiv(buf, n, ns / 1000000, 0);
+  uint64 x = ns / 1000;
+  if (x == 0) return "0";
+  int dec = 3;
+  while (x >= 100) {
+    x /= 10;
+    dec--;
+  }
+  return itoaDiv(buf, n, x, dec);
+}
+
 // Hooks for tests (Go keeps them in mgc.go beside the collector).
 
 /// gcTestIsReachable: which of the n objects ptrs points to survive a full
@@ -921,35 +950,6 @@ const char* gcTestPointerClass(void* p) {
   if (data.lo <= p2 && p2 < data.hi) return "data";
   if (bss.lo <= p2 && p2 < bss.hi) return "bss";
   return "other";
-}
-
-/// itoaDiv: val/10^dec in decimal, in buf (n bytes, filled from its end,
-/// NUL-terminated); returns where the digits start. \gosrc{mgc.go,itoaDiv}
-const char* itoaDiv(char* buf, size_t n, uint64 val, int dec) {
-  int i = int(n) - 2;
-  buf[n - 1] = 0;
-  int idec = i - dec;
-  while (val >= 10 || i >= idec) {
-    buf[i--] = char(val % 10 + '0');
-    if (i == idec) buf[i--] = '.';
-    val /= 10;
-  }
-  buf[i] = char(val + '0');
-  return buf + i;
-}
-
-/// fmtNSAsMS: ns as milliseconds, whole ones from 10 ms up, else two
-/// significant digits with at most three decimals. \gosrc{mgc.go,fmtNSAsMS}
-const char* fmtNSAsMS(char* buf, size_t n, uint64 ns) {
-  if (ns >= 10000000) return itoaDiv(buf, n, ns / 1000000, 0);
-  uint64 x = ns / 1000;
-  if (x == 0) return "0";
-  int dec = 3;
-  while (x >= 100) {
-    x /= 10;
-    dec--;
-  }
-  return itoaDiv(buf, n, x, dec);
 }
 
 }  // namespace runtime

@@ -232,7 +232,7 @@ NOWRITEBARRIER void gcDrain(gcWork* gcw, int flags);
 NOWRITEBARRIER void gcDrainMarkWorkerIdle(gcWork* gcw);
 NOWRITEBARRIER void gcDrainMarkWorkerDedicated(gcWork* gcw, bool untilPreempt);
 NOWRITEBARRIER void gcDrainMarkWorkerFractional(gcWork* gcw);
-NOWRITEBARRIER int64 gcDrainN(gcWork* gcw, int64 scanWork);
+NOWRITEBARRIER SYSTEMSTACK int64 gcDrainN(gcWork* gcw, int64 scanWork);
 void gcAssistAlloc(g* gp);
 SYSTEMSTACK void gcAssistAlloc1(g* gp, int64 scanWork);
 void gcWakeAllAssists();

@@ -704,6 +704,7 @@ done:
 /// the work done. For assists: no background credit is made.
 /// \gosrc{mgcmark.go,gcDrainN}
 int64 gcDrainN(gcWork* gcw, int64 scanWork) {
+  systemstackcheck();
   if (!writeBarrier.enabled) throw_("gcDrainN phase incorrect");
 
   // Scan work this call has already flushed to the controller.

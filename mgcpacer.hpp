@@ -243,7 +243,7 @@ struct gcControllerState {
   void startCycle(int64 markStartTime, int procs, gcTrigger trigger);
   void revise();
   void endCycle(int64 now, int procs, bool userForced);
-  void enlistWorker();
+  NOWRITEBARRIER void enlistWorker();
   std::tuple<g*, int64> findRunnableGCWorker(p* pp, int64 now);
   void resetLive(uint64 bytesMarked);
   void markWorkerStop(gcMarkWorkerMode mode, int64 duration);

@@ -527,9 +527,7 @@ enum spanAllocType : uint8 {
   spanAllocWorkBuf = 3,
 };
 
-/// manual: a manually managed span (not the heap's).
-/// \gosrc{mheap.go,spanAllocType.manual}
-NOSPLIT_INLINE bool manual(spanAllocType s) { return s != spanAllocHeap; }
+NOSPLIT_INLINE bool manual(spanAllocType s);
 
 }  // namespace runtime
 
@@ -776,6 +774,10 @@ NOSPLIT_INLINE mspan* spanOfUnchecked(uintptr p) {
   arenaIdx ai = arenaIndex(p);
   return (*mheap_.arenas[ai.l1()].load())[ai.l2()].load()->spans[(p / pageSize) % pagesPerArena];
 }
+
+/// manual: a manually managed span (not the heap's).
+/// \gosrc{mheap.go,spanAllocType.manual}
+NOSPLIT_INLINE bool manual(spanAllocType s) { return s != spanAllocHeap; }
 
 /// bytep: the n'th byte of the bitmap. \gosrc{mheap.go,gcBits.bytep}
 inline uint8* gcBits::bytep(uintptr n) { return &x + n; }

@@ -71,10 +71,6 @@ void usleep(uint32 usec) {
   nanosleep(&ts, nullptr);
 }
 
-/// osyield gives up the CPU to another thread (sched_yield).
-/// \gosrc{sys_linux_amd64.s,osyield}
-void osyield() { sched_yield(); }
-
 void mstart_pthread(m* mp);
 
 namespace {
@@ -152,5 +148,9 @@ void mpreinit(m* mp) {
   mp->gsignal = newobject<g>();
   mp->gsignal->m = mp;
 }
+
+/// osyield gives up the CPU to another thread (sched_yield).
+/// \gosrc{sys_linux_amd64.s,osyield}
+void osyield() { sched_yield(); }
 
 }  // namespace runtime

@@ -22,6 +22,27 @@ thread_local printsink* tls_sink = nullptr;
 
 printsink* currentsink() { return tls_sink; }
 
+/// printlock/printunlock keep one M's multi-part message together; they nest
+/// per M. \gosrc{print.go,printlock}
+void printlock() {
+  g* gp = getg();
+  if (gp == nullptr) return;
+  m* mp = gp->m;
+  mp->locks++;  // do not reschedule between printlock and printunlock
+  mp->printlock++;
+  if (mp->printlock == 1) lock(&debuglock);
+  mp->locks--;
+}
+
+/// \gosrc{print.go,printunlock}
+void printunlock() {
+  g* gp = getg();
+  if (gp == nullptr) return;
+  m* mp = gp->m;
+  mp->printlock--;
+  if (mp->printlock == 0) unlock(&debuglock);
+}
+
 /// gwrite: write to the current sink. \gosrc{print.go,gwrite}
 void gwrite(const char* s, size_t n) {
   printsink* k = tls_sink;
@@ -158,27 +179,6 @@ void printbuf::putfloat(double v) {
   buf[n + 5] = char((e / 10) % 10 + '0');
   buf[n + 6] = char(e % 10 + '0');
   put(buf, sizeof buf);
-}
-
-/// printlock/printunlock keep one M's multi-part message together; they nest
-/// per M. \gosrc{print.go,printlock}
-void printlock() {
-  g* gp = getg();
-  if (gp == nullptr) return;
-  m* mp = gp->m;
-  mp->locks++;  // do not reschedule between printlock and printunlock
-  mp->printlock++;
-  if (mp->printlock == 1) lock(&debuglock);
-  mp->locks--;
-}
-
-/// \gosrc{print.go,printunlock}
-void printunlock() {
-  g* gp = getg();
-  if (gp == nullptr) return;
-  m* mp = gp->m;
-  mp->printlock--;
-  if (mp->printlock == 0) unlock(&debuglock);
 }
 
 }  // namespace runtime

@@ -157,7 +157,7 @@ bool envInt32(const char* name, int32* out);
 void installTerminateHandler();
 void initsig();
 void minit();
-void unminit();
+NOSPLIT void unminit();
 uintptr stackSize();
 uintptr stackGuardSize();
 
@@ -749,7 +749,6 @@ SYSTEMSTACK int64 startTheWorldWithSema(int64 now, worldStop w) {
 
 extern "C" [[noreturn]] NOSPLIT NOWRITEBARRIERREC void mstart0() asm("runtime.mstart0");
 [[noreturn]] static void mstart1();
-extern "C" void mexit(bool osStack) asm("runtime.mexit");
 
 /// mstart0: the first C++ frame of every M, on the OS stack. Departure: Go's
 /// mstart0 calls mexit when mstart1 "returns" through gogo(&m.g0.sched);
@@ -788,6 +787,7 @@ static void mPark() {
   noteclear(&gp->m->park);
 }
 
+extern "C" void mexit(bool osStack) asm("runtime.mexit");
 /// mexit: the current M is done; unlink it and let its thread return from
 /// mstart.
 /// m0 cannot exit (the process would end), so it parks forever.

@@ -11,7 +11,7 @@ namespace runtime {
 
 // Goroutine lifecycle and parking (proc.go).
 NOSPLIT void Gosched();
-void goschedIfBusy();
+NOSPLIT void goschedIfBusy();
 void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason,
             int traceskip = 0);
 void goparkunlock(mutex* lock, waitReason reason, int traceskip = 0);

@@ -47,20 +47,20 @@ namespace runtime {
 #ifdef GORT_TSAN
 /// raceenabled: the program is built with ThreadSanitizer. \gosrc{race0.go,raceenabled}
 inline constexpr bool raceenabled = true;
-uintptr racegostart(uintptr pc, g* newg);
+NOSPLIT uintptr racegostart(uintptr pc, g* newg);
 void raceinitm(g* g0);
 NOSPLIT __attribute__((no_sanitize_thread)) void raceswitch(g* from, g* to);
-void raceacquire(void* addr);
-void racerelease(void* addr);
-void racereleasemerge(void* addr);
+NOSPLIT void raceacquire(void* addr);
+NOSPLIT void racerelease(void* addr);
+NOSPLIT void racereleasemerge(void* addr);
 #else
 inline constexpr bool raceenabled = false;
-inline uintptr racegostart(uintptr, g*) { return 0; }
+NOSPLIT_INLINE uintptr racegostart(uintptr, g*) { return 0; }
 inline void raceinitm(g*) {}
 inline void raceswitch(g*, g*) {}
-inline void raceacquire(void*) {}
-inline void racerelease(void*) {}
-inline void racereleasemerge(void*) {}
+NOSPLIT_INLINE void raceacquire(void*) {}
+NOSPLIT_INLINE void racerelease(void*) {}
+NOSPLIT_INLINE void racereleasemerge(void*) {}
 #endif
 
 }  // namespace runtime

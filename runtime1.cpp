@@ -21,29 +21,12 @@ uint32 traceback_cache = 1u << tracebackShift;  // GOTRACEBACK=single
 
 }  // namespace
 
-/// setTraceback parses GOTRACEBACK. \gosrc{runtime1.go,setTraceback}
-void setTraceback(const char* level) {
-  uint32 t;
-  if (level == nullptr || strcmp(level, "") == 0 || strcmp(level, "single") == 0) {
-    t = 1u << tracebackShift;
-  } else if (strcmp(level, "none") == 0) {
-    t = 0;
-  } else if (strcmp(level, "all") == 0) {
-    t = 1u << tracebackShift | tracebackAll;
-  } else if (strcmp(level, "system") == 0) {
-    t = 2u << tracebackShift | tracebackAll;
-  } else if (strcmp(level, "crash") == 0) {
-    t = 2u << tracebackShift | tracebackAll | tracebackCrash;
-  } else {
-    auto [n, ok] = atoi32(level);
-    t = ok ? (uint32(n) << tracebackShift) | tracebackAll : (1u << tracebackShift);
-  }
-  traceback_cache = t;
-}
+void setTraceback(const char* level);
 
 /// gotraceback returns the current traceback level and whether to show all
 /// goroutines and crash. A runtime throw always shows runtime frames.
 /// \gosrc{runtime1.go,gotraceback}
+NOSPLIT int32 gotraceback_level(bool* all, bool* crash);
 int32 gotraceback_level(bool* all, bool* crash) {
   g* gp = getg();
   uint32 t = atomic::Load(&traceback_cache);
@@ -91,6 +74,26 @@ void parsedebugvars() {
     }
   }
   setTraceback(getenv("GOTRACEBACK"));
+}
+
+/// setTraceback parses GOTRACEBACK. \gosrc{runtime1.go,setTraceback}
+void setTraceback(const char* level) {
+  uint32 t;
+  if (level == nullptr || strcmp(level, "") == 0 || strcmp(level, "single") == 0) {
+    t = 1u << tracebackShift;
+  } else if (strcmp(level, "none") == 0) {
+    t = 0;
+  } else if (strcmp(level, "all") == 0) {
+    t = 1u << tracebackShift | tracebackAll;
+  } else if (strcmp(level, "system") == 0) {
+    t = 2u << tracebackShift | tracebackAll;
+  } else if (strcmp(level, "crash") == 0) {
+    t = 2u << tracebackShift | tracebackAll | tracebackCrash;
+  } else {
+    auto [n, ok] = atoi32(level);
+    t = ok ? (uint32(n) << tracebackShift) | tracebackAll : (1u << tracebackShift);
+  }
+  traceback_cache = t;
 }
 
 /// atoi for GOMAXPROCS (Go: atoi32 in string.go).

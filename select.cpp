@@ -73,7 +73,7 @@ void block() {
 }
 
 namespace {
-NOSPLIT_INLINE uintptr sortkey(hchan* c) { return reinterpret_cast<uintptr>(c); }
+NOSPLIT_INLINE uintptr sortkey(hchan* c);
 
 struct selunlockArgs {
   scase* scases;
@@ -319,6 +319,12 @@ sclose:
   selunlock(scases, lockorder, norder);
   panicplain("send on closed channel");
 }
+
+/// sortkey: the order in which select locks channels: by address.
+/// \gosrc{select.go,hchan.sortkey}
+namespace {
+NOSPLIT_INLINE uintptr sortkey(hchan* c) { return reinterpret_cast<uintptr>(c); }
+}  // namespace
 
 /// dequeueSudoG removes sgp from q, wherever it is. \gosrc{select.go,dequeueSudoG}
 void waitq::dequeueSudoG(sudog* sgp) {

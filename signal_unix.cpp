@@ -260,6 +260,7 @@ void minitSignalStack() {
 /// unminitSignals undoes minitSignalStack when an M's thread exits: a
 /// signal stack the runtime installed is disabled and unmapped.
 /// \gosrc{signal_unix.go,unminitSignals}
+NOSPLIT void unminitSignals();
 void unminitSignals() {
   m* mp = getg()->m;
   if (!mp->newSigstack) return;
@@ -285,6 +286,7 @@ void minit() {
 }
 
 /// unminit undoes minit when the M's thread exits. \gosrc{os_linux.go,unminit}
+NOSPLIT void unminit();
 void unminit() {
   unminitSignals();
   getg()->m->procid = 0;

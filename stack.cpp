@@ -454,41 +454,6 @@ SYSTEMSTACK void stackfree(stack stk) {
   releasem(mp);
 }
 
-/// freeStackSpans: at the end of a cycle, give the heap back the stack
-/// spans that stackpoolfree and stackfree kept while it ran: every pool
-/// span with no stack in use, and every cached large-stack span.
-/// \gosrc{stack.go,freeStackSpans}
-SYSTEMSTACK void freeStackSpans() {
-  systemstackcheck();
-  for (uint8 order = 0; order < _NumStackOrders; order++) {
-    lock(&stackpool[order].item.mu);
-    mSpanList* list = &stackpool[order].item.span;
-    for (mspan* s = list->first; s != nullptr;) {
-      mspan* next = s->next;
-      if (s->allocCount == 0) {
-        list->remove(s);
-        s->manualFreeList = 0;
-        osStackFree(s);
-        mheap_.freeManual(s, spanAllocStack);
-      }
-      s = next;
-    }
-    unlock(&stackpool[order].item.mu);
-  }
-
-  lock(&stackLarge.lock);
-  for (auto& l : stackLarge.free) {
-    for (mspan* s = l.first; s != nullptr;) {
-      mspan* next = s->next;
-      l.remove(s);
-      osStackFree(s);
-      mheap_.freeManual(s, spanAllocStack);
-      s = next;
-    }
-  }
-  unlock(&stackLarge.lock);
-}
-
 /// fiberLeave: asm_amd64.S calls this on the current stack just before it
 /// switches to to's stack (sanitizer builds only; see asm_amd64.S). save
 /// says whether the current context will be resumed (mcall, systemstack,
@@ -511,10 +476,6 @@ void fiberArrive(g* to) { asanArrive(to); }
 /// on (sanitizer builds only; see asanUnwound).
 extern "C" NOSPLIT void fiberUnwound() asm("runtime.fiberUnwound");
 void fiberUnwound() { asanUnwound(); }
-
-/// morestackc: a SYSTEMSTACK function ran on a goroutine stack.
-/// \gosrc{stack.go,morestackc}
-void morestackc() { throw_("attempt to execute system stack code on user stack"); }
 
 /// stackfreeSpares frees gp's spare segments above the segment whose
 /// record is top (nullptr: the first stack); they hold no frames ([seg-spare]).
@@ -581,24 +542,6 @@ extern "C" const uintptr morestackAgain asm("runtime.morestackAgain");
   gp->sched.pc = uintptr(&lessstack);
   gp->sched.bp = 0;
   gogo(&gp->sched);
-}
-
-/// isShrinkStackSafe reports whether shrinkstack may run on the stopped gp:
-/// not while gp is in a system call, whose C++ may be running on the very
-/// spares shrinkstack would free (it has no P, so nothing stops it). Go
-/// also refuses at an asynchronous safe point and while gp is parking on a
-/// channel; those protect the copying of a stack, which the port never
-/// does. \gosrc{stack.go,isShrinkStackSafe}
-bool isShrinkStackSafe(g* gp) { return gp->syscallsp == 0; }
-
-/// shrinkstack: Go halves a stack that uses less than a quarter of itself
-/// (copystack). The port's stacks do not move; it frees the segments gp
-/// no longer runs on instead. Called by scanstack with gp stopped.
-/// \gosrc{stack.go,shrinkstack}
-SYSTEMSTACK void shrinkstack(g* gp) {
-  systemstackcheck();
-  if (gp->stack_.lo == 0) throw_("missing stack in shrinkstack");
-  stackfreeSpares(gp, gp->stackseg);
 }
 
 /// guardPageActive reports whether stacks carry a kernel guard page.
@@ -694,3 +637,63 @@ void newstack(uintptr tlsguard) {
   newstackSegment(gp, newsize, need);
 }
 
+namespace runtime {
+
+/// isShrinkStackSafe reports whether shrinkstack may run on the stopped gp:
+/// not while gp is in a system call, whose C++ may be running on the very
+/// spares shrinkstack would free (it has no P, so nothing stops it). Go
+/// also refuses at an asynchronous safe point and while gp is parking on a
+/// channel; those protect the copying of a stack, which the port never
+/// does. \gosrc{stack.go,isShrinkStackSafe}
+bool isShrinkStackSafe(g* gp) { return gp->syscallsp == 0; }
+
+/// shrinkstack: Go halves a stack that uses less than a quarter of itself
+/// (copystack). The port's stacks do not move; it frees the segments gp
+/// no longer runs on instead. Called by scanstack with gp stopped.
+/// \gosrc{stack.go,shrinkstack}
+SYSTEMSTACK void shrinkstack(g* gp) {
+  systemstackcheck();
+  if (gp->stack_.lo == 0) throw_("missing stack in shrinkstack");
+  stackfreeSpares(gp, gp->stackseg);
+}
+
+/// freeStackSpans: at the end of a cycle, give the heap back the stack
+/// spans that stackpoolfree and stackfree kept while it ran: every pool
+/// span with no stack in use, and every cached large-stack span.
+/// \gosrc{stack.go,freeStackSpans}
+SYSTEMSTACK void freeStackSpans() {
+  systemstackcheck();
+  for (uint8 order = 0; order < _NumStackOrders; order++) {
+    lock(&stackpool[order].item.mu);
+    mSpanList* list = &stackpool[order].item.span;
+    for (mspan* s = list->first; s != nullptr;) {
+      mspan* next = s->next;
+      if (s->allocCount == 0) {
+        list->remove(s);
+        s->manualFreeList = 0;
+        osStackFree(s);
+        mheap_.freeManual(s, spanAllocStack);
+      }
+      s = next;
+    }
+    unlock(&stackpool[order].item.mu);
+  }
+
+  lock(&stackLarge.lock);
+  for (auto& l : stackLarge.free) {
+    for (mspan* s = l.first; s != nullptr;) {
+      mspan* next = s->next;
+      l.remove(s);
+      osStackFree(s);
+      mheap_.freeManual(s, spanAllocStack);
+      s = next;
+    }
+  }
+  unlock(&stackLarge.lock);
+}
+
+/// morestackc: a SYSTEMSTACK function ran on a goroutine stack.
+/// \gosrc{stack.go,morestackc}
+void morestackc() { throw_("attempt to execute system stack code on user stack"); }
+
+}  // namespace runtime
