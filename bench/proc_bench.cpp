@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "go.hpp"
 #include "runtime.hpp"
 #include "select.hpp"
+#include "slice.hpp"
 #include "sync/waitgroup.hpp"
 #include "testing.hpp"
 #include "time/time.hpp"
@@ -265,6 +267,77 @@ void benchmarkStackGrowth(B& b, int rec) {
   });
 }
 
+// --- BenchmarkMatmult ----------------------------------------------------------
+
+/// proc_test.go:882 at go1.22.12 (Matrix): a matrix as a slice of rows.
+using Matrix = gort::slice<gort::slice<double>>;
+
+/// proc_test.go:896 at go1.22.12 (makeMatrix): an n-by-n matrix whose
+/// element (i, j) holds i*n+j.
+Matrix makeMatrix(int n) {
+  auto m = gort::make<gort::slice<double>>(n);
+  for (int i = 0; i < n; i++) {
+    m[i] = gort::make<double>(n);
+    for (int j = 0; j < n; j++) {
+      m[i][j] = double(i * n + j);
+    }
+  }
+  return m;
+}
+
+/// proc_test.go:907 at go1.22.12 (matmult): adds A*B into C over the block
+/// of rows [i0,i1), columns [j0,j1) and inner indices [k0,k1). While a side
+/// is at least threshold long, it halves the block along its longest of i
+/// and j, giving the first half to a new goroutine that reports on a
+/// one-slot channel, or else along k, both halves on this goroutine (they
+/// add into the same elements of C). A nil done: the caller is not waiting.
+void matmult(gort::chan<gort::struct_> done, Matrix A, Matrix B, Matrix C, int i0, int i1, int j0, int j1, int k0,
+             int k1, int threshold) {
+  int di = i1 - i0;
+  int dj = j1 - j0;
+  int dk = k1 - k0;
+  if (di >= dj && di >= dk && di >= threshold) {
+    int mi = i0 + di / 2;
+    auto done1 = gort::make_chan<gort::struct_>(1);
+    gort::go(matmult, done1, A, B, C, i0, mi, j0, j1, k0, k1, threshold);
+    matmult(nullptr, A, B, C, mi, i1, j0, j1, k0, k1, threshold);
+    (void)done1.recv();
+  } else if (dj >= dk && dj >= threshold) {
+    int mj = j0 + dj / 2;
+    auto done1 = gort::make_chan<gort::struct_>(1);
+    gort::go(matmult, done1, A, B, C, i0, i1, j0, mj, k0, k1, threshold);
+    matmult(nullptr, A, B, C, i0, i1, mj, j1, k0, k1, threshold);
+    (void)done1.recv();
+  } else if (dk >= threshold) {
+    int mk = k0 + dk / 2;
+    matmult(nullptr, A, B, C, i0, i1, j0, j1, k0, mk, threshold);
+    matmult(nullptr, A, B, C, i0, i1, j0, j1, mk, k1, threshold);
+  } else {
+    for (int i = i0; i < i1; i++) {
+      for (int j = j0; j < j1; j++) {
+        for (int k = k0; k < k1; k++) {
+          C[i][j] += A[i][k] * B[k][j];
+        }
+      }
+    }
+  }
+  if (done) done.send({});
+}
+
+/// proc_test.go:884 at go1.22.12 (BenchmarkMatmult): one product of n-by-n
+/// matrices, n the cube root of b.N plus one, so that the work (n^3
+/// multiply-adds) grows as b.N does; the time per op is about one
+/// multiply-add plus its share of the goroutines and channels.
+void BenchmarkMatmult(B& b) {
+  b.StopTimer();
+  int n = int(std::cbrt(double(b.N))) + 1;
+  Matrix A = makeMatrix(n);
+  Matrix B = makeMatrix(n);
+  Matrix C = makeMatrix(n);
+  b.StartTimer();
+  matmult(nullptr, A, B, C, 0, n, 0, n, 0, n, 8);
+}
+
 [[maybe_unused]] bool registered = [] {
   // proc_test.go:658, 662 at go1.22.12
   registerGo("BenchmarkStackGrowth", [](B& b) { benchmarkStackGrowth(b, 10); });
@@ -274,6 +347,7 @@ void benchmarkStackGrowth(B& b, int rec) {
   registerGo("BenchmarkCreateGoroutinesParallel", BenchmarkCreateGoroutinesParallel);
   registerGo("BenchmarkCreateGoroutinesCapture", BenchmarkCreateGoroutinesCapture);
   registerGo("BenchmarkCreateGoroutinesSingle", BenchmarkCreateGoroutinesSingle);
+  registerGo("BenchmarkMatmult", BenchmarkMatmult);
   for (auto& d : wakeupDelays) {
     int64_t delay = d.ns;
     registerGo((std::string("BenchmarkWakeupParallelSpinning/") + d.name).c_str(),

@@ -1,8 +1,12 @@
 // bench/slice_bench.cpp: the benchmarks of slice_test.go (go1.22.12) that
-// gort runs, under Go's names: BenchmarkGrowSlice (its sub-benchmarks),
+// gort runs, under Go's names, each with its sub-benchmarks:
+// BenchmarkMakeSliceCopy, BenchmarkMakeSlice, BenchmarkGrowSlice,
 // BenchmarkAppend, BenchmarkAppendGrowByte, BenchmarkAppendGrowString,
-// BenchmarkAppendSlice and BenchmarkAppendSliceLarge. The rest are listed in
-// tests/inventory/todo.tsv with the reason.
+// BenchmarkAppendSlice, BenchmarkAppendSliceLarge, BenchmarkAppendSpecialCase,
+// BenchmarkCopy (its byte-slice cases; the string cases, NString, copy from a
+// Go string, a type the port does not have, so they have no rows) and
+// BenchmarkAppendInPlace. The rest are listed in tests/inventory/todo.tsv with
+// the reason.
 //
 // How Go's slice syntax maps: slice.hpp. `append([]T(nil), x...)` is
 // gort::appendSlice(gort::slice<T>{}, x), a growslice every time.
@@ -11,6 +15,7 @@
 // stays bounded and the times include the collections they cause.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -26,7 +31,54 @@ using runtime::Escape;
 // slice_test.go:12
 constexpr int N = 20;
 
+/// slice_test.go:14 at go1.22.12 (BenchmarkMakeSliceCopy), one mallocmove or
+/// makecopy sub-benchmark: make a []T of n elements and copy a source of n
+/// elements into it. mallocmove takes the length from len(src), makecopy
+/// writes it as a constant. Go's compiler turns both pairs into one call of
+/// makeslicecopy, which allocates without zeroing (for an element without
+/// pointers) and copies. Departure: the port has no such fusion: the same
+/// rows here are two calls, gort::make (makeslice64, zeroed) then gort::copy
+/// (slicecopy, or typedslicecopy for pointers). Go makes the source once,
+/// before its sub-benchmarks; here each run makes it with the timer stopped.
+template <class T, int n, bool constLen>
+void makeSliceCopyBody(B& b) {
+  b.StopTimer();
+  auto src = gort::make<T>(n);
+  b.StartTimer();
+  for (int64_t i = 0; i < b.N; i++) {
+    auto x = gort::make<T>(constLen ? n : gort::len(src));
+    gort::copy(x, src);
+    Escape(x.array);
+  }
+}
+
+/// slice_test.go:67 at go1.22.12 (BenchmarkMakeSliceCopy/nilappend), one
+/// sub-benchmark: append a source of n elements to a nil []T, a growslice
+/// every time.
+template <class T, int n>
+void makeSliceCopyNilAppendBody(B& b) {
+  b.StopTimer();
+  auto src = gort::make<T>(n);
+  b.StartTimer();
+  for (int64_t i = 0; i < b.N; i++) {
+    auto x = gort::appendSlice(gort::slice<T>{}, src);
+    Escape(x.array);
+  }
+}
+
 // struct24, struct32 and struct40: bench/testing.hpp.
+
+/// slice_test.go:98 at go1.22.12 (BenchmarkMakeSlice), one sub-benchmark:
+/// make([]T, 2, 4). Go's x lives outside the loop, so each make escapes to
+/// the heap (makeslice) as it does here (makeslice64).
+template <class T>
+void makeSliceBody(B& b) {
+  constexpr int length = 2;
+  for (int64_t i = 0; i < b.N; i++) {
+    auto x = gort::make<T>(length, 2 * length);
+    Escape(x.array);
+  }
+}
 
 /// slice_test.go:154 at go1.22.12: one sub-benchmark's body.
 template <class T>
@@ -111,7 +163,106 @@ void appendSliceLargeBody(B& b) {
   }
 }
 
+/// slice_test.go:310 at go1.22.12: append N ints to an emptied slice with
+/// room for them, by hand (extend by one, then store) while there is room,
+/// with append otherwise.
+void BenchmarkAppendSpecialCase(B& b) {
+  b.StopTimer();
+  auto x = gort::make<int64_t>(0, N);
+  b.StartTimer();
+  for (int64_t i = 0; i < b.N; i++) {
+    x = x.sub(0, 0);
+    for (int j = 0; j < N; j++) {
+      if (gort::len(x) < gort::cap(x)) {
+        x = x.sub(0, gort::len(x) + 1);
+        x[gort::len(x) - 1] = j;
+      } else {
+        x = gort::append(x, int64_t(j));
+      }
+    }
+  }
+  Escape(x.array);
+}
+
+/// slice_test.go:352 at go1.22.12 (BenchmarkCopy), its lByte sub-benchmark:
+/// copy an l-byte slice to the front of a 4 KiB one. Go makes buf before the
+/// sub-benchmark; here each run makes it with the timer stopped. Go reports
+/// n through b.SetBytes (an MB/s column beside ns/op); B has no SetBytes,
+/// and the rows compare ns/op, so n is only kept live.
+template <int l>
+void copyBody(B& b) {
+  b.StopTimer();
+  auto buf = gort::make<uint8_t>(4096);
+  b.StartTimer();
+  auto s = gort::make<uint8_t>(l);
+  int n = 0;
+  for (int64_t i = 0; i < b.N; i++) {
+    n = gort::copy(buf, s);
+  }
+  Escape(n);
+}
+
+/// slice_test.go:374 at go1.22.12: BenchmarkAppendInPlace's slices, globals
+/// as in Go, so that each append's result is stored back to memory.
+gort::slice<uint8_t> sByte;
+gort::slice<uintptr_t> s1Ptr;
+gort::slice<std::array<uintptr_t, 2>> s2Ptr;
+gort::slice<std::array<uintptr_t, 3>> s3Ptr;
+gort::slice<std::array<uintptr_t, 4>> s4Ptr;
+
+/// slice_test.go:397 at go1.22.12 (BenchmarkAppendInPlace/NoGrow), one
+/// sub-benchmark: make a slice of C elements (cap C), append C more (the
+/// first append grows it, the rest fit). Departure: Go's compiler appends in
+/// place to a slice it reaches by address, storing only the new length while
+/// the array has room; gort::append returns a whole header, and the store
+/// back to the global writes all three words, its array through the write
+/// barrier's check.
+template <class T>
+void appendInPlaceNoGrowBody(B& b, gort::slice<T>& s, const T& v) {
+  constexpr int C = 128;
+  for (int64_t i = 0; i < b.N; i++) {
+    s = gort::make<T>(C);
+    for (int j = 0; j < C; j++) {
+      s = gort::append(s, v);
+    }
+  }
+}
+
+/// slice_test.go:447 at go1.22.12 (BenchmarkAppendInPlace/Grow), one
+/// sub-benchmark: from an empty slice, C times append one element and
+/// extend the slice to its capacity, so that every append grows it.
+template <class T>
+void appendInPlaceGrowBody(B& b, gort::slice<T>& s, const T& v) {
+  constexpr int C = 5;
+  for (int64_t i = 0; i < b.N; i++) {
+    s = gort::make<T>(0);
+    for (int j = 0; j < C; j++) {
+      s = gort::append(s, v);
+      s = s.sub(0, gort::cap(s));
+    }
+  }
+}
+
 void registerAll() {
+  // BenchmarkMakeSliceCopy's sources: 8*length bytes, length ints and
+  // length pointers (slice_test.go:15).
+  constexpr int length = 32;
+  registerGo("BenchmarkMakeSliceCopy/mallocmove/Byte", makeSliceCopyBody<uint8_t, 8 * length, false>);
+  registerGo("BenchmarkMakeSliceCopy/mallocmove/Int", makeSliceCopyBody<int64_t, length, false>);
+  registerGo("BenchmarkMakeSliceCopy/mallocmove/Ptr", makeSliceCopyBody<gort::ptr<uint8_t>, length, false>);
+  registerGo("BenchmarkMakeSliceCopy/makecopy/Byte", makeSliceCopyBody<uint8_t, 8 * length, true>);
+  registerGo("BenchmarkMakeSliceCopy/makecopy/Int", makeSliceCopyBody<int64_t, length, true>);
+  registerGo("BenchmarkMakeSliceCopy/makecopy/Ptr", makeSliceCopyBody<gort::ptr<uint8_t>, length, true>);
+  registerGo("BenchmarkMakeSliceCopy/nilappend/Byte", makeSliceCopyNilAppendBody<uint8_t, 8 * length>);
+  registerGo("BenchmarkMakeSliceCopy/nilappend/Int", makeSliceCopyNilAppendBody<int64_t, length>);
+  registerGo("BenchmarkMakeSliceCopy/nilappend/Ptr", makeSliceCopyNilAppendBody<gort::ptr<uint8_t>, length>);
+  registerGo("BenchmarkMakeSlice/Byte", makeSliceBody<uint8_t>);
+  registerGo("BenchmarkMakeSlice/Int16", makeSliceBody<int16_t>);
+  registerGo("BenchmarkMakeSlice/Int", makeSliceBody<int64_t>);
+  registerGo("BenchmarkMakeSlice/Ptr", makeSliceBody<gort::ptr<uint8_t>>);
+  registerGo("BenchmarkMakeSlice/Struct/24", makeSliceBody<struct24>);
+  registerGo("BenchmarkMakeSlice/Struct/32", makeSliceBody<struct32>);
+  registerGo("BenchmarkMakeSlice/Struct/40", makeSliceBody<struct40>);
   registerGo("BenchmarkGrowSlice/Byte", growSliceBody<uint8_t>);
   registerGo("BenchmarkGrowSlice/Int16", growSliceBody<int16_t>);
   registerGo("BenchmarkGrowSlice/Int", growSliceBody<int64_t>);
@@ -135,6 +286,28 @@ void registerAll() {
   registerGo("BenchmarkAppendSliceLarge/65536Bytes", appendSliceLargeBody<64 << 10>);
   registerGo("BenchmarkAppendSliceLarge/262144Bytes", appendSliceLargeBody<256 << 10>);
   registerGo("BenchmarkAppendSliceLarge/1048576Bytes", appendSliceLargeBody<1024 << 10>);
+  registerGo("BenchmarkAppendSpecialCase", BenchmarkAppendSpecialCase);
+  registerGo("BenchmarkCopy/1Byte", copyBody<1>);
+  registerGo("BenchmarkCopy/2Byte", copyBody<2>);
+  registerGo("BenchmarkCopy/4Byte", copyBody<4>);
+  registerGo("BenchmarkCopy/8Byte", copyBody<8>);
+  registerGo("BenchmarkCopy/12Byte", copyBody<12>);
+  registerGo("BenchmarkCopy/16Byte", copyBody<16>);
+  registerGo("BenchmarkCopy/32Byte", copyBody<32>);
+  registerGo("BenchmarkCopy/128Byte", copyBody<128>);
+  registerGo("BenchmarkCopy/1024Byte", copyBody<1024>);
+  registerGo("BenchmarkAppendInPlace/NoGrow/Byte", [](B& b) { appendInPlaceNoGrowBody(b, sByte, uint8_t(0x77)); });
+  registerGo("BenchmarkAppendInPlace/NoGrow/1Ptr", [](B& b) { appendInPlaceNoGrowBody(b, s1Ptr, uintptr_t(0x77)); });
+  registerGo("BenchmarkAppendInPlace/NoGrow/2Ptr", [](B& b) { appendInPlaceNoGrowBody(b, s2Ptr, {0x77, 0x88}); });
+  registerGo("BenchmarkAppendInPlace/NoGrow/3Ptr", [](B& b) { appendInPlaceNoGrowBody(b, s3Ptr, {0x77, 0x88, 0x99}); });
+  registerGo("BenchmarkAppendInPlace/NoGrow/4Ptr",
+             [](B& b) { appendInPlaceNoGrowBody(b, s4Ptr, {0x77, 0x88, 0x99, 0xAA}); });
+  registerGo("BenchmarkAppendInPlace/Grow/Byte", [](B& b) { appendInPlaceGrowBody(b, sByte, uint8_t(0x77)); });
+  registerGo("BenchmarkAppendInPlace/Grow/1Ptr", [](B& b) { appendInPlaceGrowBody(b, s1Ptr, uintptr_t(0x77)); });
+  registerGo("BenchmarkAppendInPlace/Grow/2Ptr", [](B& b) { appendInPlaceGrowBody(b, s2Ptr, {0x77, 0x88}); });
+  registerGo("BenchmarkAppendInPlace/Grow/3Ptr", [](B& b) { appendInPlaceGrowBody(b, s3Ptr, {0x77, 0x88, 0x99}); });
+  registerGo("BenchmarkAppendInPlace/Grow/4Ptr",
+             [](B& b) { appendInPlaceGrowBody(b, s4Ptr, {0x77, 0x88, 0x99, 0xAA}); });
 }
 
 /// Runs registerAll during static initialization, before Google Benchmark

@@ -211,7 +211,8 @@ void registerGo(const char* name, F body) {
 }
 
 /// slice_test.go:93-95 at go1.22.12: element types of several benchmarks
-/// of package runtime_test (BenchmarkGrowSlice, BenchmarkMakeChan).
+/// of package runtime_test (BenchmarkMakeSlice, BenchmarkGrowSlice,
+/// BenchmarkMakeChan).
 struct struct24 {
   int64_t a, b, c;
 };
