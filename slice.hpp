@@ -8,7 +8,8 @@
 //   s[i]                 s[i]                      goPanicIndex when out of range
 //   s[lo:hi]             s.sub(lo, hi)             goPanicSliceB / goPanicSliceAcap
 //   len(s), cap(s)       gort::len(s), gort::cap(s)
-//   copy(dst, src)       gort::copy(dst, src)      slicecopy (typedslicecopy
+//   copy(dst, src)       gort::copy(dst, src)      memmove, as Go's compiler
+//                                                  writes it (typedslicecopy
 //                                                  for GC references)
 //
 // Invariant [slice-zero]: the elements of a slice's array that no one has
@@ -193,9 +194,18 @@ template <class T>
 
 /// copy(dst, src): copies min(len(dst), len(src)) elements; returns how many.
 template <class T>
-int copy(const slice<T>& dst, const slice<T>& src) {
+[[gnu::always_inline]] inline int copy(const slice<T>& dst, const slice<T>& src) {
   if constexpr (std::is_trivially_copyable_v<T>) {
-    return runtime::slicecopy(dst.array, dst.len, src.array, src.len, sizeof(T));
+    // What Go's compiler writes for copy() of pointer-free elements
+    // (walkCopy in cmd/compile/internal/walk/builtin.go): the smaller
+    // length, then one memmove unless the arrays are the same. slicecopy is
+    // its call for instrumented builds only; calling it here cost a second
+    // call per copy (BenchmarkCopy/8Byte: 3.6 ns against Go's 1.6).
+    int n = dst.len < src.len ? dst.len : src.len;
+    if (n > 0 && dst.array.get() != src.array.get()) {
+      runtime::memmove(dst.array.get(), src.array.get(), runtime::uintptr(n) * sizeof(T));
+    }
+    return n;
   } else if constexpr (detail::copiesBitwise<T> && runtime::typeOf<T>.PtrBytes != 0) {
     // GC references (and aggregates of them): what Go's compiler makes of
     // copy() for a pointerful element, one bulk barrier and a memmove.

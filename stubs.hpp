@@ -119,9 +119,47 @@ NOSPLIT_INLINE void memclrNoHeapPointers(void* ptr, uintptr n) {
 #endif
 }
 
+/// memmoveEnds: move n bytes, sizeof(W) <= n <= 2*sizeof(W), as two
+/// words of type W, the first n and the last n bytes' ends, both loaded
+/// before either is stored (memmove_amd64.s's move_N cases).
+template <class W>
+NOSPLIT_INLINE void memmoveEnds(unsigned char* d, const unsigned char* s, uintptr n) {
+  W a, b;
+  __builtin_memcpy(&a, s, sizeof(W));
+  __builtin_memcpy(&b, s + n - sizeof(W), sizeof(W));
+  __builtin_memcpy(d, &a, sizeof(W));
+  __builtin_memcpy(d + n - sizeof(W), &b, sizeof(W));
+}
+
 /// memmove: copy n bytes from `from` to `to`; the ranges may overlap.
-/// \gosrc{stubs.go,memmove}
-NOSPLIT_INLINE void memmove(void* to, const void* from, uintptr n) { __builtin_memmove(to, from, n); }
+/// Up to 32 bytes it moves inline, as memmove_amd64.s's tail does: both
+/// ends are loaded before either is stored, so an overlap is safe (Go's
+/// move_1or2, move_3, move_4, move_5through7, move_8, move_9through16,
+/// move_17through32). Longer moves, and every move whose size GCC knows,
+/// go to __builtin_memmove (the C library's memmove, or inline moves).
+/// Departure: Go's assembly has its own loops for the longer moves. The
+/// small path matters where the size is a variable: a channel's element
+/// (typedmemmove) and copy() of a short slice, which paid a call through
+/// the PLT into the C library for a few bytes. \gosrc{stubs.go,memmove}
+NOSPLIT_INLINE void memmove(void* to, const void* from, uintptr n) {
+  if (__builtin_constant_p(n) || n > 32) {
+    __builtin_memmove(to, from, n);
+    return;
+  }
+  auto* d = static_cast<unsigned char*>(to);
+  auto* s = static_cast<const unsigned char*>(from);
+  if (n > 16) {
+    memmoveEnds<unsigned __int128>(d, s, n);  // move_17through32 (SSE)
+  } else if (n >= 8) {
+    memmoveEnds<uint64>(d, s, n);  // move_8, move_9through16
+  } else if (n >= 4) {
+    memmoveEnds<uint32>(d, s, n);  // move_4, move_5through7
+  } else if (n >= 2) {
+    memmoveEnds<uint16>(d, s, n);  // move_1or2 (2), move_3
+  } else if (n == 1) {
+    *d = *s;  // move_1or2 (1)
+  }
+}
 
 /// publicationBarrier: make the stores that initialised an object visible
 /// before the stores that publish a pointer to it. amd64 keeps stores in
