@@ -112,6 +112,108 @@ YESWRITEBARRIERREC void goPanicSliceB(int x, int y) {
   throw PanicError(boundsError{int64(x), y, true, boundsSliceB}.Error(), true);
 }
 
+/// Goexit runs the goroutine's destructors (its deferred calls) by unwinding
+/// to its entry frame, which then calls goexit1. \gosrc{panic.go,Goexit}
+void Goexit() {
+  mustgetg("runtime.Goexit");
+  throw goexitUnwind{};
+}
+
+/// printpanics prints the chain of panics, oldest first: those handled
+/// (recovered) before the next one started are marked so.
+/// \gosrc{panic.go,printpanics}
+static void printpanics(const std::exception_ptr& p, bool recovered) {
+  const PanicError* pe = nullptr;
+  std::string other;
+  try {
+    std::rethrow_exception(p);
+  } catch (const PanicError& e) {
+    pe = &e;
+  } catch (const std::exception& e) {
+    other = e.what();
+  } catch (...) {
+    other = "unknown C++ exception";
+  }
+  if (pe != nullptr && pe->link()) {
+    bool goexit = false;
+    try {
+      std::rethrow_exception(pe->link());
+    } catch (const goexitUnwind&) {
+      goexit = true;  // a Goexit in progress prints nothing (Go: p.goexit)
+    } catch (...) {
+    }
+    if (!goexit) {
+      printpanics(pe->link(), true);
+      print("\t");
+    }
+  }
+  print("panic: ", pe != nullptr ? pe->what() : other.c_str());
+  if (pe == nullptr) print(" [C++ exception]");
+  if (recovered) print(" [recovered]");
+  print("\n");
+}
+
+/// gopanic: panic(v) with a string. \gosrc{panic.go,gopanic}
+void gopanic(std::string msg) { throw PanicError(std::move(msg), false); }
+
+/// sync.throw: package sync's internal fatal error (an inconsistent Mutex
+/// state), reported as the runtime's own. \gosrc{panic.go,sync_throw}
+[[noreturn]] void sync_throw(const char* s) LINKNAME("sync.throw");
+void sync_throw(const char* s) { throw_(s); }
+
+/// sync.fatal: package sync's fatal error for misuse by the program (unlock
+/// of an unlocked mutex). \gosrc{panic.go,sync_fatal}
+[[noreturn]] void sync_fatal(const char* s) LINKNAME("sync.fatal");
+void sync_fatal(const char* s) { fatal(s); }
+
+/// throw: a fatal error in the runtime itself ("fatal error: ...").
+/// \gosrc{panic.go,throw}
+void throw_(const char* s) {
+  flushstdout();
+  printlock();
+  print("fatal error: ", s, "\n");
+  printunlock();
+  fatalthrow(throwTypeRuntime);
+}
+
+/// fatal: a fatal error caused by the user program (deadlock, misuse).
+/// \gosrc{panic.go,fatal}
+void fatal(const char* s) {
+  flushstdout();
+  printlock();
+  print("fatal error: ", s, "\n");
+  printunlock();
+  fatalthrow(throwTypeUser);
+}
+
+static bool dopanic_m(g* gp);
+
+/// fatalthrow: print the tracebacks and exit 2. \gosrc{panic.go,fatalthrow}
+void fatalthrow(throwType t) {
+  g* gp = getg();
+  if (gp != nullptr && gp->m->throwing == throwTypeNone) gp->m->throwing = t;
+  if (startpanic_m() && dopanic_m(gp)) {
+    signal(SIGABRT, SIG_DFL);
+    abort();  // GOTRACEBACK=crash
+  }
+  exit(2);
+}
+
+/// fatalpanic: an unrecovered panic ends the program. \gosrc{panic.go,fatalpanic}
+[[noreturn]] NOSPLIT static void fatalpanic(const std::exception_ptr& p);
+[[noreturn]] static void fatalpanic(const std::exception_ptr& p) {
+  g* gp = getg();
+  flushstdout();
+  if (startpanic_m()) {
+    printpanics(p, false);
+    if (dopanic_m(gp)) {
+      signal(SIGABRT, SIG_DFL);
+      abort();
+    }
+  }
+  exit(2);
+}
+
 /// startpanic_m prepares to print a fatal error: it counts this M as dying
 /// and serialises fatal output. \gosrc{panic.go,startpanic_m}
 NOWRITEBARRIERREC bool startpanic_m() {
@@ -164,96 +266,6 @@ static bool dopanic_m(g* gp) {
   return docrash;
 }
 
-/// fatalthrow: print the tracebacks and exit 2. \gosrc{panic.go,fatalthrow}
-void fatalthrow(throwType t) {
-  g* gp = getg();
-  if (gp != nullptr && gp->m->throwing == throwTypeNone) gp->m->throwing = t;
-  if (startpanic_m() && dopanic_m(gp)) {
-    signal(SIGABRT, SIG_DFL);
-    abort();  // GOTRACEBACK=crash
-  }
-  exit(2);
-}
-
-/// sync.throw: package sync's internal fatal error (an inconsistent Mutex
-/// state), reported as the runtime's own. \gosrc{panic.go,sync_throw}
-[[noreturn]] void sync_throw(const char* s) LINKNAME("sync.throw");
-void sync_throw(const char* s) { throw_(s); }
-
-/// sync.fatal: package sync's fatal error for misuse by the program (unlock
-/// of an unlocked mutex). \gosrc{panic.go,sync_fatal}
-[[noreturn]] void sync_fatal(const char* s) LINKNAME("sync.fatal");
-void sync_fatal(const char* s) { fatal(s); }
-
-/// throw: a fatal error in the runtime itself ("fatal error: ...").
-/// \gosrc{panic.go,throw}
-void throw_(const char* s) {
-  flushstdout();
-  printlock();
-  print("fatal error: ", s, "\n");
-  printunlock();
-  fatalthrow(throwTypeRuntime);
-}
-
-/// fatal: a fatal error caused by the user program (deadlock, misuse).
-/// \gosrc{panic.go,fatal}
-void fatal(const char* s) {
-  flushstdout();
-  printlock();
-  print("fatal error: ", s, "\n");
-  printunlock();
-  fatalthrow(throwTypeUser);
-}
-
-/// printpanics prints the chain of panics, oldest first: those handled
-/// (recovered) before the next one started are marked so.
-/// \gosrc{panic.go,printpanics}
-static void printpanics(const std::exception_ptr& p, bool recovered) {
-  const PanicError* pe = nullptr;
-  std::string other;
-  try {
-    std::rethrow_exception(p);
-  } catch (const PanicError& e) {
-    pe = &e;
-  } catch (const std::exception& e) {
-    other = e.what();
-  } catch (...) {
-    other = "unknown C++ exception";
-  }
-  if (pe != nullptr && pe->link()) {
-    bool goexit = false;
-    try {
-      std::rethrow_exception(pe->link());
-    } catch (const goexitUnwind&) {
-      goexit = true;  // a Goexit in progress prints nothing (Go: p.goexit)
-    } catch (...) {
-    }
-    if (!goexit) {
-      printpanics(pe->link(), true);
-      print("\t");
-    }
-  }
-  print("panic: ", pe != nullptr ? pe->what() : other.c_str());
-  if (pe == nullptr) print(" [C++ exception]");
-  if (recovered) print(" [recovered]");
-  print("\n");
-}
-
-/// fatalpanic: an unrecovered panic ends the program. \gosrc{panic.go,fatalpanic}
-[[noreturn]] NOSPLIT static void fatalpanic(const std::exception_ptr& p);
-[[noreturn]] static void fatalpanic(const std::exception_ptr& p) {
-  g* gp = getg();
-  flushstdout();
-  if (startpanic_m()) {
-    printpanics(p, false);
-    if (dopanic_m(gp)) {
-      signal(SIGABRT, SIG_DFL);
-      abort();
-    }
-  }
-  exit(2);
-}
-
 /// The terminate handler: reached at the throw of an exception that no frame
 /// of the goroutine catches (see the file comment).
 static void onterminate() {
@@ -295,16 +307,6 @@ void badnog(const char* fn) {
 }  // namespace runtime
 
 using namespace runtime;
-
-/// gopanic: panic(v) with a string. \gosrc{panic.go,gopanic}
-void runtime::gopanic(std::string msg) { throw PanicError(std::move(msg), false); }
-
-/// Goexit runs the goroutine's destructors (its deferred calls) by unwinding
-/// to its entry frame, which then calls goexit1. \gosrc{panic.go,Goexit}
-void runtime::Goexit() {
-  mustgetg("runtime.Goexit");
-  throw goexitUnwind{};
-}
 
 extern "C" {
 /// \gosrc{proc.go,badmcall}

@@ -76,14 +76,19 @@ const char* signame(int sig) {
 }
 
 [[noreturn]] NOSPLIT NOWRITEBARRIERREC void dieFromSignal(int sig);
-[[noreturn]] void dieFromSignal(int sig) {
-  // GOTRACEBACK=crash: re-raise with the default action for a core dump.
-  signal(sig, SIG_DFL);
-  raise(sig);
-  exit(2);
-}
+NOSPLIT void sighandler(int sig, siginfo_t* info, void* ctxt);
 
 }  // namespace
+
+/// initsig installs the handlers (m0 only, from mstart1). \gosrc{signal_unix.go,initsig}
+NOSPLIT NOWRITEBARRIERREC void initsig();
+void initsig() {
+  struct sigaction sa {};
+  sa.sa_sigaction = sighandler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, sigPreempt}) sigaction(sig, &sa, nullptr);
+}
 
 /// pushCall makes the interrupted code look as if it had called targetPC
 /// at resumePC: the return address goes on its stack and the signal returns
@@ -112,9 +117,16 @@ void doSigPreempt(g* gp, ucontext_t* uc) {
   gp->m->signalPending.Store(0);
 }
 
+NOSPLIT void signalM(m* mp, int sig);
+
+/// preemptM: see preempt.hpp. Go's darwin-only bookkeeping
+/// (pendingPreemptSignals) is left out. \gosrc{signal_unix.go,preemptM}
+void preemptM(m* mp) {
+  if (mp->signalPending.CompareAndSwap(0, 1)) signalM(mp, sigPreempt);
+}
+
 namespace {
 
-NOSPLIT void sighandler(int sig, siginfo_t* info, void* ctxt);
 NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
   // SIGPIPE's only flag in Go's sigtable is _SigNotify: with no os/signal
   // to hand it to, Go's sighandler returns, and the write sees EPIPE.
@@ -202,18 +214,18 @@ NOWRITEBARRIERREC void sighandler(int sig, siginfo_t* info, void* ctxt) {
 }
 }  // namespace
 
-/// initsig installs the handlers (m0 only, from mstart1). \gosrc{signal_unix.go,initsig}
-NOSPLIT NOWRITEBARRIERREC void initsig();
-void initsig() {
-  struct sigaction sa {};
-  sa.sa_sigaction = sighandler;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-  sigfillset(&sa.sa_mask);
-  for (int sig : {SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE, sigPreempt}) sigaction(sig, &sa, nullptr);
+namespace {
+/// dieFromSignal: the default action of sig, for GOTRACEBACK=crash.
+/// \gosrc{signal_unix.go,dieFromSignal}
+[[noreturn]] void dieFromSignal(int sig) {
+  // GOTRACEBACK=crash: re-raise with the default action for a core dump.
+  signal(sig, SIG_DFL);
+  raise(sig);
+  exit(2);
 }
+}  // namespace
 
 /// signalM sends sig to mp's thread. \gosrc{os_linux.go,signalM}
-NOSPLIT void signalM(m* mp, int sig);
 void signalM(m* mp, int sig) {
   int64 tid = mp->procid;
   if (tid == 0) {
@@ -222,12 +234,6 @@ void signalM(m* mp, int sig) {
     return;
   }
   syscall(SYS_tgkill, getpid(), pid_t(tid), sig);
-}
-
-/// preemptM: see preempt.hpp. Go's darwin-only bookkeeping
-/// (pendingPreemptSignals) is left out. \gosrc{signal_unix.go,preemptM}
-void preemptM(m* mp) {
-  if (mp->signalPending.CompareAndSwap(0, 1)) signalM(mp, sigPreempt);
 }
 
 /// minitSignalStack gives the thread an alternate signal stack, which is

@@ -43,26 +43,6 @@ inline constexpr const char* gStatusStrings[] = {
     "idle", "runnable", "running", "syscall", "waiting", "", "dead",
     "", "copystack", "preempted"};
 
-/// goroutineheader prints "goroutine N [status]:". \gosrc{traceback.go,goroutineheader}
-void goroutineheader(g* gp) {
-  uint32 gpstatus = readgstatus(gp);
-  bool isScan = (gpstatus & _Gscan) != 0;
-  gpstatus &= ~uint32(_Gscan);
-  const char* status = gpstatus < sizeof gStatusStrings / sizeof gStatusStrings[0]
-                           ? gStatusStrings[gpstatus]
-                           : "???";
-  if (gpstatus == _Gwaiting && gp->waitreason != waitReasonZero)
-    status = String(gp->waitreason);
-  int64 waitfor = 0;
-  if ((gpstatus == _Gwaiting || gpstatus == _Gsyscall) && gp->waitsince != 0)
-    waitfor = (nanotime() - gp->waitsince) / int64(60e9);
-  print("goroutine ", gp->goid, " [", status);
-  if (isScan) print(" (scan)");
-  if (waitfor >= 1) print(", ", waitfor, " minutes");
-  if (gp->lockedm) print(", locked to thread");
-  print("]:\n");
-}
-
 namespace {
 constexpr int maxFrames = 100;
 
@@ -197,26 +177,7 @@ const char* demangle(const char* name, char* buf, size_t cap) {
 #endif
 }
 
-/// showframe reports whether a frame is shown at the current GOTRACEBACK
-/// level: below "system", the runtime's own frames are hidden, except its
-/// exported functions (runtime::Gosched, ...), and so is the C++ library's
-/// exception and invoke plumbing. (A goroutine's entry, goclosure::call,
-/// stays: the goroutine's function is often inlined into it.) \gosrc{traceback.go,showframe}
-bool showframe(const char* name, const char* file) {
-  bool all = false, crash = false;
-  if (gotraceback_level(&all, &crash) > 1) return true;
-  if (name == nullptr) return strstr(file, "libstdc++") == nullptr && strstr(file, "libgcc") == nullptr;
-  auto prefix = [name](const char* p) { return strncmp(name, p, strlen(p)) == 0; };
-  if (prefix("runtime::") || prefix("runtime.")) {
-    const char* rest = name + strlen("runtime:");
-    if (*rest == ':' || *rest == '.') rest++;
-    if (prefix("runtime.")) rest = name + strlen("runtime.");
-    return *rest >= 'A' && *rest <= 'Z';  // isExportedRuntime
-  }
-  return !(prefix("std::__invoke") || prefix("std::apply<") ||
-           prefix("std::__apply_impl") || prefix("__cxa_") || prefix("std::terminate") ||
-           prefix("_Unwind_") || prefix("__restore_rt"));
-}
+bool showframe(const char* name, const char* file);
 
 /// printframe prints one frame as Go does: the function, then a tab, where
 /// it is, and the offset of the pc in the function.
@@ -308,6 +269,17 @@ bool stoppedInMorestack(g* gp) {
 }
 }  // namespace
 
+/// printcreatedby: "created by ... in goroutine N". \gosrc{traceback.go,printcreatedby}
+void printcreatedby(g* gp) {
+  if (gp->gopc == 0 || gp->goid == 1) return;
+  uintptr entry = 0;
+  const char* file = "?";
+  const char* name = findfunc(gp->gopc - 1, &entry, &file);
+  char dem[1024];
+  name = name == nullptr ? "?" : demangle(name, dem, sizeof dem);
+  print("created by ", name, " in goroutine ", gp->parentGoid, "\n");
+}
+
 /// traceback prints the frames of gp. For the calling goroutine it unwinds
 /// from here (skipping `skip` runtime frames); for any other, from the
 /// context saved in gp.sched. A goroutine stopped at a prologue (preempted,
@@ -340,15 +312,47 @@ void traceback(g* gp, int skip) {
 }
 
 
-/// printcreatedby: "created by ... in goroutine N". \gosrc{traceback.go,printcreatedby}
-void printcreatedby(g* gp) {
-  if (gp->gopc == 0 || gp->goid == 1) return;
-  uintptr entry = 0;
-  const char* file = "?";
-  const char* name = findfunc(gp->gopc - 1, &entry, &file);
-  char dem[1024];
-  name = name == nullptr ? "?" : demangle(name, dem, sizeof dem);
-  print("created by ", name, " in goroutine ", gp->parentGoid, "\n");
+namespace {
+/// showframe reports whether a frame is shown at the current GOTRACEBACK
+/// level: below "system", the runtime's own frames are hidden, except its
+/// exported functions (runtime::Gosched, ...), and so is the C++ library's
+/// exception and invoke plumbing. (A goroutine's entry, goclosure::call,
+/// stays: the goroutine's function is often inlined into it.) \gosrc{traceback.go,showframe}
+bool showframe(const char* name, const char* file) {
+  bool all = false, crash = false;
+  if (gotraceback_level(&all, &crash) > 1) return true;
+  if (name == nullptr) return strstr(file, "libstdc++") == nullptr && strstr(file, "libgcc") == nullptr;
+  auto prefix = [name](const char* p) { return strncmp(name, p, strlen(p)) == 0; };
+  if (prefix("runtime::") || prefix("runtime.")) {
+    const char* rest = name + strlen("runtime:");
+    if (*rest == ':' || *rest == '.') rest++;
+    if (prefix("runtime.")) rest = name + strlen("runtime.");
+    return *rest >= 'A' && *rest <= 'Z';  // isExportedRuntime
+  }
+  return !(prefix("std::__invoke") || prefix("std::apply<") ||
+           prefix("std::__apply_impl") || prefix("__cxa_") || prefix("std::terminate") ||
+           prefix("_Unwind_") || prefix("__restore_rt"));
+}
+}  // namespace
+
+/// goroutineheader prints "goroutine N [status]:". \gosrc{traceback.go,goroutineheader}
+void goroutineheader(g* gp) {
+  uint32 gpstatus = readgstatus(gp);
+  bool isScan = (gpstatus & _Gscan) != 0;
+  gpstatus &= ~uint32(_Gscan);
+  const char* status = gpstatus < sizeof gStatusStrings / sizeof gStatusStrings[0]
+                           ? gStatusStrings[gpstatus]
+                           : "???";
+  if (gpstatus == _Gwaiting && gp->waitreason != waitReasonZero)
+    status = String(gp->waitreason);
+  int64 waitfor = 0;
+  if ((gpstatus == _Gwaiting || gpstatus == _Gsyscall) && gp->waitsince != 0)
+    waitfor = (nanotime() - gp->waitsince) / int64(60e9);
+  print("goroutine ", gp->goid, " [", status);
+  if (isScan) print(" (scan)");
+  if (waitfor >= 1) print(", ", waitfor, " minutes");
+  if (gp->lockedm) print(", locked to thread");
+  print("]:\n");
 }
 
 /// tracebackothers prints every other goroutine. \gosrc{traceback.go,tracebackothers}
