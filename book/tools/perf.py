@@ -53,6 +53,7 @@ GROUPS = [
       "cond_test.go", "once_test.go"]),
     ("heap", "The heap and the collector", ["malloc_test.go", "gc_test.go", "mfinal_test.go"]),
     ("slices", "Slices: growslice and append", ["slice_test.go"]),
+    ("stacks", "Goroutine stacks (segments)", ["stack_test.go"]),
     ("pallocbits", "The page allocator's bitmaps", ["mpallocbits_test.go"]),
     ("time", "Timers (package time)", ["sleep_test.go", "tick_test.go"]),
     ("net", "The network poller (package net)", ["tcpsock_test.go"]),
