@@ -124,7 +124,6 @@ extern __attribute__((weak)) const char __stop_gort_text[];
 
 namespace runtime {
 
-uintptr stackGuardSize();
 void gopreempt_m(g* gp);
 
 /// suspendG drives gp to a safe point and holds it there (see the header:
@@ -196,7 +195,7 @@ SYSTEMSTACK suspendGState suspendG(g* gp) {
         // goroutine's guard word and flags. [preempt-stop]
         gp->preemptStop = false;
         gp->preempt = false;
-        gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+        gp->stackguard0 = gp->stack_.lo + stackGuard;
         return suspendGState{gp, false, stopped};
 
       case _Grunning: {

@@ -76,6 +76,7 @@
 #include "race.hpp"
 #include "runtime.hpp"
 #include "sema.hpp"
+#include "stack.hpp"
 #include "time.hpp"
 
 namespace runtime {
@@ -159,7 +160,6 @@ void initsig();
 void minit();
 NOSPLIT void unminit();
 uintptr stackSize();
-uintptr stackGuardSize();
 
 
 // The batch of goroutine IDs a P takes from sched.goidgen at once.
@@ -756,7 +756,7 @@ extern "C" [[noreturn]] NOSPLIT NOWRITEBARRIERREC void mstart0() asm("runtime.ms
 /// (see there why). \gosrc{proc.go,mstart0}
 void mstart0() {
   g* gp = getg();
-  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard0 = gp->stack_.lo + stackGuard;
   gp->stackguard1 = gp->stackguard0;
   setTLSGuard(gp->stackguard0);
   mstart1();
@@ -1303,7 +1303,7 @@ NOSPLIT_INLINE void* ehglobals() { return abi::__cxa_get_globals(); }
   casgstatus(gp, _Grunnable, _Grunning);
   gp->waitsince = 0;
   gp->preempt = false;
-  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard0 = gp->stack_.lo + stackGuard;
   if (!inheritTime) mp->p.ptr()->schedtick++;
   memcpy(ehglobals(), &gp->ehglobals, sizeof gp->ehglobals);
   if (gp->sched.sp < gp->stack_.lo || gp->sched.sp > gp->stack_.hi) {
@@ -2008,7 +2008,7 @@ void reentersyscall(uintptr pc, uintptr sp, uintptr bp) {
   // No preemption while g and p are half changed (and none from a stack
   // check in the calls below).
   gp->m->locks++;
-  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard0 = gp->stack_.lo + stackGuard;
   setTLSGuard(gp->stackguard0);
   save(pc, sp, bp);
   gp->syscallsp = sp;
@@ -2081,7 +2081,7 @@ extern "C" NOSPLIT void entersyscallblock(uintptr pc, uintptr sp, uintptr bp) as
 void entersyscallblock(uintptr pc, uintptr sp, uintptr bp) {
   g* gp = getg();
   gp->m->locks++;
-  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard0 = gp->stack_.lo + stackGuard;
   setTLSGuard(gp->stackguard0);
   gp->m->syscalltick = gp->m->p.ptr()->syscalltick;
   gp->m->p.ptr()->syscalltick++;
@@ -2136,7 +2136,7 @@ void exitsyscall() {
     if (gp->preempt) {
       gp->stackguard0 = stackPreempt;
     } else {
-      gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+      gp->stackguard0 = gp->stack_.lo + stackGuard;
     }
     setTLSGuard(gp->stackguard0);
     if (sched.disable.user && !schedEnabled(gp)) Gosched();  // user goroutines are held back
@@ -2239,7 +2239,7 @@ static g* malg() {
   // A dead g is never freed: it goes to the free list (gfput).
   g* newg = newobject<g>();
   newg->stack_ = stackalloc(uint32(stackSize()));
-  newg->stackguard0 = newg->stack_.lo + stackGuardSize();
+  newg->stackguard0 = newg->stack_.lo + stackGuard;
   newg->stackguard1 = ~uintptr(0);
   return newg;
 }
@@ -2386,7 +2386,7 @@ retry:
   pp->gFree.n--;
   if (gp->stack_.lo == 0) {
     gp->stack_ = stackalloc(uint32(stackSize()));
-    gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+    gp->stackguard0 = gp->stack_.lo + stackGuard;
   } else {
     // Departure [stale-stack]: a reused stack still holds what the dead
     // goroutine left there. The new goroutine's first frames, which live
@@ -3548,7 +3548,7 @@ void runtime::rt0_go(int argc, char** argv, void (*main_main)()) {
   // g0's stack: the main thread's, less 64 KiB at the bottom, which the
   // kernel may not have grown the stack into yet.
   osStack(gp, 64 << 10);
-  gp->stackguard0 = gp->stack_.lo + stackGuardSize();
+  gp->stackguard0 = gp->stack_.lo + stackGuard;
   gp->stackguard1 = gp->stackguard0;
   setTLSGuard(gp->stackguard0);
 
