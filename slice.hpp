@@ -151,9 +151,11 @@ template <class T>
 /// Inlined into every append: the common case is a compare and a store.
 template <class T>
 [[gnu::always_inline]] inline slice<T> grow(slice<T> s, int num) {
-  // The sum may wrap (Go's int arithmetic), and growslice reports it.
+  // The sum may wrap (Go's int arithmetic), and growslice reports it. A
+  // wrapped (negative) newLen is above any capacity as an unsigned number,
+  // since 0 <= cap; so one unsigned comparison tests both, as Go's does.
   int newLen = int(unsigned(s.len) + unsigned(num));
-  if (__builtin_expect(unsigned(newLen) <= unsigned(s.cap) && newLen >= 0, true)) {
+  if (__builtin_expect(unsigned(newLen) <= unsigned(s.cap), true)) {
     s.len = newLen;
     return s;
   }
@@ -169,10 +171,11 @@ template <class T>
 /// out for a local; so does this. The same in appendSlice.
 template <class T, class... Vs>
 slice<T> append(slice<T> s, Vs&&... vs) {
-  int old = s.len;
+  // The index is unsigned (0 <= len): a zero extension, which x86-64 gets
+  // free from any 32-bit instruction, where an int needs a movslq.
+  unsigned i = unsigned(s.len);
   slice<T> r = detail::grow(s, int(sizeof...(Vs)));
-  int i = old;
-  ((r.array[i++] = T(std::forward<Vs>(vs))), ...);
+  ((r.array.get()[i++] = T(std::forward<Vs>(vs))), ...);
   return r;
 }
 
