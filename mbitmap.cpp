@@ -243,13 +243,6 @@ int mspan::countAlloc() {
   return count;
 }
 
-/// readUintptr: the word at p, which need not be aligned (a type's GCData
-/// is a byte array). \gosrc{mbitmap.go,readUintptr}
-uintptr readUintptr(const uint8* p) {
-  uintptr x;
-  memcpy(&x, p, sizeof(x));
-  // (Go swaps the bytes on big-endian machines.)
-  return x;
-}
+// (readUintptr is inline, in mheap.hpp.)
 
 }  // namespace runtime

@@ -714,7 +714,16 @@ NOSPLIT_INLINE constexpr bool heapBitsInSpan(uintptr userSize) {
 NOSPLIT notInHeapSlice<uintptr> heapBitsSlice(uintptr spanBase, uintptr spanSize);
 uintptr heapSetType(uintptr x, uintptr dataSize, const _type* typ, const _type** header, mspan* span);
 int getgcmask(void* p, const _type* et, uint8* mask, int maskLen);
-NOSPLIT uintptr readUintptr(const uint8* p);
+/// readUintptr: the word at p, which need not be aligned (a type's GCData
+/// is a byte array). Inline, as Go's compiler inlines it: it is one load,
+/// on the paths of every small allocation (writeHeapBitsSmall) and every
+/// scanned object (typePointersOf). \gosrc{mbitmap.go,readUintptr}
+NOSPLIT_INLINE uintptr readUintptr(const uint8* p) {
+  uintptr x;
+  __builtin_memcpy(&x, p, sizeof(x));
+  // (Go swaps the bytes on big-endian machines.)
+  return x;
+}
 
 // mallocgc's fast path (malloc.go), here because it needs mspan complete.
 NOSPLIT_INLINE gclinkptr nextFreeFast(mspan* s);
