@@ -51,7 +51,16 @@ void panicerrorstring(const char* msg) { throw PanicError(std::string("runtime e
 /// panics that raise it (the port has no error.cpp); only the codes the
 /// port's slices raise. \gosrc{error.go,boundsError}
 namespace {
-enum boundsErrorCode : uint8 { boundsIndex, boundsSliceAlen, boundsSliceAcap, boundsSliceB };
+enum boundsErrorCode : uint8 {
+  boundsIndex,
+  boundsSliceAlen,
+  boundsSliceAcap,
+  boundsSliceB,
+  boundsSlice3Alen,
+  boundsSlice3Acap,
+  boundsSlice3B,
+  boundsSlice3C,
+};
 
 struct boundsError {
   int64 x;
@@ -67,12 +76,20 @@ struct boundsError {
         "slice bounds out of range [:%x] with length %y",
         "slice bounds out of range [:%x] with capacity %y",
         "slice bounds out of range [%x:%y]",
+        "slice bounds out of range [::%x] with length %y",
+        "slice bounds out of range [::%x] with capacity %y",
+        "slice bounds out of range [:%x:%y]",
+        "slice bounds out of range [%x:%y:]",
     };
     static const char* const negFmts[] = {
         "index out of range [%x]",
         "slice bounds out of range [:%x]",
         "slice bounds out of range [:%x]",
         "slice bounds out of range [%x:]",
+        "slice bounds out of range [::%x]",
+        "slice bounds out of range [::%x]",
+        "slice bounds out of range [:%x:]",
+        "slice bounds out of range [%x::]",
     };
     const char* fmt = fmts[code];
     if (signed_ && x < 0) fmt = negFmts[code];
@@ -110,6 +127,22 @@ YESWRITEBARRIERREC void goPanicSliceAcap(int x, int y) {
 /// goPanicSliceB: s[x:y] with x > y. \gosrc{panic.go,goPanicSliceB}
 YESWRITEBARRIERREC void goPanicSliceB(int x, int y) {
   throw PanicError(boundsError{int64(x), y, true, boundsSliceB}.Error(), true);
+}
+
+/// goPanicSlice3Acap: s[?:?:x] with x outside [0, cap(s)] (y).
+/// \gosrc{panic.go,goPanicSlice3Acap}
+YESWRITEBARRIERREC void goPanicSlice3Acap(int x, int y) {
+  throw PanicError(boundsError{int64(x), y, true, boundsSlice3Acap}.Error(), true);
+}
+
+/// goPanicSlice3B: s[?:x:y] with x > y. \gosrc{panic.go,goPanicSlice3B}
+YESWRITEBARRIERREC void goPanicSlice3B(int x, int y) {
+  throw PanicError(boundsError{int64(x), y, true, boundsSlice3B}.Error(), true);
+}
+
+/// goPanicSlice3C: s[x:y:?] with x > y. \gosrc{panic.go,goPanicSlice3C}
+YESWRITEBARRIERREC void goPanicSlice3C(int x, int y) {
+  throw PanicError(boundsError{int64(x), y, true, boundsSlice3C}.Error(), true);
 }
 
 /// Goexit runs the goroutine's destructors (its deferred calls) by unwinding

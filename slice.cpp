@@ -197,5 +197,11 @@ int typedslicecopy(const _type* typ, void* dstPtr, int dstLen, void* srcPtr, int
   return n;
 }
 
+/// memclrHasPointers: see type.hpp. \gosrc{mbarrier.go,memclrHasPointers}
+void memclrHasPointers(void* ptr, uintptr n) {
+  // No type here: bulkBarrierPreWrite reads the heap's own bitmap.
+  bulkBarrierPreWrite(uintptr(ptr), 0, n, nullptr);
+  memclrNoHeapPointers(ptr, n);
+}
 
 }  // namespace runtime

@@ -7,6 +7,11 @@
 //   append(s, v...)      gort::append(s, v...)     growslice when full
 //   s[i]                 s[i]                      goPanicIndex when out of range
 //   s[lo:hi]             s.sub(lo, hi)             goPanicSliceB / goPanicSliceAcap
+//   s[lo:hi:max]         s.sub3(lo, hi, max)       goPanicSlice3C / 3B / 3Acap
+//   append(s, make([]T, n)...)
+//                        gort::extend(s, n)        growslice when full; no
+//                                                  make (the compiler's
+//                                                  extendSlice)
 //   len(s), cap(s)       gort::len(s), gort::cap(s)
 //   copy(dst, src)       gort::copy(dst, src)      memmove, as Go's compiler
 //                                                  writes it (typedslicecopy
@@ -60,6 +65,9 @@ NOSPLIT int slicecopy(void* toPtr, int toLen, void* fromPtr, int fromLen, uintpt
 [[noreturn]] void goPanicIndex(int x, int y);
 [[noreturn]] void goPanicSliceAcap(int x, int y);
 [[noreturn]] void goPanicSliceB(int x, int y);
+[[noreturn]] void goPanicSlice3Acap(int x, int y);
+[[noreturn]] void goPanicSlice3B(int x, int y);
+[[noreturn]] void goPanicSlice3C(int x, int y);
 
 }  // namespace runtime
 
@@ -86,6 +94,15 @@ struct slice {
     // A result with no capacity keeps the base pointer, so that it never
     // points past the array (into the next object), as Go's compiler does.
     return slice{cap - lo == 0 ? array.get() : array.get() + lo, hi - lo, cap - lo};
+  }
+  /// s[lo:hi:max], with Go's bounds checks in the order Go's compiler
+  /// makes them (max <= cap, then hi <= max, then lo <= hi); the result's
+  /// capacity is max - lo.
+  slice sub3(int lo, int hi, int max) const {
+    if (unsigned(max) > unsigned(cap)) runtime::goPanicSlice3Acap(max, cap);
+    if (unsigned(hi) > unsigned(max)) runtime::goPanicSlice3B(hi, max);
+    if (unsigned(lo) > unsigned(hi)) runtime::goPanicSlice3C(lo, hi);
+    return slice{max - lo == 0 ? array.get() : array.get() + lo, hi - lo, max - lo};
   }
   T* begin() const { return array; }
   T* end() const { return array + len; }
@@ -191,6 +208,33 @@ template <class T>
     if (n != 0) __builtin_memmove(r.array + old, t.array, size_t(n) * sizeof(T));
   } else {
     copy(slice<T>{r.array + old, n, n}, t);
+  }
+  return r;
+}
+
+/// extend(s, n): append(s, make([]T, n)...), as Go's compiler writes it
+/// (extendSlice in cmd/compile/internal/walk/assign.go): no slice is made;
+/// s grows by n zero elements, through growslice when its capacity is
+/// short. A negative n panics as make's length does. Elements with GC
+/// references are cleared only where growslice did not allocate them (its
+/// new array is zeroed; an old array's tail may hold references, which the
+/// barrier records); pointer-free ones are always cleared, since growslice
+/// leaves the part up to the new length to the caller.
+template <class T>
+[[gnu::always_inline]] inline slice<T> extend(slice<T> s, int n) {
+  if (n < 0) runtime::panicmakeslicelen();
+  int old = s.len;
+  slice<T> r = detail::grow(s, n);
+  T* hp = r.array.get() + old;
+  uintptr_t hn = uintptr_t(n) * sizeof(T);
+  if constexpr (!detail::copiesBitwise<T> || !std::is_trivially_default_constructible_v<T>) {
+    // A value whose copy runs code: assigned its zero value one by one.
+    for (int i = 0; i < n; i++) hp[i] = T();
+  } else if constexpr (runtime::typeOf<T>.PtrBytes != 0) {
+    if (r.array.get() == s.array.get() && n != 0) runtime::memclrHasPointers(hp, hn);
+  } else {
+    // (Go's memclrNoHeapPointers; a memset, which AddressSanitizer checks.)
+    if (n != 0) __builtin_memset(static_cast<void*>(hp), 0, hn);
   }
   return r;
 }

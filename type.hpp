@@ -575,6 +575,13 @@ NOSPLIT_INLINE void typedmemclr(const _type* t, void* p) {
   memset(p, 0, t->size);
 }
 
+/// memclrHasPointers: zero n bytes at ptr, memory that holds GC
+/// references (ptr need not be an object's start); while the collector
+/// marks, the references it loses are recorded first. Out of line, in the
+/// runtime's text, as typedslicecopy is (a preemption signal must not split
+/// the barrier's test from the clear). \gosrc{mbarrier.go,memclrHasPointers}
+NOSPLIT void memclrHasPointers(void* ptr, uintptr n);
+
 /// typedmemzero: construct the zero value in raw storage (a receive from a
 /// closed channel delivers it).
 NOSPLIT_INLINE void typedmemzero(const _type* t, void* p) {

@@ -1,7 +1,7 @@
 // bench/slice_bench.cpp: the benchmarks of slice_test.go (go1.22.12) that
 // gort runs, under Go's names, each with its sub-benchmarks:
 // BenchmarkMakeSliceCopy, BenchmarkMakeSlice, BenchmarkGrowSlice,
-// BenchmarkAppend, BenchmarkAppendGrowByte, BenchmarkAppendGrowString,
+// BenchmarkExtendSlice, BenchmarkAppend, BenchmarkAppendGrowByte, BenchmarkAppendGrowString,
 // BenchmarkAppendSlice, BenchmarkAppendSliceLarge, BenchmarkAppendSpecialCase,
 // BenchmarkCopy (its byte-slice cases; the string cases, NString, copy from a
 // Go string, a type the port does not have, so they have no rows) and
@@ -88,6 +88,27 @@ void growSliceBody(B& b) {
     auto s = gort::appendSlice(gort::slice<T>{}, x);
     Escape(s.array);
   }
+}
+
+// slice_test.go:203: where BenchmarkExtendSlice's results go.
+gort::slice<int64_t> SinkIntSlice;
+gort::slice<gort::ptr<int64_t>> SinkIntPointerSlice;
+
+/// slice_test.go:207 at go1.22.12 (BenchmarkExtendSlice), one
+/// sub-benchmark: append(s[:0:max], make([]T, length)...), which Go's
+/// compiler writes as extendSlice and the port spells gort::extend: with
+/// max = length/2 (IntSlice, PointerSlice) a growslice every time, with
+/// max = length (NoGrow) a clear of the old array. length is a variable in
+/// Go, so that its compiler cannot keep the slices on the stack; here it
+/// is hidden from GCC, which would otherwise fold it.
+template <class T>
+void extendSliceBody(B& b, gort::slice<T>& sink, bool grow) {
+  int length = 4;
+  asm("" : "+r"(length));
+  auto s = gort::make<T>(0, length);
+  const int max = grow ? length / 2 : length;
+  for (int64_t i = 0; i < b.N; i++) s = gort::extend(s.sub3(0, 0, max), length);
+  sink = s;
 }
 
 /// slice_test.go:232 at go1.22.12
@@ -274,6 +295,9 @@ void registerAll() {
   registerGo("BenchmarkGrowSlice/Struct/24", growSliceBody<struct24>);
   registerGo("BenchmarkGrowSlice/Struct/32", growSliceBody<struct32>);
   registerGo("BenchmarkGrowSlice/Struct/40", growSliceBody<struct40>);
+  registerGo("BenchmarkExtendSlice/IntSlice", [](B& b) { extendSliceBody(b, SinkIntSlice, true); });
+  registerGo("BenchmarkExtendSlice/PointerSlice", [](B& b) { extendSliceBody(b, SinkIntPointerSlice, true); });
+  registerGo("BenchmarkExtendSlice/NoGrow", [](B& b) { extendSliceBody(b, SinkIntSlice, false); });
   registerGo("BenchmarkAppend", BenchmarkAppend);
   registerGo("BenchmarkAppendGrowByte", BenchmarkAppendGrowByte);
   registerGo("BenchmarkAppendGrowString", BenchmarkAppendGrowString);

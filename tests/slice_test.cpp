@@ -166,6 +166,33 @@ TEST_CASE("gort: slice panics carry Go's text", "[slice_test.go][gort]") {
           auto s = gort::make<int>(3);
           (void)s.sub(2, 1);
         }) == "runtime.Error: runtime error: slice bounds out of range [2:1]");
+  // s[lo:hi:max]: max against cap first, then hi against max, then lo
+  // against hi, as Go's compiler orders the checks.
+  CHECK(panicText([] {
+          auto s = gort::make<int>(3, 4);
+          (void)s.sub3(0, 1, 5);
+        }) == "runtime.Error: runtime error: slice bounds out of range [::5] with capacity 4");
+  CHECK(panicText([] {
+          auto s = gort::make<int>(3, 4);
+          (void)s.sub3(0, 1, -1);
+        }) == "runtime.Error: runtime error: slice bounds out of range [::-1]");
+  CHECK(panicText([] {
+          auto s = gort::make<int>(3, 4);
+          (void)s.sub3(0, 3, 2);
+        }) == "runtime.Error: runtime error: slice bounds out of range [:3:2]");
+  CHECK(panicText([] {
+          auto s = gort::make<int>(3, 4);
+          (void)s.sub3(2, 1, 4);
+        }) == "runtime.Error: runtime error: slice bounds out of range [2:1:]");
+  CHECK(panicText([] {
+          auto s = gort::make<int>(3, 4);
+          (void)s.sub3(-1, 1, 4);
+        }) == "runtime.Error: runtime error: slice bounds out of range [-1::]");
+  // append(s, make([]T, n)...) with a negative n panics as make does.
+  CHECK(panicText([] {
+          auto s = gort::make<int>(3);
+          s = gort::extend(s, -1);
+        }) == "runtime.Error: runtime error: makeslice: len out of range");
   CHECK(panicText([] {
           gort::slice<gort::struct_> s = gort::make<gort::struct_>(INT32_MAX);
           s = gort::appendSlice(s, s);
@@ -180,4 +207,51 @@ TEST_CASE("gort: slice panics carry Go's text", "[slice_test.go][gort]") {
           t.len = t.cap = 1;
           s = gort::appendSlice(s, t);
         }) == "runtime.Error: runtime error: growslice: len out of range");
+}
+
+// gort: s.sub3 and gort::extend (append(s, make([]T, n)...)) keep Go's
+// results: the capacity a three-index slice leaves, and zero elements
+// appended whether the array grows or is reused with old values in it.
+TEST_CASE("gort: three-index slices and extend", "[slice_test.go][gort]") {
+  auto s = gort::make<int64_t>(4, 8);
+  for (int i = 0; i < 4; i++) s[i] = i + 1;
+  auto t = s.sub3(1, 3, 5);
+  CHECK(gort::len(t) == 2);
+  CHECK(gort::cap(t) == 4);
+  CHECK(t[0] == 2);
+  CHECK(t.sub3(0, 0, 0).array.get() == t.array.get());  // no capacity: the base stays
+
+  // No growth: the old array's tail is cleared (its 3 and 4 become 0).
+  auto u = gort::extend(s.sub3(0, 1, 8), 3);
+  CHECK(u.array.get() == s.array.get());
+  CHECK(gort::len(u) == 4);
+  CHECK(u[0] == 1);
+  CHECK(u[1] == 0);
+  CHECK(u[2] == 0);
+  CHECK(u[3] == 0);
+  CHECK(s[3] == 0);  // the same array
+
+  // Growth: a new array, the old elements copied, the new ones zero.
+  for (int i = 0; i < 4; i++) s[i] = i + 1;
+  auto v = gort::extend(s.sub3(0, 2, 2), 4);
+  CHECK(v.array.get() != s.array.get());
+  CHECK(gort::len(v) == 6);
+  CHECK(gort::cap(v) >= 6);
+  CHECK(v[0] == 1);
+  CHECK(v[1] == 2);
+  for (int i = 2; i < 6; i++) CHECK(v[i] == 0);
+
+  // GC references: cleared in place through the barrier, zero when grown.
+  auto p = gort::make<gort::ptr<int64_t>>(2, 4);
+  p[0] = gort::new_<int64_t>(7);
+  p[1] = gort::new_<int64_t>(8);
+  auto q = gort::extend(p.sub3(0, 0, 4), 2);
+  CHECK(q.array.get() == p.array.get());
+  CHECK(!q[0]);
+  CHECK(!q[1]);
+  auto r = gort::extend(p.sub3(0, 0, 1), 2);
+  CHECK(r.array.get() != p.array.get());
+  CHECK(!r[0]);
+  CHECK(!r[1]);
+  CHECK(gort::len(gort::extend(gort::slice<int64_t>{}, 0)) == 0);
 }
