@@ -385,22 +385,28 @@ void tracebackothers(g* me) {
 }  // namespace runtime
 
 /// Stack formats the calling goroutine's stack (and all others if all) into
-/// buf. \gosrc{mprof.go,Stack}
+/// buf. For all, the world is stopped, as in Go, so that no goroutine runs
+/// (and changes the frames being walked) while the others are printed.
+/// \gosrc{mprof.go,Stack}
 int runtime::Stack(std::span<char> buf, bool all) {
   g* gp = getg();
   if (gp == nullptr) return 0;
-  printsink k{buf.data(), buf.size(), 0};
-  // The sink is per thread: stay on this M (no preemption) while it is set.
-  m* mp = acquirem();
-  setsink(&k);
-  if (all) lock(&sched.lock);  // Departure: Go stops the world here
-  goroutineheader(gp);
-  traceback(gp, 1);
-  if (all) {
-    tracebackothers(gp);
-    unlock(&sched.lock);
+  worldStop stw;
+  if (all) stw = stopTheWorld(stwAllGoroutinesStack);
+  int n = 0;
+  if (!buf.empty()) {
+    printsink k{buf.data(), buf.size(), 0};
+    // The sink is per thread: stay on this M (no preemption) while it is
+    // set. (Set after the stop, in which the goroutine may change Ms.)
+    m* mp = acquirem();
+    setsink(&k);
+    goroutineheader(gp);
+    traceback(gp, 1);
+    if (all) tracebackothers(gp);
+    setsink(nullptr);
+    releasem(mp);
+    n = int(k.len);
   }
-  setsink(nullptr);
-  releasem(mp);
-  return int(k.len);
+  if (all) startTheWorld(stw);
+  return n;
 }
