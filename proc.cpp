@@ -2245,6 +2245,7 @@ static g* malg() {
 }
 
 static g* newproc1(funcval* fn, g* callergp, uintptr callerpc);
+static ancestorInfo* saveAncestors(g* callergp, int32* n);
 
 /// newproc: `go fn()`. The new G goes into this P's runnext so it runs
 /// soon; once the program is past init an idle P is woken as well.
@@ -2300,6 +2301,7 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   gostartcallfn(&newg->sched, fn);
   newg->parentGoid = uint64(callergp->goid);
   newg->gopc = callerpc;
+  newg->ancestors = saveAncestors(callergp, &newg->nancestors);
   newg->startpc = reinterpret_cast<uintptr>(fn->fn);
   newg->startfn = fn;
   if (isSystemGoroutine(newg, false)) sched.ngsys.Add(1);
@@ -2322,6 +2324,26 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   }
   releasem(mp);
   return newg;
+}
+
+/// saveAncestors: with GODEBUG=tracebackancestors=N, the record of
+/// callergp's own stack and its first N-1 ancestors, for newg's tracebacks;
+/// nullptr (and *n = 0) otherwise, or for the root goroutine (goid 0).
+/// \gosrc{proc.go,saveAncestors}
+static ancestorInfo* saveAncestors(g* callergp, int32* n) {
+  *n = 0;
+  if (debug.tracebackancestors <= 0 || callergp->goid == 0) return nullptr;
+  int32 callerN = callergp->ancestors == nullptr ? 0 : callergp->nancestors;
+  int32 k = callerN + 1;
+  if (k > debug.tracebackancestors) k = debug.tracebackancestors;
+  // Pointer-free: the pcs are code addresses.
+  auto* ancestors = static_cast<ancestorInfo*>(mallocgc(uintptr(k) * sizeof(ancestorInfo), nullptr, true));
+  for (int32 i = 1; i < k; i++) ancestors[i] = callergp->ancestors[i - 1];
+  ancestors[0].npcs = gcallers(callergp, 0, ancestors[0].pcs, tracebackInnerFrames);
+  ancestors[0].goid = callergp->goid;
+  ancestors[0].gopc = callergp->gopc;
+  *n = k;
+  return ancestors;
 }
 
 /// gfput: keep dead gp on pp's free list for reuse; at 64 entries, move all

@@ -182,6 +182,7 @@ struct dbgVar_t {
   int32 gcstoptheworld;      // 1, 2: the collector marks (and sweeps) with the world stopped
   int32 invalidptr = 1;      // the mark throws on a pointer into memory the heap does not hand out (badPointer)
   int32 asyncpreemptoff;     // no preemption signals: only the prologue check stops a goroutine
+  int32 tracebackancestors;  // tracebacks show this many ancestors' creation stacks (saveAncestors)
 };
 extern dbgVar_t debug;
 
@@ -309,6 +310,10 @@ namespace runtime {
 void goroutineheader(g* gp);
 void traceback(g* gp, int skip);
 void printcreatedby(g* gp);
+void printcreatedby1(uintptr pc, uint64 goid);
+void printAncestorTraceback(const ancestorInfo& ancestor);
+void printAncestorTracebackFuncInfo(uintptr pc);
+int gcallers(g* gp, int skip, uintptr* pcbuf, int n);
 void tracebackothers(g* me);
 
 // Fatal paths (panic.cpp).

@@ -67,6 +67,7 @@ void parsedebugvars() {
           if (ok && strcmp(field, "gcstoptheworld") == 0) debug.gcstoptheworld = v;
           if (ok && strcmp(field, "invalidptr") == 0) debug.invalidptr = v;
           if (ok && strcmp(field, "asyncpreemptoff") == 0) debug.asyncpreemptoff = v;
+          if (ok && strcmp(field, "tracebackancestors") == 0) debug.tracebackancestors = v;
         }
       }
       p += len;

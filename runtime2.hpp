@@ -291,6 +291,22 @@ struct gList {
   g* pop();
 };
 
+/// tracebackInnerFrames: the frames a traceback shows at most from the
+/// innermost end of a stack, and the most an ancestor keeps.
+/// \gosrc{traceback.go,tracebackInnerFrames}
+inline constexpr int tracebackInnerFrames = 50;
+
+/// ancestorInfo: where an ancestor goroutine stood when it created its
+/// child: its goid, the pc of its own go statement and the return pcs of
+/// its stack. Departure: the pcs are an array in the record, where Go's
+/// record holds a slice of exactly npcs. \gosrc{runtime2.go,ancestorInfo}
+struct ancestorInfo {
+  int64 goid;
+  uintptr gopc;
+  int32 npcs;
+  uintptr pcs[tracebackInnerFrames];
+};
+
 struct g {
   // stack and the guards below are read by asm_amd64.S (go_asm.h).
   stack stack_;          // Departure: named stack_ (the type is named stack)
@@ -331,6 +347,12 @@ struct g {
   muintptr lockedm;
   uint64 parentGoid;     // creator's goid
   uintptr gopc;          // pc of the creating go statement
+  // ancestors: with GODEBUG=tracebackancestors=N, where the goroutines that
+  // led to this one were created (saveAncestors), nancestors of them, the
+  // creator first; nullptr otherwise. A pointer-free heap object, kept by
+  // this word (a g is scanned conservatively).
+  struct ancestorInfo* ancestors;
+  int32 nancestors;
   uintptr startpc;       // entry pc of the function it runs
   heapPtr<sudog> waiting;  // this g's sudogs, linked by waitlink in lock order
   atomic::Uint32 selectDone;  // 1 once a case of this g's select has won
@@ -384,7 +406,7 @@ struct g {
   // BenchmarkSyscall ran at 30 or 70 ns/op depending on where its
   // goroutines' g's happened to lie. Port only; Go's runtime2.go counts on
   // the same property for p (the comment at p's end).
-  char cacheLinePad[40];
+  char cacheLinePad[24];
 };
 static_assert(sizeof(g) % 64 == 0, "g: adjust cacheLinePad (see its comment) to keep g whole cache lines");
 

@@ -272,12 +272,23 @@ bool stoppedInMorestack(g* gp) {
 /// printcreatedby: "created by ... in goroutine N". \gosrc{traceback.go,printcreatedby}
 void printcreatedby(g* gp) {
   if (gp->gopc == 0 || gp->goid == 1) return;
+  printcreatedby1(gp->gopc, gp->parentGoid);
+}
+
+/// printcreatedby1: the "created by" line for the go statement at pc; the
+/// goroutine's number only when goid is not 0 (an ancestor's line, whose
+/// goroutine is named above it). Departure: Go's takes the funcInfo too
+/// and prints the statement's file and line beneath; the port names the
+/// function only. \gosrc{traceback.go,printcreatedby1}
+void printcreatedby1(uintptr pc, uint64 goid) {
   uintptr entry = 0;
   const char* file = "?";
-  const char* name = findfunc(gp->gopc - 1, &entry, &file);
+  const char* name = findfunc(pc - 1, &entry, &file);
   char dem[1024];
   name = name == nullptr ? "?" : demangle(name, dem, sizeof dem);
-  print("created by ", name, " in goroutine ", gp->parentGoid, "\n");
+  print("created by ", name);
+  if (goid != 0) print(" in goroutine ", goid);
+  print("\n");
 }
 
 /// traceback prints the frames of gp. For the calling goroutine it unwinds
@@ -309,6 +320,89 @@ void traceback(g* gp, int skip) {
     tracebackfp(gp->sched.pc, gp->sched.bp, gp);
   }
   printcreatedby(gp);
+
+  if (gp->ancestors == nullptr) return;
+  for (int32 i = 0; i < gp->nancestors; i++) printAncestorTraceback(gp->ancestors[i]);
+}
+
+/// printAncestorTraceback prints where an ancestor goroutine stood when it
+/// created its child (GODEBUG=tracebackancestors). \gosrc{traceback.go,printAncestorTraceback}
+void printAncestorTraceback(const ancestorInfo& ancestor) {
+  print("[originating from goroutine ", ancestor.goid, "]:\n");
+  for (int32 fidx = 0; fidx < ancestor.npcs; fidx++) printAncestorTracebackFuncInfo(ancestor.pcs[fidx]);
+  if (ancestor.npcs == tracebackInnerFrames) print("...additional frames elided...\n");
+  // What created it, except for the main goroutine (goid 1).
+  uintptr entry = 0;
+  const char* file = "?";
+  const char* name = findfunc(ancestor.gopc - 1, &entry, &file);
+  if (name != nullptr && ancestor.goid != 1) {
+    char dem[1024];
+    if (showframe(demangle(name, dem, sizeof dem), file)) {
+      // The ancestor's own number is in the line above: 0 leaves it out.
+      printcreatedby1(ancestor.gopc, 0);
+    }
+  }
+}
+
+/// printAncestorTracebackFuncInfo prints one frame of an ancestor: only
+/// its pc was kept, so the arguments are "(...)", as in Go (a C++ name's
+/// parameter list is dropped for them). \gosrc{traceback.go,printAncestorTracebackFuncInfo}
+void printAncestorTracebackFuncInfo(uintptr pc) {
+  uintptr entry = 0;
+  const char* file = "?";
+  const char* name = findfunc(pc - 1, &entry, &file);
+  char dem[1024];
+  if (name != nullptr) name = demangle(name, dem, sizeof dem);
+  if (!showframe(name, file)) return;
+  if (name == nullptr) {
+    print("?(...)\n\t", file, "\n");
+    return;
+  }
+  // The parameter list is the last top-level "(...)" of a demangled name
+  // that ends with ")", once a GCC clone's suffix (" [clone .isra.0]") is
+  // dropped.
+  size_t len = strlen(name);
+  if (const char* clone = strstr(name, " [clone "); clone != nullptr) len = size_t(clone - name);
+  if (len > 0 && name[len - 1] == ')') {
+    int depth = 0;
+    for (size_t i = len; i-- > 0;) {
+      if (name[i] == ')') depth++;
+      if (name[i] == '(' && --depth == 0) {
+        len = i;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < len; i++) print(name[i]);
+  print("(...)\n");
+  print("\t", file);
+  if (pc > entry) print(" +", hex(pc - entry));
+  print("\n");
+}
+
+/// gcallers: the return pcs of gp's stack, from the context it saved when
+/// it last switched out (systemstack, a park), at most n into pcbuf after
+/// skipping skip; a frame-pointer walk, as tracebackfp's. \gosrc{traceback.go,gcallers}
+int gcallers(g* gp, int skip, uintptr* pcbuf, int n) {
+  int k = 0;
+  auto put = [&](uintptr pc) {
+    if (skip > 0) {
+      skip--;
+    } else if (k < n) {
+      pcbuf[k++] = pc;
+    }
+  };
+  put(gp->sched.pc);
+  uintptr bp = gp->sched.bp;
+  while (bp != 0 && inStack(gp, bp) && k < n) {
+    uintptr ret = reinterpret_cast<uintptr*>(bp)[1];
+    uintptr next = reinterpret_cast<uintptr*>(bp)[0];
+    if (ret == 0 || ret == uintptr(&goexit) + PCQuantum) break;
+    put(ret);
+    if (next <= bp && ret != lessstackret) break;
+    bp = next;
+  }
+  return k;
 }
 
 

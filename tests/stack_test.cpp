@@ -756,6 +756,57 @@ TEST_CASE("TestStackAllOutput", "[stack_test.go]") {
   CHECK(stk.rfind("goroutine ", 0) == 0);
 }
 
+namespace {
+/// count: the occurrences of sub in s (strings.Count).
+int count(const std::string& s, const std::string& sub) {
+  int n = 0;
+  for (size_t i = s.find(sub); i != std::string::npos; i = s.find(sub, i + sub.size())) n++;
+  return n;
+}
+}  // namespace
+
+// stack_test.go:827 at go1.22.12
+//
+// Go's function names become the port's: main.recurseThenCallGo is
+// testprog's recurseThenCallGo, main.main its mainMain. An ancestor's frame
+// prints as "name(...)" in both; a live frame prints Go's argument words
+// ("(0x...") where the port prints the C++ parameter types, so the live
+// frame of recurseThenCallGo is the one followed by "(gort::chan".
+TEST_CASE("TestTracebackAncestors", "[stack_test.go]") {
+  const std::string fnPrefix = "testprog::(anonymous namespace)::";
+  for (int tracebackDepth : {0, 1, 5, 50}) {
+    auto res = gort_test::runTestProg("TracebackAncestors",
+                                      {"GODEBUG=tracebackancestors=" + std::to_string(tracebackDepth)});
+    const std::string& output = res.output;
+    INFO("GODEBUG=tracebackancestors=" << tracebackDepth << ", output:\n" << output);
+
+    int numGoroutines = 3;
+    int numFrames = 2;
+    int ancestorsExpected = numGoroutines;
+    if (numGoroutines > tracebackDepth) ancestorsExpected = tracebackDepth;
+
+    // goroutineRegex: `goroutine [0-9]+ \[`
+    int goroutines = 0;
+    for (size_t i = output.find("goroutine "); i != std::string::npos; i = output.find("goroutine ", i + 1)) {
+      size_t j = i + std::string("goroutine ").size();
+      size_t k = j;
+      while (k < output.size() && output[k] >= '0' && output[k] <= '9') k++;
+      if (k > j && output.compare(k, 2, " [") == 0) goroutines++;
+    }
+    REQUIRE(goroutines == 2);
+
+    // Check functions in the traceback.
+    for (const char* fn : {"recurseThenCallGo", "mainMain", "printStack", "TracebackAncestors"}) {
+      INFO("expected " << fn << " function in traceback");
+      CHECK(output.find("\n" + fnPrefix + fn + "(") != std::string::npos);
+    }
+
+    CHECK(count(output, "originating from goroutine") == ancestorsExpected);
+    CHECK(count(output, fnPrefix + "recurseThenCallGo(...)") == ancestorsExpected * (numFrames + 1));
+    CHECK(count(output, "\n" + fnPrefix + "recurseThenCallGo(gort::chan") == 1);
+  }
+}
+
 // stack_test.go:477 at go1.22.12
 //
 // Go's test is that a stack copied during gopanic keeps the panic; it
