@@ -26,6 +26,28 @@ constexpr int passive_spin = 1;
 NOSPLIT_INLINE uint32* key32(uintptr* p) { return reinterpret_cast<uint32*>(p); }
 }  // namespace
 
+/// lockTimer: one wait of lock2 for a contended lock, timed for one wait in
+/// gTrackingPeriod and added, scaled by the period, to the M's
+/// mLockProfile.waitTime (/sync/mutex/wait/total:seconds).
+/// Departure: the port has no mutex profile (Go's mutexprofilerate is
+/// always 0 here), so no cycles are counted and no stack is recorded.
+/// \gosrc{mprof.go,lockTimer}
+struct lockTimer {
+  mutex* lock;
+  int64 timeRate = 0;
+  int64 timeStart = 0;
+
+  /// \gosrc{mprof.go,lockTimer.begin}
+  void begin() {
+    timeRate = gTrackingPeriod;
+    if (int64(cheaprand()) % timeRate == 0) timeStart = nanotime();
+  }
+  /// \gosrc{mprof.go,lockTimer.end}
+  void end() {
+    if (timeStart != 0) getg()->m->mLockProfile.waitTime.Add((nanotime() - timeStart) * timeRate);
+  }
+};
+
 /// lock2 in Go: spin a little, then sleep on the futex. \gosrc{lock_futex.go,lock2}
 void lock(mutex* l) {
   g* gp = getg();
@@ -39,20 +61,33 @@ void lock(mutex* l) {
   // v was locked or sleeping. The value stored when we do take the lock must
   // never downgrade sleeping to locked, or a sleeper would miss its wakeup.
   uint32 wait = v;
+  lockTimer timer{l};
+  timer.begin();
   int spin = ncpu > 1 ? active_spin : 0;
   for (;;) {
     for (int i = 0; i < spin; i++) {
-      while (atomic::Load(key32(&l->key)) == mutex_unlocked)
-        if (atomic::Cas(key32(&l->key), mutex_unlocked, wait)) return;
+      while (atomic::Load(key32(&l->key)) == mutex_unlocked) {
+        if (atomic::Cas(key32(&l->key), mutex_unlocked, wait)) {
+          timer.end();
+          return;
+        }
+      }
       procyield(active_spin_cnt);
     }
     for (int i = 0; i < passive_spin; i++) {
-      while (atomic::Load(key32(&l->key)) == mutex_unlocked)
-        if (atomic::Cas(key32(&l->key), mutex_unlocked, wait)) return;
+      while (atomic::Load(key32(&l->key)) == mutex_unlocked) {
+        if (atomic::Cas(key32(&l->key), mutex_unlocked, wait)) {
+          timer.end();
+          return;
+        }
+      }
       osyield();
     }
     v = atomic::Xchg(key32(&l->key), mutex_sleeping);
-    if (v == mutex_unlocked) return;
+    if (v == mutex_unlocked) {
+      timer.end();
+      return;
+    }
     wait = mutex_sleeping;
     futexsleep(key32(&l->key), mutex_sleeping, -1);
   }

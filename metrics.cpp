@@ -14,12 +14,9 @@
 // static_assert checks the order) and a lookup is a binary search.
 //
 // Departure: of Go's 56 metrics (less the GODEBUG counters), the port
-// supports the 53 whose statistics it keeps. Not supported, and so not
+// supports the 55 whose statistics it keeps. Not supported, and so not
 // listed by metrics::All: /cgo/go-to-c-calls:calls (no cgo: a C++ program's
-// calls into C are plain calls); /sched/latencies:seconds (Go samples how
-// long goroutines wait to run in casgstatus; the port does not);
-// /sync/mutex/wait/total:seconds (the port does not time runtime-lock or
-// sync.Mutex waits); and /godebug/non-default-behavior/* (no
+// calls into C are plain calls) and /godebug/non-default-behavior/* (no
 // internal/godebug).
 #include "metrics.hpp"
 
@@ -460,6 +457,8 @@ constexpr metricData metrics[] = {
      [](statAggregate*, metricValue* out) { setUint64(out, uint64(gomaxprocs)); }},
     {"/sched/goroutines:goroutines", noDeps,
      [](statAggregate*, metricValue* out) { setUint64(out, uint64(gcount())); }},
+    {"/sched/latencies:seconds", noDeps,
+     [](statAggregate*, metricValue* out) { sched.timeToRun.write(out); }},
     {"/sched/pauses/stopping/gc:seconds", noDeps,
      [](statAggregate*, metricValue* out) { sched.stwStoppingTimeGC.write(out); }},
     {"/sched/pauses/stopping/other:seconds", noDeps,
@@ -468,6 +467,8 @@ constexpr metricData metrics[] = {
      [](statAggregate*, metricValue* out) { sched.stwTotalTimeGC.write(out); }},
     {"/sched/pauses/total/other:seconds", noDeps,
      [](statAggregate*, metricValue* out) { sched.stwTotalTimeOther.write(out); }},
+    {"/sync/mutex/wait/total:seconds", noDeps,
+     [](statAggregate*, metricValue* out) { setFloat64(out, nsToSec(totalMutexWaitTimeNanos())); }},
 };
 
 constexpr int nmetrics = int(sizeof(metrics) / sizeof(metrics[0]));

@@ -513,10 +513,16 @@ bool castogscanstatus(g* gp, uint32 oldval, uint32 newval) {
   throw_("castogscanstatus");
 }
 
+/// casgstatusAlwaysTrack: time every transition, not one g-run in
+/// gTrackingPeriod (a test's switch). \gosrc{proc.go,casgstatusAlwaysTrack}
+atomic::Racy<bool> casgstatusAlwaysTrack;  // a test writes it while goroutines run
+
 /// casgstatus moves gp from oldval to newval, neither a scan status. While
 /// another thread holds gp's _Gscan bit (suspendG, and the collector's stack
 /// scan once there is one) the CAS fails and casgstatus waits for the bit to
-/// go, however long that takes. [g-status] \gosrc{proc.go,casgstatus}
+/// go, however long that takes. Then, for one in gTrackingPeriod of gp's
+/// runs, it times the transition for runtime/metrics. [g-status]
+/// \gosrc{proc.go,casgstatus}
 void casgstatus(g* gp, uint32 oldval, uint32 newval) {
   if ((oldval & _Gscan) != 0 || (newval & _Gscan) != 0 || oldval == newval) {
     print("runtime: casgstatus: oldval=", oldval, " newval=", newval, "\n");
@@ -538,10 +544,54 @@ void casgstatus(g* gp, uint32 oldval, uint32 newval) {
       nextYield = nanotime() + yieldDelay / 2;
     }
   }
-  // Departure: Go then samples some transitions (gp.tracking) to measure
-  // scheduling latency and mutex wait for runtime/metrics, which the port
-  // does not have; g.waitsince is set, as in Go, only by the collector's
-  // stack scan (no clock read on every park).
+  // (g.waitsince is set, as in Go, only by the collector's stack scan.)
+
+  // Sample one in gTrackingPeriod of gp's exits from _Grunning: the
+  // transitions of a sampled g up to its next run are timed for
+  // runtime/metrics.
+  if (oldval == _Grunning) {
+    if (casgstatusAlwaysTrack || gp->trackingSeq % gTrackingPeriod == 0) gp->tracking = true;
+    gp->trackingSeq++;
+  }
+  if (!gp->tracking) return;
+
+  // What is timed: the time spent runnable, and the time blocked on a
+  // sync.Mutex or sync.RWMutex.
+  switch (oldval) {
+    case _Grunnable: {
+      // Out of runnable: add the time spent there.
+      int64 now = nanotime();
+      gp->runnableTime += now - gp->trackingStamp;
+      gp->trackingStamp = 0;
+      break;
+    }
+    case _Gwaiting: {
+      if (!isMutexWait(gp->waitreason)) break;
+      // The end of a wait on a lock. Sampled, so scaled by the period
+      // (which is exact: only an exit from _Grunning leads here).
+      int64 now = nanotime();
+      sched.totalMutexWaitTime.Add((now - gp->trackingStamp) * gTrackingPeriod);
+      gp->trackingStamp = 0;
+      break;
+    }
+  }
+  switch (newval) {
+    case _Gwaiting:
+      if (!isMutexWait(gp->waitreason)) break;
+      // The start of a wait on a lock.
+      gp->trackingStamp = nanotime();
+      break;
+    case _Grunnable:
+      // The start of a wait to run.
+      gp->trackingStamp = nanotime();
+      break;
+    case _Grunning:
+      // Running again: the sample ends with the time gp waited to run.
+      gp->tracking = false;
+      sched.timeToRun.record(gp->runnableTime);
+      gp->runnableTime = 0;
+      break;
+  }
 }
 
 /// casGToWaiting: casgstatus(gp, old, _Gwaiting) with the wait reason set
@@ -827,6 +877,7 @@ found:
   mp->freelink = sched.freem;
   sched.freem = mp;
   unlock(&sched.lock);
+  sched.totalRuntimeLockWaitTime.Add(mp->mLockProfile.waitTime.Load());
   // Give the P up; handoffp finds it a new M or idles it.
   handoffp(releasep());
   lock(&sched.lock);
@@ -2305,6 +2356,9 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   newg->startpc = reinterpret_cast<uintptr>(fn->fn);
   newg->startfn = fn;
   if (isSystemGoroutine(newg, false)) sched.ngsys.Add(1);
+  // Time the first transition? One in gTrackingPeriod, at random.
+  newg->trackingSeq = uint8(cheaprand());
+  newg->tracking = newg->trackingSeq % gTrackingPeriod == 0;
   // The pacer counts the stack as scannable while the goroutine lives.
   gcController.addScannableStack(pp, int64(newg->stack_.hi - newg->stack_.lo));
   casgstatus(newg, _Gdead, _Grunnable);
@@ -3548,11 +3602,21 @@ int runtime::GOMAXPROCS(int n) {
   return ret;
 }
 
-/// \gosrc{debug.go,NumGoroutine}
-int runtime::NumGoroutine() { return int(gcount()); }
-
 /// \gosrc{debug.go,NumCPU}
 int runtime::NumCPU() { return int(ncpu); }
+
+/// totalMutexWaitTimeNanos: the time goroutines have waited for sync
+/// mutexes and runtime locks, as far as the samples tell
+/// (/sync/mutex/wait/total:seconds). \gosrc{debug.go,totalMutexWaitTimeNanos}
+int64 runtime::totalMutexWaitTimeNanos() {
+  int64 total = sched.totalMutexWaitTime.Load();
+  total += sched.totalRuntimeLockWaitTime.Load();
+  for (m* mp = atomic::Load(&allm); mp != nullptr; mp = mp->alllink) total += mp->mLockProfile.waitTime.Load();
+  return total;
+}
+
+/// \gosrc{debug.go,NumGoroutine}
+int runtime::NumGoroutine() { return int(gcount()); }
 
 /// rt0_go: the process entry (Go: rt0_go in asm_amd64.s). This thread
 /// becomes m0 with g0 on its stack; schedinit sets up the Ps; the main

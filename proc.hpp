@@ -28,6 +28,8 @@ NOSPLIT uint32 readgstatus(g* gp);
 void casfrom_Gscanstatus(g* gp, uint32 oldval, uint32 newval);
 bool castogscanstatus(g* gp, uint32 oldval, uint32 newval);
 NOSPLIT void casgstatus(g* gp, uint32 oldval, uint32 newval);
+extern atomic::Racy<bool> casgstatusAlwaysTrack;
+int64 totalMutexWaitTimeNanos();
 void casGToWaiting(g* gp, uint32 old, waitReason reason);
 void casGToPreemptScan(g* gp, uint32 old, uint32 nw);
 bool casGFromPreempted(g* gp, uint32 old, uint32 nw);

@@ -270,6 +270,13 @@ NOSPLIT_INLINE const char* String(waitReason w) {
   return waitReasonStrings[size_t(w)];
 }
 
+/// isMutexWait: w is a wait in sync.Mutex or sync.RWMutex, whose time
+/// casgstatus adds to sched.totalMutexWaitTime. (A method in Go; waitReason
+/// is a C++ enum here.) \gosrc{runtime2.go,waitReason.isMutexWait}
+NOSPLIT_INLINE bool isMutexWait(waitReason w) {
+  return w == waitReasonSyncMutexLock || w == waitReasonSyncRWMutexRLock || w == waitReasonSyncRWMutexLock;
+}
+
 /// gQueue: Gs chained by g.schedlink, with head and tail pointers, so Gs
 /// can be added at either end (proc.go).
 struct gQueue {
@@ -290,6 +297,11 @@ struct gList {
   void pushAll(gQueue q);
   g* pop();
 };
+
+/// gTrackingPeriod: casgstatus times one in this many of a g's runs
+/// (runtime/metrics' scheduling latency and mutex wait).
+/// \gosrc{runtime2.go,gTrackingPeriod}
+inline constexpr int64 gTrackingPeriod = 8;
 
 /// tracebackInnerFrames: the frames a traceback shows at most from the
 /// innermost end of a stack, and the most an ancestor keeps.
@@ -371,11 +383,24 @@ struct g {
   // Departure: AddressSanitizer's fake stack for this g's frames while it is
   // switched out (asan.cpp); Go's goroutine stacks are not ASan stacks.
   void* asanFakeStack;
+  // tracking: this g's status changes are being timed for runtime/metrics
+  // (casgstatus samples one in gTrackingPeriod of its exits from
+  // _Grunning); trackingSeq counts those exits; trackingStamp is when the
+  // timed state began; runnableTime sums the time spent runnable since the
+  // sample began. Written by whichever thread makes one of gp's
+  // transitions; gp's transitions follow one another through the hand-offs
+  // that allow them (a ready before the run-queue put, a run after the
+  // take), so the writes never race, as in Go. (tracking and trackingSeq
+  // sit beside gcscandone, in the word before gcAssistBytes.)
+  int64 trackingStamp;
+  int64 runnableTime;
   // The collector (mgcmark.cpp): gcscandone says this cycle scanned the
   // stack; gcAssistBytes is the assist credit in bytes (negative: a debt),
   // kept by the g itself in mallocgc and reset by gcResetMarkState, which
   // runs before the world stops (as Go's does): Racy.
   bool gcscandone;
+  bool tracking;
+  uint8 trackingSeq;
   atomic::Racy<int64> gcAssistBytes;
   // timer: the timer timeSleep arms for this g, made on its first sleep
   // and kept with the g (time.cpp).
@@ -406,7 +431,7 @@ struct g {
   // BenchmarkSyscall ran at 30 or 70 ns/op depending on where its
   // goroutines' g's happened to lie. Port only; Go's runtime2.go counts on
   // the same property for p (the comment at p's end).
-  char cacheLinePad[24];
+  char cacheLinePad[8];
 };
 static_assert(sizeof(g) % 64 == 0, "g: adjust cacheLinePad (see its comment) to keep g whole cache lines");
 
@@ -453,6 +478,13 @@ struct m {
   // still running its last lines (freeMWait); see mexit and allocm.
   atomic::Uint32 freeWait;
   m* freelink;       // next on sched.freem
+  // mLockProfile: the time this M has waited for contended runtime locks
+  // (lock2's lockTimer; sampled, and scaled by the sampling period).
+  // Departure: Go's record also keeps the stacks of the mutex profile,
+  // which the port does not have. \gosrc{mprof.go,mLockProfile}
+  struct {
+    atomic::Int64 waitTime;
+  } mLockProfile;
   // cacheLinePad: fills m to 320 bytes, five cache lines, for the reason
   // g's cacheLinePad gives: two threads' m's in one line would contend on
   // every system call (m.p, m.oldp, m.syscalltick). Five, not four: a span
@@ -460,7 +492,7 @@ struct m {
   // (mspan.conservative), and 256 bytes is a size class programs use far
   // more (GCZombie's slice of 32 pointers, which must be scanned exactly
   // for the sweep to find its zombies, is one). Port only.
-  char cacheLinePad[96];
+  char cacheLinePad[88];
 };
 static_assert(sizeof(m) % 64 == 0, "m: adjust cacheLinePad (see g's) to keep m whole cache lines");
 
@@ -725,12 +757,19 @@ struct schedt {
   // stopped) and how long the world stayed stopped in all (stwTotalTime*,
   // to startTheWorldWithSema), the collector's stops apart from the others
   // (stwReason.isGC). Read by runtime/metrics (/sched/pauses/...).
-  // Departure: Go's timeToRun, the scheduling latency histogram, is not
-  // kept (proc.cpp's casgstatus).
   timeHistogram stwStoppingTimeGC;
   timeHistogram stwStoppingTimeOther;
   timeHistogram stwTotalTimeGC;
   timeHistogram stwTotalTimeOther;
+  // timeToRun: how long goroutines waited runnable before they ran, from
+  // the transitions casgstatus samples (/sched/latencies:seconds).
+  timeHistogram timeToRun;
+  // totalMutexWaitTime: the time goroutines have spent in _Gwaiting on a
+  // sync.Mutex or sync.RWMutex, sampled as timeToRun is and scaled by the
+  // sampling period; totalRuntimeLockWaitTime: the runtime-lock wait time
+  // of the Ms that have exited (each live M keeps its own, mLockProfile).
+  atomic::Int64 totalMutexWaitTime;
+  atomic::Int64 totalRuntimeLockWaitTime;
 };
 
 /// forcegcstate: the goroutine that forces a periodic collection, parked

@@ -239,6 +239,9 @@ constexpr Description allDesc[] = {
     {"/sched/goroutines:goroutines",
      "Count of live goroutines.",
      KindUint64, false},
+    {"/sched/latencies:seconds",
+     "Distribution of the time goroutines have spent in the scheduler in a runnable state before actually running. Bucket counts increase monotonically.",
+     KindFloat64Histogram, true},
     {"/sched/pauses/stopping/gc:seconds",
      "Distribution of individual GC-related stop-the-world stopping latencies. This is the time it takes from deciding to stop the world until all Ps are stopped. This is a subset of the total GC-related stop-the-world time (/sched/pauses/total/gc:seconds). During this time, some threads may be executing. Bucket counts increase monotonically.",
      KindFloat64Histogram, true},
@@ -251,6 +254,9 @@ constexpr Description allDesc[] = {
     {"/sched/pauses/total/other:seconds",
      "Distribution of individual non-GC-related stop-the-world pause latencies. This is the time from deciding to stop the world until the world is started again. Some of this time is spent getting all threads to stop (measured directly in /sched/pauses/stopping/other:seconds). Bucket counts increase monotonically.",
      KindFloat64Histogram, true},
+    {"/sync/mutex/wait/total:seconds",
+     "Approximate cumulative time goroutines have spent blocked on a sync.Mutex, sync.RWMutex, or runtime-internal lock. This metric is useful for identifying global changes in lock contention. Collect a mutex or block profile using the runtime/pprof package for more detailed contention data.",
+     KindFloat64, true},
 };
 
 }  // namespace

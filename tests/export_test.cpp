@@ -192,6 +192,10 @@ bool AnyGoroutineInSyscall() {
   return false;
 }
 
+g* Getg() { return getg(); }
+bool GIsWaitingOnMutex(g* gp) { return readgstatus(gp) == _Gwaiting && isMutexWait(gp->waitreason); }
+void SetCasGStatusAlwaysTrack(bool on) { casgstatusAlwaysTrack = on; }
+
 void NetpollGenericInit() { netpollGenericInit(); }
 void Netpoll(int64_t delta) {
   systemstack([delta] { netpoll(delta); });

@@ -48,6 +48,15 @@ void RunGetgThreadSwitchTest();
 /// only: the tests of gort::syscall wait for one to be in its call).
 bool AnyGoroutineInSyscall();
 
+/// Getg: the calling goroutine (export_test.go's Getg, for GIsWaitingOnMutex).
+g* Getg();
+/// GIsWaitingOnMutex: gp is parked in a sync.Mutex or sync.RWMutex
+/// (export_test.go).
+bool GIsWaitingOnMutex(g* gp);
+/// SetCasGStatusAlwaysTrack: export_test.go's CasGStatusAlwaysTrack, a
+/// pointer to casgstatusAlwaysTrack there; a setter here.
+void SetCasGStatusAlwaysTrack(bool on);
+
 void NetpollGenericInit();
 void Netpoll(int64_t delta);
 void NetpollBreak();

@@ -3,13 +3,14 @@
 // the line of Go's func. They read package metrics (metrics/) and check it
 // against ReadMemStats with the world stopped (TestReadMetrics), against
 // itself (TestReadMetricsConsistency), over time (TestReadMetricsCumulative)
-// for one overflow (TestMetricHeapUnusedLargeObjectOverflow), and that a
-// sleep counts as idle time (TestCPUMetricsSleep).
+// for one overflow (TestMetricHeapUnusedLargeObjectOverflow), that a
+// goroutine blocked on a sync lock counts as mutex wait time
+// (TestMutexWaitTimeMetric) and that a sleep counts as idle time
+// (TestCPUMetricsSleep).
 //
-// What the port leaves out, as metrics.cpp does not support the metrics:
-// the check of /cgo/go-to-c-calls:calls, and the tests of the metrics the
-// port does not keep (TestMutexWaitTimeMetric,
-// TestRuntimeLockMetricsAndProfile); see tests/inventory.
+// What the port leaves out, as metrics.cpp does not support the metric:
+// the check of /cgo/go-to-c-calls:calls; and TestRuntimeLockMetricsAndProfile,
+// which needs the mutex profile; see tests/inventory.
 //
 // Translation rules: t.Errorf is a CHECK with Go's message as INFO;
 // t.Fatalf a REQUIRE.
@@ -17,6 +18,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -482,6 +484,125 @@ TEST_CASE("TestReadMetricsCumulative", "[metrics_test.go]") {
   }
   gort::close(done);
   wg.Wait();
+}
+
+namespace {
+
+// locker2 represents an API surface of two concurrent goroutines
+// locking the same resource, but through different APIs: two Lock calls,
+// or an RLock and a Lock (metrics_test.go:590; an interface there).
+struct locker2 {
+  virtual ~locker2() = default;
+  virtual void Lock1() = 0;
+  virtual void Unlock1() = 0;
+  virtual void Lock2() = 0;
+  virtual void Unlock2() = 0;
+};
+
+// metrics_test.go:601
+struct mutex : locker2 {
+  gort::sync::Mutex mu;
+  void Lock1() override { mu.Lock(); }
+  void Unlock1() override { mu.Unlock(); }
+  void Lock2() override { mu.Lock(); }
+  void Unlock2() override { mu.Unlock(); }
+};
+
+// metrics_test.go:610
+struct rwmutexWrite : locker2 {
+  gort::sync::RWMutex mu;
+  void Lock1() override { mu.Lock(); }
+  void Unlock1() override { mu.Unlock(); }
+  void Lock2() override { mu.Lock(); }
+  void Unlock2() override { mu.Unlock(); }
+};
+
+// metrics_test.go:619
+struct rwmutexReadWrite : locker2 {
+  gort::sync::RWMutex mu;
+  void Lock1() override { mu.RLock(); }
+  void Unlock1() override { mu.RUnlock(); }
+  void Lock2() override { mu.Lock(); }
+  void Unlock2() override { mu.Unlock(); }
+};
+
+// metrics_test.go:628
+struct rwmutexWriteRead : locker2 {
+  gort::sync::RWMutex mu;
+  void Lock1() override { mu.Lock(); }
+  void Unlock1() override { mu.Unlock(); }
+  void Lock2() override { mu.RLock(); }
+  void Unlock2() override { mu.RUnlock(); }
+};
+
+// metrics_test.go:641 at go1.22.12: a goroutine blocks on mu for at least
+// blockTime; returns blockTime, the least the metric must grow by.
+int64_t generateMutexWaitTime(const std::shared_ptr<locker2>& mu) {
+  // Set up the runtime to always track casgstatus transitions for metrics.
+  runtime::SetCasGStatusAlwaysTrack(true);
+
+  mu->Lock1();
+
+  // Start up a goroutine to wait on the lock.
+  auto gc = gort::make_chan<runtime::g*>();
+  auto done = gort::make_chan<bool>();
+  gort::go([mu, gc, done] {
+    gc.send(runtime::Getg());
+    for (;;) {
+      mu->Lock2();
+      mu->Unlock2();
+      if (done.recv()) return;
+    }
+  });
+  runtime::g* gp = gc.recv();
+
+  // Set the block time high enough so that it will always show up, even
+  // on systems with coarse timer granularity.
+  const int64_t blockTime = 100 * gort::time::Millisecond;
+
+  // Make sure the goroutine spawned above actually blocks on the lock.
+  while (!runtime::GIsWaitingOnMutex(gp)) runtime::Gosched();
+
+  // Let some amount of time pass.
+  gort::time::Sleep(blockTime);
+
+  // Let the other goroutine acquire the lock.
+  mu->Unlock1();
+  done.send(true);
+
+  // Reset flag.
+  runtime::SetCasGStatusAlwaysTrack(false);
+  return blockTime;
+}
+
+}  // namespace
+
+// metrics_test.go:563 at go1.22.12
+TEST_CASE("TestMutexWaitTimeMetric", "[metrics_test.go]") {
+  std::vector<gort::metrics::Sample> sample(1);
+  sample[0].Name = "/sync/mutex/wait/total:seconds";
+
+  std::pair<const char*, std::shared_ptr<locker2>> locks[] = {
+      {"mutex", std::make_shared<mutex>()},
+      {"rwmutexWrite", std::make_shared<rwmutexWrite>()},
+      {"rwmutexReadWrite", std::make_shared<rwmutexReadWrite>()},
+      {"rwmutexWriteRead", std::make_shared<rwmutexWriteRead>()},
+  };
+  for (auto& [name, lock] : locks) {
+    SECTION(name) {
+      gort::metrics::Read(sample);
+      auto before = int64_t(sample[0].Value.Float64() * 1e9);
+
+      int64_t minMutexWaitTime = generateMutexWaitTime(lock);
+
+      gort::metrics::Read(sample);
+      auto after = int64_t(sample[0].Value.Float64() * 1e9);
+
+      int64_t wt = after - before;
+      INFO("too little mutex wait time: got " << wt << " ns, want " << minMutexWaitTime << " ns");
+      CHECK(wt >= minMutexWaitTime);
+    }
+  }
 }
 
 // metrics_test.go:688 at go1.22.12
