@@ -41,6 +41,7 @@
 
 #include "malloc.hpp"
 #include "runtime2.hpp"
+#include "stubs.hpp"
 #include "type.hpp"
 
 namespace runtime {
@@ -233,8 +234,7 @@ template <class T>
   } else if constexpr (runtime::typeOf<T>.PtrBytes != 0) {
     if (r.array.get() == s.array.get() && n != 0) runtime::memclrHasPointers(hp, hn);
   } else {
-    // (Go's memclrNoHeapPointers; a memset, which AddressSanitizer checks.)
-    if (n != 0) __builtin_memset(static_cast<void*>(hp), 0, hn);
+    if (n != 0) runtime::memclrNoHeapPointers(static_cast<void*>(hp), hn);
   }
   return r;
 }

@@ -105,17 +105,44 @@ inline constexpr uintptr divRoundUp(uintptr n, uintptr a) { return (n + a - 1) /
 /// add: the pointer x bytes past p. \gosrc{stubs.go,add}
 NOSPLIT_INLINE void* add(void* p, uintptr x) { return static_cast<char*>(p) + x; }
 
+/// memclrEnds: zero n bytes, sizeof(W) <= n <= 2*sizeof(W), as two words
+/// of type W at the two ends (memclr_amd64.s's _3or4 ... _17through32).
+template <class W>
+NOSPLIT_INLINE void memclrEnds(unsigned char* p, uintptr n) {
+  W z{};
+  __builtin_memcpy(p, &z, sizeof(W));
+  __builtin_memcpy(p + n - sizeof(W), &z, sizeof(W));
+}
+
 /// memclrNoHeapPointers: zero n bytes at ptr, which hold no heap pointers
 /// (or are not yet visible to the collector). Go writes it in assembly
 /// (memclr_amd64.s), so no sanitizer checks it; the allocator relies on
 /// that, as it clears memory it has not yet unpoisoned (asan.hpp). Here it
-/// is a plain memset, and in an AddressSanitizer build `rep stosb`, which
-/// ASan does not intercept. \gosrc{stubs.go,memclrNoHeapPointers}
+/// is a memset, and in an AddressSanitizer build `rep stosb`, which ASan
+/// does not intercept. Up to 32 bytes of a size GCC does not know it
+/// clears inline, as the assembly's small cases do (a call through the PLT
+/// into the C library cost more than the clear: BenchmarkExtendSlice/NoGrow).
+/// \gosrc{stubs.go,memclrNoHeapPointers}
 NOSPLIT_INLINE void memclrNoHeapPointers(void* ptr, uintptr n) {
 #ifdef GORT_ASAN
   asm volatile("rep stosb" : "+D"(ptr), "+c"(n) : "a"(0) : "memory");
 #else
-  __builtin_memset(ptr, 0, n);
+  if (__builtin_constant_p(n) || n > 32) {
+    __builtin_memset(ptr, 0, n);
+    return;
+  }
+  auto* p = static_cast<unsigned char*>(ptr);
+  if (n > 16) {
+    memclrEnds<unsigned __int128>(p, n);  // _17through32 (SSE)
+  } else if (n >= 8) {
+    memclrEnds<uint64>(p, n);  // _8, _9through16
+  } else if (n >= 4) {
+    memclrEnds<uint32>(p, n);  // _3or4 (4), _5through7
+  } else if (n >= 2) {
+    memclrEnds<uint16>(p, n);  // _1or2 (2), _3or4 (3)
+  } else if (n == 1) {
+    *p = 0;  // _1or2 (1)
+  }
 #endif
 }
 
