@@ -30,10 +30,10 @@ NOSPLIT_INLINE uint32* key32(uintptr* p) { return reinterpret_cast<uint32*>(p); 
 /// gTrackingPeriod and added, scaled by the period, to the M's
 /// mLockProfile.waitTime (/sync/mutex/wait/total:seconds).
 /// Departure: the port has no mutex profile (Go's mutexprofilerate is
-/// always 0 here), so no cycles are counted and no stack is recorded.
+/// always 0 here), so no cycles are counted and no stack is recorded, and
+/// the timer does not keep the lock (Go's names it in the profile).
 /// \gosrc{mprof.go,lockTimer}
 struct lockTimer {
-  mutex* lock;
   int64 timeRate = 0;
   int64 timeStart = 0;
 
@@ -61,7 +61,7 @@ void lock(mutex* l) {
   // v was locked or sleeping. The value stored when we do take the lock must
   // never downgrade sleeping to locked, or a sleeper would miss its wakeup.
   uint32 wait = v;
-  lockTimer timer{l};
+  lockTimer timer;
   timer.begin();
   int spin = ncpu > 1 ? active_spin : 0;
   for (;;) {

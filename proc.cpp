@@ -2387,8 +2387,7 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
 static ancestorInfo* saveAncestors(g* callergp, int32* n) {
   *n = 0;
   if (debug.tracebackancestors <= 0 || callergp->goid == 0) return nullptr;
-  int32 callerN = callergp->ancestors == nullptr ? 0 : callergp->nancestors;
-  int32 k = callerN + 1;
+  int32 k = callergp->nancestors + 1;  // (0 of them when ancestors is nullptr)
   if (k > debug.tracebackancestors) k = debug.tracebackancestors;
   // Pointer-free: the pcs are code addresses.
   auto* ancestors = static_cast<ancestorInfo*>(mallocgc(uintptr(k) * sizeof(ancestorInfo), nullptr, true));

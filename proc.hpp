@@ -312,7 +312,7 @@ namespace runtime {
 void goroutineheader(g* gp);
 void traceback(g* gp, int skip);
 void printcreatedby(g* gp);
-void printcreatedby1(uintptr pc, uint64 goid);
+void printcreatedby1(const char* name, uint64 goid);
 void printAncestorTraceback(const ancestorInfo& ancestor);
 void printAncestorTracebackFuncInfo(uintptr pc);
 int gcallers(g* gp, int skip, uintptr* pcbuf, int n);

@@ -217,6 +217,22 @@ bool inStack(g* gp, uintptr a) {
 /// new segment (asm_amd64.S); the frame above it is on the older segment.
 extern "C" const uintptr lessstackret asm("runtime.lessstackret");
 
+/// walkfp: the frame-pointer walk of gp's stack from frame pointer bp:
+/// visit(ret) for each return address, up to the goroutine's entry (goexit),
+/// while the chain stays in gp's segments and visit returns true.
+template <class F>
+void walkfp(uintptr bp, g* gp, F visit) {
+  while (bp != 0 && inStack(gp, bp)) {
+    uintptr ret = reinterpret_cast<uintptr*>(bp)[1];
+    uintptr next = reinterpret_cast<uintptr*>(bp)[0];
+    if (ret == 0 || ret == uintptr(&goexit) + PCQuantum) break;
+    if (!visit(ret)) break;
+    // The chain must go up the stack, except where it leaves a segment.
+    if (next <= bp && ret != lessstackret) break;
+    bp = next;
+  }
+}
+
 /// The frame-pointer walk of a goroutine that is not running.
 void tracebackfp(uintptr pc, uintptr bp, g* gp) {
   int n = 0;
@@ -224,16 +240,12 @@ void tracebackfp(uintptr pc, uintptr bp, g* gp) {
     printframe(pc, true);
     n++;
   }
-  while (bp != 0 && inStack(gp, bp) && n < maxFrames) {
-    uintptr ret = reinterpret_cast<uintptr*>(bp)[1];
-    uintptr next = reinterpret_cast<uintptr*>(bp)[0];
-    if (ret == 0 || ret == uintptr(&goexit) + PCQuantum) break;
+  walkfp(bp, gp, [&n](uintptr ret) {
+    if (n >= maxFrames) return false;
     printframe(ret, false);
     n++;
-    // The chain must go up the stack, except where it leaves a segment.
-    if (next <= bp && ret != lessstackret) break;
-    bp = next;
-  }
+    return true;
+  });
   if (n >= maxFrames) print("...additional frames elided...\n");
 }
 
@@ -272,20 +284,20 @@ bool stoppedInMorestack(g* gp) {
 /// printcreatedby: "created by ... in goroutine N". \gosrc{traceback.go,printcreatedby}
 void printcreatedby(g* gp) {
   if (gp->gopc == 0 || gp->goid == 1) return;
-  printcreatedby1(gp->gopc, gp->parentGoid);
-}
-
-/// printcreatedby1: the "created by" line for the go statement at pc; the
-/// goroutine's number only when goid is not 0 (an ancestor's line, whose
-/// goroutine is named above it). Departure: Go's takes the funcInfo too
-/// and prints the statement's file and line beneath; the port names the
-/// function only. \gosrc{traceback.go,printcreatedby1}
-void printcreatedby1(uintptr pc, uint64 goid) {
   uintptr entry = 0;
   const char* file = "?";
-  const char* name = findfunc(pc - 1, &entry, &file);
+  const char* name = findfunc(gp->gopc - 1, &entry, &file);
   char dem[1024];
-  name = name == nullptr ? "?" : demangle(name, dem, sizeof dem);
+  printcreatedby1(name == nullptr ? "?" : demangle(name, dem, sizeof dem), gp->parentGoid);
+}
+
+/// printcreatedby1: the "created by" line naming the function of a go
+/// statement; the goroutine's number only when goid is not 0 (an
+/// ancestor's line, whose goroutine is named above it). Departure: Go's
+/// takes the function's funcInfo and the statement's pc, and prints its
+/// file and line beneath; the port names the function only.
+/// \gosrc{traceback.go,printcreatedby1}
+void printcreatedby1(const char* name, uint64 goid) {
   print("created by ", name);
   if (goid != 0) print(" in goroutine ", goid);
   print("\n");
@@ -337,10 +349,9 @@ void printAncestorTraceback(const ancestorInfo& ancestor) {
   const char* name = findfunc(ancestor.gopc - 1, &entry, &file);
   if (name != nullptr && ancestor.goid != 1) {
     char dem[1024];
-    if (showframe(demangle(name, dem, sizeof dem), file)) {
-      // The ancestor's own number is in the line above: 0 leaves it out.
-      printcreatedby1(ancestor.gopc, 0);
-    }
+    name = demangle(name, dem, sizeof dem);
+    // The ancestor's own number is in the line above: 0 leaves it out.
+    if (showframe(name, file)) printcreatedby1(name, 0);
   }
 }
 
@@ -391,17 +402,9 @@ int gcallers(g* gp, int skip, uintptr* pcbuf, int n) {
     } else if (k < n) {
       pcbuf[k++] = pc;
     }
+    return k < n;
   };
-  put(gp->sched.pc);
-  uintptr bp = gp->sched.bp;
-  while (bp != 0 && inStack(gp, bp) && k < n) {
-    uintptr ret = reinterpret_cast<uintptr*>(bp)[1];
-    uintptr next = reinterpret_cast<uintptr*>(bp)[0];
-    if (ret == 0 || ret == uintptr(&goexit) + PCQuantum) break;
-    put(ret);
-    if (next <= bp && ret != lessstackret) break;
-    bp = next;
-  }
+  if (put(gp->sched.pc)) walkfp(gp->sched.bp, gp, put);
   return k;
 }
 
