@@ -19,8 +19,8 @@
 // another thread's stack) or undefined (valgrind: a stack word never
 // written). The scanning functions are therefore built without ASan and
 // TSan instrumentation, and valgrind's error reporting is off while they
-// read (VALGRIND_DISABLE_ERROR_REPORTING): the words they read are
-// candidates, not values the program uses.
+// read (VALGRIND_DISABLE_ERROR_REPORTING, through scanReporting): the words
+// they read are candidates, not values the program uses.
 #include <cstdint>
 #include <cstring>
 
@@ -67,6 +67,23 @@ NOSPLIT_INLINE uintptr candidate(uintptr w) {
     return c;
   }
   return w;
+}
+
+/// scanReporting: valgrind's error reporting off (false) or back on (true)
+/// around a scan's reads of candidate words. Out of line and behind a
+/// predicted branch on onValgrind, so that natively a scan pays one test:
+/// the client request itself builds an argument block in memory, and its
+/// memory clobber kept scanobject's iterator in stack slots through the
+/// loop. Port only.
+[[gnu::cold, gnu::noinline]] static void valgrindReporting(bool on) {
+  if (on) {
+    VALGRIND_ENABLE_ERROR_REPORTING;
+  } else {
+    VALGRIND_DISABLE_ERROR_REPORTING;
+  }
+}
+NOSPLIT_INLINE void scanReporting(bool on) {
+  if (__builtin_expect(onValgrind, false)) valgrindReporting(on);
 }
 
 /// dataRoots / bssRoots: the program's initialised and zeroed globals.
@@ -799,13 +816,17 @@ GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
     }
     n = s->base() + s->elemsize - b;
     if (n > maxObletBytes) n = maxObletBytes;
-    tp = s->typePointersOfUnchecked(s->base());
-    tp = tp.fastForward(b - tp.addr, b + n);
+    typePointers whole = s->typePointersOfUnchecked(s->base());
+    // Through a copy: fastForward returns in memory, and were tp its
+    // return slot, tp's address would escape and the loop below would
+    // reload it from the stack after every call.
+    typePointers part = whole.fastForward(b - whole.addr, b + n);
+    tp = part;
   } else {
     tp = s->typePointersOfUnchecked(b);
   }
 
-  VALGRIND_DISABLE_ERROR_REPORTING;
+  scanReporting(false);
   uintptr scanSize = 0;
   for (;;) {
     auto r = tp.nextFast();
@@ -833,7 +854,7 @@ GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
       }
     }
   }
-  VALGRIND_ENABLE_ERROR_REPORTING;
+  scanReporting(true);
   gcw->bytesMarked += uint64(n);
   gcw->heapScanWork += int64(scanSize);
 }
@@ -841,7 +862,7 @@ GC_SCAN_ATTR void scanobject(uintptr b, gcWork* gcw) {
 /// scanConservative: grey every allocated heap object that a word of
 /// [b, b+n) points into. \gosrc{mgcmark.go,scanConservative}
 GC_SCAN_ATTR void scanConservative(uintptr b, uintptr n, gcWork* gcw) {
-  VALGRIND_DISABLE_ERROR_REPORTING;
+  scanReporting(false);
   for (uintptr i = 0; i < n; i += sizeof(uintptr)) {
     uintptr val = candidate(*reinterpret_cast<uintptr*>(b + i));
     mspan* span = spanOfHeap(val);
@@ -862,7 +883,7 @@ GC_SCAN_ATTR void scanConservative(uintptr b, uintptr n, gcWork* gcw) {
     uintptr obj = span->base() + idx * span->elemsize;
     greyobject(obj, b, i, span, gcw, idx);
   }
-  VALGRIND_ENABLE_ERROR_REPORTING;
+  scanReporting(true);
 }
 
 /// shade: grey the object b points into, if it is a heap object; the

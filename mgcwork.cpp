@@ -51,16 +51,6 @@ void gcWork::put(uintptr obj) {
   if (flushed && gcphase == _GCmark) gcController.enlistWorker();
 }
 
-/// putFast: put when wbuf1 has room, else report false and do nothing.
-/// \gosrc{mgcwork.go,gcWork.putFast}
-bool gcWork::putFast(uintptr obj) {
-  workbuf* wbuf = wbuf1;
-  if (wbuf == nullptr || wbuf->hdr.nobj == workbuf::objLen) return false;
-  wbuf->obj[wbuf->hdr.nobj] = obj;
-  wbuf->hdr.nobj++;
-  return true;
-}
-
 /// putBatch: put n objects. \gosrc{mgcwork.go,gcWork.putBatch}
 void gcWork::putBatch(uintptr* obj, int n) {
   if (n == 0) return;
@@ -110,15 +100,6 @@ uintptr gcWork::tryGet() {
       wbuf1 = wbuf;
     }
   }
-  wbuf->hdr.nobj--;
-  return wbuf->obj[wbuf->hdr.nobj];
-}
-
-/// tryGetFast: a grey object from wbuf1 alone, or 0.
-/// \gosrc{mgcwork.go,gcWork.tryGetFast}
-uintptr gcWork::tryGetFast() {
-  workbuf* wbuf = wbuf1;
-  if (wbuf == nullptr || wbuf->hdr.nobj == 0) return 0;
   wbuf->hdr.nobj--;
   return wbuf->obj[wbuf->hdr.nobj];
 }

@@ -52,6 +52,28 @@ static_assert(sizeof(workbuf) == _WorkbufSize);
 
 // gcWork is declared in runtime2.hpp: the P embeds one (p.gcw).
 
+// The two fast paths, inline as Go's compiler inlines them into
+// greyobject and gcDrain.
+/// putFast: put when wbuf1 has room, else report false and do nothing.
+/// \gosrc{mgcwork.go,gcWork.putFast}
+NOSPLIT_INLINE bool gcWork::putFast(uintptr obj) {
+  workbuf* wbuf = wbuf1;
+  if (wbuf == nullptr || wbuf->hdr.nobj == workbuf::objLen) return false;
+  wbuf->obj[wbuf->hdr.nobj] = obj;
+  wbuf->hdr.nobj++;
+  return true;
+}
+
+/// tryGetFast: a grey object from wbuf1 alone, or 0.
+/// \gosrc{mgcwork.go,gcWork.tryGetFast}
+NOSPLIT_INLINE uintptr gcWork::tryGetFast() {
+  workbuf* wbuf = wbuf1;
+  if (wbuf == nullptr || wbuf->hdr.nobj == 0) return 0;
+  wbuf->hdr.nobj--;
+  return wbuf->obj[wbuf->hdr.nobj];
+}
+
+
 NOWRITEBARRIER workbuf* getempty();
 NOWRITEBARRIER void putempty(workbuf* b);
 NOWRITEBARRIER void putfull(workbuf* b);

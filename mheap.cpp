@@ -98,17 +98,6 @@ mspan* spanOfHeap(uintptr p) {
   return s;
 }
 
-/// pageIndexOf: the arena of p, the byte of p's page in its page bitmaps,
-/// and the page's bit there. p must be in the heap.
-/// \gosrc{mheap.go,pageIndexOf}
-pageIndex pageIndexOf(uintptr p) {
-  arenaIdx ai = arenaIndex(p);
-  heapArena* arena = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
-  uintptr pageIdx = ((p / pageSize) / 8) % uintptr(sizeof(arena->pageInUse));
-  uint8 pageMask = uint8(1 << ((p / pageSize) % 8));
-  return {arena, pageIdx, pageMask};
-}
-
 /// init: the fixallocs, the mcentrals and the page allocator.
 /// \gosrc{mheap.go,mheap.init}
 void mheap::init() {

@@ -655,7 +655,7 @@ struct pageIndex {
   uintptr pageIdx;
   uint8 pageMask;
 };
-pageIndex pageIndexOf(uintptr p);
+NOSPLIT_INLINE pageIndex pageIndexOf(uintptr p);
 
 // The specials (mheap.go, after mSpanList).
 void spanHasSpecials(mspan* s);
@@ -782,6 +782,17 @@ NOSPLIT_INLINE mspan* spanOf(uintptr p) {
 NOSPLIT_INLINE mspan* spanOfUnchecked(uintptr p) {
   arenaIdx ai = arenaIndex(p);
   return (*mheap_.arenas[ai.l1()].load())[ai.l2()].load()->spans[(p / pageSize) % pagesPerArena];
+}
+
+/// pageIndexOf: the arena of p, the byte of p's page in its page bitmaps,
+/// and the page's bit there. p must be in the heap.
+/// \gosrc{mheap.go,pageIndexOf}
+NOSPLIT_INLINE pageIndex pageIndexOf(uintptr p) {
+  arenaIdx ai = arenaIndex(p);
+  heapArena* arena = (*mheap_.arenas[ai.l1()].load())[ai.l2()].load();
+  uintptr pageIdx = ((p / pageSize) / 8) % uintptr(sizeof(arena->pageInUse));
+  uint8 pageMask = uint8(1 << ((p / pageSize) % 8));
+  return {arena, pageIdx, pageMask};
 }
 
 /// manual: a manually managed span (not the heap's).

@@ -562,10 +562,10 @@ struct gcWork {
 
   void init();
   NOWRITEBARRIERREC void put(uintptr obj);
-  NOWRITEBARRIERREC bool putFast(uintptr obj);
+  NOWRITEBARRIERREC NOSPLIT_INLINE bool putFast(uintptr obj);  // mgcwork.hpp
   NOWRITEBARRIERREC void putBatch(uintptr* obj, int n);
   NOWRITEBARRIERREC uintptr tryGet();
-  NOWRITEBARRIERREC uintptr tryGetFast();
+  NOWRITEBARRIERREC NOSPLIT_INLINE uintptr tryGetFast();  // mgcwork.hpp
   NOWRITEBARRIERREC void dispose();
   NOWRITEBARRIERREC void balance();
   NOWRITEBARRIERREC bool empty();
