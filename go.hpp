@@ -205,7 +205,7 @@ struct gc_allocator {
   template <class U, class... Args>
   void construct(U* p, Args&&... args) {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    if constexpr (runtime::typeOf<U>.PtrBytes != 0) runtime::initBarrier(p, sizeof(U));
+    runtime::initBarrier(p);
   }
   /// destroy: end the life of *p, an element in the collected heap; while
   /// the collector marks, the GC references it held are recorded first (the

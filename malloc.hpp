@@ -251,7 +251,7 @@ T* newobject(Args&&... args) {
     }
     // The references it was built with, for a collector that is marking.
     if constexpr (sizeof...(Args) != 0 && !isNotInHeap<T>) {
-      if constexpr (typeOf<T>.PtrBytes != 0) initBarrier(t, sizeof(T));
+      initBarrier(t);
     }
     return t;
   }

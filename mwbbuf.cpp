@@ -110,6 +110,23 @@ void wbRecord(uintptr ptr, uintptr old) {
   buf[1] = old;
 }
 
+/// wbRecordWords: see type.hpp. Port only.
+void wbRecordWords(uintptr obj, uint64 mask) {
+  const uintptr* w = reinterpret_cast<const uintptr*>(obj);
+  while (mask != 0) {
+    uintptr vals[wbMaxEntriesPerCall];
+    uintptr n = 0;
+    while (mask != 0 && n < wbMaxEntriesPerCall) {
+      uintptr v = w[__builtin_ctzll(mask)];
+      mask &= mask - 1;
+      if (v != 0) vals[n++] = v;
+    }
+    if (n == 0) continue;
+    uintptr* buf = gcWriteBarrier(n * sizeof(uintptr));
+    for (uintptr i = 0; i < n; i++) buf[i] = vals[i];
+  }
+}
+
 // --- asm_amd64.s -----------------------------------------------------------------
 
 /// The body Go's gcWriteBarrier1..8 jump to: claim nbytes of the buffer,

@@ -526,15 +526,59 @@ NOSPLIT void bulkBarrierPreWriteSrcOnly(uintptr dst, uintptr src, uintptr size, 
 NOSPLIT void bulkBarrierBitmap(uintptr dst, uintptr src, uintptr size);
 NOSPLIT void typeBitsBulkBarrier(const _type* typ, uintptr dst, uintptr src, uintptr size);
 
+/// wbRecordWords: port only: record, for a collector that is marking, the
+/// non-nil words of the object at obj that mask marks (bit i: word i), in
+/// as few claims on the P's buffer as fit (wbMaxEntriesPerCall words
+/// each). Out of line, in the runtime's text, for wbRecord's reason
+/// (mwbbuf.hpp): no preemption between claiming slots and filling them.
+NOSPLIT void wbRecordWords(uintptr obj, uint64 mask);
+
+/// wordMask<T>: the pointer words of T's map as one mask, bit i for word i,
+/// when T's pointers lie within its first 64 words (else 0, and the map is
+/// read from the heap's bits instead). Port only.
+template <class T>
+inline constexpr uint64 wordMask = [] {
+  constexpr const _type& t = typeOf<T>;
+  uint64 m = 0;
+  if constexpr (t.PtrBytes != 0 && t.PtrBytes <= 64 * sizeof(uintptr)) {
+    for (uintptr i = 0; i < t.PtrBytes / sizeof(uintptr); i++)
+      if ((t.GCData[i / 8] >> (i % 8)) & 1) m |= uint64(1) << i;
+  }
+  return m;
+}();
+
 /// initBarrier: port only: the write barriers of the stores that built a
-/// new value of size bytes at obj in the heap: while the collector marks,
-/// every pointer word of it (by the object's map) is recorded. A GC
-/// reference's copy constructor records nothing (heapPtr, mwbbuf.hpp), so
-/// the runtime calls this wherever it builds a heap value from others: Go's
-/// compiler records the pointers it stores into a new object the same way
-/// (the hybrid barrier shades the new value of every heap store).
+/// new value of size bytes at obj in the heap, every word of it a pointer
+/// (a closure, allocated with typeOf<void*>): while the collector marks,
+/// every non-nil word is recorded. A GC reference's copy constructor
+/// records nothing (heapPtr, mwbbuf.hpp), so the runtime calls this
+/// wherever it builds a heap value from others: Go's compiler records the
+/// pointers it stores into a new object the same way (the hybrid barrier
+/// shades the new value of every heap store; a nil needs none).
 NOSPLIT_INLINE void initBarrier(void* obj, uintptr size) {
-  if (writeBarrier.enabled) bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), size, nullptr);
+  if (!writeBarrier.enabled) return;
+  uintptr n = size / sizeof(uintptr);
+  if (n <= 64) {
+    wbRecordWords(uintptr(obj), n == 64 ? ~uint64(0) : (uint64(1) << n) - 1);
+  } else {
+    bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), size, nullptr);
+  }
+}
+
+/// initBarrier for a T built at obj: T's map is known when the program is
+/// compiled, so a small T's pointer words go to the buffer without looking
+/// up its span and heap bits (binary-trees' `new Node{l, r}`: one call, one
+/// claim of two slots, as Go's compiler emits gcWriteBarrier2).
+template <class T>
+NOSPLIT_INLINE void initBarrier(T* obj) {
+  if constexpr (typeOf<T>.PtrBytes != 0) {
+    if (!writeBarrier.enabled) return;
+    if constexpr (wordMask<T> != 0) {
+      wbRecordWords(uintptr(obj), wordMask<T>);
+    } else {
+      bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), sizeof(T), nullptr);
+    }
+  }
 }
 
 /// typedmemmove: move-construct *dst from *src (mbarrier.go's typedmemmove;
