@@ -3521,6 +3521,25 @@ g* gList::pop() {
   return gp;
 }
 
+/// setMaxThreads: runtime/debug.SetMaxThreads's entry into the runtime.
+/// Sets the cap on Ms (sched.maxmcount, an int32: a larger request is
+/// clamped to MaxInt32 rather than wrapped negative) and returns the old
+/// one; already past the new cap is fatal at once (checkmcount).
+/// \gosrc{proc.go,setMaxThreads}
+int64 setMaxThreads(int64 in) LINKNAME("runtime..z2fdebug.setMaxThreads");
+int64 setMaxThreads(int64 in) {
+  lock(&sched.lock);
+  int64 out = int64(sched.maxmcount);
+  if (in > 0x7fffffff) {  // MaxInt32
+    sched.maxmcount = 0x7fffffff;
+  } else {
+    sched.maxmcount = int32(in);
+  }
+  checkmcount();
+  unlock(&sched.lock);
+  return out;
+}
+
 /// sync.runtime_canSpin: whether a sync.Mutex waiter may spin (iteration
 /// i) before it sleeps. Only briefly, only with more than one CPU and some
 /// other P running, and only when this P has nothing else queued: sync's

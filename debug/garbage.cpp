@@ -68,4 +68,7 @@ int64_t SetMemoryLimit(int64_t limit) { return setMemoryLimit(limit); }
 /// \gosrc{debug/garbage.go,SetMaxStack}
 int64_t SetMaxStack(int64_t bytes) { return setMaxStack(bytes); }
 
+/// \gosrc{debug/garbage.go,SetMaxThreads}
+int64_t SetMaxThreads(int64_t threads) { return setMaxThreads(threads); }
+
 }  // namespace gort::debug

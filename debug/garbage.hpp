@@ -4,8 +4,8 @@
 // namespace gort::debug.
 //
 // Each is a thin wrapper over a runtime function reached through the
-// linkname back channel (debug/stubs.hpp); SetMaxStack too. Not ported
-// yet: SetMaxThreads, SetPanicOnFault, SetTraceback, WriteHeapDump.
+// linkname back channel (debug/stubs.hpp); SetMaxStack and SetMaxThreads
+// too. Not ported yet: SetPanicOnFault, SetTraceback, WriteHeapDump.
 //
 // Departure: Go's GCStats holds time.Time and time.Duration values in
 // slices; until the port has package time (the timers issue), a time is a
@@ -71,5 +71,15 @@ int64_t SetMemoryLimit(int64_t limit);
 /// segments (stack.cpp), and the sum of a goroutine's segments is what
 /// counts. \gosrc{debug/garbage.go,SetMaxStack}
 int64_t SetMaxStack(int64_t bytes);
+
+/// SetMaxThreads sets the most operating-system threads (Ms) the program
+/// may use, and returns the previous setting, initially 10 000 as in Go.
+/// A program that needs one more, because every thread it has is blocked
+/// in a system call or locked to a goroutine, ends with Go's "runtime:
+/// program exceeds N-thread limit" and "fatal error: thread exhaustion";
+/// so does one already past the new limit. Counts above MaxInt32 are held
+/// at MaxInt32 (Go's int is 64 bits: int64_t here).
+/// \gosrc{debug/garbage.go,SetMaxThreads}
+int64_t SetMaxThreads(int64_t threads);
 
 }  // namespace gort::debug

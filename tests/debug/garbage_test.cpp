@@ -2,7 +2,7 @@
 // that the port's runtime/debug has the functions for (each cites the line
 // of Go's func): ReadGCStats against ReadMemStats, SetGCPercent against the
 // pacer's goal and the heap trigger, FreeOSMemory against the released-page
-// count. SetMaxThreads is not ported yet (tests/inventory/todo.tsv).
+// count, SetMaxThreads against the int32 it is kept in.
 //
 // Go's package-level variables of the test (setGCPercentBallast, big) are
 // globals here too: the collector scans the program's data and bss, so a
@@ -240,6 +240,19 @@ TEST_CASE("TestFreeOSMemory", "[debug][garbage_test.go]") {
   if (slack > bigBytes) return;  // the check above said as much
   INFO("less than " << bigBytes - slack << " released: " << before.HeapReleased << " -> " << after.HeapReleased);
   CHECK(after.HeapReleased - before.HeapReleased >= bigBytes - slack);
+}
+
+// garbage_test.go:227 at go1.22.12: a thread count above MaxInt32 must not
+// wrap the int32 sched.maxmcount negative (Go issue 16076), which would
+// make checkmcount throw "thread exhaustion" at once. Go's test passes if
+// nothing throws; the port's also checks what is kept: the count clamped
+// to MaxInt32, as the restoring call reports, and the default of 10 000.
+TEST_CASE("TestSetMaxThreadsOvf", "[debug][garbage_test.go]") {
+  int64_t nt = gort::debug::SetMaxThreads(int64_t(1) << 31);
+  CHECK(nt == 10000);
+  int64_t held = gort::debug::SetMaxThreads(nt);  // restore previous value
+  CHECK(held == 0x7fffffff);
+  CHECK(gort::debug::SetMaxThreads(nt) == nt);
 }
 
 // The port's own: the allocator issue asks that memory go back to the OS
