@@ -105,6 +105,7 @@ void wbBufFlush1(p* pp) {
 
 /// wbRecord: see mwbbuf.hpp. Port only.
 void wbRecord(uintptr ptr, uintptr old) {
+  if (ptr == old) return;  // no reference deleted (wbAfterStore)
   uintptr* buf = gcWriteBarrier2();
   buf[0] = ptr;
   buf[1] = old;

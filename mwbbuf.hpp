@@ -90,7 +90,8 @@ NOSPLIT_INLINE uintptr* gcWriteBarrier7() { return gcWriteBarrier(7 * sizeof(uin
 NOSPLIT_INLINE uintptr* gcWriteBarrier8() { return gcWriteBarrier(8 * sizeof(uintptr)); }
 
 /// wbRecord records a pointer store's new and old value in the current
-/// P's buffer for the collector: the recording half of writebarrierptr,
+/// P's buffer for the collector, unless they are the same (the store
+/// deleted no reference): the recording half of writebarrierptr,
 /// out of line and in the runtime's text, so that no preemption signal stops
 /// it between claiming two buffer slots and filling them ([as-text],
 /// preempt.cpp: a claimed slot left unfilled would hand the collector
@@ -107,9 +108,15 @@ NOSPLIT void wbRecord(uintptr ptr, uintptr old);
 /// nothing.
 NOSPLIT_INLINE void wbAfterStore(uintptr ptr, uintptr old) {
   asm volatile("" ::: "memory");
-  // The compare of two registers first: a store of the same value (an
-  // append within capacity) then skips the load of the flag.
-  if (ptr != old && writeBarrier.enabled) wbRecord(ptr, old);
+  // A store the compiler can see changes nothing (s = s[0:n] keeps the
+  // array) needs no barrier at all.
+  if (__builtin_constant_p(ptr == old) && ptr == old) return;
+  // Otherwise only the flag is tested here, with the hint that it is off:
+  // every store then costs one load and one branch not taken, whether it
+  // changes the word or not (an append within capacity stores the same
+  // array again). wbRecord tests ptr != old; tested here, one of the two
+  // kinds of store took a branch.
+  if (__builtin_expect(writeBarrier.enabled, false)) wbRecord(ptr, old);
 }
 
 /// writebarrierptr performs `*slot = ptr` with the barrier Go's compiler
