@@ -667,13 +667,25 @@ uint32_t GCCPULimiterLastEnabledCycle() { return gcCPULimiter.lastEnabledCycle.L
 // them holds (a relaxed read beside their plain writes is still a data
 // race: ThreadSanitizer reported it); the pacer's fields, written with the
 // world stopped, are read racily (relaxed): a report, not a decision.
+// The lock is held with preemption off (acquirem), as the runtime's own
+// holders hold it: gcStart stops the world and then takes the lock with a
+// tryLock that throws "failed to acquire lock to start a GC transition" if
+// it fails, so a goroutine preempted while holding it (this helper was,
+// once, in a clean clone's run) ends the program.
 std::string GCCPULimiterDescribe() {
   using atomic::detail::racyLoad;
   gcCPULimiterState& l = gcCPULimiter;
-  while (!l.tryLock()) Gosched();
+  m* mp;
+  for (;;) {
+    mp = acquirem();
+    if (l.tryLock()) break;
+    releasem(mp);
+    Gosched();
+  }
   uint64 fill = l.bucket.fill, capacity = l.bucket.capacity;
   bool gcEnabled = l.gcEnabled, transitioning = l.transitioning;
   l.unlock();
+  releasem(mp);
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "limiter: fill=%llu capacity=%llu enabled=%d gcEnabled=%d transitioning=%d sinceUpdate=%lldns; "
