@@ -69,12 +69,8 @@ NOSPLIT_INLINE uintptr candidate(uintptr w) {
   return w;
 }
 
-/// scanReporting: valgrind's error reporting off (false) or back on (true)
-/// around a scan's reads of candidate words. Out of line and behind a
-/// predicted branch on onValgrind, so that natively a scan pays one test:
-/// the client request itself builds an argument block in memory, and its
-/// memory clobber kept scanobject's iterator in stack slots through the
-/// loop. Port only.
+/// valgrindReporting: the client request that turns valgrind's error
+/// reporting off (false) or back on (true). Port only.
 [[gnu::cold, gnu::noinline]] static void valgrindReporting(bool on) {
   if (on) {
     VALGRIND_ENABLE_ERROR_REPORTING;
@@ -82,6 +78,12 @@ NOSPLIT_INLINE uintptr candidate(uintptr w) {
     VALGRIND_DISABLE_ERROR_REPORTING;
   }
 }
+/// scanReporting: valgrind's error reporting off (false) or back on (true)
+/// around a scan's reads of candidate words. The request is out of line
+/// and behind a predicted branch on onValgrind, so that natively a scan
+/// pays one test: the request builds an argument block in memory, and its
+/// memory clobber kept scanobject's iterator in stack slots through the
+/// loop. Port only.
 NOSPLIT_INLINE void scanReporting(bool on) {
   if (__builtin_expect(onValgrind, false)) valgrindReporting(on);
 }

@@ -73,7 +73,6 @@ NOSPLIT_INLINE uintptr gcWork::tryGetFast() {
   return wbuf->obj[wbuf->hdr.nobj];
 }
 
-
 NOWRITEBARRIER workbuf* getempty();
 NOWRITEBARRIER void putempty(workbuf* b);
 NOWRITEBARRIER void putfull(workbuf* b);

@@ -547,6 +547,18 @@ inline constexpr uint64 wordMask = [] {
   return m;
 }();
 
+/// initBarrierWords: port only: initBarrier's body for the size bytes at
+/// obj whose pointer words mask marks (0: they are past the first 64
+/// words, and the heap's bits for obj say which they are).
+NOSPLIT_INLINE void initBarrierWords(void* obj, uintptr size, uint64 mask) {
+  if (!writeBarrier.enabled) return;
+  if (mask != 0) {
+    wbRecordWords(uintptr(obj), mask);
+  } else {
+    bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), size, nullptr);
+  }
+}
+
 /// initBarrier: port only: the write barriers of the stores that built a
 /// new value of size bytes at obj in the heap, every word of it a pointer
 /// (a closure, allocated with typeOf<void*>): while the collector marks,
@@ -556,13 +568,8 @@ inline constexpr uint64 wordMask = [] {
 /// pointers it stores into a new object the same way (the hybrid barrier
 /// shades the new value of every heap store; a nil needs none).
 NOSPLIT_INLINE void initBarrier(void* obj, uintptr size) {
-  if (!writeBarrier.enabled) return;
   uintptr n = size / sizeof(uintptr);
-  if (n <= 64) {
-    wbRecordWords(uintptr(obj), n == 64 ? ~uint64(0) : (uint64(1) << n) - 1);
-  } else {
-    bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), size, nullptr);
-  }
+  initBarrierWords(obj, size, n > 64 ? 0 : n == 64 ? ~uint64(0) : (uint64(1) << n) - 1);
 }
 
 /// initBarrier for a T built at obj: T's map is known when the program is
@@ -571,14 +578,7 @@ NOSPLIT_INLINE void initBarrier(void* obj, uintptr size) {
 /// claim of two slots, as Go's compiler emits gcWriteBarrier2).
 template <class T>
 NOSPLIT_INLINE void initBarrier(T* obj) {
-  if constexpr (typeOf<T>.PtrBytes != 0) {
-    if (!writeBarrier.enabled) return;
-    if constexpr (wordMask<T> != 0) {
-      wbRecordWords(uintptr(obj), wordMask<T>);
-    } else {
-      bulkBarrierPreWriteSrcOnly(uintptr(obj), uintptr(obj), sizeof(T), nullptr);
-    }
-  }
+  if constexpr (typeOf<T>.PtrBytes != 0) initBarrierWords(obj, sizeof(T), wordMask<T>);
 }
 
 /// typedmemmove: move-construct *dst from *src (mbarrier.go's typedmemmove;

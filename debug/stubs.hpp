@@ -47,6 +47,8 @@ int64_t setMemoryLimit(int64_t limit) GOSYMBOL("runtime..z2fdebug.setMemoryLimit
 /// the old limit (runtime setMaxStack, rdebug.cpp). \gosrc{debug/stubs.go,setMaxStack}
 int64_t setMaxStack(int64_t in) GOSYMBOL("runtime..z2fdebug.setMaxStack");
 
+/// setMaxThreads: set the most OS threads the program may use, return the
+/// old limit (runtime setMaxThreads, proc.cpp). \gosrc{debug/stubs.go,setMaxThreads}
 int64_t setMaxThreads(int64_t in) GOSYMBOL("runtime..z2fdebug.setMaxThreads");
 
 }  // namespace gort::debug

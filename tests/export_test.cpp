@@ -670,8 +670,7 @@ uint32_t GCCPULimiterLastEnabledCycle() { return gcCPULimiter.lastEnabledCycle.L
 // The lock is held with preemption off (acquirem), as the runtime's own
 // holders hold it: gcStart stops the world and then takes the lock with a
 // tryLock that throws "failed to acquire lock to start a GC transition" if
-// it fails, so a goroutine preempted while holding it (this helper was,
-// once, in a clean clone's run) ends the program.
+// it fails, so a goroutine preempted while holding it ends the program.
 std::string GCCPULimiterDescribe() {
   using atomic::detail::racyLoad;
   gcCPULimiterState& l = gcCPULimiter;
