@@ -62,6 +62,7 @@ void wbBufFlush() {
 /// it. pp must be the running P or the world stopped.
 /// \gosrc{mwbbuf.go,wbBufFlush1}
 void wbBufFlush1(p* pp) {
+  systemstackcheck();
   wbBuf& b = pp->wbBuf_;
   uintptr start = reinterpret_cast<uintptr>(&b.buf[0]);
   uintptr n = (b.next - start) / sizeof(b.buf[0]);

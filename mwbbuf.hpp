@@ -61,7 +61,7 @@ NOWRITEBARRIERREC NOSPLIT void wbBufFlush();
 
 /// wbBufFlush1 greys what pp's buffer records and empties it.
 /// \gosrc{mwbbuf.go,wbBufFlush1}
-NOWRITEBARRIERREC void wbBufFlush1(p* pp);
+NOWRITEBARRIERREC SYSTEMSTACK void wbBufFlush1(p* pp);
 
 /// gcWriteBarrier reserves nbytes (a multiple of the word size, at most
 /// wbMaxEntriesPerCall words) in the current buffer and returns the slots,
