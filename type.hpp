@@ -86,6 +86,7 @@
 #include <utility>
 
 #include "runtime2.hpp"
+#include "stubs.hpp"
 #include "typefields.hpp"
 
 namespace gort {
@@ -590,7 +591,7 @@ NOSPLIT_INLINE void typedmemmove(const _type* t, void* dst, void* src) {
   if (t->size == 0 || dst == src) return;
   if (writeBarrier.enabled && t->PtrBytes != 0) bulkBarrierPreWrite(uintptr(dst), uintptr(src), t->PtrBytes, t);
   if (t->trivial)
-    memmove(dst, src, t->size);
+    runtime::memmove(dst, src, t->size);  // stubs.hpp's: up to 32 bytes inline
   else
     t->move(dst, src);
 }
@@ -616,7 +617,7 @@ NOSPLIT_INLINE void typedmemclr(const _type* t, void* p) {
   if (t->size == 0) return;
   if (writeBarrier.enabled && t->PtrBytes != 0) bulkBarrierPreWrite(uintptr(p), 0, t->PtrBytes, t);
   if (!t->trivial) t->destroy(p);
-  memset(p, 0, t->size);
+  memclrNoHeapPointers(p, t->size);
 }
 
 /// memclrHasPointers: zero n bytes at ptr, memory that holds GC
