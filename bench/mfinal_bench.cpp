@@ -8,8 +8,7 @@
 // Go's fin is a top-level function, whose func value is static data; its
 // C++ counterpart is a lambda without captures, which SetFinalizer also
 // gives one static closure (mfinal.hpp), so neither loop allocates a
-// closure per call. What differs from Go's run: the collector's cycles in
-// BenchmarkFinalizerRun stop the world for their whole mark (mgc.hpp).
+// closure per call.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
