@@ -1,6 +1,8 @@
 // stubs.hpp: the primitives of stubs.go at go1.22.12 that the compiler or the
-// assembler provides: getg, mcall, systemstack, gogo, procyield, cputicks,
-// goexit, and the small helpers around them.
+// assembler provides (getg, mcall, systemstack, gogo, procyield, goexit,
+// morestack) and the small helpers around them, in stubs.go's order; the
+// port's own (the TLS guard word, mstart, cputicks) beside their nearest
+// relative there.
 //
 // getg. Go on amd64 keeps the current g in R14 (ABIInternal) and in a TLS
 // slot for assembly. The port keeps it only in a TLS slot, runtime.tls_g,
@@ -19,6 +21,9 @@ namespace runtime {
 /// static library linked into executables.
 extern thread_local g* tls_g asm("runtime.tls_g");
 
+/// add: the pointer x bytes past p. \gosrc{stubs.go,add}
+NOSPLIT_INLINE void* add(void* p, uintptr x) { return static_cast<char*>(p) + x; }
+
 /// getg returns the running g: a user goroutine, or g0 while on the system
 /// stack. nullptr on a thread the runtime does not own.
 NOSPLIT_INLINE g* getg() {
@@ -27,48 +32,15 @@ NOSPLIT_INLINE g* getg() {
   return gp;
 }
 
-/// setg installs gp as the current g (Go's setg, in asm there).
-NOSPLIT_INLINE void setg(g* gp) {
-  asm volatile("movq %0, %%fs:\"runtime.tls_g\"@tpoff" : : "r"(gp) : "memory");
-}
-
-/// The split-stack guard word of this thread (see go_asm.h).
-NOSPLIT_INLINE void setTLSGuard(uintptr v) {
-  asm volatile("movq %0, %%fs:0x70" : : "r"(v) : "memory");
-}
-NOSPLIT_INLINE uintptr getTLSGuard() {
-  uintptr v;
-  asm volatile("movq %%fs:0x70, %0" : "=r"(v));
-  return v;
-}
-
-extern "C" {
 /// mcall switches to g0's stack and calls fn(g) there, where g is the caller's
 /// goroutine; fn must not return. The caller's context (with its callee-saved
 /// registers pushed on its own stack) is saved in g.sched so that a later
 /// gogo(&g.sched) returns from this mcall.
-void mcall(void (*fn)(g*)) asm("runtime.mcall");
+extern "C" void mcall(void (*fn)(g*)) asm("runtime.mcall");
+
 /// systemstack runs fn on the system (g0) stack and returns; already on g0
 /// or gsignal it simply calls fn.
-void systemstack_fv(funcval* fn) asm("runtime.systemstack");
-/// gogo restores the context in buf and jumps to it. Never returns.
-[[noreturn]] void gogo(gobuf* buf) asm("runtime.gogo");
-/// systemstack_switch: a return address that makes a g switched to the
-/// system stack look, in a traceback, as if it called systemstack.
-void systemstack_switch() asm("runtime.systemstack_switch");
-/// procyield spins `cycles` PAUSE instructions.
-void procyield(uint32 cycles) asm("runtime.procyield");
-/// cputicks reads the time-stamp counter (RDTSC).
-int64 cputicks() asm("runtime.cputicks");
-/// goexit is the bottom frame of every goroutine: the goroutine's function
-/// returns into it and it calls goexit1. Its CFI ends unwinding there.
-void goexit() asm("runtime.goexit");
-/// mstart is the entry of every new M (asm: it calls mstart0).
-void mstart() asm("runtime.mstart");
-/// __morestack: called by a split-stack prologue when the stack pointer would
-/// pass below the guard word (Go: runtime.morestack).
-void __morestack();
-}
+extern "C" void systemstack_fv(funcval* fn) asm("runtime.systemstack");
 
 /// systemstack(f) for any callable: f runs on g0's stack.
 template <class F>
@@ -81,29 +53,6 @@ inline void systemstack(F&& f) {
   c.f = &f;
   systemstack_fv(&c);
 }
-
-/// getcallerpc / getcallersp (stubs.go): the return address and the caller's
-/// stack pointer of the function that calls them.
-#define getcallerpc() (reinterpret_cast<uintptr>(__builtin_return_address(0)))
-#define getcallersp() (reinterpret_cast<uintptr>(__builtin_frame_address(0)) + 16)
-
-/// The goroutine entry point for a newly created g, run with the funcval in
-/// %rdi; it returns into goexit.
-inline constexpr uintptr PCQuantum = 1;
-
-/// alignUp rounds n up to a multiple of a, a power of 2.
-/// \gosrc{stubs.go,alignUp}
-NOSPLIT_INLINE constexpr uintptr alignUp(uintptr n, uintptr a) { return (n + a - 1) & ~(a - 1); }
-
-/// alignDown rounds n down to a multiple of a, a power of 2.
-/// \gosrc{stubs.go,alignDown}
-NOSPLIT_INLINE constexpr uintptr alignDown(uintptr n, uintptr a) { return n & ~(a - 1); }
-
-/// divRoundUp: n / a, rounded up. \gosrc{stubs.go,divRoundUp}
-inline constexpr uintptr divRoundUp(uintptr n, uintptr a) { return (n + a - 1) / a; }
-
-/// add: the pointer x bytes past p. \gosrc{stubs.go,add}
-NOSPLIT_INLINE void* add(void* p, uintptr x) { return static_cast<char*>(p) + x; }
 
 /// memclrEnds: zero n bytes, sizeof(W) <= n <= 2*sizeof(W), as two words
 /// of type W at the two ends (memclr_amd64.s's _3or4 ... _17through32).
@@ -188,11 +137,70 @@ NOSPLIT_INLINE void memmove(void* to, const void* from, uintptr n) {
   }
 }
 
+/// gogo restores the context in buf and jumps to it. Never returns.
+extern "C" [[noreturn]] void gogo(gobuf* buf) asm("runtime.gogo");
+
+/// setg installs gp as the current g (Go's setg, in asm there).
+NOSPLIT_INLINE void setg(g* gp) {
+  asm volatile("movq %0, %%fs:\"runtime.tls_g\"@tpoff" : : "r"(gp) : "memory");
+}
+
+/// The split-stack guard word of this thread (see go_asm.h).
+NOSPLIT_INLINE void setTLSGuard(uintptr v) {
+  asm volatile("movq %0, %%fs:0x70" : : "r"(v) : "memory");
+}
+NOSPLIT_INLINE uintptr getTLSGuard() {
+  uintptr v;
+  asm volatile("movq %%fs:0x70, %0" : "=r"(v));
+  return v;
+}
+
+/// procyield spins `cycles` PAUSE instructions.
+extern "C" void procyield(uint32 cycles) asm("runtime.procyield");
+
+/// goexit is the bottom frame of every goroutine: the goroutine's function
+/// returns into it and it calls goexit1. Its CFI ends unwinding there.
+extern "C" void goexit() asm("runtime.goexit");
+
 /// publicationBarrier: make the stores that initialised an object visible
 /// before the stores that publish a pointer to it. amd64 keeps stores in
 /// order, so Go's is empty there; the compiler must still not move stores
 /// across it. \gosrc{stubs.go,publicationBarrier}
 NOSPLIT_INLINE void publicationBarrier() { asm volatile("" ::: "memory"); }
+
+/// getcallerpc / getcallersp (stubs.go): the return address and the caller's
+/// stack pointer of the function that calls them.
+#define getcallerpc() (reinterpret_cast<uintptr>(__builtin_return_address(0)))
+#define getcallersp() (reinterpret_cast<uintptr>(__builtin_frame_address(0)) + 16)
+
+/// __morestack: called by a split-stack prologue when the stack pointer would
+/// pass below the guard word (Go: runtime.morestack).
+extern "C" void __morestack();
+
+/// mstart is the entry of every new M (asm: it calls mstart0).
+extern "C" void mstart() asm("runtime.mstart");
+
+/// cputicks reads the time-stamp counter (RDTSC).
+extern "C" int64 cputicks() asm("runtime.cputicks");
+
+/// systemstack_switch: a return address that makes a g switched to the
+/// system stack look, in a traceback, as if it called systemstack.
+extern "C" void systemstack_switch() asm("runtime.systemstack_switch");
+
+/// PCQuantum: the smallest instruction size, by which a return address
+/// is backed up into its call (1 on amd64; Go: internal/goarch.PCQuantum).
+inline constexpr uintptr PCQuantum = 1;
+
+/// alignUp rounds n up to a multiple of a, a power of 2.
+/// \gosrc{stubs.go,alignUp}
+NOSPLIT_INLINE constexpr uintptr alignUp(uintptr n, uintptr a) { return (n + a - 1) & ~(a - 1); }
+
+/// alignDown rounds n down to a multiple of a, a power of 2.
+/// \gosrc{stubs.go,alignDown}
+NOSPLIT_INLINE constexpr uintptr alignDown(uintptr n, uintptr a) { return n & ~(a - 1); }
+
+/// divRoundUp: n / a, rounded up. \gosrc{stubs.go,divRoundUp}
+inline constexpr uintptr divRoundUp(uintptr n, uintptr a) { return (n + a - 1) / a; }
 
 /// bool2int: 1 for true, 0 for false. \gosrc{stubs.go,bool2int}
 NOSPLIT_INLINE constexpr int bool2int(bool x) { return x ? 1 : 0; }
