@@ -8,12 +8,12 @@
 //
 // Names: Go prints a benchmark as its function name (BenchmarkChanSync) and a
 // sub-benchmark as parent/child (BenchmarkMakeChan/Byte). The benchmarks here
-// are registered under those names, but Google Benchmark appends the timers
-// in use to an instance's name ("/process_time/manual_time"), and matches
-// --benchmark_filter against that longer name. So that a user sees and types
-// only Go's names:
-//   - GoNames wraps the reporters and drops that part from every run's name
-//     (console, JSON and CSV reports);
+// are registered under those names, but Google Benchmark appends the fixed
+// iteration count and the timer in use to an instance's name
+// ("/iterations:1/manual_time"), and matches --benchmark_filter against
+// that longer name. So that a user sees and types only Go's names:
+//   - GoNames wraps the reporters and drops those parts from every run's
+//     name (console, JSON and CSV reports);
 //   - --benchmark_list_tests output is captured and printed without it;
 //   - in --benchmark_filter, each end-of-name anchor `$` also accepts the
 //     timer suffix, so `BenchmarkChanSync$` selects BenchmarkChanSync and not
@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "runtime.hpp"
+#include "testing.hpp"
 
 namespace {
 
@@ -50,7 +51,10 @@ class GoNames : public R {
   using R::R;
   void ReportRuns(const std::vector<benchmark::BenchmarkReporter::Run>& reports) override {
     std::vector<benchmark::BenchmarkReporter::Run> renamed(reports);
-    for (auto& r : renamed) r.run_name.time_type.clear();
+    for (auto& r : renamed) {
+      r.run_name.iterations.clear();
+      r.run_name.time_type.clear();
+    }
     R::ReportRuns(renamed);
     // One line per finished benchmark, even into a pipe: if a later benchmark
     // crashes the runtime, the results so far are already out.
@@ -83,8 +87,9 @@ std::string flagValue(int argc, char** argv, const char* name, const char* def) 
   return v;
 }
 
-/// The timer part of an instance name, as Google Benchmark appends it.
-const char kTimerSuffix[] = "(/[a-z]+_time)*";
+/// The part of an instance name that Google Benchmark appends: the fixed
+/// iteration count (testing.hpp's registerGo) and the timers.
+const char kTimerSuffix[] = "(/iterations:[0-9]+)?(/[a-z]+_time)*";
 
 /// goFilter rewrites a --benchmark_filter pattern written against Go's names
 /// so that it matches the same instances: every `$` outside a bracket
@@ -140,6 +145,9 @@ void benchMain() {
   bool useColor = color == "true" || color == "yes" || color == "1" ||
                   (color == "auto" && isatty(STDOUT_FILENO));
 
+  // The bench time of every run (testing.hpp's goBench picks each b.N by
+  // Go's rule from it; Google Benchmark sees one iteration per benchmark).
+  gort_bench::benchTime = std::strtod(flagValue(g_argc, g_argv, "benchmark_min_time", "0.5").c_str(), nullptr);
   rewriteFilterArgs(g_argc, g_argv);
   benchmark::Initialize(&g_argc, g_argv);
   if (benchmark::ReportUnrecognizedArguments(g_argc, g_argv)) std::exit(1);

@@ -4,13 +4,20 @@
 // Benchmark.
 //
 // How a Go benchmark maps onto Google Benchmark here:
-//   - Go calls BenchmarkX(b) with growing b.N and reports the time the body
-//     took divided by b.N. goBench does the same: it runs the body once per
-//     Google Benchmark run with N = state.max_iterations (one batch of N
-//     iterations, KeepRunningBatch), timing it with B's own clock, and hands
-//     that time over with SetIterationTime; registerGo registers with
-//     UseManualTime, so the reported time per iteration is Go's ns/op:
-//     elapsed / N.
+//   - Go calls BenchmarkX(b) with growing b.N, chosen by testing's own rule
+//     (B.launch), and reports the last run's time divided by its b.N.
+//     goBench applies the same rule, not Google Benchmark's: b.N = 1 first,
+//     then 1.2 times the N that the last run's pace predicts for the bench
+//     time (--benchmark_min_time, read into benchTime), at most 100 times
+//     the last N and at least one more, until a run lasts the bench time.
+//     Google Benchmark sees one iteration (registerGo: Iterations(1)) whose
+//     manual time (SetIterationTime) is that ns/op; the final b.N goes
+//     into the counter N. (Its CPU column then counts the main thread
+//     over every run, and means nothing here.) With Google Benchmark's rule (up to tenfold
+//     steps, 1.4 times the prediction) a row ran other N's than Go's, and a
+//     body whose cost per iteration grows with N compared unequal runs:
+//     BenchmarkFinalizerRun, whose objects with finalizers pile up, ran
+//     about 500 000 iterations at 300 ms where Go ran about 400 000.
 //   - B's ResetTimer, StartTimer and StopTimer behave as testing.B's, so a
 //     port keeps Go's calls where Go has them.
 //   - b.RunParallel starts parallelism*GOMAXPROCS goroutines (parallelism
@@ -23,6 +30,7 @@
 #pragma once
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdarg>
@@ -166,30 +174,51 @@ void B::RunParallel(Body body) {
   }
 }
 
-/// runHistory: what Go keeps in b.previousN and b.previousDuration, the
-/// size and time of a benchmark's previous run (RunParallel sizes its grains
-/// from them). One per registered benchmark.
-struct runHistory {
-  int64_t previousN = 0;
-  int64_t previousDuration = 0;
-};
+/// benchTime: testing's -benchtime as a duration, in seconds: what one run
+/// of a benchmark must last (bench/main.cpp sets it from
+/// --benchmark_min_time; 0.5 s otherwise, Google Benchmark's default).
+inline double benchTime = 0.5;
 
-/// goBench runs body(b) as one Go benchmark run of b.N = max_iterations and
-/// reports its time as Go's runN measures it.
+/// goBench runs body as go test -bench runs a benchmark function: B.run1's
+/// first run of b.N = 1, then B.launch's loop (testing/benchmark.go at
+/// go1.22.12), each run through runN, which collects the garbage first and
+/// leaves the run's N and time in b.previousN and b.previousDuration for
+/// RunParallel's grains. The last run's time per iteration is the result.
 template <class F>
-void goBench(benchmark::State& state, F& body, runHistory& hist) {
-  const benchmark::IterationCount n = state.max_iterations;
-  while (state.KeepRunningBatch(n)) {
+void goBench(benchmark::State& state, F& body) {
+  for (auto _ : state) {
     B b;
-    b.N = static_cast<int64_t>(n);
-    b.previousN = hist.previousN;
-    b.previousDuration = hist.previousDuration;
-    b.StartTimer();
-    body(b);
-    b.StopTimer();
-    hist.previousN = b.N;
-    hist.previousDuration = b.nanoseconds();
-    state.SetIterationTime(double(b.nanoseconds()) * 1e-9);
+    auto runN = [&](int64_t n) {
+      // A comparable start for each run: the garbage of the last one
+      // collected, as Go's runN does.
+      runtime::GC();
+      b.N = n;
+      b.SetParallelism(1);
+      b.ResetTimer();
+      b.StartTimer();
+      body(b);
+      b.StopTimer();
+      b.previousN = n;
+      b.previousDuration = b.nanoseconds();
+    };
+    const int64_t goalns = int64_t(benchTime * 1e9);
+    runN(1);
+    for (int64_t n = 1; !b.Failed() && !b.Skipped() && b.nanoseconds() < goalns && n < 1000000000;) {
+      const int64_t last = n;
+      int64_t prevns = b.nanoseconds();
+      if (prevns <= 0) prevns = 1;
+      // Multiply first, then divide (Go's comment: dividing first can hide
+      // an order of magnitude in a fast benchmark). __int128: goalns*N can
+      // pass 2^63 for a benchmark of a few nanoseconds per iteration.
+      n = int64_t(__int128(goalns) * b.N / prevns);
+      n += n / 5;
+      n = std::min(n, 100 * last);
+      n = std::max(n, last + 1);
+      n = std::min<int64_t>(n, 1000000000);
+      runN(n);
+    }
+    state.SetIterationTime(double(b.nanoseconds()) / double(b.N) * 1e-9);
+    state.counters["N"] = double(b.N);
     if (b.Failed()) {
       state.SkipWithError(b.failMsg);
     } else if (b.Skipped()) {
@@ -201,12 +230,9 @@ void goBench(benchmark::State& state, F& body, runHistory& hist) {
 /// Registers a body under Go's (sub-)benchmark name.
 template <class F>
 void registerGo(const char* name, F body) {
-  benchmark::RegisterBenchmark(name,
-                               [body, hist = runHistory{}](benchmark::State& state) mutable {
-                                 goBench(state, body, hist);
-                               })
+  benchmark::RegisterBenchmark(name, [body](benchmark::State& state) mutable { goBench(state, body); })
+      ->Iterations(1)
       ->UseManualTime()
-      ->MeasureProcessCPUTime()
       ->Unit(benchmark::kNanosecond);
 }
 
