@@ -14,9 +14,9 @@
 // that longer name. So that a user sees and types only Go's names:
 //   - GoNames wraps the reporters and drops those parts from every run's
 //     name (console, JSON and CSV reports);
-//   - --benchmark_list_tests output is captured and printed without it;
-//   - in --benchmark_filter, each end-of-name anchor `$` also accepts the
-//     timer suffix, so `BenchmarkChanSync$` selects BenchmarkChanSync and not
+//   - --benchmark_list_tests output is captured and printed without them;
+//   - in --benchmark_filter, each end-of-name anchor `$` also accepts those
+//     parts (kTimerSuffix), so `BenchmarkChanSync$` selects BenchmarkChanSync and not
 //     BenchmarkChanSyncWork, as go test -bench would.
 //
 // The context of every report records GOMAXPROCS (custom context
@@ -93,7 +93,7 @@ const char kTimerSuffix[] = "(/iterations:[0-9]+)?(/[a-z]+_time)*";
 
 /// goFilter rewrites a --benchmark_filter pattern written against Go's names
 /// so that it matches the same instances: every `$` outside a bracket
-/// expression becomes `(/[a-z]+_time)*$`.
+/// expression becomes kTimerSuffix followed by `$`.
 std::string goFilter(const std::string& re) {
   std::string out;
   bool inBracket = false;

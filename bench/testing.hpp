@@ -12,12 +12,13 @@
 //     the last N and at least one more, until a run lasts the bench time.
 //     Google Benchmark sees one iteration (registerGo: Iterations(1)) whose
 //     manual time (SetIterationTime) is that ns/op; the final b.N goes
-//     into the counter N. (Its CPU column then counts the main thread
-//     over every run, and means nothing here.) With Google Benchmark's rule (up to tenfold
-//     steps, 1.4 times the prediction) a row ran other N's than Go's, and a
-//     body whose cost per iteration grows with N compared unequal runs:
-//     BenchmarkFinalizerRun, whose objects with finalizers pile up, ran
-//     about 500 000 iterations at 300 ms where Go ran about 400 000.
+//     into the counter N. (Its CPU column then counts the main thread over
+//     every run, and means nothing here.) With Google Benchmark's rule (up
+//     to tenfold steps, 1.4 times the prediction) a row ran other N's than
+//     Go's, and a body whose cost per iteration grows with N compared
+//     unequal runs: BenchmarkFinalizerRun, whose objects with finalizers
+//     pile up, ran about 500 000 iterations at 300 ms where Go ran about
+//     400 000.
 //   - B's ResetTimer, StartTimer and StopTimer behave as testing.B's, so a
 //     port keeps Go's calls where Go has them.
 //   - b.RunParallel starts parallelism*GOMAXPROCS goroutines (parallelism
