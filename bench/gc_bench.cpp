@@ -1,6 +1,7 @@
 // bench/gc_bench.cpp: the benchmarks of gc_test.go (go1.22.12), under Go's
 // names: BenchmarkAllocation, BenchmarkReadMemStats,
-// BenchmarkMSpanCountAlloc and BenchmarkScanStackNoLocals.
+// BenchmarkReadMemStatsLatency, BenchmarkMSpanCountAlloc and
+// BenchmarkScanStackNoLocals.
 //
 // How a Go benchmark maps onto Google Benchmark: bench/testing.hpp.
 //
@@ -9,19 +10,25 @@
 // Go's names, on the runtime's internal headers (mheap.hpp): no other user
 // needs them.
 //
+// BenchmarkReadMemStatsLatency times each ReadMemStats while other
+// goroutines keep the collector busy (applyGCLoad, which metrics_bench.cpp's
+// BenchmarkReadMetricsLatency uses too), and reports percentiles of those
+// times through b.ReportMetric, with no ns/op (bench/testing.hpp).
+//
 // BenchmarkWriteBarrier and BenchmarkBulkWriteBarrier time pointer stores
 // while collections run back to back on another goroutine, so that the
 // barrier is on for the whole loop (writeBarrierBenchmark).
 //
 // Not here (tests/inventory/not_applicable.tsv and todo.tsv say why): the
 // SetType family, which go1.22.12 itself skips (its default layout, malloc
-// headers, is the port's only one, and has no heapBitsSetType to time);
-// BenchmarkReadMemStatsLatency.
+// headers, is the port's only one, and has no heapBitsSetType to time).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <random>
 
 #include "chan.hpp"
@@ -34,6 +41,7 @@
 #include "slice.hpp"
 #include "sync/atomic/type.hpp"
 #include "testing.hpp"
+#include "time/time.hpp"
 
 namespace runtime {
 namespace {
@@ -119,6 +127,110 @@ void BenchmarkReadMemStats(B& b) {
   for (int64_t i = 0; i < b.N; i++) runtime::ReadMemStats(&ms);
 
   runtime::KeepAlive(x);
+}
+
+}  // namespace
+
+namespace gort_bench {
+
+/// applyGCLoad: gc_test.go:634 at go1.22.12: GOMAXPROCS-1 goroutines that
+/// build trees of 16-pointer nodes, five levels deep (about 1.1 million
+/// nodes, 140 MiB), one after the other, so the collector always has work;
+/// the function it returns stops them and waits until they have. With one P
+/// it skips the benchmark (Go: b.Skip, which ends the benchmark's
+/// goroutine; here the caller returns when b.Skipped()) and returns a
+/// function that does nothing. BenchmarkReadMetricsLatency
+/// (metrics_bench.cpp) uses it too, as Go's package runtime_test shares it.
+std::function<void()> applyGCLoad(B& b) {
+  // The load takes GOMAXPROCS-1 Ps; the benchmark, one more.
+  int maxProcs = runtime::GOMAXPROCS(-1);
+  if (maxProcs == 1) {
+    b.Skip("This benchmark can only be run with GOMAXPROCS > 1");
+    return [] {};
+  }
+
+  // A big tree, all pointers.
+  struct node {
+    std::array<gort::ptr<node>, 16> children;
+  };
+  struct builder {
+    static gort::ptr<node> buildTree(int depth) {
+      auto tree = gort::new_<node>();
+      if (depth != 0) {
+        for (auto& child : tree->children) child = buildTree(depth - 1);
+      }
+      return tree;
+    }
+  };
+
+  // Trees, one after the other, until done closes. The WaitGroup outlives
+  // this function (Go's escapes to the heap): the returned function waits
+  // on it.
+  auto done = gort::make_chan<gort::struct_>();
+  auto wg = std::make_shared<gort::sync::WaitGroup>();
+  for (int i = 0; i < maxProcs - 1; i++) {
+    wg->Add(1);
+    gort::go([done, wg] {
+      gort::deferred d{[&wg] { wg->Done(); }};
+      gort::ptr<node> hold;
+      for (;;) {
+        hold = builder::buildTree(5);
+        if (gort::select({gort::recv(done)}, gort::default_) == 0) break;
+      }
+      runtime::KeepAlive(hold);
+    });
+  }
+  return [done, wg] {
+    gort::close(done);
+    wg->Wait();
+  };
+}
+
+}  // namespace gort_bench
+
+namespace {
+
+using gort::time::Duration;
+
+/// gc_test.go:685 at go1.22.12: one ReadMemStats every 100 ms (a sleep, so
+/// that its stops of the world leave the load time to run), each timed,
+/// while applyGCLoad keeps the collector busy. The result is the 50th, 90th
+/// and 99th percentile of those times, reported with b.ReportMetric as
+/// p50-ns, p90-ns and p99-ns; ns/op is reported as 0 (none), since the
+/// sleep is most of it. Go also zeroes B/op and allocs/op, which gort's
+/// harness does not report (bench/testing.hpp).
+void BenchmarkReadMemStatsLatency(B& b) {
+  auto stop = applyGCLoad(b);
+  if (b.Skipped()) return;
+
+  // Room for the measurements, made before the timer starts.
+  auto latencies = gort::make<Duration>(0, 1024);
+
+  // b.N times: sleep, then time one ReadMemStats.
+  b.ResetTimer();
+  runtime::MemStats ms{};
+  for (int64_t i = 0; i < b.N; i++) {
+    // Without the sleep the world would be stopped almost all the time.
+    gort::time::Sleep(100 * gort::time::Millisecond);
+    auto start = gort::time::Now();
+    runtime::ReadMemStats(&ms);
+    latencies = gort::append(latencies, gort::time::Since(start));
+  }
+  // The timer stops before the load does: stopping it waits for the trees
+  // being built, which a small b.N would otherwise count.
+  b.StopTimer();
+  stop();
+
+  // No ns/op: a mean over the sleeps would mean nothing.
+  b.ReportMetric(0, "ns/op");
+  b.ReportMetric(0, "B/op");
+  b.ReportMetric(0, "allocs/op");
+
+  // The percentiles, from the sorted times.
+  std::sort(latencies.begin(), latencies.end());
+  b.ReportMetric(double(latencies[gort::len(latencies) * 50 / 100]), "p50-ns");
+  b.ReportMetric(double(latencies[gort::len(latencies) * 90 / 100]), "p90-ns");
+  b.ReportMetric(double(latencies[gort::len(latencies) * 99 / 100]), "p99-ns");
 }
 
 /// gc_test.go:741 at go1.22.12: runs f, timed, with the collector cycling
@@ -306,6 +418,7 @@ void BenchmarkScanStackNoLocals(B& b) {
 void registerAll() {
   registerGo("BenchmarkAllocation", BenchmarkAllocation);
   registerGo("BenchmarkReadMemStats", BenchmarkReadMemStats);
+  registerGo("BenchmarkReadMemStatsLatency", BenchmarkReadMemStatsLatency);
   registerGo("BenchmarkWriteBarrier", BenchmarkWriteBarrier);
   registerGo("BenchmarkScanStackNoLocals", BenchmarkScanStackNoLocals);
   registerGo("BenchmarkBulkWriteBarrier", BenchmarkBulkWriteBarrier);

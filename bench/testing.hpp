@@ -21,6 +21,14 @@
 //     400 000.
 //   - B's ResetTimer, StartTimer and StopTimer behave as testing.B's, so a
 //     port keeps Go's calls where Go has them.
+//   - b.ReportMetric(n, unit) keeps n under unit, the last value per unit,
+//     and ResetTimer forgets them all, as Go's does (so each run of b.N
+//     starts with none). After the last run, a reported "ns/op" replaces
+//     the computed time per iteration (0 means none, as Go prints no ns/op
+//     then; the manual time is 0), and every other unit becomes a Google
+//     Benchmark user counter of that name (state.counters["p50-ns"]), in
+//     the JSON report beside "N"; bench/compare pairs each with Go's value
+//     of the same unit.
 //   - b.RunParallel starts parallelism*GOMAXPROCS goroutines (parallelism
 //     is 1 unless b.SetParallelism changed it) that take iterations from one
 //     shared atomic counter in grains sized from the previous run (about
@@ -37,6 +45,7 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "chan.hpp"
@@ -64,7 +73,10 @@ struct B {
       timerOn = false;
     }
   }
+  /// ResetTimer: testing.B.ResetTimer (testing/benchmark.go at go1.22.12):
+  /// the time so far and the metrics reported so far are dropped.
   void ResetTimer() {
+    extra.clear();
     if (timerOn) start = clock::now();
     duration = clock::duration::zero();
   }
@@ -110,6 +122,34 @@ struct B {
     if (p >= 1) parallelism = p;
   }
 
+  /// ReportMetric: testing.B.ReportMetric (testing/benchmark.go:342 at
+  /// go1.22.12): n is reported under unit ("p50-ns", by Go's convention
+  /// "x/op" for a per-iteration figure), replacing a value reported before
+  /// under the same unit. "ns/op" replaces the measured time per iteration,
+  /// and 0 there means the benchmark reports none. An empty unit, or one
+  /// with white space, is Go's panic. Call it from the benchmark's own
+  /// goroutine (Go's map has no lock either).
+  /// Departure: Go prints "B/op", "allocs/op" and "MB/s" only with
+  /// -benchmem or SetBytes, which gort's harness does not have; goBench
+  /// reports those units nowhere (Go, run as bench/compare runs it, prints
+  /// them nowhere either).
+  void ReportMetric(double n, std::string unit) {
+    if (unit.empty()) gort::panic("metric unit must not be empty");
+    // Go tests each rune with unicode.IsSpace. Departure: only its Latin-1
+    // spaces are looked for here (ASCII's, and U+0085 and U+00A0, two bytes
+    // each in UTF-8), not the rarer ones from U+1680 on.
+    for (size_t i = 0; i < unit.size(); i++) {
+      unsigned char c = static_cast<unsigned char>(unit[i]);
+      bool latin1 = c == 0xC2 && i + 1 < unit.size() &&
+                 (static_cast<unsigned char>(unit[i + 1]) == 0x85 || static_cast<unsigned char>(unit[i + 1]) == 0xA0);
+      if (c == ' ' || (c >= '\t' && c <= '\r') || latin1) gort::panic("metric unit must not contain whitespace");
+    }
+    extra[unit] = n;
+  }
+
+  /// The metrics reported since the last ResetTimer, by unit (Go: b.extra).
+  const std::map<std::string, double>& Extra() const { return extra; }
+
   template <class Body>
   void RunParallel(Body body);
 
@@ -121,6 +161,7 @@ struct B {
   int parallelism = 1;  // RunParallel's goroutines per P
   std::atomic<bool> failed{false};
   bool skipped = false;
+  std::map<std::string, double> extra;  // ReportMetric's values by unit
 };
 
 /// PB: testing.PB, one RunParallel worker's view of the shared count
@@ -180,11 +221,41 @@ void B::RunParallel(Body body) {
 /// --benchmark_min_time; 0.5 s otherwise, Google Benchmark's default).
 inline double benchTime = 0.5;
 
+/// Google Benchmark's own names in a run's JSON record (its version 1.7,
+/// with its memory manager's): a unit named like one of them, or like the
+/// counter "N", would be confused with it (bench/compare takes the other
+/// numbers of a record for counters), so reportExtra refuses it.
+inline constexpr const char* reservedCounterNames[] = {
+    "N",           "name",           "family_index",   "per_family_instance_index",
+    "run_name",    "run_type",       "repetitions",    "repetition_index",
+    "threads",     "iterations",     "real_time",      "cpu_time",
+    "time_unit",   "label",          "error_occurred", "error_message",
+    "aggregate_name", "aggregate_unit", "allocs_per_iter", "max_bytes_used",
+    "total_allocated_bytes", "net_heap_growth"};
+
+/// reportExtra carries the units b reported (ReportMetric) to state's user
+/// counters, as BenchmarkResult.String (testing/benchmark.go:417 at
+/// go1.22.12) prints them after ns/op: every unit but ns/op (which is the
+/// manual time) and the three Go prints only with -benchmem or SetBytes.
+inline void reportExtra(benchmark::State& state, const B& b) {
+  for (const auto& [unit, n] : b.Extra()) {
+    if (unit == "ns/op" || unit == "MB/s" || unit == "B/op" || unit == "allocs/op") continue;
+    bool reserved = false;
+    for (const char* r : reservedCounterNames) reserved = reserved || unit == r;
+    if (reserved) {
+      state.SkipWithError(("ReportMetric: unit \"" + unit + "\" is a name of gort_bench's own report").c_str());
+      return;
+    }
+    state.counters[unit] = double(n);
+  }
+}
+
 /// goBench runs body as go test -bench runs a benchmark function: B.run1's
 /// first run of b.N = 1, then B.launch's loop (testing/benchmark.go at
 /// go1.22.12), each run through runN, which collects the garbage first and
 /// leaves the run's N and time in b.previousN and b.previousDuration for
-/// RunParallel's grains. The last run's time per iteration is the result.
+/// RunParallel's grains. The last run's time per iteration is the result,
+/// unless that run reported an ns/op; the metrics it reported go with it.
 template <class F>
 void goBench(benchmark::State& state, F& body) {
   for (auto _ : state) {
@@ -218,8 +289,13 @@ void goBench(benchmark::State& state, F& body) {
       n = std::min<int64_t>(n, 1000000000);
       runN(n);
     }
-    state.SetIterationTime(double(b.nanoseconds()) / double(b.N) * 1e-9);
+    // BenchmarkResult.String's ns/op: a reported one wins over the
+    // measured one.
+    double ns = double(b.nanoseconds()) / double(b.N);
+    if (auto it = b.Extra().find("ns/op"); it != b.Extra().end()) ns = it->second;
+    state.SetIterationTime(ns * 1e-9);
     state.counters["N"] = double(b.N);
+    reportExtra(state, b);
     if (b.Failed()) {
       state.SkipWithError(b.failMsg);
     } else if (b.Skipped()) {

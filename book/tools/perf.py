@@ -23,6 +23,14 @@ bench/compare result file (bench/results/*.json), written at book build time.
 Figures are drawn with Debian's python3-matplotlib (Agg, SVG output), 7.5
 inches wide, so they read at a laptop's width. The build fails if the file
 is missing, is not a paired run, or lacks a figure the chapter shows.
+
+Metric rows: a row with a "metric" field (bench/compare writes one for each
+unit a benchmark reports with b.ReportMetric, such as p50-ns) holds that
+unit's values in go_ns, gort_ns and the medians. It is shown in the table
+and in its group's figure as "Name [unit]", and left out of everything said
+of ns/op: the geometric means, the counts above and below Go, the rows
+above Go and their findings, the capacity and scaling figures. A file
+without such rows (every file before them) reads as before.
 """
 
 import json
@@ -58,7 +66,7 @@ GROUPS = [
     ("sync", "Semaphores and package sync",
      ["sema_test.go", "runtime_sema_test.go", "mutex_test.go", "rwmutex_test.go", "waitgroup_test.go",
       "cond_test.go", "once_test.go"]),
-    ("heap", "The heap and the collector", ["malloc_test.go", "gc_test.go", "mfinal_test.go"]),
+    ("heap", "The heap and the collector", ["malloc_test.go", "gc_test.go", "mfinal_test.go", "metrics_test.go"]),
     ("slices", "Slices: growslice and append", ["slice_test.go"]),
     ("stacks", "Goroutine stacks (segments)", ["stack_test.go"]),
     ("pallocbits", "The page allocator's bitmaps", ["mpallocbits_test.go"]),
@@ -98,6 +106,16 @@ def fmt_ns(v):
 
 def short(name):
     return name[len("Benchmark"):] if name.startswith("Benchmark") else name
+
+
+def label(r):
+    """A row's name as shown: Go's name, then a metric row's unit."""
+    return "%s [%s]" % (r["name"], r["metric"]) if r.get("metric") else r["name"]
+
+
+def ns_rows(rows):
+    """The rows of ns/op (those without a metric)."""
+    return [r for r in rows if not r.get("metric")]
 
 
 def load(path):
@@ -171,10 +189,13 @@ def ratio_figure(plt, rows, title):
     ax.set_xticklabels(["%g" % t for t in ticks])
     ax.minorticks_off()
     ax.set_yticks(ys)
-    ax.set_yticklabels([short(r["name"]) for r in rows])
+    ax.set_yticklabels([short(label(r)) for r in rows])
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="x", color="#ddd", linewidth=0.6)
-    ax.set_xlabel("gort ns/op ÷ Go ns/op (log scale): left of 1 gort is faster")
+    if any(r.get("metric") for r in rows):
+        ax.set_xlabel("gort ÷ Go, of ns/op or of the [unit] a row names (log scale): left of 1 gort is lower")
+    else:
+        ax.set_xlabel("gort ns/op ÷ Go ns/op (log scale): left of 1 gort is faster")
     ax.set_title(title, loc="left", fontsize=10)
     return _svg(plt, fig)
 
@@ -189,7 +210,7 @@ def _side_lines(ax, xs, go, gort):
 def capacity_figure(plt, rows):
     """ns/op of a producer-consumer pair against the channel's capacity,
     without and with work between the operations (the ChanProdCons rows)."""
-    by = {r["name"]: r for r in rows}
+    by = {r["name"]: r for r in ns_rows(rows)}
     fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.5))
     caps = [0, 10, 100]
     for ax, stem, label in ((axes[0], "BenchmarkChanProdCons", "ChanProdCons<N>: no work"),
@@ -210,7 +231,7 @@ def capacity_figure(plt, rows):
 
 def scaling_figure(plt, doc):
     """ns/op at GOMAXPROCS 1, 2 and 4 for SCALING_ROWS, both sides."""
-    by = {(r["name"], r["gomaxprocs"]): r for r in doc["rows"] if r.get("pairs")}
+    by = {(r["name"], r["gomaxprocs"]): r for r in ns_rows(doc["rows"]) if r.get("pairs")}
     procs = [1, 2, 4]
     fig, axes = plt.subplots(2, 3, figsize=(7.5, 4.4))
     for ax, name in zip([a for row in axes for a in row], SCALING_ROWS):
@@ -282,8 +303,8 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
     doc = load(results)
     files = ported_files(compare)
     rows = [r for r in doc["rows"] if r.get("pairs")]
-    if not rows:
-        raise SystemExit("perf: %s has no row measured on both sides" % results)
+    if not ns_rows(rows):
+        raise SystemExit("perf: %s has no ns/op row measured on both sides" % results)
     gen = os.path.join(srcdir, "generated")
     plt = _pyplot()
     changed = 0
@@ -299,7 +320,7 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
     rest = [r for r in rows if id(r) not in placed]
     if rest:
         raise SystemExit("perf: rows with no figure group (add their Go file to GROUPS): %s"
-                         % ", ".join(r["name"] for r in rest))
+                         % ", ".join(label(r) for r in rest))
     mil = doc.get("million") or {}
     if "go" not in mil or "gort" not in mil:
         raise SystemExit("perf: %s has no million-goroutine figures for both sides" % results)
@@ -326,8 +347,11 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
     if problems:
         raise SystemExit("perf: %s:\n  %s" % (results, "\n  ".join(problems)))
 
-    ratios = [r["ratio_median"] for r in rows]
-    above = sorted((r for r in rows if r["ratio_median"] > 1.0), key=lambda r: -r["ratio_median"])
+    # What the prose says of the rows is said of ns/op: metric rows are in
+    # the table and the figures only.
+    timed = ns_rows(rows)
+    ratios = [r["ratio_median"] for r in timed]
+    above = sorted((r for r in timed if r["ratio_median"] > 1.0), key=lambda r: -r["ratio_median"])
     m = doc["machine"]
     facts = {
         "perf-date": doc["date"][:10],
@@ -338,10 +362,11 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
         "perf-pairs": str(doc["pairs"]),
         "perf-benchtime": doc["benchtime"],
         "perf-procs": ",".join(map(str, doc["gomaxprocs"])),
-        "perf-rows": str(len(rows)),
+        "perf-rows": str(len(timed)),
+        "perf-metric-rows": str(len(rows) - len(timed)),
         "perf-geomean": "%.2f" % geomean(ratios),
         "perf-above": str(len(above)),
-        "perf-below": str(len(rows) - len(above)),
+        "perf-below": str(len(timed) - len(above)),
         "perf-worst": "%s (%.2f)" % (short(above[0]["name"]), above[0]["ratio_median"]) if above else "none",
         "perf-mil-n": "{:,}".format(mil["n"]),
         "perf-mil-create-go": "%.0f" % mil["go"]["create_ns_per_goroutine"],
@@ -396,9 +421,16 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
 
     out = [".. Generated by book/tools/perf.py; do not edit.\n"]
     for key, title, grp in figures:
+        timed_grp = ns_rows(grp)
+        caption = title + ": "
+        if timed_grp:
+            caption += "%d row(s), geometric mean %.2f" % (len(timed_grp),
+                                                          geomean([r["ratio_median"] for r in timed_grp]))
+        if len(grp) > len(timed_grp):
+            caption += "%s%d row(s) of a measure the benchmark reports itself%s" % (
+                "; and " if timed_grp else "", len(grp) - len(timed_grp), ", not in the mean" if timed_grp else "")
         out += [".. figure:: /generated/perf-%s.svg" % key, "   :width: 100%", "   :alt: %s: the ratio gort/Go of each "
-                "benchmark, its median and spread" % title, "", "   %s: %d row(s), geometric mean %.2f." % (
-                    title, len(grp), geomean([r["ratio_median"] for r in grp])), ""]
+                "benchmark, its median and spread" % title, "", "   %s." % caption, ""]
     changed += write_if_changed(os.path.join(gen, "perf-figures.inc"), "\n".join(out) + "\n")
 
     out = [".. Generated by book/tools/perf.py; do not edit.\n",
@@ -406,7 +438,7 @@ def generate(srcdir, results=DEFAULT_RESULTS, scaling=DEFAULT_SCALING,
            "   * - benchmark", "     - procs", "     - Go ns/op", "     - gort ns/op", "     - gort/Go",
            "     - spread"]
     for r in rows:
-        out += ["   * - ``%s``" % r["name"], "     - %d" % r["gomaxprocs"], "     - %s" % fmt_ns(r["go_median"]),
+        out += ["   * - ``%s``" % label(r), "     - %d" % r["gomaxprocs"], "     - %s" % fmt_ns(r["go_median"]),
                 "     - %s" % fmt_ns(r["gort_median"]), "     - %s%.2f%s" % (
                     "**" if r["ratio_median"] > 1.0 else "", r["ratio_median"],
                     "**" if r["ratio_median"] > 1.0 else ""),
