@@ -16,6 +16,14 @@
 //   copy(dst, src)       gort::copy(dst, src)      memmove, as Go's compiler
 //                                                  writes it (typedslicecopy
 //                                                  for GC references)
+//   append(b, str...)    gort::appendSlice(b, str) a []byte and a Go string,
+//   copy(b, str)         gort::copy(b, str)        std::string_view here
+//
+// Departure: the port has no Go string type. Where Go lets a string stand
+// for a []byte source (append(b, s...) and copy(b, s)), the port takes a
+// std::string_view, the same (pointer, length) pair and as read-only; the
+// bytes it points at are the caller's to keep alive, since a view is no GC
+// reference.
 //
 // Invariant [slice-zero]: the elements of a slice's array that no one has
 // written are zero bytes (mallocgc's needzero, growslice's clear past the
@@ -36,6 +44,7 @@
 // which other slices may still share, keeps its own references.
 #pragma once
 #include <initializer_list>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -213,6 +222,19 @@ template <class T>
   return r;
 }
 
+/// append(b, str...): b with the bytes of the string str added at its end
+/// (the string form Go's append allows for a []byte; see the Departure
+/// above). Go's compiler writes it as appendSlice's byte case: grow, then
+/// one memmove.
+[[gnu::always_inline]] inline slice<uint8_t> appendSlice(slice<uint8_t> s, std::string_view str) {
+  int old = s.len;
+  int n = int(str.size());
+  slice<uint8_t> r = detail::grow(s, n);
+  // A string cannot share b's array, but the call is memmove's all the same.
+  if (n != 0) __builtin_memmove(r.array + old, str.data(), size_t(n));
+  return r;
+}
+
 /// extend(s, n): append(s, make([]T, n)...), as Go's compiler writes it
 /// (extendSlice in cmd/compile/internal/walk/assign.go): no slice is made;
 /// s grows by n zero elements, through growslice when its capacity is
@@ -266,6 +288,15 @@ template <class T>
     }
     return n;
   }
+}
+
+/// copy(b, str): copies min(len(b), len(str)) bytes of the string str into
+/// b (Go's copy from a string; see the Departure above); returns how many.
+/// What Go's compiler writes for it: the smaller length, then a memmove.
+[[gnu::always_inline]] inline int copy(const slice<uint8_t>& dst, std::string_view src) {
+  int n = dst.len < int(src.size()) ? dst.len : int(src.size());
+  if (n > 0) runtime::memmove(dst.array.get(), src.data(), runtime::uintptr(n));
+  return n;
 }
 
 }  // namespace gort
