@@ -92,10 +92,11 @@ inline constexpr uint64 defaultHeapMinimum = uint64(4 << 20);
 ///
 /// Departure: four starting stacks, as Go's 8 KiB is four of its 2 KiB
 /// ones. Go's constant is smaller than one of the port's starting stacks
-/// (fixedStack, 256 KiB), so every goroutine created or destroyed added to
-/// the shared maxStackScan at once, and Ps creating goroutines in parallel
-/// took its cache line from each other: 14% of BenchmarkMutexNoSpin's
-/// samples, where Go's batching leaves it unseen. The pacer's estimate of
+/// (fixedStack, 32 KiB; 256 KiB when this was measured), so every
+/// goroutine created or destroyed added to the shared maxStackScan at once,
+/// and Ps creating goroutines in parallel took its cache line from each
+/// other: 14% of BenchmarkMutexNoSpin's samples, where Go's batching leaves
+/// it unseen. The pacer's estimate of
 /// the stacks to scan may be off by up to four stacks per P, as in Go.
 inline constexpr int64 maxStackScanSlack = 4 * int64(fixedStack);
 

@@ -160,6 +160,7 @@ void initsig();
 void minit();
 NOSPLIT void unminit();
 uintptr stackSize();
+uintptr mainStackSizeOf();
 
 
 // The batch of goroutine IDs a P takes from sched.goidgen at once.
@@ -2285,11 +2286,12 @@ NOWRITEBARRIERREC static void exitsyscall0(g* gp) {
   schedule();  // never returns
 }
 
-/// malg: a fresh g plus a stack from stackalloc. \gosrc{proc.go,malg}
-static g* malg() {
+/// malg: a fresh g plus a stack of stacksize bytes from stackalloc.
+/// \gosrc{proc.go,malg}
+static g* malg(uintptr stacksize) {
   // A dead g is never freed: it goes to the free list (gfput).
   g* newg = newobject<g>();
-  newg->stack_ = stackalloc(uint32(stackSize()));
+  newg->stack_ = stackalloc(uint32(stacksize));
   newg->stackguard0 = newg->stack_.lo + stackGuard;
   newg->stackguard1 = ~uintptr(0);
   return newg;
@@ -2333,7 +2335,9 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   p* pp = mp->p.ptr();
   g* newg = gfget(pp);
   if (newg == nullptr) {
-    newg = malg();
+    // Departure: the main goroutine starts on mainStackSize (stack.cpp).
+    // No G is dead yet when rt0_go makes it, so it always comes from here.
+    newg = malg(fn == &mainPC ? mainStackSizeOf() : stackSize());
     casgstatus(newg, _Gidle, _Gdead);
     allgadd(newg);  // published as dead, so dumps skip it
   }
@@ -2403,10 +2407,18 @@ static ancestorInfo* saveAncestors(g* callergp, int32* n) {
 /// but 31 to the global list. \gosrc{proc.go,gfput}
 void gfput(p* pp, g* gp) {
   if (readgstatus(gp) != _Gdead) throw_("gfput: bad status (not Gdead)");
-  // Go frees a stack that is not of the starting size here; the port's
-  // first stack always is, and the segments a dead G kept as spares go.
   if (gp->stackseg != nullptr) throw_("gfput: goroutine still on a stack segment");
+  // The segments a dead G kept as spares go.
   stackfreeSpares(gp, nullptr);
+  // A first stack of another size than new goroutines start on (the main
+  // goroutine's, after Goexit) is freed; gfget gives the G a new one.
+  uintptr stksize = gp->stack_.hi - gp->stack_.lo;
+  if (stksize != stackSize()) {
+    stackfree(gp->stack_);
+    gp->stack_.lo = 0;
+    gp->stack_.hi = 0;
+    gp->stackguard0 = 0;
+  }
   pp->gFree.list.push(gp);
   pp->gFree.n++;
   if (pp->gFree.n >= 64) {

@@ -8,7 +8,7 @@
 // starts goroutines on 2 KiB stacks and copies a stack to a larger one when a
 // function prologue finds SP below g.stackguard0. C++ frames hold raw
 // pointers into the stack, so a stack cannot move. Instead:
-//   (a) every goroutine starts on a stack of fixedStack (256 KiB, stack.hpp)
+//   (a) every goroutine starts on a stack of fixedStack (32 KiB, stack.hpp)
 //       bytes, carved as Go carves its small stacks: the stackpool takes a
 //       _StackCacheSize span (sixteen stacks) from the heap with
 //       mheap_.allocManual(spanAllocStack), and gives it back with
@@ -47,7 +47,8 @@
 //
 // Invariants:
 //   [stack-size]  every stack from stackalloc is a power of two of at least
-//                 fixedStack bytes (in practice exactly startingStackSize),
+//                 fixedStack bytes (a first stack is startingStackSize, the
+//                 main goroutine's mainStackSize; segments are larger),
 //                 page-aligned, inside one mSpanManual span.
 //   [stack-link]  a free stack of order o links to the next through its top
 //                 word (stackLink), not its lowest word as in Go: see
@@ -85,6 +86,17 @@ namespace runtime {
 /// it to the average stack scanned, gcComputeStartingStackSize; the port
 /// keeps fixedStack). \gosrc{stack.go,startingStackSize}
 inline constexpr uintptr startingStackSize = fixedStack;
+/// mainStackSize: the first stack of the main goroutine (port only).
+/// Departure: Go's main goroutine starts on the same 2 KiB as any other.
+/// The port's runs the program's C++ main, where code built without
+/// -fsplit-stack is common (a test framework, Google Benchmark,
+/// std::regex), and such code cannot grow a stack: it has the guard area
+/// and whatever room the segment has above it. So the main goroutine starts
+/// on 256 KiB, the size every first stack had before 2026-12-07, on which
+/// such code ran (Google Benchmark's std::regex for its filter needs more
+/// than the 32 KiB of fixedStack). Other goroutines get the same guarantee
+/// as before, 16 KiB below the guard (stack.hpp).
+inline constexpr uintptr mainStackSize = fixedStack > (256 << 10) ? fixedStack : 256 << 10;
 /// maxstacksize: the most bytes of stack segments a goroutine may hold;
 /// past it newstack reports Go's overflow. Go sets 1 GB on 64-bit in
 /// runtime.main; the port starts with it. \gosrc{stack.go,maxstacksize}
@@ -112,9 +124,8 @@ struct alignas(cpu::CacheLinePadSize) stackpoolEntry {
 stackpoolEntry stackpool[_NumStackOrders];
 
 /// stackLarge: spans of large stacks (n >= _StackCacheSize) kept while a
-/// collection runs, by log2 of their pages, until freeStackSpans. With the
-/// port's 256 KiB stacks (an order-0 size, stack.hpp) no stack is large, so
-/// it stays empty.
+/// collection runs, by log2 of their pages, until freeStackSpans. In the
+/// port only segments of 512 KiB and more are large (stack.hpp).
 /// \gosrc{stack.go,stackLarge}
 struct {
   mutex lock;
@@ -382,7 +393,7 @@ SYSTEMSTACK void stackcache_clear(mcache* c) {
 }
 
 /// stackalloc: an n-byte stack (a power of two). Small ones (below
-/// fixedStack << _NumStackOrders and _StackCacheSize: the port's 256 KiB is
+/// fixedStack << _NumStackOrders and _StackCacheSize: the port's 32 KiB is
 /// order 0) come from this P's cache, or the pool when there is no P; a
 /// larger one is a span of its own. Departure: Go's stackalloc must run on
 /// g0; here it also keeps the M (acquirem), as proc.cpp calls it from the
@@ -589,6 +600,7 @@ extern "C" const uintptr morestackAgain asm("runtime.morestackAgain");
 bool guardPageActive() { return atomic::Load(&guardPagesWork) != 0; }
 uintptr stackGuardSize() { return stackGuard; }
 uintptr stackSize() { return startingStackSize; }
+uintptr mainStackSizeOf() { return mainStackSize; }
 
 }  // namespace runtime
 

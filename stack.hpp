@@ -4,27 +4,34 @@
 //
 // Departure (the stack model; stack.cpp's header says more): a goroutine's
 // stack never moves; it grows by segments. Every goroutine starts on
-// 256 KiB, the port's fixedStack, the smallest stack stackalloc hands out,
-// and Go's stack-size thresholds are kept relative to it: Go's four
-// orders (2, 4, 8, 16 KiB) become 256 KiB, 512 KiB, 1 MiB and 2 MiB, and
-// _StackCacheSize stays sixteen order-0 stacks (Go: 32 KiB = 16 x 2 KiB),
-// 4 MiB. So a 256 KiB stack is an order-0 stack of the stackpool, carved
-// from a 4 MiB stack span sixteen at a time and cached per P, as Go's 2 KiB
-// starting stacks are; Go's own constants would make it a "large" stack
-// (n >= _StackCacheSize) with an mspan, a heap-lock round trip and a
-// spans-map entry per goroutine, and no per-P cache.
+// 32 KiB, the port's fixedStack, the smallest stack stackalloc hands out,
+// of which the lowest stackGuard (16 KiB) is kept for code that does not
+// check, so 16 KiB of frames fit before the first segment. Go's
+// stack-size thresholds are kept relative to it: Go's four orders (2, 4,
+// 8, 16 KiB) become 32, 64, 128 and 256 KiB, and _StackCacheSize stays
+// sixteen order-0 stacks (Go: 32 KiB = 16 x 2 KiB), 512 KiB. So a first
+// stack is an order-0 stack of the stackpool, carved from a 512 KiB stack
+// span sixteen at a time and cached per P, as Go's 2 KiB starting stacks
+// are, and the first segments (64 to 256 KiB) come from the same caches.
+// Why 32 KiB: it is the smallest power of two above stackGuard with room
+// for frames, and the heap's metadata (spans map, page bitmaps, page
+// tables) grows with the address space stacks cover, not the pages they
+// touch; a million goroutines took 21.4 us each on 256 KiB stacks and
+// 10.0 us on 32 KiB ones (bench/million, GOMAXPROCS=2, 2026-12-07).
 #pragma once
 #include "runtime2.hpp"
 
 namespace runtime {
 
 /// fixedStack: the smallest stack stackalloc hands out, the size of every
-/// goroutine's first stack. \gosrc{stack.go,fixedStack}
+/// goroutine's first stack but the main goroutine's (mainStackSize,
+/// stack.cpp). \gosrc{stack.go,fixedStack}
 ///
 /// Departure: AddressSanitizer surrounds every local array with redzones,
-/// which makes deep frames more than twice as large (TestStackMem's 128
-/// frames of 1 KiB overflowed 256 KiB), so an ASan build gives each
-/// goroutine 1 MiB. Go's stacks grow, so its -asan builds need no such thing.
+/// which makes frames more than twice as large and the runtime's own paths
+/// deeper, so an ASan build gives each goroutine 1 MiB, as it did when
+/// every build's first stack was 256 KiB. Go's -asan builds start at 2 KiB
+/// like the others.
 #if defined(__SANITIZE_ADDRESS__)
 #define GORT_STACK_ASAN 1
 #elif defined(__has_feature)
@@ -35,7 +42,7 @@ namespace runtime {
 #ifdef GORT_STACK_ASAN
 inline constexpr uintptr fixedStack = 1 << 20;
 #else
-inline constexpr uintptr fixedStack = 256 << 10;
+inline constexpr uintptr fixedStack = 32 << 10;
 #endif
 
 /// stackGuard: the room below g.stackguard0 for code that does not check:

@@ -333,8 +333,9 @@ TEST_CASE("gort: sizeclasses.hpp matches Go's sizeclasses.go", "[gort]") {
   ss << f.rdbuf();
   std::string src = ss.str();
 
-  // (Parsed by hand: std::regex recurses deeply enough to overflow a
-  // goroutine's fixed 256 KiB stack on Go's long table lines.)
+  // (Parsed by hand: std::regex recurses deeply enough on Go's long table
+  // lines to overflow the goroutine's stack segment, which libstdc++'s
+  // frames cannot grow: it is not built with -fsplit-stack.)
   auto trim = [](std::string t) {
     size_t b = t.find_first_not_of(" \t\n");
     size_t e = t.find_last_not_of(" \t\n");

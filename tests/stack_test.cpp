@@ -8,7 +8,7 @@
 // gort_test::Sleep, GOMAXPROCSGuard, testingShort); a deferred call is a
 // gort::deferred, a deferred recover a catch of runtime::PanicError. Go's
 // tests grow stacks with recursion; Go's stacks start at 2 KiB, the port's
-// at fixedStack (256 KiB, 1 MiB under ASan: stack.hpp), so where a test is
+// at fixedStack (32 KiB, 1 MiB under ASan: stack.hpp), so where a test is
 // about growth its frames hold 1 KiB or more and its depths are measured
 // from fixedStack, and the test checks that the recursion did reach a
 // second segment (CurrentStackSegments). Go's stacks move when they grow
@@ -86,7 +86,7 @@ TEST_CASE("TestStackMem", "[stack_test.go]") {
   runtime::ReadMemStats(&s1);
   // Departure: Go's bounds are in bytes of Go's stacks, which start at
   // 2 KiB (Go's fixedStack on linux/amd64); every port stack is fixedStack
-  // (256 KiB) and never shrinks, so each bound is scaled by their ratio,
+  // (32 KiB) and never shrinks, so each bound is scaled by their ratio,
   // which keeps its meaning in stacks. The dead goroutines the 32 Ps keep
   // on their free lists (gfput, up to 64 per P) keep their stacks in both
   // runtimes: Go's inuse bound, 4 MiB, is 2048 such 2 KiB stacks. A leak of
@@ -267,9 +267,9 @@ namespace {
 /// passing the address of its local to the next, with a collection at the
 /// bottom. Departure: each frame also holds a 1 KiB array. Go's frames are
 /// a few dozen bytes and its stacks start at 2 KiB, so 1024 frames make
-/// them grow five times; the port's first stack is 256 KiB, and without the
-/// array these frames would never leave it. With it, the deepest calls run
-/// on a third segment (256 KiB, 512 KiB, 1 MiB).
+/// them grow five times; the port's first stack is 32 KiB, and without the
+/// array these frames would hardly leave it. With it, the recursion runs
+/// on six segments (32 KiB, then 64 KiB to 1 MiB).
 __attribute__((noinline)) void growStackIter(int* p, int n) {
   std::array<uint8_t, 1024> pad;
   std::memset(pad.data(), uint8_t(n), pad.size());
@@ -308,8 +308,8 @@ void growStack(std::atomic<uint32_t>* progress) {
 // the finalizer goroutine recurse past their first stack, with collections
 // at the bottom, and every frame still holds what it wrote when the
 // recursion comes back. Under -short Go recurses 256 deep at most (here
-// about 256 KiB of frames: only the deepest calls leave the first stack);
-// the full count reaches 1 MiB. Go's deadline timer (a panic if the
+// about 256 KiB of frames, on the first stack and four segments); the full
+// count reaches 1 MiB. Go's deadline timer (a panic if the
 // finalizer does not return in time) is left to ctest's timeout.
 TEST_CASE("TestStackGrowth", "[stack_test.go]") {
   // in a normal goroutine
@@ -366,9 +366,9 @@ int stackSegmentsInUse() { return runtime::CurrentStackSegments().inuse; }
 /// Departure: each frame holds a 1 KiB array. Go's f is a few dozen bytes
 /// and its stack starts at 2 KiB, so 1024 frames make the runtime call at
 /// the bottom find the stack full many times over; the port's first stack
-/// is 256 KiB, and only frames this large carry the recursion onto a second
-/// and a third segment (1 MiB under ASan: a second), so that cb's runtime
-/// calls run at every distance from a segment's end.
+/// is 32 KiB, and frames this large carry the recursion across several
+/// segments (1 MiB under ASan: a second), so that cb's runtime calls run at
+/// every distance from a segment's end.
 template <class F>
 __attribute__((noinline)) void growStackWithCallbackF(int n, const F& cb) {
   if (n == 0) {
@@ -516,18 +516,23 @@ int deferPtrsCrossing() {
 /// at 2 KiB). The port's first stack is fixedStack bytes (and
 /// useStackAndCall's frames are a little over 1 KiB, more under ASan), so
 /// the hundred trials take the hundred depths around the one at which the
-/// recursion leaves the first stack (deferPtrsCrossing): the first ones end
+/// recursion leaves the first stack (deferPtrsCrossing), or Go's 0 to 99
+/// when that depth is under 50 (the first stack of 32 KiB is left at about
+/// 14): the first ones end
 /// on the first stack, the last ones on a second segment, and those in
 /// between within a few KiB of the first stack's end. Trial i runs in a
 /// goroutine of its own and must send back 42; the loop checks that both
 /// kinds of trial were seen.
 void runDeferPtrsTrials(void (*trial)(gort::chan<int>, gort::chan<int>, int)) {
   const int crossing = deferPtrsCrossing();
+  // From 50 below the crossing, or from 0 as in Go when the crossing is
+  // closer than that.
+  const int first = crossing > 50 ? crossing - 50 : 0;
   bool sawFirst = false, sawLater = false;
   for (int i = 0; i < 100; i++) {
     auto c = gort::make_chan<int>(1);
     auto segs = gort::make_chan<int>(1);
-    gort::go(trial, c, segs, crossing - 50 + i);
+    gort::go(trial, c, segs, first + i);
     int n = c.recv();
     if (n != 42) {
       FAIL("defer's stack references were not adjusted appropriately (i=" << i << " n=" << n << ")");
@@ -641,12 +646,13 @@ std::string panicLinks(const runtime::PanicError& e) {
 // grows the stack. In the port a deferred call that recovers is a catch
 // handler, and the chain is PanicError::link: each panic raised while a
 // handler runs links to the panic that handler caught. Here the handlers
-// grow the stack by Go's 100 and 200 KiB, scaled by fixedStack/256 KiB
-// (4 under ASan), so that the innermost handler runs on a second segment;
+// grow the stack by Go's 100 and 200 KiB (four times that under ASan,
+// whose first stack is 1 MiB), so that the innermost handler runs on a
+// second segment or later;
 // it checks that the chain still reads 3, 2, 1. Each handler walks its
 // stack (stackOf) where Go's calls Callers.
 TEST_CASE("TestPanicUseStack", "[stack_test.go]") {
-  constexpr int scale = int(runtime::fixedStack / (256 << 10));
+  constexpr int scale = runtime::fixedStack > (256 << 10) ? int(runtime::fixedStack / (256 << 10)) : 1;
   std::string walks, chain;
   int innerSegs = 0;
   auto walk = [&walks] {
@@ -707,8 +713,10 @@ int64_t countTree(const xtreeNode* t) {
 //
 // A panic from far down a grown stack, while the collector has work, is
 // recovered, and a walk of the stack after that works. Go's 100 KiB of
-// frames is fifty times its first stack; the port's recursion is
-// fixedStack/1024 + 100 KiB deep, onto a second segment, and the test
+// frames is fifty times its first stack; the port's recursion is as many
+// KiB as the goroutine's first stack holds, plus 100 (this test runs on
+// the main goroutine, whose first stack is larger than fixedStack:
+// stack.cpp's mainStackSize), onto a second segment, and the test
 // checks that it got there and is back on the first stack after the
 // recovery. Beyond Go's checks: the tree built down there, and kept only
 // by xtree in this frame on the first stack, is whole after the panic.
@@ -721,7 +729,8 @@ TEST_CASE("TestPanicFar", "[stack_test.go]") {
     // Force a stack walk, which will check the stack's consistency.
     gort::deferred walk{[&stk] { stk = stackOf(); }};
     try {
-      useStackAndCall(int(runtime::fixedStack / 1024) + 100, [&] {
+      auto first = runtime::CurrentStackSpan();
+      useStackAndCall(int((first.hi - first.lo) / 1024) + 100, [&] {
         // Kick off the GC and make it do something nontrivial.
         xtree = makeTree(18);
         // Give the GC time to start scanning stacks.
@@ -1074,7 +1083,7 @@ __attribute__((noinline)) bool deepHold(int n, std::atomic<bool>* finalized) {
 }  // namespace
 
 // A goroutine recurses 100 MiB deep (Go's limit is 1 GB; the port's first
-// stack is 256 KiB) and back, and every frame keeps its bytes. Segments
+// stack is 32 KiB) and back, and every frame keeps its bytes. Segments
 // double up to 64 MiB, so about ten hold the frames; once the recursion has
 // returned, the goroutine is on its first stack again with the others kept
 // as spares, which a second recursion reuses. Under ThreadSanitizer the
@@ -1149,8 +1158,9 @@ TEST_CASE("gort: the collector scans the older segments of a stack", "[gort][sta
 TEST_CASE("gort: a call at a segment's end in a loop reuses the spare segment", "[gort][stack]") {
   auto done = gort::make_chan<bool>(1);
   gort::go([done]() {
-    // A little more than the first stack: it and one segment.
-    int depth = int(runtime::CurrentStackSpan().fixedStack / 1024) + 64;
+    // A little more than the first stack holds above its guard area: it
+    // and one segment.
+    int depth = int((runtime::CurrentStackSpan().fixedStack - runtime::stackGuard) / 1024) + 8;
     deepSum(depth);
     auto first = runtime::CurrentStackSegments();
     runtime::MemStats m0, m1;

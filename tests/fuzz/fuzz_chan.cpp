@@ -187,7 +187,7 @@
 // main() hands fuzzMain to rt0_go and fuzzMain calls LLVMFuzzerRunDriver
 // (libclang_rt.fuzzer_no_main) on the main goroutine. Measured:
 //   - Stack: libFuzzer is not built with -fsplit-stack, so its frames are
-//     not checked against the goroutine's 256 KiB stack. It needs little:
+//     not checked against the goroutine's 32 KiB stack. It needs little:
 //     fuzzMain paints the stack and reports at exit how much was used
 //     (13 to 16 KiB, in runs of up to ten minutes). Below that, a kernel guard page (Linux 6.13+,
 //     MADV_GUARD_INSTALL) turns an overflow into "fatal error: stack
