@@ -96,8 +96,8 @@ inline constexpr uint64 defaultHeapMinimum = uint64(4 << 20);
 /// goroutine created or destroyed added to the shared maxStackScan at once,
 /// and Ps creating goroutines in parallel took its cache line from each
 /// other: 14% of BenchmarkMutexNoSpin's samples, where Go's batching leaves
-/// it unseen. The pacer's estimate of
-/// the stacks to scan may be off by up to four stacks per P, as in Go.
+/// it unseen. The pacer's estimate of the stacks to scan may be off by up
+/// to four stacks per P, as in Go.
 inline constexpr int64 maxStackScanSlack = 4 * int64(fixedStack);
 
 /// memoryLimitMinHeapGoalHeadroom: the least headroom, in bytes, the

@@ -160,7 +160,6 @@ void initsig();
 void minit();
 NOSPLIT void unminit();
 uintptr stackSize();
-uintptr mainStackSizeOf();
 
 
 // The batch of goroutine IDs a P takes from sched.goidgen at once.
@@ -2335,9 +2334,9 @@ static g* newproc1(funcval* fn, g* callergp, uintptr callerpc) {
   p* pp = mp->p.ptr();
   g* newg = gfget(pp);
   if (newg == nullptr) {
-    // Departure: the main goroutine starts on mainStackSize (stack.cpp).
+    // Departure: the main goroutine starts on mainStackSize (stack.hpp).
     // No G is dead yet when rt0_go makes it, so it always comes from here.
-    newg = malg(fn == &mainPC ? mainStackSizeOf() : stackSize());
+    newg = malg(fn == &mainPC ? mainStackSize : stackSize());
     casgstatus(newg, _Gidle, _Gdead);
     allgadd(newg);  // published as dead, so dumps skip it
   }

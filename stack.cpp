@@ -48,7 +48,8 @@
 // Invariants:
 //   [stack-size]  every stack from stackalloc is a power of two of at least
 //                 fixedStack bytes (a first stack is startingStackSize, the
-//                 main goroutine's mainStackSize; segments are larger),
+//                 main goroutine's mainStackSize in stack.hpp; segments
+//                 are larger),
 //                 page-aligned, inside one mSpanManual span.
 //   [stack-link]  a free stack of order o links to the next through its top
 //                 word (stackLink), not its lowest word as in Go: see
@@ -86,17 +87,6 @@ namespace runtime {
 /// it to the average stack scanned, gcComputeStartingStackSize; the port
 /// keeps fixedStack). \gosrc{stack.go,startingStackSize}
 inline constexpr uintptr startingStackSize = fixedStack;
-/// mainStackSize: the first stack of the main goroutine (port only).
-/// Departure: Go's main goroutine starts on the same 2 KiB as any other.
-/// The port's runs the program's C++ main, where code built without
-/// -fsplit-stack is common (a test framework, Google Benchmark,
-/// std::regex), and such code cannot grow a stack: it has the guard area
-/// and whatever room the segment has above it. So the main goroutine starts
-/// on 256 KiB, the size every first stack had before 2026-12-07, on which
-/// such code ran (Google Benchmark's std::regex for its filter needs more
-/// than the 32 KiB of fixedStack). Other goroutines get the same guarantee
-/// as before, 16 KiB below the guard (stack.hpp).
-inline constexpr uintptr mainStackSize = fixedStack > (256 << 10) ? fixedStack : 256 << 10;
 /// maxstacksize: the most bytes of stack segments a goroutine may hold;
 /// past it newstack reports Go's overflow. Go sets 1 GB on 64-bit in
 /// runtime.main; the port starts with it. \gosrc{stack.go,maxstacksize}
@@ -600,7 +590,6 @@ extern "C" const uintptr morestackAgain asm("runtime.morestackAgain");
 bool guardPageActive() { return atomic::Load(&guardPagesWork) != 0; }
 uintptr stackGuardSize() { return stackGuard; }
 uintptr stackSize() { return startingStackSize; }
-uintptr mainStackSizeOf() { return mainStackSize; }
 
 }  // namespace runtime
 

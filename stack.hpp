@@ -24,8 +24,8 @@
 namespace runtime {
 
 /// fixedStack: the smallest stack stackalloc hands out, the size of every
-/// goroutine's first stack but the main goroutine's (mainStackSize,
-/// stack.cpp). \gosrc{stack.go,fixedStack}
+/// goroutine's first stack but the main goroutine's (mainStackSize).
+/// \gosrc{stack.go,fixedStack}
 ///
 /// Departure: AddressSanitizer surrounds every local array with redzones,
 /// which makes frames more than twice as large and the runtime's own paths
@@ -44,6 +44,18 @@ inline constexpr uintptr fixedStack = 1 << 20;
 #else
 inline constexpr uintptr fixedStack = 32 << 10;
 #endif
+
+/// mainStackSize: the main goroutine's first stack (port only).
+/// Departure: Go's main goroutine starts on the same 2 KiB as any other.
+/// The port's runs the program's C++ main, where code built without
+/// -fsplit-stack is common (a test framework, Google Benchmark,
+/// std::regex), and such code cannot grow a stack: it has the guard area
+/// and whatever room the segment has above it. So the main goroutine starts
+/// on 256 KiB, the size every first stack had before 2026-12-07, on which
+/// such code ran (Google Benchmark's std::regex for its filter needs more
+/// than the 32 KiB of fixedStack). Other goroutines get the same guarantee
+/// as before, 16 KiB below the guard (stackGuard).
+inline constexpr uintptr mainStackSize = fixedStack > (256 << 10) ? fixedStack : 256 << 10;
 
 /// stackGuard: the room below g.stackguard0 for code that does not check:
 /// NOSPLIT chains, libc and other code built without -fsplit-stack, and

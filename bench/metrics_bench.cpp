@@ -14,13 +14,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 #include "go.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics_samples.hpp"
 #include "slice.hpp"
 #include "testing.hpp"
 #include "time/time.hpp"
@@ -33,26 +30,10 @@ std::function<void()> applyGCLoad(B& b);
 namespace {
 
 using namespace gort_bench;
-using gort::metrics::Description;
-using gort::metrics::Sample;
 using gort::time::Duration;
 
-// A []metrics.Sample: its histograms are GC references, so the array is in
-// the collected heap, as Go's is (tests/metrics_test.cpp does the same).
-using samples_t = std::vector<Sample, gort::gc_allocator<Sample>>;
-
-/// metrics_test.go:30 at go1.22.12 (prepareAllMetricsSamples): a Sample
-/// for each metric All lists, and the descriptions by name.
-std::pair<std::map<std::string_view, Description>, samples_t> prepareAllMetricsSamples() {
-  auto all = gort::metrics::All();
-  samples_t samples(all.size());
-  std::map<std::string_view, Description> descs;
-  for (size_t i = 0; i < all.size(); i++) {
-    samples[i].Name = all[i].Name;
-    descs[all[i].Name] = all[i];
-  }
-  return {descs, std::move(samples)};
-}
+using metrics_test::prepareAllMetricsSamples;
+using metrics_test::samples_t;
 
 /// metrics_test.go:438 at go1.22.12: b.N calls of metrics.Read over every
 /// supported metric, each timed, while applyGCLoad keeps the collector busy;

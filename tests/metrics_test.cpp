@@ -28,6 +28,7 @@
 #include "go.hpp"
 #include "metrics.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics_samples.hpp"
 #include "runtime.hpp"
 #include "sync/sync.hpp"
 #include "time/sleep.hpp"
@@ -39,21 +40,8 @@ using gort::metrics::Description;
 using gort::metrics::Float64Histogram;
 using gort::metrics::Sample;
 
-// A []metrics.Sample: its histograms are GC references, so the array is in
-// the collected heap, as Go's is.
-using samples_t = std::vector<Sample, gort::gc_allocator<Sample>>;
-
-// metrics_test.go:30 at go1.22.12
-std::pair<std::map<std::string_view, Description>, samples_t> prepareAllMetricsSamples() {
-  auto all = gort::metrics::All();
-  samples_t samples(all.size());
-  std::map<std::string_view, Description> descs;
-  for (size_t i = 0; i < all.size(); i++) {
-    samples[i].Name = all[i].Name;
-    descs[all[i].Name] = all[i];
-  }
-  return {descs, std::move(samples)};
-}
+using metrics_test::prepareAllMetricsSamples;
+using metrics_test::samples_t;
 
 // metrics_test.go:559 at go1.22.12
 bool withinEpsilon(double v1, double v2, double e) { return v2 - v2 * e <= v1 && v1 <= v2 + v2 * e; }
