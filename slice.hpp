@@ -94,13 +94,18 @@ struct slice {
 
   /// s[i], with Go's bounds check: `index out of range [i] with length n`.
   T& operator[](int i) const {
-    if (unsigned(i) >= unsigned(len)) runtime::goPanicIndex(i, len);
+    inRange();
+    if (i < 0 || i >= len) [[unlikely]]
+      runtime::goPanicIndex(i, len);
     return array[i];
   }
   /// s[lo:hi], with Go's bounds checks (0 <= lo <= hi <= cap).
   slice sub(int lo, int hi) const {
-    if (unsigned(hi) > unsigned(cap)) runtime::goPanicSliceAcap(hi, cap);
-    if (unsigned(lo) > unsigned(hi)) runtime::goPanicSliceB(lo, hi);
+    inRange();
+    if (hi < 0 || hi > cap) [[unlikely]]
+      runtime::goPanicSliceAcap(hi, cap);
+    if (lo < 0 || lo > hi) [[unlikely]]
+      runtime::goPanicSliceB(lo, hi);
     // A result with no capacity keeps the base pointer, so that it never
     // points past the array (into the next object), as Go's compiler does.
     return slice{cap - lo == 0 ? array.get() : array.get() + lo, hi - lo, cap - lo};
@@ -113,6 +118,11 @@ struct slice {
     if (unsigned(hi) > unsigned(max)) runtime::goPanicSlice3B(hi, max);
     if (unsigned(lo) > unsigned(hi)) runtime::goPanicSlice3C(lo, hi);
     return slice{max - lo == 0 ? array.get() : array.get() + lo, hi - lo, max - lo};
+  }
+  /// What every slice header satisfies, 0 <= len <= cap, told to the
+  /// compiler, so that it can drop the checks Go's prove pass drops.
+  void inRange() const {
+    if (len < 0 || len > cap) __builtin_unreachable();
   }
   T* begin() const { return array; }
   T* end() const { return array + len; }
@@ -215,7 +225,7 @@ template <class T>
   // t may share r's array (append(s[:1], s...)): copy handles the overlap.
   if constexpr (std::is_trivially_copyable_v<T>) {
     // As Go's compiler does for append(s, t...): a memmove, no slicecopy.
-    if (n != 0) __builtin_memmove(r.array + old, t.array, size_t(n) * sizeof(T));
+    if (n != 0) runtime::memmove(r.array + old, t.array, runtime::uintptr(n) * sizeof(T));
   } else {
     copy(slice<T>{r.array + old, n, n}, t);
   }
@@ -231,7 +241,7 @@ template <class T>
   int n = int(str.size());
   slice<uint8_t> r = detail::grow(s, n);
   // A string cannot share b's array, but the call is memmove's all the same.
-  if (n != 0) __builtin_memmove(r.array + old, str.data(), size_t(n));
+  if (n != 0) runtime::memmove(r.array + old, str.data(), runtime::uintptr(n));
   return r;
 }
 
