@@ -530,29 +530,8 @@ void waitq::enqueue(sudog* sgp) {
   last = sgp;
 }
 
-/// dequeue removes the first sudog whose goroutine can still take it: a
-/// sudog of a select is skipped if another case of that select has already
-/// won (selectDone). \gosrc{chan.go,dequeue}
-sudog* waitq::dequeue() {
-  for (;;) {
-    sudog* sgp = first;
-    if (sgp == nullptr) return nullptr;
-    sudog* y = sgp->next;
-    if (y == nullptr) {
-      first = nullptr;
-      last = nullptr;
-    } else {
-      y->prev = nullptr;
-      first = y;
-      sgp->next = nullptr;  // nil next: dequeueSudoG sees it as unlinked
-    }
-    // A select's sudog stays queued here for a short while after another
-    // case of that select has won, until the selecting goroutine relocks
-    // the channels and unlinks it. selectDone settles the race: only the
-    // one whose CAS succeeds may take the sudog; everyone else skips it.
-    if (sgp->isSelect && !sgp->g_->selectDone.CompareAndSwap(0, 1)) continue;
-    return sgp;
-  }
-}
+// waitq::dequeue, Go's next and last function here, is defined inline in
+// chan.hpp, so that chansend, chanrecv and selectgo inline it (Departure
+// there).
 
 }  // namespace runtime

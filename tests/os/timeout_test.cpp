@@ -391,7 +391,18 @@ void testVariousDeadlines() {
         // port checks what Go meant: the reader ended by its deadline.
         if (!isDeadlineExceeded(res.err)) FAIL("client Copy = " << res.n << ", " << E(res.err) << "; want timeout");
       } else {
-        FAIL("timeout (" << S(tooLong) << ") waiting for client to timeout (" << S(timeout) << ") reading");
+        // Go's message, then what the port adds to tell the failures apart: a
+        // deadline never set (SetDeadline errors), a reader still reading (no
+        // result within another second), or a result sent while this select
+        // waited and missed (one comes at once).
+        auto again = gort::time::NewTimer(1 * Second);
+        bool late = gort::select({gort::recv(actvch, &res), gort::recv(again->C)}) == 0;
+        again->Stop();
+        FAIL("timeout (" << S(tooLong) << ") waiting for client to timeout (" << S(timeout) << ") reading"
+                         << " (SetDeadline errors: " << bad->load() << "; the reader's result "
+                         << (late ? "came in the next second: " + std::to_string(res.n) + " bytes, " + E(res.err)
+                                  : std::string("did not come in another second"))
+                         << ")");
       }
       if (gort::select({gort::recv(pasvch, &res), gort::recv(max->C)}) != 0) {
         FAIL("timeout waiting for writer to finish writing");
