@@ -114,9 +114,13 @@ struct slice {
   /// makes them (max <= cap, then hi <= max, then lo <= hi); the result's
   /// capacity is max - lo.
   slice sub3(int lo, int hi, int max) const {
-    if (unsigned(max) > unsigned(cap)) runtime::goPanicSlice3Acap(max, cap);
-    if (unsigned(hi) > unsigned(max)) runtime::goPanicSlice3B(hi, max);
-    if (unsigned(lo) > unsigned(hi)) runtime::goPanicSlice3C(lo, hi);
+    inRange();
+    if (max < 0 || max > cap) [[unlikely]]
+      runtime::goPanicSlice3Acap(max, cap);
+    if (hi < 0 || hi > max) [[unlikely]]
+      runtime::goPanicSlice3B(hi, max);
+    if (lo < 0 || lo > hi) [[unlikely]]
+      runtime::goPanicSlice3C(lo, hi);
     return slice{max - lo == 0 ? array.get() : array.get() + lo, hi - lo, max - lo};
   }
   /// What every slice header satisfies, 0 <= len <= cap, told to the
