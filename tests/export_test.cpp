@@ -698,6 +698,58 @@ std::string GCCPULimiterDescribe() {
   return buf;
 }
 
+// gort only: SyscallTicks (export_test.hpp). allp is read under allpLock,
+// the lock that P-less readers of it take (retake does).
+uint64_t SyscallTicks() {
+  uint64_t n = 0;
+  lock(&allpLock);
+  for (int32 i = 0; i < allplen; i++) n += allp[i]->syscalltick.load();
+  unlock(&allpLock);
+  return n;
+}
+
+// gort only: DescribePollDeadline (export_test.hpp). Every field is read
+// without its lock, relaxed: the owners keep changing them.
+std::string DescribePollDeadline(uintptr_t runtimeCtx) {
+  using atomic::detail::racyLoad;
+  auto* pd = reinterpret_cast<pollDesc*>(runtimeCtx);
+  std::string out;
+  char buf[512];
+  int64 now = nanotime();
+  p* tp = pd->rt.pp.ptr();
+  std::snprintf(buf, sizeof buf,
+                "pd: rd=%+lldns wd=%+lldns rseq=%llu rg=%#llx; rt: status=%u f=%s pp=%d when=%+lldns nextwhen=%+lldns "
+                "seq=%llu\n",
+                (long long)(racyLoad(&pd->rd) > 0 ? racyLoad(&pd->rd) - now : racyLoad(&pd->rd)),
+                (long long)(racyLoad(&pd->wd) > 0 ? racyLoad(&pd->wd) - now : racyLoad(&pd->wd)),
+                (unsigned long long)racyLoad(&pd->rseq), (unsigned long long)pd->rg.Load(),
+                unsigned(pd->rt.status.Load()), racyLoad(&pd->rt.f) == nullptr ? "nil" : "set",
+                tp == nullptr ? -1 : int(tp->id), (long long)(racyLoad(&pd->rt.when) - now),
+                (long long)(racyLoad(&pd->rt.nextwhen) - now), (unsigned long long)racyLoad(&pd->rt.seq));
+  out += buf;
+  std::snprintf(buf, sizeof buf, "sched: lastpoll=%lld pollUntil=%+lldns npidle=%d nmspinning=%d nmidle=%d sysmonwait=%d\n",
+                (long long)sched.lastpoll.Load(),
+                (long long)(sched.pollUntil.Load() == 0 ? 0 : sched.pollUntil.Load() - now), int(sched.npidle.Load()),
+                int(sched.nmspinning.Load()), int(racyLoad(&sched.nmidle)), int(sched.sysmonwait.Load()));
+  out += buf;
+  int32 n = racyLoad(&allplen);
+  for (int32 i = 0; i < n; i++) {
+    p* pp = racyLoad(&allp[i]);
+    int64 w0 = pp->timer0When.Load(), wm = pp->timerModifiedEarliest.Load();
+    m* mp = pp->m.ptr();
+    std::snprintf(buf, sizeof buf,
+                  "P%d: status=%u m=%lld schedtick=%u syscalltick=%u numTimers=%u deletedTimers=%u timer0When=%+lldns "
+                  "modifiedEarliest=%+lldns timerpMask=%u curg=%lld\n",
+                  int(i), unsigned(pp->status.load()), mp == nullptr ? -1LL : (long long)mp->id,
+                  unsigned(pp->schedtick.load()), unsigned(pp->syscalltick.load()), unsigned(pp->numTimers.Load()),
+                  unsigned(pp->deletedTimers.Load()), (long long)(w0 == 0 ? 0 : w0 - now),
+                  (long long)(wm == 0 ? 0 : wm - now), unsigned((atomic::Load(&timerpMask[i / 32]) >> (i % 32)) & 1),
+                  mp == nullptr || mp->curg.load() == nullptr ? -1LL : (long long)mp->curg.load()->goid);
+    out += buf;
+  }
+  return out;
+}
+
 // gort only: WriteBarrierRecords (export_test.hpp).
 std::vector<uintptr_t> WriteBarrierRecords(void (*f)(void*), void* arg) {
   // Outside a cycle only: the barrier is switched back off below, and a

@@ -220,6 +220,17 @@ uint32_t GCCPULimiterLastEnabledCycle();
 /// reports when the limiter did not do what it expected.
 std::string GCCPULimiterDescribe();
 
+/// DescribePollDeadline: gort only: for a failed deadline test, the read
+/// deadline and timer of the pollDesc behind an internal/poll FD's
+/// runtimeCtx, each P's status and timer fields, and the poller's state,
+/// read racily (a report, not a decision).
+std::string DescribePollDeadline(uintptr_t runtimeCtx);
+
+/// SyscallTicks: gort only: the sum over every P of its syscalltick, which
+/// each return from a system call (exitsyscall) advances on the P it
+/// returns to: a test counts system calls in the scheduler's sense with it.
+uint64_t SyscallTicks();
+
 /// WriteBarrierRecords: gort only: run f(arg) with the world stopped (once
 /// no cycle runs: stopTheWorldGC) and the write barriers switched on, and return
 /// the words the barriers f ran recorded in this P's buffer, in order

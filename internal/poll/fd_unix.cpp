@@ -3,11 +3,16 @@
 // Write, Accept, ignoringEINTRIO) and sock_cloexec.go's accept. See fd.hpp
 // for the invariants.
 //
-// Departure: Go's syscall.Read and Write enter and leave the scheduler's
-// system-call state (entersyscall/exitsyscall) even on a non-blocking
-// descriptor; the port calls read(2) and write(2) directly on one, since
-// they cannot block, and brackets them with gort::syscall (go.hpp) only on a
-// blocking FD, whose thread must give up its P meanwhile.
+// Every read(2) and write(2) is a system call in the scheduler's sense
+// (gort::syscall, go.hpp: entersyscall ... exitsyscall), as Go's
+// syscall.Read and Write are, on a non-blocking descriptor too, where the
+// call cannot block. The bracket also keeps sysmon awake. sysmon sleeps
+// while every P is idle, for up to a minute, and entering a system call is
+// one of the few things that wake it. Awake, it polls the network when no
+// thread has for 10 ms and starts idle Ps on what it finds. Without that,
+// two goroutines handing data to each other through the poller can keep
+// the running threads busy with each other while the timers of idle Ps (a
+// read deadline among them) wait for sysmon's sleep to end.
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -36,31 +41,31 @@ ioResult ignoringEINTRIO(F fn) {
   }
 }
 
-/// sysRead and sysWrite: read(2) and write(2) of p, as a system call on a
-/// blocking FD (see the Departure at the top).
+/// sysRead and sysWrite: read(2) and write(2) of p, as system calls (see
+/// the top of the file).
 ioResult sysRead(FD* fd, uint8_t* p, long n) {
-  auto call = [&] {
+  return gort::syscall([&] {
     long r = ::read(fd->Sysfd, p, size_t(n));
     return ioResult{r, r < 0 ? errno : 0};
-  };
-  if (__atomic_load_n(&fd->isBlocking, __ATOMIC_RELAXED) != 0) return gort::syscall(call);
-  return call();
+  });
 }
 ioResult sysWrite(FD* fd, const uint8_t* p, long n) {
-  auto call = [&] {
+  return gort::syscall([&] {
     long r = ::write(fd->Sysfd, p, size_t(n));
     return ioResult{r, r < 0 ? errno : 0};
-  };
-  if (__atomic_load_n(&fd->isBlocking, __ATOMIC_RELAXED) != 0) return gort::syscall(call);
-  return call();
+  });
 }
 
 /// accept: accept4(2) of a non-blocking, close-on-exec connection.
 /// \gosrc{internal/poll/sock_cloexec.go,accept}
 std::tuple<int, int> accept(int s) {
-  int ns = ::accept4(s, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (ns < 0) return {-1, errno};
-  return {ns, 0};
+  // errno is read inside the bracket: exitsyscall may resume this goroutine
+  // on another thread, whose errno is not this call's.
+  return gort::syscall([&]() -> std::tuple<int, int> {
+    int ns = ::accept4(s, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (ns < 0) return {-1, errno};
+    return {ns, 0};
+  });
 }
 
 /// raiseNofile: the soft limit on open descriptors raised to the hard one

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "../export_test.hpp"
@@ -386,6 +387,7 @@ void testVariousDeadlines() {
       });
 
       result res;
+      Time waitStart = Now();
       if (gort::select({gort::recv(actvch, &res), gort::recv(max->C)}) == 0) {
         // Go tests the outer err here (always nil, so it only logs); the
         // port checks what Go meant: the reader ended by its deadline.
@@ -395,14 +397,22 @@ void testVariousDeadlines() {
         // deadline never set (SetDeadline errors), a reader still reading (no
         // result within another second), or a result sent while this select
         // waited and missed (one comes at once).
+        // And the runtime's view at that moment: the deadline's timer, each
+        // P's timers, every goroutine.
+        Duration waited = gort::time::Since(waitStart);
+        uintptr_t ctx = r->pfd.pd.runtimeCtx;
+        std::string state = ctx == 0 ? std::string("no pollDesc\n") : runtime::DescribePollDeadline(ctx);
+        std::string stacks(1 << 20, '\0');
+        stacks.resize(size_t(runtime::Stack(std::span<char>(stacks), true)));
         auto again = gort::time::NewTimer(1 * Second);
         bool late = gort::select({gort::recv(actvch, &res), gort::recv(again->C)}) == 0;
         again->Stop();
         FAIL("timeout (" << S(tooLong) << ") waiting for client to timeout (" << S(timeout) << ") reading"
                          << " (SetDeadline errors: " << bad->load() << "; the reader's result "
-                         << (late ? "came in the next second: " + std::to_string(res.n) + " bytes, " + E(res.err)
+                         << (late ? "came in the next second: " + std::to_string(res.n) + " bytes in " + S(res.d) + ", " + E(res.err)
                                   : std::string("did not come in another second"))
-                         << ")");
+                         << "; the select waited " << S(waited) << ")\n"
+                         << state << stacks);
       }
       if (gort::select({gort::recv(pasvch, &res), gort::recv(max->C)}) != 0) {
         FAIL("timeout waiting for writer to finish writing");
@@ -429,6 +439,31 @@ TEST_CASE("TestVariousDeadlines4Proc", "[os][timeout_test.go]") {
   if (gort_test::testingShort) return;  // as in Go: skipped under -short
   gort_test::GOMAXPROCSGuard procs(4);
   testVariousDeadlines();
+}
+
+// Reads and writes on a pipe's non-blocking descriptors are system calls
+// in the scheduler's sense, as Go's syscall.Read and Write are: each one
+// returns through exitsyscall, which advances its P's syscalltick. The
+// port once called read(2) and write(2) directly on such a descriptor, and
+// then sysmon, which only a system call wakes from its long sleep, could
+// leave a deadline's timer unrun for a minute (fd_unix.cpp's note).
+TEST_CASE("gort: reads and writes on a pipe enter the scheduler's system-call state", "[os][gort]") {
+  auto [r, w] = pipe();
+  closer c{r, w};
+  constexpr int n = 100;
+  auto b = gort::make<uint8_t>(1);
+  uint64_t before = runtime::SyscallTicks();
+  for (int i = 0; i < n; i++) {
+    auto [nw, werr] = w->Write(b);
+    REQUIRE(nw == 1);
+    REQUIRE(!werr);
+    auto [nr, rerr] = r->Read(b);
+    REQUIRE(nr == 1);
+    REQUIRE(!rerr);
+  }
+  uint64_t ticks = runtime::SyscallTicks() - before;
+  INFO(ticks << " returns from system calls for " << 2 * n << " reads and writes");
+  CHECK(ticks >= uint64_t(2 * n));
 }
 
 // timeout_test.go:541 at go1.22.12
