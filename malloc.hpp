@@ -166,10 +166,14 @@ inline constexpr bool conservativeScan<g> = true;
 /// as long as the g lived, and a dead g lives on, its stack kept for reuse
 /// (gfput): in about one gort_test run in four, a 100 MiB object that an
 /// earlier test had dropped stayed live that way. So g's map leaves the
-/// three out.
+/// three out, and g.syscallstack too (port only: the segment's bounds as
+/// entersyscall found them), for the same reason. Its hi, written with no
+/// barrier at every system call, was also the one reference the
+/// concurrent mark could not have seen: GODEBUG=gccheckmark=1 found the
+/// object after a goroutine's stack unmarked and threw.
 template <>
-inline constexpr uintptr conservativeScalars<g>[4] = {offsetof(g, stack_), offsetof(g, _panic) - offsetof(g, stack_), 0,
-                                                      0};
+inline constexpr uintptr conservativeScalars<g>[4] = {offsetof(g, stack_), offsetof(g, _panic) - offsetof(g, stack_),
+                                                      offsetof(g, syscallstack), sizeof(stack)};
 static_assert(offsetof(g, stack_) == 0 && offsetof(g, _panic) == sizeof(stack) + 2 * sizeof(uintptr),
               "g: stack_, stackguard0 and stackguard1 are its first four words");
 template <>

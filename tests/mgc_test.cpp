@@ -162,8 +162,9 @@ runtime::g* boundsG;  // the test's g, kept by this root in the bss
 /// The objects of the test below, made in a frame of their own (the
 /// addresses must not stay in the test's frame, where the conservative
 /// stack scan would find them): all[0], a large object, is named only by
-/// the g's stack_.hi, as the object right after a goroutine's stack is;
-/// all[1] only by its _panic, a word the scan must still read.
+/// the g's stack_.hi and syscallstack.hi, as the object right after a
+/// goroutine's stack is; all[1] only by its _panic, a word the scan must
+/// still read.
 [[gnu::noinline]] void stackBoundsAlloc(void** all) {
   big* after = runtime::newobject<big>();
   node* held = runtime::newobject<node>();
@@ -172,6 +173,7 @@ runtime::g* boundsG;  // the test's g, kept by this root in the bss
   boundsG->stack_.hi = uintptr_t(after);
   boundsG->stackguard0 = uintptr_t(after);
   boundsG->stackguard1 = uintptr_t(after);
+  boundsG->syscallstack = boundsG->stack_;
   boundsG->_panic = held;
   all[0] = after;
   all[1] = held;
