@@ -717,33 +717,33 @@ std::string DescribePollDeadline(uintptr_t runtimeCtx) {
   char buf[512];
   int64 now = nanotime();
   p* tp = pd->rt.pp.ptr();
+  // A deadline is printed relative to now; -1 (passed) and 0 (none) as is.
+  auto rel = [now](int64 d) { return (long long)(d > 0 ? d - now : d); };
   std::snprintf(buf, sizeof buf,
                 "pd: rd=%+lldns wd=%+lldns rseq=%llu rg=%#llx; rt: status=%u f=%s pp=%d when=%+lldns nextwhen=%+lldns "
                 "seq=%llu\n",
-                (long long)(racyLoad(&pd->rd) > 0 ? racyLoad(&pd->rd) - now : racyLoad(&pd->rd)),
-                (long long)(racyLoad(&pd->wd) > 0 ? racyLoad(&pd->wd) - now : racyLoad(&pd->wd)),
+                rel(racyLoad(&pd->rd)), rel(racyLoad(&pd->wd)),
                 (unsigned long long)racyLoad(&pd->rseq), (unsigned long long)pd->rg.Load(),
                 unsigned(pd->rt.status.Load()), racyLoad(&pd->rt.f) == nullptr ? "nil" : "set",
-                tp == nullptr ? -1 : int(tp->id), (long long)(racyLoad(&pd->rt.when) - now),
-                (long long)(racyLoad(&pd->rt.nextwhen) - now), (unsigned long long)racyLoad(&pd->rt.seq));
+                tp == nullptr ? -1 : int(tp->id), rel(racyLoad(&pd->rt.when)),
+                rel(racyLoad(&pd->rt.nextwhen)), (unsigned long long)racyLoad(&pd->rt.seq));
   out += buf;
-  std::snprintf(buf, sizeof buf, "sched: lastpoll=%lld pollUntil=%+lldns npidle=%d nmspinning=%d nmidle=%d sysmonwait=%d\n",
-                (long long)sched.lastpoll.Load(),
-                (long long)(sched.pollUntil.Load() == 0 ? 0 : sched.pollUntil.Load() - now), int(sched.npidle.Load()),
+  std::snprintf(buf, sizeof buf,
+                "sched: lastpoll=%lld pollUntil=%+lldns npidle=%d nmspinning=%d nmidle=%d sysmonwait=%d\n",
+                (long long)sched.lastpoll.Load(), rel(sched.pollUntil.Load()), int(sched.npidle.Load()),
                 int(sched.nmspinning.Load()), int(racyLoad(&sched.nmidle)), int(sched.sysmonwait.Load()));
   out += buf;
   int32 n = racyLoad(&allplen);
   for (int32 i = 0; i < n; i++) {
     p* pp = racyLoad(&allp[i]);
-    int64 w0 = pp->timer0When.Load(), wm = pp->timerModifiedEarliest.Load();
     m* mp = pp->m.ptr();
     std::snprintf(buf, sizeof buf,
                   "P%d: status=%u m=%lld schedtick=%u syscalltick=%u numTimers=%u deletedTimers=%u timer0When=%+lldns "
                   "modifiedEarliest=%+lldns timerpMask=%u curg=%lld\n",
                   int(i), unsigned(pp->status.load()), mp == nullptr ? -1LL : (long long)mp->id,
                   unsigned(pp->schedtick.load()), unsigned(pp->syscalltick.load()), unsigned(pp->numTimers.Load()),
-                  unsigned(pp->deletedTimers.Load()), (long long)(w0 == 0 ? 0 : w0 - now),
-                  (long long)(wm == 0 ? 0 : wm - now), unsigned((atomic::Load(&timerpMask[i / 32]) >> (i % 32)) & 1),
+                  unsigned(pp->deletedTimers.Load()), rel(pp->timer0When.Load()),
+                  rel(pp->timerModifiedEarliest.Load()), unsigned((atomic::Load(&timerpMask[i / 32]) >> (i % 32)) & 1),
                   mp == nullptr || mp->curg.load() == nullptr ? -1LL : (long long)mp->curg.load()->goid);
     out += buf;
   }

@@ -409,7 +409,8 @@ void testVariousDeadlines() {
         again->Stop();
         FAIL("timeout (" << S(tooLong) << ") waiting for client to timeout (" << S(timeout) << ") reading"
                          << " (SetDeadline errors: " << bad->load() << "; the reader's result "
-                         << (late ? "came in the next second: " + std::to_string(res.n) + " bytes in " + S(res.d) + ", " + E(res.err)
+                         << (late ? "came in the next second: " + std::to_string(res.n) + " bytes in " + S(res.d) +
+                                        ", " + E(res.err)
                                   : std::string("did not come in another second"))
                          << "; the select waited " << S(waited) << ")\n"
                          << state << stacks);
@@ -444,9 +445,9 @@ TEST_CASE("TestVariousDeadlines4Proc", "[os][timeout_test.go]") {
 // Reads and writes on a pipe's non-blocking descriptors are system calls
 // in the scheduler's sense, as Go's syscall.Read and Write are: each one
 // returns through exitsyscall, which advances its P's syscalltick. The
-// port once called read(2) and write(2) directly on such a descriptor, and
-// then sysmon, which only a system call wakes from its long sleep, could
-// leave a deadline's timer unrun for a minute (fd_unix.cpp's note).
+// port once called read(2) and write(2) directly on such a descriptor;
+// then nothing woke sysmon from its long sleep, and a deadline's timer
+// could wait a minute to run (fd_unix.cpp's note).
 TEST_CASE("gort: reads and writes on a pipe enter the scheduler's system-call state", "[os][gort]") {
   auto [r, w] = pipe();
   closer c{r, w};
