@@ -166,16 +166,26 @@ inline constexpr bool conservativeScan<g> = true;
 /// as long as the g lived, and a dead g lives on, its stack kept for reuse
 /// (gfput): in about one gort_test run in four, a 100 MiB object that an
 /// earlier test had dropped stayed live that way. So g's map leaves the
-/// three out, and g.syscallstack too (port only: the segment's bounds as
-/// entersyscall found them), for the same reason. Its hi, written with no
-/// barrier at every system call, was also the one reference the
-/// concurrent mark could not have seen: GODEBUG=gccheckmark=1 found the
-/// object after a goroutine's stack unmarked and threw.
+/// three out. It leaves out what entersyscall records too, for the same
+/// reason: syscallsp, syscallpc and syscallbp (uintptrs in Go) and the
+/// port's syscallstack and syscallseg are addresses in the goroutine's
+/// stack, at its end, or in code, and only syscallsp is cleared when the
+/// call returns. Scanned, syscallstack.hi kept the object after the stack
+/// alive, and a stack freed with its dead g (markrootFreeGStacks) left
+/// syscallbp pointing into pages the heap then reused; and since
+/// entersyscall writes them with no write barrier, GODEBUG=gccheckmark=1
+/// found such an object unmarked by the concurrent mark, and threw.
 template <>
-inline constexpr uintptr conservativeScalars<g>[4] = {offsetof(g, stack_), offsetof(g, _panic) - offsetof(g, stack_),
-                                                      offsetof(g, syscallstack), sizeof(stack)};
+inline constexpr uintptr conservativeScalars<g>[4] = {
+    offsetof(g, stack_), offsetof(g, _panic) - offsetof(g, stack_), offsetof(g, syscallsp),
+    offsetof(g, syscallseg) + sizeof(g::syscallseg) - offsetof(g, syscallsp)};
 static_assert(offsetof(g, stack_) == 0 && offsetof(g, _panic) == sizeof(stack) + 2 * sizeof(uintptr),
               "g: stack_, stackguard0 and stackguard1 are its first four words");
+static_assert(offsetof(g, syscallpc) == offsetof(g, syscallsp) + sizeof(uintptr) &&
+                  offsetof(g, syscallbp) == offsetof(g, syscallpc) + sizeof(uintptr) &&
+                  offsetof(g, syscallstack) == offsetof(g, syscallbp) + sizeof(uintptr) &&
+                  offsetof(g, syscallseg) == offsetof(g, syscallstack) + sizeof(stack),
+              "g: syscallsp, syscallpc, syscallbp, syscallstack and syscallseg lie together, in that order");
 template <>
 inline constexpr bool conservativeScan<m> = true;
 template <>

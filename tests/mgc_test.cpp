@@ -163,8 +163,9 @@ runtime::g* boundsG;  // the test's g, kept by this root in the bss
 /// addresses must not stay in the test's frame, where the conservative
 /// stack scan would find them): all[0], a large object, is named only by
 /// the g's stack_.hi and syscallstack.hi, as the object right after a
-/// goroutine's stack is; all[1] only by its _panic, a word the scan must
-/// still read.
+/// goroutine's stack is, and by its syscallbp, as a heap object in the
+/// pages of a freed stack is; all[1] only by its _panic, a word the scan
+/// must still read.
 [[gnu::noinline]] void stackBoundsAlloc(void** all) {
   big* after = runtime::newobject<big>();
   node* held = runtime::newobject<node>();
@@ -173,6 +174,7 @@ runtime::g* boundsG;  // the test's g, kept by this root in the bss
   boundsG->stack_.hi = uintptr_t(after);
   boundsG->stackguard0 = uintptr_t(after);
   boundsG->stackguard1 = uintptr_t(after);
+  boundsG->syscallbp = uintptr_t(after) + 64;
   boundsG->syscallstack = boundsG->stack_;
   boundsG->_panic = held;
   all[0] = after;
