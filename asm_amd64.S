@@ -273,7 +273,8 @@
 	SET_G(%rbx)			/* switch back to the user g */
 	SET_GUARD(%rbx, %rcx)
 	movq	(g_sched+gobuf_sp)(%rbx), %rsp
-	movq	$0, (g_sched+gobuf_sp)(%rbx)
+	movq	$0, (g_sched+gobuf_sp)(%rbx)	/* clear both, as Go does: a stale */
+	movq	$0, (g_sched+gobuf_bp)(%rbx)	/* bp names a stack that may be freed */
 #ifdef GORT_FIBERS
 	movq	%rbx, %rdi		/* fiberArrive(g) */
 	ALIGNED_CALL("runtime.fiberArrive")
