@@ -114,7 +114,7 @@ error netFD::connect(const TCPAddr& ra, time::Time deadline) {
   sa.sin_family = AF_INET;
   sa.sin_port = htons(uint16_t(ra.Port));
   std::memcpy(&sa.sin_addr.s_addr, ra.IP, 4);
-  int e = ::connect(pfd.Sysfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 ? 0 : errno;
+  int e = poll::sysErrno([&] { return ::connect(pfd.Sysfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa); });
   switch (e) {
     case EINPROGRESS:
     case EALREADY:
@@ -141,8 +141,8 @@ error netFD::connect(const TCPAddr& ra, time::Time deadline) {
     if (error err = pfd.pd.waitWrite(pfd.isFile)) return err;
     int nerr = 0;
     socklen_t n = sizeof nerr;
-    if (getsockopt(pfd.Sysfd, SOL_SOCKET, SO_ERROR, &nerr, &n) != 0) {
-      return os::NewSyscallError("getsockopt", errors::Errno(errno));
+    if (int e = poll::sysErrno([&] { return getsockopt(pfd.Sysfd, SOL_SOCKET, SO_ERROR, &nerr, &n); })) {
+      return os::NewSyscallError("getsockopt", errors::Errno(e));
     }
     switch (nerr) {
       case EINPROGRESS:
@@ -192,8 +192,8 @@ error netFD::dial(const TCPAddr* la, const TCPAddr& ra, time::Time deadline) {
     sa.sin_family = AF_INET;
     sa.sin_port = htons(uint16_t(la->Port));
     std::memcpy(&sa.sin_addr.s_addr, la->IP, 4);
-    if (::bind(pfd.Sysfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-      return os::NewSyscallError("bind", errors::Errno(errno));
+    if (int e = poll::sysErrno([&] { return ::bind(pfd.Sysfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa); })) {
+      return os::NewSyscallError("bind", errors::Errno(e));
     }
   }
   if (error err = connect(ra, deadline)) return err;
@@ -213,17 +213,19 @@ error netFD::dial(const TCPAddr* la, const TCPAddr& ra, time::Time deadline) {
 error netFD::listenStream(const TCPAddr& la, int backlog) {
   int one = 1;
   // setDefaultListenerSockopts (sockopt_posix.go): reuse a recent port.
-  if (setsockopt(pfd.Sysfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
-    return os::NewSyscallError("setsockopt", errors::Errno(errno));
+  if (int e = poll::sysErrno([&] { return setsockopt(pfd.Sysfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); })) {
+    return os::NewSyscallError("setsockopt", errors::Errno(e));
   }
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(uint16_t(la.Port));
   std::memcpy(&sa.sin_addr.s_addr, la.IP, 4);
-  if (::bind(pfd.Sysfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    return os::NewSyscallError("bind", errors::Errno(errno));
+  if (int e = poll::sysErrno([&] { return ::bind(pfd.Sysfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa); })) {
+    return os::NewSyscallError("bind", errors::Errno(e));
   }
-  if (::listen(pfd.Sysfd, backlog) != 0) return os::NewSyscallError("listen", errors::Errno(errno));
+  if (int e = poll::sysErrno([&] { return ::listen(pfd.Sysfd, backlog); })) {
+    return os::NewSyscallError("listen", errors::Errno(e));
+  }
   if (error err = init()) return err;
   TCPAddr l{};
   bool hl = getsockname(pfd.Sysfd, &l);

@@ -35,7 +35,7 @@ std::tuple<ptr<netFD>, error> socket(const char* net, int family, int sotype, in
   if (s < 0) return {nullptr, os::NewSyscallError("socket", errors::Errno(errno))};
   auto [fd, err] = newFD(s, family, sotype, net);
   if (err) {
-    ::close(s);
+    poll::sysErrno([&] { return ::close(s); });  // poll.CloseFunc
     return {nullptr, err};
   }
   if (laddr != nullptr && raddr == nullptr) {

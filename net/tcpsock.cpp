@@ -19,8 +19,8 @@ error einval() { return errors::Errno(EINVAL); }
 constexpr time::Duration defaultTCPKeepAlive = 15 * time::Second;
 
 error setsockoptInt(netFD* fd, int level, int name, int v, const char* what) {
-  if (setsockopt(fd->pfd.Sysfd, level, name, &v, sizeof v) != 0) {
-    return wrapSyscallError(what, errors::Errno(errno));
+  if (int e = poll::sysErrno([&] { return setsockopt(fd->pfd.Sysfd, level, name, &v, sizeof v); })) {
+    return wrapSyscallError(what, errors::Errno(e));
   }
   return nullptr;
 }

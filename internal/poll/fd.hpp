@@ -21,15 +21,29 @@
 //                    Close returns only after that (csema), unless the FD
 //                    is blocking.
 #pragma once
+#include <errno.h>
+
 #include <cstdint>
 #include <tuple>
 
 #include "../../errors/errors.hpp"
+#include "../../go.hpp"
 #include "../../slice.hpp"
 #include "../../time/time.hpp"
 #include "fd_mutex.hpp"
 
 namespace gort::poll {
+
+/// sysErrno(f): f(), a call into the kernel that returns 0 or -1, made as
+/// package syscall makes it (Syscall: the goroutine in _Gsyscall, see
+/// fd_unix.cpp for why that matters even on a call that cannot block);
+/// 0, or the errno it set, read inside the bracket. For close, shutdown,
+/// connect, bind, listen, getsockopt and setsockopt; Go makes socket,
+/// getsockname and getpeername raw (RawSyscall), and so does the port.
+template <class F>
+int sysErrno(F&& f) {
+  return gort::syscall([&] { return f() == 0 ? 0 : errno; });
+}
 
 // --- fd.go -------------------------------------------------------------------
 

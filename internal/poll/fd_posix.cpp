@@ -20,7 +20,7 @@ error FD::eofError(int n, error err) {
 error FD::Shutdown(int how) {
   if (error err = incref()) return err;
   error res;
-  if (::shutdown(Sysfd, how) != 0) res = errors::Errno(errno);
+  if (int e = sysErrno([&] { return ::shutdown(Sysfd, how); })) res = errors::Errno(e);
   decref();
   return res;
 }

@@ -111,7 +111,7 @@ error FD::destroy() {
   // epoll still names this pollDesc.
   pd.close();
   error err;
-  if (::close(Sysfd) != 0) err = errors::Errno(errno);
+  if (int e = sysErrno([&] { return ::close(Sysfd); })) err = errors::Errno(e);
   Sysfd = -1;
   runtime_Semrelease(&csema);
   return err;

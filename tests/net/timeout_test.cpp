@@ -932,3 +932,26 @@ TEST_CASE("TestConcurrentSetDeadline", "[net][timeout_test.go]") {
   // Go drops SetDeadline's results; on open connections they are nil.
   CHECK(bad->load() == 0);
 }
+
+// gort only: package syscall makes connect, bind, listen, setsockopt,
+// getsockopt, close and shutdown with Syscall (zsyscall_linux_amd64.go),
+// so the goroutine is in _Gsyscall meanwhile, as for read and write (the
+// os test of pipes says why that matters); the port makes them through
+// poll::sysErrno. Each return is counted by exitsyscall's syscalltick.
+// Other goroutines' system calls can only add to the counts.
+TEST_CASE("gort: a socket's setup and teardown calls enter the scheduler's system-call state", "[net][gort]") {
+  uint64_t t0 = runtime::SyscallTicks();
+  auto ln = newLocalListener("tcp");  // setsockopt(SO_REUSEADDR), bind, listen
+  uint64_t t1 = runtime::SyscallTicks();
+  CHECK(t1 - t0 >= 3);
+  auto c = dial(ln);  // connect, and setsockopt for TCP_NODELAY
+  uint64_t t2 = runtime::SyscallTicks();
+  CHECK(t2 - t1 >= 2);
+  CHECK(!c.CloseWrite());  // shutdown
+  uint64_t t3 = runtime::SyscallTicks();
+  CHECK(t3 - t2 >= 1);
+  CHECK(!c.Close());  // close
+  CHECK(!ln.Close());
+  uint64_t t4 = runtime::SyscallTicks();
+  CHECK(t4 - t3 >= 2);
+}
