@@ -202,12 +202,13 @@ TEST_CASE("gort: a g's stack bounds keep no object alive", "[gort][mgc]") {
   // AddressSanitizer a copy of the object's address stays in a live frame,
   // where the conservative stack scan finds it, so the map check is all.
   if (runtime::asanenabled) return;
-  // `held` must be found every time. `after` may not be collected by the
-  // first try while other goroutines allocate and collect meanwhile (the
-  // stress runs): some other stale word may name it for a cycle
-  // (conservative stacks; 0.1% of tries beside a goroutine that runs
-  // runtime::GC back to back). A bounds word that named it would keep it
-  // in every try.
+  // `held` must be found every time. `after` may survive a try while
+  // collections run meanwhile (the stress runs): a stale register may name
+  // it for a cycle. Mostly it is a caller-saved register that still holds
+  // `after` and that __morestack saved, when clearStack was entered
+  // through it, in the area its body runs below (conservative stacks;
+  // 0.1% of tries beside a goroutine that runs runtime::GC back to back).
+  // A bounds word that named it would keep it in every try.
   uint64_t got = 0;
   for (int try_ = 0; try_ < 3; try_++) {
     void* all[2];
