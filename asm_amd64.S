@@ -649,6 +649,32 @@ __morestack:
 #define LEAVE_SEGMENT_FIBERS
 #endif
 
+/* MS_CLEAR: zero the save area at r10 except what RETURN_FROM_R reads (the
+ * r10 slot, R and R+8), once every register is back. morestackcall needs
+ * it: its body runs below the area, which is then in the scanned part of
+ * the stack, and the conservative scan cannot tell a saved argument from a
+ * caller-saved register that still held the last callee's pointer (one
+ * kept a test's object for a cycle; Departure: conservative stacks,
+ * chapter 14). lessstack does not: scanstack starts an older segment at R,
+ * above the area, so the hot split pays no stores. Clobbers xmm15, which
+ * no call passes anything in. */
+#if morestack_r10 != morestack_xmm_size + 56 || morestack_rax != morestack_xmm_size + 112
+#error "MS_CLEAR's ranges assume go_asm.h's layout"
+#endif
+.macro MS_CLEAR
+	pxor	%xmm15, %xmm15
+	.irp	off, 0, 16, 32, 48, 64, 80, 96, 112	/* xmm0-7 */
+	movdqu	%xmm15, \off(%r10)
+	.endr
+	movdqu	%xmm15, MS_GPR(0)(%r10)		/* r15, r14 */
+	movdqu	%xmm15, MS_GPR(2)(%r10)		/* r13, r12 */
+	movdqu	%xmm15, MS_GPR(4)(%r10)		/* rbp, rbx */
+	movq	$0, MS_GPR(6)(%r10)		/* r11 (not r10: the prologue's RET) */
+	movdqu	%xmm15, MS_GPR(8)(%r10)		/* r9, r8 */
+	movdqu	%xmm15, MS_GPR(10)(%r10)		/* rcx, rdx */
+	movdqu	%xmm15, MS_GPR(12)(%r10)		/* rsi, rdi */
+.endm
+
 /* CALL_BODY_PREP: with rdi = a __morestack save area and rsp 16-aligned,
  * copy the function's stack arguments below rsp, write the frame record R
  * into the save area (see lessstack), restore the registers __morestack's
@@ -781,6 +807,7 @@ __morestack:
 	.cfi_undefined rip
 	MS_RESTORE_REST
 	CALL_BODY_PREP
+	MS_CLEAR
 	callq	*%r11
 	RETURN_FROM_R
 	.cfi_endproc

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "go_asm.h"
 #include "malloc.hpp"
 #include "mcache.hpp"
 #include "mfinal.hpp"
@@ -556,8 +557,16 @@ int64 scanstack(g* gp, gcWork* gcw) {
   // Go's unwinder starts there (g.sched may hold __morestack's context
   // since: see g.syscallsp).
   // Its frames go from there to the top of that segment, then on each
-  // older segment from the save area __morestack left there to its top
-  // ([seg-chain], stack.hpp).
+  // older segment from the frame record R in the save area __morestack
+  // left there (go_asm.h's morestack_rax) to its top ([seg-chain],
+  // stack.hpp). The rest of the area is dead once lessstack has called the
+  // body: every register in it is back in its register, and the slots a
+  // register did not use as an argument hold stale words (caller-saved
+  // registers, or what the fast path did not write), which would keep
+  // their objects for a cycle. No scan sees a segment linked before its
+  // body is called: __morestack's fast path links it and jumps to
+  // lessstack, and newstackSegment links it on g0 and gogo's there, with
+  // gp running throughout and no stop in lessstack's assembly.
   bool insyscall = gp->syscallsp != 0;
   uintptr sp = insyscall ? gp->syscallsp : gp->sched.sp;
   uintptr lo = insyscall ? gp->syscallstack.lo : gp->stack_.lo;
@@ -577,8 +586,9 @@ int64 scanstack(g* gp, gcWork* gcw) {
   scanConservative(sp, hi - sp, gcw);
   int64 scanned = int64(hi - sp);
   for (stktop* t = seg; t != nullptr; t = t->down) {
-    scanConservative(t->prevsp, t->prev.hi - t->prevsp, gcw);
-    scanned += int64(t->prev.hi - t->prevsp);
+    uintptr r = t->prevsp + morestack_rax;
+    scanConservative(r, t->prev.hi - r, gcw);
+    scanned += int64(t->prev.hi - r);
   }
   // Go shrinks the stack here when it is safe, or asks gp to do it at its
   // next synchronous safe point (preemptShrink). The port's shrinkstack
