@@ -736,10 +736,19 @@ TEST_CASE("gort: the write barrier records what GC-reference stores change", "[g
 // The premise is that this is most of the heap: a heap ten times larger,
 // mostly pointer-free, makes the assists light, and the limiter rightly
 // stays off (one full run in four did that while a dead g's stack bounds
-// kept a 100 MiB object alive; see the test above). If it does not turn
-// on, the test reports the limiter's and the pacer's state once a second.
+// kept a 100 MiB object alive; see the test above). And the mark must be
+// most of each cycle's time: between two marks the mutators run free
+// (sweeping, forEachP flushing every P's cache), and on a starved machine
+// that gap stretches while the mark does not. With 256 Ki live nodes, at
+// GOMAXPROCS=4 beside a second copy of [mgc], the mark was 61% of the
+// wall time, the collector's share about 40%, and the limiter stayed off
+// for the whole minute; Go 1.22 does the same with the same program (off
+// after 60 s in 2 of 6 such runs, 16-42 s in the rest, 4-5 s alone).
+// With 1 Mi live nodes the mark is 95% of the time, and both turn on in
+// 2-3 s, starved or not. If it does not turn on, the test reports the
+// limiter's and the pacer's state once a second.
 TEST_CASE("gort: the GC CPU limiter turns on when a memory limit keeps the collector running", "[gort][mgc]") {
-  constexpr int nlive = 256 << 10;  // 2 MiB of slice, 4 MiB of nodes
+  constexpr int nlive = 1 << 20;  // 8 MiB of slice, 16 MiB of nodes
   auto live = gort::make<gort::ptr<node>>(nlive);
   for (int i = 0; i < nlive; i++) live[i] = gort::new_<node>(nullptr, int64_t(i));
 
