@@ -595,7 +595,8 @@ __morestack:
 	ud2
 .Lms_resume:				/* gogo(&g.sched) lands here after newstack */
 	movq	%rsp, %rdi			/* morestackcall(save area): the body */
-	andq	$-16, %rsp			/* runs below it */
+	movq	$0, -8(%rsp)			/* runs below it; the word the alignment */
+	andq	$-16, %rsp			/* may skip holds nothing stale (MS_CLEAR) */
 	jmp	"runtime.morestackcall"
 	.cfi_endproc
 	.size __morestack, .-__morestack

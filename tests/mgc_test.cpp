@@ -227,6 +227,17 @@ namespace {
 /// The object of the test below, made in a frame of its own.
 [[gnu::noinline]] void saveAreaAlloc(void** all) { all[0] = runtime::newobject<big>(); }
 
+/// Zero 8 KiB below the caller, where saveAreaAlloc's and mallocgc's frames
+/// lie dead: with a mark under way (GOGC=1) the assist and
+/// gcmarknewobject leave the object's address there, and the body's
+/// frames, which cover them, have slots they do not write. (clearStack's
+/// 32 KiB would go to a new segment on a new goroutine's 32 KiB stack and
+/// zero nothing here.)
+[[gnu::noinline]] void zeroDeadFrames8K() {
+  volatile uintptr_t words[1024];
+  for (auto& w : words) w = 0;
+}
+
 /// Entered through __morestack onto a new segment: its frame is larger
 /// than a new goroutine's whole stack (stack.hpp's fixedStack).
 [[gnu::noinline]] uint64_t reachableOnNewSegment(void** all) {
@@ -272,6 +283,7 @@ TEST_CASE("gort: __morestack's save area keeps no object alive", "[gort][mgc]") 
       gort::go([done, sameStack] {
         void* all[1];
         saveAreaAlloc(all);
+        zeroDeadFrames8K();
         done.send(sameStack ? callWithStaleRcx(reachableBelowSaveArea, all, true)
                             : callWithStaleRcx(reachableOnNewSegment, all, false));
       });
