@@ -569,6 +569,8 @@ StackSegmentInfo CurrentStackSegments() {
   for (stktop* t = gp->stackseg != nullptr ? gp->stackseg->up : gp->stackup; t != nullptr; t = t->up) r.spares++;
   r.inuseBytes = stackInUse(gp);
   r.current = gp->stack_.hi - gp->stack_.lo;
+  r.gcStarted = work.cycles.Load();
+  r.gcEnded = atomic::detail::racyLoad(&memstats.numgc);  // written with the world stopped
   return r;
 }
 

@@ -330,8 +330,17 @@ struct StackSegmentInfo {
   int spares;          // segments kept above the current one
   uintptr_t inuseBytes;  // stackInUse: their bytes
   uintptr_t current;   // the size of the segment it runs on
+  uint32_t gcStarted;  // collections started (work.cycles) and ended
+  uint32_t gcEnded;    // (memstats.numgc): a scan of the goroutine frees its spares
 };
 StackSegmentInfo CurrentStackSegments();
+
+/// Whether a collection may have scanned the goroutine, and so freed its
+/// spare segments (shrinkstack), between readings a and b: one started
+/// since a, or one was under way at a.
+inline bool MayHaveCollected(const StackSegmentInfo& a, const StackSegmentInfo& b) {
+  return b.gcStarted != a.gcStarted || a.gcStarted != a.gcEnded;
+}
 
 /// PreemptAtNextCall: ask the calling goroutine to yield at the next
 /// function prologue, as sysmon's preemptone does (g.preempt,

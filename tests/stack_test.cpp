@@ -1086,7 +1086,9 @@ __attribute__((noinline)) bool deepHold(int n, std::atomic<bool>* finalized) {
 // stack is 32 KiB) and back, and every frame keeps its bytes. Segments
 // double up to 64 MiB, so about ten hold the frames; once the recursion has
 // returned, the goroutine is on its first stack again with the others kept
-// as spares, which a second recursion reuses. Under ThreadSanitizer the
+// as spares, which a second recursion reuses (unless a collection scanned
+// the goroutine meanwhile: shrinkstack frees them, as the gc_cpu runs at
+// GOGC=1 may do between any two lines). Under ThreadSanitizer the
 // recursion is 32 MiB: its shadow call stack holds 65536 frames per thread
 // (kShadowStackSize) and faults past that, whatever the stack.
 TEST_CASE("gort: a goroutine's stack grows by segments to 100 MiB and back", "[gort][stack]") {
@@ -1097,10 +1099,12 @@ TEST_CASE("gort: a goroutine's stack grows by segments to 100 MiB and back", "[g
     bool ok = before.inuse == 1 && before.spares == 0;
     ok = ok && deepSum(depth) == deepSumWant(depth);
     auto after = runtime::CurrentStackSegments();
-    ok = ok && after.inuse == 1 && after.spares >= 5 && after.inuseBytes == before.inuseBytes;
+    ok = ok && after.inuse == 1 && after.inuseBytes == before.inuseBytes;
+    ok = ok && (after.spares >= 5 || runtime::MayHaveCollected(before, after));
     ok = ok && deepSum(depth) == deepSumWant(depth);
     auto again = runtime::CurrentStackSegments();
-    ok = ok && again.spares == after.spares;  // reused, none added
+    // Reused, none added (a collection in between frees them instead).
+    ok = ok && (again.spares == after.spares || runtime::MayHaveCollected(after, again));
     done.send(ok);
   });
   CHECK(done.recv());
@@ -1109,20 +1113,24 @@ TEST_CASE("gort: a goroutine's stack grows by segments to 100 MiB and back", "[g
 // A panic at the bottom of a recursion over several segments unwinds
 // through each segment's lessstack frame (its cleanup leaves the segment)
 // to a catch on the first stack: every frame's destructor runs, and the
-// goroutine is on its first stack again.
+// goroutine is on its first stack again, with the segments kept as spares
+// (or freed by a collection that scanned it meanwhile: one gc_cpu4 run in
+// fifteen found none).
 TEST_CASE("gort: a panic unwinds across stack segments", "[gort][stack]") {
   constexpr int depth = 4 * 1024;  // 4 MiB: four segments
   unwound = 0;
   auto done = gort::make_chan<std::string>(1);
   gort::go([done]() {
     std::string r;
+    auto before = runtime::CurrentStackSegments();
     try {
       deepPanic(depth);
       r = "no panic";
     } catch (const runtime::PanicError& e) {
       auto segs = runtime::CurrentStackSegments();
       if (segs.inuse != 1) r = "still on " + std::to_string(segs.inuse) + " segments";
-      else if (segs.spares < 2) r = "only " + std::to_string(segs.spares) + " spares";
+      else if (segs.spares < 2 && !runtime::MayHaveCollected(before, segs))
+        r = "only " + std::to_string(segs.spares) + " spares";
       else r = e.what();
     }
     // The stack grows again after the panic.
