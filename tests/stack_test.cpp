@@ -1114,8 +1114,8 @@ TEST_CASE("gort: a goroutine's stack grows by segments to 100 MiB and back", "[g
 // through each segment's lessstack frame (its cleanup leaves the segment)
 // to a catch on the first stack: every frame's destructor runs, and the
 // goroutine is on its first stack again, with the segments kept as spares
-// (or freed by a collection that scanned it meanwhile: one gc_cpu4 run in
-// fifteen found none).
+// (or freed by a collection that scanned it meanwhile: one run in 18 of
+// the gc_cpu loop at GOGC=1 found none).
 TEST_CASE("gort: a panic unwinds across stack segments", "[gort][stack]") {
   constexpr int depth = 4 * 1024;  // 4 MiB: four segments
   unwound = 0;
