@@ -79,9 +79,12 @@ gort::ptr<node> globalChain;  // a root in the program's bss
 /// clearStack: overwrite the stack below the caller with zeros, so that
 /// words left there by earlier calls (a dead frame's pointers) are not in
 /// the frames the next collection scans (the conservative collector's usual
-/// aid, Boehm's GC_clear_stack).
+/// aid, Boehm's GC_clear_stack). 32 KiB by default; on a new goroutine's
+/// 32 KiB stack that frame would go to a new segment and zero nothing where
+/// the dead frames are, so such a caller asks for less.
+template <size_t Bytes = 32 << 10>
 __attribute__((noinline)) void clearStack() {
-  volatile uint8_t buf[32 << 10];
+  volatile uint8_t buf[Bytes];
   for (auto& b : buf) b = 0;
 }
 
@@ -227,17 +230,6 @@ namespace {
 /// The object of the test below, made in a frame of its own.
 [[gnu::noinline]] void saveAreaAlloc(void** all) { all[0] = runtime::newobject<big>(); }
 
-/// Zero 8 KiB below the caller, where saveAreaAlloc's and mallocgc's frames
-/// lie dead: with a mark under way (GOGC=1) the assist and
-/// gcmarknewobject leave the object's address there, and the body's
-/// frames, which cover them, have slots they do not write. (clearStack's
-/// 32 KiB would go to a new segment on a new goroutine's 32 KiB stack and
-/// zero nothing here.)
-[[gnu::noinline]] void zeroDeadFrames8K() {
-  volatile uintptr_t words[1024];
-  for (auto& w : words) w = 0;
-}
-
 /// Entered through __morestack onto a new segment: its frame is larger
 /// than a new goroutine's whole stack (stack.hpp's fixedStack).
 [[gnu::noinline]] uint64_t reachableOnNewSegment(void** all) {
@@ -283,7 +275,10 @@ TEST_CASE("gort: __morestack's save area keeps no object alive", "[gort][mgc]") 
       gort::go([done, sameStack] {
         void* all[1];
         saveAreaAlloc(all);
-        zeroDeadFrames8K();
+        // With a mark under way (GOGC=1) the assist and gcmarknewobject
+        // leave the object's address in mallocgc's dead frames, and the
+        // body's frames, which cover them, have slots they do not write.
+        clearStack<8 << 10>();
         done.send(sameStack ? callWithStaleRcx(reachableBelowSaveArea, all, true)
                             : callWithStaleRcx(reachableOnNewSegment, all, false));
       });
@@ -799,4 +794,3 @@ TEST_CASE("gort: the GC CPU limiter turns on when a memory limit keeps the colle
   CHECK(on);
   runtime::KeepAlive(live);
 }
-
